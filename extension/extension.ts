@@ -1,0 +1,4 @@
+// PLACEHOLDER — replaced by the extension skeleton.
+import type * as vscode from "vscode";
+export function activate(_context: vscode.ExtensionContext): void {}
+export function deactivate(): void {}

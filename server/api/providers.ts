@@ -1,0 +1,60 @@
+/** AI provider management contract (`/api/providers*`). */
+
+/**
+ * `openai`: api.openai.com (or any base URL with OpenAI auth).
+ * `azure`: Azure OpenAI; `baseUrl` is the resource endpoint, `model` is the deployment name.
+ * `gemini`: Google's OpenAI-compatible endpoint.
+ * `custom`: any OpenAI-compatible server (LM Studio, Ollama, vLLM, llama.cpp); key optional.
+ */
+export type ProviderKind = "openai" | "azure" | "gemini" | "custom";
+
+export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "gemini", "custom"];
+
+/** What a client sends to add a provider. `apiKey` is write-only: it is never returned. */
+export interface ProviderInput {
+  id?: string;
+  name: string;
+  kind: ProviderKind;
+  baseUrl?: string;
+  model: string;
+  apiKey?: string;
+  /** Azure only: the `api-version` query parameter. */
+  apiVersion?: string;
+  /** Per-request timeout in ms (whole request for non-streaming; until first byte for streaming). */
+  timeoutMs?: number;
+  /** Retries on 429/5xx/connection errors before the first token. */
+  maxRetries?: number;
+}
+
+export type ProviderPatch = Partial<Omit<ProviderInput, "id">>;
+
+/** What the backend returns: never the key itself. */
+export interface ProviderView {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  model: string;
+  apiVersion?: string;
+  timeoutMs: number;
+  maxRetries: number;
+  hasApiKey: boolean;
+  active: boolean;
+}
+
+export interface ProviderList {
+  providers: ProviderView[];
+  activeId: string | null;
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  latencyMs: number;
+  model: string;
+  /** Present when ok is false. */
+  error?: import("./errors").ApiError;
+}
+
+export interface ModelList {
+  models: string[];
+}

@@ -1,0 +1,38 @@
+/**
+ * The HTTP contract in one table: "METHOD /path" → [request body, response body].
+ * The extension's client is typed from this table, so a wrong payload fails to compile.
+ * `/v1/*` (OpenAI-compatible pass-through) follows OpenAI's own schema and is not listed.
+ */
+import type { HealthResponse, ReadyResponse } from "./health";
+import type {
+  ModelList,
+  ProviderInput,
+  ProviderList,
+  ProviderPatch,
+  ProviderView,
+  TestConnectionResult,
+} from "./providers";
+
+export type Empty = Record<string, never>;
+
+export interface ApiRoutes {
+  "GET /health": [Empty, HealthResponse];
+  "GET /ready": [Empty, ReadyResponse];
+  "GET /api/providers": [Empty, ProviderList];
+  "POST /api/providers": [ProviderInput, ProviderView];
+  "PATCH /api/providers/:id": [ProviderPatch, ProviderView];
+  "DELETE /api/providers/:id": [Empty, { removed: true }];
+  "POST /api/providers/:id/activate": [Empty, ProviderList];
+  "POST /api/providers/:id/test": [Empty, TestConnectionResult];
+  "GET /api/providers/:id/models": [Empty, ModelList];
+}
+
+export type RouteKey = keyof ApiRoutes;
+export type RouteRequest<K extends RouteKey> = ApiRoutes[K][0];
+export type RouteResponse<K extends RouteKey> = ApiRoutes[K][1];
+
+/** First line the backend prints on stdout once it listens. */
+export const READY_LINE_PREFIX = "AICOCKPIT_READY ";
+export interface ReadyLine {
+  port: number;
+}

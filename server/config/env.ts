@@ -1,0 +1,127 @@
+/**
+ * Backend configuration, read once from the environment. Anything invalid stops the
+ * process before it listens, with one line per problem (see main.ts).
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
+
+export interface DefaultProviderEnv {
+  kind: ProviderKind;
+  baseUrl?: string;
+  apiKey?: string;
+  model: string;
+  apiVersion?: string;
+}
+
+export interface ServerConfig {
+  port: number;
+  token: string;
+  dataDir: string;
+  /** Exact Origin header values that may call the API (browsers send Origin; our extension does not). */
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  defaultProvider?: DefaultProviderEnv;
+  requestTimeoutMs: number;
+  /** PEM file with extra CA certificates for AI services behind a corporate TLS proxy. */
+  caFile?: string;
+  /** HTTPS proxy for outbound AI traffic (HTTPS_PROXY / https_proxy); NO_PROXY honoured. */
+  httpsProxy?: string;
+  noProxy?: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intIn(env: Env, name: string, dflt: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return dflt;
+  if (!/^\d+$/.test(raw.trim())) {
+    problems.push(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+    return dflt;
+  }
+  const n = Number(raw);
+  if (n < min || n > max) problems.push(`${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function validUrl(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const problems: string[] = [];
+
+  const token = env.AICOCKPIT_TOKEN ?? "";
+  if (token === "") problems.push("AICOCKPIT_TOKEN is required (the bearer token clients must send)");
+  else if (token.length < 16) problems.push("AICOCKPIT_TOKEN must be at least 16 characters");
+
+  const port = intIn(env, "AICOCKPIT_PORT", 0, 0, 65535, problems);
+  const maxBodyBytes = intIn(env, "AICOCKPIT_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
+  const requestTimeoutMs = intIn(env, "AICOCKPIT_LLM_TIMEOUT_MS", 60_000, 100, 3_600_000, problems);
+
+  const allowedOrigins = (env.AICOCKPIT_ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+  const logLevel = (env.AICOCKPIT_LOG_LEVEL ?? "info") as ServerConfig["logLevel"];
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) {
+    problems.push(`AICOCKPIT_LOG_LEVEL must be one of debug, info, warn, error (got "${logLevel}")`);
+  }
+
+  let defaultProvider: DefaultProviderEnv | undefined;
+  const baseUrl = env.AICOCKPIT_LLM_BASE_URL?.trim() || undefined;
+  const model = env.AICOCKPIT_LLM_MODEL?.trim() || undefined;
+  const kindRaw = env.AICOCKPIT_LLM_KIND?.trim() || undefined;
+  if (baseUrl !== undefined || model !== undefined || kindRaw !== undefined) {
+    const kind = (kindRaw ?? (baseUrl === undefined ? "openai" : "custom")) as ProviderKind;
+    if (!PROVIDER_KINDS.includes(kind)) {
+      problems.push(`AICOCKPIT_LLM_KIND must be one of ${PROVIDER_KINDS.join(", ")} (got "${kindRaw}")`);
+    }
+    if (baseUrl !== undefined && !validUrl(baseUrl)) {
+      problems.push(`AICOCKPIT_LLM_BASE_URL must be an http(s) URL (got "${baseUrl}")`);
+    }
+    if ((kind === "custom" || kind === "azure") && baseUrl === undefined) {
+      problems.push(`AICOCKPIT_LLM_BASE_URL is required for provider kind "${kind}"`);
+    }
+    if (model === undefined) problems.push("AICOCKPIT_LLM_MODEL is required when a default AI provider is configured");
+    defaultProvider = {
+      kind,
+      model: model ?? "",
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
+      ...(env.AICOCKPIT_LLM_API_KEY ? { apiKey: env.AICOCKPIT_LLM_API_KEY } : {}),
+      ...(env.AICOCKPIT_LLM_API_VERSION ? { apiVersion: env.AICOCKPIT_LLM_API_VERSION } : {}),
+    };
+  }
+
+  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
+  if (httpsProxy !== undefined && !validUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port,
+    token,
+    dataDir: env.AICOCKPIT_DATA_DIR?.trim() || join(homedir(), ".aicockpit"),
+    allowedOrigins,
+    maxBodyBytes,
+    requestTimeoutMs,
+    logLevel,
+    ...(defaultProvider ? { defaultProvider } : {}),
+    ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    ...((env.NO_PROXY || env.no_proxy) ? { noProxy: env.NO_PROXY || env.no_proxy } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+/** Everything a route needs, built once in main.ts (or by a test) and passed down. */
+import type { ServerConfig } from "./config/env";
+import type { Metrics } from "./metrics";
+import type { ComponentCheck } from "./api/health";
+import type { LlmService } from "./llm/service";
+
+export interface AppContext {
+  config: ServerConfig;
+  metrics: Metrics;
+  llm: LlmService;
+  /** Port actually bound; 0 until listening. */
+  port: () => number;
+  startedAt: number;
+  version: string;
+  probeDocker: () => Promise<ComponentCheck>;
+}

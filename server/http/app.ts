@@ -1,0 +1,61 @@
+/** The express app: guard → body limits → routes → JSON 404 → JSON errors. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { AppContext } from "../context";
+import { log } from "../log";
+import { AppError, toAppError } from "./errors";
+import { securityGuard } from "./security";
+import { healthRouter } from "./routes/health";
+import { providersRouter } from "./routes/providers";
+import { openaiRouter } from "./routes/openai";
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on("finish", () => {
+      // Route pattern, not the raw URL: keeps label cardinality bounded.
+      const route = req.route?.path !== undefined ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      ctx.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    });
+    next();
+  });
+
+  app.use(securityGuard({ token: ctx.config.token, allowedOrigins: ctx.config.allowedOrigins, port: ctx.port }));
+  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"] }));
+
+  app.use(healthRouter(ctx));
+  app.use(providersRouter(ctx));
+  app.use(openaiRouter(ctx));
+
+  app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const bpe = err as BodyParserError;
+    let e: AppError;
+    if (bpe?.type === "entity.too.large") {
+      e = new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${ctx.config.maxBodyBytes} bytes.`);
+    } else if (bpe?.type === "entity.parse.failed") {
+      e = new AppError("BAD_REQUEST", "Request body is not valid JSON.");
+    } else {
+      e = toAppError(err);
+      if (e.code === "INTERNAL") log.error(`unhandled error on ${req.method} ${req.path}`, { error: String((err as Error)?.stack ?? err) });
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(e.status).json(e.toBody());
+  });
+
+  return app;
+}

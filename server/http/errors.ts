@@ -1,0 +1,53 @@
+import type { ApiError, ApiErrorBody, ErrorCode } from "../api/errors";
+
+const STATUS: Record<ErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN_ORIGIN: 403,
+  FORBIDDEN_HOST: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  INTERNAL: 500,
+  NO_PROVIDER: 409,
+  PROVIDER_AUTH_FAILED: 502,
+  PROVIDER_MODEL_NOT_FOUND: 502,
+  PROVIDER_UNREACHABLE: 502,
+  PROVIDER_RATE_LIMITED: 429,
+  PROVIDER_TIMEOUT: 504,
+  PROVIDER_BAD_RESPONSE: 502,
+  PROVIDER_ERROR: 502,
+  CANCELLED: 499,
+  DOCKER_UNAVAILABLE: 503,
+};
+
+/** An error that becomes `{error:{code,message,hint}}` with the status for its code. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+    status?: number,
+  ) {
+    super(message);
+    this.status = status ?? STATUS[code];
+  }
+
+  toApiError(): ApiError {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+  }
+
+  toBody(): ApiErrorBody {
+    return { error: this.toApiError() };
+  }
+}
+
+export function statusFor(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+/** Turns anything thrown into an AppError without leaking stack traces or internals. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError("INTERNAL", "Internal error in the AiCockpit backend. See the backend log for details.");
+}

@@ -1,0 +1,55 @@
+/**
+ * The guard in front of every route. A loopback server that can run commands is a target
+ * for DNS rebinding (foreign Host) and browser CSRF (foreign Origin), so both are refused
+ * before the bearer token is even looked at.
+ */
+import { timingSafeEqual, createHash } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import { AppError } from "./errors";
+
+export interface SecurityOptions {
+  token: string;
+  allowedOrigins: readonly string[];
+  /** Returns the port actually bound (known only after listen when configured as 0). */
+  port: () => number;
+}
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s).digest();
+}
+
+export function tokenMatches(given: string, expected: string): boolean {
+  // Hash both so the comparison is constant-time regardless of length.
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`];
+  return allowed.includes(host.toLowerCase());
+}
+
+export function securityGuard(opts: SecurityOptions) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (!hostAllowed(req.headers.host, opts.port())) {
+      next(new AppError("FORBIDDEN_HOST", "Host header is not this backend's loopback address.", "Call the backend at http://127.0.0.1:<port>."));
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !opts.allowedOrigins.includes(origin)) {
+      next(new AppError("FORBIDDEN_ORIGIN", `Requests from origin ${JSON.stringify(origin)} are not allowed.`, "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted."));
+      return;
+    }
+    if (req.method === "GET" && req.path === "/health") {
+      next();
+      return;
+    }
+    const auth = req.headers.authorization ?? "";
+    const m = /^Bearer\s+(.+)$/i.exec(auth);
+    if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
+      next(new AppError("UNAUTHORIZED", m ? "Invalid bearer token." : "Missing bearer token.", "Send Authorization: Bearer <AICOCKPIT_TOKEN>."));
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `node dist/server.js`: the AiCockpit backend. Standalone or spawned by the extension.
+ * stdout carries exactly one line, `AICOCKPIT_READY {"port":N}`; logs go to stderr.
+ */
+import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
+import { ConfigError, loadConfig } from "./config/env";
+import { createMetrics } from "./metrics";
+import { createApp } from "./http/app";
+import { createLlmService } from "./llm/service";
+import { probeDocker } from "./workspaces/docker-probe";
+import { log, registerSecret, setLogLevel } from "./log";
+import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
+import type { AppContext } from "./context";
+
+declare const __AICOCKPIT_VERSION__: string | undefined;
+
+function main(): void {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`aicockpit backend: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  setLogLevel(config.logLevel);
+  registerSecret(config.token);
+  registerSecret(config.defaultProvider?.apiKey);
+  mkdirSync(config.dataDir, { recursive: true });
+
+  let boundPort = 0;
+  const metrics = createMetrics();
+  const ctx: AppContext = {
+    config,
+    metrics,
+    llm: createLlmService(config, metrics),
+    port: () => boundPort,
+    startedAt: Date.now(),
+    version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
+    probeDocker: () => probeDocker(),
+  };
+  const app = createApp(ctx);
+  const server = app.listen(config.port, "127.0.0.1");
+  server.on("listening", () => {
+    boundPort = (server.address() as AddressInfo).port;
+    const line: ReadyLine = { port: boundPort };
+    process.stdout.write(`${READY_LINE_PREFIX}${JSON.stringify(line)}\n`);
+    log.info(`listening on 127.0.0.1:${boundPort}`);
+  });
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);
+    process.exit(3);
+  });
+  // Streams may be long; keep-alive sockets must not outlive a shutdown.
+  server.keepAliveTimeout = 5_000;
+
+  const shutdown = (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 2_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  // The extension host closes our stdin when it goes away without signalling us.
+  if (process.env.AICOCKPIT_EXIT_ON_STDIN_CLOSE === "1") {
+    process.stdin.on("end", () => shutdown("stdin closed"));
+    process.stdin.resume();
+  }
+}
+
+main();

@@ -1,0 +1,2 @@
+// PLACEHOLDER — chat UI comes with the chat panel issue.
+export {};
