@@ -12,6 +12,13 @@ export interface EditRequest {
   instruction: string;
   /** The exact text to rewrite (selection, or the block the client chose), EOLs included. */
   code: string;
+  /**
+   * For a selection that starts or ends mid-line: the rest of the first and last line.
+   * The model rewrites only `code`; diffs are reported over whole lines
+   * (`linePrefix + code + lineSuffix`), so line 0 of the diff is the selection's first line.
+   */
+  linePrefix?: string;
+  lineSuffix?: string;
   /** Read-only context above and below `code`, shown to the model but never edited. */
   before?: string;
   after?: string;
@@ -30,7 +37,7 @@ export interface DiffLine {
   text: string;
 }
 
-/** A contiguous change: `oldLines` at `oldStart` in `code` become `newLines` at `newStart` in the result. */
+/** A contiguous change: `oldLines` at `oldStart` (whole lines, see `linePrefix`) become `newLines` at `newStart` in the result. */
 export interface Hunk {
   oldStart: number;
   oldLines: string[];
@@ -41,6 +48,6 @@ export interface Hunk {
 export type EditEvent =
   /** Lines appended to the provisional diff as the model streams (greedy, never revised). */
   | { type: "lines"; lines: DiffLine[] }
-  /** Final exact (Myers) diff; replaces the provisional one. `text` is the full new code. */
+  /** Final exact (Myers) diff; replaces the provisional one. `text` replaces `linePrefix + code + lineSuffix`. */
   | { type: "done"; text: string; hunks: Hunk[] }
   | { type: "error"; error: ApiError };

@@ -20,11 +20,16 @@ function leadingWs(line: string): string {
 }
 
 export async function* runEdit(model: EditModel, req: EditRequest, signal: AbortSignal): AsyncGenerator<EditEvent> {
-  const eol = req.code.includes("\r\n") ? "\r\n" : "\n";
-  const trailingEol = /\r?\n$/.test(req.code);
-  const oldLines = splitLines(trailingEol ? req.code.replace(/\r?\n$/, "") : req.code);
-  const indent = commonIndent(oldLines);
-  const stripped = stripIndent(oldLines, indent);
+  const prefix = req.linePrefix ?? "";
+  const suffix = req.lineSuffix ?? "";
+  const whole = prefix + req.code + suffix;
+  const eol = whole.includes("\r\n") ? "\r\n" : "\n";
+  const trailingEol = /\r?\n$/.test(whole);
+  const oldLines = splitLines(trailingEol ? whole.replace(/\r?\n$/, "") : whole);
+  const codeLines = splitLines(req.code.replace(/\r?\n$/, ""));
+  // A selection starting mid-line has its indentation in the prefix: nothing to strip.
+  const indent = prefix === "" ? commonIndent(codeLines) : "";
+  const stripped = stripIndent(codeLines, indent);
   const firstCode = stripped.find((l) => l.trim() !== "") ?? "";
 
   const filter = new AnswerFilter();
@@ -33,6 +38,16 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
   // Decided at the first non-blank answer line: did the model keep the original indentation itself?
   let answerIndented: boolean | undefined;
   let pendingBlank = 0;
+  // The newest code line is held back until the next one arrives (or the stream ends):
+  // only then is it known whether the selection's line suffix belongs after it.
+  let held: string | undefined;
+  let sawCode = false;
+
+  const emit = (line: string, out: DiffLine[]) => {
+    const full = newLines.length === 0 ? prefix + line : line;
+    newLines.push(full);
+    out.push(...diff.push(full));
+  };
 
   const accept = (lines: string[]): DiffLine[] => {
     const out: DiffLine[] = [];
@@ -42,16 +57,14 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
         pendingBlank++;
         continue;
       }
+      sawCode = true;
       if (answerIndented === undefined) {
         answerIndented = indent !== "" && leadingWs(raw) === indent + leadingWs(firstCode);
       }
-      for (; pendingBlank > 0; pendingBlank--) {
-        newLines.push("");
-        out.push(...diff.push(""));
-      }
-      const line = restoreIndentLine(raw, indent, answerIndented);
-      newLines.push(line);
-      out.push(...diff.push(line));
+      if (held !== undefined) emit(held, out);
+      held = undefined;
+      for (; pendingBlank > 0; pendingBlank--) emit("", out);
+      held = restoreIndentLine(raw, indent, answerIndented);
     }
     return out;
   };
@@ -62,25 +75,20 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
     if (lines.length > 0) yield { type: "lines", lines };
   }
   const last = accept(filter.end());
+  if (!sawCode && !filter.sawFence) {
+    throw new AppError("PROVIDER_BAD_RESPONSE", "The model returned no code for this edit; the document was left unchanged.", "Rephrase the instruction or try another model.");
+  }
   // Keep as many trailing blank lines as the original had, no more.
   const oldTrailingBlank = oldLines.length - 1 - findLastIndex(oldLines, (l) => l.trim() !== "");
-  for (let i = 0; i < Math.min(pendingBlank, oldTrailingBlank); i++) {
-    newLines.push("");
-    last.push(...diff.push(""));
-  }
+  const keepBlank = Math.min(pendingBlank, oldTrailingBlank);
+  if (held !== undefined) emit(keepBlank === 0 ? held + suffix : held, last);
+  for (let i = 0; i < keepBlank; i++) emit(i === keepBlank - 1 ? suffix : "", last);
+  // An explicitly empty answer deletes the selection; the rest of its line stays.
+  if (!sawCode && (prefix !== "" || suffix !== "")) emit(suffix, last);
   last.push(...diff.end());
   if (last.length > 0) yield { type: "lines", lines: last };
 
-  const empty = newLines.every((l) => l.trim() === "");
-  if (empty && !filter.sawFence) {
-    throw new AppError("PROVIDER_BAD_RESPONSE", "The model returned no code for this edit; the document was left unchanged.", "Rephrase the instruction or try another model.");
-  }
-  if (empty) {
-    // An explicitly empty answer deletes the code.
-    yield { type: "done", text: "", hunks: computeHunks(oldLines, []) };
-    return;
-  }
-  const text = newLines.join(eol) + (trailingEol ? eol : "");
+  const text = newLines.length === 0 ? "" : newLines.join(eol) + (trailingEol ? eol : "");
   yield { type: "done", text, hunks: computeHunks(oldLines, newLines) };
 }
 

@@ -67,11 +67,19 @@ function renderHunks(hunks: Hunk[]): string {
     .join("\n");
 }
 
-async function run(original: string, answer: string, chunk: number): Promise<{ stream: string; hunks: string; text: string } | { error: string }> {
+/** For partial-selection cases: which part of the original line is selected. */
+const PARTIAL: Record<string, { prefix: string; suffix: string }> = {
+  "partial-selection.txt": { prefix: "return ", suffix: ";" },
+  "partial-selection-delete.txt": { prefix: "foo(1, ", suffix: " 2);" },
+};
+
+async function run(original: string, answer: string, chunk: number, partial?: { prefix: string; suffix: string }): Promise<{ stream: string; hunks: string; text: string } | { error: string }> {
   const streamed: DiffLine[] = [];
   let done: Extract<EditEvent, { type: "done" }> | undefined;
   try {
-    const req = { filepath: "x", languageId: "plaintext", instruction: "do it", code: original };
+    const req = partial
+      ? { filepath: "x", languageId: "plaintext", instruction: "do it", linePrefix: partial.prefix, lineSuffix: partial.suffix, code: original.slice(partial.prefix.length, original.length - partial.suffix.length) }
+      : { filepath: "x", languageId: "plaintext", instruction: "do it", code: original };
     for await (const ev of runEdit(model(answer, chunk), req, new AbortController().signal)) {
       if (ev.type === "lines") streamed.push(...ev.lines);
       if (ev.type === "done") done = ev;
@@ -103,9 +111,11 @@ for (const file of files) {
   test(`edit golden: ${file.replace(/\.txt$/, "")}`, async () => {
     let original = c.sections.get("original") ?? "";
     if (file.includes("crlf")) original = original.replace(/\n/g, "\r\n");
+    // Partial-selection cases select a middle slice of the single original line.
+    const partial = PARTIAL[file];
     const answer = c.sections.get("model") ?? "";
     const results = [];
-    for (const chunk of [1, 7, Math.max(1, answer.length)]) results.push(await run(original, answer, chunk));
+    for (const chunk of [1, 7, Math.max(1, answer.length)]) results.push(await run(original, answer, chunk, partial));
     for (const r of results.slice(1)) assert.deepEqual(r, results[0], "result must not depend on how the stream is chunked");
     const r = results[0]!;
 
