@@ -1,4 +1,117 @@
-// PLACEHOLDER — replaced by the extension skeleton.
-import type * as vscode from "vscode";
-export function activate(_context: vscode.ExtensionContext): void {}
-export function deactivate(): void {}
+/**
+ * Entry point. Activation only wires things up; the backend is spawned right after
+ * activate() returns, so VS Code's startup never waits on it.
+ */
+import * as vscode from "vscode";
+import { BackendClient } from "./backend/client";
+import { backendEnv } from "./backend/backend-env";
+import { COMMANDS } from "./backend/status-model";
+import { BackendSupervisor } from "./backend/supervisor";
+import { selectModel } from "./commands/select-model";
+import { setApiKey } from "./commands/set-api-key";
+import { testConnection } from "./commands/test-connection";
+import { e2eReport } from "./e2e-report";
+import { createLogger } from "./log/output";
+import { Redactor } from "./log/redact";
+import { ApiKeyStore } from "./secrets";
+import { readSettings, SECTION } from "./settings";
+import { StatusBar } from "./status/status-bar";
+
+/** Settings edits arrive as bursts (one event per key written); restart once per burst. */
+const RESTART_DEBOUNCE_MS = 500;
+
+let supervisor: BackendSupervisor | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const redactor = new Redactor();
+  const logger = createLogger(redactor);
+  const keys = new ApiKeyStore(context.secrets);
+  let configProblems: string[] = [];
+
+  const sup = new BackendSupervisor({
+    command: process.execPath,
+    args: [context.asAbsolutePath("dist/server.js")],
+    cwd: context.extensionPath,
+    logger,
+    env: async () => {
+      const settings = readSettings();
+      const apiKey = await keys.get(settings.kind);
+      redactor.add(apiKey);
+      const { env, problems } = backendEnv(settings, apiKey, context.globalStorageUri.fsPath, process.env);
+      configProblems = problems;
+      if (problems.length > 0) logger.warn(`no AI provider passed to the backend: ${problems.join(" ")}`);
+      return env;
+    },
+  });
+  supervisor = sup;
+
+  let lastToken: string | undefined;
+  const supEvents = sup.onEvent((e) => {
+    switch (e.type) {
+      case "spawned":
+        e2eReport("backend-spawned", { pid: e.pid });
+        break;
+      case "ready":
+        redactor.remove(lastToken);
+        lastToken = e.connection.token;
+        redactor.add(lastToken);
+        e2eReport("backend-ready", { port: e.connection.port, pid: e.connection.pid });
+        break;
+      case "exited":
+        e2eReport("backend-exited", { pid: e.pid, code: e.code, signal: e.signal });
+        break;
+      default:
+        break;
+    }
+  });
+
+  const client = new BackendClient(() => sup.current());
+  const status = new StatusBar({ supervisor: sup, client, logger, configProblems: () => configProblems });
+
+  const restart = (why: string) => {
+    logger.info(`restarting the backend: ${why}`);
+    sup.restart().catch((err: unknown) => logger.error(`restart failed: ${String(err)}`));
+  };
+  // Why restart rather than PATCH /api/providers/default: the spawn env is the one source of
+  // truth, so a backend restarted after a crash always matches a reconfigured one; proxy, CA
+  // file and log level can only be applied at startup anyway; and there is no second code path
+  // for "the default provider did not exist yet" (POST vs PATCH). The cost — in-flight requests
+  // are cut — is acceptable for something the user just changed on purpose.
+  let restartTimer: NodeJS.Timeout | undefined;
+  const restartSoon = (why: string) => {
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => restart(why), RESTART_DEBOUNCE_MS);
+  };
+
+  context.subscriptions.push(
+    logger.channel,
+    status,
+    { dispose: () => supEvents.dispose() },
+    { dispose: () => clearTimeout(restartTimer) },
+    vscode.commands.registerCommand(COMMANDS.setApiKey, () => setApiKey(keys)),
+    vscode.commands.registerCommand(COMMANDS.selectModel, () => selectModel(client)),
+    vscode.commands.registerCommand(COMMANDS.testConnection, async () => {
+      await testConnection(client);
+      await status.refresh();
+    }),
+    vscode.commands.registerCommand(COMMANDS.showLogs, () => logger.channel.show()),
+    vscode.commands.registerCommand(COMMANDS.restartBackend, () => restart("requested by the user")),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) restartSoon("settings changed");
+    }),
+    keys.onDidChange(() => restartSoon("API key changed")),
+  );
+
+  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
+  logger.info(`AiCockpit ${version} activated`);
+  e2eReport("activated", { version });
+  setImmediate(() => {
+    sup.start().catch((err: unknown) => logger.error(`could not start the backend: ${String(err)}`));
+  });
+}
+
+/** VS Code waits for this promise (a few seconds at most): SIGTERM, then SIGKILL after the grace period. */
+export async function deactivate(): Promise<void> {
+  await supervisor?.stop();
+  supervisor = undefined;
+}

@@ -1,0 +1,284 @@
+/**
+ * Keeps one backend process alive: spawn with a fresh token, wait for its ready line,
+ * restart with exponential backoff when it dies, stop it with SIGTERM then SIGKILL.
+ *
+ * No `vscode` import on purpose: the supervisor is driven by unit tests against the real
+ * backend process, and the extension wires its logger and events to VS Code.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
+import { READY_LINE_PREFIX, type ReadyLine } from "../../server/api/routes";
+
+export interface SupervisorLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  /** One line the backend wrote to stderr (its log). */
+  backend(line: string): void;
+}
+
+/** Where a running backend can be reached. */
+export interface BackendConnection {
+  port: number;
+  token: string;
+  pid: number;
+  baseUrl: string;
+}
+
+export type SupervisorEvent =
+  | { type: "starting"; attempt: number }
+  | { type: "spawned"; pid: number }
+  | { type: "ready"; connection: BackendConnection }
+  /** The process ended without being asked to. `beforeReady`: it never printed its ready line. */
+  | { type: "exited"; pid: number; code: number | null; signal: NodeJS.Signals | null; beforeReady: boolean; reason: string }
+  | { type: "restarting"; delayMs: number; attempt: number; reason: string }
+  /** Restarting cannot help (config error, or too many failures in a row); `reason` is for the user. */
+  | { type: "failed"; reason: string }
+  | { type: "stopped" };
+
+export interface SupervisorOptions {
+  command: string;
+  args: string[];
+  /** The environment for the next spawn (read again on every spawn, so settings changes apply). */
+  env: () => Promise<NodeJS.ProcessEnv>;
+  cwd?: string;
+  logger: SupervisorLogger;
+  readyTimeoutMs?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A backend that stayed up this long after ready resets the backoff. */
+  stableAfterMs?: number;
+  /** Consecutive failures (no stable run in between) before giving up. */
+  maxConsecutiveFailures?: number;
+  stopGraceMs?: number;
+}
+
+/** server/main.ts exits with 2 on a ConfigError: the same env will fail again, so do not retry. */
+const CONFIG_ERROR_EXIT_CODE = 2;
+const STDERR_TAIL_LINES = 20;
+
+type Phase = "idle" | "starting" | "ready" | "waiting" | "stopping" | "failed";
+
+export class BackendSupervisor {
+  private readonly listeners = new Set<(e: SupervisorEvent) => void>();
+  private readonly opts: Required<Omit<SupervisorOptions, "cwd">> & { cwd?: string };
+  private phase: Phase = "idle";
+  private child: ChildProcess | undefined;
+  private connection: BackendConnection | undefined;
+  private failures = 0;
+  private attempt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
+  /** Bumped on every spawn and stop so callbacks of an older child are ignored. */
+  private generation = 0;
+  private exitWaiters: Array<() => void> = [];
+
+  constructor(options: SupervisorOptions) {
+    this.opts = {
+      readyTimeoutMs: 15_000,
+      initialBackoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      stableAfterMs: 30_000,
+      maxConsecutiveFailures: 6,
+      stopGraceMs: 3_000,
+      ...options,
+    };
+  }
+
+  onEvent(listener: (e: SupervisorEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** The connection of the backend that is ready now, if any. */
+  current(): BackendConnection | undefined {
+    return this.phase === "ready" ? this.connection : undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the backend unless it is already starting or running. */
+  async start(): Promise<void> {
+    if (this.phase === "starting" || this.phase === "ready" || this.phase === "waiting") return;
+    this.failures = 0;
+    await this.spawnOnce();
+  }
+
+  /** Stops and starts again with a fresh token and env; resets the backoff. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.failures = 0;
+    await this.spawnOnce();
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. Resolves when the process is gone. */
+  async stop(): Promise<void> {
+    this.clearTimers();
+    this.generation++;
+    const child = this.child;
+    const wasRunning = child !== undefined && child.exitCode === null && child.signalCode === null;
+    this.phase = "stopping";
+    this.connection = undefined;
+    if (wasRunning) {
+      const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => {
+        this.opts.logger.warn(`backend pid ${child.pid ?? "?"} ignored SIGTERM for ${this.opts.stopGraceMs} ms; sending SIGKILL`);
+        child.kill("SIGKILL");
+      }, this.opts.stopGraceMs);
+      await exited;
+      clearTimeout(killer);
+    }
+    this.child = undefined;
+    this.phase = "idle";
+    this.emit({ type: "stopped" });
+  }
+
+  private async spawnOnce(): Promise<void> {
+    this.clearTimers();
+    const gen = ++this.generation;
+    this.phase = "starting";
+    this.attempt++;
+    this.emit({ type: "starting", attempt: this.attempt });
+
+    let env: NodeJS.ProcessEnv;
+    try {
+      env = await this.opts.env();
+    } catch (err) {
+      this.fail(`could not prepare the backend environment: ${String(err)}`);
+      return;
+    }
+    if (gen !== this.generation) return; // stopped or restarted while the env was read
+
+    const token = randomBytes(32).toString("hex");
+    const child = spawn(this.opts.command, this.opts.args, {
+      cwd: this.opts.cwd,
+      env: {
+        ...env,
+        AICOCKPIT_TOKEN: token,
+        AICOCKPIT_PORT: "0",
+        AICOCKPIT_EXIT_ON_STDIN_CLOSE: "1",
+      },
+      // stdin stays open: when the extension host dies, the pipe closes and the backend exits.
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    this.child = child;
+    const stderrTail: string[] = [];
+    let ready = false;
+
+    child.on("error", (err) => {
+      // spawn failures (ENOENT, EACCES) arrive here and are followed by 'close'.
+      stderrTail.push(`cannot start ${this.opts.command}: ${err.message}`);
+    });
+    if (child.pid !== undefined) this.emit({ type: "spawned", pid: child.pid });
+
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      this.opts.logger.backend(line);
+    });
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (gen !== this.generation || ready || !line.startsWith(READY_LINE_PREFIX)) return;
+      const port = parseReadyLine(line);
+      if (port === undefined) {
+        this.opts.logger.warn(`backend printed a malformed ready line: ${line}`);
+        return;
+      }
+      ready = true;
+      clearTimeout(this.readyTimer);
+      this.phase = "ready";
+      this.connection = { port, token, pid: child.pid ?? -1, baseUrl: `http://127.0.0.1:${port}` };
+      this.stableTimer = setTimeout(() => (this.failures = 0), this.opts.stableAfterMs);
+      this.opts.logger.info(`backend ready on 127.0.0.1:${port} (pid ${child.pid ?? "?"})`);
+      this.emit({ type: "ready", connection: this.connection });
+    });
+    // A closed stdin pipe (child gone) must not crash the extension host.
+    child.stdin?.on("error", () => undefined);
+
+    this.readyTimer = setTimeout(() => {
+      if (gen !== this.generation || ready) return;
+      stderrTail.push(`backend did not print its ready line within ${this.opts.readyTimeoutMs} ms`);
+      child.kill("SIGKILL");
+    }, this.opts.readyTimeoutMs);
+
+    child.on("close", (code, signal) => {
+      const waiters = this.exitWaiters;
+      this.exitWaiters = [];
+      waiters.forEach((w) => w());
+      if (gen !== this.generation) return; // an exit we asked for (stop/restart)
+      this.clearTimers();
+      this.child = undefined;
+      this.connection = undefined;
+      const reason = describeExit(code, signal, stderrTail, ready);
+      this.opts.logger.error(reason);
+      this.emit({ type: "exited", pid: child.pid ?? -1, code, signal, beforeReady: !ready, reason });
+      if (!ready && code === CONFIG_ERROR_EXIT_CODE) {
+        this.fail(reason);
+        return;
+      }
+      this.scheduleRestart(reason);
+    });
+  }
+
+  private scheduleRestart(reason: string): void {
+    this.failures++;
+    if (this.failures >= this.opts.maxConsecutiveFailures) {
+      this.fail(`${reason} (gave up after ${this.failures} failures in a row)`);
+      return;
+    }
+    const delayMs = Math.min(this.opts.maxBackoffMs, this.opts.initialBackoffMs * 2 ** (this.failures - 1));
+    this.phase = "waiting";
+    this.opts.logger.warn(`restarting the backend in ${delayMs} ms (failure ${this.failures})`);
+    this.emit({ type: "restarting", delayMs, attempt: this.failures, reason });
+    const gen = this.generation;
+    this.restartTimer = setTimeout(() => {
+      if (gen === this.generation) void this.spawnOnce();
+    }, delayMs);
+  }
+
+  private fail(reason: string): void {
+    this.clearTimers();
+    this.phase = "failed";
+    this.emit({ type: "failed", reason });
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.readyTimer);
+    clearTimeout(this.stableTimer);
+  }
+
+  private emit(e: SupervisorEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.opts.logger.error(`supervisor listener failed on ${e.type}: ${String(err)}`);
+      }
+    }
+  }
+}
+
+export function parseReadyLine(line: string): number | undefined {
+  try {
+    const parsed = JSON.parse(line.slice(READY_LINE_PREFIX.length)) as Partial<ReadyLine>;
+    const port = parsed.port;
+    return typeof port === "number" && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One readable sentence: what happened, plus the backend's own last words when it failed to start. */
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[], ready: boolean): string {
+  const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code ?? "?"}`;
+  if (ready) return `backend ${how}`;
+  // Only the backend's own messages, not routine timestamped log lines, explain a failed start.
+  const said = stderrTail.filter((l) => !/^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO) /.test(l)).join("\n").trim();
+  return said === "" ? `backend ${how} before it was ready` : `backend ${how} before it was ready: ${said}`;
+}

@@ -1,0 +1,25 @@
+/** Reads the `aicockpit.*` settings declared in package.json contributes.configuration. */
+import * as vscode from "vscode";
+import type { ProviderKind } from "../server/api/providers";
+import type { AiCockpitSettings } from "./backend/backend-env";
+
+export const SECTION = "aicockpit";
+
+export function readSettings(): AiCockpitSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    kind: c.get<ProviderKind>("provider.kind", "openai"),
+    baseUrl: c.get<string>("provider.baseUrl", ""),
+    model: c.get<string>("provider.model", ""),
+    azureApiVersion: c.get<string>("provider.azureApiVersion", ""),
+    requestTimeoutMs: c.get<number>("provider.requestTimeoutMs", 60_000),
+    httpsProxy: c.get<string>("network.httpsProxy", ""),
+    caFile: c.get<string>("network.caFile", ""),
+    logLevel: c.get<AiCockpitSettings["logLevel"]>("logLevel", "info"),
+  };
+}
+
+/** Provider and network settings are application-scoped (user settings only), so write them there. */
+export async function setModel(model: string): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update("provider.model", model, vscode.ConfigurationTarget.Global);
+}

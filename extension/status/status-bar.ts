@@ -1,0 +1,121 @@
+/**
+ * The status bar item: follows supervisor events, asks GET /ready when the backend is up,
+ * every minute, and whenever `refresh()` is called (after config or key changes). Text,
+ * tooltip and click come from the pure status-model; this file only renders and notifies.
+ */
+import * as vscode from "vscode";
+import { BackendError, type BackendClient } from "../backend/client";
+import { classifyReady, statusView, type ProviderCheck, type StatusInput, type StatusView } from "../backend/status-model";
+import type { BackendSupervisor, SupervisorEvent } from "../backend/supervisor";
+import type { Logger } from "../log/output";
+import { e2eReport } from "../e2e-report";
+import { NotifyGate } from "./notify-gate";
+
+export const STATUS_ITEM_ID = "aicockpit.status";
+const RECHECK_MS = 60_000;
+/** /ready probes the AI service, which may take up to the provider timeout; do not wait forever. */
+const READY_CHECK_TIMEOUT_MS = 45_000;
+
+export interface StatusBarDeps {
+  supervisor: BackendSupervisor;
+  client: BackendClient;
+  logger: Logger;
+  /** Why the settings do not describe a usable provider (shown instead of a bare NO_PROVIDER). */
+  configProblems: () => string[];
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
+  private readonly gate = new NotifyGate();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private input: StatusInput = { kind: "starting" };
+  private view: StatusView | undefined;
+  private checkSeq = 0;
+
+  constructor(private readonly deps: StatusBarDeps) {
+    this.item.name = "AiCockpit";
+    this.set(this.input);
+    this.item.show();
+    const sub = deps.supervisor.onEvent((e) => this.onSupervisor(e));
+    this.disposables.push(this.item, { dispose: () => sub.dispose() });
+    this.timer = setInterval(() => void this.refresh(), RECHECK_MS);
+  }
+
+  /** Asks the backend for the provider state again; a no-op unless the backend is up. */
+  async refresh(): Promise<void> {
+    if (this.input.kind !== "ready") return;
+    const seq = ++this.checkSeq;
+    let check: ProviderCheck;
+    try {
+      check = classifyReady(await this.deps.client.call("GET /ready", { timeoutMs: READY_CHECK_TIMEOUT_MS }));
+      const problems = this.deps.configProblems();
+      if (check.kind === "error" && check.error.code === "NO_PROVIDER" && problems.length > 0) {
+        check = { kind: "error", error: { code: "NO_PROVIDER", message: problems.join(" ") } };
+      }
+    } catch (err) {
+      check = { kind: "check-failed", message: err instanceof BackendError ? err.message : String(err) };
+    }
+    // A newer check, or a backend restart, happened meanwhile: this answer is stale.
+    if (seq !== this.checkSeq || this.input.kind !== "ready") return;
+    this.set({ kind: "ready", check });
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private onSupervisor(e: SupervisorEvent): void {
+    switch (e.type) {
+      case "starting":
+        this.set({ kind: "starting" });
+        break;
+      case "ready":
+        this.set({ kind: "ready", check: { kind: "pending" } });
+        void this.refresh();
+        break;
+      case "restarting":
+        this.set({ kind: "restarting", delayMs: e.delayMs, reason: e.reason });
+        break;
+      case "failed":
+        this.set({ kind: "failed", reason: e.reason });
+        break;
+      case "stopped":
+        this.set({ kind: "stopped" });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private set(input: StatusInput): void {
+    this.input = input;
+    const view = statusView(input);
+    const changed = view.key !== this.view?.key || view.text !== this.view.text;
+    this.view = view;
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.command = { command: view.command.id, title: view.command.title, arguments: view.command.args ?? [] };
+    this.item.backgroundColor =
+      view.severity === "error"
+        ? new vscode.ThemeColor("statusBarItem.errorBackground")
+        : view.severity === "warning"
+          ? new vscode.ThemeColor("statusBarItem.warningBackground")
+          : undefined;
+    if (!changed) return;
+    this.deps.logger.info(`status: ${view.key} — ${view.text.replace(/^\$\([^)]*\)\s*/, "")}`);
+    e2eReport("state", { key: view.key, text: view.text });
+    if (this.gate.shouldNotify(view)) this.notify(view);
+  }
+
+  private notify(view: StatusView): void {
+    const buttons = [view.command.title];
+    if (view.command.id !== "aicockpit.showLogs") buttons.push("Show Logs");
+    const show = view.severity === "error" ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(view.notification ?? view.tooltip, ...buttons).then((picked) => {
+      if (picked === view.command.title) void vscode.commands.executeCommand(view.command.id, ...(view.command.args ?? []));
+      else if (picked === "Show Logs") void vscode.commands.executeCommand("aicockpit.showLogs");
+    });
+  }
+}
