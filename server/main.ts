@@ -33,10 +33,21 @@ function main(): void {
 
   let boundPort = 0;
   const metrics = createMetrics();
+  let llm;
+  try {
+    llm = createLlmService(config, metrics);
+  } catch (err) {
+    // e.g. an unreadable AICOCKPIT_CA_FILE: refuse to start rather than fail every request.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`aicockpit backend: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const ctx: AppContext = {
     config,
     metrics,
-    llm: createLlmService(config, metrics),
+    llm,
     port: () => boundPort,
     startedAt: Date.now(),
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",

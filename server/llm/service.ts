@@ -1,12 +1,330 @@
-// PLACEHOLDER — replaced by the LLM provider layer.
+/**
+ * LlmService: the one place the backend talks to AI services. Capabilities (completion,
+ * edit, chat, shell) call streamChat/chat/streamCompletion; the /v1 gateway forwards raw
+ * OpenAI requests through forwardStream/forwardJson. Every call throws AppError only.
+ */
 import type { ServerConfig } from "../config/env";
 import type { Metrics } from "../metrics";
 import type { ComponentCheck } from "../api/health";
+import type { ProviderKind, TestConnectionResult } from "../api/providers";
+import { AppError } from "../http/errors";
+import { ClientCache } from "./client";
+import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors";
+import { ProviderRegistry, type ResolvedProvider } from "./registry";
+import type { RetryPolicy } from "./retry";
+import type { UpstreamEvent } from "./sse-reader";
+import { createTransport, type Transport } from "./transport";
+import { Upstream, assertKey, type UpstreamPath } from "./upstream";
 
-export interface LlmService {
-  probeActive(): Promise<ComponentCheck & { id: string | null; model: string | null }>;
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
 }
 
-export function createLlmService(_config: ServerConfig, _metrics: Metrics): LlmService {
-  return { probeActive: async () => ({ ok: false, reason: "not implemented", id: null, model: null }) };
+export interface ChatParams {
+  messages: ChatMessage[];
+  /** Defaults to the provider's configured model (for Azure: the deployment). */
+  model?: string;
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+  /** Defaults to the active provider. */
+  providerId?: string;
+}
+
+/** Legacy /v1/completions: `prompt` (+ `suffix` for fill-in-the-middle models). */
+export interface CompletionParams {
+  prompt: string;
+  suffix?: string;
+  model?: string;
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+  providerId?: string;
+}
+
+export interface ActiveProvider {
+  id: string;
+  kind: ProviderKind;
+  model: string;
+}
+
+export type ProviderCheck = ComponentCheck & { id: string | null; model: string | null };
+
+export interface LlmService {
+  readonly registry: ProviderRegistry;
+  active(): ActiveProvider | null;
+  /** Content deltas as they arrive. Retries only before the first token. */
+  streamChat(params: ChatParams, signal: AbortSignal): AsyncGenerator<string>;
+  chat(params: ChatParams, signal: AbortSignal): Promise<string>;
+  /** Text deltas from /completions (FIM when `suffix` is set). */
+  streamCompletion(params: CompletionParams, signal: AbortSignal): AsyncGenerator<string>;
+  complete(params: CompletionParams, signal: AbortSignal): Promise<string>;
+  /** For GET /ready: cheap (GET /models, short timeout), never throws. */
+  probeActive(): Promise<ProviderCheck>;
+  /** A tiny real request; never throws for upstream failures (they are in `error`). */
+  testConnection(id: string): Promise<TestConnectionResult>;
+  listModels(id: string, signal: AbortSignal): Promise<string[]>;
+  /** Gateway: forwards an OpenAI request body, yielding the service's SSE events untouched. */
+  forwardStream(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): AsyncGenerator<UpstreamEvent>;
+  /** Gateway: non-streaming; `text` is the service's JSON body, forwarded as is. */
+  forwardJson(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): Promise<{ text: string; json: Record<string, unknown> }>;
+  /** Gateway: GET /models of a provider as OpenAI's list object. */
+  forwardModels(providerId: string | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface LlmServiceOptions {
+  /** Tests shorten backoff; production uses DEFAULT_RETRY. */
+  retry?: Omit<RetryPolicy, "maxRetries">;
+  /** In-memory registry when omitted (unit tests). */
+  dataDir?: string;
+}
+
+const PROBE_TIMEOUT_MS = 3_000;
+const TEST_TIMEOUT_MS = 15_000;
+
+/** Names a model in a /models list the way services actually spell it. */
+export function modelListed(ids: string[], model: string): boolean {
+  const m = model.toLowerCase();
+  return ids.some((raw) => {
+    const id = raw.toLowerCase().replace(/^models\//, "");
+    return id === m || id === `${m}:latest` || id.endsWith(`/${m}`);
+  });
+}
+
+function modelIds(json: Record<string, unknown>): string[] {
+  const data = json.data;
+  if (!Array.isArray(data)) throw new BadResponse("models list has no data array");
+  return data.flatMap((m) => (typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "string" ? [(m as { id: string }).id] : []));
+}
+
+function errorCtx(p: ResolvedProvider, timeoutMs = p.timeoutMs): ErrorContext {
+  return { providerName: p.name, kind: p.kind, model: p.model, baseUrl: p.baseUrl, hasKey: p.apiKey !== undefined, timeoutMs };
+}
+
+function firstChoice(json: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const choices = json?.choices;
+  if (!Array.isArray(choices) || choices.length === 0) return undefined;
+  const c = choices[0] as unknown;
+  return typeof c === "object" && c !== null ? (c as Record<string, unknown>) : undefined;
+}
+
+export function createLlmService(config: ServerConfig, metrics: Metrics, opts: LlmServiceOptions = {}): LlmService {
+  const transport: Transport = createTransport({
+    ...(config.httpsProxy ? { httpsProxy: config.httpsProxy } : {}),
+    ...(config.noProxy ? { noProxy: config.noProxy } : {}),
+    ...(config.caFile ? { caFile: config.caFile } : {}),
+  });
+  const dataDir = opts.dataDir ?? config.dataDir;
+  const registry = new ProviderRegistry({
+    ...(dataDir ? { dataDir } : {}),
+    ...(config.defaultProvider ? { defaultProvider: config.defaultProvider } : {}),
+    defaultTimeoutMs: config.requestTimeoutMs,
+    defaultMaxRetries: 2,
+  });
+  const clients = new ClientCache(transport);
+  registry.onChange((id) => clients.forget(id));
+  const upstream = new Upstream({ metrics, ...(opts.retry ? { retry: opts.retry } : {}) });
+
+  function provider(id: string | undefined): ResolvedProvider {
+    const pid = id ?? registry.activeId();
+    if (pid === null) {
+      throw new AppError(
+        "NO_PROVIDER",
+        "No AI provider is configured.",
+        "Add one with 'AiCockpit: Add AI Provider', or start the backend with AICOCKPIT_LLM_BASE_URL and AICOCKPIT_LLM_MODEL.",
+      );
+    }
+    return registry.resolve(pid);
+  }
+
+  /** OpenAI's newer models refuse max_tokens; local servers only know max_tokens. */
+  function tokenLimit(p: ResolvedProvider, n: number | undefined): Record<string, number> {
+    if (n === undefined) return {};
+    return p.kind === "openai" || p.kind === "azure" ? { max_completion_tokens: n } : { max_tokens: n };
+  }
+
+  function chatBody(p: ResolvedProvider, params: ChatParams): Record<string, unknown> {
+    return {
+      model: params.model ?? p.model,
+      messages: params.messages,
+      ...tokenLimit(p, params.maxTokens),
+      ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+      ...(params.stop && params.stop.length > 0 ? { stop: params.stop } : {}),
+    };
+  }
+
+  function completionBody(p: ResolvedProvider, params: CompletionParams): Record<string, unknown> {
+    return {
+      model: params.model ?? p.model,
+      prompt: params.prompt,
+      ...(params.suffix !== undefined ? { suffix: params.suffix } : {}),
+      // The legacy endpoint only ever knew max_tokens.
+      ...(params.maxTokens !== undefined ? { max_tokens: params.maxTokens } : {}),
+      ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+      ...(params.stop && params.stop.length > 0 ? { stop: params.stop } : {}),
+    };
+  }
+
+  function bad(p: ResolvedProvider): AppError {
+    return classifyUpstreamError(new BadResponse("unexpected shape"), errorCtx(p)).error;
+  }
+
+  async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: Record<string, unknown>, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
+    for await (const ev of upstream.stream({ provider: p, client: clients.get(p), path, body }, signal)) {
+      if (ev.done) return;
+      const c = firstChoice(ev.json);
+      // Azure opens with a chunk whose choices are empty (prompt filter results).
+      if (!c) continue;
+      const text = pick(c);
+      if (typeof text === "string" && text !== "") yield text;
+    }
+  }
+
+  let probing: Promise<ProviderCheck> | undefined;
+  async function probe(): Promise<ProviderCheck> {
+    const id = registry.activeId();
+    if (id === null) {
+      return { ok: false, id: null, model: null, reason: "No AI provider is configured. Add one with 'AiCockpit: Add AI Provider' or set AICOCKPIT_LLM_BASE_URL and AICOCKPIT_LLM_MODEL." };
+    }
+    const p = registry.resolve(id);
+    const base = { id: p.id, model: p.model };
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    try {
+      assertKey(p);
+      const timeoutMs = Math.min(PROBE_TIMEOUT_MS, p.timeoutMs);
+      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0, timeoutMs }, AbortSignal.timeout(timeoutMs + 1_000), "get");
+      const ids = modelIds(json);
+      // Azure lists base models, not deployments, so a deployment name cannot be checked there.
+      if (p.kind !== "azure" && ids.length > 0 && !modelListed(ids, p.model)) {
+        const some = ids.slice(0, 5).join(", ");
+        return { ...base, ok: false, latencyMs: ms(), reason: `"${p.name}" is reachable but does not offer model "${p.model}" (it lists ${ids.length}: ${some}${ids.length > 5 ? ", …" : ""}).` };
+      }
+      return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable; model "${p.model}".` };
+    } catch (err) {
+      const e = err instanceof AppError ? err : classifyUpstreamError(err, errorCtx(p)).error;
+      // Some OpenAI-compatible servers have no /models; having answered at all, they are up.
+      if (e.code === "PROVIDER_ERROR" && /\(40[45]\)/.test(e.message)) {
+        return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable (it does not list models, so model "${p.model}" is unchecked).` };
+      }
+      return { ...base, ok: false, latencyMs: ms(), reason: e.message };
+    }
+  }
+
+  return {
+    registry,
+    active() {
+      const id = registry.activeId();
+      if (id === null) return null;
+      const p = registry.resolve(id);
+      return { id: p.id, kind: p.kind, model: p.model };
+    },
+
+    streamChat(params, signal) {
+      const p = provider(params.providerId);
+      return deltas(p, "/chat/completions", chatBody(p, params), signal, (c) => (c.delta as { content?: unknown } | undefined)?.content);
+    },
+
+    async chat(params, signal) {
+      const p = provider(params.providerId);
+      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/chat/completions", body: chatBody(p, params) }, signal);
+      const content = (firstChoice(json)?.message as { content?: unknown } | undefined)?.content;
+      if (typeof content !== "string") {
+        if (content === null) return "";
+        throw bad(p);
+      }
+      return content;
+    },
+
+    streamCompletion(params, signal) {
+      const p = provider(params.providerId);
+      return deltas(p, "/completions", completionBody(p, params), signal, (c) => c.text);
+    },
+
+    async complete(params, signal) {
+      const p = provider(params.providerId);
+      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/completions", body: completionBody(p, params) }, signal);
+      const text = firstChoice(json)?.text;
+      if (typeof text !== "string") throw bad(p);
+      return text;
+    },
+
+    probeActive() {
+      // /ready may be polled by several clients; one probe at a time is plenty.
+      probing ??= probe().finally(() => {
+        probing = undefined;
+      });
+      return probing;
+    },
+
+    async testConnection(id) {
+      const p = registry.resolve(id);
+      const started = performance.now();
+      try {
+        const timeoutMs = Math.min(TEST_TIMEOUT_MS, p.timeoutMs);
+        await upstream.json(
+          {
+            provider: p,
+            client: clients.get(p),
+            path: "/chat/completions",
+            body: { model: p.model, messages: [{ role: "user", content: "Reply with the single word OK." }], ...tokenLimit(p, 1) },
+            maxRetries: 0,
+            timeoutMs,
+          },
+          AbortSignal.timeout(timeoutMs + 1_000),
+        );
+        return { ok: true, latencyMs: Math.round(performance.now() - started), model: p.model };
+      } catch (err) {
+        const e = err instanceof AppError ? err : classifyUpstreamError(err, errorCtx(p)).error;
+        return { ok: false, latencyMs: Math.round(performance.now() - started), model: p.model, error: e.toApiError() };
+      }
+    },
+
+    async listModels(id, signal) {
+      const p = registry.resolve(id);
+      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0 }, signal, "get");
+      try {
+        return modelIds(json);
+      } catch {
+        throw bad(p);
+      }
+    },
+
+    forwardStream(path, body, providerId, signal) {
+      const p = provider(providerId);
+      return upstream.stream({ provider: p, client: clients.get(p), path, body: withModel(body, p) }, signal);
+    },
+
+    async forwardJson(path, body, providerId, signal) {
+      const p = provider(providerId);
+      return upstream.json({ provider: p, client: clients.get(p), path, body: withModel(body, p) }, signal);
+    },
+
+    async forwardModels(providerId, signal) {
+      const p = provider(providerId);
+      try {
+        const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0 }, signal, "get");
+        modelIds(json);
+        return json;
+      } catch (err) {
+        // A server without /models still has the configured model: say so rather than fail.
+        if (err instanceof AppError && err.code === "PROVIDER_ERROR" && /\(404\)/.test(err.message)) {
+          return { object: "list", data: [{ id: p.model, object: "model", created: 0, owned_by: p.kind }] };
+        }
+        if (err instanceof BadResponse) throw bad(p);
+        throw err;
+      }
+    },
+
+    close: () => transport.close(),
+  };
+}
+
+/** Tools pointed at the gateway may not know the provider's model: "" / "default" mean "the configured one". */
+function withModel(body: Record<string, unknown>, p: ResolvedProvider): Record<string, unknown> {
+  const m = body.model;
+  if (typeof m === "string" && m.trim() !== "" && m !== "default") return body;
+  return { ...body, model: p.model };
 }

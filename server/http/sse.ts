@@ -1,0 +1,60 @@
+/**
+ * Server-sent events out, shaped exactly like OpenAI's: `data: <json>\n\n`, ending with
+ * `data: [DONE]\n\n`. Headers go out with the first event, not before, so a failure before
+ * the first token can still be an ordinary JSON error with its HTTP status.
+ */
+import type { Response } from "express";
+import type { AppError } from "./errors";
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  // Reverse proxies (nginx) buffer responses unless told not to.
+  "X-Accel-Buffering": "no",
+} as const;
+
+export class SseWriter {
+  private started = false;
+  constructor(private readonly res: Response) {}
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(200, SSE_HEADERS);
+  }
+
+  /** `data` is written verbatim: callers forwarding upstream JSON skip a parse/stringify round. */
+  data(data: string, event?: string): void {
+    this.start();
+    this.res.write(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+  }
+
+  json(value: unknown, event?: string): void {
+    this.data(JSON.stringify(value), event);
+  }
+
+  done(): void {
+    this.start();
+    this.res.end("data: [DONE]\n\n");
+  }
+
+  /** Mid-stream failure the way OpenAI reports one: an event whose payload has `error`. */
+  error(e: AppError): void {
+    this.start();
+    this.res.end(`data: ${JSON.stringify(e.toBody())}\n\n`);
+  }
+}
+
+/** Aborts when the client goes away before the response is complete. */
+export function abortOnClose(res: Response): AbortController {
+  const ac = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac;
+}

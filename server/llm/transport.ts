@@ -1,0 +1,117 @@
+/**
+ * Outbound network for AI services: which undici dispatcher carries a request.
+ *
+ * Corporate users need an HTTPS proxy and an extra CA bundle (a TLS-inspecting proxy
+ * re-signs certificates). We use undici's own `fetch` with an explicit dispatcher rather
+ * than the global one so the proxy/CA choice is ours and testable, and so keep-alive
+ * connections are pooled per target across requests.
+ *
+ * HTTPS_PROXY applies to every AI target (http ones too: a local vLLM behind a jump proxy
+ * is a real setup) unless NO_PROXY matches. Users with a local LM Studio/Ollama and a
+ * global HTTPS_PROXY should list `localhost,127.0.0.1` in NO_PROXY, as with curl.
+ */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from "undici";
+import { ConfigError } from "../config/env";
+
+export interface TransportConfig {
+  httpsProxy?: string;
+  noProxy?: string;
+  caFile?: string;
+}
+
+export type Route = { via: "direct" } | { via: "proxy"; proxy: string };
+
+function defaultPort(protocol: string): string {
+  return protocol === "https:" ? "443" : "80";
+}
+
+/**
+ * NO_PROXY as curl reads it: comma/space separated; `*` matches everything; an entry
+ * matches the host itself and its subdomains (a leading dot is optional); `host:port`
+ * restricts to that port. CIDR ranges are not supported.
+ */
+export function matchesNoProxy(target: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const port = target.port || defaultPort(target.protocol);
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") return true;
+    let entryPort: string | undefined;
+    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
+    if (m) {
+      entry = m[1]!;
+      entryPort = m[2]!;
+    }
+    entry = entry.replace(/^\[|\]$/g, "").replace(/^\*?\./, "");
+    if (entryPort !== undefined && entryPort !== port) continue;
+    if (host === entry || host.endsWith(`.${entry}`)) return true;
+  }
+  return false;
+}
+
+export function routeFor(target: string | URL, cfg: TransportConfig): Route {
+  const url = typeof target === "string" ? new URL(target) : target;
+  if (cfg.httpsProxy && !matchesNoProxy(url, cfg.noProxy)) return { via: "proxy", proxy: cfg.httpsProxy };
+  return { via: "direct" };
+}
+
+/** Extra CAs are added to Node's roots, not substituted: public services must keep working. */
+export function loadCa(caFile: string | undefined): string[] | undefined {
+  if (!caFile) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, "utf8");
+  } catch (err) {
+    throw new ConfigError([`AICOCKPIT_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): ${caFile}`]);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new ConfigError([`AICOCKPIT_CA_FILE is not a PEM certificate bundle: ${caFile}`]);
+  }
+  return [...rootCertificates, pem];
+}
+
+export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface Transport {
+  route(target: string): Route;
+  /** A `fetch` bound to the right dispatcher for this target (what the openai client gets). */
+  fetchFor(target: string): FetchFn;
+  close(): Promise<void>;
+}
+
+export function createTransport(cfg: TransportConfig): Transport {
+  const ca = loadCa(cfg.caFile);
+  const tls = ca ? { ca } : undefined;
+  // keep-alive pooling matters for latency: every request reuses a warm socket.
+  const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connect: { ...tls, noDelay: true } };
+  let direct: Agent | undefined;
+  let proxied: ProxyAgent | undefined;
+
+  const dispatcherFor = (target: string): Dispatcher => {
+    const r = routeFor(target, cfg);
+    if (r.via === "direct") return (direct ??= new Agent(common));
+    return (proxied ??= new ProxyAgent({
+      uri: r.proxy,
+      keepAliveTimeout: common.keepAliveTimeout,
+      keepAliveMaxTimeout: common.keepAliveMaxTimeout,
+      ...(tls ? { requestTls: tls, proxyTls: tls } : {}),
+    }));
+  };
+
+  return {
+    route: (target) => routeFor(target, cfg),
+    fetchFor(target) {
+      const dispatcher = dispatcherFor(target);
+      // undici's fetch and the DOM lib types differ only nominally; the runtime objects are the same.
+      return ((input: string | URL | Request, init?: RequestInit) =>
+        undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as FetchFn;
+    },
+    async close() {
+      await Promise.all([direct?.close(), proxied?.close()]);
+    },
+  };
+}
