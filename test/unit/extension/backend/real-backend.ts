@@ -1,0 +1,80 @@
+/**
+ * Test helpers: the real backend (server/main.ts through tsx, so no build is needed) driven
+ * by the real supervisor, plus a logger that records what the supervisor says.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { BackendSupervisor, type SupervisorEvent, type SupervisorLogger, type SupervisorOptions } from "../../../../extension/backend/supervisor";
+
+export const REPO_ROOT = resolve(__dirname, "../../../..");
+
+export class RecordingLogger implements SupervisorLogger {
+  readonly lines: string[] = [];
+  info(m: string): void {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string): void {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string): void {
+    this.lines.push(`error ${m}`);
+  }
+  backend(line: string): void {
+    this.lines.push(`backend ${line}`);
+  }
+}
+
+/** Environment for the real backend: no provider configured, a throwaway data dir. */
+export function backendTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AICOCKPIT_")) env[k] = v;
+  return { ...env, AICOCKPIT_DATA_DIR: mkdtempSync(join(tmpdir(), "aicockpit-sup-")), AICOCKPIT_LOG_LEVEL: "debug", ...extra };
+}
+
+export function realBackend(overrides: Partial<SupervisorOptions> = {}): { sup: BackendSupervisor; logger: RecordingLogger; events: SupervisorEvent[] } {
+  const logger = new RecordingLogger();
+  const sup = new BackendSupervisor({
+    command: process.execPath,
+    args: ["--import", "tsx", join(REPO_ROOT, "server/main.ts")],
+    cwd: REPO_ROOT,
+    env: async () => backendTestEnv(),
+    logger,
+    readyTimeoutMs: 20_000,
+    initialBackoffMs: 100,
+    stopGraceMs: 3_000,
+    ...overrides,
+  });
+  const events: SupervisorEvent[] = [];
+  sup.onEvent((e) => events.push(e));
+  return { sup, logger, events };
+}
+
+/** Resolves with the next event of the given type (after `from` events already seen). */
+export function nextEvent<T extends SupervisorEvent["type"]>(
+  sup: BackendSupervisor,
+  type: T,
+  timeoutMs = 25_000,
+): Promise<Extract<SupervisorEvent, { type: T }>> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no "${type}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = sup.onEvent((e) => {
+      if (e.type !== type) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolvePromise(e as Extract<SupervisorEvent, { type: T }>);
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
