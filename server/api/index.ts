@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./health";
 export * from "./providers";
 export * from "./routes";
+export * from "./edit";

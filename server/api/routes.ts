@@ -4,6 +4,7 @@
  * `/v1/*` (OpenAI-compatible pass-through) follows OpenAI's own schema and is not listed.
  */
 import type { HealthResponse, ReadyResponse } from "./health";
+import type { EditEvent, EditRequest } from "./edit";
 import type {
   ModelList,
   ProviderInput,
@@ -25,6 +26,15 @@ export interface ApiRoutes {
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];
   "GET /api/providers/:id/models": [Empty, ModelList];
+}
+
+/**
+ * Streaming routes: "METHOD /path" → [request body, event type]. Each SSE `data:` line is one
+ * JSON event; the stream ends with `data: [DONE]`. Failures before the first event are plain
+ * JSON errors with their HTTP status.
+ */
+export interface StreamRoutes {
+  "POST /api/edit": [EditRequest, EditEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

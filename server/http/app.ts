@@ -7,6 +7,7 @@ import { securityGuard } from "./security";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
+import { editRouter } from "./routes/edit";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -36,6 +37,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));
   app.use(openaiRouter(ctx));
+  app.use(editRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

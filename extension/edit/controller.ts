@@ -1,0 +1,170 @@
+/**
+ * Ctrl+K: wires edit sessions into VS Code — commands, keybinding contexts, CodeLens
+ * Accept/Reject, decorations — and keeps one session per document so several edits in
+ * different files run at once without crosstalk.
+ */
+import * as vscode from "vscode";
+import type { EditEvent, EditRequest } from "../../server/api/edit";
+import { e2eReport } from "../e2e-report";
+import { askInstruction } from "./instruction-input";
+import { EditSession, type EditDecorations, type EditStreamer } from "./session";
+import { findTarget } from "./target";
+
+export const EDIT_COMMANDS = {
+  start: "aicockpit.edit.start",
+  acceptHunk: "aicockpit.edit.acceptHunk",
+  rejectHunk: "aicockpit.edit.rejectHunk",
+  acceptAll: "aicockpit.edit.acceptAll",
+  rejectAll: "aicockpit.edit.rejectAll",
+  cancel: "aicockpit.edit.cancel",
+} as const;
+
+/** The slice of the backend client the edit feature needs. */
+export interface EditBackend {
+  stream(method: "POST", path: string, options: { body: unknown; signal: AbortSignal }): AsyncIterable<{ data: string }>;
+}
+
+function decorations(): EditDecorations {
+  return {
+    added: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor("diffEditor.insertedLineBackground"),
+      overviewRulerColor: new vscode.ThemeColor("editorOverviewRuler.addedForeground"),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+    }),
+    removed: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor("diffEditor.removedLineBackground"),
+      overviewRulerColor: new vscode.ThemeColor("editorOverviewRuler.deletedForeground"),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+      opacity: "0.75",
+    }),
+    pending: vscode.window.createTextEditorDecorationType({ isWholeLine: true, opacity: "0.55" }),
+    working: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      borderWidth: "1px 0 0 0",
+      borderStyle: "dashed",
+      borderColor: new vscode.ThemeColor("editorCodeLens.foreground"),
+      after: { contentText: "   ⋯ AiCockpit is editing (Esc to cancel)", color: new vscode.ThemeColor("editorCodeLens.foreground") },
+    }),
+  };
+}
+
+export function registerEditFeature(context: vscode.ExtensionContext, backend: EditBackend, log: (msg: string) => void): void {
+  const sessions = new Map<string, EditSession>();
+  const decos = decorations();
+  const lensChanged = new vscode.EventEmitter<void>();
+
+  const streamer: EditStreamer = {
+    async *stream(req: EditRequest, signal: AbortSignal): AsyncIterable<EditEvent> {
+      for await (const m of backend.stream("POST", "/api/edit", { body: req, signal })) yield JSON.parse(m.data) as EditEvent;
+    },
+  };
+
+  const updateContext = () => {
+    const active = vscode.window.activeTextEditor;
+    const s = active ? sessions.get(active.document.uri.toString()) : undefined;
+    void vscode.commands.executeCommand("setContext", "aicockpit.edit.streaming", s?.phase === "streaming");
+    void vscode.commands.executeCommand("setContext", "aicockpit.edit.pending", s !== undefined && s.phase !== "finished");
+  };
+
+  const hooks = {
+    changed: (s: EditSession) => {
+      lensChanged.fire();
+      updateContext();
+      if (s.phase === "review") e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
+    },
+    finished: (s: EditSession, outcome: string, detail?: string) => {
+      sessions.delete(s.uri.toString());
+      lensChanged.fire();
+      updateContext();
+      e2eReport("edit-finished", { file: s.uri.fsPath, outcome });
+      log(`edit in ${vscode.workspace.asRelativePath(s.uri)}: ${outcome}${detail ? ` (${detail})` : ""}`);
+      if (outcome === "failed") void vscode.window.showErrorMessage(`AiCockpit edit failed: ${detail ?? "unknown error"}. The document is unchanged.`);
+      if (outcome === "unchanged") void vscode.window.showInformationMessage(`AiCockpit: ${detail ?? "no changes"}`);
+    },
+  };
+
+  const sessionFor = (uri?: vscode.Uri): EditSession | undefined => {
+    const u = uri ?? vscode.window.activeTextEditor?.document.uri;
+    return u ? sessions.get(u.toString()) : undefined;
+  };
+
+  const start = async () => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showWarningMessage("AiCockpit: open a file to edit with an instruction.");
+      return;
+    }
+    const existing = sessionFor(editor.document.uri);
+    if (existing?.phase === "review") {
+      const instruction = await askInstruction(context.globalState, "AiCockpit: refine the pending edit", "Follow-up instruction (refines the proposal below)");
+      if (instruction) await existing.refine(instruction);
+      return;
+    }
+    if (existing) return; // still streaming: Esc cancels first
+    const target = await findTarget(editor);
+    const instruction = await askInstruction(context.globalState, `AiCockpit: edit ${target.label}`, "Describe the change, e.g. “add input validation”");
+    if (!instruction) return;
+    if (sessionFor(editor.document.uri)) return;
+    const session = new EditSession(editor.document, target, streamer, decos, hooks);
+    sessions.set(editor.document.uri.toString(), session);
+    e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label });
+    await session.run(instruction);
+  };
+
+  const lenses: vscode.CodeLensProvider = {
+    onDidChangeCodeLenses: lensChanged.event,
+    provideCodeLenses(doc) {
+      const s = sessions.get(doc.uri.toString());
+      if (!s || s.phase === "finished") return [];
+      const top = new vscode.Range(s.lines.start, 0, s.lines.start, 0);
+      if (s.phase === "streaming") return [new vscode.CodeLens(top, { title: "$(loading~spin) Editing… Cancel (Esc)", command: EDIT_COMMANDS.cancel, arguments: [doc.uri] })];
+      const out = [
+        new vscode.CodeLens(top, { title: `Accept All (${s.pendingHunks})`, command: EDIT_COMMANDS.acceptAll, arguments: [doc.uri] }),
+        new vscode.CodeLens(top, { title: "Reject All", command: EDIT_COMMANDS.rejectAll, arguments: [doc.uri] }),
+        new vscode.CodeLens(top, { title: "Follow-up (Ctrl+K)", command: EDIT_COMMANDS.start }),
+      ];
+      for (const { hunk, line } of s.hunkLines()) {
+        const r = new vscode.Range(line, 0, line, 0);
+        out.push(new vscode.CodeLens(r, { title: "Accept", command: EDIT_COMMANDS.acceptHunk, arguments: [doc.uri, hunk] }));
+        out.push(new vscode.CodeLens(r, { title: "Reject", command: EDIT_COMMANDS.rejectHunk, arguments: [doc.uri, hunk] }));
+      }
+      return out;
+    },
+  };
+
+  context.subscriptions.push(
+    lensChanged,
+    ...Object.values(decos),
+    vscode.languages.registerCodeLensProvider({ scheme: "*" }, lenses),
+    vscode.commands.registerCommand(EDIT_COMMANDS.start, start),
+    vscode.commands.registerCommand(EDIT_COMMANDS.acceptHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "accepted")),
+    vscode.commands.registerCommand(EDIT_COMMANDS.rejectHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "rejected")),
+    vscode.commands.registerCommand(EDIT_COMMANDS.acceptAll, (uri?: vscode.Uri) => sessionFor(uri)?.decideAll("accepted")),
+    vscode.commands.registerCommand(EDIT_COMMANDS.rejectAll, (uri?: vscode.Uri) => sessionFor(uri)?.decideAll("rejected")),
+    vscode.commands.registerCommand(EDIT_COMMANDS.cancel, (uri?: vscode.Uri) => sessionFor(uri)?.cancel()),
+    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.decorate())),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const s = sessions.get(e.document.uri.toString());
+      if (!s || s.applying > 0) return;
+      for (const c of e.contentChanges) {
+        // Edits above the region move it; the region itself is owned by the session until decided.
+        if (c.range.end.line < s.lines.start) {
+          s.shift(c.text.split(/\r?\n/).length - 1 - (c.range.end.line - c.range.start.line));
+        }
+      }
+      lensChanged.fire();
+    }),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      const s = sessions.get(doc.uri.toString());
+      if (s) {
+        s.dispose();
+        sessions.delete(doc.uri.toString());
+      }
+    }),
+    { dispose: () => sessions.forEach((s) => s.dispose()) },
+  );
+  updateContext();
+}

@@ -1,0 +1,53 @@
+/** `POST /api/edit`: streams EditEvents (see server/api/edit.ts) as SSE. */
+import { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import type { EditEvent, EditRequest } from "../../api/edit";
+import { runEdit } from "../../edit/session";
+import { toAppError } from "../errors";
+import { parseBody } from "../validate";
+import { abortOnClose, SseWriter } from "../sse";
+
+const EditRequestSchema = z.object({
+  filepath: z.string().min(1).max(4096),
+  languageId: z.string().min(1).max(100),
+  instruction: z.string().trim().min(1, "instruction must not be empty").max(20_000),
+  code: z.string().max(1_000_000),
+  linePrefix: z.string().max(100_000).optional(),
+  lineSuffix: z.string().max(100_000).optional(),
+  before: z.string().max(1_000_000).optional(),
+  after: z.string().max(1_000_000).optional(),
+  previous: z.array(z.object({ instruction: z.string().max(20_000), result: z.string().max(1_000_000) })).max(20).optional(),
+  model: z.string().min(1).max(200).optional(),
+});
+
+export function editRouter(ctx: AppContext): Router {
+  const r = Router();
+  r.post("/api/edit", async (req, res, next) => {
+    let body: EditRequest;
+    try {
+      body = parseBody(EditRequestSchema, req.body);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    const ac = abortOnClose(res);
+    const sse = new SseWriter(res);
+    try {
+      for await (const ev of runEdit(ctx.llm, body, ac.signal)) sse.json(ev);
+      sse.done();
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      const e = toAppError(err);
+      // Before the first event this is an ordinary JSON error with its status; after, an error event.
+      if (!sse.headersSent) {
+        next(e);
+        return;
+      }
+      const ev: EditEvent = { type: "error", error: e.toApiError() };
+      sse.json(ev);
+      sse.done();
+    }
+  });
+  return r;
+}
