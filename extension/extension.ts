@@ -16,9 +16,11 @@ import { Redactor } from "./log/redact";
 import { ApiKeyStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
+import { registerEditFeature } from "./edit/controller";
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
+const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
 
 let supervisor: BackendSupervisor | undefined;
 
@@ -97,10 +99,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.showLogs, () => logger.channel.show()),
     vscode.commands.registerCommand(COMMANDS.restartBackend, () => restart("requested by the user")),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SECTION)) restartSoon("settings changed");
+      // Only settings the backend is spawned with; feature settings (edit, completion…) apply live.
+      if (BACKEND_SETTINGS.some((s) => e.affectsConfiguration(`${SECTION}.${s}`))) restartSoon("settings changed");
     }),
     keys.onDidChange(() => restartSoon("API key changed")),
   );
+
+  registerEditFeature(context, client, (m) => logger.info(m));
 
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
