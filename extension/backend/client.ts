@@ -167,7 +167,8 @@ function transportError(err: unknown, signal: AbortSignal | undefined, timeout: 
   if (signal?.aborted) return new BackendError("CANCELLED", "The request was cancelled.");
   if (timeout?.aborted) return new BackendError("BACKEND_TIMEOUT", `The backend did not answer ${path} in time.`, "See AiCockpit: Show Logs.");
   if (err instanceof SyntaxError) return new BackendError("BACKEND_BAD_RESPONSE", `The backend's answer to ${path} is not valid JSON.`);
-  const cause = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+  const c = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const cause = c?.code ?? c?.message;
   return new BackendError(
     "BACKEND_UNREACHABLE",
     `Cannot reach the AiCockpit backend${cause !== undefined ? ` (${cause})` : ""}.`,

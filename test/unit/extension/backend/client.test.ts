@@ -51,7 +51,11 @@ test("path params are filled and encoded; backend errors keep their code", async
 test("no backend → BACKEND_NOT_RUNNING; refused port → BACKEND_UNREACHABLE", async () => {
   const none = new BackendClient(() => undefined);
   await assert.rejects(none.call("GET /health"), { name: "BackendError", code: "BACKEND_NOT_RUNNING" });
-  const dead = new BackendClient(() => ({ baseUrl: "http://127.0.0.1:1", token: "t" }));
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const dead = new BackendClient(() => ({ baseUrl: `http://127.0.0.1:${port}`, token: "t" }));
   await assert.rejects(dead.call("GET /health"), (e: unknown) => {
     assert.ok(e instanceof BackendError);
     assert.equal(e.code, "BACKEND_UNREACHABLE");
