@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { backendEnv, type AiCockpitSettings } from "../../../../extension/backend/backend-env";
+import { loadConfig } from "../../../../server/config/env";
+
+const base: AiCockpitSettings = {
+  kind: "openai",
+  baseUrl: "",
+  model: "gpt-4o-mini",
+  azureApiVersion: "",
+  requestTimeoutMs: 30_000,
+  httpsProxy: "",
+  caFile: "",
+  logLevel: "info",
+};
+
+test("a complete provider becomes the backend's default provider (checked with the backend's own config loader)", () => {
+  const { env, problems } = backendEnv(
+    { ...base, kind: "azure", baseUrl: "https://r.openai.azure.com", model: "dep", azureApiVersion: "2024-10-21", httpsProxy: "http://proxy:3128", caFile: "/etc/ca.pem", logLevel: "debug" },
+    "sk-secret-key-123456",
+    "/data",
+    { PATH: "/bin", AICOCKPIT_LLM_MODEL: "inherited", AICOCKPIT_TOKEN: "inherited", https_proxy: "http://old:1" },
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(env.PATH, "/bin");
+  assert.equal(env.https_proxy, undefined);
+  assert.equal(env.ELECTRON_RUN_AS_NODE, "1");
+  const cfg = loadConfig({ ...env, AICOCKPIT_TOKEN: "t".repeat(32) });
+  assert.deepEqual(cfg.defaultProvider, {
+    kind: "azure",
+    baseUrl: "https://r.openai.azure.com",
+    model: "dep",
+    apiKey: "sk-secret-key-123456",
+    apiVersion: "2024-10-21",
+  });
+  assert.equal(cfg.dataDir, "/data");
+  assert.equal(cfg.requestTimeoutMs, 30_000);
+  assert.equal(cfg.httpsProxy, "http://proxy:3128");
+  assert.equal(cfg.caFile, "/etc/ca.pem");
+  assert.equal(cfg.logLevel, "debug");
+});
+
+test("inherited AICOCKPIT_* never reach the backend; settings are the only source", () => {
+  const { env } = backendEnv({ ...base, model: "" }, undefined, "/d", { AICOCKPIT_LLM_BASE_URL: "http://evil", AICOCKPIT_LLM_API_KEY: "k" });
+  assert.equal(env.AICOCKPIT_LLM_BASE_URL, undefined);
+  assert.equal(env.AICOCKPIT_LLM_API_KEY, undefined);
+});
+
+test("an incomplete provider is left out with a reason, so the backend still starts", () => {
+  const cases: Array<[Partial<AiCockpitSettings>, RegExp]> = [
+    [{ model: "  " }, /No model is set/],
+    [{ kind: "custom", baseUrl: "" }, /"custom" needs a base URL/],
+    [{ kind: "azure", baseUrl: "" }, /"azure" needs a base URL/],
+    [{ baseUrl: "ftp://x" }, /not an http\(s\) URL/],
+  ];
+  for (const [over, why] of cases) {
+    const { env, problems } = backendEnv({ ...base, ...over }, "key-123456", "/d", {});
+    assert.match(problems.join(" "), why);
+    assert.equal(env.AICOCKPIT_LLM_MODEL, undefined);
+    assert.equal(env.AICOCKPIT_LLM_API_KEY, undefined);
+    assert.doesNotThrow(() => loadConfig({ ...env, AICOCKPIT_TOKEN: "t".repeat(32) }));
+  }
+});
+
+test("gemini/openai need no base URL; empty key is not passed; timeout is clamped to the backend's range", () => {
+  const { env, problems } = backendEnv({ ...base, kind: "gemini", requestTimeoutMs: 10 }, "", "/d", {});
+  assert.deepEqual(problems, []);
+  assert.equal(env.AICOCKPIT_LLM_KIND, "gemini");
+  assert.equal(env.AICOCKPIT_LLM_BASE_URL, undefined);
+  assert.equal(env.AICOCKPIT_LLM_API_KEY, undefined);
+  assert.equal(env.AICOCKPIT_LLM_TIMEOUT_MS, "100");
+  assert.equal(backendEnv({ ...base, requestTimeoutMs: 1e9 }, undefined, "/d", {}).env.AICOCKPIT_LLM_TIMEOUT_MS, "3600000");
+  assert.equal(backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION, undefined);
+});

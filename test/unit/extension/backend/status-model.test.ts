@@ -1,0 +1,114 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ErrorCode } from "../../../../server/api/errors";
+import type { ReadyResponse } from "../../../../server/api/health";
+import { classifyReady, describeError, statusView } from "../../../../extension/backend/status-model";
+
+const providerError = (code: ErrorCode, message: string, hint?: string) =>
+  statusView({ kind: "ready", check: { kind: "error", error: { code, message, ...(hint !== undefined ? { hint } : {}) } } });
+
+// Every provider error class: status text, click target, tooltip with the reason, notification.
+const CASES: Array<{ code: ErrorCode; text: string; command: string; args?: string[]; icon: string }> = [
+  { code: "PROVIDER_AUTH_FAILED", text: "AiCockpit: API key rejected", command: "aicockpit.setApiKey", icon: "$(error)" },
+  { code: "PROVIDER_MODEL_NOT_FOUND", text: "AiCockpit: model not found", command: "aicockpit.selectModel", icon: "$(error)" },
+  {
+    code: "PROVIDER_UNREACHABLE",
+    text: "AiCockpit: AI service unreachable",
+    command: "workbench.action.openSettings",
+    args: ["aicockpit.provider.baseUrl"],
+    icon: "$(error)",
+  },
+  { code: "PROVIDER_RATE_LIMITED", text: "AiCockpit: rate limited", command: "aicockpit.testConnection", icon: "$(warning)" },
+  {
+    code: "PROVIDER_TIMEOUT",
+    text: "AiCockpit: AI service timed out",
+    command: "workbench.action.openSettings",
+    args: ["aicockpit.provider.requestTimeoutMs"],
+    icon: "$(warning)",
+  },
+  {
+    code: "NO_PROVIDER",
+    text: "AiCockpit: no AI service configured",
+    command: "workbench.action.openSettings",
+    args: ["aicockpit.provider"],
+    icon: "$(error)",
+  },
+  { code: "PROVIDER_BAD_RESPONSE", text: "AiCockpit: AI service error", command: "aicockpit.showLogs", icon: "$(error)" },
+];
+
+for (const c of CASES) {
+  test(`${c.code} reaches the status bar and a notification with its fix`, () => {
+    const v = providerError(c.code, `reason for ${c.code}`, "what to do");
+    assert.equal(v.key, `provider:${c.code}`);
+    assert.equal(v.text, `${c.icon} ${c.text}`);
+    assert.equal(v.command.id, c.command);
+    assert.deepEqual(v.command.args, c.args);
+    assert.match(v.tooltip, new RegExp(`reason for ${c.code}\\nwhat to do\\nClick: ${v.command.title}\\.`));
+    assert.match(v.tooltip, c.code === "NO_PROVIDER" ? /^No AI service configured: / : /^No AI service reachable: /);
+    assert.equal(v.notification, `${c.text}. reason for ${c.code} what to do`);
+    assert.equal(v.severity, c.icon === "$(warning)" ? "warning" : "error");
+
+    const d = describeError({ code: c.code, message: "m" });
+    assert.equal(d.message, `${c.text}. m`);
+    assert.deepEqual(d.fix, v.command);
+  });
+}
+
+test("backend lifecycle states", () => {
+  const starting = statusView({ kind: "starting" });
+  assert.equal(starting.text, "$(sync~spin) AiCockpit: starting");
+  assert.equal(starting.notification, undefined);
+
+  const crashed = statusView({ kind: "restarting", delayMs: 4_000, reason: "backend was killed by SIGKILL" });
+  assert.equal(crashed.key, "crashed");
+  assert.equal(crashed.text, "$(error) AiCockpit: backend crashed, restarting in 4s");
+  assert.match(crashed.tooltip, /killed by SIGKILL/);
+  assert.equal(crashed.command.id, "aicockpit.showLogs");
+  assert.match(crashed.notification ?? "", /crashed \(backend was killed by SIGKILL\); restarting in 4s/);
+  assert.equal(statusView({ kind: "restarting", delayMs: 150, reason: "x" }).text, "$(error) AiCockpit: backend crashed, restarting in 1s");
+
+  const failed = statusView({ kind: "failed", reason: "AICOCKPIT_LLM_KIND must be one of …" });
+  assert.equal(failed.text, "$(error) AiCockpit: backend failed");
+  assert.equal(failed.command.id, "aicockpit.restartBackend");
+  assert.match(failed.notification ?? "", /cannot start: AICOCKPIT_LLM_KIND must be one of/);
+
+  assert.equal(statusView({ kind: "stopped" }).command.id, "aicockpit.restartBackend");
+});
+
+test("ready states: checking, ready with the model, status unknown", () => {
+  assert.equal(statusView({ kind: "ready", check: { kind: "pending" } }).key, "checking");
+  const ok = statusView({ kind: "ready", check: { kind: "ok", model: "gpt-4o-mini" } });
+  assert.equal(ok.text, "$(check) AiCockpit: gpt-4o-mini");
+  assert.equal(ok.severity, "ok");
+  assert.equal(ok.command.id, "aicockpit.selectModel");
+  assert.equal(ok.notification, undefined);
+  const unknown = statusView({ kind: "ready", check: { kind: "check-failed", message: "Cannot reach the AiCockpit backend." } });
+  assert.equal(unknown.text, "$(warning) AiCockpit: status unknown");
+  assert.match(unknown.tooltip, /Cannot reach/);
+  assert.equal(unknown.notification, undefined, "a failed status poll is not worth a toast");
+});
+
+const ready = (provider: Partial<ReadyResponse["provider"]>): ReadyResponse => ({
+  ready: false,
+  provider: { ok: false, reason: "r", id: "default", model: "m", ...provider },
+  docker: { ok: false, reason: "no docker" },
+});
+
+test("classifyReady: uses the code when present, infers NO_PROVIDER, ignores docker", () => {
+  assert.deepEqual(classifyReady(ready({ ok: true, model: "llama3" })), { kind: "ok", model: "llama3" });
+  assert.deepEqual(classifyReady(ready({ code: "PROVIDER_AUTH_FAILED", reason: "401 from service" })), {
+    kind: "error",
+    error: { code: "PROVIDER_AUTH_FAILED", message: "401 from service" },
+  });
+  const none = classifyReady(ready({ id: null, model: null, reason: "no provider" }));
+  assert.deepEqual(none, { kind: "error", error: { code: "NO_PROVIDER", message: "no provider" } });
+  const uncoded = classifyReady(ready({ reason: "weird" }));
+  assert.deepEqual(uncoded, { kind: "error", error: { code: "PROVIDER_ERROR", message: "weird" } });
+});
+
+test("describeError: backend transport failures point to the logs", () => {
+  const d = describeError({ code: "BACKEND_UNREACHABLE", message: "Cannot reach the AiCockpit backend (ECONNREFUSED).", hint: "Run restart." });
+  assert.equal(d.message, "AiCockpit backend: Cannot reach the AiCockpit backend (ECONNREFUSED). Run restart.");
+  assert.equal(d.fix.id, "aicockpit.showLogs");
+  assert.equal(describeError({ code: "INTERNAL", message: "boom" }).message, "AiCockpit: boom");
+});
