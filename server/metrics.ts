@@ -3,6 +3,7 @@
  * can start several apps in one process without name clashes.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { createCompletionMetrics, type CompletionMetrics } from "./completion/metrics";
 
 export interface Metrics {
   registry: Registry;
@@ -11,6 +12,7 @@ export interface Metrics {
   providerDuration: Histogram<"provider" | "kind" | "outcome">;
   providerTtft: Histogram<"provider" | "kind">;
   providerErrors: Counter<"provider" | "kind" | "code">;
+  completion: CompletionMetrics;
 }
 
 export function createMetrics(withDefaults = true): Metrics {
@@ -52,5 +54,6 @@ export function createMetrics(withDefaults = true): Metrics {
       labelNames: ["provider", "kind", "code"],
       registers: [registry],
     }),
+    completion: createCompletionMetrics(registry),
   };
 }

@@ -3,3 +3,4 @@ export * from "./health";
 export * from "./providers";
 export * from "./routes";
 export * from "./edit";
+export * from "./completion";

@@ -5,6 +5,7 @@
  */
 import type { HealthResponse, ReadyResponse } from "./health";
 import type { EditEvent, EditRequest } from "./edit";
+import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
   ProviderInput,
@@ -26,6 +27,8 @@ export interface ApiRoutes {
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];
   "GET /api/providers/:id/models": [Empty, ModelList];
+  "POST /api/complete": [CompletionRequest, CompletionResponse];
+  "POST /api/complete/feedback": [CompletionFeedback, CompletionFeedbackResponse];
 }
 
 /**

@@ -8,6 +8,7 @@ import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
 import { editRouter } from "./routes/edit";
+import { completionRouter } from "./routes/completion";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -38,6 +39,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(providersRouter(ctx));
   app.use(openaiRouter(ctx));
   app.use(editRouter(ctx));
+  app.use(completionRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -1,0 +1,125 @@
+/**
+ * What goes into the prompt besides the cursor: prefix and suffix windows cut to a token
+ * budget, and snippets from other files, each filtered for secrets and ignore rules.
+ * Context sources may be slow (disk, other services); each runs under its own time box
+ * and is simply left out when late, because a late completion is a useless completion.
+ */
+import { estimateTokens } from "./tokens";
+import { containsPrivateKey, isSecretPath } from "./secrets-filter";
+import type { IgnoreMatcher } from "./ignore-file";
+
+export interface Snippet {
+  filepath: string;
+  content: string;
+}
+
+export interface ContextBudget {
+  /** Total prompt budget in estimated tokens (see tokens.ts). */
+  maxPromptTokens: number;
+  /** Share of the budget the suffix may take at most. */
+  suffixShare: number;
+  /** Share of the budget snippets may take at most; unused budget goes to the prefix. */
+  snippetShare: number;
+}
+
+export const DEFAULT_BUDGET: ContextBudget = { maxPromptTokens: 2048, suffixShare: 0.25, snippetShare: 0.25 };
+
+/** Keeps the last lines of `prefix` that fit `tokens`; the line holding the cursor is always kept. */
+export function prefixWindow(prefix: string, tokens: number): string {
+  if (estimateTokens(prefix) <= tokens) return prefix;
+  const lines = prefix.split("\n");
+  let used = 0;
+  let start = lines.length - 1;
+  used += estimateTokens(lines[start]!);
+  while (start > 0) {
+    const cost = estimateTokens(lines[start - 1]!) + 1;
+    if (used + cost > tokens) break;
+    used += cost;
+    start -= 1;
+  }
+  return lines.slice(start).join("\n");
+}
+
+/** Keeps the first lines of `suffix` that fit `tokens`; the rest of the cursor's line is always kept. */
+export function suffixWindow(suffix: string, tokens: number): string {
+  if (estimateTokens(suffix) <= tokens) return suffix;
+  const lines = suffix.split("\n");
+  let used = estimateTokens(lines[0]!);
+  let end = 1;
+  while (end < lines.length) {
+    const cost = estimateTokens(lines[end]!) + 1;
+    if (used + cost > tokens) break;
+    used += cost;
+    end += 1;
+  }
+  return lines.slice(0, end).join("\n");
+}
+
+export interface SnippetFilterOptions {
+  ignore?: IgnoreMatcher;
+  /** Maps a snippet path to the workspace-relative path the ignore rules are written against. */
+  relativize?: (filepath: string) => string | null;
+}
+
+/** Drops snippets that look like secrets or are ignored; never sends what the user excluded. */
+export function safeSnippets(snippets: readonly Snippet[], opts: SnippetFilterOptions): Snippet[] {
+  return snippets.filter((s) => {
+    if (isSecretPath(s.filepath) || containsPrivateKey(s.content)) return false;
+    if (opts.ignore && !opts.ignore.empty) {
+      const rel = opts.relativize ? opts.relativize(s.filepath) : s.filepath;
+      if (rel !== null && opts.ignore.ignores(rel)) return false;
+    }
+    return s.content.trim() !== "";
+  });
+}
+
+/** Takes snippets in the given (priority) order until the token budget is spent; trims the last one by lines. */
+export function fitSnippets(snippets: readonly Snippet[], tokens: number): Snippet[] {
+  const out: Snippet[] = [];
+  let left = tokens;
+  for (const s of snippets) {
+    const header = estimateTokens(s.filepath) + 4;
+    if (left <= header + 8) break;
+    const cost = estimateTokens(s.content) + header;
+    if (cost <= left) {
+      out.push(s);
+      left -= cost;
+    } else {
+      out.push({ filepath: s.filepath, content: suffixWindow(s.content, left - header) });
+      break;
+    }
+  }
+  return out;
+}
+
+export interface PromptContext {
+  prefix: string;
+  suffix: string;
+  snippets: Snippet[];
+}
+
+/** Splits the budget: suffix and snippets capped by their shares, the prefix gets everything left. */
+export function buildWindows(prefix: string, suffix: string, snippets: readonly Snippet[], budget: ContextBudget = DEFAULT_BUDGET): PromptContext {
+  const total = budget.maxPromptTokens;
+  const suf = suffixWindow(suffix, Math.floor(total * budget.suffixShare));
+  const snips = fitSnippets(snippets, Math.floor(total * budget.snippetShare));
+  const spent = estimateTokens(suf) + snips.reduce((n, s) => n + estimateTokens(s.content) + estimateTokens(s.filepath) + 4, 0);
+  const pre = prefixWindow(prefix, Math.max(64, total - spent));
+  return { prefix: pre, suffix: suf, snippets: snips };
+}
+
+/**
+ * Resolves `work` unless it takes longer than `ms` or fails; then resolves `fallback`.
+ * The work is not cancelled (callers pass a signal to it when it can be), only ignored.
+ */
+export async function timeBoxed<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => fallback), timeout]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Turns raw model output into exactly the text to insert at the cursor (or nothing).
+ *
+ * Two stages. `findCut` runs on every streamed chunk as well as on the final text: it
+ * applies the rules that truncate (stop sequences, leaked special tokens, reasoning
+ * blocks, markdown fences, single-line limit, repetition loops, restating the suffix).
+ * When one of them fires, later tokens cannot change the result, so the caller stops the
+ * upstream generation right there. `postprocess` then shapes the kept text (indentation,
+ * echoes, brackets already after the cursor, mid-line replacement) and decides whether
+ * anything is worth showing.
+ */
+import { FAMILY_STOPS, type TemplateName } from "./templates";
+import type { CursorSituation } from "./prefilter";
+
+export interface PostprocessContext {
+  prefix: string;
+  suffix: string;
+  languageId: string;
+  situation: CursorSituation;
+  template: TemplateName;
+  /** Extra stop sequences (from the request or the service); family stops are always applied. */
+  stop?: readonly string[];
+  maxLines?: number;
+}
+
+export interface CutResult {
+  text: string;
+  /** Name of the rule that truncated the text; null while nothing forced an end. */
+  rule: string | null;
+}
+
+export interface Postprocessed {
+  completion: string | null;
+  /** Characters after the cursor, on the cursor's line, that `completion` replaces (0: plain insertion). */
+  replaceSuffixChars: number;
+  /** Why the completion is null, for logs and the response. */
+  reason?: string;
+}
+
+const LEAKED_TOKENS: readonly string[] = [
+  ...new Set([
+    ...Object.values(FAMILY_STOPS).flat(),
+    "<|endoftext|>",
+    "<|im_end|>",
+    "<|im_start|>",
+    "<|file_separator|>",
+    "<|eot_id|>",
+    "<|end|>",
+    "</s>",
+    "<EOT>",
+    "<|EOT|>",
+    "<end_of_turn>",
+  ]),
+].filter((t) => t.trim() !== "");
+
+// Any `<|name|>` (or DeepSeek's full-width `<｜name｜>`) is a control token, never code.
+const SPECIAL_TOKEN_RE = /<\|[A-Za-z0-9_]+\|>|<｜[^｜\n]{1,40}｜>/;
+const BLOCK_OPENER = /(?:[{([:]|=>|->|\bdo|\bthen|\bbegin)\s*$/;
+const DEFAULT_MAX_LINES = 40;
+
+function indexOfFirst(text: string, needles: readonly string[]): number {
+  let best = -1;
+  for (const n of needles) {
+    if (n === "") continue;
+    const i = text.indexOf(n);
+    if (i !== -1 && (best === -1 || i < best)) best = i;
+  }
+  const m = SPECIAL_TOKEN_RE.exec(text);
+  if (m && (best === -1 || m.index < best)) best = m.index;
+  return best;
+}
+
+/** A line worth comparing: enough letters or digits that a match is not a coincidence. */
+function nonTrivial(line: string): boolean {
+  const t = line.trim();
+  return t.length >= 4 && /[\p{L}\p{N}]/u.test(t);
+}
+
+function firstNonBlankSuffixLine(suffix: string): string | null {
+  const lines = suffix.split("\n").slice(1);
+  for (const l of lines) if (l.trim() !== "") return l.replace(/\r$/, "");
+  return null;
+}
+
+export function findCut(raw: string, ctx: PostprocessContext, final: boolean): CutResult {
+  let text = raw;
+  let rule: string | null = null;
+  const cut = (at: number, name: string): void => {
+    if (at < text.length || name === "stop") {
+      text = text.slice(0, at);
+      rule ??= name;
+    }
+  };
+
+  // Reasoning models think first; an unfinished think block means nothing usable yet.
+  text = text.replace(/<think>[\s\S]*?<\/think>\s*/g, "");
+  const openThink = text.indexOf("<think>");
+  if (openThink !== -1) text = text.slice(0, openThink);
+
+  const chatOpen = text.indexOf("<COMPLETION>");
+  if (chatOpen !== -1) text = text.slice(chatOpen + "<COMPLETION>".length);
+
+  const stopAt = indexOfFirst(text, [...LEAKED_TOKENS, ...(ctx.stop ?? [])]);
+  if (stopAt !== -1) cut(stopAt, "stop");
+
+  if (ctx.languageId !== "markdown") {
+    const lead = /^\s*```[^\n]*/.exec(text);
+    if (lead) {
+      const nl = text.indexOf("\n", lead[0].length);
+      if (nl === -1) text = "";
+      else text = text.slice(nl + 1);
+    }
+    const close = /(^|\n)[ \t]*```/.exec(text);
+    if (close) cut(close.index, "fence");
+  }
+
+  const completeLines = (): string[] => {
+    const lines = text.split("\n");
+    // While streaming, the last line may still grow: judge complete lines only.
+    return final ? lines : lines.slice(0, -1);
+  };
+
+  if (!ctx.situation.multiline) {
+    const nl = text.indexOf("\n");
+    if (nl !== -1) cut(nl, "single-line");
+  } else {
+    const maxLines = ctx.maxLines ?? DEFAULT_MAX_LINES;
+    const lines = completeLines();
+    if (lines.length > maxLines) cut(lines.slice(0, maxLines).join("\n").length, "max-lines");
+  }
+
+  // A model stuck in a loop repeats the same line; keep the first occurrence.
+  {
+    const lines = completeLines();
+    let offset = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && nonTrivial(lines[i]!) && lines[i]!.trim() === lines[i - 1]!.trim()) {
+        cut(offset - 1, "repetition");
+        break;
+      }
+      offset += lines[i]!.length + 1;
+    }
+  }
+
+  // Stop where the model starts writing what already follows the cursor.
+  const next = firstNonBlankSuffixLine(ctx.suffix);
+  if (next !== null && ctx.situation.restOfLine.trim() === "" && nonTrivial(next)) {
+    const lines = completeLines();
+    let offset = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = i === 0 ? ctx.situation.linePrefix + lines[0]! : lines[i]!;
+      const onNewLine = i > 0 || ctx.situation.linePrefix.trim() === "";
+      if (onNewLine && line.trim() === next.trim()) {
+        cut(Math.max(0, offset - 1), "suffix");
+        break;
+      }
+      offset += lines[i]!.length + 1;
+    }
+  }
+
+  return { text, rule };
+}
+
+function indentOf(line: string): string {
+  return /^[ \t]*/.exec(line)![0];
+}
+
+function width(ws: string): number {
+  let w = 0;
+  for (const ch of ws) w += ch === "\t" ? 4 : 1;
+  return w;
+}
+
+interface IndentStyle {
+  tabs: boolean;
+  unit: number;
+}
+
+function fileIndentStyle(text: string): IndentStyle | null {
+  let tabs = 0;
+  let spaces = 0;
+  let unit = Infinity;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("\t")) tabs++;
+    else if (line.startsWith(" ") && line.trim() !== "") {
+      spaces++;
+      unit = Math.min(unit, indentOf(line).length);
+    }
+  }
+  if (tabs === 0 && spaces === 0) return null;
+  return tabs > spaces ? { tabs: true, unit: 4 } : { tabs: false, unit: unit >= 2 && unit <= 8 ? unit : 4 };
+}
+
+function convertIndentation(text: string, style: IndentStyle): string {
+  const lines = text.split("\n");
+  if (style.tabs) {
+    const runs = lines.slice(1).map((l) => /^ */.exec(l)![0].length).filter((n) => n > 0);
+    if (runs.length === 0) return text;
+    const unit = runs.every((n) => n % 4 === 0) ? 4 : 2;
+    return lines.map((l, i) => (i === 0 ? l : l.replace(/^ +/, (m) => "\t".repeat(Math.round(m.length / unit))))).join("\n");
+  }
+  return lines.map((l, i) => (i === 0 ? l : l.replace(/^\t+/, (m) => " ".repeat(m.length * style.unit)))).join("\n");
+}
+
+function isSubsequence(needle: string, hay: string): boolean {
+  let j = 0;
+  for (let i = 0; i < hay.length && j < needle.length; i++) if (hay[i] === needle[j]) j++;
+  return j === needle.length;
+}
+
+const CLOSER_OF: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+
+/**
+ * Index of the first character in `text` that closes something opened before the cursor
+ * (a bracket with no opener in `text`, a quote with no partner in `text`, a closing tag
+ * whose opening tag is not in `text`) and that the rest of the line also closes.
+ */
+function firstExcessCloser(text: string, rest: string): number {
+  const stack: string[] = [];
+  let quote: string | null = null;
+  let found = -1;
+  for (let i = 0; i < text.length && found === -1; i++) {
+    const ch = text[i]!;
+    if (quote !== null) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === "`") {
+      const partner = text.indexOf(ch, i + 1);
+      if (partner === -1 && rest.includes(ch)) found = i;
+      else if (partner !== -1) quote = ch;
+    } else if (ch === "(" || ch === "[" || ch === "{") {
+      stack.push(ch);
+    } else if (ch in CLOSER_OF) {
+      if (stack.length > 0 && stack[stack.length - 1] === CLOSER_OF[ch]) stack.pop();
+      else if (stack.length === 0 && rest.includes(ch)) found = i;
+    }
+  }
+  const tag = /^\s*<\/([A-Za-z][\w.:-]*)\s*>/.exec(rest);
+  if (tag) {
+    const close = text.indexOf(`</${tag[1]}`);
+    if (close !== -1 && !new RegExp(`<${tag[1]}[\\s>/]`).test(text.slice(0, close)) && (found === -1 || close < found)) found = close;
+  }
+  return found;
+}
+
+/** Brackets, quotes and tags already after the cursor are not inserted again; a completion that rewrites the rest of the line replaces it. */
+export function fitRestOfLine(text: string, rest: string): { text: string; replaceSuffixChars: number } {
+  if (rest.trim() === "") return { text, replaceSuffixChars: 0 };
+  const e = firstExcessCloser(text, rest);
+  if (e === -1) return { text, replaceSuffixChars: 0 };
+  const tail = text.slice(e);
+  if (tail.trimEnd() === rest.trimEnd()) return { text: text.slice(0, e), replaceSuffixChars: 0 };
+  const strip = (s: string) => s.replace(/\s+/g, "");
+  if (!tail.includes("\n") && isSubsequence(strip(rest), strip(tail))) return { text, replaceSuffixChars: rest.length };
+  return { text: text.slice(0, e), replaceSuffixChars: 0 };
+}
+
+export function postprocess(raw: string, ctx: PostprocessContext, opts: { partial?: boolean } = {}): Postprocessed {
+  const none = (reason: string): Postprocessed => ({ completion: null, replaceSuffixChars: 0, reason });
+  const sit = ctx.situation;
+  let { text } = findCut(raw, ctx, true);
+
+  // A generation cut by the time limit ends mid-line; keep only whole lines when there are some.
+  if (opts.partial && sit.multiline && text.includes("\n")) text = text.slice(0, text.lastIndexOf("\n"));
+
+  const blankLinePrefix = sit.linePrefix.trim() === "";
+
+  // Chat models tend to repeat the start of the line they were asked to finish.
+  if (ctx.template === "chat" && !blankLinePrefix) {
+    const head = sit.linePrefix.trimStart();
+    const body = text.trimStart();
+    if (head.length >= 4 && body.startsWith(head)) text = body.slice(head.length);
+  }
+
+  let indentStripped = false;
+  if (blankLinePrefix && sit.linePrefix.length > 0 && text.startsWith(sit.linePrefix)) {
+    // The cursor already sits after the indentation; the model wrote it again.
+    text = text.slice(sit.linePrefix.length);
+    indentStripped = true;
+  } else if (!blankLinePrefix && /[ \t]$/.test(sit.linePrefix)) {
+    text = text.replace(/^[ \t]+/, "");
+  }
+
+  if (sit.multiline && blankLinePrefix && sit.linePrefix.length > 0 && !indentStripped) {
+    // A block written from column 0: its body is not deeper than the cursor's indent, so
+    // the model used its own frame; shift every following line by the cursor's indent.
+    const lines = text.split("\n");
+    const nextIdx = lines.findIndex((l, i) => i > 0 && l.trim() !== "");
+    if (nextIdx > 0 && BLOCK_OPENER.test(lines[0]!) && width(indentOf(lines[nextIdx]!)) <= width(sit.indent)) {
+      text = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : sit.indent + l)).join("\n");
+    }
+  }
+
+  const style = fileIndentStyle(ctx.prefix + ctx.suffix);
+  if (style) text = convertIndentation(text, style);
+
+  if (blankLinePrefix) {
+    // A first line that repeats the line above the cursor is an echo, not new code.
+    const prevLines = ctx.prefix.split("\n");
+    const prev = prevLines.length >= 2 ? prevLines[prevLines.length - 2]! : "";
+    const nl = text.indexOf("\n");
+    const first = nl === -1 ? text : text.slice(0, nl);
+    if (nonTrivial(first) && first.trim() === prev.trim()) text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");
+  }
+
+  // Closing lines (`}`, `end`, `</div>`) that the suffix already has, compared with indentation.
+  const next = firstNonBlankSuffixLine(ctx.suffix);
+  if (next !== null && sit.restOfLine.trim() === "" && sit.multiline) {
+    const lines = text.split("\n");
+    const idx = lines.findIndex((l, i) => i > 0 && l.trimEnd() === next.trimEnd());
+    if (idx > 0) text = lines.slice(0, idx).join("\n");
+  }
+
+  text = text.replace(/[ \t]+$/gm, "").replace(/\n+$/, "");
+  if (text.trim() === "") return none(raw.trim() === "" ? "empty" : "nothing-left");
+
+  const fitted = fitRestOfLine(text, sit.restOfLine);
+  if (fitted.text.trim() === "" && fitted.replaceSuffixChars === 0) return none("only-closers");
+  return { completion: fitted.text, replaceSuffixChars: fitted.replaceSuffixChars };
+}

@@ -1,0 +1,87 @@
+/**
+ * Decides, before any model call, whether a completion should be attempted at all and
+ * what shape it may take (single- or multi-line). Cheap checks only: this runs on every
+ * keystroke that reaches the backend.
+ */
+import { commentSyntax } from "./languages";
+import { containsPrivateKey, isSecretPath } from "./secrets-filter";
+import type { IgnoreMatcher } from "./ignore-file";
+
+export type MultilineMode = "auto" | "always" | "never";
+
+export interface CursorSituation {
+  /** Text of the cursor's line before the cursor. */
+  linePrefix: string;
+  /** Text of the cursor's line after the cursor. */
+  restOfLine: string;
+  /** Leading whitespace of the cursor's line. */
+  indent: string;
+  /** Something other than closing brackets, quotes, `;`, `,` or whitespace follows on the line. */
+  midLine: boolean;
+  inLineComment: boolean;
+  multiline: boolean;
+}
+
+export type PrefilterResult = { skip: true; reason: string } | { skip: false; situation: CursorSituation };
+
+export interface PrefilterInput {
+  filepath: string;
+  /** Workspace-relative path for ignore rules; null when the file is outside the workspace. */
+  relativePath: string | null;
+  languageId: string;
+  prefix: string;
+  suffix: string;
+  multiline: MultilineMode;
+  ignore?: IgnoreMatcher;
+}
+
+const ONLY_CLOSERS = /^[\s)\]}>'"`;,]*$/;
+const BLOCK_OPENER = /(?:[{([:]|=>|->|\bdo|\bthen|\bbegin)\s*$/;
+
+/** True when the line-comment marker occurs in `line` outside a string literal (good enough without a parser). */
+export function inLineComment(line: string, languageId: string): boolean {
+  const marker = commentSyntax(languageId).line;
+  if (marker === null) return false;
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote !== null) {
+      if (ch === "\\") i += 1;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === "`") {
+      quote = ch;
+      continue;
+    }
+    if (line.startsWith(marker, i)) return true;
+  }
+  return false;
+}
+
+export function describeCursor(prefix: string, suffix: string, languageId: string, mode: MultilineMode): CursorSituation {
+  const linePrefix = prefix.slice(prefix.lastIndexOf("\n") + 1);
+  const nl = suffix.indexOf("\n");
+  const restOfLine = (nl === -1 ? suffix : suffix.slice(0, nl)).replace(/\r$/, "");
+  const indent = /^[ \t]*/.exec(linePrefix)![0];
+  const midLine = !ONLY_CLOSERS.test(restOfLine);
+  const comment = inLineComment(linePrefix, languageId);
+  let multiline: boolean;
+  if (mode === "never" || midLine || comment) multiline = false;
+  else if (mode === "always") multiline = true;
+  else multiline = linePrefix.trim() === "" || BLOCK_OPENER.test(linePrefix);
+  return { linePrefix, restOfLine, indent, midLine, inLineComment: comment, multiline };
+}
+
+export function prefilter(input: PrefilterInput): PrefilterResult {
+  if (isSecretPath(input.filepath) || (input.relativePath !== null && isSecretPath(input.relativePath))) {
+    return { skip: true, reason: "secret-file" };
+  }
+  if (input.relativePath !== null && input.ignore && input.ignore.ignores(input.relativePath)) {
+    return { skip: true, reason: "ignored" };
+  }
+  if (containsPrivateKey(input.prefix) || containsPrivateKey(input.suffix)) return { skip: true, reason: "secret-content" };
+  // Completing in front of an identifier would split it.
+  if (/^[\p{L}\p{N}_$]/u.test(input.suffix)) return { skip: true, reason: "mid-word" };
+  return { skip: false, situation: describeCursor(input.prefix, input.suffix, input.languageId, input.multiline) };
+}
