@@ -4,12 +4,33 @@
  * official `openai` client pointed at this backend works unchanged. Stream chunks are
  * forwarded as the service sent them; a client that disconnects aborts the upstream call.
  */
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { AppError, toAppError } from "../errors";
 import { SseWriter, abortOnClose } from "../sse";
+import { log } from "../../log";
 
 const PROVIDER_HEADER = "x-aicockpit-provider";
+
+/**
+ * On /v1 the caller is an OpenAI client, which picks its exception class from the status
+ * (401 → AuthenticationError, 404 → NotFoundError) and retries 409/429/5xx by itself.
+ * We already retried what was worth retrying, so we say so with `x-should-retry: false`
+ * (honoured by the official SDKs) instead of letting each client multiply the attempts.
+ */
+const GATEWAY_STATUS: Partial<Record<AppError["code"], number>> = {
+  PROVIDER_AUTH_FAILED: 401,
+  PROVIDER_MODEL_NOT_FOUND: 404,
+};
+
+function sendError(res: Response, err: unknown): void {
+  const e = toAppError(err);
+  if (e.code === "INTERNAL") log.error("gateway request failed", { error: String((err as Error)?.stack ?? err) });
+  res
+    .status(GATEWAY_STATUS[e.code] ?? e.status)
+    .set("x-should-retry", "false")
+    .json(e.toBody());
+}
 
 function providerFrom(req: Request): string | undefined {
   const h = req.headers[PROVIDER_HEADER];
@@ -28,12 +49,12 @@ export function openaiRouter(ctx: AppContext): Router {
   const r = Router();
 
   const forward = (path: "/chat/completions" | "/completions", required: "messages" | "prompt") =>
-    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    async (req: Request, res: Response): Promise<void> => {
       let body: Record<string, unknown>;
       try {
         body = requestBody(req, required);
       } catch (err) {
-        next(err);
+        sendError(res, err);
         return;
       }
       const ac = abortOnClose(res);
@@ -43,7 +64,7 @@ export function openaiRouter(ctx: AppContext): Router {
           const { text } = await ctx.llm.forwardJson(path, body, providerId, ac.signal);
           res.status(200).type("application/json").send(text);
         } catch (err) {
-          if (!ac.signal.aborted) next(err);
+          if (!ac.signal.aborted) sendError(res, err);
         }
         return;
       }
@@ -58,19 +79,19 @@ export function openaiRouter(ctx: AppContext): Router {
       } catch (err) {
         if (ac.signal.aborted) return; // the client left; nobody to tell
         const e = toAppError(err);
-        if (!out.headersSent) next(e);
+        if (!out.headersSent) sendError(res, e);
         else out.error(e);
       }
     };
 
   r.post("/v1/chat/completions", forward("/chat/completions", "messages"));
   r.post("/v1/completions", forward("/completions", "prompt"));
-  r.get("/v1/models", async (req, res, next) => {
+  r.get("/v1/models", async (req, res) => {
     const ac = abortOnClose(res);
     try {
       res.json(await ctx.llm.forwardModels(providerFrom(req), ac.signal));
     } catch (err) {
-      if (!ac.signal.aborted) next(err);
+      if (!ac.signal.aborted) sendError(res, err);
     }
   });
   return r;
