@@ -4,17 +4,16 @@
  * tooltip and click come from the pure status-model; this file only renders and notifies.
  */
 import * as vscode from "vscode";
-import { BackendError, type BackendClient } from "../backend/client";
-import { classifyReady, statusView, type ProviderCheck, type StatusInput, type StatusView } from "../backend/status-model";
+import type { BackendClient } from "../backend/client";
+import { statusView, type StatusInput, type StatusView } from "../backend/status-model";
 import type { BackendSupervisor, SupervisorEvent } from "../backend/supervisor";
 import type { Logger } from "../log/output";
 import { e2eReport } from "../e2e-report";
 import { NotifyGate } from "./notify-gate";
+import { checkProvider } from "./provider-check";
 
 export const STATUS_ITEM_ID = "aicockpit.status";
 const RECHECK_MS = 60_000;
-/** /ready probes the AI service, which may take up to the provider timeout; do not wait forever. */
-const READY_CHECK_TIMEOUT_MS = 45_000;
 
 export interface StatusBarDeps {
   supervisor: BackendSupervisor;
@@ -46,16 +45,7 @@ export class StatusBar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (this.input.kind !== "ready") return;
     const seq = ++this.checkSeq;
-    let check: ProviderCheck;
-    try {
-      check = classifyReady(await this.deps.client.call("GET /ready", { timeoutMs: READY_CHECK_TIMEOUT_MS }));
-      const problems = this.deps.configProblems();
-      if (check.kind === "error" && check.error.code === "NO_PROVIDER" && problems.length > 0) {
-        check = { kind: "error", error: { code: "NO_PROVIDER", message: problems.join(" ") } };
-      }
-    } catch (err) {
-      check = { kind: "check-failed", message: err instanceof BackendError ? err.message : String(err) };
-    }
+    const check = await checkProvider(this.deps.client, this.deps.configProblems());
     // A newer check, or a backend restart, happened meanwhile: this answer is stale.
     if (seq !== this.checkSeq || this.input.kind !== "ready") return;
     this.set({ kind: "ready", check });
