@@ -4,7 +4,7 @@
  * Every failure — backend error body, refused connection, timeout, abort — becomes a
  * `BackendError` with a stable code, so callers switch on codes, never on strings.
  */
-import type { ApiRoutes, Empty, RouteKey, RouteRequest, RouteResponse } from "../../server/api/routes";
+import type { ApiRoutes, Empty, RouteKey, RouteRequest, RouteResponse, StreamRoutes } from "../../server/api/routes";
 import { isApiErrorBody, type ErrorCode } from "../../server/api/errors";
 import { readSse, type SseMessage } from "./sse";
 
@@ -64,6 +64,14 @@ export interface StreamOptions {
   timeoutMs?: number;
 }
 
+export type StreamRouteKey = keyof StreamRoutes;
+
+export interface TypedStreamOptions<K extends StreamRouteKey> {
+  body: StreamRoutes[K][0];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 export class BackendClient {
   constructor(
     private readonly connection: () => ClientConnection | undefined,
@@ -98,6 +106,21 @@ export class BackendClient {
     } catch (err) {
       if (err instanceof BackendError) throw err;
       throw transportError(err, options.signal, timeout, path);
+    }
+  }
+
+  /** A typed streaming route from the `StreamRoutes` table: each `data:` line is one JSON event. */
+  async *events<K extends StreamRouteKey>(route: K, options: TypedStreamOptions<K>): AsyncGenerator<StreamRoutes[K][1]> {
+    const space = route.indexOf(" ");
+    const method = route.slice(0, space) as "GET" | "POST";
+    for await (const m of this.stream(method, route.slice(space + 1), options)) {
+      let event: StreamRoutes[K][1];
+      try {
+        event = JSON.parse(m.data) as StreamRoutes[K][1];
+      } catch {
+        throw new BackendError("BACKEND_BAD_RESPONSE", `The backend's ${route} stream sent an event that is not JSON.`);
+      }
+      yield event;
     }
   }
 

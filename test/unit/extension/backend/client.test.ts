@@ -175,6 +175,36 @@ test("SSE: aborting mid-stream ends the iteration with CANCELLED", async () => {
   );
 });
 
+test("typed events(): JSON events from a StreamRoutes route; real backend errors before the stream", async () => {
+  const body = { filepath: "a.py", languageId: "python", instruction: "rename", code: "x = 1\n" };
+  // The real backend has no AI provider here, so the edit route refuses before streaming.
+  const drain = async () => {
+    for await (const ev of client.events("POST /api/edit", { body })) void ev;
+  };
+  await assert.rejects(drain(), (e: unknown) => {
+    assert.ok(e instanceof BackendError);
+    assert.equal(e.code, "NO_PROVIDER");
+    return true;
+  });
+  await withServer(
+    (req, res) => {
+      assert.equal(req.url, "/api/edit");
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end('data: {"type":"a"}\n\ndata: not json\n\n');
+    },
+    async (c) => {
+      const seen: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const ev of c.events("POST /api/edit", { body })) seen.push(ev);
+        })(),
+        { code: "BACKEND_BAD_RESPONSE" },
+      );
+      assert.deepEqual(seen, [{ type: "a" }]);
+    },
+  );
+});
+
 async function consume(it: AsyncIterable<{ data: string }>, seen: string[] = [], onFirst?: () => void): Promise<void> {
   for await (const m of it) {
     seen.push(m.data);
@@ -198,6 +228,8 @@ export function contractTypeChecks(c: BackendClient): void {
   void c.call("PATCH /api/providers/:id", { params: { id: "default" }, body: { model: 42 } });
   // @ts-expect-error GET routes take no body
   void c.call("GET /health", { body: { a: 1 } });
+  // @ts-expect-error stream bodies are typed from StreamRoutes
+  void c.events("POST /api/edit", { body: { instruction: 1 } });
   // and the response is typed: `models` is string[]
   void c.call("GET /api/providers/:id/models", { params: { id: "d" } }).then((r) => r.models.map((m) => m.toUpperCase()));
 }
