@@ -1,0 +1,373 @@
+/**
+ * Parses a command line into the simple commands a POSIX shell would run, so every part
+ * can be judged on its own (never by prefix). Substitutions, here-documents, `sh -c`
+ * strings, `eval` arguments and wrappers (`sudo`, `env`, `xargs`, `nohup`, `timeout`, …)
+ * are followed into the commands they actually run.
+ *
+ * Limits (documented, and the assessment errs towards `review` at each): loop variables
+ * and values computed at run time are unknown; `case` patterns are seen as commands;
+ * aliases and functions defined elsewhere are unknown; brace expansion is expanded only
+ * in its simple `a{b,c}d` form.
+ */
+import { parse as shellParse } from "shell-quote";
+import { prescan, SUB_VAR_PREFIX, type SubKind } from "./prescan";
+import { unwrap } from "./wrappers";
+import { staticOutput } from "./evaluate";
+
+/** Stands in for any part of a word that is only known at run time. */
+export const UNKNOWN = "\u0000";
+
+export interface Word {
+  /** For display: resolved text, `$NAME` / `$(…)` where unknown. */
+  text: string;
+  /** The exact value when fully known, otherwise null. */
+  literal: string | null;
+  /** Like literal but with every unknown part replaced by UNKNOWN. */
+  pattern: string;
+  /** Contains unquoted glob characters. */
+  glob: boolean;
+  /** Scripts whose output becomes part of this word (`$(…)`, backticks, `<(…)`). */
+  subs: Script[];
+}
+
+export interface Redirect {
+  op: string;
+  fd: string | null;
+  target: Word;
+}
+
+export interface Command {
+  /** The simple command as written (wrappers included), for reasons. */
+  source: string;
+  /** Program and arguments after wrappers are peeled off; may be empty (`sudo -i`). */
+  argv: Word[];
+  /** Wrappers peeled off, outermost first, e.g. ["sudo", "env"]. */
+  via: string[];
+  /** Runs with elevated rights (`sudo`, `doas`, `su`, `pkexec`). */
+  privileged: boolean;
+  assignments: { name: string; value: Word }[];
+  redirects: Redirect[];
+  /** Code this command runs that could be read statically (`sh -c '…'`, `eval`, `find -exec`, `ssh host '…'`). */
+  runs: Script[];
+  /** Words this command runs as code whose content is known only at run time (`eval "$(curl …)"`). */
+  runsDynamic: Word[];
+  /** Its arguments also come from standard input (`xargs`). */
+  argsFromInput: boolean;
+  /** Commands before this one in its pipeline, nearest last. */
+  upstream: Command[];
+  /** Here-document / here-string feeding standard input, when known. */
+  stdinText: Word | null;
+}
+
+export interface Pipeline {
+  commands: Command[];
+  background: boolean;
+}
+
+export interface Script {
+  source: string;
+  pipelines: Pipeline[];
+  /** Shell functions defined here, with the pipelines of their bodies flattened into `pipelines`. */
+  functions: string[];
+  problems: string[];
+  /** Nesting level (0 = what the user typed). */
+  depth: number;
+}
+
+export const MAX_DEPTH = 8;
+
+type Entry = ReturnType<typeof shellParse>[number];
+type Env = Map<string, string>;
+
+const HOME_VARS = new Set(["HOME", "USERPROFILE"]);
+const RESERVED_PREFIX = new Set(["!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac", "coproc"]);
+const HEADER_WORDS = new Set(["for", "select", "case", "in"]);
+const SEPARATORS = new Set([";", "&", "&&", "||", ";;", ";&", ";;&", "(", ")"]);
+const PIPES = new Set(["|", "|&"]);
+const REDIRECTS = new Set([">", ">>", "<", ">&", "<&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-"]);
+
+const MARKER = /\u0001([SV])([^\u0002]*)\u0002/g;
+
+interface Ctx {
+  env: Env;
+  depth: number;
+  subs: { kind: SubKind; script: Script | null; source: string }[];
+  functions: string[];
+  problems: string[];
+}
+
+export function parseScript(source: string, depth = 0, inherited?: Env): Script {
+  const script: Script = { source, pipelines: [], functions: [], problems: [], depth };
+  if (depth > MAX_DEPTH) {
+    script.problems.push("The command is nested too deeply to be assessed.");
+    return script;
+  }
+  const pre = prescan(source);
+  script.problems.push(...pre.problems);
+  const ctx: Ctx = {
+    env: new Map(inherited ?? []),
+    depth,
+    subs: pre.subs.map((s) => ({
+      kind: s.kind,
+      source: s.source,
+      // Arithmetic is not code, and a here-document is data unless a shell reads it (rules.ts).
+      script: s.kind === "arithmetic" || s.kind === "heredoc" ? null : parseScript(s.source, depth + 1, inherited),
+    })),
+    functions: script.functions,
+    problems: script.problems,
+  };
+  for (const s of ctx.subs) if (s.script) script.problems.push(...s.script.problems);
+
+  let entries: Entry[];
+  try {
+    entries = shellParse(pre.text, (key: string) => {
+      if (key === "") return "$";
+      if (key.startsWith(SUB_VAR_PREFIX)) return `\u0001S${key.slice(SUB_VAR_PREFIX.length)}\u0002`;
+      return `\u0001V${key}\u0002`;
+    });
+  } catch (err) {
+    script.problems.push(`The command could not be parsed (${(err as Error).message}).`);
+    return script;
+  }
+  buildPipelines(entries, ctx, script);
+  return script;
+}
+
+interface RawCommand {
+  words: Word[];
+  redirects: Redirect[];
+}
+
+function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
+  let pipeline: RawCommand[] = [];
+  let cur: RawCommand = { words: [], redirects: [] };
+  let lastWasDigitWord = false;
+
+  const endCommand = () => {
+    if (cur.words.length > 0 || cur.redirects.length > 0) pipeline.push(cur);
+    cur = { words: [], redirects: [] };
+  };
+  const endPipeline = (background: boolean) => {
+    endCommand();
+    if (pipeline.length > 0) script.pipelines.push(finishPipeline(pipeline, background, ctx));
+    pipeline = [];
+  };
+
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[k]!;
+    if (typeof e === "string" || ("op" in e && e.op === "glob")) {
+      const raw = typeof e === "string" ? e : (e as { pattern: string }).pattern;
+      cur.words.push(makeWord(raw, typeof e !== "string", ctx));
+      lastWasDigitWord = typeof e === "string" && /^\d+$/.test(e);
+      continue;
+    }
+    if ("comment" in e) continue;
+    const op = (e as { op: string }).op;
+    // `name() { …; }`: remember the function, analyse its body like any other commands.
+    if (op === "(" && cur.words.length === 1 && isOp(entries[k + 1], ")")) {
+      const name = cur.words[0]!.text;
+      ctx.functions.push(name);
+      cur = { words: [], redirects: [] };
+      k++;
+      lastWasDigitWord = false;
+      continue;
+    }
+    if (REDIRECTS.has(op)) {
+      let fd: string | null = null;
+      if (lastWasDigitWord && cur.words.length > 0) fd = cur.words.pop()!.text;
+      const next = entries[k + 1];
+      let target: Word = makeWord("", false, ctx);
+      if (typeof next === "string" || (next !== undefined && "op" in next && next.op === "glob")) {
+        target = makeWord(typeof next === "string" ? next : (next as { pattern: string }).pattern, typeof next !== "string", ctx);
+        k++;
+      } else {
+        ctx.problems.push(`A \`${op}\` redirection has no target.`);
+      }
+      cur.redirects.push({ op, fd, target });
+      lastWasDigitWord = false;
+      continue;
+    }
+    lastWasDigitWord = false;
+    if (PIPES.has(op)) {
+      endCommand();
+      continue;
+    }
+    if (SEPARATORS.has(op)) {
+      endPipeline(op === "&");
+      continue;
+    }
+    // `<(` / `>(` not at a word start: treat as grouping so the inside is still judged.
+    endPipeline(false);
+  }
+  endPipeline(false);
+}
+
+function isOp(e: Entry | undefined, op: string): boolean {
+  return e !== undefined && typeof e === "object" && "op" in e && e.op === op;
+}
+
+export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "subs">): Word {
+  let text = "";
+  let literal: string | null = "";
+  let pattern = "";
+  const subs: Script[] = [];
+  let last = 0;
+  for (const m of raw.matchAll(MARKER)) {
+    const lit = raw.slice(last, m.index);
+    text += lit;
+    pattern += lit;
+    if (literal !== null) literal += lit;
+    last = m.index + m[0].length;
+    const sub = m[1] === "S" ? ctx.subs[Number(m[2])] : undefined;
+    if (sub?.kind === "heredoc") {
+      text += sub.source;
+      pattern += sub.source;
+      if (literal !== null) literal += sub.source;
+    } else if (m[1] === "S") {
+      if (sub?.script) subs.push(sub.script);
+      const shown = sub ? oneLine(sub.source) : "…";
+      // `$(echo rm)`, `$(echo … | base64 -d)`: a known output makes the word known.
+      const known = sub?.kind === "command" && sub.script ? staticOutput(sub.script) : null;
+      if (known !== null) {
+        text += known;
+        pattern += known;
+        if (literal !== null) literal += known;
+        continue;
+      }
+      text += sub?.kind === "process-in" ? `<(${shown})` : sub?.kind === "process-out" ? `>(${shown})` : `$(${shown})`;
+      pattern += UNKNOWN;
+      literal = null;
+    } else {
+      const name = m[2]!.replace(/^([A-Za-z_][A-Za-z0-9_]*).*$/s, "$1");
+      const known = HOME_VARS.has(name) ? "~" : ctx.env.get(name);
+      if (known !== undefined) {
+        text += known;
+        pattern += known;
+        if (literal !== null) literal += known;
+      } else {
+        text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
+        pattern += UNKNOWN;
+        literal = null;
+      }
+    }
+  }
+  const tail = raw.slice(last);
+  text += tail;
+  pattern += tail;
+  if (literal !== null) literal += tail;
+  return { text, literal, pattern, glob, subs };
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, " ").trim();
+  return t.length > 80 ? `${t.slice(0, 77)}…` : t;
+}
+
+function finishPipeline(raws: RawCommand[], background: boolean, ctx: Ctx): Pipeline {
+  const commands: Command[] = [];
+  for (const raw of raws) {
+    const cmd = finishCommand(raw, ctx, [...commands]);
+    if (cmd) commands.push(cmd);
+  }
+  return { commands, background };
+}
+
+function display(w: Word): string {
+  if (w.text === "") return "''";
+  // Known values with spaces are shown quoted; `$(…)` parts are shown as written.
+  return w.literal !== null && /[\s'"]/.test(w.text) ? `'${w.text.replace(/'/g, "'\\''")}'` : w.text;
+}
+
+export function commandSource(words: Word[], redirects: Redirect[] = []): string {
+  return [...words.map(display), ...redirects.map((r) => `${r.fd ?? ""}${r.op} ${display(r.target)}`)].join(" ");
+}
+
+function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command | null {
+  let words = raw.words;
+  // Reserved words that only shape control flow.
+  while (words.length > 0 && RESERVED_PREFIX.has(words[0]!.text)) words = words.slice(1);
+  if (words.length > 0 && words[0]!.text.startsWith("{") && words[0]!.text.length > 1) {
+    words = [{ ...words[0]!, text: words[0]!.text.slice(1), literal: words[0]!.literal?.slice(1) ?? null, pattern: words[0]!.pattern.slice(1) }, ...words.slice(1)];
+  }
+  if (words.length > 0 && HEADER_WORDS.has(words[0]!.text)) {
+    // `for x in …` / `case … in`: the loop variable is unknown from here on.
+    if ((words[0]!.text === "for" || words[0]!.text === "select") && words[1]) ctx.env.delete(words[1].text);
+    return null;
+  }
+  if (words.length > 0 && words[0]!.text === "function" && words[1]) {
+    ctx.functions.push(words[1].text);
+    return null;
+  }
+  // An unquoted `$(…)` that prints "rm -rf /" becomes three words, not one program name.
+  if (words.length > 0 && words[0]!.subs.length > 0 && words[0]!.literal !== null && /\s/.test(words[0]!.literal.trim())) {
+    const first = words[0]!;
+    const split = splitWords(first.literal!).map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: first.subs }));
+    words = [...split, ...words.slice(1)];
+  }
+  const assignments: { name: string; value: Word }[] = [];
+  while (words.length > 0) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/.exec(words[0]!.text);
+    if (!m) break;
+    const w = words[0]!;
+    const cut = m[0].length;
+    assignments.push({
+      name: m[1]!,
+      value: { text: w.text.slice(cut), literal: w.literal === null ? null : w.literal.slice(cut), pattern: w.pattern.slice(cut), glob: w.glob, subs: w.subs },
+    });
+    words = words.slice(1);
+  }
+  if (words.length === 0) {
+    // Bare assignments change the shell's variables for the commands that follow.
+    for (const a of assignments) setVar(ctx.env, a.name, a.value);
+  }
+  if (words.length > 0 && ["export", "declare", "typeset", "local", "readonly"].includes(words[0]!.text)) {
+    for (const w of words.slice(1)) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
+      if (m) setVar(ctx.env, m[1]!, { ...w, literal: w.literal?.slice(m[0].length) ?? null, pattern: w.pattern.slice(m[0].length) });
+    }
+  }
+  const stdin = raw.redirects.find((r) => r.op === "<<<" || r.op === "<<");
+  const base: Command = {
+    source: commandSource([...raw.words], raw.redirects),
+    argv: words,
+    via: [],
+    privileged: false,
+    assignments,
+    redirects: raw.redirects,
+    runs: [],
+    runsDynamic: [],
+    argsFromInput: false,
+    upstream,
+    stdinText: stdin ? stdin.target : null,
+  };
+  if (words.length === 0 && raw.redirects.length === 0 && assignments.length === 0) return null;
+  unwrap(base, (src) => parseScript(src, ctx.depth + 1, ctx.env), (raw2) => makeWord(raw2, false, ctx));
+  return base;
+}
+
+function setVar(env: Env, name: string, value: Word): void {
+  if (value.literal !== null) env.set(name, value.literal);
+  else env.delete(name);
+}
+
+/** Splits a string into words the way the shell would (used for `env -S`, `xargs` input, `watch`). */
+export function splitWords(src: string): string[] {
+  try {
+    return shellParse(src).filter((e): e is string => typeof e === "string");
+  } catch {
+    return src.split(/\s+/).filter(Boolean);
+  }
+}
+
+/** Every command in a script, including those inside substitutions and run by other commands. */
+export function* allCommands(script: Script): Generator<Command> {
+  for (const p of script.pipelines) {
+    for (const c of p.commands) {
+      yield c;
+      for (const w of [...c.argv, ...c.redirects.map((r) => r.target), ...c.assignments.map((a) => a.value)]) {
+        for (const s of w.subs) yield* allCommands(s);
+      }
+      for (const s of c.runs) yield* allCommands(s);
+    }
+  }
+}

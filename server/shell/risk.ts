@@ -1,0 +1,109 @@
+/**
+ * `assess(command)`: the risk of a whole command line is the worst risk of any part,
+ * with one sentence per risky part naming it. Every part is judged: chained commands,
+ * pipeline stages, substitutions, `sh -c`/`eval` strings and commands run by wrappers.
+ */
+import type { Script } from "./parse";
+import { allCommands, parseScript } from "./parse";
+import { judgeCommand, type Finding, type Risk, type RuleContext } from "./rules";
+import { programName } from "./wrappers";
+
+export type { Risk };
+
+export interface Assessment {
+  risk: Risk;
+  reasons: string[];
+}
+
+const ORDER: Record<Risk, number> = { safe: 0, review: 1, dangerous: 2 };
+const MAX_REASONS = 8;
+
+export function maxRisk(a: Risk, b: Risk): Risk {
+  return ORDER[a] >= ORDER[b] ? a : b;
+}
+
+/** Shells whose syntax the parser does not model; their commands are judged approximately. */
+const NON_POSIX = /^(powershell|pwsh|cmd|cmd\.exe|nu|nushell|elvish|xonsh)$/i;
+
+function forkBombs(script: Script): Finding[] {
+  const out: Finding[] = [];
+  const compact = script.source.replace(/\s+/g, "");
+  const re = /([^\s(){};|&]+)\(\)\{\1\|\1&?;?\}/;
+  const m = re.exec(compact);
+  if (m) out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${m[1]} as a function that starts two copies of itself without end (a fork bomb), which freezes the machine` });
+  else {
+    for (const name of script.functions) {
+      for (const p of script.pipelines) {
+        const calls = p.commands.filter((c) => programName(c.argv[0]) === name).length;
+        if (calls >= 2 || (calls >= 1 && p.background && p.commands.length > 1)) {
+          out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${name} as a function that keeps starting copies of itself (a fork bomb)` });
+          return out;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function judgeScript(script: Script, downloaded: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const p of script.problems) {
+    const deep = /nested too deeply/.test(p);
+    out.push({ risk: deep ? "dangerous" : "review", part: script.source.trim(), says: `cannot be fully analysed: ${p.replace(/\.$/, "").replace(/^A /, "a ").replace(/^The /, "the ")}` });
+  }
+  out.push(...forkBombs(script));
+  const ctx: RuleContext = {
+    downloaded,
+    judgeScript: (source) => judgeScript(parseScript(source, script.depth + 1), downloaded),
+  };
+  for (const p of script.pipelines) {
+    for (const cmd of p.commands) {
+      out.push(...judgeCommand(cmd, ctx));
+      for (const w of [...cmd.argv, ...cmd.redirects.map((r) => r.target), ...cmd.assignments.map((a) => a.value), ...cmd.runsDynamic]) {
+        for (const s of w.subs) out.push(...judgeScript(s, downloaded));
+      }
+      for (const s of cmd.runs) out.push(...judgeScript(s, downloaded));
+    }
+  }
+  return out;
+}
+
+function sentence(fd: Finding): string {
+  const part = fd.part.length > 120 ? `${fd.part.slice(0, 117)}…` : fd.part;
+  return `\`${part}\` ${fd.says}.`;
+}
+
+export interface AssessOptions {
+  shell?: string;
+}
+
+export function assess(command: string, options: AssessOptions = {}): Assessment {
+  const source = command.trim();
+  if (source === "") return { risk: "review", reasons: ["The command is empty."] };
+  const script = parseScript(source);
+  const findings = judgeScript(script, new Set());
+  if (options.shell && NON_POSIX.test(options.shell.replace(/^.*[\\/]/, ""))) {
+    findings.push({ risk: "review", part: source, says: `is judged with POSIX shell rules, which only approximate ${options.shell}` });
+  }
+  if (findings.length === 0) findings.push({ risk: "review", part: source, says: "does not run anything AiCockpit can recognise" });
+
+  let risk: Risk = "safe";
+  for (const fd of findings) risk = maxRisk(risk, fd.risk);
+  const shown = risk === "safe" ? findings : findings.filter((fd) => fd.risk !== "safe");
+  shown.sort((x, y) => ORDER[y.risk] - ORDER[x.risk]);
+  const reasons: string[] = [];
+  for (const fd of shown) {
+    const s = sentence(fd);
+    if (!reasons.includes(s)) reasons.push(s);
+  }
+  if (reasons.length > MAX_REASONS) {
+    const more = reasons.length - (MAX_REASONS - 1);
+    reasons.splice(MAX_REASONS - 1, reasons.length, `…and ${more} more findings.`);
+  }
+  return { risk, reasons };
+}
+
+/** Every program a command line would run (for tests and for the UI's summary). */
+export function programsOf(command: string): string[] {
+  return [...allCommands(parseScript(command))].map((c) => programName(c.argv[0])).filter(Boolean);
+}
