@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything AiCockpit's start and test commands need on a fresh Debian
-# (bookworm) machine, as root: Debian packages, then code-server into a cache folder
-# outside the repo. Idempotent: a second run only checks and is done in about a second.
+# (bookworm) machine: Debian packages (as root; re-runs itself under sudo when needed),
+# then code-server into a cache folder outside the repo. Idempotent: a second run only
+# checks and is done in well under a second.
 #
-#   sudo bash scripts/install-deps.sh
+#   bash scripts/install-deps.sh
 #
 # Env: AICOCKPIT_CACHE (default ~/.cache/aicockpit of the invoking user),
 #      AICOCKPIT_SKIP_CODE_SERVER=1 to install only the Debian packages.
@@ -15,14 +16,6 @@ AIC_LOG_TAG=install-deps
 
 T0=$(aic_now)
 did=()
-
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    aic_log "not root: re-running under sudo"
-    exec sudo -E bash "$0" "$@"
-  fi
-  aic_die "run as root (apt-get, dockerd and sshd need it): sudo bash scripts/install-deps.sh"
-fi
 
 # --- Node: the machine's Node 20 is what code-server 4.100.3 demands; Debian's is 18.
 command -v node >/dev/null 2>&1 || aic_die "node not found: this project needs Node.js 20 (>=20.18) on PATH"
@@ -43,6 +36,14 @@ for p in "${pkgs[@]}"; do
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
+  # Only apt needs root; code-server goes into the user's cache folder.
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      aic_log "missing ${missing[*]}: re-running under sudo for apt-get"
+      exec sudo -E bash "$0" "$@"
+    fi
+    aic_die "missing Debian packages (${missing[*]}): run as root: sudo bash scripts/install-deps.sh"
+  fi
   t=$(aic_now)
   aic_log "apt: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
