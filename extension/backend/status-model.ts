@@ -139,10 +139,10 @@ export function statusView(input: StatusInput): StatusView {
       return {
         key: "crashed",
         text: `$(error) AiCockpit: backend crashed, restarting in ${secs}s`,
-        tooltip: `AiCockpit backend stopped unexpectedly: ${input.reason}\nRestarting in ${secs}s. Click to show the logs.`,
+        tooltip: `The AiCockpit backend stopped unexpectedly: ${input.reason}.\nRestarting in ${secs}s. Click to show the logs.`,
         severity: "error",
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
-        notification: `AiCockpit backend crashed (${input.reason}); restarting in ${secs}s.`,
+        notification: `AiCockpit: ${input.reason}; restarting in ${secs}s.`,
       };
     }
     case "failed":

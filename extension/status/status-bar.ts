@@ -31,6 +31,7 @@ export class StatusBar implements vscode.Disposable {
   private input: StatusInput = { kind: "starting" };
   private view: StatusView | undefined;
   private checkSeq = 0;
+  private countdown: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: StatusBarDeps) {
     this.item.name = "AiCockpit";
@@ -53,6 +54,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
+    clearInterval(this.countdown);
     this.disposables.forEach((d) => d.dispose());
   }
 
@@ -66,7 +68,7 @@ export class StatusBar implements vscode.Disposable {
         void this.refresh();
         break;
       case "restarting":
-        this.set({ kind: "restarting", delayMs: e.delayMs, reason: e.reason });
+        this.countDown(e.delayMs, e.reason);
         break;
       case "failed":
         this.set({ kind: "failed", reason: e.reason });
@@ -79,10 +81,22 @@ export class StatusBar implements vscode.Disposable {
     }
   }
 
+  /** "restarting in Ns" counts down, so a long backoff does not look frozen. */
+  private countDown(delayMs: number, reason: string): void {
+    const at = Date.now() + delayMs;
+    this.set({ kind: "restarting", delayMs, reason });
+    clearInterval(this.countdown);
+    this.countdown = setInterval(() => {
+      if (this.input.kind !== "restarting") return clearInterval(this.countdown);
+      this.set({ kind: "restarting", delayMs: Math.max(0, at - Date.now()), reason });
+    }, 1_000);
+  }
+
   private set(input: StatusInput): void {
     this.input = input;
     const view = statusView(input);
-    const changed = view.key !== this.view?.key || view.text !== this.view.text;
+    // Log, report and notify per state; a countdown only re-renders.
+    const changed = view.key !== this.view?.key;
     this.view = view;
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
