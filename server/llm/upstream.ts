@@ -179,6 +179,7 @@ export class Upstream {
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = retryDelay(attemptNo, c, policy);
         if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
+        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
         attempt.end();
         await sleepOrCancel(delay, caller);
       } finally {
