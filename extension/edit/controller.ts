@@ -21,7 +21,7 @@ export const EDIT_COMMANDS = {
 
 /** The slice of the backend client the edit feature needs. */
 export interface EditBackend {
-  stream(method: "POST", path: string, options: { body: unknown; signal: AbortSignal }): AsyncIterable<{ data: string }>;
+  events(route: "POST /api/edit", options: { body: EditRequest; signal: AbortSignal }): AsyncIterable<EditEvent>;
 }
 
 function decorations(): EditDecorations {
@@ -55,11 +55,7 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
   const decos = decorations();
   const lensChanged = new vscode.EventEmitter<void>();
 
-  const streamer: EditStreamer = {
-    async *stream(req: EditRequest, signal: AbortSignal): AsyncIterable<EditEvent> {
-      for await (const m of backend.stream("POST", "/api/edit", { body: req, signal })) yield JSON.parse(m.data) as EditEvent;
-    },
-  };
+  const streamer: EditStreamer = { stream: (req, signal) => backend.events("POST /api/edit", { body: req, signal }) };
 
   const updateContext = () => {
     const active = vscode.window.activeTextEditor;
