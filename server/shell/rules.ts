@@ -102,7 +102,9 @@ function writeFinding(cmd: Command, target: Word, verb: string): Finding | null 
 
 /** Words that `xargs` will append: known when the input is a literal `echo`/`printf`. */
 function inputWords(cmd: Command, make: (s: string) => Word): Word[] | null {
-  if (!cmd.argsFromInput || cmd.upstream.length === 0) return null;
+  if (!cmd.argsFromInput) return null;
+  if (cmd.stdinText?.literal != null) return splitWords(cmd.stdinText.literal).map(make);
+  if (cmd.upstream.length === 0) return null;
   const out = staticOutput({ source: "", pipelines: [{ commands: cmd.upstream, background: false }], functions: [], problems: [], depth: 0 });
   return out === null ? null : splitWords(out).map(make);
 }
@@ -232,7 +234,8 @@ const perms: Rule = (cmd, a) => {
   const out: Finding[] = [];
   for (const t of targets) {
     const c = classifyPath(t);
-    if (c === "root" || c === "system" || c === "device" || (recursive && BROAD.has(c)) || (t.glob && BROAD.has(c))) {
+    // The current directory is the user's project: changing it recursively is a review, not a catastrophe.
+    if (c === "root" || c === "system" || c === "device" || ((recursive || t.glob) && BROAD.has(c) && c !== "cwd")) {
       out.push(f("dangerous", cmd, `${what} ${describeClass(c, shown(t))}${recursive ? " recursively" : ""}, which can break the system or lock you out`));
     } else if (c !== "harmless-dev") {
       out.push(f("review", cmd, `${what} ${shown(t)}${recursive ? " recursively" : ""}`));
@@ -280,36 +283,36 @@ const git: Rule = (cmd) => {
       return [f("review", cmd, "deletes untracked files")];
     case "checkout":
     case "restore":
-      if (has(a, "f", "--force") || ops.slice(1).some((o) => o === "." || o === ":/" || o === "*")) return [f("dangerous", cmd, "discards uncommitted changes in the whole work tree")];
+      if (has(a, "f", "--force") || ops.some((o) => o === "." || o === ":/" || o === "*")) return [f("dangerous", cmd, "discards uncommitted changes in the whole work tree")];
       return [f("review", cmd, sub === "checkout" ? "switches branches or restores files" : "restores files, discarding their changes")];
     case "stash":
-      if (ops[1] === "clear") return [f("dangerous", cmd, "deletes every stash for good")];
-      if (ops[1] === "list" || ops[1] === "show") return [f("safe", cmd, "only lists stashes")];
+      if (ops[0] === "clear") return [f("dangerous", cmd, "deletes every stash for good")];
+      if (ops[0] === "list" || ops[0] === "show") return [f("safe", cmd, "only lists stashes")];
       return [f("review", cmd, "changes the stash")];
     case "branch":
-      if (ops.length <= 1 || has(a, "a", "r", "l", "--list", "v", "--show-current", "--contains", "--merged", "--no-merged", "--all", "--remotes")) {
+      if (ops.length === 0 || has(a, "a", "r", "l", "--list", "v", "--show-current", "--contains", "--merged", "--no-merged", "--all", "--remotes")) {
         if (!has(a, "d", "D", "--delete", "m", "M", "--move", "c", "C", "--copy", "u", "--set-upstream-to")) return [f("safe", cmd, "only lists branches")];
       }
       return [f("review", cmd, has(a, "D") ? "force-deletes a branch" : "changes branches")];
     case "tag":
-      if (ops.length <= 1 || has(a, "l", "--list")) return [f("safe", cmd, "only lists tags")];
+      if (ops.length === 0 || has(a, "l", "--list")) return [f("safe", cmd, "only lists tags")];
       return [f("review", cmd, "changes tags")];
     case "config":
-      if (has(a, "l", "--list", "--get", "--get-all", "--get-regexp", "--show-origin") || ops.length === 2) return [f("safe", cmd, "only reads configuration")];
+      if (has(a, "l", "--list", "--get", "--get-all", "--get-regexp", "--show-origin") || ops.length === 1) return [f("safe", cmd, "only reads configuration")];
       return [f("review", cmd, "changes git configuration")];
     case "remote":
-      if (ops.length <= 1 || ["show", "get-url"].includes(ops[1] ?? "")) return [f("safe", cmd, "only lists remotes")];
+      if (ops.length === 0 || ["show", "get-url"].includes(ops[0] ?? "")) return [f("safe", cmd, "only lists remotes")];
       return [f("review", cmd, "changes remotes")];
     case "reflog":
-      if (ops[1] === "expire" || ops[1] === "delete") return [f("dangerous", cmd, "erases reflog entries, the safety net for lost commits")];
+      if (ops[0] === "expire" || ops[0] === "delete") return [f("dangerous", cmd, "erases reflog entries, the safety net for lost commits")];
       return [f("safe", cmd, "only shows the reflog")];
     case "filter-branch":
     case "filter-repo":
       return [f("dangerous", cmd, "rewrites the whole history of the repository")];
     case "worktree":
-      return ops[1] === "list" ? [f("safe", cmd, "only lists worktrees")] : [f("review", cmd, "changes worktrees")];
+      return ops[0] === "list" ? [f("safe", cmd, "only lists worktrees")] : [f("review", cmd, "changes worktrees")];
     case "submodule":
-      return ops[1] === "status" || ops.length === 1 ? [f("safe", cmd, "only shows submodules")] : [f("review", cmd, "changes submodules")];
+      return ops[0] === "status" || ops.length === 0 ? [f("safe", cmd, "only shows submodules")] : [f("review", cmd, "changes submodules")];
     default:
       if (GIT_READ.has(sub)) return [f("safe", cmd, "only reads the repository")];
       return [f("review", cmd, `changes the repository (git ${sub})`)];
@@ -322,7 +325,7 @@ const docker: Rule = (cmd) => {
   const { sub, rest } = subcommand(cmd, ["-H", "--host", "--context", "-c", "--config", "-l", "--log-level", "-f", "--file", "-p", "--project-name"]);
   const a = readArgs(rest);
   const ops = a.operands.map((w) => w.text);
-  const object = ["system", "volume", "image", "container", "network", "builder", "buildx", "context", "compose", "plugin"].includes(sub) ? ops[1] ?? "" : "";
+  const object = ["system", "volume", "image", "container", "network", "builder", "buildx", "context", "compose", "plugin"].includes(sub) ? ops[0] ?? "" : "";
   const action = object || sub;
   if (sub === "system" && object === "prune") {
     if (has(a, "a", "--all", "--volumes")) return [f("dangerous", cmd, "deletes all unused Docker data (images, containers, networks and build cache" + (has(a, "--volumes") ? ", volumes" : "") + ")")];
@@ -344,9 +347,9 @@ const kubectl: Rule = (cmd) => {
   const { sub, rest } = subcommand(cmd, ["-n", "--namespace", "--context", "--kubeconfig", "-o", "--output"]);
   const a = readArgs(rest, ["-n", "--namespace", "-o", "-l", "--selector", "-f"]);
   if (["get", "describe", "logs", "top", "explain", "version", "api-resources", "api-versions", "cluster-info", "auth", "diff", ""].includes(sub)) return [f("safe", cmd, "only reads cluster state")];
-  if (sub === "config" && ["view", "get-contexts", "current-context", "get-clusters"].includes(a.operands[1]?.text ?? "")) return [f("safe", cmd, "only reads configuration")];
+  if (sub === "config" && ["view", "get-contexts", "current-context", "get-clusters"].includes(a.operands[0]?.text ?? "")) return [f("safe", cmd, "only reads configuration")];
   if (sub === "delete") {
-    const kind = a.operands[1]?.text ?? "";
+    const kind = a.operands[0]?.text ?? "";
     if (has(a, "--all", "A", "--all-namespaces") || /^(ns|namespace|namespaces|node|nodes|pv|persistentvolume|persistentvolumes|crd|crds)$/.test(kind)) {
       return [f("dangerous", cmd, "deletes cluster resources wholesale")];
     }
@@ -446,6 +449,7 @@ const CRITICAL_PACKAGES = /^(libc6|libc-bin|systemd|sudo|coreutils|bash|dash|apt
 const packageManager: Rule = (cmd, a) => {
   const prog = programName(cmd.argv[0]);
   const sub = a.operands[0]?.text ?? cmd.argv[1]?.text ?? "";
+  if (sub === "" && ["yarn", "bun", "bundle", "composer", "poetry", "pipenv"].includes(prog)) return [f("review", cmd, "installs the project's dependencies")];
   if (sub === "" || PKG_READ.test(sub)) {
     if (!(sub === "audit" && a.texts.includes("fix")) && !(sub === "version" && a.operands.length > 1) && !(sub === "config" && ["set", "delete", "edit"].includes(a.operands[1]?.text ?? ""))) {
       return [f("safe", cmd, "only reads package information")];
@@ -619,6 +623,7 @@ export const RULES: Record<string, Rule> = {
   yq: (cmd, a) => (has(a, "i", "--inplace") ? writesEachOperand("edits")(cmd, { ...a, operands: a.operands.slice(1) }, { downloaded: new Set(), judgeScript: () => [] }) : [f("safe", cmd, "only processes text")]),
   unzip: (cmd, a) => (has(a, "l", "t", "Z") ? [f("safe", cmd, "only lists the archive")] : [f("review", cmd, "extracts files, possibly overwriting existing ones")]),
   userdel: (cmd, a) => (has(a, "r", "--remove") ? [f("dangerous", cmd, "deletes a user account together with its home directory")] : [f("review", cmd, "deletes a user account")]),
+  command: (cmd, a) => (has(a, "v", "V") ? [f("safe", cmd, "only looks a command up")] : [f("review", cmd, "runs a command")]),
   iptables: (cmd, a) => (has(a, "L", "S", "--list") && !has(a, "F", "X", "A", "D", "I", "P") ? [f("safe", cmd, "only lists firewall rules")] : [f("review", cmd, "changes firewall rules")]),
 };
 
