@@ -25,7 +25,12 @@ if [ ! -x "$CS" ]; then
 fi
 
 aic_log "building and packaging the extension"
-npm run --silent package >/dev/null
+pkg_log=$(mktemp)
+if ! npm run --silent package >"$pkg_log" 2>&1; then
+  cat "$pkg_log" >&2
+  aic_die "npm run package failed"
+fi
+rm -f "$pkg_log"
 VSIX="$ROOT/dist/aicockpit.vsix"
 [ -f "$VSIX" ] || aic_die "packaging did not produce $VSIX"
 
@@ -98,4 +103,14 @@ if [ "${AICOCKPIT_NO_BROWSER:-}" != 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WA
   fi
 fi
 
+# Ctrl+C reaches us directly; a plain `kill` of `npm start` is not passed on by npm,
+# so also stop when the parent goes away (the EXIT trap ends code-server's tree).
+PARENT=$PPID
+while kill -0 "$CS_PID" 2>/dev/null; do
+  if ! kill -0 "$PARENT" 2>/dev/null; then
+    aic_log "parent process gone: stopping"
+    exit 0
+  fi
+  sleep 1
+done
 wait "$CS_PID"
