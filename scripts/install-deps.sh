@@ -24,10 +24,10 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 
 # --- Debian packages
 # docker.io/busybox-static/openssh-server: the test infrastructure (scripts/test-infra.sh)
-# chromium: E2E browser; ripgrep: code-server's search (and its install, see below)
+# chromium (+ a font, for readable screenshots): E2E browser; ripgrep: code-server's search (and its install, see below)
 # libkrb5-dev + build tools: code-server's native addons (kerberos, node-pty, argon2)
 pkgs=(docker.io busybox-static openssh-server openssh-client chromium ripgrep libkrb5-dev
-      git ca-certificates curl procps iproute2 tar gzip
+      git ca-certificates curl procps iproute2 tar gzip fonts-dejavu-core
       python3 make g++ pkg-config)
 missing=()
 for p in "${pkgs[@]}"; do
