@@ -32,7 +32,7 @@ export function isInterpreter(prog: string): boolean {
   return INTERPRETERS.has(prog) || /^python\d(\.\d+)?$/.test(prog);
 }
 
-function isDecoder(c: Command): boolean {
+export function isDecoder(c: Command): boolean {
   const prog = programName(c.argv[0]);
   const flags = c.argv.slice(1).map((w) => w.text);
   if (["base64", "base32", "basenc"].includes(prog)) return flags.some((f) => /^(-d|-D|--decode)$/.test(f) || /^-\w*d/.test(f));

@@ -58,6 +58,8 @@ export function staticOutput(script: Script): string | null {
         const plain = args.filter((a) => !/^-[neE]+$/.test(a));
         out = plain.join(" ");
         if (args.some((a) => /^-\w*e/.test(a))) out = printfFormat(out, []);
+      } else if (prog === "pwd" && args.length === 0) {
+        out = ".";
       } else if (prog === "printf" && args.length > 0) {
         out = printfFormat(args[0]!, args.slice(1));
       } else {

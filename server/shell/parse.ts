@@ -90,6 +90,8 @@ const MARKER = /\u0001([SV])([^\u0002]*)\u0002/g;
 
 interface Ctx {
   env: Env;
+  /** Variables whose value came from a substitution (`X=$(curl …)`), so `eval "$X"` still knows where it came from. */
+  varSubs: Map<string, Script[]>;
   depth: number;
   subs: { kind: SubKind; script: Script | null; source: string }[];
   functions: string[];
@@ -106,6 +108,7 @@ export function parseScript(source: string, depth = 0, inherited?: Env): Script 
   script.problems.push(...pre.problems);
   const ctx: Ctx = {
     env: new Map(inherited ?? []),
+    varSubs: new Map(),
     depth,
     subs: pre.subs.map((s) => ({
       kind: s.kind,
@@ -206,7 +209,7 @@ function isOp(e: Entry | undefined, op: string): boolean {
   return e !== undefined && typeof e === "object" && "op" in e && e.op === op;
 }
 
-export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "subs">): Word {
+export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "subs"> & { varSubs?: Map<string, Script[]> }): Word {
   let text = "";
   let literal: string | null = "";
   let pattern = "";
@@ -239,13 +242,14 @@ export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "sub
       literal = null;
     } else {
       const name = m[2]!.replace(/^([A-Za-z_][A-Za-z0-9_]*).*$/s, "$1");
-      const known = HOME_VARS.has(name) ? "~" : ctx.env.get(name);
+      const known = HOME_VARS.has(name) ? "~" : name === "PWD" ? "." : ctx.env.get(name);
       if (known !== undefined) {
         text += known;
         pattern += known;
         if (literal !== null) literal += known;
       } else {
         text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
+        subs.push(...(ctx.varSubs?.get(name) ?? []));
         pattern += UNKNOWN;
         literal = null;
       }
@@ -318,12 +322,12 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
   }
   if (words.length === 0) {
     // Bare assignments change the shell's variables for the commands that follow.
-    for (const a of assignments) setVar(ctx.env, a.name, a.value);
+    for (const a of assignments) setVar(ctx, a.name, a.value);
   }
   if (words.length > 0 && ["export", "declare", "typeset", "local", "readonly"].includes(words[0]!.text)) {
     for (const w of words.slice(1)) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
-      if (m) setVar(ctx.env, m[1]!, { ...w, literal: w.literal?.slice(m[0].length) ?? null, pattern: w.pattern.slice(m[0].length) });
+      if (m) setVar(ctx, m[1]!, { ...w, literal: w.literal?.slice(m[0].length) ?? null, pattern: w.pattern.slice(m[0].length) });
     }
   }
   const stdin = raw.redirects.find((r) => r.op === "<<<" || r.op === "<<");
@@ -345,9 +349,11 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
   return base;
 }
 
-function setVar(env: Env, name: string, value: Word): void {
-  if (value.literal !== null) env.set(name, value.literal);
-  else env.delete(name);
+function setVar(ctx: Ctx, name: string, value: Word): void {
+  if (value.literal !== null) ctx.env.set(name, value.literal);
+  else ctx.env.delete(name);
+  if (value.subs.length > 0) ctx.varSubs.set(name, value.subs);
+  else ctx.varSubs.delete(name);
 }
 
 /** Splits a string into words the way the shell would (used for `env -S`, `xargs` input, `watch`). */

@@ -13,6 +13,7 @@ import { staticOutput } from "./evaluate";
 import {
   FETCHERS,
   INLINE_CODE_FLAGS,
+  isDecoder,
   destructiveCallsIn,
   inlineFetchesAndRuns,
   inlineForkBomb,
@@ -33,7 +34,7 @@ export interface Finding {
 }
 
 export interface RuleContext {
-  /** Files downloaded earlier in the same command line (so `curl -o x.sh … && sh x.sh` is caught). */
+  /** Files written earlier in the same command line from a download or a decoder (so `curl -o x.sh … && sh x.sh` is caught). */
   downloaded: Set<string>;
   /** Judges a script discovered while judging a command (piped code, inline `os.system("…")`). */
   judgeScript: (source: string) => Finding[];
@@ -141,7 +142,7 @@ const find: Rule = (cmd, a) => {
       const c = classifyPath(r);
       const wide = c === "root" || c === "system" || c === "top" || (BROAD.has(c) && !narrowed);
       out.push(wide
-        ? f("dangerous", cmd, `deletes ${narrowed ? "matching files everywhere under" : "everything under"} ${describeClass(c, shown(r))}`)
+        ? f("dangerous", cmd, narrowed ? `deletes matching files all over ${describeClass(c, shown(r))}` : `deletes ${describeClass(c, shown(r))}`)
         : f("review", cmd, `deletes the files it finds under ${shown(r)}`));
     }
   }
@@ -460,6 +461,7 @@ const packageManager: Rule = (cmd, a) => {
     if (crit) return [f("dangerous", cmd, `removes ${crit.text}, a package the operating system needs`)];
     return [f("review", cmd, `removes packages (${prog} ${sub})`)];
   }
+  if (sub === "publish") return [f("review", cmd, "publishes a package to a registry")];
   if (["run", "run-script", "test", "start", "exec", "x", "dlx", "create"].includes(sub) || prog === "npx" || prog === "pnpx" || prog === "bunx" || prog === "uvx") {
     return [f("review", cmd, prog === "npx" || prog === "pnpx" || prog === "bunx" || prog === "uvx" || sub === "dlx" ? "downloads and runs a package" : "runs project scripts")];
   }
@@ -674,7 +676,7 @@ function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: RuleConte
     const src = wordSource(script);
     if (src) return [f("dangerous", cmd, `runs code ${src.kind === "fetch" ? "downloaded by" : "decoded by"} \`${src.from.source}\` without showing it`)];
     const name = script.literal ?? script.text;
-    if (ctx.downloaded.has(name) || ctx.downloaded.has(name.replace(/^\.\//, ""))) return [f("dangerous", cmd, `runs ${name}, which was just downloaded and has not been reviewed`)];
+    if (ctx.downloaded.has(name) || ctx.downloaded.has(name.replace(/^\.\//, ""))) return [f("dangerous", cmd, `runs ${name}, which was just written from a download or a decoder and has not been reviewed`)];
     if (script.text !== "-" && !(prog in SHELL_LIKE && a.texts.includes("-s"))) return [f("review", cmd, `runs the ${prog === "source" || prog === "." ? "shell" : prog} script ${shown(script)}`)];
   }
 
@@ -699,7 +701,7 @@ function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: RuleConte
   const inRedirect = cmd.redirects.find((r) => r.op === "<");
   if (inRedirect) {
     const name = inRedirect.target.literal ?? "";
-    if (ctx.downloaded.has(name)) return [f("dangerous", cmd, `runs ${name}, which was just downloaded and has not been reviewed`)];
+    if (ctx.downloaded.has(name)) return [f("dangerous", cmd, `runs ${name}, which was just written from a download or a decoder and has not been reviewed`)];
     const src = wordSource(inRedirect.target);
     if (src) return [f("dangerous", cmd, `runs code ${src.kind === "fetch" ? "downloaded by" : "decoded by"} \`${src.from.source}\``)];
     return [f("review", cmd, `runs the script ${shown(inRedirect.target)}`)];
@@ -728,7 +730,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     }
     const w = writeFinding(cmd, r.target, r.op.includes(">>") ? "appends to" : "overwrites");
     if (w) out.push(w);
-    if (isFetcher && r.target.literal) ctx.downloaded.add(r.target.literal);
+    if ((isFetcher || isDecoder(cmd) || pipedSource(cmd)) && r.target.literal) ctx.downloaded.add(r.target.literal);
   }
   for (const r of cmd.redirects) {
     if (r.op === "<" && classifyPath(r.target) === "network" && isInterpreter(prog)) out.push(f("dangerous", cmd, `reads shell input from ${shown(r.target)} (a reverse shell)`));
@@ -758,7 +760,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     return out;
   }
   if (ctx.downloaded.has(head.literal) || ctx.downloaded.has(head.literal.replace(/^\.\//, ""))) {
-    out.push(f("dangerous", cmd, `runs ${head.literal}, which was just downloaded and has not been reviewed`));
+    out.push(f("dangerous", cmd, `runs ${head.literal}, which was just written from a download or a decoder and has not been reviewed`));
     return out;
   }
 
