@@ -2,7 +2,7 @@
  * Upstream generations in flight, at most one per document.
  *
  * - Reuse: a request whose prefix is the running generation's prefix plus characters that
- *   agree with what is being generated waits for that generation instead of starting one.
+ *   the generation has already produced waits for that generation instead of starting one.
  * - Supersede: any other new request for the same document aborts the running one, so no
  *   superseded request keeps a model busy.
  * - Client gone: each waiting HTTP request is a subscriber; when the last one leaves, the
@@ -138,10 +138,10 @@ export class InflightRegistry {
     const g = this.byDoc.get(docKey);
     if (!g || !g.running || g.spec.contextKey !== contextKey || !prefix.startsWith(g.spec.prefix)) return null;
     const typed = prefix.slice(g.spec.prefix.length);
-    const seen = g.spec.visible(g.raw);
-    // Agreement so far: either the typed text is what was generated, or generation has not got that far yet.
-    if (seen.startsWith(typed) || typed.startsWith(seen)) return { generation: g, typed };
-    return null;
+    // Only when the model has already produced what the user typed: waiting on a
+    // generation that has not got that far is a gamble that costs a whole round trip
+    // when it loses, while a fresh request costs one time-to-first-token.
+    return g.spec.visible(g.raw).startsWith(typed) ? { generation: g, typed } : null;
   }
 
   supersede(docKey: string): void {

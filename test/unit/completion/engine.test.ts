@@ -218,3 +218,16 @@ test("upstream errors surface as AppErrors; no provider is NO_PROVIDER", async (
   up.modelName = null;
   await assert.rejects(engine.complete(req({ prefix: PREFIX + "x" }), never), (e: unknown) => e instanceof AppError && e.code === "NO_PROVIDER");
 });
+
+test("no reuse before the generation has produced the typed characters: the old one is superseded", async () => {
+  let n = 0;
+  const up = new FakeUpstream(() => (n++ === 0 ? { chunks: chunked("return a + b;", 2), firstDelayMs: 50, delayMs: 10 } : { chunks: ["eturn a - b;"] }));
+  const engine = new CompletionEngine(up);
+  const a = engine.complete(req(), never);
+  await sleep(10); // nothing generated yet
+  const b = await engine.complete(req({ prefix: PREFIX + "r" }), never);
+  assert.equal(b.source, "model");
+  assert.equal(b.completion, "eturn a - b;");
+  assert.equal((await a).reason, "superseded");
+  assert.equal(up.calls[0]!.aborted, true);
+});
