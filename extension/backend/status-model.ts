@@ -99,8 +99,14 @@ function isProviderCode(code: ClientErrorCode): code is ErrorCode {
  * One sentence for a notification — what failed, why, what to do — plus the fix button.
  * Covers provider error classes and everything else a backend call can fail with.
  */
+/** The hint, unless it is empty or the message already ends with it (some backend messages do). */
+function extraHint(message: string, hint: string | undefined): string | undefined {
+  return hint === undefined || hint === "" || message.includes(hint) ? undefined : hint;
+}
+
 export function describeError(error: { code: ClientErrorCode; message: string; hint?: string }): { message: string; fix: FixCommand } {
-  const hint = error.hint !== undefined && error.hint !== "" ? ` ${error.hint}` : "";
+  const extra = extraHint(error.message, error.hint);
+  const hint = extra !== undefined ? ` ${extra}` : "";
   if (isProviderCode(error.code)) {
     return { message: `AiCockpit: ${shortLabel(error.code)}. ${error.message}${hint}`, fix: fixFor(error.code) };
   }
@@ -186,7 +192,8 @@ function readyView(check: ProviderCheck): StatusView {
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
       };
     case "error": {
-      const { code, message, hint } = check.error;
+      const { code, message } = check.error;
+      const hint = extraHint(message, check.error.hint);
       const fix = fixFor(code);
       const transient = code === "PROVIDER_RATE_LIMITED" || code === "PROVIDER_TIMEOUT";
       return {

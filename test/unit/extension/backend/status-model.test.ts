@@ -106,6 +106,13 @@ test("classifyReady: uses the code when present, infers NO_PROVIDER, ignores doc
   assert.deepEqual(uncoded, { kind: "error", error: { code: "PROVIDER_ERROR", message: "weird" } });
 });
 
+test("a hint the message already carries is not repeated", () => {
+  const error = { code: "PROVIDER_AUTH_FAILED" as const, message: "Key missing. Set a valid key.", hint: "Set a valid key." };
+  assert.equal(describeError(error).message, "AiCockpit: API key rejected. Key missing. Set a valid key.");
+  const v = statusView({ kind: "ready", check: { kind: "error", error } });
+  assert.equal(v.tooltip, "No AI service reachable: Key missing. Set a valid key.\nClick: Set API Key.");
+});
+
 test("describeError: backend transport failures point to the logs", () => {
   const d = describeError({ code: "BACKEND_UNREACHABLE", message: "Cannot reach the AiCockpit backend (ECONNREFUSED).", hint: "Run restart." });
   assert.equal(d.message, "AiCockpit backend: Cannot reach the AiCockpit backend (ECONNREFUSED). Run restart.");
