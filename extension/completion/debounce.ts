@@ -1,0 +1,58 @@
+/**
+ * Debounce policy for inline completion requests, adapted to typing speed. vscode-free so
+ * the benchmark drives exactly the policy the extension uses.
+ *
+ * Fast typing means the user knows what they are writing: a request per keystroke would
+ * be superseded by the next one anyway, so we wait a bit longer than their current
+ * inter-key interval. A pause is when a suggestion is wanted, so the delay never exceeds
+ * `maxMs`. The interval estimate is an exponential moving average; a long pause restarts
+ * it, because speed before a pause says little about speed after it.
+ */
+
+export interface DebounceOptions {
+  minMs: number;
+  maxMs: number;
+  /** Delay = factor × average interval between keystrokes (clamped). */
+  factor: number;
+  /** Assumed interval before any keystroke was seen. */
+  initialIntervalMs: number;
+  /** Weight of the newest interval in the moving average. */
+  alpha: number;
+  /** Intervals longer than this are pauses, not typing speed. */
+  pauseMs: number;
+}
+
+export const DEFAULT_DEBOUNCE: DebounceOptions = {
+  minMs: 75,
+  maxMs: 350,
+  factor: 1.6,
+  initialIntervalMs: 150,
+  alpha: 0.3,
+  pauseMs: 1_000,
+};
+
+export class AdaptiveDebounce {
+  private readonly o: DebounceOptions;
+  private avg: number;
+  private last: number | null = null;
+
+  constructor(options: Partial<DebounceOptions> = {}) {
+    this.o = { ...DEFAULT_DEBOUNCE, ...options };
+    this.avg = this.o.initialIntervalMs;
+  }
+
+  /** Records a keystroke at `now` (ms) and returns how long to wait before requesting. */
+  keystroke(now: number): number {
+    if (this.last !== null) {
+      const interval = now - this.last;
+      if (interval > this.o.pauseMs) this.avg = this.o.initialIntervalMs;
+      else this.avg = this.o.alpha * interval + (1 - this.o.alpha) * this.avg;
+    }
+    this.last = now;
+    return this.delay();
+  }
+
+  delay(): number {
+    return Math.round(Math.min(this.o.maxMs, Math.max(this.o.minMs, this.o.factor * this.avg)));
+  }
+}
