@@ -4,3 +4,4 @@ export * from "./providers";
 export * from "./routes";
 export * from "./edit";
 export * from "./completion";
+export * from "./shell";

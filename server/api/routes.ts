@@ -4,6 +4,7 @@
  * `/v1/*` (OpenAI-compatible pass-through) follows OpenAI's own schema and is not listed.
  */
 import type { HealthResponse, ReadyResponse } from "./health";
+import type { ShellAssessment, ShellAssessRequest, ShellSuggestion, ShellSuggestRequest } from "./shell";
 import type { EditEvent, EditRequest } from "./edit";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
@@ -29,6 +30,8 @@ export interface ApiRoutes {
   "GET /api/providers/:id/models": [Empty, ModelList];
   "POST /api/complete": [CompletionRequest, CompletionResponse];
   "POST /api/complete/feedback": [CompletionFeedback, CompletionFeedbackResponse];
+  "POST /api/shell/assess": [ShellAssessRequest, ShellAssessment];
+  "POST /api/shell/suggest": [ShellSuggestRequest, ShellSuggestion];
 }
 
 /**

@@ -9,6 +9,7 @@ import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
 import { editRouter } from "./routes/edit";
 import { completionRouter } from "./routes/completion";
+import { shellRouter } from "./routes/shell";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -40,6 +41,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(openaiRouter(ctx));
   app.use(editRouter(ctx));
   app.use(completionRouter(ctx));
+  app.use(shellRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -38,10 +38,13 @@ const HARMLESS_DEV = /^\/dev\/(null|zero|full|stdout|stderr|stdin|tty|random|ura
 const SEVERITY: PathClass[] = ["specific", "harmless-dev", "unknown", "network", "var-root", "cwd", "home", "top", "system", "device", "root"];
 
 /** `a{b,c}d` → [abd, acd]; nested or sequence braces are left as they are. */
-export function expandBraces(s: string): string[] {
+export function expandBraces(s: string, budget = 64): string[] {
   const m = /^(.*?)\{([^{}]*,[^{}]*)\}(.*)$/s.exec(s);
-  if (!m) return [s];
-  return m[2]!.split(",").flatMap((alt) => expandBraces(`${m[1]}${alt}${m[3]}`));
+  if (!m || budget <= 1) return [s];
+  // Bounded: `{a,b}{a,b}…` would otherwise grow exponentially on hostile input.
+  const alts = m[2]!.split(",");
+  const per = Math.max(1, Math.floor(budget / alts.length));
+  return alts.flatMap((alt) => expandBraces(`${m[1]}${alt}${m[3]}`, per)).slice(0, budget);
 }
 
 function normalizeAbsolute(p: string): string[] {

@@ -27,10 +27,17 @@ const NON_POSIX = /^(powershell|pwsh|cmd|cmd\.exe|nu|nushell|elvish|xonsh)$/i;
 
 function forkBombs(script: Script): Finding[] {
   const out: Finding[] = [];
+  // `name(){ name|name& }` with any spacing; found by scanning for "(){" rather than a
+  // backtracking regex, which would be quadratic on long hostile input.
   const compact = script.source.replace(/\s+/g, "");
-  const re = /([^\s(){};|&]+)\(\)\{\1\|\1&?;?\}/;
-  const m = re.exec(compact);
-  if (m) out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${m[1]} as a function that starts two copies of itself without end (a fork bomb), which freezes the machine` });
+  let bomb: string | null = null;
+  for (let at = compact.indexOf("(){"); at >= 0 && bomb === null; at = compact.indexOf("(){", at + 3)) {
+    let start = at;
+    while (start > 0 && at - start < 64 && !/[(){};|&]/.test(compact[start - 1]!)) start--;
+    const name = compact.slice(start, at);
+    if (name !== "" && compact.startsWith(`${name}|${name}`, at + 3)) bomb = name;
+  }
+  if (bomb !== null) out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${bomb} as a function that starts two copies of itself without end (a fork bomb), which freezes the machine` });
   else {
     for (const name of script.functions) {
       for (const p of script.pipelines) {
