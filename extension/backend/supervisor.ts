@@ -57,6 +57,7 @@ export interface SupervisorOptions {
 /** server/main.ts exits with 2 on a ConfigError: the same env will fail again, so do not retry. */
 const CONFIG_ERROR_EXIT_CODE = 2;
 const STDERR_TAIL_LINES = 20;
+const STDIO_DRAIN_MS = 1_000;
 
 type Phase = "idle" | "starting" | "ready" | "waiting" | "stopping" | "failed";
 
@@ -73,7 +74,7 @@ export class BackendSupervisor {
   private stableTimer: NodeJS.Timeout | undefined;
   /** Bumped on every spawn and stop so callbacks of an older child are ignored. */
   private generation = 0;
-  private exitWaiters: Array<() => void> = [];
+  private ops: Promise<void> = Promise.resolve();
 
   constructor(options: SupervisorOptions) {
     this.opts = {
@@ -102,29 +103,47 @@ export class BackendSupervisor {
   }
 
   /** Starts the backend unless it is already starting or running. */
-  async start(): Promise<void> {
-    if (this.phase === "starting" || this.phase === "ready" || this.phase === "waiting") return;
-    this.failures = 0;
-    await this.spawnOnce();
+  start(): Promise<void> {
+    return this.serial(async () => {
+      if (this.phase === "starting" || this.phase === "ready" || this.phase === "waiting") return;
+      this.failures = 0;
+      await this.spawnOnce();
+    });
   }
 
   /** Stops and starts again with a fresh token and env; resets the backoff. */
-  async restart(): Promise<void> {
-    await this.stop();
-    this.failures = 0;
-    await this.spawnOnce();
+  restart(): Promise<void> {
+    return this.serial(async () => {
+      await this.stopNow();
+      this.failures = 0;
+      await this.spawnOnce();
+    });
   }
 
   /** SIGTERM, then SIGKILL after the grace period. Resolves when the process is gone. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.serial(() => this.stopNow());
+  }
+
+  /** start/stop/restart run one at a time (a settings change may race a click on Restart). */
+  private serial(op: () => Promise<void>): Promise<void> {
+    const next = this.ops.then(op);
+    this.ops = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stopNow(): Promise<void> {
     this.clearTimers();
     this.generation++;
     const child = this.child;
-    const wasRunning = child !== undefined && child.exitCode === null && child.signalCode === null;
+    const wasRunning = child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
     this.phase = "stopping";
     this.connection = undefined;
     if (wasRunning) {
-      const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      const exited = new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.once("close", () => resolve());
+      });
       child.kill("SIGTERM");
       const killer = setTimeout(() => {
         this.opts.logger.warn(`backend pid ${child.pid ?? "?"} ignored SIGTERM for ${this.opts.stopGraceMs} ms; sending SIGKILL`);
@@ -206,10 +225,10 @@ export class BackendSupervisor {
       child.kill("SIGKILL");
     }, this.opts.readyTimeoutMs);
 
-    child.on("close", (code, signal) => {
-      const waiters = this.exitWaiters;
-      this.exitWaiters = [];
-      waiters.forEach((w) => w());
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return;
+      finished = true;
       if (gen !== this.generation) return; // an exit we asked for (stop/restart)
       this.clearTimers();
       this.child = undefined;
@@ -222,7 +241,12 @@ export class BackendSupervisor {
         return;
       }
       this.scheduleRestart(reason);
-    });
+    };
+    // 'close' comes after the last stderr line (needed for the failure message), but never
+    // comes while a process the backend started still holds the inherited pipes: after
+    // 'exit', give the pipes a moment, then go on without them.
+    child.on("close", finish);
+    child.on("exit", (code, signal) => setTimeout(() => finish(code, signal), STDIO_DRAIN_MS));
   }
 
   private scheduleRestart(reason: string): void {

@@ -123,6 +123,37 @@ test("a command that cannot be spawned is reported, not thrown", async () => {
   assert.match((await failed).reason, /cannot start \/nonexistent\/node-binary: .*ENOENT/);
 });
 
+test("a crash is noticed even while a process the backend started still holds its pipes", async () => {
+  // The grandchild inherits stdout/stderr, so 'close' never comes while it lives.
+  const script = `const c = require("node:child_process").spawn("sleep", ["20"], { stdio: "inherit" });
+    console.error("grandchild " + c.pid); console.log('AICOCKPIT_READY {"port":9}'); setInterval(() => {}, 1000);`;
+  const { sup, logger } = realBackend({ args: ["-e", script], initialBackoffMs: 50 });
+  await sup.start();
+  const { connection } = await nextEvent(sup, "ready");
+  const grandchild = Number(/grandchild (\d+)/.exec(logger.lines.join("\n"))?.[1]);
+  try {
+    const restarting = nextEvent(sup, "restarting", 5_000);
+    process.kill(connection.pid, "SIGKILL");
+    assert.match((await restarting).reason, /killed by SIGKILL/);
+  } finally {
+    await sup.stop();
+    if (grandchild > 0 && isAlive(grandchild)) process.kill(grandchild, "SIGKILL");
+  }
+});
+
+test("concurrent restarts and a stop run one after another and leave no process behind", async () => {
+  const { sup } = realBackend();
+  await sup.start();
+  const first = (await nextEvent(sup, "ready")).connection;
+  const ready = nextEvent(sup, "ready");
+  await Promise.all([sup.restart(), sup.restart()]);
+  const last = (await ready).connection;
+  assert.ok(!isAlive(first.pid));
+  await sup.stop();
+  assert.ok(!isAlive(last.pid));
+  assert.equal(sup.pid, undefined);
+});
+
 test("parseReadyLine accepts only a sane port", () => {
   assert.equal(parseReadyLine('AICOCKPIT_READY {"port":4321}'), 4321);
   assert.equal(parseReadyLine('AICOCKPIT_READY {"port":0}'), undefined);
