@@ -172,6 +172,8 @@ export function extractCommand(answer: string): ExtractedCommand {
   if (shellBlocks.length > 0) {
     commandLines = shellBlocks[0]!.lines;
     proseLines = prose;
+  } else if (blocks.some((b) => SHELL_FENCE_LANGS.has(b.lang))) {
+    throw badResponse("The model returned an empty command block, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
   } else if (blocks.length > 0) {
     throw badResponse(`The model answered with ${blocks[0]!.lang || "a"} code, not a shell command.`);
   } else {
@@ -216,7 +218,8 @@ export function extractCommand(answer: string): ExtractedCommand {
   }
   // A here-document cannot be followed by `&&` on its closing line, so such steps stay on separate lines.
   const joiner = steps.some((s) => s.includes("\n")) ? "\n" : " && ";
-  const command = steps.length === 1 ? steps[0]! : steps.map((s) => s.replace(/;\s*$/, "")).join(joiner);
+  // A trailing `;` is noise from the model, not a command of its own.
+  const command = steps.map((s) => s.replace(/\s*;\s*$/, "")).join(joiner);
   const explanation = cleanExplanation(proseLines) || cleanExplanation(comments) || "The model gave no explanation.";
   return { command, explanation };
 }
