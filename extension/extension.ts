@@ -71,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new StatusBar({ supervisor: sup, client, logger, configProblems: () => configProblems });
 
   const restart = (why: string) => {
+    if (supervisor !== sup) return; // deactivated meanwhile
     logger.info(`restarting the backend: ${why}`);
     sup.restart().catch((err: unknown) => logger.error(`restart failed: ${String(err)}`));
   };
@@ -117,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
 /** VS Code waits for this promise (a few seconds at most): SIGTERM, then SIGKILL after the grace period. */
 export async function deactivate(): Promise<void> {
-  await supervisor?.stop();
+  const sup = supervisor;
   supervisor = undefined;
+  await sup?.stop();
 }
