@@ -8,7 +8,6 @@ import { ConfigError, loadConfig } from "./config/env";
 import { createMetrics } from "./metrics";
 import { createApp } from "./http/app";
 import { createLlmService } from "./llm/service";
-import { probeDocker } from "./workspaces/docker-probe";
 import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
 import type { AppContext } from "./context";
@@ -51,7 +50,8 @@ function main(): void {
     port: () => boundPort,
     startedAt: Date.now(),
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
-    probeDocker: () => probeDocker(),
+    // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
+    probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
   };
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
@@ -60,6 +60,8 @@ function main(): void {
     const line: ReadyLine = { port: boundPort };
     process.stdout.write(`${READY_LINE_PREFIX}${JSON.stringify(line)}\n`);
     log.info(`listening on 127.0.0.1:${boundPort}`);
+    // Off the startup path but ahead of the first AI request.
+    setImmediate(() => void llm.warm().catch(() => undefined));
   });
   server.on("error", (err: NodeJS.ErrnoException) => {
     process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);

@@ -13,7 +13,7 @@ import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors"
 import { ProviderRegistry, type ResolvedProvider } from "./registry";
 import type { RetryPolicy } from "./retry";
 import type { UpstreamEvent } from "./sse-reader";
-import { createTransport, type Transport } from "./transport";
+import { createTransport } from "./transport";
 import { Upstream, assertKey, type UpstreamPath } from "./upstream";
 
 export interface ChatMessage {
@@ -71,6 +71,8 @@ export interface LlmService {
   forwardJson(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): Promise<{ text: string; json: Record<string, unknown> }>;
   /** Gateway: GET /models of a provider as OpenAI's list object. */
   forwardModels(providerId: string | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Loads the network stack ahead of the first request (called after the ready line). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,7 +113,7 @@ function firstChoice(json: Record<string, unknown> | undefined): Record<string, 
 }
 
 export function createLlmService(config: ServerConfig, metrics: Metrics, opts: LlmServiceOptions = {}): LlmService {
-  const transport: Transport = createTransport({
+  const transport = createTransport({
     ...(config.httpsProxy ? { httpsProxy: config.httpsProxy } : {}),
     ...(config.noProxy ? { noProxy: config.noProxy } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
@@ -318,6 +320,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       }
     },
 
+    warm: () => transport.warm(),
     close: () => transport.close(),
   };
 }

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { ConfigError } from "../config/env";
 
 export interface TransportConfig {
@@ -83,18 +83,30 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export function createTransport(cfg: TransportConfig): Transport {
+type Undici = typeof import("undici");
+let undiciModule: Promise<Undici> | undefined;
+
+/**
+ * undici is the largest module in the backend bundle; loading it on first use (or in the
+ * background right after the ready line, see `warm`) keeps it off the startup path.
+ */
+function loadUndici(): Promise<Undici> {
+  undiciModule ??= import("undici");
+  return undiciModule;
+}
+
+export function createTransport(cfg: TransportConfig): Transport & { warm(): Promise<void> } {
   const ca = loadCa(cfg.caFile);
   const tls = ca ? { ca } : undefined;
   // keep-alive pooling matters for latency: every request reuses a warm socket.
   const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connect: { ...tls, noDelay: true } };
-  let direct: Agent | undefined;
-  let proxied: ProxyAgent | undefined;
+  let direct: Dispatcher | undefined;
+  let proxied: Dispatcher | undefined;
 
-  const dispatcherFor = (target: string): Dispatcher => {
+  const dispatcherFor = (u: Undici, target: string): Dispatcher => {
     const r = routeFor(target, cfg);
-    if (r.via === "direct") return (direct ??= new Agent(common));
-    return (proxied ??= new ProxyAgent({
+    if (r.via === "direct") return (direct ??= new u.Agent(common));
+    return (proxied ??= new u.ProxyAgent({
       uri: r.proxy,
       keepAliveTimeout: common.keepAliveTimeout,
       keepAliveMaxTimeout: common.keepAliveMaxTimeout,
@@ -105,10 +117,18 @@ export function createTransport(cfg: TransportConfig): Transport {
   return {
     route: (target) => routeFor(target, cfg),
     fetchFor(target) {
-      const dispatcher = dispatcherFor(target);
+      let bound: { fetch: Undici["fetch"]; dispatcher: Dispatcher } | undefined;
       // undici's fetch and the DOM lib types differ only nominally; the runtime objects are the same.
-      return ((input: string | URL | Request, init?: RequestInit) =>
-        undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as FetchFn;
+      return (async (input: string | URL | Request, init?: RequestInit) => {
+        if (!bound) {
+          const u = await loadUndici();
+          bound = { fetch: u.fetch, dispatcher: dispatcherFor(u, target) };
+        }
+        return bound.fetch(input as Parameters<Undici["fetch"]>[0], { ...(init as Parameters<Undici["fetch"]>[1]), dispatcher: bound.dispatcher });
+      }) as unknown as FetchFn;
+    },
+    async warm() {
+      await loadUndici();
     },
     async close() {
       await Promise.all([direct?.close(), proxied?.close()]);

@@ -1,0 +1,169 @@
+/**
+ * Gateway benchmark:  node --import tsx bench/gateway.ts [--runs N] [--ready-runs N]
+ *
+ * 1. Backend spawn → ready line (target ≤ 300 ms, median of several cold starts).
+ * 2. Time to first token through the /v1 gateway vs calling the scripted AI service
+ *    directly, in the same run, interleaved (target ≤ 1 ms added at p50).
+ * The scripted service runs in its own process so neither path shares an event loop with
+ * the client. Figures are printed and written into bench/RESULTS.md (own section only).
+ */
+import { spawn } from "node:child_process";
+import { Agent, request } from "node:http";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT, SERVER_JS, ensureBuilt, providerEnv, randomToken, startBackend, tempDir } from "../test/integration/helpers/backend";
+
+const { values } = parseArgs({ options: { runs: { type: "string" }, "ready-runs": { type: "string" } } });
+const RUNS = Number(values.runs ?? 300);
+const READY_RUNS = Number(values["ready-runs"] ?? 15);
+const WARMUP = 50;
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), min: s[0]!, n: s.length };
+}
+
+async function readyTime(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [SERVER_JS], {
+    env: { PATH: process.env.PATH ?? "", AICOCKPIT_TOKEN: randomToken(), AICOCKPIT_PORT: "0", AICOCKPIT_DATA_DIR: tempDir("aicockpit-bench-") },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const ms = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("AICOCKPIT_READY ")) resolve(performance.now() - started);
+    });
+    child.on("exit", (code) => reject(new Error(`backend exited ${code}`)));
+  });
+  child.removeAllListeners("exit");
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  return ms;
+}
+
+async function startFixtureProcess(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test/fixtures/scripted-ai-cli.ts"), "--text", "The quick brown fox jumps over the lazy dog"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /SCRIPTED_AI_READY (\{.*\})/.exec(out);
+      if (m) resolve((JSON.parse(m[1]!) as { port: number }).port);
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+}
+
+/** ms from sending the request to the first body byte (the first SSE event), then drains. */
+function ttft(agent: Agent, base: string, headers: Record<string, string>): Promise<number> {
+  const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true });
+  const u = new URL(`${base}/v1/chat/completions`);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = 0;
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      (res) => {
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        res.on("data", (c: Buffer) => {
+          if (first === 0 && c.includes("data: ")) first = performance.now() - t0;
+        });
+        res.on("end", () => resolve(first));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function writeResults(section: string): void {
+  const file = join(ROOT, "bench/RESULTS.md");
+  const start = "<!-- gateway:start -->";
+  const end = "<!-- gateway:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
+  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt();
+
+  const ready: number[] = [];
+  await readyTime(); // the first start warms the OS file cache; not a user-visible cold start either way
+  for (let i = 0; i < READY_RUNS; i++) ready.push(await readyTime());
+  const rs = stats(ready);
+  console.log(`spawn → ready line: median ${rs.p50.toFixed(1)} ms (min ${rs.min.toFixed(1)}, p90 ${rs.p90.toFixed(1)}, n=${rs.n})  target ≤ 300 ms`);
+
+  const fixture = await startFixtureProcess();
+  const be = await startBackend({ env: { ...providerEnv(fixture.url), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const directAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const auth = { authorization: `Bearer ${be.token}` };
+  const direct: number[] = [];
+  const viaGateway: number[] = [];
+  try {
+    for (let i = 0; i < WARMUP; i++) {
+      await ttft(directAgent, fixture.url, {});
+      await ttft(gatewayAgent, be.url, auth);
+    }
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate which path goes first so neither benefits systematically.
+      if (i % 2 === 0) {
+        direct.push(await ttft(directAgent, fixture.url, {}));
+        viaGateway.push(await ttft(gatewayAgent, be.url, auth));
+      } else {
+        viaGateway.push(await ttft(gatewayAgent, be.url, auth));
+        direct.push(await ttft(directAgent, fixture.url, {}));
+      }
+    }
+  } finally {
+    directAgent.destroy();
+    gatewayAgent.destroy();
+    await be.stop();
+    fixture.stop();
+  }
+  const d = stats(direct);
+  const g = stats(viaGateway);
+  const added50 = g.p50 - d.p50;
+  const added99 = g.p99 - d.p99;
+  const fmt = (x: number) => x.toFixed(3);
+  console.log(`TTFT direct       : p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  (n=${d.n})`);
+  console.log(`TTFT via gateway  : p50 ${fmt(g.p50)} ms  p99 ${fmt(g.p99)} ms  (n=${g.n})`);
+  console.log(`gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  target ≤ 1 ms at p50 → ${added50 <= 1 ? "MET" : "MISSED"}`);
+
+  const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  writeResults(
+    [
+      "## Gateway (`bench/gateway.ts`)",
+      "",
+      `Command: \`node --import tsx bench/gateway.ts --runs ${RUNS} --ready-runs ${READY_RUNS}\` — ${date}, Node ${process.version}, ${process.platform}/${process.arch}.`,
+      "",
+      "| measure | p50 | p99 / other | target |",
+      "| --- | --- | --- | --- |",
+      `| backend spawn → ready line | ${rs.p50.toFixed(1)} ms (median of ${rs.n}) | min ${rs.min.toFixed(1)} ms, p90 ${rs.p90.toFixed(1)} ms | ≤ 300 ms ${rs.p50 <= 300 ? "✅" : "❌"} |`,
+      `| TTFT, scripted AI direct | ${fmt(d.p50)} ms | ${fmt(d.p99)} ms | – |`,
+      `| TTFT, via /v1 gateway | ${fmt(g.p50)} ms | ${fmt(g.p99)} ms | – |`,
+      `| gateway overhead | ${fmt(added50)} ms | ${fmt(added99)} ms | ≤ 1 ms at p50 ${added50 <= 1 ? "✅" : "❌"} |`,
+      "",
+      `TTFT = request sent → first SSE event received, streaming chat completion, keep-alive connections, ${RUNS} interleaved runs per path after ${WARMUP} warm-up runs; the scripted AI runs in its own process.`,
+    ].join("\n"),
+  );
+  console.log("written to bench/RESULTS.md");
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
