@@ -16,6 +16,8 @@ import { staticOutput } from "./evaluate";
 
 /** Stands in for any part of a word that is only known at run time. */
 export const UNKNOWN = "\u0000";
+/** Like UNKNOWN, but known not to be empty (`${X:?}`). */
+export const NONEMPTY = "\u0003";
 
 export interface Word {
   /** For display: resolved text, `$NAME` / `$(…)` where unknown. */
@@ -250,7 +252,12 @@ export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "sub
       } else {
         text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
         subs.push(...(ctx.varSubs?.get(name) ?? []));
-        pattern += UNKNOWN;
+        // `${X:?}` aborts when X is empty and `${X:-word}` falls back to word, so neither is
+        // the empty value that turns `rm -rf "$X/"` into `rm -rf /`.
+        const op = /^[A-Za-z_][A-Za-z0-9_]*(:?)([-=?+])(.*)$/s.exec(m[2]!);
+        if (op && op[2] === "?") pattern += NONEMPTY;
+        else if (op && (op[2] === "-" || op[2] === "=") && op[3] !== "" && !op[3]!.includes("\u0001")) pattern += op[3];
+        else pattern += UNKNOWN;
         literal = null;
       }
     }

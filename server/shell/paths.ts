@@ -3,7 +3,7 @@
  * `/`, `~`, `.`, `/etc` or `$DIR/` (empty DIR → `/`) it can destroy the system or all of
  * the user's data, so those are told apart here.
  */
-import { UNKNOWN, type Word } from "./parse";
+import { NONEMPTY, UNKNOWN, type Word } from "./parse";
 
 export type PathClass =
   /** `/`, `/*`, `/usr/..` */
@@ -60,6 +60,7 @@ function normalizeAbsolute(p: string): string[] {
 function classifyOne(raw: string): PathClass {
   let p = raw;
   if (p === "") return "specific";
+  if (p.startsWith(NONEMPTY)) return "unknown";
   if (p.startsWith(UNKNOWN)) {
     const rest = p.slice(UNKNOWN.length);
     if (rest === "") return "unknown";

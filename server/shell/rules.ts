@@ -55,13 +55,16 @@ const READ_ONLY = new Set([
   "sha512sum", "shasum", "cksum", "b2sum", "md5", "base64", "base32", "xxd", "od", "hexdump", "strings", "nl", "fold", "fmt", "column",
   "paste", "join", "expand", "unexpand", "pr", "seq", "shuf", "yes", "sleep", "locate", "plocate", "mlocate", "lsof", "free", "vmstat",
   "iostat", "mpstat", "netstat", "ss", "ping", "ping6", "traceroute", "tracepath", "mtr", "dig", "nslookup", "host", "whois", "jq", "nproc",
-  "arch", "lscpu", "lsusb", "lspci", "lsmod", "lsblk", "blkid", "findmnt", "tty", "clear", "tput", "cd", "pushd", "popd", "export",
-  "unset", "set", "alias", "unalias", "exit", "return", "shift", "read", "wait", "jobs", "fg", "bg", "hash", "umask", "getent", "locale",
+  "arch", "lscpu", "lsusb", "lspci", "lsmod", "lsblk", "blkid", "findmnt", "tty", "clear", "tput",
+  "exit", "return", "wait", "jobs", "fg", "bg", "getent", "locale",
   "sw_vers", "system_profiler", "uptime", "env", "expr", "factor", "bc", "dc", "rev", "zcat", "zless", "bzcat", "xzcat", "history",
   "dirs", "times", "logname", "users", "finger", "pinky", "id", "numfmt", "tsort", "look", "cal", "ncal", "watch-less", "fc-list",
   "lsattr", "getfacl", "namei", "pwdx", "pmap", "vdir", "printf", "nvidia-smi", "sensors", "timedatectl-status", "hostnamectl-status",
   "gitk", "tig", "ldd", "nm", "objdump", "readelf", "size", "fd", "fdfind", "find",
 ]);
+
+/** Builtins that only change the running shell (directory, variables), nothing on disk. */
+const SHELL_STATE = new Set(["cd", "pushd", "popd", "export", "unset", "set", "unalias", "shift", "read", "hash", "umask", "declare", "typeset", "local", "readonly", "shopt", "setopt", "unsetopt"]);
 
 const EDITORS = new Set(["vi", "vim", "nvim", "nano", "pico", "emacs", "code", "subl", "gedit", "kate", "micro", "helix", "hx", "ed", "joe", "mcedit"]);
 
@@ -341,6 +344,7 @@ const docker: Rule = (cmd) => {
   }
   if (DOCKER_READ.has(action) && action !== "config" && !(sub === "context" && action !== "ls")) return [f("safe", cmd, "only reads Docker state")];
   if (sub === "compose" && ["ps", "logs", "config", "ls", "top", "images"].includes(object)) return [f("safe", cmd, "only reads Docker state")];
+  if (sub === "exec" || sub === "run" || (sub === "compose" && (object === "exec" || object === "run"))) return [f("review", cmd, "runs a command in a container")];
   return [f("review", cmd, `changes Docker state (${[sub, object].filter(Boolean).join(" ")})`)];
 };
 
@@ -398,7 +402,7 @@ const systemctl: Rule = (cmd, a) => {
   if (["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "soft-reboot"].includes(action)) return [f("dangerous", cmd, `${action === "reboot" || action === "soft-reboot" || action === "kexec" ? "restarts" : "shuts down or isolates"} the machine`)];
   if (action === "" || /^(status|show|cat|help|is-|list-|get-default)/.test(action)) return [f("safe", cmd, "only shows services")];
   if (action === "isolate") return [f("dangerous", cmd, "switches the whole system to another target")];
-  return [f("review", cmd, `${action}s a system service`)];
+  return [f("review", cmd, `changes system services (systemctl ${action})`)];
 };
 
 const service: Rule = (cmd, a) => {
@@ -471,10 +475,17 @@ const packageManager: Rule = (cmd, a) => {
 // ---------------------------------------------------------------------------------------
 // Misc.
 
-const crontab: Rule = (cmd, a) => {
+const crontab: Rule = (cmd, a, ctx) => {
   if (has(a, "r")) return [f("dangerous", cmd, "deletes all of your scheduled cron jobs without asking")];
   if (has(a, "l")) return [f("safe", cmd, "only lists cron jobs")];
-  return [f("review", cmd, "changes scheduled cron jobs")];
+  // A crontab piped in from echo/printf: the scheduled commands are judged like typed ones.
+  const table = cmd.upstream.length > 0 ? staticOutput({ source: "", pipelines: [{ commands: cmd.upstream, background: false }], functions: [], problems: [], depth: 0 }) : null;
+  const scheduled = (table ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((l) => (l.startsWith("@") ? l.replace(/^@\S+\s+/, "") : l.split(/\s+/).slice(5).join(" ")));
+  return [f("review", cmd, "changes scheduled cron jobs"), ...scheduled.flatMap((c) => ctx.judgeScript(c))];
 };
 
 const tar: Rule = (cmd, a) => {
@@ -634,7 +645,7 @@ for (const p of PACKAGE_MANAGERS) RULES[p] = packageManager;
 
 /** Programs the rules know; anything else is `review` as unknown. */
 export function isKnownProgram(prog: string): boolean {
-  return prog in RULES || READ_ONLY.has(prog) || EDITORS.has(prog) || isInterpreter(prog) || /^mkfs\./.test(prog);
+  return prog in RULES || READ_ONLY.has(prog) || SHELL_STATE.has(prog) || EDITORS.has(prog) || isInterpreter(prog) || /^mkfs\./.test(prog);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -669,6 +680,9 @@ function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: RuleConte
       return out;
     }
   }
+
+  const mod = value(a, "-m");
+  if (mod) return [f("review", cmd, `runs the ${prog} module ${shown(mod)}`)];
 
   // Script file or process substitution as the program's code.
   const script = a.operands[0];
@@ -775,6 +789,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   const rule = RULES[prog];
   if (rule) return [...out, ...rule(cmd, a, ctx)];
   if (READ_ONLY.has(prog)) return [...out, f("safe", cmd, "only reads")];
+  if (SHELL_STATE.has(prog)) return [...out, f("safe", cmd, "only changes the current shell's directory or variables")];
   if (EDITORS.has(prog)) return [...out, f("review", cmd, "opens an editor that can change files")];
   return [...out, f("review", cmd, `runs ${prog}, a program AiCockpit does not know, so check what it does`)];
 }
