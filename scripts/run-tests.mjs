@@ -5,6 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 function collect(dir) {
+  if (!statSync(dir).isDirectory()) return [dir]; // a single test file
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

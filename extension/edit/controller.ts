@@ -103,6 +103,9 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     const instruction = await askInstruction(context.globalState, `AiCockpit: edit ${target.label}`, "Describe the change, e.g. “add input validation”");
     if (!instruction) return;
     if (sessionFor(editor.document.uri)) return;
+    // A live selection would paint over the diff colours and swallow typing: collapse it.
+    const top = new vscode.Position(target.startLine, 0);
+    editor.selection = new vscode.Selection(top, top);
     const session = new EditSession(editor.document, target, streamer, decos, hooks);
     sessions.set(editor.document.uri.toString(), session);
     e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label });

@@ -1,0 +1,191 @@
+/**
+ * E2E: Ctrl+K edit in a real VS Code with the scripted model.
+ *  1. Select a function, Ctrl+K, type an instruction: the diff streams in decorated; accept
+ *     one hunk and reject the other; the file on disk has exactly the accepted change, and
+ *     one Ctrl+Z brings the original back.
+ *  2. A second edit is cancelled mid-stream with Esc: the file is byte-for-byte unchanged
+ *     and the upstream request was aborted.
+ *  3. Ctrl+K and VS Code's Ctrl+K chords: with `aicockpit.edit.ctrlK` on, Ctrl+K opens the
+ *     edit prompt at once (no "waiting for second key"); turned off, Ctrl+K Ctrl+C comments
+ *     the line again.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
+import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+
+const MODEL = "scripted-coder-7b";
+const ORIGINAL = [
+  "function total(items) {",
+  "  let s = 0;",
+  "  for (const it of items) s += it.price;",
+  "  return s;",
+  "}",
+  "",
+].join("\n");
+// Two separate hunks: the loop line changes, and a guard line is added before it.
+const ANSWER = [
+  "```javascript",
+  "function total(items) {",
+  "  if (!items) return 0;",
+  "  let s = 0;",
+  "  for (const it of items) s += it.price * it.qty;",
+  "  return s;",
+  "}",
+  "```",
+].join("\n");
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("E2E: Ctrl+K edit", () => {
+  let skip: string | undefined;
+  let ai: ScriptedAI | undefined;
+  let vs: VSCodeSession | undefined;
+
+  before(async () => {
+    skip = e2eSkipReason("edit.test.ts");
+    if (skip) return;
+    ai = await startScriptedAI({ models: [MODEL] });
+    ai.setDefault({ text: "OK" });
+  });
+
+  after(async () => {
+    await vs?.close();
+    await ai?.close();
+  });
+
+  test("streamed diff, per-hunk accept/reject, one undo step, cancel restores, chords", { timeout: 300_000 }, async (t) => {
+    if (skip || !ai) return t.skip(skip);
+    vs = await startVSCode({
+      name: "edit",
+      settings: {
+        "aicockpit.provider.kind": "custom",
+        "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+        "aicockpit.provider.model": MODEL,
+      },
+      workspaceFiles: { "cart.js": ORIGINAL, "notes.js": "let a = 1;\n" },
+    });
+    const page = vs.page;
+    const file = join(vs.workspaceDir, "cart.js");
+    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+
+    const open = async (name: string) => {
+      await page.keyboard.press("Control+P");
+      await page.locator(".quick-input-widget").waitFor({ state: "visible" });
+      await page.keyboard.type(name);
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+      await page.keyboard.press("Enter");
+      await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
+      await page.locator(".monaco-editor .view-lines").first().click();
+    };
+    const lens = (text: string) => page.locator(".codelens-decoration a", { hasText: new RegExp(`^${text}$`) });
+    const quickInput = page.locator(".quick-input-widget");
+
+    // ---- 1. select the function, Ctrl+K, instruction → streamed diff → accept one hunk, reject the other
+    await open("cart.js");
+    await page.keyboard.press("Control+A");
+    ai.enqueue({ text: ANSWER, chunkDelayMs: 40 });
+    let mark = vs.readReport().length;
+    await page.keyboard.press("Control+K");
+    await quickInput.waitFor({ state: "visible", timeout: 10_000 });
+    const title = await quickInput.locator(".quick-input-title").innerText();
+    assert.match(title, /edit selection \(lines 1–5\)/, "Ctrl+K opened the edit prompt and names the target");
+    await vs.screenshot("prompt");
+    await page.keyboard.type("guard against null and use the quantity");
+    await page.keyboard.press("Enter");
+
+    await vs.waitForReport((e) => e.event === "edit-started", 10_000, mark);
+    const review = await vs.waitForReport((e) => e.event === "edit-review", 30_000, mark);
+    assert.equal(review.hunks, 2, "two separate hunks");
+    await lens("Accept All \\(2\\)").waitFor({ timeout: 10_000 });
+    await vs.screenshot("diff-decorated");
+    const sent = ai.completionRequests().at(-1)!.body as { messages: { content: string }[] };
+    assert.match(sent.messages.map((m) => m.content).join("\n"), /guard against null and use the quantity/);
+
+    // First hunk (the added guard): Accept. Second hunk (the loop line): Reject.
+    await lens("Accept").first().click();
+    await vs.waitForReport((e) => e.event === "edit-review" && e.pending === 1, 10_000, mark);
+    await lens("Reject").last().click();
+    const finished = await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
+    assert.equal(finished.outcome, "accepted");
+    await page.keyboard.press("Control+S");
+    const expected = ORIGINAL.replace("function total(items) {\n", "function total(items) {\n  if (!items) return 0;\n");
+    await waitForFile(file, expected);
+    await vs.screenshot("after-accept-reject");
+
+    // The whole accepted edit is one undo step.
+    await page.keyboard.press("Control+Z");
+    await page.keyboard.press("Control+S");
+    await waitForFile(file, ORIGINAL);
+
+    // ---- 2. cancel mid-stream with Esc: the file stays byte-for-byte the same
+    const before = readFileSync(file);
+    const slow = ["```javascript", ...Array.from({ length: 40 }, (_, i) => `  step${i}();`), "```"].join("\n");
+    ai.enqueue({ text: slow, chunkDelayMs: 120 });
+    mark = vs.readReport().length;
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Control+K");
+    await quickInput.waitFor({ state: "visible" });
+    await page.keyboard.type("rewrite as steps");
+    await page.keyboard.press("Enter");
+    const disconnected = ai.waitForDisconnect(20_000);
+    await lens("\\$\\(loading~spin\\) Editing… Cancel \\(Esc\\)").or(page.locator(".codelens-decoration a", { hasText: "Cancel (Esc)" })).first().waitFor({ timeout: 15_000 });
+    await sleep(800); // some lines have streamed in
+    await vs.screenshot("streaming");
+    await page.keyboard.press("Escape");
+    const cancelled = await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
+    assert.equal(cancelled.outcome, "cancelled");
+    await disconnected;
+    await page.keyboard.press("Control+S");
+    await sleep(500);
+    assert.ok(readFileSync(file).equals(before), "file unchanged after cancel");
+    await vs.screenshot("after-cancel");
+
+    // ---- 3. Ctrl+K chords: off → Ctrl+K Ctrl+C comments the line
+    // Turned off the way a user would: the Settings UI.
+    await vs.runCommand("Preferences: Open User Settings");
+    // The search box has focus when the settings editor opens.
+    await page.locator(".settings-editor").waitFor({ state: "visible", timeout: 15_000 });
+    await sleep(500);
+    await page.keyboard.type("aicockpit.edit.ctrlK");
+    const checkbox = page.locator('.settings-editor .setting-item-bool .setting-value-checkbox[aria-checked="true"]').first();
+    await checkbox.waitFor({ timeout: 15_000 });
+    await vs.screenshot("setting-ctrlk");
+    await checkbox.click();
+    const settingsFile = join(vs.userDataDir, "User", "settings.json");
+    await waitFor(() => /"aicockpit\.edit\.ctrlK":\s*false/.test(readFileSync(settingsFile, "utf8")), "setting written");
+    await page.keyboard.press("Control+W");
+    await open("notes.js");
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("Control+K");
+    await vs.screenshot("chord-first-key");
+    await page.keyboard.press("Control+C");
+    await vs.screenshot("chord-second-key");
+    await page.keyboard.press("Control+S");
+    await waitForFile(join(vs.workspaceDir, "notes.js"), "// let a = 1;\n");
+    assert.ok(!(await quickInput.isVisible()), "the edit prompt did not open");
+    await vs.screenshot("chord-comment");
+  });
+});
+
+async function waitForFile(path: string, expected: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = readFileSync(path, "utf8");
+    if (last === expected) return;
+    await sleep(200);
+  }
+  assert.equal(last, expected, `${path} on disk`);
+}
+
+async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pred()) return;
+    await sleep(200);
+  }
+  assert.fail(`timed out waiting: ${what}`);
+}
