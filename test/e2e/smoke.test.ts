@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { e2eSkipReason, startVSCode, type ReportEvent, type VSCodeSession } from "./harness";
+import { isAlive, taggedPids } from "./harness/processes";
 
 const MODEL = "scripted-coder-7b";
 const READY = new RegExp(`AiCockpit: ${MODEL.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
@@ -46,6 +47,7 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
       },
       workspaceFiles: { "hello.py": 'def greet(name):\n    return f"Hello, {name}!"\n' },
     });
+    await vs.page.getByRole("treeitem", { name: "hello.py" }).waitFor({ timeout: 30_000 });
     await vs.screenshot("workbench");
 
     const activated = await vs.waitForReport((e) => e.event === "activated", 60_000);
@@ -66,6 +68,7 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
     await vs.waitForReport((e) => e.event === "backend-exited" && e.pid === firstPid, 15_000, mark);
     const crashedText = await vs.waitForStatusBar(/backend crashed/, 15_000);
     t.diagnostic(`status bar after kill: "${crashedText}"`);
+    await vs.page.waitForTimeout(300); // let the notification finish sliding in (the restart waits 1 s)
     await vs.screenshot("crashed");
 
     const again = await vs.waitForReport((e) => e.event === "backend-ready" && e.pid !== firstPid, 60_000, mark);
@@ -84,5 +87,11 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
     const crashedAt = keys.indexOf("crashed");
     assert.ok(crashedAt > keys.indexOf("ready"), `ready before crashed: ${keys.join(", ")}`);
     assert.ok(keys.lastIndexOf("ready") > crashedAt, `ready again after crashed: ${keys.join(", ")}`);
+
+    // Teardown leaves nothing behind: code-server, extension host and backend are gone.
+    const tag = vs.tag;
+    await vs.close();
+    assert.deepEqual(taggedPids((x) => x === tag), [], "processes of this run survived close()");
+    assert.equal(isAlive(secondPid), false, `backend ${secondPid} survived close()`);
   });
 });

@@ -32,12 +32,22 @@ function allPids(): number[] {
     .filter((p) => p !== process.pid);
 }
 
+/**
+ * Whether `pid` still runs. A zombie counts as gone: orphans are reparented to PID 1,
+ * and on some machines (this one's PID 1 is not an init) zombies are never reaped.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
   }
 }
 
