@@ -30,21 +30,41 @@ export class SseWriter {
 
   /** `data` is written verbatim: callers forwarding upstream JSON skip a parse/stringify round. */
   data(data: string, event?: string): void {
+    if (this.res.writableEnded) return;
     this.start();
+    this.batch();
     this.res.write(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+  }
+
+  /**
+   * Events that arrive together (one upstream read often carries several) leave in one
+   * write syscall: cork now, uncork once the current burst of microtasks is done.
+   */
+  private corked = false;
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.res.uncork();
+    });
   }
 
   json(value: unknown, event?: string): void {
     this.data(JSON.stringify(value), event);
   }
 
+  /** Idempotent, so a caller may both forward the service's [DONE] and close defensively. */
   done(): void {
+    if (this.res.writableEnded) return;
     this.start();
     this.res.end("data: [DONE]\n\n");
   }
 
   /** Mid-stream failure the way OpenAI reports one: an event whose payload has `error`. */
   error(e: AppError): void {
+    if (this.res.writableEnded) return;
     this.start();
     this.res.end(`data: ${JSON.stringify(e.toBody())}\n\n`);
   }

@@ -175,7 +175,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
   async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: Record<string, unknown>, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
     for await (const ev of upstream.stream({ provider: p, client: clients.get(p), path, body }, signal)) {
-      if (ev.done) return;
+      if (ev.done) continue; // the stream ends right after; reading on keeps the socket reusable
       const c = firstChoice(ev.json);
       // Azure opens with a chunk whose choices are empty (prompt filter results).
       if (!c) continue;

@@ -29,33 +29,37 @@ export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
   return { data, done: false, json: json as Record<string, unknown>, ...(msg.event ? { event: msg.event } : {}) };
 }
 
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<UpstreamEvent> {
-  const reader = body.getReader();
+/**
+ * Reads a body (a Node stream or a web ReadableStream: both are async iterables of bytes).
+ * After `[DONE]` it keeps reading to the end without yielding, so a consumer that carries
+ * on iterating lets the connection return to the keep-alive pool; one that stops early
+ * (return/throw) destroys the body, which closes the upstream request.
+ */
+export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<UpstreamEvent> {
   const decoder = new TextDecoder();
   let pending: EventSourceMessage[] = [];
+  let done = false;
   const parser = createParser({ onEvent: (m) => pending.push(m) });
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
-      if (pending.length === 0) continue;
-      const batch = pending;
-      pending = [];
-      for (const m of batch) {
-        const ev = parseEventData(m);
-        yield ev;
-        if (ev.done) return;
-      }
-    }
-    parser.feed(decoder.decode());
-    for (const m of pending) {
+  for await (const chunk of body) {
+    if (done) continue;
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    if (pending.length === 0) continue;
+    const batch = pending;
+    pending = [];
+    for (const m of batch) {
       const ev = parseEventData(m);
       yield ev;
-      if (ev.done) return;
+      if (ev.done) {
+        done = true;
+        break;
+      }
     }
-  } finally {
-    // Releasing without cancel would keep the upstream socket busy after an early exit.
-    await reader.cancel().catch(() => undefined);
+  }
+  if (done) return;
+  parser.feed(decoder.decode());
+  for (const m of pending) {
+    const ev = parseEventData(m);
+    yield ev;
+    if (ev.done) return;
   }
 }

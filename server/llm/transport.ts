@@ -84,6 +84,50 @@ export interface Transport {
 }
 
 type Undici = typeof import("undici");
+
+function headerRecord(h: RequestInit["headers"]): Record<string, string> {
+  if (!h) return {};
+  if (h instanceof Headers || Array.isArray(h)) return Object.fromEntries(h as Iterable<[string, string]>);
+  return h as Record<string, string>;
+}
+
+/**
+ * A `fetch` for the openai SDK built on undici's `dispatcher.request` instead of WHATWG
+ * fetch. On the gateway's hot path fetch's web streams, transferables and per-request
+ * DOMExceptions cost more than the proxying itself. The Response is deliberately minimal
+ * (ok, status, headers, url, body as a Node stream, text(), json()): it serves the SDK's
+ * status handling and our `asResponse()` consumers, which read `body` as an async iterable.
+ */
+async function lightFetch(dispatcher: Dispatcher, input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+  const body = init.body;
+  if (body !== undefined && body !== null && typeof body !== "string") throw new TypeError("lightFetch sends string bodies only");
+  const res = await dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: (init.method ?? "GET").toUpperCase() as Dispatcher.HttpMethod,
+    headers: headerRecord(init.headers),
+    ...(typeof body === "string" ? { body } : {}),
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else if (v !== undefined) headers.set(k, v);
+  }
+  const minimal = {
+    ok: res.statusCode >= 200 && res.statusCode < 300,
+    status: res.statusCode,
+    statusText: "",
+    url: url.href,
+    headers,
+    body: res.body,
+    bodyUsed: false,
+    text: () => res.body.text(),
+    json: () => res.body.json(),
+  };
+  return minimal as unknown as Response;
+}
 let undiciModule: Promise<Undici> | undefined;
 
 /**
@@ -117,14 +161,10 @@ export function createTransport(cfg: TransportConfig): Transport & { warm(): Pro
   return {
     route: (target) => routeFor(target, cfg),
     fetchFor(target) {
-      let bound: { fetch: Undici["fetch"]; dispatcher: Dispatcher } | undefined;
-      // undici's fetch and the DOM lib types differ only nominally; the runtime objects are the same.
+      let dispatcher: Dispatcher | undefined;
       return (async (input: string | URL | Request, init?: RequestInit) => {
-        if (!bound) {
-          const u = await loadUndici();
-          bound = { fetch: u.fetch, dispatcher: dispatcherFor(u, target) };
-        }
-        return bound.fetch(input as Parameters<Undici["fetch"]>[0], { ...(init as Parameters<Undici["fetch"]>[1]), dispatcher: bound.dispatcher });
+        if (!dispatcher) dispatcher = dispatcherFor(await loadUndici(), target);
+        return lightFetch(dispatcher, input, init);
       }) as unknown as FetchFn;
     },
     async warm() {

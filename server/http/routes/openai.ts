@@ -71,8 +71,9 @@ export function openaiRouter(ctx: AppContext): Router {
       const out = new SseWriter(res);
       try {
         for await (const ev of ctx.llm.forwardStream(path, body, providerId, ac.signal)) {
-          if (ev.done) break;
-          out.data(ev.data, ev.event);
+          // [DONE] goes out at once; the loop then drains the upstream body so its socket is reused.
+          if (ev.done) out.done();
+          else out.data(ev.data, ev.event);
         }
         // Also closes streams from servers that end without [DONE]; OpenAI clients expect it.
         out.done();
