@@ -42,24 +42,43 @@ export interface GenerationObserver {
 
 let nextId = 1;
 
+/**
+ * After an early stop the answer is settled, but the upstream stream usually ends a few
+ * milliseconds later on its own (the service knows the same stop sequences). Letting it
+ * finish keeps the keep-alive connection for the next request; aborting would cost a new
+ * TCP (and TLS) handshake. Longer than this, it is burning tokens, so it is aborted.
+ */
+export const DRAIN_MS = 50;
+
 export class Generation {
   readonly id = nextId++;
   raw = "";
   private readonly controller = new AbortController();
   private stopReason: StopReason | null = null;
   private subscribers = 0;
-  private finished = false;
+  private upstreamOpen = true;
+  private isSettled = false;
+  private resolveResult!: (r: GenerationResult) => void;
   readonly result: Promise<GenerationResult>;
 
   constructor(
     readonly spec: GenerationSpec,
     private readonly observer?: GenerationObserver,
   ) {
-    this.result = this.run();
+    this.result = new Promise((resolve) => {
+      this.resolveResult = resolve;
+    });
+    void this.run();
   }
 
+  /** The upstream stream is still open (possibly draining after the answer settled). */
   get running(): boolean {
-    return !this.finished;
+    return this.upstreamOpen;
+  }
+
+  /** The answer is known; later text from upstream is ignored. */
+  get settled(): boolean {
+    return this.isSettled;
   }
 
   /** Registers a waiting request; returns the function to call when it goes away. */
@@ -75,49 +94,58 @@ export class Generation {
   }
 
   abort(reason: StopReason): void {
-    if (this.finished || this.stopReason !== null) return;
+    if (this.isSettled || this.stopReason !== null) return;
     this.stopReason = reason;
     this.controller.abort(new Error(`completion ${reason}`));
   }
 
-  private async run(): Promise<GenerationResult> {
+  private async run(): Promise<void> {
     const started = Date.now();
     this.observer?.started();
     const signal = this.controller.signal;
     const timer = setTimeout(() => this.abort("timeout"), this.spec.timeLimitMs);
+    let drainTimer: NodeJS.Timeout | undefined;
     const aborted = new Promise<"aborted">((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
     let outcome: GenerationOutcome = "complete";
-    let error: unknown;
+    let endedCleanly = false;
     let iterator: AsyncIterator<string> | undefined;
+    const settle = (o: GenerationOutcome, e?: unknown): void => {
+      if (this.isSettled) return;
+      this.isSettled = true;
+      outcome = o;
+      this.resolveResult({ raw: this.raw, outcome: o, ...(e !== undefined ? { error: e } : {}), upstreamMs: Date.now() - started });
+    };
     try {
       iterator = this.spec.stream(signal)[Symbol.asyncIterator]();
       for (;;) {
         // Race every chunk against the abort so a stalled upstream cannot hold us past the limit.
         const step = await Promise.race([iterator.next(), aborted]);
         if (step === "aborted") break;
-        if (step.done) break;
-        this.raw += step.value;
-        if (this.spec.shouldStop(this.raw)) {
-          this.stopReason ??= "early-stop";
+        if (step.done) {
+          endedCleanly = true;
           break;
         }
+        if (this.isSettled) continue; // draining
+        this.raw += step.value;
+        if (this.spec.shouldStop(this.raw)) {
+          this.stopReason = "early-stop";
+          settle("early-stop");
+          drainTimer = setTimeout(() => this.controller.abort(new Error("completion drained")), DRAIN_MS);
+        }
       }
-      if (this.stopReason !== null) outcome = this.stopReason;
+      settle(this.stopReason ?? "complete");
     } catch (err) {
-      if (this.stopReason !== null) outcome = this.stopReason;
-      else {
-        outcome = "error";
-        error = err;
-      }
+      if (this.stopReason !== null) settle(this.stopReason);
+      else settle("error", err);
     } finally {
       clearTimeout(timer);
-      this.finished = true;
-      // Closes the upstream request whichever way we left the loop (early stop included).
-      if (!signal.aborted) this.controller.abort(new Error("completion finished"));
-      if (iterator?.return) iterator.return().catch(() => undefined);
+      clearTimeout(drainTimer);
+      // Closes the upstream request unless it ended by itself.
+      if (!endedCleanly && !signal.aborted) this.controller.abort(new Error("completion finished"));
+      if (!endedCleanly && iterator?.return) iterator.return().catch(() => undefined);
+      this.upstreamOpen = false;
       this.observer?.ended(outcome);
     }
-    return { raw: this.raw, outcome, ...(error !== undefined ? { error } : {}), upstreamMs: Date.now() - started };
   }
 }
 
@@ -136,7 +164,7 @@ export class InflightRegistry {
   /** A running generation for this document that the request can wait for, and the characters typed since it started. */
   reusable(docKey: string, contextKey: string, prefix: string): { generation: Generation; typed: string } | null {
     const g = this.byDoc.get(docKey);
-    if (!g || !g.running || g.spec.contextKey !== contextKey || !prefix.startsWith(g.spec.prefix)) return null;
+    if (!g || g.settled || g.spec.contextKey !== contextKey || !prefix.startsWith(g.spec.prefix)) return null;
     const typed = prefix.slice(g.spec.prefix.length);
     // Only when the model has already produced what the user typed: waiting on a
     // generation that has not got that far is a gamble that costs a whole round trip

@@ -9,6 +9,7 @@ import { CompletionEngine, type EngineObserver, type UpstreamCompletionParams } 
 import type { CompletionRequest } from "../../../server/api/completion";
 import { AppError } from "../../../server/http/errors";
 import { FakeUpstream, chunked, type Script } from "./fake-upstream";
+import { DRAIN_MS } from "../../../server/completion/inflight";
 
 const PREFIX = "export function add(a: number, b: number): number {\n  ";
 const SUFFIX = "\n}\n";
@@ -149,13 +150,27 @@ test("a stalled upstream cannot hold a request past the time limit", async () =>
   assert.equal(up.running, 0);
 });
 
-test("stream filters stop the generation as soon as the answer is settled", async () => {
-  const up = new FakeUpstream(() => ({ chunks: ["42;", "\n", "const y", " = 43;\n", "const z = 44;\n"], delayMs: 5 }));
+test("stream filters settle the answer at once; a long-running upstream is aborted after a short drain", async () => {
+  const up = new FakeUpstream(() => ({ chunks: ["42;", "\n", ...Array.from({ length: 100 }, (_, i) => `const y${i} = 1;\n`)], delayMs: 5 }));
+  const engine = new CompletionEngine(up);
+  const t0 = Date.now();
+  const r = await engine.complete(req({ prefix: "const x = ", suffix: "" }), never);
+  assert.equal(r.completion, "42;");
+  assert.ok(Date.now() - t0 < 100, "answered without waiting for the rest of the stream");
+  await sleep(DRAIN_MS + 50);
+  assert.equal(up.calls[0]!.aborted, true);
+  assert.ok(up.calls[0]!.chunksSent < 30, `stopped early (${up.calls[0]!.chunksSent} chunks)`);
+  assert.equal(up.running, 0);
+});
+
+test("an upstream that ends by itself right after the stop is not aborted (keeps the connection)", async () => {
+  const up = new FakeUpstream(() => ({ chunks: ["42;", "<|endoftext|>", "\n"], delayMs: 2 }));
   const engine = new CompletionEngine(up);
   const r = await engine.complete(req({ prefix: "const x = ", suffix: "" }), never);
   assert.equal(r.completion, "42;");
-  assert.equal(up.calls[0]!.chunksSent, 2);
-  assert.equal(up.calls[0]!.aborted, true);
+  await sleep(DRAIN_MS + 20);
+  assert.equal(up.calls[0]!.aborted, false);
+  assert.equal(up.calls[0]!.finished, true);
 });
 
 test("secret files, ignored files and mid-word positions never reach the model", async () => {

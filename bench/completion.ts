@@ -1,0 +1,280 @@
+/**
+ * Inline completion benchmark. Run: `node --import tsx bench/completion.ts`
+ *
+ * (1) Overhead of POST /api/complete over calling the scripted model directly, paired in
+ *     the same run (each iteration calls both, alternating order; overhead = difference),
+ *     and the latency of a cache hit. Targets: p50 ≤ 2 ms, p99 ≤ 10 ms; cache hit ≤ 1 ms.
+ * (2) A scripted typing session: 200 keystrokes at human speeds (bursts and pauses) through
+ *     the real backend and provider code path, driven by the extension's own debounce and
+ *     type-through policy. Targets: model requests ≤ 25 % of keystrokes, zero new requests
+ *     while typing through a shown suggestion, zero superseded requests still running.
+ *
+ * The model is the scripted OpenAI-compatible server (test/fixtures/scripted-ai.ts) acting
+ * as an oracle that knows the text being typed, wrong on purpose every third answer.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { startScriptedAI, type RecordedRequest } from "../test/fixtures/scripted-ai";
+import { providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
+import type { CompletionRequest, CompletionResponse } from "../server/api/completion";
+import { AdaptiveDebounce } from "../extension/completion/debounce";
+import { ShownSuggestion } from "../extension/completion/shown-suggestion";
+
+const MODEL = "qwen2.5-coder:1.5b-base";
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+async function post(url: string, headers: Record<string, string>, body: unknown): Promise<string> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return res.text();
+}
+
+function fimPrefix(req: RecordedRequest): string | null {
+  const prompt = (req.body as { prompt?: unknown } | undefined)?.prompt;
+  if (typeof prompt !== "string") return null;
+  const m = /<\|fim_prefix\|>([\s\S]*)<\|fim_suffix\|>/.exec(prompt);
+  return m ? m[1]! : null;
+}
+
+async function overhead(backend: Backend, aiUrl: string) {
+  const auth = { authorization: `Bearer ${backend.token}` };
+  const prefix = "export function add(a: number, b: number): number {\n  ";
+  const direct = async (i: number) => {
+    const t = performance.now();
+    await post(`${aiUrl}/v1/completions`, {}, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] });
+    return performance.now() - t;
+  };
+  const viaBackend = async (i: number) => {
+    const body: CompletionRequest = { filepath: "/bench/overhead.ts", languageId: "typescript", prefix: `// ${i}\n${prefix}`, suffix: "\n}\n" };
+    const t = performance.now();
+    const text = await post(`${backend.url}/api/complete`, auth, body);
+    const ms = performance.now() - t;
+    const r = JSON.parse(text) as CompletionResponse;
+    if (r.completion !== "return a + b;") throw new Error(`unexpected completion ${text}`);
+    return ms;
+  };
+  for (let i = 0; i < 100; i++) {
+    await direct(i);
+    await viaBackend(100_000 + i);
+  }
+  const diffs: number[] = [];
+  const ds: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    let d: number;
+    let b: number;
+    if (i % 2 === 0) {
+      d = await direct(i);
+      b = await viaBackend(i);
+    } else {
+      b = await viaBackend(i);
+      d = await direct(i);
+    }
+    ds.push(d);
+    bs.push(b);
+    diffs.push(b - d);
+  }
+  // Cache hits: the same request again.
+  const hitBody: CompletionRequest = { filepath: "/bench/overhead.ts", languageId: "typescript", prefix: `// 1\n${prefix}`, suffix: "\n}\n" };
+  const rt: number[] = [];
+  const server: number[] = [];
+  await post(`${backend.url}/api/complete`, auth, hitBody); // fills the cache (the early entry was evicted)
+  for (let i = 0; i < 1000; i++) {
+    const t = performance.now();
+    const r = JSON.parse(await post(`${backend.url}/api/complete`, auth, hitBody)) as CompletionResponse;
+    rt.push(performance.now() - t);
+    if (r.source !== "cache") throw new Error(`expected a cache hit, got ${r.source}`);
+    server.push(r.timings.totalMs);
+  }
+  return {
+    pairs: diffs.length,
+    directP50: r2(pct(ds, 50)),
+    backendP50: r2(pct(bs, 50)),
+    overheadP50: r2(pct(diffs, 50)),
+    overheadP99: r2(pct(diffs, 99)),
+    cacheHitRoundTripP50: r2(pct(rt, 50)),
+    cacheHitRoundTripP99: r2(pct(rt, 99)),
+    cacheHitEngineP50: r2(pct(server, 50)),
+    cacheHitEngineP99: r2(pct(server, 99)),
+  };
+}
+
+const TARGET = `import { readFile } from "node:fs/promises";
+
+export async function loadConfig(path: string): Promise<Config> {
+  const text = await readFile(path, "utf8");
+  const raw = JSON.parse(text) as Partial<Config>;
+  return { port: raw.port ?? 8080, host: raw.host ?? "127.0.0.1" };
+}
+`;
+
+/** Deterministic PRNG so every run types the same session. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function schedule(n: number): number[] {
+  const rand = rng(42);
+  const gaps: number[] = [];
+  let burst = 0;
+  for (let i = 0; i < n; i++) {
+    const ch = TARGET[i]!;
+    if (burst <= 0 || (ch === "\n" && rand() < 0.7)) {
+      // A pause: thinking, reading the suggestion, end of a line.
+      gaps.push(450 + rand() * 1100);
+      burst = 6 + Math.floor(rand() * 20);
+    } else {
+      gaps.push(45 + rand() * 110);
+      burst--;
+    }
+  }
+  return gaps;
+}
+
+async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof startScriptedAI>>) {
+  const KEYS = 200;
+  ai.reset();
+  let answers = 0;
+  ai.setDefault({
+    // A local 1–7B model: a few hundred ms to the first token, then ~60 tokens/s.
+    latencyMs: 250,
+    chunkDelayMs: 15,
+    echo: (req) => {
+      const prefix = fimPrefix(req) ?? "";
+      answers++;
+      if (!TARGET.startsWith(prefix)) return "";
+      const rest = TARGET.slice(prefix.length);
+      if (answers % 3 === 0) return "wrongGuess();";
+      const nl = rest.indexOf("\n");
+      // At the start of a line the oracle offers the whole next line, otherwise the rest of this one.
+      return nl === 0 ? rest.slice(0, rest.indexOf("\n", 1) === -1 ? undefined : rest.indexOf("\n", 1)) : nl === -1 ? rest : rest.slice(0, nl);
+    },
+  });
+  const auth = { authorization: `Bearer ${backend.token}` };
+  const debounce = new AdaptiveDebounce();
+  const shown = new ShownSuggestion();
+  const typeThroughPrefixes = new Set<string>();
+  let typeThroughKeys = 0;
+  let httpRequests = 0;
+  let httpDuringTypeThrough = 0;
+  let shownCount = 0;
+  let supersededResponses = 0;
+  let current = "";
+  let timer: NodeJS.Timeout | undefined;
+  const pending: Promise<void>[] = [];
+
+  // Upstream request lifetimes as seen by the scripted service (polled every 5 ms).
+  const ended = new Map<number, number>();
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      for (const r of ai.completionRequests()) if (!ended.has(r.seq) && (r.completed || r.disconnected)) ended.set(r.seq, Date.now());
+      await sleep(5);
+    }
+  })();
+
+  const fire = (prefix: string) => {
+    httpRequests++;
+    if (typeThroughPrefixes.has(prefix)) httpDuringTypeThrough++;
+    const body: CompletionRequest = { filepath: "/bench/typing.ts", languageId: "typescript", prefix, suffix: "\n" };
+    // The adapter does not abort on the next keystroke: the backend supersedes or reuses.
+    pending.push(
+      post(`${backend.url}/api/complete`, auth, body).then((text) => {
+        const r = JSON.parse(text) as CompletionResponse;
+        if (r.reason === "superseded") supersededResponses++;
+        if (r.completion !== null) {
+          shown.show({ prefix, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
+          if (shown.remaining(current)) shownCount++;
+        }
+      }),
+    );
+  };
+
+  const gaps = schedule(KEYS);
+  const t0 = Date.now();
+  let at = 0;
+  for (let i = 0; i < KEYS; i++) {
+    at += gaps[i]!;
+    const wait = t0 + at - Date.now();
+    if (wait > 0) await sleep(wait);
+    current = TARGET.slice(0, i + 1);
+    if (shown.remaining(current)) {
+      typeThroughKeys++;
+      typeThroughPrefixes.add(current);
+      clearTimeout(timer);
+      continue;
+    }
+    shown.clear();
+    const delay = debounce.keystroke(Date.now());
+    clearTimeout(timer);
+    const prefix = current;
+    timer = setTimeout(() => fire(prefix), delay);
+  }
+  await sleep(1_500);
+  await Promise.all(pending);
+  polling = false;
+  await poller;
+
+  const ups = ai.completionRequests();
+  const modelDuringTypeThrough = ups.filter((r) => typeThroughPrefixes.has(fimPrefix(r) ?? "")).length;
+  // A superseded upstream request "still running" = open more than 50 ms after the next one arrived.
+  let maxOverlapMs = 0;
+  let stillRunning = 0;
+  for (let i = 0; i + 1 < ups.length; i++) {
+    const end = ended.get(ups[i]!.seq) ?? Infinity;
+    const lag = end - ups[i + 1]!.receivedAt;
+    if (lag > maxOverlapMs) maxOverlapMs = lag;
+    if (lag > 50) stillRunning++;
+  }
+  const openAtEnd = ups.filter((r) => !r.completed && !r.disconnected).length;
+  const metrics = (await backend.call<string>("GET", "/metrics")).body;
+  const superseded = Number(/aicockpit_completion_upstream_total\{outcome="superseded"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+  const running = Number(/aicockpit_completion_upstream_running (\d+)/.exec(metrics)?.[1] ?? -1);
+  return {
+    keystrokes: KEYS,
+    sessionSeconds: r2((Date.now() - t0) / 1000),
+    httpRequests,
+    modelRequests: ups.length,
+    modelRequestShare: `${r2((100 * ups.length) / KEYS)} %`,
+    typeThroughKeystrokes: typeThroughKeys,
+    httpRequestsWhileTypingThrough: httpDuringTypeThrough,
+    modelRequestsWhileTypingThrough: modelDuringTypeThrough,
+    suggestionsShown: shownCount,
+    supersededUpstream: superseded,
+    supersededResponses,
+    supersededStillRunning: stillRunning,
+    maxUpstreamOverlapMs: maxOverlapMs,
+    upstreamOpenAtEnd: openAtEnd,
+    upstreamRunningGauge: running,
+  };
+}
+
+async function main(): Promise<void> {
+  const ai = await startScriptedAI({ defaultReply: { chunks: ["return a + b;", "<|endoftext|>"] } });
+  const backend = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  try {
+    const o = await overhead(backend, ai.url);
+    console.log("overhead", JSON.stringify(o, null, 2));
+    const s = await typingSession(backend, ai);
+    console.log("typing", JSON.stringify(s, null, 2));
+    const ok =
+      o.overheadP50 <= 2 && o.overheadP99 <= 10 && o.cacheHitRoundTripP50 <= 1 &&
+      s.modelRequests / s.keystrokes <= 0.25 && s.modelRequestsWhileTypingThrough === 0 && s.httpRequestsWhileTypingThrough === 0 &&
+      s.supersededStillRunning === 0 && s.upstreamOpenAtEnd === 0 && s.upstreamRunningGauge === 0;
+    console.log(ok ? "PASS: all completion targets met" : "FAIL: some completion target missed");
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await backend.stop();
+    await ai.close();
+  }
+}
+
+void main();
