@@ -64,14 +64,23 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     void vscode.commands.executeCommand("setContext", "aicockpit.edit.pending", s !== undefined && s.phase !== "finished");
   };
 
+  // Phase last announced per document: lenses and context keys change only with the phase (or a
+  // review decision). Firing on every streamed chunk keeps VS Code's debounced CodeLens
+  // renderer from ever settling, so the Cancel lens would never show.
+  const announced = new Map<string, string>();
   const hooks = {
     changed: (s: EditSession) => {
+      const key = s.uri.toString();
+      const state = s.phase === "review" ? `review:${s.pendingHunks}` : s.phase;
+      if (announced.get(key) === state) return;
+      announced.set(key, state);
       lensChanged.fire();
       updateContext();
       if (s.phase === "review") e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
     },
     finished: (s: EditSession, outcome: string, detail?: string) => {
       sessions.delete(s.uri.toString());
+      announced.delete(s.uri.toString());
       lensChanged.fire();
       updateContext();
       e2eReport("edit-finished", { file: s.uri.fsPath, outcome });

@@ -75,8 +75,8 @@ describe("E2E: Ctrl+K edit", () => {
       await page.keyboard.press("Control+P");
       await page.locator(".quick-input-widget").waitFor({ state: "visible" });
       await page.keyboard.type(name);
-      await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
-      await page.keyboard.press("Enter");
+      // Click the matching row: Enter may hit a "recently opened" row before the list filters.
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().click();
       await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
       await page.locator(".monaco-editor .view-lines").first().click();
     };
@@ -167,6 +167,43 @@ describe("E2E: Ctrl+K edit", () => {
     await waitForFile(join(vs.workspaceDir, "notes.js"), "// let a = 1;\n");
     assert.ok(!(await quickInput.isVisible()), "the edit prompt did not open");
     await vs.screenshot("chord-comment");
+
+    // ---- 4. two edits in two files at once (Ctrl+Alt+K works whatever the setting): no crosstalk
+    mark = vs.readReport().length;
+    const startEdit = async (name: string, instruction: string) => {
+      await open(name);
+      await page.keyboard.press("Control+A");
+      await page.keyboard.press("Control+Alt+K");
+      await quickInput.waitFor({ state: "visible" });
+      await page.keyboard.type(instruction);
+      await page.keyboard.press("Enter");
+    };
+    ai.enqueue({ text: "```js\n// cart edited\n```", latencyMs: 2_500 });
+    await startEdit("cart.js", "replace with a cart comment");
+    ai.enqueue({ text: "```js\n// notes edited\n```" });
+    await startEdit("notes.js", "replace with a notes comment");
+    await vs.waitForReport((e) => e.event === "edit-review" && String(e.file).endsWith("notes.js"), 15_000, mark);
+    await vs.waitForReport((e) => e.event === "edit-review" && String(e.file).endsWith("cart.js"), 15_000, mark);
+    await vs.screenshot("two-pending");
+    await page.keyboard.press("Control+Shift+Enter"); // accept all in notes.js (active)
+    await page.keyboard.press("Control+S");
+    await open("cart.js");
+    await page.keyboard.press("Control+Shift+Enter");
+    await page.keyboard.press("Control+S");
+    await waitForFile(join(vs.workspaceDir, "notes.js"), "// notes edited\n");
+    await waitForFile(file, "// cart edited\n");
+
+    // ---- 5. an empty answer: the document is unchanged and the user is told why
+    mark = vs.readReport().length;
+    ai.enqueue({ text: "" });
+    await startEdit("cart.js", "do something impossible");
+    const failed = await vs.waitForReport((e) => e.event === "edit-finished", 15_000, mark);
+    assert.equal(failed.outcome, "failed");
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "returned no code" }).first().waitFor({ timeout: 10_000 });
+    await sleep(600); // let the toast finish sliding in for the screenshot
+    await vs.screenshot("empty-answer");
+    await page.keyboard.press("Control+S");
+    await waitForFile(file, "// cart edited\n");
   });
 });
 
