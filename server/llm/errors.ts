@@ -127,10 +127,17 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
       ),
     };
   }
+  const code = causeCode(err);
+  if (code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") {
+    return {
+      retryable: false,
+      error: new AppError("PROVIDER_TIMEOUT", `The AI service at ${host(ctx.baseUrl)} stopped sending data mid-response.`, "The service may be overloaded; try again."),
+    };
+  }
   if (err instanceof APIConnectionError) return unreachable(ctx, err.cause ?? err);
   if (err instanceof APIError && typeof err.status === "number") return fromStatus(err, ctx);
   // undici raises TypeError("terminated") when the socket drops mid-body.
-  if (causeCode(err) !== undefined || (err instanceof TypeError && /terminated|fetch failed|other side closed/i.test(err.message))) {
+  if (code !== undefined || (err instanceof TypeError && /terminated|fetch failed|other side closed/i.test(err.message))) {
     const c = unreachable(ctx, err);
     return {
       ...c,

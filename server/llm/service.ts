@@ -127,7 +127,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   });
   const clients = new ClientCache(transport);
   registry.onChange((id) => clients.forget(id));
-  const upstream = new Upstream({ metrics, ...(opts.retry ? { retry: opts.retry } : {}) });
+  const upstream = new Upstream({ metrics, clients, transport, ...(opts.retry ? { retry: opts.retry } : {}) });
 
   function provider(id: string | undefined): ResolvedProvider {
     const pid = id ?? registry.activeId();
@@ -174,7 +174,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   }
 
   async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: Record<string, unknown>, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
-    for await (const ev of upstream.stream({ provider: p, client: clients.get(p), path, body }, signal)) {
+    for await (const ev of upstream.stream({ provider: p, path, body }, signal)) {
       if (ev.done) continue; // the stream ends right after; reading on keeps the socket reusable
       const c = firstChoice(ev.json);
       // Azure opens with a chunk whose choices are empty (prompt filter results).
@@ -197,7 +197,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     try {
       assertKey(p);
       const timeoutMs = Math.min(PROBE_TIMEOUT_MS, p.timeoutMs);
-      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0, timeoutMs }, AbortSignal.timeout(timeoutMs + 1_000), "get");
+      const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs }, AbortSignal.timeout(timeoutMs + 1_000), "get");
       const ids = modelIds(json);
       // Azure lists base models, not deployments, so a deployment name cannot be checked there.
       if (p.kind !== "azure" && ids.length > 0 && !modelListed(ids, p.model)) {
@@ -231,7 +231,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async chat(params, signal) {
       const p = provider(params.providerId);
-      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/chat/completions", body: chatBody(p, params) }, signal);
+      const { json } = await upstream.json({ provider: p, path: "/chat/completions", body: chatBody(p, params) }, signal);
       const content = (firstChoice(json)?.message as { content?: unknown } | undefined)?.content;
       if (typeof content !== "string") {
         if (content === null) return "";
@@ -247,7 +247,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async complete(params, signal) {
       const p = provider(params.providerId);
-      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/completions", body: completionBody(p, params) }, signal);
+      const { json } = await upstream.json({ provider: p, path: "/completions", body: completionBody(p, params) }, signal);
       const text = firstChoice(json)?.text;
       if (typeof text !== "string") throw bad(p);
       return text;
@@ -269,7 +269,6 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
         await upstream.json(
           {
             provider: p,
-            client: clients.get(p),
             path: "/chat/completions",
             body: { model: p.model, messages: [{ role: "user", content: "Reply with the single word OK." }], ...tokenLimit(p, 1) },
             maxRetries: 0,
@@ -286,7 +285,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async listModels(id, signal) {
       const p = registry.resolve(id);
-      const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0 }, signal, "get");
+      const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0 }, signal, "get");
       try {
         return modelIds(json);
       } catch {
@@ -296,18 +295,18 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     forwardStream(path, body, providerId, signal) {
       const p = provider(providerId);
-      return upstream.stream({ provider: p, client: clients.get(p), path, body: withModel(body, p) }, signal);
+      return upstream.stream({ provider: p, path, body: withModel(body, p) }, signal);
     },
 
     async forwardJson(path, body, providerId, signal) {
       const p = provider(providerId);
-      return upstream.json({ provider: p, client: clients.get(p), path, body: withModel(body, p) }, signal);
+      return upstream.json({ provider: p, path, body: withModel(body, p) }, signal);
     },
 
     async forwardModels(providerId, signal) {
       const p = provider(providerId);
       try {
-        const { json } = await upstream.json({ provider: p, client: clients.get(p), path: "/models", body: {}, maxRetries: 0 }, signal, "get");
+        const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0 }, signal, "get");
         modelIds(json);
         return json;
       } catch (err) {

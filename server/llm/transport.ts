@@ -78,6 +78,8 @@ export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Pro
 
 export interface Transport {
   route(target: string): Route;
+  /** The pooled dispatcher (direct or via the proxy) for this target. */
+  dispatcher(target: string): Promise<Dispatcher>;
   /** A `fetch` bound to the right dispatcher for this target (what the openai client gets). */
   fetchFor(target: string): FetchFn;
   close(): Promise<void>;
@@ -160,6 +162,7 @@ export function createTransport(cfg: TransportConfig): Transport & { warm(): Pro
 
   return {
     route: (target) => routeFor(target, cfg),
+    dispatcher: async (target) => dispatcherFor(await loadUndici(), target),
     fetchFor(target) {
       let dispatcher: Dispatcher | undefined;
       return (async (input: string | URL | Request, init?: RequestInit) => {

@@ -1,11 +1,16 @@
 /**
  * One logical request to a provider: attempts, timeouts, retries, metrics.
  *
+ * Each attempt sends the SDK-built request template (client.ts `prepare`) through the
+ * provider's pooled undici dispatcher (direct or via the proxy), and turns a non-2xx
+ * answer into the SDK's own APIError, exactly as the SDK would.
+ *
  * Timeouts: a non-streaming request must finish within the provider's timeoutMs; a
  * streaming one must deliver its first event within it (after that, tokens may take as
  * long as the model needs). Retries happen only before the first event is handed out.
  */
-import type OpenAI from "openai";
+import { APIConnectionError, APIError } from "openai";
+import type { Dispatcher } from "undici";
 import type { Metrics } from "../metrics";
 import { AppError } from "../http/errors";
 import { log, redact } from "../log";
@@ -13,13 +18,13 @@ import { BadResponse, UpstreamTimeout, classifyUpstreamError, type Classified, t
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { readSse, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
-import { KEY_REQUIRED } from "./client";
+import { KEY_REQUIRED, type ClientCache } from "./client";
+import type { Transport } from "./transport";
 
 export type UpstreamPath = "/chat/completions" | "/completions" | "/models";
 
 export interface UpstreamCall {
   provider: ResolvedProvider;
-  client: OpenAI;
   path: UpstreamPath;
   body: Record<string, unknown>;
   /** Overrides the provider's retry count (test connection uses 0). */
@@ -29,7 +34,20 @@ export interface UpstreamCall {
 
 export interface UpstreamDeps {
   metrics: Metrics;
+  clients: ClientCache;
+  transport: Transport;
   retry?: Omit<RetryPolicy, "maxRetries">;
+}
+
+type Body = Dispatcher.ResponseData["body"];
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (Array.isArray(v)) for (const x of v) h.append(k, x);
+    else if (v !== undefined) h.set(k, v);
+  }
+  return h;
 }
 
 function errorContext(call: UpstreamCall): ErrorContext {
@@ -106,6 +124,41 @@ export class Upstream {
     return c.error;
   }
 
+  /** One attempt on the wire. Resolves with the body of a 2xx answer; throws the SDK's errors otherwise. */
+  private async send(call: UpstreamCall, method: "get" | "post", body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Body> {
+    const p = call.provider;
+    const model = typeof call.body.model === "string" ? call.body.model : p.model;
+    const tpl = await this.deps.clients.prepare(p, method, call.path, model);
+    const dispatcher = await this.deps.transport.dispatcher(p.baseUrl);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await dispatcher.request({
+        origin: tpl.url.origin,
+        path: `${tpl.url.pathname}${tpl.url.search}`,
+        method: method === "post" ? "POST" : "GET",
+        headers: tpl.headers,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal,
+        // Our attempt timer bounds the wait for headers; undici's own 300 s would only confuse.
+        headersTimeout: 0,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new APIConnectionError({ cause: err as Error });
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const text = await res.body.text().catch(() => "");
+      let parsed: object | undefined;
+      try {
+        parsed = JSON.parse(text) as object;
+      } catch {
+        parsed = undefined;
+      }
+      throw APIError.generate(res.statusCode, parsed, parsed ? undefined : text, responseHeaders(res.headers));
+    }
+    return res.body;
+  }
+
   /** Streams SSE events from the service; retries until the first event is out. */
   async *stream(call: UpstreamCall, caller: AbortSignal): AsyncGenerator<UpstreamEvent> {
     assertKey(call.provider);
@@ -117,12 +170,9 @@ export class Upstream {
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       try {
-        const res = await call.client
-          .post(call.path, { body, stream: true, signal: attempt.controller.signal, maxRetries: 0 })
-          .asResponse();
-        if (!res.body) throw new BadResponse("empty stream body");
+        const res = await this.send(call, "post", body, attempt.controller.signal);
         let sawEvent = false;
-        for await (const ev of readSse(res.body as unknown as AsyncIterable<Uint8Array>)) {
+        for await (const ev of readSse(res)) {
           if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
           if (!sawEvent) {
             sawEvent = true;
@@ -160,11 +210,7 @@ export class Upstream {
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       try {
-        const opts = { signal: attempt.controller.signal, maxRetries: 0 };
-        const res = await (method === "post"
-          ? call.client.post(call.path, { ...opts, body: { ...call.body, stream: false } })
-          : call.client.get(call.path, opts)
-        ).asResponse();
+        const res = await this.send(call, method, method === "post" ? { ...call.body, stream: false } : undefined, attempt.controller.signal);
         const text = await res.text();
         let json: unknown;
         try {
