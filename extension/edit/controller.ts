@@ -4,11 +4,11 @@
  * different files run at once without crosstalk.
  */
 import * as vscode from "vscode";
-import type { EditEvent, EditRequest } from "../../server/api/edit";
+import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
-import { findTarget } from "./target";
+import { findTarget, wholeDocument } from "./target";
 
 export const EDIT_COMMANDS = {
   start: "aicockpit.edit.start",
@@ -17,11 +17,19 @@ export const EDIT_COMMANDS = {
   acceptAll: "aicockpit.edit.acceptAll",
   rejectAll: "aicockpit.edit.rejectAll",
   cancel: "aicockpit.edit.cancel",
+  reviewProposal: "aicockpit.edit.reviewProposal",
 } as const;
 
 /** The slice of the backend client the edit feature needs. */
-export interface EditBackend {
-  events(route: "POST /api/edit", options: { body: EditRequest; signal: AbortSignal }): AsyncIterable<EditEvent>;
+export type EditBackend = Pick<BackendClient, "events" | "call">;
+
+/**
+ * Arguments of `aicockpit.edit.reviewProposal`: review a proposal that came from elsewhere
+ * (a chat answer's Apply) in the same diff flow as a Ctrl+K edit. It replaces the selection
+ * of the active editor, or the whole document when nothing is selected.
+ */
+export interface ReviewProposalArgs {
+  proposed: string;
 }
 
 function decorations(): EditDecorations {
@@ -121,6 +129,39 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     await session.run(instruction);
   };
 
+  const reviewProposal = async (args: ReviewProposalArgs) => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || typeof args?.proposed !== "string") {
+      void vscode.window.showWarningMessage("AiCockpit: open the file to apply the code to first.");
+      return;
+    }
+    if (sessionFor(editor.document.uri)) {
+      void vscode.window.showWarningMessage("AiCockpit: this file already has a pending edit; accept or reject it first.");
+      return;
+    }
+    const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor);
+    // The first round diffs the given proposal; a follow-up goes to the model like any edit.
+    const proposal: EditStreamer = {
+      async *stream(req, signal) {
+        if (req.previous) {
+          yield* streamer.stream(req, signal);
+          return;
+        }
+        const { hunks } = await backend.call("POST /api/edit/diff", {
+          body: { code: target.linePrefix + target.code + target.lineSuffix, proposed: target.linePrefix + args.proposed + target.lineSuffix },
+          signal,
+        });
+        yield { type: "done", text: args.proposed, hunks };
+      },
+    };
+    const top = new vscode.Position(target.startLine, 0);
+    editor.selection = new vscode.Selection(top, top);
+    const session = new EditSession(editor.document, target, proposal, decos, hooks);
+    sessions.set(editor.document.uri.toString(), session);
+    e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label, source: "proposal" });
+    await session.run("Apply the proposed code");
+  };
+
   const lenses: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: lensChanged.event,
     provideCodeLenses(doc) {
@@ -147,6 +188,7 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     ...Object.values(decos),
     vscode.languages.registerCodeLensProvider({ scheme: "*" }, lenses),
     vscode.commands.registerCommand(EDIT_COMMANDS.start, start),
+    vscode.commands.registerCommand(EDIT_COMMANDS.reviewProposal, reviewProposal),
     vscode.commands.registerCommand(EDIT_COMMANDS.acceptHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "accepted")),
     vscode.commands.registerCommand(EDIT_COMMANDS.rejectHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "rejected")),
     vscode.commands.registerCommand(EDIT_COMMANDS.acceptAll, (uri?: vscode.Uri) => sessionFor(uri)?.decideAll("accepted")),

@@ -88,3 +88,11 @@ async function enclosingSymbol(doc: vscode.TextDocument, pos: vscode.Position): 
   if (!best) return undefined;
   return [best.range.start.line, best.range.end.line, `${vscode.SymbolKind[best.kind]!.toLowerCase()} ${best.name}`];
 }
+
+/** The whole document as an edit target (e.g. applying a chat answer with nothing selected). */
+export function wholeDocument(doc: vscode.TextDocument): EditTarget {
+  const text = doc.getText();
+  const trailingEol = /\r?\n$/.test(text);
+  const endLine = trailingEol ? doc.lineCount - 2 : doc.lineCount - 1;
+  return { startLine: 0, endLine: Math.max(0, endLine), code: text, linePrefix: "", lineSuffix: "", trailingEol, label: `whole file (${lines(0, Math.max(0, endLine))})` };
+}

@@ -51,3 +51,13 @@ export type EditEvent =
   /** Final exact (Myers) diff; replaces the provisional one. `text` replaces `linePrefix + code + lineSuffix`. */
   | { type: "done"; text: string; hunks: Hunk[] }
   | { type: "error"; error: ApiError };
+
+/** `POST /api/edit/diff`: the exact diff between code and a proposal that came from elsewhere (e.g. a chat answer). */
+export interface DiffRequest {
+  code: string;
+  proposed: string;
+}
+
+export interface DiffResponse {
+  hunks: Hunk[];
+}

@@ -5,7 +5,7 @@
  */
 import type { HealthResponse, ReadyResponse } from "./health";
 import type { ShellAssessment, ShellAssessRequest, ShellSuggestion, ShellSuggestRequest } from "./shell";
-import type { EditEvent, EditRequest } from "./edit";
+import type { DiffRequest, DiffResponse, EditEvent, EditRequest } from "./edit";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -19,6 +19,7 @@ import type {
 export type Empty = Record<string, never>;
 
 export interface ApiRoutes {
+  "POST /api/edit/diff": [DiffRequest, DiffResponse];
   "GET /health": [Empty, HealthResponse];
   "GET /ready": [Empty, ReadyResponse];
   "GET /api/providers": [Empty, ProviderList];

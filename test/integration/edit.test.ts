@@ -126,3 +126,13 @@ test("invalid requests are refused with a message naming the field", async () =>
   assert.equal(r.body.error.code, "BAD_REQUEST");
   assert.match(r.body.error.message, /instruction/);
 });
+
+test("POST /api/edit/diff gives the exact hunks between code and a proposal", async () => {
+  const r = await client.call("POST /api/edit/diff", { body: { code: "a\nb\nc\n", proposed: "a\nB\nc\nd\n" } });
+  assert.deepEqual(r.hunks, [
+    { oldStart: 1, oldLines: ["b"], newStart: 1, newLines: ["B"] },
+    { oldStart: 3, oldLines: [], newStart: 3, newLines: ["d"] },
+  ]);
+  const bad = await backend.call<{ error: { code: string } }>("POST", "/api/edit/diff", { code: 1 });
+  assert.equal(bad.status, 400);
+});

@@ -2,7 +2,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import type { EditEvent, EditRequest } from "../../api/edit";
+import type { DiffResponse, EditEvent, EditRequest } from "../../api/edit";
+import { computeHunks } from "../../edit/hunks";
 import { runEdit } from "../../edit/session";
 import { toAppError } from "../errors";
 import { parseBody } from "../validate";
@@ -21,8 +22,17 @@ const EditRequestSchema = z.object({
   model: z.string().min(1).max(200).optional(),
 });
 
+const DiffRequestSchema = z.object({ code: z.string().max(2_000_000), proposed: z.string().max(2_000_000) });
+
+const lines = (text: string) => text.replace(/\r?\n$/, "").split(/\r?\n/);
+
 export function editRouter(ctx: AppContext): Router {
   const r = Router();
+  r.post("/api/edit/diff", (req, res) => {
+    const body = parseBody(DiffRequestSchema, req.body);
+    const response: DiffResponse = { hunks: computeHunks(lines(body.code), body.proposed === "" ? [] : lines(body.proposed)) };
+    res.json(response);
+  });
   r.post("/api/edit", async (req, res, next) => {
     let body: EditRequest;
     try {
