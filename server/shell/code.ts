@@ -91,7 +91,8 @@ export function shellStringsIn(code: string): string[] {
 /** Library calls in inline code that delete trees or format disks, with their literal path argument. */
 export function destructiveCallsIn(code: string): { call: string; target: string | null }[] {
   const out: { call: string; target: string | null }[] = [];
-  const re = /\b(shutil\.rmtree|os\.removedirs|rmtree|rm_rf|rm_r|FileUtils\.rm_rf|FileUtils\.remove_dir|fs\.rmSync|fs\.rmdirSync|fs\.promises\.rm|rimraf|File::Path::remove_tree|remove_tree|unlink|os\.remove|os\.unlink|Remove-Item)\s*\(?\s*(['"])?([^'")]*)/g;
+  // Method names match after any receiver (`require("fs").rmSync(`, `FileUtils.rm_rf`).
+  const re = /(?:\b|\.)(shutil\.rmtree|removedirs|rmtree|rm_rf|rm_r|remove_dir|remove_entry|rmSync|rmdirSync|rm|rimraf|remove_tree|unlink|unlinkSync|os\.remove|Remove-Item)\s*\(\s*(['"`])?([^'"`),]*)/g;
   for (const m of code.matchAll(re)) out.push({ call: m[1]!, target: m[2] ? m[3]! : null });
   return out;
 }

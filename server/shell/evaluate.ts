@@ -58,6 +58,9 @@ export function staticOutput(script: Script): string | null {
         const plain = args.filter((a) => !/^-[neE]+$/.test(a));
         out = plain.join(" ");
         if (args.some((a) => /^-\w*e/.test(a))) out = printfFormat(out, []);
+      } else if ((prog === "which" || (prog === "command" && args[0] === "-v")) && args.length >= 1) {
+        // `$(which rm)` names the program it looks up.
+        out = args[args.length - 1]!;
       } else if (prog === "pwd" && args.length === 0) {
         out = ".";
       } else if (prog === "printf" && args.length > 0) {

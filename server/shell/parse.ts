@@ -55,6 +55,8 @@ export interface Command {
   runsDynamic: Word[];
   /** Its arguments also come from standard input (`xargs`). */
   argsFromInput: boolean;
+  /** Runs code that arrives on standard input as arguments (`… | xargs sh -c`). */
+  codeFromInput: boolean;
   /** Commands before this one in its pipeline, nearest last. */
   upstream: Command[];
   /** Here-document / here-string feeding standard input, when known. */
@@ -286,7 +288,10 @@ function finishPipeline(raws: RawCommand[], background: boolean, ctx: Ctx): Pipe
 function display(w: Word): string {
   if (w.text === "") return "''";
   // Known values with spaces are shown quoted; `$(…)` parts are shown as written.
-  return w.literal !== null && /[\s'"]/.test(w.text) ? `'${w.text.replace(/'/g, "'\\''")}'` : w.text;
+  if (w.literal === null || !/[\s'"]/.test(w.text)) return w.text;
+  // Double quotes read better when the text holds single quotes (inline Python/JS code).
+  if (w.text.includes("'") && !/["$`\\]/.test(w.text)) return `"${w.text}"`;
+  return `'${w.text.replace(/'/g, "'\\''")}'`;
 }
 
 export function commandSource(words: Word[], redirects: Redirect[] = []): string {
@@ -348,11 +353,19 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     runs: [],
     runsDynamic: [],
     argsFromInput: false,
+    codeFromInput: false,
     upstream,
     stdinText: stdin ? stdin.target : null,
   };
   if (words.length === 0 && raw.redirects.length === 0 && assignments.length === 0) return null;
-  unwrap(base, (src) => parseScript(src, ctx.depth + 1, ctx.env), (raw2) => makeWord(raw2, false, ctx));
+  const parseSub = (src: string, positional?: (string | null)[]): Script => {
+    const env = new Map(ctx.env);
+    positional?.forEach((v, k) => {
+      if (v !== null) env.set(String(k), v);
+    });
+    return parseScript(src, ctx.depth + 1, env);
+  };
+  unwrap(base, parseSub, (raw2) => makeWord(raw2, false, ctx));
   return base;
 }
 

@@ -3,11 +3,11 @@
  * and says what it does in words a user can check. Anything not listed is `review`:
  * a program we do not know is never `safe`.
  */
-import type { Command, Script } from "./parse";
+import type { Command } from "./parse";
 import { programName } from "./wrappers";
 import { BROAD, classifyPath, describeClass } from "./paths";
 import { has, readArgs } from "./args";
-import { FETCHERS, isDecoder, isInterpreter, pipedSource, wordSource } from "./code";
+import { FETCHERS, INTERPRETERS, isDecoder, isInterpreter, pipedSource, wordSource } from "./code";
 import { f, shown, literalWord, pathFindings, writeFinding, type Finding, type Risk, type Rule, type RuleContext } from "./rules/finding";
 import { copyLike, dd, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
 import { git } from "./rules/git";
@@ -15,7 +15,7 @@ import { docker, kubectl, terraform } from "./rules/containers";
 import { aliasRule, awk, crontab, init, kill, network, power, readWithWriteFlags, service, systemctl } from "./rules/system";
 import { curl, netcat, wget } from "./rules/network";
 import { packageManager } from "./rules/packages";
-import { interpreterFindings } from "./rules/interpreters";
+import { codeFromInputFindings, interpreterFindings } from "./rules/interpreters";
 
 export type { Finding, Risk, RuleContext };
 
@@ -189,6 +189,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
       : f("review", cmd, `runs code that is only known when it runs (${shown(w)})`));
   }
 
+  if (cmd.codeFromInput) out.push(...codeFromInputFindings(cmd));
   if (cmd.argv.length === 0) {
     if (cmd.privileged && cmd.runs.length === 0 && cmd.runsDynamic.length === 0) out.push(f("review", cmd, "opens an administrator shell"));
     if (out.length === 0 && cmd.redirects.length > 0 && cmd.runs.length === 0) out.push(f("safe", cmd, "only sets up redirections"));
@@ -200,6 +201,15 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     const src = wordSource(head);
     if (src) out.push(f("dangerous", cmd, `runs a program whose name comes from \`${src.from.source}\``));
     else out.push(f("review", cmd, `runs a program whose name is only known when it runs (${shown(head)})`));
+    return out;
+  }
+  // shell-quote flags `*`/`?` as globs; a `[set]` in a program name is one too.
+  if (head.glob || /\[[^\]]+\]/.test(prog)) {
+    // `/bin/r? -rf /`: judge the command as every known program the pattern could name.
+    const re = globToRegExp(prog);
+    const names = [...Object.keys(RULES), ...READ_ONLY, ...INTERPRETERS].filter((n) => re.test(n)).slice(0, 24);
+    out.push(f("review", cmd, `runs a program named by the pattern ${shown(head)}${names.length > 0 ? ` (it could be ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""})` : ""}`));
+    for (const n of names) out.push(...judgeCommand({ ...cmd, argv: [literalWord(n), ...cmd.argv.slice(1)] }, ctx));
     return out;
   }
   if (ctx.downloaded.has(head.literal) || ctx.downloaded.has(head.literal.replace(/^\.\//, ""))) {
@@ -263,4 +273,20 @@ function argsWithValue(prog: string): string[] {
   }
 }
 
-export type { Script };
+/** `*`, `?` and `[set]`; everything else is literal (so hostile patterns cannot make an invalid RegExp). */
+function globToRegExp(glob: string): RegExp {
+  let body = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === "[" ? glob.indexOf("]", i + 2) : -1;
+    if (c === "*") body += ".*";
+    else if (c === "?") body += ".";
+    else if (close > 0) {
+      const set = glob.slice(i + 1, close);
+      const negate = set.startsWith("!") || set.startsWith("^");
+      body += `[${negate ? "^" : ""}${(negate ? set.slice(1) : set).replace(/[\\\]\[^]/g, "\\$&")}]`;
+      i = close;
+    } else body += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${body}$`);
+}

@@ -49,7 +49,8 @@ export function programName(w: Word | undefined): string {
   return base.replace(/\.exe$/i, "");
 }
 
-type ParseSub = (src: string) => Script;
+/** Parses code run by a command; `positional` are $0, $1, … for `sh -c CODE arg0 arg1`. */
+type ParseSub = (src: string, positional?: (string | null)[]) => Script;
 type MakeWord = (raw: string) => Word;
 
 function isOption(w: Word | undefined): boolean {
@@ -73,10 +74,11 @@ function literalCode(words: Word[]): string | null {
   return words.map((w) => w.literal!).join(" ");
 }
 
-function runCode(cmd: Command, words: Word[], parseSub: ParseSub): void {
+function runCode(cmd: Command, words: Word[], parseSub: ParseSub, positional?: Word[]): void {
   if (words.length === 0) return;
   const code = literalCode(words);
-  if (code !== null) cmd.runs.push(parseSub(code));
+  const args = positional?.map((w) => w.literal);
+  if (code !== null) cmd.runs.push(parseSub(code, args));
   else cmd.runsDynamic.push(...words.filter((w) => w.literal === null));
   // Literal parts of a partly dynamic string are still code worth judging.
   if (code === null) {
@@ -145,11 +147,13 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
       cmd.argv = i < argv.length ? argv.slice(i) : [makeWord("echo")];
       continue;
     }
-    if (SHELLS.has(prog)) {
+    // A shell, or a program only known at run time called like one (`$SHELL -c '…'`).
+    if (SHELLS.has(prog) || (argv[0]!.literal === null && argv.some((w) => w.text === "-c"))) {
       const i = argv.findIndex((w, k) => k > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.text) && !w.text.startsWith("--"));
       if (i > 0) {
-        cmd.via.push(`${prog} -c`);
-        runCode(cmd, argv[i + 1] ? [argv[i + 1]!] : [], parseSub);
+        cmd.via.push(`${SHELLS.has(prog) ? prog : argv[0]!.text} -c`);
+        if (argv[i + 1]) runCode(cmd, [argv[i + 1]!], parseSub, argv.slice(i + 2));
+        else if (cmd.argsFromInput) cmd.codeFromInput = true;
         cmd.argv = [];
       }
       return;

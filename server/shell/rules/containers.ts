@@ -1,8 +1,29 @@
 /** docker/podman, kubectl, terraform: judged per subcommand. */
+import type { Command, Word } from "../parse";
+import { classifyPath, describeClass } from "../paths";
 import { has, readArgs } from "../args";
-import { f, subcommand, type Rule } from "./finding";
+import { f, literalWord, subcommand, type Finding, type Rule } from "./finding";
 
 export const DOCKER_READ = new Set(["ps", "images", "logs", "inspect", "version", "info", "stats", "top", "port", "diff", "history", "search", "events", "ls", "df", "config", "help", "list", ""]);
+
+/** Bind mounts that give a container write access to the host's root, system or home directories. */
+function hostMounts(cmd: Command, words: Word[]): Finding[] {
+  const out: Finding[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const t = words[i]!.text;
+    let spec: string | null = null;
+    if ((t === "-v" || t === "--volume" || t === "--mount") && words[i + 1]) spec = words[i + 1]!.literal;
+    else if (/^(-v|--volume=|--mount=)/.test(t)) spec = t.replace(/^(-v|--volume=|--mount=)/, "");
+    if (!spec) continue;
+    const host = spec.includes("source=") || spec.includes("src=") ? (/(?:source|src)=([^,]+)/.exec(spec)?.[1] ?? "") : spec.split(":")[0]!;
+    const readOnly = /(^|[:,])(ro|readonly)($|[,:])/.test(spec.slice(host.length));
+    const c = classifyPath(literalWord(host));
+    if (!readOnly && (c === "root" || c === "system" || c === "home" || c === "device")) {
+      out.push(f("dangerous", cmd, `gives the container write access to ${describeClass(c, host)} on the host`));
+    }
+  }
+  return out;
+}
 
 export const docker: Rule = (cmd) => {
   const { sub, rest } = subcommand(cmd, ["-H", "--host", "--context", "-c", "--config", "-l", "--log-level", "-f", "--file", "-p", "--project-name"]);
@@ -23,7 +44,12 @@ export const docker: Rule = (cmd) => {
   }
   if (DOCKER_READ.has(action) && action !== "config" && !(sub === "context" && action !== "ls")) return [f("safe", cmd, "only reads Docker state")];
   if (sub === "compose" && ["ps", "logs", "config", "ls", "top", "images"].includes(object)) return [f("safe", cmd, "only reads Docker state")];
-  if (sub === "exec" || sub === "run" || (sub === "compose" && (object === "exec" || object === "run"))) return [f("review", cmd, "runs a command in a container")];
+  if (sub === "run" || sub === "create" || (sub === "container" && (object === "run" || object === "create"))) {
+    const mounts = hostMounts(cmd, rest);
+    if (mounts.length > 0) return mounts;
+    return [f("review", cmd, has(a, "--privileged") ? "runs a privileged container, which has full access to the host" : "runs a command in a container")];
+  }
+  if (sub === "exec" || (sub === "compose" && (object === "exec" || object === "run"))) return [f("review", cmd, "runs a command in a container")];
   return [f("review", cmd, `changes Docker state (${[sub, object].filter(Boolean).join(" ")})`)];
 };
 
