@@ -5,6 +5,7 @@
  * parsed as a script of its own; `find -exec … ;` gets its command as a script too.
  */
 import type { Command, Script, Word } from "./parse";
+import { quote } from "shell-quote";
 import { splitWords } from "./parse";
 
 export const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "yash", "rbash"]);
@@ -230,8 +231,8 @@ function findExec(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): void {
     }
     // Without narrowing filters, `{}` ranges over everything under the roots, so judge it as the roots.
     const expanded = words.flatMap((w) => (w.text === "{}" ? (narrowed ? [makeWord("./matched-file")] : rootWords) : [w]));
-    const code = literalCode(expanded);
-    if (code !== null) cmd.runs.push(parseSub(code));
+    // find passes each word as its own argument (no shell re-splitting), so quote them back.
+    if (expanded.length > 0 && expanded.every((w) => w.literal !== null)) cmd.runs.push(parseSub(quote(expanded.map((w) => w.literal!))));
     i = j;
   }
 }
