@@ -197,7 +197,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     try {
       assertKey(p);
       const timeoutMs = Math.min(PROBE_TIMEOUT_MS, p.timeoutMs);
-      const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs }, AbortSignal.timeout(timeoutMs + 1_000), "get");
+      const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs, probe: true }, AbortSignal.timeout(timeoutMs + 1_000), "get");
       const ids = modelIds(json);
       // Azure lists base models, not deployments, so a deployment name cannot be checked there.
       if (p.kind !== "azure" && ids.length > 0 && !modelListed(ids, p.model)) {

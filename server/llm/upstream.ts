@@ -30,6 +30,8 @@ export interface UpstreamCall {
   /** Overrides the provider's retry count (test connection uses 0). */
   maxRetries?: number;
   timeoutMs?: number;
+  /** A health probe: failures are logged at debug and not counted, so /ready polling cannot flood logs or metrics. */
+  probe?: boolean;
 }
 
 export interface UpstreamDeps {
@@ -117,6 +119,10 @@ export class Upstream {
   }
 
   private recordError(call: UpstreamCall, started: number, c: Classified, attempts: number): AppError {
+    if (call.probe) {
+      log.debug(`provider probe failed`, { provider: call.provider.id, code: c.error.code });
+      return c.error;
+    }
     const l = label(call.provider);
     this.deps.metrics.providerErrors.inc({ ...l, code: c.error.code });
     this.deps.metrics.providerDuration.observe({ ...l, outcome: "error" }, (performance.now() - started) / 1000);

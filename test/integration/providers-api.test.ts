@@ -145,6 +145,20 @@ describe("provider management API", () => {
     await be.call("PATCH", "/api/providers/azure", { apiKey: AZURE_KEY });
   });
 
+  it("drives the gemini kind with a bearer key on its OpenAI-compatible path", async () => {
+    const add = await be.call<ProviderView>("POST", "/api/providers", { id: "gemini", name: "Gemini", kind: "gemini", baseUrl: `${ai.url}/v1`, model: "gpt-4o-mini", apiKey: LOCAL_KEY });
+    assert.equal(add.status, 201, JSON.stringify(add.body));
+    const def = await be.call<ProviderView>("POST", "/api/providers", { id: "gemini-default", name: "Gemini default", kind: "gemini", model: "gemini-2.0-flash" });
+    assert.equal(def.body.baseUrl, "https://generativelanguage.googleapis.com/v1beta/openai");
+    await be.call("DELETE", "/api/providers/gemini-default");
+    const test = await be.call<TestConnectionResult>("POST", "/api/providers/gemini/test");
+    assert.equal(test.body.ok, true, JSON.stringify(test.body));
+    const req = ai.completionRequests().at(-1)!;
+    assert.equal(req.path, "/v1/chat/completions");
+    assert.equal(req.headers.authorization, `Bearer ${LOCAL_KEY}`);
+    await be.call("DELETE", "/api/providers/gemini");
+  });
+
   it("persists settings without keys in providers.json", () => {
     const text = readFileSync(join(dataDir, "providers.json"), "utf8");
     const doc = JSON.parse(text) as { activeId: string; providers: { id: string }[] };
