@@ -22,7 +22,25 @@ export type ErrorCode =
   | "PROVIDER_ERROR"
   | "CANCELLED"
   // Docker / SSH (used by later capabilities)
-  | "DOCKER_UNAVAILABLE";
+  | "DOCKER_UNAVAILABLE"
+  // Docker workspaces (server/workspaces/)
+  | "DOCKER_PERMISSION_DENIED"
+  | "DOCKER_TIMEOUT"
+  | "DOCKER_ERROR"
+  | "IMAGE_NOT_FOUND"
+  | "REGISTRY_UNREACHABLE"
+  | "WORKSPACE_NAME_TAKEN"
+  | "WORKSPACE_NOT_FOUND"
+  | "WORKSPACE_NOT_RUNNING"
+  | "INVALID_LIMITS"
+  | "PORT_UNAVAILABLE"
+  | "FILE_NOT_FOUND"
+  | "FILE_EXISTS"
+  | "FILE_IS_DIRECTORY"
+  | "FILE_TOO_LARGE"
+  | "WORKSPACE_HOST_UNKNOWN"
+  | "WORKSPACE_HOST_UNREACHABLE"
+  | "WORKSPACE_HOST_KEY_REJECTED";
 
 export interface ApiError {
   code: ErrorCode;

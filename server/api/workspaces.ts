@@ -1,0 +1,226 @@
+/**
+ * Docker development workspaces: the HTTP contract.
+ *
+ * A workspace id is its name on the local engine (`api`) or `name@hostId` on a remote
+ * Docker host reached over SSH (`api@build-box`). Docker labels are the only record of a
+ * workspace: everything here is read back from the engine, never kept in the backend.
+ */
+
+export const WORKSPACE_LIMITS = {
+  nameChars: 48,
+  minCpus: 0.1,
+  maxCpus: 256,
+  minMemoryMb: 64,
+  maxMemoryMb: 1024 * 1024,
+  minPids: 16,
+  maxPids: 1_000_000,
+  maxPorts: 32,
+  maxEnv: 100,
+  maxCommandArgs: 100,
+  /** Largest file the files API reads or writes in one call. */
+  maxFileBytes: 50 * 1024 * 1024,
+  maxExecTimeoutMs: 3_600_000,
+} as const;
+
+/** Valid names: lowercase letters, digits, `-`, `_`, `.`; starts with a letter or digit. */
+export const WORKSPACE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,47}$/;
+
+export type WorkspaceState = "running" | "stopped" | "paused" | "restarting" | "created" | "dead" | "removing";
+
+export interface ResourceLimits {
+  /** CPUs (fractions allowed), e.g. 1.5. */
+  cpus: number;
+  memoryMb: number;
+  /** Max processes/threads inside the container. */
+  pids: number;
+}
+
+export interface PortSpec {
+  /** Port inside the container. */
+  container: number;
+  /** Port on 127.0.0.1 of the Docker host; omitted or 0 = any free port. */
+  host?: number;
+  protocol?: "tcp" | "udp";
+}
+
+export interface PublishedPort {
+  container: number;
+  protocol: "tcp" | "udp";
+  hostIp: string;
+  /** null while the container is not running. */
+  hostPort: number | null;
+}
+
+export interface StackTemplate {
+  id: string;
+  label: string;
+  description: string;
+  /** Empty for the "custom image" template: the request must give one. */
+  image: string;
+  /** Keeps the container alive; a shell or editor attaches through exec. */
+  command?: string[];
+  env?: Record<string, string>;
+  ports?: PortSpec[];
+  /** Where the user's settings defined it ("builtin" or "settings"). */
+  source?: "builtin" | "settings";
+}
+
+export interface StackList {
+  stacks: StackTemplate[];
+}
+
+export interface CreateWorkspaceRequest {
+  name: string;
+  /** Template id (label only when `image` is given). */
+  stack: string;
+  /** Remote host id (see /api/workspace-hosts); omitted = the local engine. */
+  host?: string;
+  /** Overrides the template's image; required for "custom". */
+  image?: string;
+  command?: string[];
+  env?: Record<string, string>;
+  ports?: PortSpec[];
+  limits?: Partial<ResourceLimits>;
+  /** "bridge" (default: outbound allowed), "none" (no network) or another Docker network name. */
+  network?: string;
+  /** "missing" (default): pull when the image is not local; "never": fail instead. */
+  pull?: "missing" | "never";
+}
+
+export interface WorkspaceView {
+  id: string;
+  name: string;
+  /** "local" or a remote host id. */
+  host: string;
+  stack: string;
+  image: string;
+  state: WorkspaceState;
+  /** Docker's own status text, e.g. "Up 3 minutes". */
+  status: string;
+  createdAt: string;
+  limits: ResourceLimits;
+  ports: PublishedPort[];
+  network: string;
+  volume: string;
+  containerId: string;
+}
+
+export interface WorkspaceList {
+  workspaces: WorkspaceView[];
+  /** Hosts that could not be listed (the others still are). */
+  unreachable: { host: string; code: string; message: string }[];
+}
+
+/** Events of `POST /api/workspaces` (SSE). */
+export type CreateWorkspaceEvent =
+  | { type: "phase"; phase: "checking" | "pulling" | "creating" | "starting"; message: string }
+  | { type: "pull"; id?: string; status: string; current?: number; total?: number }
+  | { type: "created"; workspace: WorkspaceView };
+
+export interface DeleteWorkspaceRequest {
+  /** false (default) keeps the data volume for a later workspace of the same name. */
+  removeVolume?: boolean;
+}
+
+export interface DeleteWorkspaceResponse {
+  removed: true;
+  volumeRemoved: boolean;
+}
+
+export interface ExecRequest {
+  /** argv, not a shell string: ["sh", "-c", "…"] when a shell is wanted. */
+  cmd: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Default 60 s. On expiry the process is killed and `timedOut` is true. */
+  timeoutMs?: number;
+  /** UTF-8 text written to the process's stdin, then closed. */
+  stdin?: string;
+}
+
+export interface ExecResult {
+  /** null when the process was killed on timeout. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+  /** stdout/stderr were cut at 10 MB each. */
+  truncated: boolean;
+}
+
+export type FileType = "file" | "directory" | "symlink" | "other";
+
+export interface FileStat {
+  name: string;
+  type: FileType;
+  size: number;
+  /** Milliseconds since the epoch. */
+  mtimeMs: number;
+}
+
+export interface FilePathRequest {
+  /** Absolute path inside the container. */
+  path: string;
+}
+
+export interface FileListResponse {
+  path: string;
+  entries: FileStat[];
+}
+
+export interface FileReadResponse {
+  path: string;
+  size: number;
+  contentBase64: string;
+}
+
+export interface FileWriteRequest {
+  path: string;
+  contentBase64: string;
+  /** Default true. */
+  create?: boolean;
+  /** Default true. */
+  overwrite?: boolean;
+}
+
+export interface FileDeleteRequest {
+  path: string;
+  recursive?: boolean;
+}
+
+export interface FileRenameRequest {
+  from: string;
+  to: string;
+  overwrite?: boolean;
+}
+
+export interface WorkspaceHostInput {
+  host: string;
+  port?: number;
+  username: string;
+  /** Path of the private key file on the backend's machine (its content is never stored). */
+  privateKeyPath: string;
+  /** The server's host key, `SHA256:…` as `ssh-keygen -lf` prints it. A mismatch is refused. */
+  hostFingerprint: string;
+}
+
+export interface WorkspaceHostView extends WorkspaceHostInput {
+  id: string;
+  port: number;
+}
+
+export interface WorkspaceHostList {
+  hosts: WorkspaceHostView[];
+}
+
+/**
+ * Interactive terminal: a WebSocket at `GET /api/workspaces/:id/tty?cols=80&rows=24[&cmd=<json argv>]`
+ * with the same Host/Origin/bearer checks as HTTP. Binary frames carry terminal bytes both
+ * ways; text frames carry TtyControl (client → server) and TtyServerMessage (server → client).
+ */
+export type TtyControl = { type: "resize"; cols: number; rows: number };
+export type TtyServerMessage =
+  | { type: "ready"; execId: string }
+  | { type: "exit"; exitCode: number | null }
+  | { type: "error"; code: string; message: string; hint?: string };
