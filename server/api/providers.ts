@@ -20,12 +20,13 @@ export interface ProviderInput {
   apiKey?: string;
   /** Azure only: the `api-version` query parameter. */
   apiVersion?: string;
-  /** Per-request timeout in ms (whole request for non-streaming; until first byte for streaming). */
+  /** Per-request timeout in ms (whole request for non-streaming; until the first streamed event for streaming). */
   timeoutMs?: number;
   /** Retries on 429/5xx/connection errors before the first token. */
   maxRetries?: number;
 }
 
+/** `apiKey: ""` removes the key. On the env provider ("default") patches last until restart. */
 export type ProviderPatch = Partial<Omit<ProviderInput, "id">>;
 
 /** What the backend returns: never the key itself. */

@@ -84,6 +84,7 @@ export interface LlmServiceOptions {
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
+const NO_PROVIDER_HINT = "Set the AI service in the AiCockpit settings (aicockpit.provider.*), or add one with POST /api/providers.";
 const TEST_TIMEOUT_MS = 15_000;
 
 /** Names a model in a /models list the way services actually spell it. */
@@ -135,7 +136,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       throw new AppError(
         "NO_PROVIDER",
         "No AI provider is configured.",
-        "Add one with 'AiCockpit: Add AI Provider', or start the backend with AICOCKPIT_LLM_BASE_URL and AICOCKPIT_LLM_MODEL.",
+        NO_PROVIDER_HINT,
       );
     }
     return registry.resolve(pid);
@@ -188,7 +189,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   async function probe(): Promise<ProviderCheck> {
     const id = registry.activeId();
     if (id === null) {
-      return { ok: false, id: null, model: null, reason: "No AI provider is configured. Add one with 'AiCockpit: Add AI Provider' or set AICOCKPIT_LLM_BASE_URL and AICOCKPIT_LLM_MODEL." };
+      return { ok: false, id: null, model: null, reason: `No AI provider is configured. ${NO_PROVIDER_HINT}` };
     }
     const p = registry.resolve(id);
     const base = { id: p.id, model: p.model };
