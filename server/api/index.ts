@@ -5,3 +5,4 @@ export * from "./routes";
 export * from "./edit";
 export * from "./completion";
 export * from "./shell";
+export * from "./chat";

@@ -6,6 +6,7 @@
 import type { HealthResponse, ReadyResponse } from "./health";
 import type { ShellAssessment, ShellAssessRequest, ShellSuggestion, ShellSuggestRequest } from "./shell";
 import type { DiffRequest, DiffResponse, EditEvent, EditRequest } from "./edit";
+import type { ChatEvent, ChatRequest } from "./chat";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -42,6 +43,7 @@ export interface ApiRoutes {
  */
 export interface StreamRoutes {
   "POST /api/edit": [EditRequest, EditEvent];
+  "POST /api/chat": [ChatRequest, ChatEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

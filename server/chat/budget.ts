@@ -1,0 +1,72 @@
+/**
+ * Fits mentioned context into a token budget. Every item gets a fair share (water-filling:
+ * small items are kept whole, the rest split what remains), so one huge file cannot push
+ * a small selection out. Whatever is cut is reported, so the user is told.
+ */
+import type { ChatContextItem, TruncationNotice } from "../api/chat";
+import { charsForTokens, estimateTokens } from "../completion/tokens";
+
+export const DEFAULT_CONTEXT_BUDGET_TOKENS = 16_000;
+/** Below this, a kept fragment is more confusing than useful: the item is left out. */
+export const MIN_USEFUL_TOKENS = 40;
+
+export interface FittedItem {
+  item: ChatContextItem;
+  /** The text that goes into the prompt (the item's, or its cut head). */
+  content: string;
+  tokens: number;
+  cut: boolean;
+}
+
+export interface FitResult {
+  kept: FittedItem[];
+  notices: TruncationNotice[];
+  usedTokens: number;
+}
+
+/** Head of `text` within `tokens`, ending at a line break when one is near. */
+export function headWithin(text: string, tokens: number): string {
+  let end = Math.min(text.length, charsForTokens(tokens));
+  while (end > 0 && estimateTokens(text.slice(0, end)) > tokens) end = Math.floor(end * 0.9);
+  const nl = text.lastIndexOf("\n", end);
+  if (nl > end * 0.8) end = nl;
+  return text.slice(0, end);
+}
+
+export function fitContext(items: readonly ChatContextItem[], budgetTokens: number): FitResult {
+  const sizes = items.map((it) => estimateTokens(it.content));
+  const share = new Array<number>(items.length).fill(0);
+  // Water-filling over the items sorted by size: each takes min(its size, a fair split of the rest).
+  const order = items.map((_, i) => i).sort((a, b) => sizes[a]! - sizes[b]!);
+  let left = Math.max(0, budgetTokens);
+  order.forEach((idx, pos) => {
+    const fair = Math.floor(left / (order.length - pos));
+    share[idx] = Math.min(sizes[idx]!, fair);
+    left -= share[idx]!;
+  });
+
+  const kept: FittedItem[] = [];
+  const notices: TruncationNotice[] = [];
+  let used = 0;
+  items.forEach((item, i) => {
+    const total = sizes[i]!;
+    // What the client cut counts as well: the user should hear about it either way.
+    const originalTokens = item.clientTruncated && item.originalChars !== undefined ? Math.max(total, Math.ceil(item.originalChars / 3)) : total;
+    if (share[i]! >= total) {
+      kept.push({ item, content: item.content, tokens: total, cut: item.clientTruncated === true });
+      used += total;
+      if (item.clientTruncated) notices.push({ label: item.label, kind: "cut", keptTokens: total, totalTokens: originalTokens });
+      return;
+    }
+    if (share[i]! < MIN_USEFUL_TOKENS) {
+      notices.push({ label: item.label, kind: "omitted", keptTokens: 0, totalTokens: originalTokens });
+      return;
+    }
+    const content = headWithin(item.content, share[i]!);
+    const tokens = estimateTokens(content);
+    kept.push({ item, content, tokens, cut: true });
+    used += tokens;
+    notices.push({ label: item.label, kind: "cut", keptTokens: tokens, totalTokens: originalTokens });
+  });
+  return { kept, notices, usedTokens: used };
+}
