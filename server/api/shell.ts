@@ -22,7 +22,11 @@ export type ShellRisk = "safe" | "review" | "dangerous";
 
 export interface ShellAssessRequest {
   command: string;
-  /** e.g. "bash", "zsh", "/bin/sh", "pwsh". Non-POSIX shells are judged approximately (never `safe`). */
+  /**
+   * e.g. "bash", "zsh", "/bin/sh", "pwsh", "powershell.exe", "cmd.exe". POSIX shells (the
+   * default) and PowerShell/cmd have their own parsers; any other shell is judged with the
+   * POSIX rules as an approximation and is never `safe`.
+   */
   shell?: string;
 }
 

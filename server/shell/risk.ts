@@ -7,6 +7,7 @@ import type { Script } from "./parse";
 import { allCommands, parseScript } from "./parse";
 import { judgeCommand, type Finding, type Risk, type RuleContext } from "./rules";
 import { programName } from "./wrappers";
+import { judgeWindows, windowsShellOf } from "./windows";
 
 export type { Risk };
 
@@ -22,8 +23,8 @@ export function maxRisk(a: Risk, b: Risk): Risk {
   return ORDER[a] >= ORDER[b] ? a : b;
 }
 
-/** Shells whose syntax the parser does not model; their commands are judged approximately. */
-const NON_POSIX = /^(powershell|pwsh|cmd|cmd\.exe|nu|nushell|elvish|xonsh)$/i;
+/** Shells whose syntax neither parser models; their commands are judged approximately (never `safe`). */
+const NON_POSIX = /^(nu|nushell|elvish|xonsh)(\.exe)?$/i;
 
 function forkBombs(script: Script): Finding[] {
   const out: Finding[] = [];
@@ -87,8 +88,11 @@ export interface AssessOptions {
 export function assess(command: string, options: AssessOptions = {}): Assessment {
   const source = command.trim();
   if (source === "") return { risk: "review", reasons: ["The command is empty."] };
-  const script = parseScript(source);
-  const findings = judgeScript(script, new Set());
+  const downloaded = new Set<string>();
+  const windows = windowsShellOf(options.shell);
+  const findings = windows
+    ? judgeWindows(source, windows, (cmd) => judgeScript(parseScript(cmd, 1), downloaded))
+    : judgeScript(parseScript(source), downloaded);
   if (options.shell && NON_POSIX.test(options.shell.replace(/^.*[\\/]/, ""))) {
     findings.push({ risk: "review", part: source, says: `is judged with POSIX shell rules, which only approximate ${options.shell}` });
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assess } from "../../../server/shell/risk";
-import { RISK_CASES } from "./risk-cases";
+import { RISK_CASES, WINDOWS_CASES } from "./risk-cases";
 
 test("the golden set is large and covers every level", () => {
   assert.ok(RISK_CASES.length >= 150, `only ${RISK_CASES.length} cases`);
@@ -34,4 +34,17 @@ test("every assessment has at least one human sentence naming a part", () => {
     assert.ok(got.reasons.length > 0, c.command);
     for (const r of got.reasons) assert.match(r, /^(`[^]+` .+\.|…and \d+ more findings\.)$/, `${c.command}: ${r}`);
   }
+});
+
+test("PowerShell and cmd cases get their expected level (every dangerous one dangerous)", () => {
+  const wrong = WINDOWS_CASES.map((c) => ({ c, got: assess(c.command, { shell: c.shell }) }))
+    .filter(({ c, got }) => got.risk !== c.risk)
+    .map(({ c, got }) => `[${c.shell}] ${JSON.stringify(c.command)} (${c.why}) expected ${c.risk} → ${got.risk}: ${got.reasons.join(" ")}`);
+  assert.deepEqual(wrong, []);
+});
+
+test("shells neither parser models are never judged safe", () => {
+  const got = assess("ls", { shell: "nu" });
+  assert.equal(got.risk, "review");
+  assert.match(got.reasons.join(" "), /approximate nu/);
 });
