@@ -100,6 +100,22 @@ down() {
   aic_log "down: stopped and removed $D ($(aic_since "$t") s)"
 }
 
+# dockerd needs the cgroup hierarchies. This machine kind mounts them at boot; a bare
+# chroot or a minimal VM may not (docker.io only recommends cgroupfs-mount), so mount
+# them the way cgroupfs-mount does when none are there.
+ensure_cgroups() {
+  if awk '$3 == "cgroup2" || ($3 == "cgroup" && $2 ~ /^\/sys\/fs\/cgroup\//) { found = 1 } END { exit !found }' /proc/self/mounts; then
+    return 0
+  fi
+  aic_log "no cgroup hierarchies mounted: mounting them (as cgroupfs-mount does)"
+  mountpoint -q /sys/fs/cgroup || mount -t tmpfs -o uid=0,gid=0,mode=0755 cgroup /sys/fs/cgroup
+  local ss
+  for ss in $(awk '!/^#/ { if ($4 == 1) print $1 }' /proc/cgroups); do
+    mkdir -p "/sys/fs/cgroup/$ss"
+    mountpoint -q "/sys/fs/cgroup/$ss" || mount -n -t cgroup -o "$ss" cgroup "/sys/fs/cgroup/$ss" || rmdir "/sys/fs/cgroup/$ss" || true
+  done
+}
+
 start_dockerd() {
   local driver="$1" i
   rm -rf "$D/root" "$D/exec"
@@ -202,6 +218,7 @@ up() {
   ip link show docker0 >/dev/null 2>&1 || echo 1 >"$D/created-bridge"
 
   t=$(aic_now)
+  ensure_cgroups
   driver=overlay2
   if ! start_dockerd overlay2; then
     aic_log "overlay2 failed: falling back to vfs (slower, more disk)"
