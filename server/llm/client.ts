@@ -15,7 +15,6 @@
 import OpenAI, { AzureOpenAI } from "openai";
 import type { ProviderKind } from "../api/providers";
 import type { ResolvedProvider } from "./registry";
-import type { Transport } from "./transport";
 
 /** Kinds whose services always need a key: we fail fast instead of sending a request. */
 export const KEY_REQUIRED: Record<ProviderKind, boolean> = { openai: true, azure: true, gemini: true, custom: false };
@@ -23,13 +22,20 @@ export const KEY_REQUIRED: Record<ProviderKind, boolean> = { openai: true, azure
 /** Local servers ignore the key, but the SDK insists on a string; this one is never secret. */
 const NO_KEY = "no-key";
 
-export function buildClient(p: ResolvedProvider, transport: Transport): OpenAI {
+/**
+ * The SDK only builds requests here; sending is upstream.ts's job (retries, timeouts,
+ * metrics, proxy/CA). A stray SDK call would bypass all of that, so it fails loudly.
+ */
+const refuseFetch = (): Promise<never> =>
+  Promise.reject(new Error("AiCockpit sends AI requests through server/llm/upstream.ts, not the SDK's own fetch"));
+
+export function buildClient(p: ResolvedProvider): OpenAI {
   const common = {
     apiKey: p.apiKey ?? NO_KEY,
     maxRetries: 0,
     // Our own timers bound each attempt; the SDK's must not fire first.
     timeout: p.timeoutMs + 60_000,
-    fetch: transport.fetchFor(p.baseUrl),
+    fetch: refuseFetch,
     organization: null,
     project: null,
     webhookSecret: null,
@@ -55,7 +61,6 @@ const MAX_TEMPLATES = 256;
 export class ClientCache {
   private readonly clients = new Map<string, { revision: number; client: OpenAI }>();
   private readonly templates = new Map<string, Promise<PreparedRequest>>();
-  constructor(private readonly transport: Transport) {}
 
   prepare(p: ResolvedProvider, method: "get" | "post", path: string, model: string): Promise<PreparedRequest> {
     const key = `${p.id}\u0000${p.revision}\u0000${method}\u0000${path}\u0000${p.kind === "azure" ? model : ""}`;
@@ -76,7 +81,7 @@ export class ClientCache {
   get(p: ResolvedProvider): OpenAI {
     const hit = this.clients.get(p.id);
     if (hit && hit.revision === p.revision) return hit.client;
-    const client = buildClient(p, this.transport);
+    const client = buildClient(p);
     this.clients.set(p.id, { revision: p.revision, client });
     return client;
   }

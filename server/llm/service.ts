@@ -126,7 +126,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     defaultTimeoutMs: config.requestTimeoutMs,
     defaultMaxRetries: 2,
   });
-  const clients = new ClientCache(transport);
+  const clients = new ClientCache();
   registry.onChange((id) => clients.forget(id));
   const upstream = new Upstream({ metrics, clients, transport, ...(opts.retry ? { retry: opts.retry } : {}) });
 

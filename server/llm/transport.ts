@@ -2,13 +2,14 @@
  * Outbound network for AI services: which undici dispatcher carries a request.
  *
  * Corporate users need an HTTPS proxy and an extra CA bundle (a TLS-inspecting proxy
- * re-signs certificates). We use undici's own `fetch` with an explicit dispatcher rather
- * than the global one so the proxy/CA choice is ours and testable, and so keep-alive
+ * re-signs certificates). Requests go through undici dispatchers of our own rather than
+ * the global fetch, so the proxy/CA choice is explicit and testable, and keep-alive
  * connections are pooled per target across requests.
  *
  * HTTPS_PROXY applies to every AI target (http ones too: a local vLLM behind a jump proxy
  * is a real setup) unless NO_PROXY matches. Users with a local LM Studio/Ollama and a
- * global HTTPS_PROXY should list `localhost,127.0.0.1` in NO_PROXY, as with curl.
+ * global HTTPS_PROXY should list `localhost,127.0.0.1` in NO_PROXY (unlike curl, which
+ * sends plain-http targets direct when only HTTPS_PROXY is set).
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
@@ -74,62 +75,15 @@ export function loadCa(caFile: string | undefined): string[] | undefined {
   return [...rootCertificates, pem];
 }
 
-export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
 export interface Transport {
   route(target: string): Route;
   /** The pooled dispatcher (direct or via the proxy) for this target. */
   dispatcher(target: string): Promise<Dispatcher>;
-  /** A `fetch` bound to the right dispatcher for this target (what the openai client gets). */
-  fetchFor(target: string): FetchFn;
   close(): Promise<void>;
 }
 
 type Undici = typeof import("undici");
 
-function headerRecord(h: RequestInit["headers"]): Record<string, string> {
-  if (!h) return {};
-  if (h instanceof Headers || Array.isArray(h)) return Object.fromEntries(h as Iterable<[string, string]>);
-  return h as Record<string, string>;
-}
-
-/**
- * A `fetch` for the openai SDK built on undici's `dispatcher.request` instead of WHATWG
- * fetch. On the gateway's hot path fetch's web streams, transferables and per-request
- * DOMExceptions cost more than the proxying itself. The Response is deliberately minimal
- * (ok, status, headers, url, body as a Node stream, text(), json()): it serves the SDK's
- * status handling and our `asResponse()` consumers, which read `body` as an async iterable.
- */
-async function lightFetch(dispatcher: Dispatcher, input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-  const body = init.body;
-  if (body !== undefined && body !== null && typeof body !== "string") throw new TypeError("lightFetch sends string bodies only");
-  const res = await dispatcher.request({
-    origin: url.origin,
-    path: `${url.pathname}${url.search}`,
-    method: (init.method ?? "GET").toUpperCase() as Dispatcher.HttpMethod,
-    headers: headerRecord(init.headers),
-    ...(typeof body === "string" ? { body } : {}),
-    ...(init.signal ? { signal: init.signal } : {}),
-  });
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(res.headers)) {
-    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-    else if (v !== undefined) headers.set(k, v);
-  }
-  const minimal = {
-    ok: res.statusCode >= 200 && res.statusCode < 300,
-    status: res.statusCode,
-    statusText: "",
-    url: url.href,
-    headers,
-    body: res.body,
-    bodyUsed: false,
-    text: () => res.body.text(),
-    json: () => res.body.json(),
-  };
-  return minimal as unknown as Response;
-}
 let undiciModule: Promise<Undici> | undefined;
 
 /**
@@ -163,13 +117,6 @@ export function createTransport(cfg: TransportConfig): Transport & { warm(): Pro
   return {
     route: (target) => routeFor(target, cfg),
     dispatcher: async (target) => dispatcherFor(await loadUndici(), target),
-    fetchFor(target) {
-      let dispatcher: Dispatcher | undefined;
-      return (async (input: string | URL | Request, init?: RequestInit) => {
-        if (!dispatcher) dispatcher = dispatcherFor(await loadUndici(), target);
-        return lightFetch(dispatcher, input, init);
-      }) as unknown as FetchFn;
-    },
     async warm() {
       await loadUndici();
     },
