@@ -76,9 +76,16 @@ down() {
   stop_pid "$D/ssh/sshd.pid" "$D/ssh/sshd_config" 5
   # dockerd stops its containers and its managed containerd itself (~4.5 s).
   stop_pid "$D/dockerd.pid" "$D/root" 30
-  # containerd shims outlive a SIGKILLed dockerd; they carry our exec-root in argv.
-  local p
+  # containerd and its shims can outlive a SIGKILLed dockerd; they carry our exec-root in
+  # argv. The same path may belong to another instance in another chroot or mount
+  # namespace (seen: a chroot's `down` took the host's engine with it), so only processes
+  # that share our root directory count, and dockerd itself is only ever stopped through
+  # its pidfile above.
+  local p myroot
+  myroot=$(stat -L -c %d:%i /)
   for p in /proc/[0-9]*; do
+    [ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" = "$myroot" ] || continue
+    case "$(cat "$p/comm" 2>/dev/null)" in containerd | containerd-shim*) ;; *) continue ;; esac
     if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$D/exec"; then
       kill -KILL "${p#/proc/}" 2>/dev/null || true
     fi
