@@ -16,6 +16,12 @@ export interface Assessment {
   reasons: string[];
 }
 
+/** What earlier commands of the same line wrote, for judging later commands that run those files. */
+interface Files {
+  downloaded: Set<string>;
+  written: Map<string, string>;
+}
+
 const ORDER: Record<Risk, number> = { safe: 0, review: 1, dangerous: 2 };
 const MAX_REASONS = 8;
 
@@ -53,7 +59,7 @@ function forkBombs(script: Script): Finding[] {
   return out;
 }
 
-function judgeScript(script: Script, downloaded: Set<string>): Finding[] {
+function judgeScript(script: Script, files: Files): Finding[] {
   const out: Finding[] = [];
   for (const p of script.problems) {
     const deep = /nested too deeply/.test(p);
@@ -61,16 +67,17 @@ function judgeScript(script: Script, downloaded: Set<string>): Finding[] {
   }
   out.push(...forkBombs(script));
   const ctx: RuleContext = {
-    downloaded,
-    judgeScript: (source) => judgeScript(parseScript(source, script.depth + 1), downloaded),
+    downloaded: files.downloaded,
+    written: files.written,
+    judgeScript: (source) => judgeScript(parseScript(source, script.depth + 1), files),
   };
   for (const p of script.pipelines) {
     for (const cmd of p.commands) {
       out.push(...judgeCommand(cmd, ctx));
       for (const w of [...cmd.argv, ...cmd.redirects.map((r) => r.target), ...cmd.assignments.map((a) => a.value), ...cmd.runsDynamic]) {
-        for (const s of w.subs) out.push(...judgeScript(s, downloaded));
+        for (const s of w.subs) out.push(...judgeScript(s, files));
       }
-      for (const s of cmd.runs) out.push(...judgeScript(s, downloaded));
+      for (const s of cmd.runs) out.push(...judgeScript(s, files));
     }
   }
   return out;
@@ -88,11 +95,11 @@ export interface AssessOptions {
 export function assess(command: string, options: AssessOptions = {}): Assessment {
   const source = command.trim();
   if (source === "") return { risk: "review", reasons: ["The command is empty."] };
-  const downloaded = new Set<string>();
+  const files: Files = { downloaded: new Set(), written: new Map() };
   const windows = windowsShellOf(options.shell);
   const findings = windows
-    ? judgeWindows(source, windows, (cmd) => judgeScript(parseScript(cmd, 1), downloaded))
-    : judgeScript(parseScript(source), downloaded);
+    ? judgeWindows(source, windows, (cmd) => judgeScript(parseScript(cmd, 1), files))
+    : judgeScript(parseScript(source), files);
   if (options.shell && NON_POSIX.test(options.shell.replace(/^.*[\\/]/, ""))) {
     findings.push({ risk: "review", part: source, says: `is judged with POSIX shell rules, which only approximate ${options.shell}` });
   }

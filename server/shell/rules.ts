@@ -8,7 +8,7 @@ import { programName } from "./wrappers";
 import { BROAD, classifyPath, describeClass } from "./paths";
 import { has, readArgs } from "./args";
 import { FETCHERS, INTERPRETERS, isDecoder, isInterpreter, pipedSource, wordSource } from "./code";
-import { f, shown, literalWord, pathFindings, writeFinding, type Finding, type Risk, type Rule, type RuleContext } from "./rules/finding";
+import { f, shown, literalWord, pathFindings, rememberWritten, writeFinding, writtenContent, writtenScript, type Finding, type Risk, type Rule, type RuleContext } from "./rules/finding";
 import { copyLike, dd, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
 import { git } from "./rules/git";
 import { docker, kubectl, terraform } from "./rules/containers";
@@ -83,7 +83,7 @@ export const RULES: Record<string, Rule> = {
   parted: disk,
   wipefs: disk,
   blkdiscard: disk,
-  hdparm: (cmd, a) => (a.long.has("--security-erase") || a.long.has("--security-erase-enhanced") || has(a, "--trim-sector-ranges") ? disk(cmd, a, { downloaded: new Set(), judgeScript: () => [] }) : [f("review", cmd, "changes disk settings")]),
+  hdparm: (cmd, a, ctx) => (a.long.has("--security-erase") || a.long.has("--security-erase-enhanced") || has(a, "--trim-sector-ranges") ? disk(cmd, a, ctx) : [f("review", cmd, "changes disk settings")]),
   cryptsetup: (cmd, a) => (a.texts.some((t) => /^(luksFormat|erase|luksErase|reencrypt)$/.test(t)) ? [f("dangerous", cmd, "formats or erases an encrypted volume")] : [f("review", cmd, "changes encrypted volumes")]),
   lvremove: (cmd) => [f("dangerous", cmd, "deletes logical volumes and their data")],
   vgremove: (cmd) => [f("dangerous", cmd, "deletes volume groups and their data")],
@@ -141,7 +141,7 @@ export const RULES: Record<string, Rule> = {
   hostname: (cmd, a) => (a.operands.length > 0 ? [f("review", cmd, "changes the machine's name")] : [f("safe", cmd, "only prints the machine's name")]),
   date: (cmd, a) => (has(a, "s", "--set") ? [f("review", cmd, "sets the system clock")] : [f("safe", cmd, "only prints the date")]),
   history: (cmd, a) => (has(a, "c", "d", "w") ? [f("review", cmd, "changes the shell history")] : [f("safe", cmd, "only prints the shell history")]),
-  yq: (cmd, a) => (has(a, "i", "--inplace") ? writesEachOperand("edits")(cmd, { ...a, operands: a.operands.slice(1) }, { downloaded: new Set(), judgeScript: () => [] }) : [f("safe", cmd, "only processes text")]),
+  yq: (cmd, a, ctx) => (has(a, "i", "--inplace") ? writesEachOperand("edits")(cmd, { ...a, operands: a.operands.slice(1) }, ctx) : [f("safe", cmd, "only processes text")]),
   unzip: (cmd, a) => (has(a, "l", "t", "Z") ? [f("safe", cmd, "only lists the archive")] : [f("review", cmd, "extracts files, possibly overwriting existing ones")]),
   userdel: (cmd, a) => (has(a, "r", "--remove") ? [f("dangerous", cmd, "deletes a user account together with its home directory")] : [f("review", cmd, "deletes a user account")]),
   command: (cmd, a) => (has(a, "v", "V") ? [f("safe", cmd, "only looks a command up")] : [f("review", cmd, "runs a command")]),
@@ -177,6 +177,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     const w = writeFinding(cmd, r.target, r.op.includes(">>") ? "appends to" : "overwrites");
     if (w) out.push(w);
     if ((isFetcher || isDecoder(cmd) || pipedSource(cmd)) && r.target.literal) ctx.downloaded.add(r.target.literal);
+    else if (r.target.literal) rememberWritten(ctx, r.target.literal, writtenContent(cmd), r.op.includes(">>"));
   }
   for (const r of cmd.redirects) {
     if (r.op === "<" && classifyPath(r.target) === "network" && isInterpreter(prog)) out.push(f("dangerous", cmd, `reads shell input from ${shown(r.target)} (a reverse shell)`));
@@ -212,6 +213,8 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     for (const n of names) out.push(...judgeCommand({ ...cmd, argv: [literalWord(n), ...cmd.argv.slice(1)] }, ctx));
     return out;
   }
+  const script = writtenScript(ctx, head.literal);
+  if (script !== null) return [...out, ...ctx.judgeScript(script), f("review", cmd, `runs ${head.literal}, a script written just before`)];
   if (ctx.downloaded.has(head.literal) || ctx.downloaded.has(head.literal.replace(/^\.\//, ""))) {
     out.push(f("dangerous", cmd, `runs ${head.literal}, which was just written from a download or a decoder and has not been reviewed`));
     return out;

@@ -2,7 +2,7 @@
 import { programName, findRoots, FIND_NARROWING } from "../wrappers";
 import { BROAD, classifyPath, describeClass } from "../paths";
 import { has, value } from "../args";
-import { f, shown, literalWord, pathFindings, writeFinding, inputWords, type Finding, type Rule } from "./finding";
+import { f, shown, literalWord, pathFindings, rememberWritten, upstreamOutput, writeFinding, inputWords, type Finding, type Rule } from "./finding";
 
 export const rm: Rule = (cmd, a) => {
   const recursive = has(a, "r", "R", "--recursive");
@@ -79,23 +79,27 @@ export const copyLike = (verb: string): Rule => (cmd, a) => {
   return out.length > 0 ? out : [f("review", cmd, `${verb} files`)];
 };
 
-export const writesEachOperand = (verb: string, emptyIsSafe = false): Rule => (cmd, a) => {
+export const writesEachOperand = (verb: string, emptyIsSafe = false): Rule => (cmd, a, ctx) => {
   const out: Finding[] = [];
+  // `echo 'rm -rf /' | tee x.sh`: remember what tee writes so running x.sh later is judged.
+  const isTee = programName(cmd.argv[0]) === "tee";
+  const content = isTee ? upstreamOutput(cmd) : null;
   for (const t of a.operands) {
     const w = writeFinding(cmd, t, verb);
     if (w) out.push(w);
+    if (t.literal !== null) rememberWritten(ctx, t.literal, content, isTee && has(a, "a", "--append"));
   }
   if (out.length === 0) out.push(emptyIsSafe ? f("safe", cmd, "only passes its input through") : f("review", cmd, `${verb} files`));
   return out;
 };
 
-export const sed: Rule = (cmd, a) => {
+export const sed: Rule = (cmd, a, ctx) => {
   if (!has(a, "i", "--in-place")) return [f("safe", cmd, "only prints the edited text")];
   const files = has(a, "e", "--expression", "f", "--file") ? a.operands : a.operands.slice(1);
-  return writesEachOperand("edits")(cmd, { ...a, operands: files }, { downloaded: new Set(), judgeScript: () => [] });
+  return writesEachOperand("edits")(cmd, { ...a, operands: files }, ctx);
 };
 
-export const truncate: Rule = (cmd, a) => writesEachOperand("truncates (empties)")(cmd, a, { downloaded: new Set(), judgeScript: () => [] });
+export const truncate: Rule = (cmd, a, ctx) => writesEachOperand("truncates (empties)")(cmd, a, ctx);
 
 export const dd: Rule = (cmd) => {
   const of = cmd.argv.find((w) => w.text.startsWith("of="));

@@ -18,6 +18,8 @@ export interface Finding {
 export interface RuleContext {
   /** Files written earlier in the same command line from a download or a decoder (so `curl -o x.sh … && sh x.sh` is caught). */
   downloaded: Set<string>;
+  /** Files written earlier in the same command line with content known statically (`echo … > x.sh`). */
+  written: Map<string, string>;
   /** Judges a script discovered while judging a command (piped code, inline `os.system("…")`). */
   judgeScript: (source: string) => Finding[];
 }
@@ -88,4 +90,25 @@ export function subcommand(cmd: Command, globalWithValue: readonly string[]): { 
     else break;
   }
   return { sub: cmd.argv[i]?.text ?? "", rest: cmd.argv.slice(i) };
+}
+
+/** What a command writes to its standard output when that is knowable (`echo`, `printf`, `cat <<EOF`). */
+export function writtenContent(cmd: Command): string | null {
+  const own = staticOutput({ source: "", pipelines: [{ commands: [...cmd.upstream, { ...cmd, redirects: [] }], background: false }], functions: [], problems: [], depth: 0 });
+  if (own !== null) return own;
+  const isCat = cmd.argv.length === 1 && cmd.argv[0]!.text === "cat";
+  if (isCat && cmd.stdinText?.literal != null) return cmd.stdinText.literal;
+  if (isCat) return upstreamOutput(cmd);
+  return null;
+}
+
+export function rememberWritten(ctx: RuleContext, file: string, content: string | null, append: boolean): void {
+  const key = file.replace(/^\.\//, "");
+  if (content === null) ctx.written.delete(key);
+  else ctx.written.set(key, append ? `${ctx.written.get(key) ?? ""}\n${content}` : content);
+}
+
+/** The content of a script file written earlier in the same command line, if known. */
+export function writtenScript(ctx: RuleContext, file: string): string | null {
+  return ctx.written.get(file.replace(/^\.\//, "")) ?? null;
 }

@@ -3,7 +3,7 @@ import type { Command, Word } from "../parse";
 import { classifyPath, describeClass, BROAD } from "../paths";
 import { value, type Args } from "../args";
 import { INLINE_CODE_FLAGS, destructiveCallsIn, inlineFetchesAndRuns, inlineForkBomb, isInterpreter, pipedSource, shellStringsIn, wordSource } from "../code";
-import { f, shown, literalWord, type Finding, upstreamOutput, type RuleContext } from "./finding";
+import { f, shown, literalWord, type Finding, upstreamOutput, writtenScript, type RuleContext } from "./finding";
 
 export const SHELL_LIKE: Record<string, true> = { sh: true, bash: true, zsh: true, dash: true, ksh: true, mksh: true, ash: true, fish: true, source: true, ".": true, rbash: true, yash: true };
 
@@ -57,6 +57,8 @@ export function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: Ru
   if (script && script.text !== "-" && !(prog in SHELL_LIKE && a.texts.includes("-s"))) {
     const src = wordSource(script);
     if (src) return [fromElsewhere(cmd, src)];
+    const known = writtenScript(ctx, script.literal ?? "");
+    if (known !== null) return [...knownCode(cmd, prog, known, ctx), f("review", cmd, `runs ${shown(script)}, a script written just before`)];
     return [untrustedFile(cmd, script.literal ?? script.text, ctx) ?? f("review", cmd, `runs the ${prog === "source" || prog === "." ? "shell" : prog} script ${shown(script)}`)];
   }
 

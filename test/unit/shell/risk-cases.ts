@@ -393,6 +393,12 @@ export const RISK_CASES: RiskCase[] = [
   { command: "docker run -v /:/rootfs:ro gcr.io/cadvisor/cadvisor", risk: "review", why: "read-only mount of / is for monitoring" },
   { command: "docker run --rm -v \"$PWD\":/app -w /app node:20 npm test", risk: "review", why: "project folder mount" },
   { command: "sh -c 'rm -rf \"$1\"' _ \"$TARGET\"", risk: "review", why: "positional value only known at run time" },
+  { command: "echo 'rm -rf /' > x.sh && bash x.sh", risk: "dangerous", why: "script written by echo, then run" },
+  { command: "printf 'rm -rf ~' > /tmp/x; sh /tmp/x", risk: "dangerous", why: "script written by printf, then run" },
+  { command: "echo 'rm -rf /' | tee x.sh; chmod +x x.sh; ./x.sh", risk: "dangerous", why: "script written by tee, then executed" },
+  { command: "cat > run.sh <<EOF\nrm -rf /\nEOF\nbash run.sh", risk: "dangerous", why: "script written from a here-document" },
+  { command: "echo 'import shutil; shutil.rmtree(\"/\")' > a.py; python3 a.py", risk: "dangerous", why: "Python script written, then run" },
+  { command: "echo 'ls -la' > list.sh; bash list.sh", risk: "review", why: "a harmless script written and run is still a review" },
 ];
 
 export interface ShellRiskCase extends RiskCase {
