@@ -18,6 +18,11 @@
 # docker-proxy (userland proxy); test/integration/infra.test.ts proves it. What does
 # not work is a container reaching beyond the host (no masquerading) - nothing here
 # needs that, and this machine has no network anyway.
+#
+# One instance per machine is the intended use: `up` reuses a running instance at the
+# same folder, and scripts/test.sh then leaves it running. Instances at different
+# folders get their own engine, user and (if 2222 is taken) sshd port, but share the
+# default bridge docker0 and its 172.17.0.0/16 addresses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
