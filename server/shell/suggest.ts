@@ -125,6 +125,17 @@ export function logicalLines(lines: string[]): string[] {
   return out;
 }
 
+/** Prompted lines of a transcript, with the continuation lines that follow them. */
+function promptedLines(lines: string[]): string[] {
+  const out: string[] = [];
+  let continuing = false;
+  for (const l of lines) {
+    if (/^\s*(\$|PS [^>]*>)\s+\S/.test(l) || continuing) out.push(l);
+    continuing = (/^\s*(\$|PS [^>]*>)\s+\S/.test(l) || continuing) && /(\\|\||&&|\|\|)\s*$/.test(l);
+  }
+  return out;
+}
+
 function stripPrompt(line: string): string {
   return line.replace(/^\s*(\$|>|PS [^>]*>|%|#\s*(?=sudo\b))\s+/, "");
 }
@@ -172,6 +183,8 @@ export function extractCommand(answer: string): ExtractedCommand {
   if (shellBlocks.length > 0) {
     commandLines = shellBlocks[0]!.lines;
     proseLines = prose;
+    // A console transcript (`$ ls` then its output): only the prompted lines are commands.
+    if (commandLines.some((l) => /^\s*(\$|PS [^>]*>)\s+\S/.test(l))) commandLines = promptedLines(commandLines);
   } else if (blocks.some((b) => SHELL_FENCE_LANGS.has(b.lang))) {
     throw badResponse("The model returned an empty command block, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
   } else if (blocks.length > 0) {
@@ -182,7 +195,7 @@ export function extractCommand(answer: string): ExtractedCommand {
     const labelled = lines.find((l) => /^\s*(\*\*)?(command|cmd)(\*\*)?\s*:/i.test(l));
     const spans = [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim()).filter((s) => s !== "");
     if (prompted.length > 0) {
-      commandLines = prompted;
+      commandLines = promptedLines(lines);
       proseLines = lines.filter((l) => !prompted.includes(l));
     } else if (labelled) {
       commandLines = [labelled.replace(LABEL, "").replace(/^`+|`+$/g, "").replace(/\*\*/g, "")];

@@ -63,6 +63,10 @@ test("a here-document stays intact", () => {
   assert.equal(got.command, "cat > .env <<EOF\nPORT=3000\nEOF");
 });
 
+test("a console transcript keeps the prompted lines, not their output", () => {
+  assert.equal(extractCommand("```console\n$ ls -la \\\n    --color\ntotal 8\ndrwxr-xr-x 2 me me 4096 .\n```").command, "ls -la --color");
+});
+
 test("a cut-off answer with an unterminated fence still yields its command", () => {
   assert.equal(extractCommand("```bash\ngit status").command, "git status");
 });
