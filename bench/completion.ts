@@ -107,6 +107,9 @@ async function overhead(backend: Backend, aiUrl: string) {
     directP50: r2(pct(ds, 50)),
     backendP50: r2(pct(bs, 50)),
     gatewayV1P50: r2(pct(gs, 50)),
+    // Same pairing for the LLM layer's pass-through alone: what /api/complete inherits from it.
+    gatewayOverheadP50: r2(pct(gs.map((g, i) => g - ds[i]!), 50)),
+    gatewayOverheadP99: r2(pct(gs.map((g, i) => g - ds[i]!), 99)),
     overheadP50: r2(pct(diffs, 50)),
     overheadP99: r2(pct(diffs, 99)),
     // The engine's own share (request received → response ready, minus the upstream stream), ms granularity upstream.
