@@ -9,6 +9,16 @@
  * insertion; it is non-zero only when the model rewrote what follows the cursor on the
  * same line (e.g. cursor in `foo(|)` and the completion is `a) {`): the text it replaces
  * is always a subsequence of `completion`, so editors can still render it as ghost text.
+ *
+ * Cancellation: closing the connection aborts the model request. On a new keystroke,
+ * prefer sending the next request with the same `documentId` over aborting the previous
+ * one: the backend then either reuses the running generation (when it already produced
+ * what was typed) or aborts it (superseded; that response is `completion: null`,
+ * `reason: "superseded"`). Aborting first would throw away a reusable generation.
+ *
+ * Feedback: when a shown suggestion is accepted or dismissed, POST its `id` to
+ * `/api/complete/feedback`; counts appear in `/metrics` as
+ * `aicockpit_completion_feedback_total{outcome}`.
  */
 
 export type CompletionMultiline = "auto" | "always" | "never";
