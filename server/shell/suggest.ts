@@ -7,10 +7,14 @@
  *   look like commands rather than sentences.
  * - Continuation lines (`\`, trailing `|`/`&&`/`||`, leading `|`/`&&`/`||`, here-document
  *   bodies) are joined into one command line.
- * - Several steps in one block (`mkdir app` / `cd app`) are joined with ` && `, so the
- *   steps stop at the first failure and the assessment still sees every one of them.
- * - Several separate blocks, or steps offered as alternatives ("… or …"), are refused:
- *   the user asked for one command and the model did not give one.
+ * - Several steps (`mkdir app` / `cd app`, in one block or in consecutive blocks) are
+ *   joined with ` && `, so they stop at the first failure and the assessment still sees
+ *   every one of them; multi-line `for`/`if`/`{ }` blocks stay one compound command.
+ * - Commands offered as alternatives ("… or …", "Option 2", "Alternatively") are refused:
+ *   the user asked for one command and the model did not pick one. So are more than
+ *   eight steps (a script, not a command).
+ * - Console transcripts keep only their prompted (`$ `) lines; `#` comments become the
+ *   explanation when the model gave none.
  * - An empty answer, or a refusal, is a PROVIDER_BAD_RESPONSE with a clear message.
  *
  * The risk of the suggestion is always computed by `assess()`; anything the model says
@@ -125,6 +129,36 @@ export function logicalLines(lines: string[]): string[] {
   return out;
 }
 
+/** A line that is only an inline code span (`` `ls -la` ``) is the code inside it. */
+function unwrapSpan(line: string): string {
+  const m = /^`([^`]+)`$/.exec(line.trim());
+  return m ? m[1]!.trim() : line;
+}
+
+const OPENERS = new Set(["if", "for", "while", "until", "case", "select", "{", "("]);
+const CLOSERS = new Set(["fi", "done", "esac", "}", ")"]);
+
+/**
+ * Keeps `for …; do` / `if …; then` / `{ … }` blocks written over several lines together as
+ * one step (joined with `;`), so they are not split into broken `&&`-chained pieces.
+ */
+export function compoundSteps(lines: string[]): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  for (const line of lines) {
+    const words = line.split(/[\s;]+/).filter(Boolean);
+    if (depth > 0) {
+      const prev = out[out.length - 1]!;
+      out[out.length - 1] = /(\b(do|then|else|in)|[{(|]|&&)\s*$/.test(prev) ? `${prev} ${line}` : `${prev.replace(/;\s*$/, "")}; ${line}`;
+    } else out.push(line);
+    for (const w of words) {
+      if (OPENERS.has(w)) depth++;
+      else if (CLOSERS.has(w)) depth = Math.max(0, depth - 1);
+    }
+  }
+  return out;
+}
+
 /** Prompted lines of a transcript, with the continuation lines that follow them. */
 function promptedLines(lines: string[]): string[] {
   const out: string[] = [];
@@ -162,6 +196,9 @@ function cleanExplanation(lines: string[]): string {
   return text.length > MAX_EXPLANATION ? `${text.slice(0, MAX_EXPLANATION - 1)}…` : text;
 }
 
+/** Prose that presents commands as choices rather than steps. */
+const ALTERNATIVES = /^\s*(\W*\s*)?(or\b|alternatively|option\s*\d|either\b|another (way|option)|instead\b)|\b(alternatively|or you (can|could)|another option)\b/i;
+
 const REFUSAL = /^(i('m| am)? (sorry|unable|not able)|i can(no|')t|sorry\b|as an ai\b|unfortunately\b)/i;
 
 /** Reads one command (and its explanation) out of a model's answer; throws PROVIDER_BAD_RESPONSE otherwise. */
@@ -174,14 +211,17 @@ export function extractCommand(answer: string): ExtractedCommand {
   let commandLines: string[];
   let proseLines: string[];
 
+  let blockLines = shellBlocks[0]?.lines ?? [];
   if (shellBlocks.length > 1) {
-    const distinct = new Set(shellBlocks.map((b) => logicalLines(b.lines).join("\n")));
-    if (distinct.size > 1) {
-      throw badResponse(`The model suggested ${distinct.size} separate commands instead of one, so none was picked for you.`, "Ask for one task at a time, or be more specific.");
+    const distinct = [...new Set(shellBlocks.map((b) => logicalLines(b.lines).join("\n")))];
+    // Blocks offered as options are alternatives: refuse. Blocks in sequence are steps of one task.
+    if (distinct.length > 1 && prose.some((l) => ALTERNATIVES.test(l))) {
+      throw badResponse(`The model suggested ${distinct.length} separate commands instead of one, so none was picked for you.`, "Ask for one task at a time, or be more specific.");
     }
+    blockLines = distinct.flatMap((d) => d.split("\n"));
   }
   if (shellBlocks.length > 0) {
-    commandLines = shellBlocks[0]!.lines;
+    commandLines = blockLines;
     proseLines = prose;
     // A console transcript (`$ ls` then its output): only the prompted lines are commands.
     if (commandLines.some((l) => /^\s*(\$|PS [^>]*>)\s+\S/.test(l))) commandLines = promptedLines(commandLines);
@@ -208,8 +248,10 @@ export function extractCommand(answer: string): ExtractedCommand {
       if (commands.length > 1 && commands.filter((c) => c.includes(" ")).length > 1) {
         throw badResponse(`The model mentioned ${commands.length} different commands instead of one, so none was picked for you.`, "Ask for one task at a time, or be more specific.");
       }
-      commandLines = [commands.sort((a, b) => b.length - a.length)[0]!];
-      proseLines = lines.map((l) => l.replace(/`([^`]*)`/g, "$1"));
+      const chosen = commands.sort((a, b) => b.length - a.length)[0]!;
+      commandLines = [chosen];
+      // "Run `x` to …" reads on as "Run it to …"; a bare lead-in such as "Here you go:" is dropped.
+      proseLines = lines.map((l) => l.replace(/`([^`]*)`/g, (_m, code: string) => (code.trim() === chosen ? "it" : code))).map((l) => l.replace(/^[^.]{0,40}:\s*it\.?\s*$/, ""));
     } else {
       commandLines = lines.filter((l) => !looksLikeProse(l) && !LABEL.test(l));
       proseLines = lines.filter((l) => looksLikeProse(l) || LABEL.test(l));
@@ -223,10 +265,10 @@ export function extractCommand(answer: string): ExtractedCommand {
 
   // Comments inside the block are explanation, not part of the command.
   const comments = commandLines.filter((l) => /^\s*#(?!!)/.test(l)).map((l) => l.replace(/^\s*#\s*/, ""));
-  const steps = logicalLines(commandLines.filter((l) => !/^\s*#/.test(l)).map(stripPrompt));
+  const steps = compoundSteps(logicalLines(commandLines.filter((l) => !/^\s*#/.test(l)).map(stripPrompt)).map(unwrapSpan));
   if (steps.length === 0) throw badResponse("The model returned an empty command block, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
   if (steps.length > MAX_STEPS) throw badResponse(`The model answered with ${steps.length} separate commands; that is a script, not one command.`, "Ask for one task at a time.");
-  if (steps.length > 1 && proseLines.some((l) => /^\s*(or|alternatively|option \d|either)\b/i.test(l))) {
+  if (steps.length > 1 && proseLines.some((l) => ALTERNATIVES.test(l))) {
     throw badResponse("The model offered alternative commands instead of one, so none was picked for you.", "Be more specific about what you want.");
   }
   // A here-document cannot be followed by `&&` on its closing line, so such steps stay on separate lines.

@@ -67,6 +67,16 @@ test("a console transcript keeps the prompted lines, not their output", () => {
   assert.equal(extractCommand("```console\n$ ls -la \\\n    --color\ntotal 8\ndrwxr-xr-x 2 me me 4096 .\n```").command, "ls -la --color");
 });
 
+test("multi-line for/if/brace blocks stay one compound command", () => {
+  assert.equal(extractCommand("```bash\nfor f in *.png; do\n  convert \"$f\" \"${f%.png}.jpg\"\ndone\n```").command, 'for f in *.png; do convert "$f" "${f%.png}.jpg"; done');
+  assert.equal(extractCommand("```bash\nif [ -f .env ]; then\n  echo found\nelse\n  echo missing\nfi\n```").command, "if [ -f .env ]; then echo found; else echo missing; fi");
+  assert.equal(extractCommand("```bash\nmkdir out\nfor f in a b; do\n  touch out/$f\ndone\n```").command, "mkdir out && for f in a b; do touch out/$f; done");
+});
+
+test("an answer that is only an inline code span", () => {
+  assert.equal(extractCommand("`ls -la`").command, "ls -la");
+});
+
 test("a cut-off answer with an unterminated fence still yields its command", () => {
   assert.equal(extractCommand("```bash\ngit status").command, "git status");
 });
@@ -80,6 +90,11 @@ test("an empty answer is a clear PROVIDER_BAD_RESPONSE", () => {
   rejectsWith("", /empty answer/);
   rejectsWith("   \n\n ", /empty answer/);
   rejectsWith("```bash\n\n```", /no command|empty command/);
+});
+
+test("steps in separate blocks are chained; the same block repeated counts once", () => {
+  assert.equal(extractCommand("1. Install:\n```bash\nnpm install\n```\n2. Then build:\n```bash\nnpm run build\n```").command, "npm install && npm run build");
+  assert.equal(extractCommand("```bash\nls\n```\nAgain:\n```bash\nls\n```").command, "ls");
 });
 
 test("several separate commands are refused, not guessed", () => {
