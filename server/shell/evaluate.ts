@@ -51,7 +51,7 @@ export function staticOutput(script: Script): string | null {
     if (c.redirects.length > 0 || c.via.length > 0 || c.runs.length > 0) return null;
     const words = c.argv.map((w) => w.literal);
     if (words.some((w) => w === null)) return null;
-    const [prog0, ...args] = words as string[];
+    const args = (words as string[]).slice(1);
     const prog = programName(c.argv[0]);
     if (i === 0) {
       if (prog === "echo") {
@@ -68,7 +68,6 @@ export function staticOutput(script: Script): string | null {
       } else {
         return null;
       }
-      void prog0;
       continue;
     }
     out = decode(prog, args, out ?? "");

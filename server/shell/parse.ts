@@ -4,10 +4,16 @@
  * strings, `eval` arguments and wrappers (`sudo`, `env`, `xargs`, `nohup`, `timeout`, …)
  * are followed into the commands they actually run.
  *
- * Limits (documented, and the assessment errs towards `review` at each): loop variables
- * and values computed at run time are unknown; `case` patterns are seen as commands;
- * aliases and functions defined elsewhere are unknown; brace expansion is expanded only
- * in its simple `a{b,c}d` form.
+ * Values are tracked where they can be known statically: `X=/; rm -rf $X`, `$HOME`,
+ * `$PWD`, `${X:-/}`, `sh -c '…' _ arg` positional arguments, and `$(echo …)` /
+ * `$(… | base64 -d)` / `$(which rm)` outputs (evaluate.ts).
+ *
+ * Limits (the assessment errs towards `review` at each): loop variables and other
+ * run-time values are unknown; `case` patterns are seen as commands; aliases and
+ * functions defined outside the line are unknown; brace expansion only in its simple
+ * `a{b,c}d` form; `$(…)` inside an unquoted here-document body is not followed; arrays,
+ * `$@`, arithmetic and `${var//pattern}` rewrites are not evaluated. Nesting beyond
+ * MAX_DEPTH levels is itself judged `dangerous`.
  */
 import { parse as shellParse } from "shell-quote";
 import { prescan, SUB_VAR_PREFIX, type SubKind } from "./prescan";
