@@ -64,7 +64,13 @@ export function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: Ru
 
   // Code from standard input: a pipeline, a here-document, a file, or the terminal.
   const piped = pipedSource(cmd);
-  if (piped) return [fromElsewhere(cmd, piped)];
+  if (piped) {
+    // Show what decoded code would do, when it can be decoded here (`echo … | base64 -d | sh`).
+    const decoded = piped.kind === "decode" ? upstreamOutput(cmd) : null;
+    if (decoded === null) return [fromElsewhere(cmd, piped)];
+    const shownCode = decoded.length > 80 ? `${decoded.slice(0, 77)}…` : decoded;
+    return [f("dangerous", cmd, `runs code hidden by \`${piped.from.source}\` (it decodes to \`${shownCode.replace(/\s+/g, " ")}\`)`), ...knownCode(cmd, prog, decoded, ctx)];
+  }
   if (cmd.upstream.length > 0) {
     const known = upstreamOutput(cmd);
     return [...(known !== null ? knownCode(cmd, prog, known, ctx) : []), f("review", cmd, `runs whatever \`${cmd.upstream[cmd.upstream.length - 1]!.source}\` prints as ${prog} code`)];
