@@ -9,13 +9,19 @@
  *     type-through policy. Targets: model requests ≤ 25 % of keystrokes, zero new requests
  *     while typing through a shown suggestion, zero superseded requests still running.
  *
- * The model is the scripted OpenAI-compatible server (test/fixtures/scripted-ai.ts) acting
+ * For (1) the scripted OpenAI-compatible server runs in its own process (as in
+ * bench/gateway.ts) and replies "return a + b;". For (2) it runs in this process acting
  * as an oracle that knows the text being typed, wrong on purpose every third answer; a
  * second session makes every answer wrong, so only the debounce saves requests.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { spawn } from "node:child_process";
+import { Agent, request } from "node:http";
+import { cpus, loadavg } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { startScriptedAI, type RecordedRequest } from "../test/fixtures/scripted-ai";
-import { providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
+import { ROOT, providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
 import type { CompletionRequest, CompletionResponse } from "../server/api/completion";
 import { AdaptiveDebounce } from "../extension/completion/debounce";
 import { ShownSuggestion } from "../extension/completion/shown-suggestion";
@@ -29,9 +35,44 @@ function pct(xs: number[], p: number): number {
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-async function post(url: string, headers: Record<string, string>, body: unknown): Promise<string> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return res.text();
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+/** POST JSON over a keep-alive agent; resolves with the whole response body and the time until its end. */
+function post(url: string, headers: Record<string, string>, body: unknown): Promise<string> {
+  return timedPost(url, headers, body).then((r) => r.text);
+}
+
+function timedPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ ms: number; text: string }> {
+  const data = JSON.stringify(body);
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => resolve({ ms: performance.now() - t0, text: Buffer.concat(parts).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** The scripted AI in its own process, as in bench/gateway.ts, so it does not share our event loop. */
+async function startFixtureProcess(text: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test/fixtures/scripted-ai-cli.ts"), "--text", text], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /SCRIPTED_AI_READY (\{.*\})/.exec(out);
+      if (m) resolve((JSON.parse(m[1]!) as { port: number }).port);
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
 }
 
 function fimPrefix(req: RecordedRequest): string | null {
@@ -44,23 +85,15 @@ function fimPrefix(req: RecordedRequest): string | null {
 async function overhead(backend: Backend, aiUrl: string) {
   const auth = { authorization: `Bearer ${backend.token}` };
   const prefix = "export function add(a: number, b: number): number {\n  ";
-  const direct = async (i: number) => {
-    const t = performance.now();
-    await post(`${aiUrl}/v1/completions`, {}, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] });
-    return performance.now() - t;
-  };
+  const direct = async (i: number) =>
+    (await timedPost(`${aiUrl}/v1/completions`, {}, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] })).ms;
   // The backend's own OpenAI-compatible pass-through (LLM layer + HTTP, no completion engine), for the breakdown.
-  const gateway = async (i: number) => {
-    const t = performance.now();
-    await post(`${backend.url}/v1/completions`, auth, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] });
-    return performance.now() - t;
-  };
+  const gateway = async (i: number) =>
+    (await timedPost(`${backend.url}/v1/completions`, auth, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] })).ms;
   const engineOwn: number[] = [];
   const viaBackend = async (i: number) => {
     const body: CompletionRequest = { filepath: "/bench/overhead.ts", languageId: "typescript", prefix: `// ${i}\n${prefix}`, suffix: "\n}\n" };
-    const t = performance.now();
-    const text = await post(`${backend.url}/api/complete`, auth, body);
-    const ms = performance.now() - t;
+    const { ms, text } = await timedPost(`${backend.url}/api/complete`, auth, body);
     const r = JSON.parse(text) as CompletionResponse;
     if (r.completion !== "return a + b;") throw new Error(`unexpected completion ${text}`);
     engineOwn.push(r.timings.totalMs - (r.timings.upstreamMs ?? 0));
@@ -96,9 +129,9 @@ async function overhead(backend: Backend, aiUrl: string) {
   const server: number[] = [];
   await post(`${backend.url}/api/complete`, auth, hitBody); // fills the cache (the early entry was evicted)
   for (let i = 0; i < 1000; i++) {
-    const t = performance.now();
-    const r = JSON.parse(await post(`${backend.url}/api/complete`, auth, hitBody)) as CompletionResponse;
-    rt.push(performance.now() - t);
+    const { ms, text } = await timedPost(`${backend.url}/api/complete`, auth, hitBody);
+    const r = JSON.parse(text) as CompletionResponse;
+    rt.push(ms);
     if (r.source !== "cache") throw new Error(`expected a cache hit, got ${r.source}`);
     server.push(r.timings.totalMs);
   }
@@ -112,7 +145,7 @@ async function overhead(backend: Backend, aiUrl: string) {
     gatewayOverheadP99: r2(pct(gs.map((g, i) => g - ds[i]!), 99)),
     overheadP50: r2(pct(diffs, 50)),
     overheadP99: r2(pct(diffs, 99)),
-    // The engine's own share (request received → response ready, minus the upstream stream), ms granularity upstream.
+    // The engine's own share: request received → response ready, minus the upstream stream.
     engineMinusUpstreamP50: r2(pct(engineOwn, 50)),
     cacheHitRoundTripP50: r2(pct(rt, 50)),
     cacheHitRoundTripP99: r2(pct(rt, 99)),
@@ -280,26 +313,85 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   };
 }
 
+function writeResults(section: string): void {
+  const file = join(ROOT, "bench/RESULTS.md");
+  const start = "<!-- completion:start -->";
+  const end = "<!-- completion:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
+  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+type Overhead = Awaited<ReturnType<typeof overhead>>;
+type Session = Awaited<ReturnType<typeof typingSession>>;
+
+function section(o: Overhead, s: Session, w: Session, load: string): string {
+  const mark = (ok: boolean) => (ok ? "✅" : "❌");
+  const share = (x: Session) => x.modelRequests / x.keystrokes;
+  return [
+    "## Inline completion (`bench/completion.ts`)",
+    "",
+    `Command: \`node --import tsx bench/completion.ts\` — ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load} while measuring (other test suites ran on the same machine).`,
+    "",
+    "**(1) Overhead** — 1000 interleaved pairs after 100 warm-up pairs; each pair calls the scripted model directly and through `POST /api/complete` (cache miss: a different prefix each time) in alternating order; overhead = per-pair difference; request sent → whole response received, keep-alive connections; the scripted AI runs in its own process.",
+    "",
+    "| measure | p50 | p99 | target |",
+    "| --- | --- | --- | --- |",
+    `| scripted model direct (\`/v1/completions\`, stream) | ${o.directP50} ms | – | – |`,
+    `| \`/api/complete\` (miss → model) | ${o.backendP50} ms | – | – |`,
+    `| **overhead of \`/api/complete\`** | ${o.overheadP50} ms ${mark(o.overheadP50 <= 2)} | ${o.overheadP99} ms ${mark(o.overheadP99 <= 10)} | p50 ≤ 2 ms, p99 ≤ 10 ms |`,
+    `| of which the LLM layer's pass-through (\`/v1/completions\` via backend − direct) | ${o.gatewayOverheadP50} ms | ${o.gatewayOverheadP99} ms | – |`,
+    `| completion engine's own time (total − upstream, in process) | ${o.engineMinusUpstreamP50} ms | – | – |`,
+    `| **cache hit**, HTTP round trip | ${o.cacheHitRoundTripP50} ms ${mark(o.cacheHitRoundTripP50 <= 1)} | ${o.cacheHitRoundTripP99} ms | ≤ 1 ms |`,
+    `| cache hit, in the engine | ${o.cacheHitEngineP50} ms | ${o.cacheHitEngineP99} ms | – |`,
+    "",
+    "**(2) Typing session** — 200 keystrokes of a TypeScript file at human speed (bursts of 45–155 ms per key, pauses of 0.45–1.55 s), same seed every run, through the real backend and provider code path (LlmService → HTTP → scripted AI with 250 ms to first token and 15 ms per chunk), driven by the extension's own policy (`extension/completion/debounce.ts`, `shown-suggestion.ts`); the client does not abort on keystrokes, the backend supersedes. The scripted model is an oracle for the text being typed, wrong on purpose every 3rd answer; the second session makes every answer wrong.",
+    "",
+    "| measure | oracle, every 3rd wrong | every answer wrong | target |",
+    "| --- | --- | --- | --- |",
+    `| model requests / keystrokes | ${s.modelRequests} / 200 = ${s.modelRequestShare} ${mark(share(s) <= 0.25)} | ${w.modelRequests} / 200 = ${w.modelRequestShare} ${mark(share(w) <= 0.25)} | ≤ 25 % |`,
+    `| HTTP requests to the backend | ${s.httpRequests} | ${w.httpRequests} | – |`,
+    `| keystrokes typed through a shown suggestion | ${s.typeThroughKeystrokes} | ${w.typeThroughKeystrokes} | – |`,
+    `| new requests while typing through (HTTP / model) | ${s.httpRequestsWhileTypingThrough} / ${s.modelRequestsWhileTypingThrough} ${mark(s.modelRequestsWhileTypingThrough === 0)} | ${w.httpRequestsWhileTypingThrough} / ${w.modelRequestsWhileTypingThrough} | 0 |`,
+    `| superseded upstream requests | ${s.supersededUpstream} | ${w.supersededUpstream} | – |`,
+    `| superseded still running (> 50 ms after the next request arrived) | ${s.supersededStillRunning} ${mark(s.supersededStillRunning === 0)} | ${w.supersededStillRunning} ${mark(w.supersededStillRunning === 0)} | 0 |`,
+    `| longest overlap of two upstream requests | ${s.maxUpstreamOverlapMs} ms | ${w.maxUpstreamOverlapMs} ms | – |`,
+    `| upstream requests open at the end / running gauge | ${s.upstreamOpenAtEnd} / ${s.upstreamRunningGauge} | ${w.upstreamOpenAtEnd} / ${w.upstreamRunningGauge} | 0 |`,
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
-  const ai = await startScriptedAI({ defaultReply: { chunks: ["return a + b;", "<|endoftext|>"] } });
-  const backend = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const fixture = await startFixtureProcess("return a + b;");
+  const b1 = await startBackend({ env: { ...providerEnv(fixture.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const ai = await startScriptedAI();
+  const b2 = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
   try {
-    const o = await overhead(backend, ai.url);
+    const loadBefore = loadavg()[0]!;
+    const o = await overhead(b1, fixture.url);
+    const load = ((loadBefore + loadavg()[0]!) / 2).toFixed(2);
     console.log("overhead", JSON.stringify(o, null, 2));
-    const s = await typingSession(backend, ai, 3);
+    const s = await typingSession(b2, ai, 3);
     console.log("typing (oracle wrong every 3rd answer)", JSON.stringify(s, null, 2));
-    const w = await typingSession(backend, ai, 1);
+    const w = await typingSession(b2, ai, 1);
     console.log("typing (every answer wrong)", JSON.stringify(w, null, 2));
     const ok =
       o.overheadP50 <= 2 && o.overheadP99 <= 10 && o.cacheHitRoundTripP50 <= 1 &&
       s.modelRequests / s.keystrokes <= 0.25 && s.modelRequestsWhileTypingThrough === 0 && s.httpRequestsWhileTypingThrough === 0 &&
       s.supersededStillRunning === 0 && s.upstreamOpenAtEnd === 0 && s.upstreamRunningGauge === 0 &&
       w.modelRequests / w.keystrokes <= 0.25 && w.supersededStillRunning === 0 && w.upstreamOpenAtEnd === 0;
+    if (!process.argv.includes("--no-write")) {
+      writeResults(section(o, s, w, load));
+      console.log("written to bench/RESULTS.md");
+    }
     console.log(ok ? "PASS: all completion targets met" : "FAIL: some completion target missed");
     process.exitCode = ok ? 0 : 1;
   } finally {
-    await backend.stop();
+    await b1.stop();
+    await b2.stop();
     await ai.close();
+    fixture.stop();
+    agent.destroy();
   }
 }
 

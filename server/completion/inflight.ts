@@ -100,7 +100,7 @@ export class Generation {
   }
 
   private async run(): Promise<void> {
-    const started = Date.now();
+    const started = performance.now();
     this.observer?.started();
     const signal = this.controller.signal;
     const timer = setTimeout(() => this.abort("timeout"), this.spec.timeLimitMs);
@@ -113,7 +113,7 @@ export class Generation {
       if (this.isSettled) return;
       this.isSettled = true;
       outcome = o;
-      this.resolveResult({ raw: this.raw, outcome: o, ...(e !== undefined ? { error: e } : {}), upstreamMs: Date.now() - started });
+      this.resolveResult({ raw: this.raw, outcome: o, ...(e !== undefined ? { error: e } : {}), upstreamMs: Math.round((performance.now() - started) * 100) / 100 });
     };
     try {
       iterator = this.spec.stream(signal)[Symbol.asyncIterator]();
