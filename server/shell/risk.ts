@@ -93,7 +93,8 @@ export interface AssessOptions {
 }
 
 export function assess(command: string, options: AssessOptions = {}): Assessment {
-  const source = command.trim();
+  // Pasted text often has Windows line endings; a stray \r would glue itself to a program name.
+  const source = command.replace(/\r\n?/g, "\n").trim();
   if (source === "") return { risk: "review", reasons: ["The command is empty."] };
   const files: Files = { downloaded: new Set(), written: new Map() };
   const windows = windowsShellOf(options.shell);
