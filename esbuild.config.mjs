@@ -41,6 +41,9 @@ const builds = [
     platform: "browser",
     format: "iife",
     target: "es2022",
+    // CSS imported by the webview lands in dist/webview.css; the codicon font next to it.
+    loader: { ".ttf": "file" },
+    assetNames: "[name]",
   },
 ];
 

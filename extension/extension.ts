@@ -17,6 +17,7 @@ import { ApiKeyStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/controller";
+import { registerChatFeature } from "./chat/controller";
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
@@ -107,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   registerEditFeature(context, client, (m) => logger.info(m));
+  registerChatFeature(context, client, (m) => logger.info(m));
 
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);

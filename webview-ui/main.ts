@@ -1,2 +1,190 @@
-// PLACEHOLDER — chat UI comes with the chat panel issue.
-export {};
+/** The chat webview: wires the composer, transcript and history to the extension over the typed protocol. */
+import "./styles/chat.css";
+import { Composer } from "./composer";
+import { h, icon } from "./dom";
+import { HistoryPanel } from "./history";
+import type { CodeBlock } from "./markdown";
+import type { ChatSessionData, ChatStreamEvent, SessionSummary } from "./protocol";
+import { RpcClient, type StreamHandle } from "./rpc";
+import { Transcript, type CodeAction } from "./transcript";
+import { vscodeApi } from "./vscode-api";
+
+const rpc = new RpcClient((m) => vscodeApi.postMessage(m));
+window.addEventListener("message", (e: MessageEvent<unknown>) => rpc.receive(e.data));
+
+let session: ChatSessionData | undefined;
+let running: StreamHandle | undefined;
+let model: string | undefined;
+
+const app = document.getElementById("app")!;
+const title = h("span", { class: "title" }, "New chat");
+const historyBtn = h("button", { class: "icon-btn", type: "button", title: "Chat history", "aria-label": "Chat history" }, icon("history"));
+const newBtn = h("button", { class: "icon-btn", type: "button", title: "New chat", "aria-label": "New chat" }, icon("add"));
+const header = h("header", { class: "header" }, title, h("span", { class: "spacer" }), historyBtn, newBtn);
+const toast = h("div", { class: "toast", role: "status", hidden: "" });
+
+const history = new HistoryPanel(
+  (id) => void openSession(id),
+  (id) => void deleteSession(id),
+  () => history.show(false),
+);
+
+const transcript = new Transcript(
+  (action, block, button) => void codeAction(action, block, button),
+  (href) => void rpc.request("link/open", { href }),
+);
+
+const composer = new Composer({
+  send: (text, mentions) => send(text, mentions),
+  stop: () => running?.cancel(),
+  search: async (query) => (await rpc.request("mentions/search", { query })).items,
+  resolve: async (mention) => (await rpc.request("mentions/resolve", { mentions: [mention] })).chips[0] ?? { mention, label: "?", error: "Could not resolve." },
+  selectModel: (m) => {
+    model = m;
+    void rpc.request("models/select", { model: m }).then((s) => composer.setModels(s));
+  },
+  draftChanged: (text) => vscodeApi.setState({ draft: text }),
+});
+
+app.append(header, history.root, transcript.root, toast, composer.root);
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+function showToast(text: string, error = false): void {
+  toast.textContent = text;
+  toast.classList.toggle("error", error);
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (toast.hidden = true), error ? 7000 : 2500);
+}
+
+function showSession(s: ChatSessionData): void {
+  session = s;
+  title.textContent = s.title;
+  title.title = s.title;
+  transcript.clear();
+  for (const m of s.messages) {
+    if (m.role === "user") transcript.addUser(m);
+    else transcript.addAssistant(m);
+  }
+  transcript.scrollToEnd();
+}
+
+async function refreshHistory(list?: SessionSummary[]): Promise<void> {
+  const sessions = list ?? (await rpc.request("session/list", {})).sessions;
+  history.render(sessions, session?.id);
+}
+
+async function openSession(id: string): Promise<void> {
+  if (running) return showToast("Stop the current answer first.");
+  showSession(await rpc.request("session/open", { id }));
+  history.show(false);
+}
+
+async function deleteSession(id: string): Promise<void> {
+  if (running && id === session?.id) return showToast("Stop the current answer first.");
+  const r = await rpc.request("session/delete", { id });
+  if (r.current.id !== session?.id) showSession(r.current);
+  await refreshHistory(r.sessions);
+}
+
+async function newChat(): Promise<void> {
+  if (running) return showToast("Stop the current answer first.");
+  showSession(await rpc.request("session/new", {}));
+  history.show(false);
+  composer.focus();
+}
+
+function send(text: string, mentions: Parameters<typeof rpc.stream<"chat/send">>[1]["mentions"]): void {
+  if (!session || running) return;
+  composer.setStreaming(true);
+  let started = false;
+  const onEvent = (e: ChatStreamEvent) => {
+    switch (e.type) {
+      case "user":
+        transcript.addUser(e.message);
+        transcript.startAssistant();
+        started = true;
+        break;
+      case "notice":
+        transcript.addNotice(e.notice);
+        break;
+      case "delta":
+        transcript.appendDelta(e.text);
+        break;
+      case "final":
+        transcript.finish(e.message);
+        if (session) {
+          session.title = e.session.title;
+          title.textContent = e.session.title;
+        }
+        break;
+    }
+  };
+  running = rpc.stream("chat/send", { sessionId: session.id, text, mentions, ...(model ? { model } : {}) }, onEvent);
+  running.done
+    .catch((err: unknown) => {
+      // Refused before it started (e.g. malformed): give the text back.
+      if (!started) composer.setDraft(text);
+      showToast(err instanceof Error ? err.message : String(err), true);
+    })
+    .finally(() => {
+      running = undefined;
+      composer.setStreaming(false);
+      if (history.visible) void refreshHistory();
+    });
+}
+
+async function codeAction(action: CodeAction, block: CodeBlock, button: HTMLButtonElement): Promise<void> {
+  const params = { code: block.code, language: block.language, ...(block.path ? { path: block.path } : {}) };
+  const r = await rpc.request(`code/${action}`, params);
+  if (action === "copy" && r.ok) {
+    button.classList.add("done");
+    button.replaceChildren(icon("check"));
+    setTimeout(() => {
+      button.classList.remove("done");
+      button.replaceChildren(icon("copy"));
+    }, 1500);
+    return;
+  }
+  if (r.message) showToast(r.message, !r.ok);
+}
+
+historyBtn.addEventListener("click", () => {
+  const show = !history.visible;
+  history.show(show);
+  if (show) void refreshHistory();
+});
+newBtn.addEventListener("click", () => void newChat());
+
+rpc.on("composer/attach", ({ chips, focus }) => {
+  for (const c of chips) composer.addChip(c);
+  if (focus) composer.focus();
+});
+rpc.on("sessions/changed", ({ sessions }) => {
+  if (history.visible) history.render(sessions, session?.id);
+});
+rpc.on("history/toggle", ({ show }) => {
+  history.show(show);
+  if (show) void refreshHistory();
+});
+rpc.on("session/show", (s) => {
+  if (!running) showSession(s);
+  history.show(false);
+  composer.focus();
+});
+
+async function init(): Promise<void> {
+  const draft = (vscodeApi.getState() as { draft?: unknown } | undefined)?.draft;
+  if (typeof draft === "string") composer.setDraft(draft);
+  showSession(await rpc.request("session/current", {}));
+  vscodeApi.postMessage({ kind: "ready" });
+  try {
+    const models = await rpc.request("models/list", {});
+    model = models.current ?? undefined;
+    composer.setModels(models);
+  } catch {
+    composer.setModels({ models: [], current: null });
+  }
+}
+
+void init().catch((err: unknown) => showToast(`Chat failed to start: ${err instanceof Error ? err.message : String(err)}`, true));

@@ -1,0 +1,60 @@
+/**
+ * Recent terminal output for @terminal. VS Code exposes output only through shell
+ * integration (`onDidStartTerminalShellExecution` + `execution.read()`); terminals without
+ * it (or a shell that does not report) give nothing here, and the chip says so.
+ */
+import * as vscode from "vscode";
+
+const MAX_CHARS_PER_TERMINAL = 64_000;
+
+// CSI / OSC escape sequences: colours and shell-integration markers are noise for a model.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "").replace(/\r\n/g, "\n").replace(/\r/g, "");
+}
+
+export class TerminalOutput implements vscode.Disposable {
+  private readonly buffers = new Map<vscode.Terminal, string>();
+  private lastUsed: vscode.Terminal | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor() {
+    this.subs.push(
+      vscode.window.onDidStartTerminalShellExecution((e) => void this.capture(e.terminal, e.execution)),
+      vscode.window.onDidCloseTerminal((t) => {
+        this.buffers.delete(t);
+        if (this.lastUsed === t) this.lastUsed = undefined;
+      }),
+    );
+  }
+
+  private append(t: vscode.Terminal, text: string): void {
+    const next = (this.buffers.get(t) ?? "") + text;
+    this.buffers.set(t, next.length > MAX_CHARS_PER_TERMINAL ? next.slice(-MAX_CHARS_PER_TERMINAL) : next);
+    this.lastUsed = t;
+  }
+
+  private async capture(t: vscode.Terminal, execution: vscode.TerminalShellExecution): Promise<void> {
+    this.append(t, `$ ${execution.commandLine.value}\n`);
+    try {
+      for await (const data of execution.read()) this.append(t, stripAnsi(data));
+    } catch {
+      // the terminal closed mid-command: keep what came
+    }
+  }
+
+  /** The active terminal's output if it has any, else the last terminal that produced some. */
+  recent(): { name: string; text: string } | undefined {
+    const active = vscode.window.activeTerminal;
+    const t = active && this.buffers.has(active) ? active : this.lastUsed;
+    if (!t) return undefined;
+    const text = this.buffers.get(t);
+    return text ? { name: t.name, text } : undefined;
+  }
+
+  dispose(): void {
+    this.subs.forEach((d) => d.dispose());
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The composer: a growing textarea (Enter sends, Shift+Enter is a newline), chips for
+ * attached mentions, the @-picker, the model picker and the Send/Stop button.
+ */
+import { h, icon } from "./dom";
+import { mentionKey, type Mention } from "../server/chat/mentions";
+import { activeMentionQuery, type ActiveQuery } from "./mention-query";
+import type { MentionCandidate, MentionChip, ModelState } from "./protocol";
+
+export interface ComposerHooks {
+  send(text: string, mentions: Mention[]): void;
+  stop(): void;
+  search(query: string): Promise<MentionCandidate[]>;
+  resolve(mention: Mention): Promise<MentionChip>;
+  selectModel(model: string): void;
+  draftChanged(text: string): void;
+}
+
+export function chipElement(chip: MentionChip, onRemove?: () => void): HTMLElement {
+  const kind = chip.mention.kind;
+  const iconName = chip.error ? "error" : kind === "file" ? "file" : kind === "selection" ? "selection" : kind === "problems" ? "warning" : kind === "terminal" ? "terminal" : "server";
+  const title = chip.error ?? chip.note ?? (kind === "file" ? chip.mention.path : chip.label);
+  const el = h(
+    "span",
+    { class: `chip${chip.error ? " chip-error" : ""}${chip.truncated ? " chip-truncated" : ""}`, title, "data-key": mentionKey(chip.mention) },
+    icon(iconName),
+    h("span", { class: "chip-label" }, chip.label),
+    chip.truncated ? h("span", { class: "chip-flag", "aria-label": "truncated" }, "cut") : null,
+  );
+  if (chip.error) el.append(h("span", { class: "sr-only" }, `: ${chip.error}`));
+  if (onRemove) {
+    const x = h("button", { class: "chip-remove", type: "button", title: `Remove ${chip.label}`, "aria-label": `Remove ${chip.label}` }, icon("close"));
+    x.addEventListener("click", onRemove);
+    el.append(x);
+  }
+  return el;
+}
+
+export class Composer {
+  readonly root: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly chipsRow: HTMLElement;
+  private readonly picker: HTMLElement;
+  private readonly sendBtn: HTMLButtonElement;
+  private readonly modelSelect: HTMLSelectElement;
+  private chips: MentionChip[] = [];
+  private candidates: MentionCandidate[] = [];
+  private active = 0;
+  private query: ActiveQuery | undefined;
+  private searchSeq = 0;
+  private streaming = false;
+
+  constructor(private readonly hooks: ComposerHooks) {
+    this.input = h("textarea", {
+      class: "input",
+      rows: "1",
+      placeholder: "Ask about your code — @ to attach files, @selection, @problems, @terminal",
+      "aria-label": "Message",
+    });
+    this.chipsRow = h("div", { class: "chips", "aria-label": "Attached context" });
+    this.picker = h("div", { class: "picker", role: "listbox", hidden: "" });
+    this.sendBtn = h("button", { class: "send", type: "button", title: "Send (Enter)", "aria-label": "Send" }, icon("send"));
+    this.modelSelect = h("select", { class: "model", title: "Model", "aria-label": "Model" });
+    const atBtn = h("button", { class: "icon-btn", type: "button", title: "Attach context (@)", "aria-label": "Attach context" }, icon("mention"));
+    this.root = h(
+      "div",
+      { class: "composer" },
+      this.picker,
+      h("div", { class: "composer-box" }, this.chipsRow, this.input, h("div", { class: "composer-bar" }, atBtn, this.modelSelect, h("span", { class: "spacer" }), this.sendBtn)),
+    );
+
+    this.input.addEventListener("input", () => {
+      this.autosize();
+      this.hooks.draftChanged(this.input.value);
+      this.updatePicker();
+    });
+    this.input.addEventListener("click", () => this.updatePicker());
+    this.input.addEventListener("keydown", (e) => this.onKey(e));
+    this.input.addEventListener("blur", () => setTimeout(() => this.closePicker(), 150));
+    this.sendBtn.addEventListener("click", () => (this.streaming ? this.hooks.stop() : this.submit()));
+    atBtn.addEventListener("click", () => {
+      const pos = this.input.selectionStart;
+      const v = this.input.value;
+      const pad = pos > 0 && !/\s/.test(v[pos - 1]!) ? " @" : "@";
+      this.input.setRangeText(pad, pos, this.input.selectionEnd, "end");
+      this.input.focus();
+      this.updatePicker();
+    });
+    this.modelSelect.addEventListener("change", () => this.hooks.selectModel(this.modelSelect.value));
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  setDraft(text: string): void {
+    this.input.value = text;
+    this.autosize();
+  }
+
+  setStreaming(on: boolean): void {
+    this.streaming = on;
+    this.sendBtn.replaceChildren(icon(on ? "debug-stop" : "send"));
+    this.sendBtn.classList.toggle("stop", on);
+    this.sendBtn.title = on ? "Stop" : "Send (Enter)";
+    this.sendBtn.setAttribute("aria-label", on ? "Stop" : "Send");
+  }
+
+  setModels(state: ModelState): void {
+    this.modelSelect.replaceChildren(...state.models.map((m) => h("option", { value: m }, m)));
+    if (state.current) this.modelSelect.value = state.current;
+    this.modelSelect.disabled = state.models.length === 0;
+    if (state.models.length === 0) this.modelSelect.append(h("option", { value: "" }, "no model"));
+  }
+
+  addChip(chip: MentionChip): void {
+    const key = mentionKey(chip.mention);
+    this.chips = [...this.chips.filter((c) => mentionKey(c.mention) !== key), chip];
+    this.renderChips();
+  }
+
+  private renderChips(): void {
+    this.chipsRow.replaceChildren(
+      ...this.chips.map((c) =>
+        chipElement(c, () => {
+          this.chips = this.chips.filter((x) => x !== c);
+          this.renderChips();
+          this.input.focus();
+        }),
+      ),
+    );
+    this.chipsRow.hidden = this.chips.length === 0;
+  }
+
+  private submit(): void {
+    const text = this.input.value.trim();
+    if (text === "" || this.streaming) return;
+    const mentions = this.chips.map((c) => c.mention);
+    this.input.value = "";
+    this.chips = [];
+    this.renderChips();
+    this.autosize();
+    this.closePicker();
+    this.hooks.draftChanged("");
+    this.hooks.send(text, mentions);
+  }
+
+  private autosize(): void {
+    this.input.style.height = "auto";
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 240)}px`;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.isComposing) return;
+    const open = !this.picker.hidden && this.candidates.length > 0;
+    if (open && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      this.active = (this.active + (e.key === "ArrowDown" ? 1 : this.candidates.length - 1)) % this.candidates.length;
+      this.renderPicker();
+      return;
+    }
+    if (open && (e.key === "Enter" || e.key === "Tab") && !e.shiftKey) {
+      e.preventDefault();
+      void this.pick(this.candidates[this.active]!);
+      return;
+    }
+    if (!this.picker.hidden && e.key === "Escape") {
+      e.preventDefault();
+      this.closePicker();
+      return;
+    }
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      this.submit();
+    }
+  }
+
+  private updatePicker(): void {
+    const q = activeMentionQuery(this.input.value, this.input.selectionStart);
+    this.query = q;
+    if (!q) {
+      this.closePicker();
+      return;
+    }
+    const seq = ++this.searchSeq;
+    void this.hooks.search(q.query).then((items) => {
+      if (seq !== this.searchSeq || !this.query) return;
+      this.candidates = items;
+      this.active = 0;
+      this.renderPicker();
+    });
+  }
+
+  private closePicker(): void {
+    this.searchSeq++;
+    this.picker.hidden = true;
+    this.candidates = [];
+  }
+
+  private renderPicker(): void {
+    if (this.candidates.length === 0) {
+      this.picker.replaceChildren(h("div", { class: "picker-empty" }, "No matching files"));
+      this.picker.hidden = false;
+      return;
+    }
+    this.picker.replaceChildren(
+      ...this.candidates.map((c, i) => {
+        const row = h(
+          "div",
+          { class: `picker-row${i === this.active ? " active" : ""}`, role: "option", "aria-selected": String(i === this.active), title: c.mention.kind === "file" ? c.mention.path : c.detail },
+          icon(c.icon),
+          h("span", { class: "picker-label" }, c.mention.kind === "file" ? c.label : `@${c.label}`),
+          h("span", { class: "picker-detail" }, c.detail),
+        );
+        row.addEventListener("mousedown", (e) => {
+          e.preventDefault(); // keep focus in the textarea
+          void this.pick(c);
+        });
+        return row;
+      }),
+    );
+    this.picker.hidden = false;
+    this.picker.querySelector(".active")?.scrollIntoView({ block: "nearest" });
+  }
+
+  private async pick(c: MentionCandidate): Promise<void> {
+    const q = this.query;
+    if (q) {
+      // The typed `@query` becomes the chip: remove it from the text.
+      const end = this.input.selectionStart;
+      this.input.setRangeText("", q.start, end, "end");
+    }
+    this.closePicker();
+    this.input.focus();
+    this.addChip({ mention: c.mention, label: c.mention.kind === "file" ? c.mention.path : c.label });
+    const resolved = await this.hooks.resolve(c.mention);
+    // Replace the optimistic chip with the resolved one (errors, truncation notes).
+    if (this.chips.some((x) => mentionKey(x.mention) === mentionKey(c.mention))) this.addChip(resolved);
+  }
+}

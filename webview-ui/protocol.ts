@@ -1,0 +1,215 @@
+/**
+ * The one contract between the chat webview and the extension. Three tables, each
+ * "message name → payload types", so a wrong payload fails to compile on both sides:
+ *  - Requests: webview asks, extension answers once (`[params, result]`).
+ *  - Streams: webview starts, extension sends events until `end`; the webview may `cancel`.
+ *  - Notifications: extension → webview, fire and forget.
+ * Envelopes carry an `id` that pairs answers/events with what started them. Nothing here
+ * imports `vscode` or the DOM; both sides share it (and the unit tests).
+ */
+import type { Mention } from "../server/chat/mentions";
+import type { TruncationNotice } from "../server/api/chat";
+
+export type { Mention };
+
+/** A mention resolved into a chip: what was attached, or why it could not be. */
+export interface MentionChip {
+  mention: Mention;
+  label: string;
+  /** Set when the mention could not be used (missing, binary, secret…): shown on the chip. */
+  error?: string;
+  /** The content was cut to fit; `note` says how much was kept. */
+  truncated?: boolean;
+  note?: string;
+}
+
+export interface MentionCandidate {
+  mention: Mention;
+  label: string;
+  /** Second line in the picker, e.g. the folder or "Current editor selection". */
+  detail: string;
+  /** Codicon name, e.g. "file", "selection". */
+  icon: string;
+}
+
+export interface StoredMessage {
+  role: "user" | "assistant";
+  content: string;
+  /** User messages: the chips shown above the text. */
+  chips?: MentionChip[];
+  /** Assistant messages: what was cut from the prompt, and how the answer ended. */
+  notices?: TruncationNotice[];
+  status?: "done" | "stopped" | "error";
+  error?: string;
+  model?: string;
+}
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+  messageCount: number;
+}
+
+export interface ChatSessionData {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: StoredMessage[];
+}
+
+export interface CodeActionParams {
+  code: string;
+  /** The fence's language tag, e.g. "ts" or "sh". */
+  language: string;
+  /** A workspace-relative path named on the fence line (```ts src/app.ts), if any. */
+  path?: string;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  message?: string;
+}
+
+export interface ModelState {
+  models: string[];
+  /** What the next message is sent with; null when no provider is configured. */
+  current: string | null;
+}
+
+export interface Empty {
+  [key: string]: never;
+}
+
+export interface Requests {
+  "session/current": [Empty, ChatSessionData];
+  "session/new": [Empty, ChatSessionData];
+  "session/open": [{ id: string }, ChatSessionData];
+  "session/delete": [{ id: string }, { sessions: SessionSummary[]; current: ChatSessionData }];
+  "session/list": [Empty, { sessions: SessionSummary[] }];
+  "mentions/search": [{ query: string }, { items: MentionCandidate[] }];
+  "mentions/resolve": [{ mentions: Mention[] }, { chips: MentionChip[] }];
+  "models/list": [Empty, ModelState];
+  "models/select": [{ model: string }, ModelState];
+  "code/copy": [CodeActionParams, ActionResult];
+  "code/insert": [CodeActionParams, ActionResult];
+  "code/apply": [CodeActionParams, ActionResult];
+  "code/run": [CodeActionParams, ActionResult];
+  "link/open": [{ href: string }, ActionResult];
+}
+
+export interface SendParams {
+  sessionId: string;
+  text: string;
+  /** Mentions attached as chips (the text's own `@…` mentions are parsed by the extension too). */
+  mentions: Mention[];
+  model?: string;
+}
+
+export type ChatStreamEvent =
+  /** The user message as stored (with resolved chips), sent before the answer starts. */
+  | { type: "user"; message: StoredMessage }
+  | { type: "notice"; notice: TruncationNotice }
+  | { type: "delta"; text: string }
+  /** The assistant message as stored, once finished (done, stopped or failed). */
+  | { type: "final"; message: StoredMessage; session: SessionSummary };
+
+export interface Streams {
+  "chat/send": [SendParams, ChatStreamEvent];
+}
+
+export interface Notifications {
+  /** Attach a mention to the composer (e.g. "Ask AiCockpit about this"). */
+  "composer/attach": { chips: MentionChip[]; focus: boolean };
+  "sessions/changed": { sessions: SessionSummary[] };
+  "history/toggle": { show: boolean };
+  "session/show": ChatSessionData;
+}
+
+export type RequestName = keyof Requests;
+export type StreamName = keyof Streams;
+export type NotificationName = keyof Notifications;
+
+export interface ProtocolError {
+  code: string;
+  message: string;
+}
+
+/** webview → extension */
+export type ToExtension =
+  | { kind: "ready" }
+  | { [K in RequestName]: { kind: "request"; id: number; method: K; params: Requests[K][0] } }[RequestName]
+  | { [K in StreamName]: { kind: "stream"; id: number; method: K; params: Streams[K][0] } }[StreamName]
+  | { kind: "cancel"; id: number };
+
+/** extension → webview */
+export type ToWebview =
+  | { kind: "response"; id: number; ok: true; result: unknown }
+  | { kind: "response"; id: number; ok: false; error: ProtocolError }
+  | { kind: "event"; id: number; event: unknown }
+  | { kind: "end"; id: number; error?: ProtocolError }
+  | { [K in NotificationName]: { kind: "notify"; method: K; params: Notifications[K] } }[NotificationName];
+
+const REQUEST_NAMES: ReadonlySet<string> = new Set<RequestName>([
+  "session/current",
+  "session/new",
+  "session/open",
+  "session/delete",
+  "session/list",
+  "mentions/search",
+  "mentions/resolve",
+  "models/list",
+  "models/select",
+  "code/copy",
+  "code/insert",
+  "code/apply",
+  "code/run",
+  "link/open",
+]);
+const STREAM_NAMES: ReadonlySet<string> = new Set<StreamName>(["chat/send"]);
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The extension's gate for what the webview posts: the envelope and method name are checked
+ * here; the params of each method are checked by its handler (they are plain data).
+ */
+export function isToExtension(v: unknown): v is ToExtension {
+  if (!isObj(v)) return false;
+  switch (v.kind) {
+    case "ready":
+      return true;
+    case "cancel":
+      return isId(v.id);
+    case "request":
+      return isId(v.id) && typeof v.method === "string" && REQUEST_NAMES.has(v.method) && isObj(v.params);
+    case "stream":
+      return isId(v.id) && typeof v.method === "string" && STREAM_NAMES.has(v.method) && isObj(v.params);
+    default:
+      return false;
+  }
+}
+
+export function isToWebview(v: unknown): v is ToWebview {
+  if (!isObj(v)) return false;
+  switch (v.kind) {
+    case "response":
+      return isId(v.id) && typeof v.ok === "boolean";
+    case "event":
+    case "end":
+      return isId(v.id);
+    case "notify":
+      return typeof v.method === "string" && isObj(v.params);
+    default:
+      return false;
+  }
+}
+
+/** True for a well-formed mention (the extension resolves nothing else). */
+export function isMention(v: unknown): v is Mention {
+  if (!isObj(v)) return false;
+  if (v.kind === "file") return typeof v.path === "string" && v.path.length > 0 && v.path.length <= 4096;
+  return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal" || v.kind === "workspace";
+}

@@ -1,0 +1,153 @@
+/**
+ * The conversation: user messages with their chips, assistant answers rendered as markdown
+ * (re-rendered at most once per frame while streaming), truncation notices, and the
+ * code-block buttons (Copy, Insert, Apply, Run) wired by event delegation.
+ */
+import { chipElement } from "./composer";
+import { h, icon } from "./dom";
+import { renderMarkdown, type CodeBlock } from "./markdown";
+import type { StoredMessage } from "./protocol";
+import type { TruncationNotice } from "../server/api/chat";
+
+export type CodeAction = "copy" | "insert" | "apply" | "run";
+
+function tokens(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(n >= 10_000 ? 0 : 1)}k` : String(n);
+}
+
+export function noticeText(n: TruncationNotice): string {
+  return n.kind === "omitted"
+    ? `${n.label} was left out: it did not fit in the prompt (~${tokens(n.totalTokens)} tokens).`
+    : `${n.label} was truncated: ~${tokens(n.keptTokens)} of ~${tokens(n.totalTokens)} tokens went into the prompt.`;
+}
+
+export class Transcript {
+  readonly root: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly blocks = new WeakMap<HTMLElement, CodeBlock[]>();
+  private live: { el: HTMLElement; body: HTMLElement; notices: HTMLElement; text: string; frame: number } | undefined;
+
+  constructor(private readonly onAction: (action: CodeAction, block: CodeBlock, button: HTMLButtonElement) => void, private readonly onLink: (href: string) => void) {
+    this.empty = h(
+      "div",
+      { class: "empty" },
+      h("div", { class: "empty-icon" }, icon("comment-discussion")),
+      h("h2", {}, "Ask AiCockpit"),
+      h("p", {}, "Questions about your code, explanations, fixes. Type ", h("kbd", {}, "@"), " to attach a file, the selection, problems or terminal output."),
+    );
+    this.list = h("div", { class: "messages", role: "log", "aria-live": "polite" });
+    this.root = h("div", { class: "transcript" }, this.empty, this.list);
+    this.root.addEventListener("click", (e) => this.onClick(e));
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    const link = target.closest<HTMLElement>("a[data-href]");
+    if (link) {
+      e.preventDefault();
+      this.onLink(link.dataset.href!);
+      return;
+    }
+    const btn = target.closest<HTMLButtonElement>("button[data-action]");
+    if (!btn) return;
+    const blockEl = btn.closest<HTMLElement>(".code-block");
+    const msgEl = btn.closest<HTMLElement>(".msg");
+    if (!blockEl || !msgEl) return;
+    const block = this.blocks.get(msgEl)?.[Number(blockEl.dataset.block)];
+    if (block) this.onAction(btn.dataset.action as CodeAction, block, btn);
+  }
+
+  clear(): void {
+    this.live = undefined;
+    this.list.replaceChildren();
+    this.updateEmpty();
+  }
+
+  private updateEmpty(): void {
+    this.empty.hidden = this.list.childElementCount > 0;
+  }
+
+  scrollToEnd(): void {
+    this.root.scrollTop = this.root.scrollHeight;
+  }
+
+  private nearEnd(): boolean {
+    return this.root.scrollHeight - this.root.scrollTop - this.root.clientHeight < 80;
+  }
+
+  addUser(m: StoredMessage): void {
+    const chips = m.chips && m.chips.length > 0 ? h("div", { class: "chips" }, ...m.chips.map((c) => chipElement(c))) : null;
+    this.list.append(h("div", { class: "msg user" }, chips, h("div", { class: "user-text" }, m.content)));
+    this.updateEmpty();
+    this.scrollToEnd();
+  }
+
+  private fillAssistant(el: HTMLElement, body: HTMLElement, text: string): void {
+    const r = renderMarkdown(text);
+    // Safe: renderMarkdown escapes all HTML from the model (see markdown.ts).
+    body.innerHTML = r.html;
+    this.blocks.set(el, r.blocks);
+  }
+
+  private noticeList(notices: readonly TruncationNotice[]): HTMLElement {
+    return h("div", { class: "notices" }, ...notices.map((n) => h("div", { class: "notice" }, icon("warning"), h("span", {}, noticeText(n)))));
+  }
+
+  addAssistant(m: StoredMessage): void {
+    const body = h("div", { class: "md" });
+    const el = h("div", { class: "msg assistant" }, body);
+    this.fillAssistant(el, body, m.content);
+    if (m.notices && m.notices.length > 0) el.prepend(this.noticeList(m.notices));
+    this.finishStatus(el, m);
+    this.list.append(el);
+    this.updateEmpty();
+  }
+
+  private finishStatus(el: HTMLElement, m: StoredMessage): void {
+    el.classList.remove("streaming");
+    if (m.status === "stopped") el.append(h("div", { class: "status stopped" }, icon("debug-stop"), "Stopped"));
+    if (m.status === "error") el.append(h("div", { class: "status error", role: "alert" }, icon("error"), m.error ?? "The answer failed."));
+    if (m.content === "" && m.status === "done") el.append(h("div", { class: "status" }, "(empty answer)"));
+  }
+
+  startAssistant(): void {
+    const body = h("div", { class: "md" }, h("span", { class: "typing", "aria-label": "Thinking" }, h("span"), h("span"), h("span")));
+    const notices = h("div", { class: "notices" });
+    const el = h("div", { class: "msg assistant streaming" }, notices, body);
+    this.list.append(el);
+    this.live = { el, body, notices, text: "", frame: 0 };
+    this.updateEmpty();
+    this.scrollToEnd();
+  }
+
+  appendDelta(text: string): void {
+    const live = this.live;
+    if (!live) return;
+    live.text += text;
+    if (live.frame !== 0) return;
+    live.frame = requestAnimationFrame(() => {
+      live.frame = 0;
+      const stick = this.nearEnd();
+      this.fillAssistant(live.el, live.body, live.text);
+      if (stick) this.scrollToEnd();
+    });
+  }
+
+  addNotice(n: TruncationNotice): void {
+    this.live?.notices.append(h("div", { class: "notice" }, icon("warning"), h("span", {}, noticeText(n))));
+  }
+
+  finish(m: StoredMessage): void {
+    const live = this.live;
+    this.live = undefined;
+    if (!live) {
+      this.addAssistant(m);
+      return;
+    }
+    if (live.frame !== 0) cancelAnimationFrame(live.frame);
+    this.fillAssistant(live.el, live.body, m.content);
+    this.finishStatus(live.el, m);
+    if (this.nearEnd()) this.scrollToEnd();
+  }
+}
