@@ -5,14 +5,13 @@
  * `api-key`, `/deployments/<model>/…?api-version=…`, its standard headers). upstream.ts asks
  * it to build a request once per provider/path/model (`prepare`) and sends that template
  * itself: the SDK's per-call machinery (option merging, logging, timers) measured at
- * 120-200 µs a request, more than the gateway's whole budget. Errors still become the
- * SDK's own classes (APIError.generate), so mapping works on one vocabulary.
+ * 120-200 µs a request, more than the gateway's whole budget. The SDK is loaded on the
+ * first request, not at startup.
  *
  * Every option is passed explicitly so the SDK never falls back to OPENAI_API_KEY /
  * OPENAI_BASE_URL from the environment, and SDK retries are off: retry.ts owns that,
  * because only we know whether a token already reached the user.
  */
-import OpenAI, { AzureOpenAI } from "openai";
 import type { ProviderKind } from "../api/providers";
 import type { ResolvedProvider } from "./registry";
 
@@ -29,7 +28,18 @@ const NO_KEY = "no-key";
 const refuseFetch = (): Promise<never> =>
   Promise.reject(new Error("AiCockpit sends AI requests through server/llm/upstream.ts, not the SDK's own fetch"));
 
-export function buildClient(p: ResolvedProvider): OpenAI {
+const loadSdk = () => import("openai");
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+type OpenAIClient = InstanceType<Sdk["OpenAI"]>;
+let sdk: Promise<Sdk> | undefined;
+
+/** Loads the SDK ahead of the first request (it is kept off the startup path). */
+export async function warmSdk(): Promise<void> {
+  await (sdk ??= loadSdk());
+}
+
+export async function buildClient(p: ResolvedProvider): Promise<OpenAIClient> {
+  const { OpenAI, AzureOpenAI } = await (sdk ??= loadSdk());
   const common = {
     apiKey: p.apiKey ?? NO_KEY,
     maxRetries: 0,
@@ -59,7 +69,7 @@ export interface PreparedRequest {
 const MAX_TEMPLATES = 256;
 
 export class ClientCache {
-  private readonly clients = new Map<string, { revision: number; client: OpenAI }>();
+  private readonly clients = new Map<string, { revision: number; client: Promise<OpenAIClient> }>();
   private readonly templates = new Map<string, Promise<PreparedRequest>>();
 
   prepare(p: ResolvedProvider, method: "get" | "post", path: string, model: string): Promise<PreparedRequest> {
@@ -67,9 +77,8 @@ export class ClientCache {
     let hit = this.templates.get(key);
     if (!hit) {
       if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
-      const client = this.get(p);
-      hit = client
-        .buildRequest(method === "post" ? { method, path, body: { model } } : { method, path })
+      hit = this.get(p)
+        .then((client) => client.buildRequest(method === "post" ? { method, path, body: { model } } : { method, path }))
         .then(({ req, url }) => ({ url: new URL(url), headers: Object.fromEntries(req.headers as unknown as Iterable<[string, string]>) }));
       // A failed build must not stick in the cache.
       hit.catch(() => this.templates.delete(key));
@@ -78,7 +87,7 @@ export class ClientCache {
     return hit;
   }
 
-  get(p: ResolvedProvider): OpenAI {
+  private get(p: ResolvedProvider): Promise<OpenAIClient> {
     const hit = this.clients.get(p.id);
     if (hit && hit.revision === p.revision) return hit.client;
     const client = buildClient(p);

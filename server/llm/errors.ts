@@ -3,7 +3,6 @@
  * Upstream error text is quoted only where it helps (400s, 404s) and always redacted;
  * auth failures never quote it because OpenAI echoes a masked fragment of the key.
  */
-import { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "openai";
 import type { ProviderKind } from "../api/providers";
 import { AppError } from "../http/errors";
 import { redact } from "../log";
@@ -30,6 +29,24 @@ export class BadResponse extends Error {}
 /** Our per-request timer fired (distinct from the caller going away). */
 export class UpstreamTimeout extends Error {}
 
+/** The service answered with a non-2xx status; `body` is its parsed JSON (or text). */
+export class UpstreamHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Headers,
+  ) {
+    super(`upstream HTTP ${status}`);
+  }
+}
+
+/** No response at all (refused, DNS, TLS, proxy): the network error is the cause. */
+export class UpstreamConnectionError extends Error {
+  constructor(cause: unknown) {
+    super("upstream connection failed", { cause });
+  }
+}
+
 const SET_KEY_HINT = "Set a valid key with 'AiCockpit: Set API Key'.";
 
 function host(baseUrl: string): string {
@@ -52,15 +69,22 @@ export function parseRetryAfter(headers: Headers | undefined): number | undefine
 }
 
 interface UpstreamErrorBody {
+  error?: unknown;
   message?: unknown;
+  detail?: unknown;
   code?: unknown;
-  type?: unknown;
 }
 
-function upstreamDetail(err: APIError): { message: string; code: string } {
-  const body = (err.error ?? {}) as UpstreamErrorBody;
-  const message = typeof body.message === "string" ? body.message : "";
-  const code = typeof body.code === "string" ? body.code : typeof err.code === "string" ? err.code : "";
+/**
+ * OpenAI and Azure send {error:{message,code}}; vLLM and others put message/code at the
+ * top level; FastAPI-style servers use `detail`; some send plain text.
+ */
+function upstreamDetail(body: unknown): { message: string; code: string } {
+  if (typeof body === "string") return { message: redact(body).slice(0, 300), code: "" };
+  const outer = (typeof body === "object" && body !== null ? body : {}) as UpstreamErrorBody;
+  const inner = (typeof outer.error === "object" && outer.error !== null ? outer.error : outer) as UpstreamErrorBody;
+  const message = typeof inner.message === "string" ? inner.message : typeof outer.detail === "string" ? outer.detail : "";
+  const code = typeof inner.code === "string" ? inner.code : "";
   return { message: redact(message).slice(0, 300), code };
 }
 
@@ -106,7 +130,7 @@ function unreachable(ctx: ErrorContext, err: unknown): Classified {
 
 export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classified {
   if (err instanceof AppError) return { error: err, retryable: false };
-  if (err instanceof UpstreamTimeout || err instanceof APIConnectionTimeoutError) {
+  if (err instanceof UpstreamTimeout) {
     return {
       retryable: false,
       error: new AppError(
@@ -116,7 +140,6 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
       ),
     };
   }
-  if (err instanceof APIUserAbortError) return { retryable: false, error: new AppError("CANCELLED", "The request was cancelled.") };
   if (err instanceof BadResponse || err instanceof SyntaxError) {
     return {
       retryable: false,
@@ -134,8 +157,8 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
       error: new AppError("PROVIDER_TIMEOUT", `The AI service at ${host(ctx.baseUrl)} stopped sending data mid-response.`, "The service may be overloaded; try again."),
     };
   }
-  if (err instanceof APIConnectionError) return unreachable(ctx, err.cause ?? err);
-  if (err instanceof APIError && typeof err.status === "number") return fromStatus(err, ctx);
+  if (err instanceof UpstreamConnectionError) return unreachable(ctx, err.cause ?? err);
+  if (err instanceof UpstreamHttpError) return fromStatus(err, ctx);
   // undici raises TypeError("terminated") when the socket drops mid-body.
   if (code !== undefined || (err instanceof TypeError && /terminated|fetch failed|other side closed/i.test(err.message))) {
     const c = unreachable(ctx, err);
@@ -154,9 +177,9 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
   };
 }
 
-function fromStatus(err: APIError, ctx: ErrorContext): Classified {
-  const status = err.status as number;
-  const d = upstreamDetail(err);
+function fromStatus(err: UpstreamHttpError, ctx: ErrorContext): Classified {
+  const status = err.status;
+  const d = upstreamDetail(err.body);
   const quoted = d.message ? `: ${d.message}` : ".";
   const retryAfterMs = parseRetryAfter(err.headers);
   if (status === 401 || status === 403) {

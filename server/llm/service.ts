@@ -8,7 +8,7 @@ import type { Metrics } from "../metrics";
 import type { ComponentCheck } from "../api/health";
 import type { ProviderKind, TestConnectionResult } from "../api/providers";
 import { AppError } from "../http/errors";
-import { ClientCache } from "./client";
+import { ClientCache, warmSdk } from "./client";
 import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors";
 import { ProviderRegistry, type ResolvedProvider } from "./registry";
 import type { RetryPolicy } from "./retry";
@@ -320,7 +320,10 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       }
     },
 
-    warm: () => transport.warm(),
+    warm: async () => {
+      await transport.warm();
+      await warmSdk();
+    },
     close: () => transport.close(),
   };
 }

@@ -2,19 +2,18 @@
  * One logical request to a provider: attempts, timeouts, retries, metrics.
  *
  * Each attempt sends the SDK-built request template (client.ts `prepare`) through the
- * provider's pooled undici dispatcher (direct or via the proxy), and turns a non-2xx
- * answer into the SDK's own APIError, exactly as the SDK would.
+ * provider's pooled undici dispatcher (direct or via the proxy); failures are raised as
+ * UpstreamHttpError / UpstreamConnectionError for errors.ts to classify.
  *
  * Timeouts: a non-streaming request must finish within the provider's timeoutMs; a
  * streaming one must deliver its first event within it (after that, tokens may take as
  * long as the model needs). Retries happen only before the first event is handed out.
  */
-import { APIConnectionError, APIError } from "openai";
 import type { Dispatcher } from "undici";
 import type { Metrics } from "../metrics";
 import { AppError } from "../http/errors";
 import { log, redact } from "../log";
-import { BadResponse, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
+import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { readSse, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
@@ -130,7 +129,7 @@ export class Upstream {
     return c.error;
   }
 
-  /** One attempt on the wire. Resolves with the body of a 2xx answer; throws the SDK's errors otherwise. */
+  /** One attempt on the wire. Resolves with the body of a 2xx answer; throws Upstream*Error otherwise. */
   private async send(call: UpstreamCall, method: "get" | "post", body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Body> {
     const p = call.provider;
     const model = typeof call.body.model === "string" ? call.body.model : p.model;
@@ -150,17 +149,17 @@ export class Upstream {
       });
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new APIConnectionError({ cause: err as Error });
+      throw new UpstreamConnectionError(err);
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const text = await res.body.text().catch(() => "");
-      let parsed: object | undefined;
+      let parsed: unknown = text;
       try {
-        parsed = JSON.parse(text) as object;
+        parsed = JSON.parse(text);
       } catch {
-        parsed = undefined;
+        /* plain-text error bodies are classified as text */
       }
-      throw APIError.generate(res.statusCode, parsed, parsed ? undefined : text, responseHeaders(res.headers));
+      throw new UpstreamHttpError(res.statusCode, parsed, responseHeaders(res.headers));
     }
     return res.body;
   }

@@ -1,14 +1,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { BadResponse, UpstreamTimeout, causeCode, classifyUpstreamError, parseRetryAfter, type ErrorContext } from "../../../server/llm/errors";
+import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, causeCode, classifyUpstreamError, parseRetryAfter, type ErrorContext } from "../../../server/llm/errors";
 import { AppError } from "../../../server/http/errors";
 import { registerSecret } from "../../../server/log";
 
 const ctx: ErrorContext = { providerName: "Work OpenAI", kind: "openai", model: "gpt-4o", baseUrl: "https://api.example.com/v1", hasKey: true, timeoutMs: 30_000 };
 
-function apiError(status: number, body: Record<string, unknown> | undefined, headers: Record<string, string> = {}): APIError {
-  return APIError.generate(status, body ? { error: body } : undefined, undefined, new Headers(headers));
+/** An OpenAI-shaped error answer ({error:{…}}), or a bare one when `body` is undefined. */
+function apiError(status: number, body: Record<string, unknown> | undefined, headers: Record<string, string> = {}): UpstreamHttpError {
+  return new UpstreamHttpError(status, body ? { error: body } : "", new Headers(headers));
 }
 
 describe("classifyUpstreamError", () => {
@@ -71,32 +71,41 @@ describe("classifyUpstreamError", () => {
 
   it("connection refused → PROVIDER_UNREACHABLE naming host and reason, retryable", () => {
     const cause = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-    const c = classifyUpstreamError(new APIConnectionError({ cause: new TypeError("fetch failed", { cause }) }), ctx);
+    const c = classifyUpstreamError(new UpstreamConnectionError(new TypeError("fetch failed", { cause })), ctx);
     assert.equal(c.error.code, "PROVIDER_UNREACHABLE");
     assert.equal(c.error.message, "Cannot reach the AI service at api.example.com (connection refused).");
     assert.equal(c.retryable, true);
   });
 
   it("DNS failure and untrusted certificates get their own words", () => {
-    const dns = classifyUpstreamError(new APIConnectionError({ cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) }), ctx);
+    const dns = classifyUpstreamError(new UpstreamConnectionError(Object.assign(new Error("x"), { code: "ENOTFOUND" })), ctx);
     assert.match(dns.error.message, /host name not found/);
-    const tls = classifyUpstreamError(new APIConnectionError({ cause: Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }) }), ctx);
+    const tls = classifyUpstreamError(new UpstreamConnectionError(Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" })), ctx);
     assert.match(tls.error.message, /not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)/);
     assert.match(tls.error.hint ?? "", /AICOCKPIT_CA_FILE/);
     assert.equal(tls.retryable, false);
   });
 
-  it("our timeout and the SDK's → PROVIDER_TIMEOUT with the limit in seconds", () => {
-    for (const err of [new UpstreamTimeout(), new APIConnectionTimeoutError()]) {
-      const c = classifyUpstreamError(err, ctx);
-      assert.equal(c.error.code, "PROVIDER_TIMEOUT");
-      assert.match(c.error.message, /did not answer within 30\.0 s/);
-      assert.equal(c.retryable, false);
-    }
+  it("our timeout → PROVIDER_TIMEOUT with the limit in seconds; undici's idle-body timeout too", () => {
+    const c = classifyUpstreamError(new UpstreamTimeout(), ctx);
+    assert.equal(c.error.code, "PROVIDER_TIMEOUT");
+    assert.match(c.error.message, /did not answer within 30\.0 s/);
+    assert.equal(c.retryable, false);
+    const idle = classifyUpstreamError(Object.assign(new Error("Body Timeout Error"), { code: "UND_ERR_BODY_TIMEOUT" }), ctx);
+    assert.equal(idle.error.code, "PROVIDER_TIMEOUT");
+    assert.match(idle.error.message, /stopped sending data/);
   });
 
-  it("user abort → CANCELLED; bad JSON → PROVIDER_BAD_RESPONSE; mid-body drop → PROVIDER_UNREACHABLE", () => {
-    assert.equal(classifyUpstreamError(new APIUserAbortError(), ctx).error.code, "CANCELLED");
+  it("reads error details from vLLM-style, FastAPI-style and plain-text bodies", () => {
+    const vllm = classifyUpstreamError(new UpstreamHttpError(404, { object: "error", message: "The model `x` does not exist.", code: 404 }, new Headers()), ctx);
+    assert.equal(vllm.error.code, "PROVIDER_MODEL_NOT_FOUND");
+    const fastapi = classifyUpstreamError(new UpstreamHttpError(422, { detail: "field required: messages" }, new Headers()), ctx);
+    assert.match(fastapi.error.message, /\(422\): field required: messages/);
+    const text = classifyUpstreamError(new UpstreamHttpError(400, "bad things", new Headers()), ctx);
+    assert.match(text.error.message, /\(400\): bad things/);
+  });
+
+  it("bad JSON → PROVIDER_BAD_RESPONSE; mid-body drop → PROVIDER_UNREACHABLE", () => {
     assert.equal(classifyUpstreamError(new BadResponse("x"), ctx).error.code, "PROVIDER_BAD_RESPONSE");
     assert.equal(classifyUpstreamError(new SyntaxError("Unexpected token"), ctx).error.code, "PROVIDER_BAD_RESPONSE");
     const drop = classifyUpstreamError(new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }), ctx);
