@@ -182,7 +182,8 @@ function looksLikeProse(line: string): boolean {
   if (t === "") return true;
   if (/^([-*•]|\d+[.)])\s/.test(t)) return true; // list item
   const first = t.split(/\s+/)[0]!.replace(/[:,]$/, "");
-  if (isKnownProgram(first) || /^(\.{0,2}\/|~\/)/.test(first) || /[|&;<>$=`]/.test(t)) return false;
+  // Known programs, paths, shell syntax and PowerShell Verb-Noun cmdlets are commands.
+  if (isKnownProgram(first) || /^(\.{0,2}\/|~\/|\.\\)/.test(first) || /^[A-Z][a-z]+-[A-Z][A-Za-z]+$/.test(first) || /[|&;<>$=`]/.test(t)) return false;
   return /^[A-Z][a-z']*\b/.test(t) || /[.:!?]$/.test(t);
 }
 

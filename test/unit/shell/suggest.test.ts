@@ -25,6 +25,7 @@ test("prose around the fence becomes the explanation", () => {
 });
 
 test("a bare one-line answer is the command", () => {
+  assert.equal(extractCommand("Get-ChildItem -Recurse -Filter *.log\nLists every log file below here.").command, "Get-ChildItem -Recurse -Filter *.log");
   assert.equal(extractCommand("git log --oneline -n 5").command, "git log --oneline -n 5");
   assert.equal(extractCommand("  ls -la  \n").command, "ls -la");
 });
