@@ -3,6 +3,7 @@ import type { ServerConfig } from "./config/env";
 import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
+import type { WorkspaceService } from "./workspaces/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -13,4 +14,6 @@ export interface AppContext {
   startedAt: number;
   version: string;
   probeDocker: () => Promise<ComponentCheck>;
+  /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
+  workspaces: () => Promise<WorkspaceService>;
 }

@@ -11,6 +11,10 @@ import { createLlmService } from "./llm/service";
 import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
 import type { AppContext } from "./context";
+import type { WorkspaceService } from "./workspaces/service";
+import { registerWorkspaceGauge } from "./workspaces/metrics";
+import { attachWebSockets } from "./http/ws-upgrade";
+import { ttyRoute } from "./http/ws-tty";
 
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
@@ -43,6 +47,7 @@ function main(): void {
     }
     throw err;
   }
+  let workspaces: Promise<WorkspaceService> | undefined;
   const ctx: AppContext = {
     config,
     metrics,
@@ -52,9 +57,12 @@ function main(): void {
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
     // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
+    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir))),
   };
+  registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
+  attachWebSockets(server, ctx, [ttyRoute(ctx)]);
   server.on("listening", () => {
     boundPort = (server.address() as AddressInfo).port;
     const line: ReadyLine = { port: boundPort };

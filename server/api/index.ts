@@ -6,3 +6,4 @@ export * from "./edit";
 export * from "./completion";
 export * from "./shell";
 export * from "./chat";
+export * from "./workspaces";

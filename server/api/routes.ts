@@ -7,6 +7,27 @@ import type { HealthResponse, ReadyResponse } from "./health";
 import type { ShellAssessment, ShellAssessRequest, ShellSuggestion, ShellSuggestRequest } from "./shell";
 import type { DiffRequest, DiffResponse, EditEvent, EditRequest } from "./edit";
 import type { ChatEvent, ChatRequest } from "./chat";
+import type {
+  CreateWorkspaceEvent,
+  CreateWorkspaceRequest,
+  DeleteWorkspaceRequest,
+  DeleteWorkspaceResponse,
+  ExecRequest,
+  ExecResult,
+  FileDeleteRequest,
+  FileListResponse,
+  FilePathRequest,
+  FileReadResponse,
+  FileRenameRequest,
+  FileStat,
+  FileWriteRequest,
+  StackList,
+  WorkspaceHostInput,
+  WorkspaceHostList,
+  WorkspaceHostView,
+  WorkspaceList,
+  WorkspaceView,
+} from "./workspaces";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -34,6 +55,24 @@ export interface ApiRoutes {
   "POST /api/complete/feedback": [CompletionFeedback, CompletionFeedbackResponse];
   "POST /api/shell/assess": [ShellAssessRequest, ShellAssessment];
   "POST /api/shell/suggest": [ShellSuggestRequest, ShellSuggestion];
+  "GET /api/workspaces/stacks": [Empty, StackList];
+  "GET /api/workspaces": [Empty, WorkspaceList];
+  "GET /api/workspaces/:id": [Empty, WorkspaceView];
+  "POST /api/workspaces/:id/start": [Empty, WorkspaceView];
+  "POST /api/workspaces/:id/stop": [Empty, WorkspaceView];
+  "POST /api/workspaces/:id/restart": [Empty, WorkspaceView];
+  "DELETE /api/workspaces/:id": [DeleteWorkspaceRequest, DeleteWorkspaceResponse];
+  "POST /api/workspaces/:id/exec": [ExecRequest, ExecResult];
+  "POST /api/workspaces/:id/files/stat": [FilePathRequest, FileStat];
+  "POST /api/workspaces/:id/files/list": [FilePathRequest, FileListResponse];
+  "POST /api/workspaces/:id/files/read": [FilePathRequest, FileReadResponse];
+  "POST /api/workspaces/:id/files/write": [FileWriteRequest, FileStat];
+  "POST /api/workspaces/:id/files/delete": [FileDeleteRequest, { deleted: true }];
+  "POST /api/workspaces/:id/files/mkdir": [FilePathRequest, { created: true }];
+  "POST /api/workspaces/:id/files/rename": [FileRenameRequest, { renamed: true }];
+  "GET /api/workspace-hosts": [Empty, WorkspaceHostList];
+  "PUT /api/workspace-hosts/:id": [WorkspaceHostInput, WorkspaceHostView];
+  "DELETE /api/workspace-hosts/:id": [Empty, { removed: true }];
 }
 
 /**
@@ -43,6 +82,7 @@ export interface ApiRoutes {
  */
 export interface StreamRoutes {
   "POST /api/edit": [EditRequest, EditEvent];
+  "POST /api/workspaces": [CreateWorkspaceRequest, CreateWorkspaceEvent];
   "POST /api/chat": [ChatRequest, ChatEvent];
 }
 

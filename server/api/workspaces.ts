@@ -111,9 +111,12 @@ export interface WorkspaceList {
   unreachable: { host: string; code: string; message: string }[];
 }
 
-/** Events of `POST /api/workspaces` (SSE). */
+/**
+ * Events of `POST /api/workspaces` (SSE). Name, limits, host and engine are checked before
+ * the first event, so those failures are plain JSON errors with their HTTP status.
+ */
 export type CreateWorkspaceEvent =
-  | { type: "phase"; phase: "checking" | "pulling" | "creating" | "starting"; message: string }
+  | { type: "phase"; phase: "pulling" | "creating" | "starting"; message: string }
   | { type: "pull"; id?: string; status: string; current?: number; total?: number }
   | { type: "created"; workspace: WorkspaceView };
 

@@ -10,6 +10,7 @@ import { openaiRouter } from "./routes/openai";
 import { editRouter } from "./routes/edit";
 import { completionRouter } from "./routes/completion";
 import { shellRouter } from "./routes/shell";
+import { workspacesRouter } from "./routes/workspaces";
 import { chatRouter } from "./routes/chat";
 
 interface BodyParserError extends Error {
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(editRouter(ctx));
   app.use(completionRouter(ctx));
   app.use(shellRouter(ctx));
+  app.use(workspacesRouter(ctx));
   app.use(chatRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));

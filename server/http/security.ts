@@ -29,27 +29,34 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
   return allowed.includes(host.toLowerCase());
 }
 
+/**
+ * The whole check, for any request: express routes (securityGuard) and WebSocket upgrades
+ * (server/http/ws-upgrade.ts) go through this one function. Undefined means allowed.
+ */
+export function accessProblem(
+  headers: { host?: string | undefined; origin?: string | undefined; authorization?: string | undefined },
+  method: string,
+  path: string,
+  opts: SecurityOptions,
+): AppError | undefined {
+  if (!hostAllowed(headers.host, opts.port())) {
+    return new AppError("FORBIDDEN_HOST", "Host header is not this backend's loopback address.", "Call the backend at http://127.0.0.1:<port>.");
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !opts.allowedOrigins.includes(origin)) {
+    return new AppError("FORBIDDEN_ORIGIN", `Requests from origin ${JSON.stringify(origin)} are not allowed.`, "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted.");
+  }
+  if (method === "GET" && path === "/health") return undefined;
+  const auth = headers.authorization ?? "";
+  const m = /^Bearer\s+(.+)$/i.exec(auth);
+  if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
+    return new AppError("UNAUTHORIZED", m ? "Invalid bearer token." : "Missing bearer token.", "Send Authorization: Bearer <AICOCKPIT_TOKEN>.");
+  }
+  return undefined;
+}
+
 export function securityGuard(opts: SecurityOptions) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (!hostAllowed(req.headers.host, opts.port())) {
-      next(new AppError("FORBIDDEN_HOST", "Host header is not this backend's loopback address.", "Call the backend at http://127.0.0.1:<port>."));
-      return;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !opts.allowedOrigins.includes(origin)) {
-      next(new AppError("FORBIDDEN_ORIGIN", `Requests from origin ${JSON.stringify(origin)} are not allowed.`, "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted."));
-      return;
-    }
-    if (req.method === "GET" && req.path === "/health") {
-      next();
-      return;
-    }
-    const auth = req.headers.authorization ?? "";
-    const m = /^Bearer\s+(.+)$/i.exec(auth);
-    if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
-      next(new AppError("UNAUTHORIZED", m ? "Invalid bearer token." : "Missing bearer token.", "Send Authorization: Bearer <AICOCKPIT_TOKEN>."));
-      return;
-    }
-    next();
+    next(accessProblem(req.headers, req.method, req.path, opts));
   };
 }

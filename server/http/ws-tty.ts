@@ -1,0 +1,93 @@
+/**
+ * `GET /api/workspaces/:id/tty` (WebSocket): an interactive shell in a workspace for the
+ * extension's terminals. Binary frames are terminal bytes both ways; text frames are
+ * JSON control messages (resize in, ready/exit/error out). See server/api/workspaces.ts.
+ */
+import type { WebSocket } from "ws";
+import type { TtyControl, TtyServerMessage } from "../api/workspaces";
+import type { AppContext } from "../context";
+import { log } from "../log";
+import { AppError } from "./errors";
+import { fromDockerError } from "../workspaces/errors";
+import type { WsRoute } from "./ws-upgrade";
+
+const clampSize = (v: string | null, dflt: number) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : dflt;
+};
+
+function send(ws: WebSocket, msg: TtyServerMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+}
+
+function parseCmd(raw: string | null): string[] | undefined {
+  if (raw === null || raw === "") return undefined;
+  const v: unknown = JSON.parse(raw);
+  if (!Array.isArray(v) || v.length === 0 || v.length > 100 || !v.every((x) => typeof x === "string")) {
+    throw new Error("cmd must be a JSON array of strings");
+  }
+  return v as string[];
+}
+
+export function ttyRoute(ctx: AppContext): WsRoute {
+  return {
+    pattern: /^\/api\/workspaces\/([^/]+)\/tty$/,
+    handle(ws, match, url) {
+      const id = decodeURIComponent(match[1] ?? "");
+      const cols = clampSize(url.searchParams.get("cols"), 80);
+      const rows = clampSize(url.searchParams.get("rows"), 24);
+      // Input that arrives before the exec is attached is kept, not dropped.
+      const early: Buffer[] = [];
+      let write: ((b: Buffer) => void) | undefined;
+      let resize: ((c: number, r: number) => void) | undefined;
+      let closed = false;
+      let end: (() => void) | undefined;
+      ws.on("message", (data: Buffer, isBinary: boolean) => {
+        if (isBinary) {
+          if (write) write(data);
+          else early.push(data);
+          return;
+        }
+        try {
+          const c = JSON.parse(data.toString("utf8")) as TtyControl;
+          if (c.type === "resize") resize?.(clampSize(String(c.cols), cols), clampSize(String(c.rows), rows));
+        } catch {
+          // ignore malformed control frames
+        }
+      });
+      ws.on("close", () => {
+        closed = true;
+        end?.();
+      });
+      void (async () => {
+        try {
+          const cmd = parseCmd(url.searchParams.get("cmd"));
+          const svc = await ctx.workspaces();
+          const { openTty } = await import("../workspaces/tty.js");
+          const { container } = await svc.running(id);
+          const tty = await openTty(container, { cols, rows, ...(cmd ? { cmd } : {}) });
+          end = () => tty.stream.destroy();
+          if (closed) return end();
+          write = (b) => tty.stream.write(b);
+          resize = (c, r) => void tty.resize(c, r);
+          for (const b of early.splice(0)) write(b);
+          tty.stream.on("data", (chunk: Buffer) => {
+            if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+          });
+          send(ws, { type: "ready", execId: tty.execId });
+          const exitCode = await tty.exitCode();
+          send(ws, { type: "exit", exitCode });
+          ws.close(1000, "exit");
+        } catch (err) {
+          let e: AppError;
+          if (err instanceof SyntaxError || (err instanceof Error && /cmd must/.test(err.message))) e = new AppError("BAD_REQUEST", `Invalid cmd: ${err.message}.`);
+          else if (err instanceof AppError) e = err;
+          else e = fromDockerError(err, { where: id, remote: id.includes("@") }, "terminal");
+          if (e.code === "INTERNAL") log.error(`tty ${id}: ${String((err as Error)?.stack ?? err)}`);
+          send(ws, { type: "error", code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+          ws.close(1011, e.code);
+        }
+      })();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * WebSocket endpoints on the backend's one HTTP server. An upgrade request passes exactly
+ * the checks every HTTP route does (Host, Origin, bearer token: accessProblem in
+ * security.ts) before the handshake is accepted; a refused one gets the usual JSON error.
+ * Paths this module does not own are left alone for other upgrade listeners.
+ */
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { AppContext } from "../context";
+import { log } from "../log";
+import { type AppError, toAppError } from "./errors";
+import { accessProblem } from "./security";
+
+export interface WsRoute {
+  pattern: RegExp;
+  handle(ws: WebSocket, match: RegExpExecArray, url: URL, req: IncomingMessage): void;
+}
+
+function refuse(socket: Duplex, e: AppError): void {
+  const body = JSON.stringify(e.toBody());
+  socket.end(
+    `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRoute[]): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    let match: RegExpExecArray | null = null;
+    const route = routes.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
+    if (!route || !match) return; // someone else's path
+    const problem = accessProblem(req.headers, req.method ?? "GET", url.pathname, {
+      token: ctx.config.token,
+      allowedOrigins: ctx.config.allowedOrigins,
+      port: ctx.port,
+    });
+    if (problem) {
+      refuse(socket, problem);
+      return;
+    }
+    const m: RegExpExecArray = match;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        route.handle(ws, m, url, req);
+      } catch (err) {
+        const e = toAppError(err);
+        log.warn(`websocket ${url.pathname}: ${e.message}`);
+        ws.close(1011, e.code);
+      }
+    });
+  });
+  return wss;
+}

@@ -1,0 +1,149 @@
+/**
+ * One command inside a workspace: stdout, stderr and the exit code, with a timeout and
+ * cancellation. Docker has no "kill exec" call, so the command runs under a tiny sh
+ * wrapper that first reports its pid on stderr (a marker we strip) and then `exec`s the
+ * command; a timeout or cancel kills that pid with a second exec.
+ */
+import type Docker from "dockerode";
+import type { ExecRequest, ExecResult } from "../api/workspaces";
+import { AppError } from "../http/errors";
+
+const MAX_OUTPUT = 10 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const MARK = "\u001e";
+const WRAPPER = `printf '${MARK}%s${MARK}' $$ >&2; exec "$@"`;
+
+/** Splits Docker's multiplexed stream (8-byte headers: [kind,0,0,0,len BE]) incrementally. */
+export class Demuxer {
+  private pending: Buffer = Buffer.alloc(0);
+  constructor(private readonly sink: (kind: 1 | 2, chunk: Buffer) => void) {}
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    while (this.pending.length >= 8) {
+      const len = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + len) return;
+      const kind = this.pending[0] === 2 ? 2 : 1;
+      this.sink(kind, this.pending.subarray(8, 8 + len));
+      this.pending = this.pending.subarray(8 + len);
+    }
+  }
+}
+
+class Capped {
+  private parts: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  add(b: Buffer): void {
+    if (this.size >= MAX_OUTPUT) {
+      this.truncated = true;
+      return;
+    }
+    const take = b.subarray(0, MAX_OUTPUT - this.size);
+    if (take.length < b.length) this.truncated = true;
+    this.parts.push(Buffer.from(take));
+    this.size += take.length;
+  }
+  text(): string {
+    return Buffer.concat(this.parts).toString("utf8");
+  }
+}
+
+/** Sends a signal to a pid inside the container (best effort: it may have exited already). */
+export async function killInContainer(container: Docker.Container, pid: number, signal: "TERM" | "KILL"): Promise<void> {
+  try {
+    const e = await container.exec({ Cmd: ["kill", `-${signal}`, String(pid)], AttachStdout: false, AttachStderr: false });
+    await e.start({ Detach: true });
+  } catch {
+    // gone already, or the container stopped: nothing left to kill
+  }
+}
+
+export async function waitExitCode(exec: Docker.Exec): Promise<number | null> {
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? null;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return null;
+}
+
+export async function runExec(container: Docker.Container, req: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+  const started = Date.now();
+  const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const exec = await container.exec({
+    Cmd: ["sh", "-c", WRAPPER, "sh", ...req.cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: req.stdin !== undefined,
+    Tty: false,
+    WorkingDir: req.cwd ?? "/workspace",
+    ...(env.length > 0 ? { Env: env } : {}),
+  });
+  const stream = (await exec.start({ hijack: true, stdin: req.stdin !== undefined })) as NodeJS.ReadWriteStream;
+  const out = new Capped();
+  const err = new Capped();
+  let pid: number | undefined;
+  let markerBuf = "";
+  let markerDone = false;
+  const demux = new Demuxer((kind, chunk) => {
+    if (kind === 1) return out.add(chunk);
+    if (markerDone) return err.add(chunk);
+    markerBuf += chunk.toString("latin1");
+    const m = new RegExp(`^${MARK}(\\d+)${MARK}`).exec(markerBuf);
+    if (m) {
+      pid = Number(m[1]);
+      markerDone = true;
+      const rest = Buffer.from(markerBuf.slice(m[0].length), "latin1");
+      if (rest.length > 0) err.add(rest);
+    } else if (!markerBuf.startsWith(MARK) || markerBuf.length > 32) {
+      markerDone = true; // no marker (e.g. the wrapper itself failed): keep everything
+      err.add(Buffer.from(markerBuf, "latin1"));
+    }
+  });
+  if (req.stdin !== undefined) {
+    stream.write(req.stdin);
+    stream.end();
+  }
+
+  let timedOut = false;
+  let cancelled = false;
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on("data", (c: Buffer) => demux.push(c));
+    stream.on("end", () => resolve());
+    stream.on("close", () => resolve());
+    stream.on("error", reject);
+  });
+  const killTree = async () => {
+    if (pid === undefined) return;
+    await killInContainer(container, pid, "TERM");
+    const t = setTimeout(() => void killInContainer(container, pid!, "KILL"), 2_000);
+    await ended.catch(() => undefined);
+    clearTimeout(t);
+  };
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void killTree();
+  }, timeoutMs);
+  const onAbort = () => {
+    cancelled = true;
+    void killTree();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await ended;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+  if (cancelled) throw new AppError("CANCELLED", "The command was cancelled.");
+  const exitCode = timedOut ? null : await waitExitCode(exec);
+  return {
+    exitCode,
+    stdout: out.text(),
+    stderr: err.text(),
+    timedOut,
+    durationMs: Date.now() - started,
+    truncated: out.truncated || err.truncated,
+  };
+}
