@@ -38,9 +38,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(securityGuard({ token: ctx.config.token, allowedOrigins: ctx.config.allowedOrigins, port: ctx.port }));
   app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
+  // The /v1 gateway first: it is the latency-sensitive path, and express tries routes in order.
+  app.use(openaiRouter(ctx));
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));
-  app.use(openaiRouter(ctx));
   app.use(editRouter(ctx));
   app.use(completionRouter(ctx));
   app.use(shellRouter(ctx));
