@@ -122,7 +122,9 @@ export function describeClass(c: PathClass, shown: string): string {
     case "home":
       return `the home directory (${shown})`;
     case "cwd":
-      return `everything in ${shown === "." || shown === "*" || shown === "./*" ? "the current directory" : shown}`;
+      if (/^(\.|\*|\.\/|\.\/\*|\.\*)$/.test(shown)) return "everything in the current directory";
+      if (/^\.\.\/?\*?$/.test(shown)) return "everything in the parent directory";
+      return `everything in ${shown}`;
     case "var-root":
       return `${shown}, which is / if the variable is empty`;
     case "device":

@@ -85,7 +85,7 @@ function judgeScript(script: Script, files: Files): Finding[] {
 
 function sentence(fd: Finding): string {
   const part = fd.part.length > 120 ? `${fd.part.slice(0, 117)}…` : fd.part;
-  return `\`${part}\` ${fd.says}.`;
+  return `\`${part}\` ${fd.says}${fd.says.endsWith(".") ? "" : "."}`;
 }
 
 export interface AssessOptions {

@@ -37,7 +37,6 @@ const OPTS_WITH_VALUE: Record<string, string[]> = {
   chronic: [],
   noglob: [],
   nocorrect: [],
-  "then": [],
 };
 const PRIVILEGE = new Set(["sudo", "doas", "pkexec", "run0", "su"]);
 /** Wrappers followed by one positional value before the program (timeout DURATION, chrt PRIO, taskset MASK). */

@@ -32,7 +32,7 @@ export const find: Rule = (cmd, a) => {
       const wide = c === "root" || c === "system" || c === "top" || (BROAD.has(c) && !narrowed);
       out.push(wide
         ? f("dangerous", cmd, narrowed ? `deletes matching files all over ${describeClass(c, shown(r))}` : `deletes ${describeClass(c, shown(r))}`)
-        : f("review", cmd, `deletes the files it finds under ${shown(r)}`));
+        : f("review", cmd, `deletes the files it finds under ${r.text === "." ? "the current directory" : shown(r)}`));
     }
   }
   if (execs) {
