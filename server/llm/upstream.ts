@@ -172,6 +172,13 @@ export class Upstream {
     const timeoutMs = call.timeoutMs ?? call.provider.timeoutMs;
     const body = { ...call.body, stream: true };
     let firstOut = false;
+    // Observed once the first event is on its way (or the consumer stopped): metrics stay off the critical path.
+    let pendingTtft: number | undefined;
+    const flushTtft = () => {
+      if (pendingTtft === undefined) return;
+      this.deps.metrics.providerTtft.observe(label(call.provider), pendingTtft);
+      pendingTtft = undefined;
+    };
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       try {
@@ -182,11 +189,12 @@ export class Upstream {
           if (!sawEvent) {
             sawEvent = true;
             attempt.stopTimer();
-            if (!firstOut) this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
+            if (!firstOut) pendingTtft = (performance.now() - started) / 1000;
           }
           firstOut = true;
           // No break on [DONE]: reading on to the end keeps the upstream socket reusable.
           yield ev;
+          flushTtft();
         }
         if (!sawEvent) throw new BadResponse("stream ended without any event");
         attempt.complete = true;
@@ -201,6 +209,7 @@ export class Upstream {
         attempt.end();
         await sleepOrCancel(delay, caller);
       } finally {
+        flushTtft();
         attempt.end();
       }
     }
