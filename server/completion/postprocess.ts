@@ -104,6 +104,8 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   if (stopAt !== -1) cut(stopAt, "stop");
 
   if (ctx.languageId !== "markdown") {
+    // Chat models sometimes introduce the block ("Here is the code:") before fencing it.
+    if (ctx.template === "chat") text = text.replace(/^[^\n`]*:[ \t]*\n(?=[ \t]*```)/, "");
     const lead = /^\s*```[^\n]*/.exec(text);
     if (lead) {
       const nl = text.indexOf("\n", lead[0].length);
