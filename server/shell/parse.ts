@@ -4,7 +4,8 @@
  * strings, `eval` arguments and wrappers (`sudo`, `env`, `xargs`, `nohup`, `timeout`, …)
  * are followed into the commands they actually run.
  *
- * Values are tracked where they can be known statically: `X=/; rm -rf $X`, `$HOME`,
+ * Values are tracked where they can be known statically: `X=/; rm -rf $X` (also inside
+ * later substitutions and `sh -c` strings), `$HOME`,
  * `$PWD`, `${X:-/}`, `sh -c '…' _ arg` positional arguments, and `$(echo …)` /
  * `$(… | base64 -d)` / `$(which rm)` outputs (evaluate.ts).
  *
@@ -103,7 +104,8 @@ interface Ctx {
   /** Variables whose value came from a substitution (`X=$(curl …)`), so `eval "$X"` still knows where it came from. */
   varSubs: Map<string, Script[]>;
   depth: number;
-  subs: { kind: SubKind; script: Script | null; source: string }[];
+  /** Substitutions cut out by prescan; `script()` parses on first use, with the variables known at that point. */
+  subs: { kind: SubKind; source: string; script: () => Script | null }[];
   functions: string[];
   problems: string[];
 }
@@ -120,16 +122,27 @@ export function parseScript(source: string, depth = 0, inherited?: Env): Script 
     env: new Map(inherited ?? []),
     varSubs: new Map(),
     depth,
-    subs: pre.subs.map((s) => ({
-      kind: s.kind,
-      source: s.source,
-      // Arithmetic is not code, and a here-document is data unless a shell reads it (rules.ts).
-      script: s.kind === "arithmetic" || s.kind === "heredoc" ? null : parseScript(s.source, depth + 1, inherited),
-    })),
+    subs: [],
     functions: script.functions,
     problems: script.problems,
   };
-  for (const s of ctx.subs) if (s.script) script.problems.push(...s.script.problems);
+  ctx.subs = pre.subs.map((s) => {
+    let parsed: Script | null | undefined;
+    return {
+      kind: s.kind,
+      source: s.source,
+      script: () => {
+        // Arithmetic is not code, and a here-document is data unless a shell reads it (rules.ts).
+        if (s.kind === "arithmetic" || s.kind === "heredoc") return null;
+        if (parsed === undefined) {
+          // Parsed when its word is built, so `X=/; echo $(rm -rf $X)` sees X.
+          parsed = parseScript(s.source, depth + 1, ctx.env);
+          script.problems.push(...parsed.problems);
+        }
+        return parsed;
+      },
+    };
+  });
 
   let entries: Entry[];
   try {
@@ -237,10 +250,11 @@ export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "sub
       pattern += sub.source;
       if (literal !== null) literal += sub.source;
     } else if (m[1] === "S") {
-      if (sub?.script) subs.push(sub.script);
+      const subScript = sub?.script() ?? null;
+      if (subScript) subs.push(subScript);
       const shown = sub ? oneLine(sub.source) : "…";
       // `$(echo rm)`, `$(echo … | base64 -d)`: a known output makes the word known.
-      const known = sub?.kind === "command" && sub.script ? staticOutput(sub.script) : null;
+      const known = sub?.kind === "command" && subScript ? staticOutput(subScript) : null;
       if (known !== null) {
         text += known;
         pattern += known;

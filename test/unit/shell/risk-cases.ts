@@ -399,6 +399,7 @@ export const RISK_CASES: RiskCase[] = [
   { command: "cat > run.sh <<EOF\nrm -rf /\nEOF\nbash run.sh", risk: "dangerous", why: "script written from a here-document" },
   { command: "echo 'import shutil; shutil.rmtree(\"/\")' > a.py; python3 a.py", risk: "dangerous", why: "Python script written, then run" },
   { command: "echo 'ls -la' > list.sh; bash list.sh", risk: "review", why: "a harmless script written and run is still a review" },
+  { command: "X=/; echo $(rm -rf $X)", risk: "dangerous", why: "a variable assigned earlier, used inside a substitution" },
 ];
 
 export interface ShellRiskCase extends RiskCase {
