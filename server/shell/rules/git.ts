@@ -1,10 +1,31 @@
 /** git, judged per subcommand: force-pushes, hard resets and cleans destroy work. */
 import { has, readArgs } from "../args";
-import { f, subcommand, type Rule } from "./finding";
+import type { Command } from "../parse";
+import { f, subcommand, type Finding, type Rule } from "./finding";
 
 export const GIT_READ = new Set(["status", "log", "diff", "show", "blame", "grep", "ls-files", "ls-tree", "ls-remote", "rev-parse", "rev-list", "describe", "shortlog", "cat-file", "help", "version", "whatchanged", "cherry", "count-objects", "show-ref", "name-rev", "merge-base", "for-each-ref", "check-ignore", "var", "diff-tree", "diff-files", "diff-index", "show-branch", "annotate", "range-diff", "verify-commit", "fsck", ""]);
 
-export const git: Rule = (cmd) => {
+/** Configuration keys whose value git runs as a command (`git -c core.pager='…' log`). */
+const COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|askpass|fsmonitor|hookspath)|alias\..*|pager\..*|sequence\.editor|diff\..*\.(textconv|command)|filter\..*\.(clean|smudge|process)|credential\.helper|gpg\.(program|.*\.program)|uploadpack\.packobjectshook)$/i;
+
+export const git: Rule = (cmd, _a, ctx) => {
+  // A one-off `-c key=value` can make even `git log` run an arbitrary command.
+  const configured: Finding[] = [];
+  for (let i = 1; i < cmd.argv.length; i++) {
+    const w = cmd.argv[i]!;
+    const setting = w.text === "-c" ? cmd.argv[i + 1]?.literal : null;
+    if (setting === undefined || setting === null) continue;
+    const eq = setting.indexOf("=");
+    const key = eq < 0 ? setting : setting.slice(0, eq);
+    if (!COMMAND_KEYS.test(key)) continue;
+    const value = eq < 0 ? "" : setting.slice(eq + 1).replace(/^!/, "");
+    configured.push(f("review", cmd, `sets ${key}, which makes git run a command`), ...(value ? ctx.judgeScript(value) : []));
+  }
+  const found = judgeSubcommand(cmd);
+  return configured.length > 0 ? [...configured, ...found.filter((x) => x.risk !== "safe")] : found;
+};
+
+function judgeSubcommand(cmd: Command): Finding[] {
   const { sub, rest } = subcommand(cmd, ["-C", "-c", "--git-dir", "--work-tree", "--namespace"]);
   const a = readArgs(rest, ["-m", "-o", "--push-option", "-C", "-c", "-F", "--file"]);
   const ops = a.operands.map((w) => w.text);
@@ -60,4 +81,4 @@ export const git: Rule = (cmd) => {
       if (GIT_READ.has(sub)) return [f("safe", cmd, "only reads the repository")];
       return [f("review", cmd, `changes the repository (git ${sub})`)];
   }
-};
+}
