@@ -1,0 +1,59 @@
+/** The "Docker Workspaces" tree: one row per workspace, read from the backend (i.e. Docker). */
+import * as vscode from "vscode";
+import type { WorkspaceList, WorkspaceView } from "../../server/api/workspaces";
+import { BackendError } from "../backend/client";
+import { rowLook } from "./model";
+
+export type WorkspaceNode = { kind: "workspace"; view: WorkspaceView } | { kind: "message"; text: string; detail?: string; icon: string };
+
+export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<WorkspaceNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** Last listing, for name checks in the create flow. */
+  last: WorkspaceView[] = [];
+
+  constructor(private readonly list: () => Promise<WorkspaceList>) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  getTreeItem(n: WorkspaceNode): vscode.TreeItem {
+    if (n.kind === "message") {
+      const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon(n.icon);
+      if (n.detail !== undefined) item.tooltip = n.detail;
+      item.contextValue = "message";
+      return item;
+    }
+    const look = rowLook(n.view);
+    const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
+    item.id = n.view.id;
+    item.description = look.description;
+    item.tooltip = look.tooltip;
+    item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+    item.contextValue = look.contextValue;
+    return item;
+  }
+
+  async getChildren(parent?: WorkspaceNode): Promise<WorkspaceNode[]> {
+    if (parent) return [];
+    let list: WorkspaceList;
+    try {
+      list = await this.list();
+    } catch (err) {
+      const e = err instanceof BackendError ? err : undefined;
+      return [{ kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" }];
+    }
+    this.last = list.workspaces;
+    const rows: WorkspaceNode[] = list.workspaces.map((view) => ({ kind: "workspace", view }));
+    for (const u of list.unreachable) {
+      rows.push({ kind: "message", text: `${u.host}: ${u.message}`, detail: u.code, icon: "warning" });
+    }
+    return rows;
+  }
+}
