@@ -76,14 +76,18 @@ interface UpstreamErrorBody {
 }
 
 /**
- * OpenAI and Azure send {error:{message,code}}; vLLM and others put message/code at the
- * top level; FastAPI-style servers use `detail`; some send plain text.
+ * OpenAI and Azure send {error:{message,code}}; Ollama {error:"…"}; vLLM and others put
+ * message/code at the top level; FastAPI-style servers use `detail`; some send plain text.
  */
 function upstreamDetail(body: unknown): { message: string; code: string } {
   if (typeof body === "string") return { message: redact(body).slice(0, 300), code: "" };
   const outer = (typeof body === "object" && body !== null ? body : {}) as UpstreamErrorBody;
   const inner = (typeof outer.error === "object" && outer.error !== null ? outer.error : outer) as UpstreamErrorBody;
-  const message = typeof inner.message === "string" ? inner.message : typeof outer.detail === "string" ? outer.detail : "";
+  const message =
+    typeof inner.message === "string" ? inner.message
+    : typeof outer.error === "string" ? outer.error // Ollama: {"error":"model \"x\" not found, …"}
+    : typeof outer.detail === "string" ? outer.detail
+    : "";
   const code = typeof inner.code === "string" ? inner.code : "";
   return { message: redact(message).slice(0, 300), code };
 }
@@ -191,7 +195,10 @@ function fromStatus(err: UpstreamHttpError, ctx: ErrorContext): Classified {
     return { retryable: false, error: new AppError("PROVIDER_AUTH_FAILED", `${message} ${SET_KEY_HINT}`, SET_KEY_HINT) };
   }
   if (status === 404) {
-    const aboutModel = /model|deployment/i.test(d.code) || /model|deployment/i.test(d.message);
+    // "Invalid URL (GET /v1/models)" is OpenAI's 404 for a wrong path: not about a model.
+    const aboutModel =
+      /model|deployment/i.test(d.code) ||
+      /\bmodel\b.*(not exist|not found|unknown|not available)|no such model|\bdeployment\b.*(not exist|not found)/i.test(d.message);
     if (aboutModel) {
       return {
         retryable: false,

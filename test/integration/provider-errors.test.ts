@@ -206,6 +206,23 @@ describe("provider errors through the gateway", () => {
     assert.equal(ai.completionRequests().length, 2);
   });
 
+  it("/ready names the reason when the active provider is down, and recovers", async () => {
+    await be.call("POST", "/api/providers/down/activate");
+    const down = await be.call<{ ready: boolean; provider: { ok: boolean; id: string; reason: string } }>("GET", "/ready");
+    assert.equal(down.body.provider.ok, false);
+    assert.equal(down.body.provider.id, "down");
+    assert.match(down.body.provider.reason, /^Cannot reach the AI service at 127\.0\.0\.1:\d+ \(connection refused\)\.$/);
+    await be.call("POST", "/api/providers/default/activate");
+    const up = await be.call<{ provider: { ok: boolean; reason: string } }>("GET", "/ready");
+    assert.equal(up.body.provider.ok, true, up.body.provider.reason);
+  });
+
+  it("unknown X-AiCockpit-Provider → 404 NOT_FOUND naming the id", async () => {
+    const err = await failure(via("ghost").chat.completions.create({ model: "m", messages: messages() }));
+    assert.equal(err.status, 404);
+    assert.match((err.error as ErrBody["error"]).message, /no AI provider with id "ghost"/);
+  });
+
   it("counts errors by code in /metrics without any key in it", async () => {
     const m = await be.call<string>("GET", "/metrics");
     assert.match(m.body, /aicockpit_provider_errors_total\{provider="badkey",kind="custom",code="PROVIDER_AUTH_FAILED"\} [1-9]/);

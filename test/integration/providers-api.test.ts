@@ -210,6 +210,30 @@ describe("provider management API", () => {
   });
 });
 
+describe("a server without /models", () => {
+  let ai: ScriptedAI;
+  let be: Backend;
+  before(async () => {
+    ai = await startScriptedAI({ serveModels: false });
+    be = await startBackend({ env: providerEnv(ai.url) });
+  });
+  after(async () => {
+    await be?.stop();
+    await ai?.close();
+  });
+
+  it("/ready falls back to reachability and says the model is unchecked", async () => {
+    const ready = await be.call<ReadyResponse>("GET", "/ready");
+    assert.equal(ready.body.provider.ok, true);
+    assert.match(ready.body.provider.reason, /reachable \(it does not list models, so model "gpt-4o-mini" is unchecked\)/);
+  });
+
+  it("/v1/models lists the configured model", async () => {
+    const r = await be.call<{ data: { id: string }[] }>("GET", "/v1/models");
+    assert.deepEqual(r.body.data.map((m) => m.id), ["gpt-4o-mini"]);
+  });
+});
+
 describe("no provider configured", () => {
   let be: Backend;
   before(async () => {

@@ -36,6 +36,10 @@ describe("classifyUpstreamError", () => {
     const az = classifyUpstreamError(apiError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist." }), { ...ctx, kind: "azure" });
     assert.equal(az.error.code, "PROVIDER_MODEL_NOT_FOUND");
     assert.match(az.error.message, /deployment "gpt-4o"/);
+    const ollama = classifyUpstreamError(new UpstreamHttpError(404, { error: 'model "llama3" not found, try pulling it first' }, new Headers()), ctx);
+    assert.equal(ollama.error.code, "PROVIDER_MODEL_NOT_FOUND");
+    const wrongPath = classifyUpstreamError(apiError(404, { message: "Invalid URL (GET /v1/models)", type: "invalid_request_error" }), ctx);
+    assert.equal(wrongPath.error.code, "PROVIDER_ERROR");
     const bare = classifyUpstreamError(apiError(404, undefined), ctx);
     assert.equal(bare.error.code, "PROVIDER_ERROR");
     assert.match(bare.error.hint ?? "", /base URL/);
