@@ -3,7 +3,7 @@
  * attached mentions, the @-picker, the model picker and the Send/Stop button.
  */
 import { h, icon } from "./dom";
-import { mentionKey, type Mention } from "../server/chat/mentions";
+import { formatMention, mentionKey, parseMentions, uniqueMentions, type Mention } from "../server/chat/mentions";
 import { activeMentionQuery, type ActiveQuery } from "./mention-query";
 import type { MentionCandidate, MentionChip, ModelState } from "./protocol";
 
@@ -43,7 +43,11 @@ export class Composer {
   private readonly picker: HTMLElement;
   private readonly sendBtn: HTMLButtonElement;
   private readonly modelSelect: HTMLSelectElement;
-  private chips: MentionChip[] = [];
+  /** Attached from outside the text (e.g. "Ask AiCockpit about this"). */
+  private attached: MentionChip[] = [];
+  /** Resolved chips by mention key, so re-parsing the text on each keystroke costs nothing. */
+  private readonly resolved = new Map<string, MentionChip>();
+  private resolveTimer: ReturnType<typeof setTimeout> | undefined;
   private candidates: MentionCandidate[] = [];
   private active = 0;
   private query: ActiveQuery | undefined;
@@ -73,8 +77,14 @@ export class Composer {
       this.autosize();
       this.hooks.draftChanged(this.input.value);
       this.updatePicker();
+      this.renderChips();
     });
     this.input.addEventListener("click", () => this.updatePicker());
+    // Coming back from the editor: the selection, problems or files may have changed.
+    this.input.addEventListener("focus", () => {
+      this.resolved.clear();
+      this.renderChips();
+    });
     this.input.addEventListener("keydown", (e) => this.onKey(e));
     this.input.addEventListener("blur", () => setTimeout(() => this.closePicker(), 150));
     this.sendBtn.addEventListener("click", () => (this.streaming ? this.hooks.stop() : this.submit()));
@@ -96,6 +106,7 @@ export class Composer {
   setDraft(text: string): void {
     this.input.value = text;
     this.autosize();
+    this.renderChips();
   }
 
   setStreaming(on: boolean): void {
@@ -113,31 +124,61 @@ export class Composer {
     if (state.models.length === 0) this.modelSelect.append(h("option", { value: "" }, "no model"));
   }
 
+  /** Attach a resolved mention that is not written in the text. */
   addChip(chip: MentionChip): void {
     const key = mentionKey(chip.mention);
-    this.chips = [...this.chips.filter((c) => mentionKey(c.mention) !== key), chip];
+    this.resolved.set(key, chip);
+    this.attached = [...this.attached.filter((c) => mentionKey(c.mention) !== key), chip];
     this.renderChips();
   }
 
+  /** Mentions written in the text (`@file`, `@"a b.txt"`, `@selection`…) plus the attached ones. */
+  private mentions(): Mention[] {
+    return uniqueMentions([...this.attached.map((c) => c.mention), ...parseMentions(this.input.value).map((p) => p.mention)]);
+  }
+
   private renderChips(): void {
+    const list = this.mentions();
+    const missing = list.filter((m) => !this.resolved.has(mentionKey(m)));
+    if (missing.length > 0) {
+      clearTimeout(this.resolveTimer);
+      // Resolve once typing pauses: a path being typed is not worth a lookup per keystroke.
+      this.resolveTimer = setTimeout(() => {
+        void Promise.all(this.mentions().filter((m) => !this.resolved.has(mentionKey(m))).map(async (m) => this.resolved.set(mentionKey(m), await this.hooks.resolve(m)))).then(() => this.renderChips());
+      }, 250);
+    }
     this.chipsRow.replaceChildren(
-      ...this.chips.map((c) =>
-        chipElement(c, () => {
-          this.chips = this.chips.filter((x) => x !== c);
-          this.renderChips();
-          this.input.focus();
-        }),
-      ),
+      ...list.map((m) => {
+        const chip = this.resolved.get(mentionKey(m)) ?? { mention: m, label: m.kind === "file" ? m.path : m.kind };
+        return chipElement(chip, () => this.removeMention(m));
+      }),
     );
-    this.chipsRow.hidden = this.chips.length === 0;
+    this.chipsRow.hidden = list.length === 0;
+  }
+
+  private removeMention(m: Mention): void {
+    const key = mentionKey(m);
+    this.attached = this.attached.filter((c) => mentionKey(c.mention) !== key);
+    // Remove its written form(s) too, last first so earlier offsets stay valid.
+    let text = this.input.value;
+    for (const p of parseMentions(text).reverse()) {
+      if (mentionKey(p.mention) !== key) continue;
+      const end = text[p.end] === " " ? p.end + 1 : p.end;
+      text = text.slice(0, p.start) + text.slice(end);
+    }
+    this.input.value = text;
+    this.hooks.draftChanged(text);
+    this.autosize();
+    this.renderChips();
+    this.input.focus();
   }
 
   private submit(): void {
     const text = this.input.value.trim();
     if (text === "" || this.streaming) return;
-    const mentions = this.chips.map((c) => c.mention);
+    const mentions = this.mentions();
     this.input.value = "";
-    this.chips = [];
+    this.attached = [];
     this.renderChips();
     this.autosize();
     this.closePicker();
@@ -225,16 +266,16 @@ export class Composer {
 
   private async pick(c: MentionCandidate): Promise<void> {
     const q = this.query;
-    if (q) {
-      // The typed `@query` becomes the chip: remove it from the text.
-      const end = this.input.selectionStart;
-      this.input.setRangeText("", q.start, end, "end");
-    }
+    // The typed `@query` becomes the mention's written form (quoted when the path has spaces).
+    const written = `${formatMention(c.mention)} `;
+    if (q) this.input.setRangeText(written, q.start, this.input.selectionStart, "end");
+    else this.input.setRangeText(written, this.input.selectionStart, this.input.selectionEnd, "end");
     this.closePicker();
     this.input.focus();
-    this.addChip({ mention: c.mention, label: c.mention.kind === "file" ? c.mention.path : c.label });
-    const resolved = await this.hooks.resolve(c.mention);
-    // Replace the optimistic chip with the resolved one (errors, truncation notes).
-    if (this.chips.some((x) => mentionKey(x.mention) === mentionKey(c.mention))) this.addChip(resolved);
+    this.hooks.draftChanged(this.input.value);
+    this.autosize();
+    const key = mentionKey(c.mention);
+    if (!this.resolved.has(key)) this.resolved.set(key, await this.hooks.resolve(c.mention));
+    this.renderChips();
   }
 }

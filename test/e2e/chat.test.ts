@@ -1,0 +1,193 @@
+/**
+ * E2E: the chat panel in a real VS Code with the scripted model.
+ *  1. Open the panel from the activity bar, type a message with an @file mention picked from
+ *     the popup (a path with a space): the streamed answer is the fact that only the file
+ *     holds, so the file's content reached the prompt.
+ *  2. A markdown answer with code blocks: highlighted, with Copy/Insert/Apply/Run; Apply opens
+ *     the Ctrl+K review on the file the block names.
+ *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped.
+ *  4. Dark theme screenshot; reload the window: the session is in the history list.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FrameLocator } from "playwright-core";
+import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
+import { e2eSkipReason, QUIET_SETTINGS, startVSCode, type VSCodeSession } from "./harness";
+
+const MODEL = "scripted-chat-7b";
+const FACT = "the launch code is PURPLE-OTTER-42";
+const APP = ["export function total(items) {", "  let s = 0;", "  for (const it of items) s += it.price;", "  return s;", "}", ""].join("\n");
+const MARKDOWN_ANSWER = [
+  "Here is a **safer** version of `total`:",
+  "",
+  "```js src/app.js",
+  "export function total(items = []) {",
+  "  // skip items without a price",
+  "  return items.reduce((s, it) => s + (it.price ?? 0), 0);",
+  "}",
+  "```",
+  "",
+  "Then run the tests:",
+  "",
+  "```sh",
+  "npm test -- --watch=false",
+  "```",
+  "",
+  "1. `reduce` starts from `0`",
+  "2. missing prices count as zero",
+].join("\n");
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("E2E: chat panel", () => {
+  let skip: string | undefined;
+  let ai: ScriptedAI | undefined;
+  let vs: VSCodeSession | undefined;
+
+  before(async () => {
+    skip = e2eSkipReason("chat.test.ts");
+    if (skip) return;
+    ai = await startScriptedAI({ models: [MODEL, "scripted-large"] });
+    ai.setDefault({ echo: "fact", chunkDelayMs: 60 });
+  });
+
+  after(async () => {
+    await vs?.close();
+    await ai?.close();
+  });
+
+  test("@file mention from the popup, streamed answer, code-block Apply, Stop, dark theme, history after reload", { timeout: 300_000 }, async (t) => {
+    if (skip || !ai) return t.skip(skip);
+    const settings = {
+      "aicockpit.provider.kind": "custom",
+      "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+      "aicockpit.provider.model": MODEL,
+      "workbench.colorTheme": "Default Light Modern",
+    };
+    vs = await startVSCode({
+      name: "chat",
+      settings,
+      workspaceFiles: {
+        "docs/secret notes.txt": `Project notes\nFACT: ${FACT}\nnothing else here\n`,
+        "src/app.js": APP,
+        ".env": "API_KEY=do-not-send\n",
+      },
+    });
+    const page = vs.page;
+    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+
+    // ---- 1. open the panel from the activity bar
+    let mark = vs.readReport().length;
+    await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
+    await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
+    const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
+    const input = frame.locator("textarea.input");
+    await input.waitFor({ timeout: 15_000 });
+    await frame.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 15_000 });
+    await vs.screenshot("light-empty");
+
+    // ---- type a message, pick the file from the @ popup
+    await input.click();
+    await page.keyboard.type("What does @secret");
+    const row = frame.locator(".picker-row", { hasText: "secret notes.txt" });
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator(".picker-row", { hasText: ".env" }).count(), 0, "secret files are never offered");
+    await vs.screenshot("light-picker");
+    await row.click();
+    const chip = frame.locator(".composer .chip", { hasText: "docs/secret notes.txt" });
+    await chip.waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator(".composer .chip-error").count(), 0, "the chip resolved without error");
+    await page.keyboard.type(" say about the launch? Answer briefly.");
+    assert.equal(await input.inputValue(), 'What does @"docs/secret notes.txt" say about the launch? Answer briefly.', "the pick is written as a quoted mention");
+    mark = vs.readReport().length;
+    await page.keyboard.press("Enter");
+
+    const answer = frame.locator(".msg.assistant").last();
+    await answer.locator(".md", { hasText: "PURPLE-OTTER-42" }).waitFor({ timeout: 30_000 });
+    const finished = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+    assert.equal(finished.status, "done");
+    assert.equal((await answer.locator(".md").innerText()).trim(), FACT, "the answer is the fact only the mentioned file holds");
+    const sent = ai.completionRequests().at(-1)!.body as { model: string; messages: { role: string; content: string }[] };
+    assert.equal(sent.model, MODEL);
+    assert.match(sent.messages.at(-1)!.content, /### File `docs\/secret notes.txt`/);
+    assert.ok(!JSON.stringify(sent).includes("do-not-send"));
+    await frame.locator(".msg.user .chip", { hasText: "docs/secret notes.txt" }).waitFor();
+    await vs.screenshot("light-answer");
+
+    // ---- 2. markdown with code blocks; Apply opens the review on the file the block names
+    ai.enqueue({ text: MARKDOWN_ANSWER, chunkDelayMs: 15 });
+    mark = vs.readReport().length;
+    await input.click();
+    await page.keyboard.type("Make total safer");
+    await page.keyboard.press("Enter");
+    await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+    const blocks = frame.locator(".msg.assistant").last().locator(".code-block");
+    assert.equal(await blocks.count(), 2);
+    assert.ok((await blocks.first().locator(".hljs-keyword").count()) > 0, "syntax highlighted");
+    assert.equal(await blocks.nth(1).locator('[data-action="run"]').count(), 1, "the shell block has Run");
+    assert.equal(await blocks.first().locator('[data-action="run"]').count(), 0);
+    await vs.screenshot("light-code-blocks");
+    await blocks.first().locator('[data-action="apply"]').click();
+    const review = await vs.waitForReport((e) => e.event === "edit-review", 20_000, mark);
+    assert.ok(String(review.file).endsWith(join("src", "app.js")), `review opened on ${String(review.file)}`);
+    await page.locator(".codelens-decoration a", { hasText: /^Accept All/ }).first().waitFor({ timeout: 10_000 });
+    await vs.screenshot("light-apply-review");
+    await page.keyboard.press("Control+Shift+Backspace"); // reject all: the file stays as it was
+    await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
+    assert.equal(readFileSync(join(vs.workspaceDir, "src", "app.js"), "utf8"), APP);
+
+    // ---- 3. Stop mid-stream
+    ai.enqueue({ text: Array.from({ length: 400 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 80 });
+    mark = vs.readReport().length;
+    await input.click();
+    await page.keyboard.type("Tell me a long story");
+    await page.keyboard.press("Enter");
+    const stop = frame.locator("button.send.stop");
+    await stop.waitFor({ timeout: 10_000 });
+    await frame.locator(".msg.assistant").last().locator(".md", { hasText: "word5" }).waitFor({ timeout: 15_000 });
+    const disconnected = ai.waitForDisconnect(15_000);
+    await vs.screenshot("light-streaming");
+    await stop.click();
+    const gone = await disconnected;
+    assert.equal(gone.completed, false, "the upstream request was aborted");
+    const stopped = await vs.waitForReport((e) => e.event === "chat-finished", 15_000, mark);
+    assert.equal(stopped.status, "stopped");
+    await frame.locator(".msg.assistant .status.stopped").waitFor({ timeout: 10_000 });
+    const kept = await frame.locator(".msg.assistant").last().locator(".md").innerText();
+    assert.ok(kept.includes("word1") && !kept.includes("word399"), "the partial answer is kept");
+    await frame.locator("button.send:not(.stop)").waitFor({ timeout: 5_000 });
+    await vs.screenshot("light-stopped");
+
+    // ---- 4. dark theme (the user settings file is watched), then reload: the session is in history
+    const settingsFile = join(vs.userDataDir, "User", "settings.json");
+    writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...settings, "workbench.colorTheme": "Default Dark Modern" }, null, 2));
+    await page.locator(".monaco-workbench.vs-dark").waitFor({ timeout: 15_000 });
+    await frame.locator("body.vscode-dark").waitFor({ state: "attached", timeout: 15_000 });
+    await sleep(800);
+    await frame.locator(".transcript").evaluate((el) => (el.scrollTop = 0));
+    await sleep(300);
+    await vs.screenshot("dark-answer");
+    await frame.locator(".transcript").evaluate((el) => (el.scrollTop = el.scrollHeight / 3));
+    await sleep(300);
+    await vs.screenshot("dark-code-blocks");
+
+    mark = vs.readReport().length;
+    await vs.runCommand("Developer: Reload Window");
+    await vs.waitForWorkbench(60_000);
+    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+    if ((await vs.waitForReport((e) => e.event === "chat-ready", 10_000, mark).catch(() => undefined)) === undefined) {
+      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
+      await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
+    }
+    const after = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
+    // The current session comes back with its messages.
+    await after.locator(".msg.user", { hasText: "Tell me a long story" }).waitFor({ timeout: 15_000 });
+    await after.locator('button[aria-label="Chat history"]').click();
+    const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
+    await item.waitFor({ timeout: 10_000 });
+    assert.match(await item.locator(".history-meta").innerText(), /6 messages/);
+    await vs.screenshot("dark-history-after-reload");
+  });
+});
