@@ -41,6 +41,12 @@ export interface UpstreamChatParams {
 export interface CompletionUpstream {
   /** Name of the model requests go to, or null when no provider is configured. */
   model(): string | null;
+  /**
+   * True when the service applies the model's own FIM template to `prompt` + `suffix`
+   * (Ollama does, and wraps a raw prompt in a chat template for instruct models), so
+   * FIM families go through the `suffix` template there instead of raw FIM tokens.
+   */
+  appliesFimTemplate?(): boolean;
   complete(params: UpstreamCompletionParams, signal: AbortSignal): AsyncIterable<string>;
   chat(params: UpstreamChatParams, signal: AbortSignal): AsyncIterable<string>;
 }
@@ -141,7 +147,8 @@ export class CompletionEngine {
 
     const model = this.upstream.model();
     if (model === null) throw new AppError("NO_PROVIDER", "No AI provider is configured.", "Add one with 'AiCockpit: Add AI Provider'.");
-    const template = req.template ?? templateForModel(model);
+    const family = templateForModel(model);
+    const template = req.template ?? (family !== "chat" && this.upstream.appliesFimTemplate?.() ? "suffix" : family);
     const ck = contextKey(req.filepath, req.suffix, template, model);
     const docKey = req.documentId ?? req.filepath;
     const meta = { template, model };

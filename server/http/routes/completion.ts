@@ -33,9 +33,23 @@ const FeedbackSchema = z.object({
   outcome: z.enum(["accepted", "rejected"]),
 });
 
+/** Ollama's default port or an `ollama` host name: Ollama applies the model's FIM template to prompt + suffix. */
+export function looksLikeOllama(baseUrl: string): boolean {
+  try {
+    const u = new URL(baseUrl);
+    return u.port === "11434" || /ollama/i.test(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function llmUpstream(llm: LlmService): CompletionUpstream {
   return {
     model: () => llm.active()?.model ?? null,
+    appliesFimTemplate: () => {
+      const a = llm.active();
+      return a !== null && a.kind === "custom" && looksLikeOllama(llm.registry.resolve(a.id).baseUrl);
+    },
     complete: (p, signal) => llm.streamCompletion(p, signal),
     chat: (p, signal) => llm.streamChat(p, signal),
   };

@@ -246,3 +246,15 @@ test("no reuse before the generation has produced the typed characters: the old 
   assert.equal((await a).reason, "superseded");
   assert.equal(up.calls[0]!.aborted, true);
 });
+
+test("on services that apply the model's FIM template (Ollama), FIM families use the suffix parameter", async () => {
+  const up = new FakeUpstream(() => ({ chunks: ["return a + b;"] }));
+  const ollama = Object.assign(up, { appliesFimTemplate: () => true });
+  const r = await new CompletionEngine(ollama).complete(req(), never);
+  assert.equal(r.template, "suffix");
+  const p = up.calls[0]!.params as UpstreamCompletionParams;
+  assert.equal(p.prompt, PREFIX);
+  assert.equal(p.suffix, SUFFIX);
+  up.modelName = "llama3.1:8b"; // a chat model stays on the chat template
+  assert.equal((await new CompletionEngine(ollama).complete(req({ filepath: "/w/b.ts" }), never)).template, "chat");
+});

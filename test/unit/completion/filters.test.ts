@@ -8,6 +8,7 @@ import { buildWindows, prefixWindow, suffixWindow, timeBoxed } from "../../../se
 import { estimateTokens } from "../../../server/completion/tokens";
 import { describeCursor, prefilter } from "../../../server/completion/prefilter";
 import { templateForModel } from "../../../server/completion/templates";
+import { looksLikeOllama } from "../../../server/http/routes/completion";
 
 test("secret-looking file names", () => {
   for (const p of [".env", "/a/.env.local", "C:\\w\\.env.production", "x/server.pem", "tls.key", "~/.ssh/id_rsa", "id_rsa.pub", "id_ed25519", "store.p12"]) assert.ok(isSecretPath(p), p);
@@ -108,4 +109,11 @@ test("model names pick FIM families; unknown models get the chat template", () =
     "llama3.1:8b": "chat",
   };
   for (const [model, t] of Object.entries(table)) assert.equal(templateForModel(model), t, model);
+});
+
+test("Ollama detection by its default port or host name", () => {
+  assert.ok(looksLikeOllama("http://127.0.0.1:11434/v1"));
+  assert.ok(looksLikeOllama("http://ollama.internal:8080/v1"));
+  assert.ok(!looksLikeOllama("http://127.0.0.1:1234/v1"));
+  assert.ok(!looksLikeOllama("not a url"));
 });
