@@ -63,6 +63,17 @@ describe("OpenAI-compatible gateway", () => {
     assert.equal(req.completed, false, "the upstream reply must not have run to the end");
   });
 
+  it("aborts a non-stream upstream request too when the client gives up", async () => {
+    ai.enqueue({ text: "slow", latencyMs: 3_000 });
+    const ac = new AbortController();
+    const pending = client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "q" }] }, { signal: ac.signal });
+    await ai.waitForRequests(1);
+    ac.abort();
+    await assert.rejects(pending);
+    const req = await ai.waitForDisconnect(2_000);
+    assert.equal(req.completed, false);
+  });
+
   it("answers non-stream chat completions with OpenAI's shape", async () => {
     ai.enqueue({ text: "Plain answer." });
     const r = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "q" }] });
