@@ -90,8 +90,6 @@ interface Final {
 
 interface Tracked {
   final: Promise<Final>;
-  template: RenderedPrompt["template"];
-  model: string;
 }
 
 export class CompletionEngine {
@@ -179,7 +177,7 @@ export class CompletionEngine {
     if (signal.aborted) throw new AppError("CANCELLED", "The client cancelled the completion request.");
 
     const snippets = safeSnippets(req.snippets ?? [], { ignore, relativize: (p) => relativeTo(req.workspaceRoot, p) });
-    const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, template, model, ck, docKey);
+    const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, template, ck, docKey);
     const final = await this.wait(generation, tracked, signal);
     if (final.outcome === "error") throw final.error instanceof AppError ? final.error : new AppError("PROVIDER_ERROR", "The AI service failed to complete.");
     if (final.outcome === "superseded") return respond("model", { completion: null, reason: "superseded", ...meta, timings: { totalMs: 0, upstreamMs: final.upstreamMs } });
@@ -228,7 +226,6 @@ export class CompletionEngine {
     snippets: Snippet[],
     situation: PostprocessContext["situation"],
     template: RenderedPrompt["template"],
-    model: string,
     ck: string,
     docKey: string,
   ): { generation: Generation; tracked: Tracked } {
@@ -267,7 +264,7 @@ export class CompletionEngine {
       if (r.outcome !== "timeout") this.cache.put(ck, req.prefix, pp.completion ?? "", pp.replaceSuffixChars);
       return { outcome: r.outcome, result: pp, upstreamMs: r.upstreamMs };
     });
-    const tracked: Tracked = { final, template, model };
+    const tracked: Tracked = { final };
     this.tracked.set(generation, tracked);
     return { generation, tracked };
   }

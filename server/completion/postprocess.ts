@@ -86,10 +86,9 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   let text = raw;
   let rule: string | null = null;
   const cut = (at: number, name: string): void => {
-    if (at < text.length || name === "stop") {
-      text = text.slice(0, at);
-      rule ??= name;
-    }
+    if (at >= text.length) return;
+    text = text.slice(0, at);
+    rule ??= name;
   };
 
   // Reasoning models think first; an unfinished think block means nothing usable yet.
