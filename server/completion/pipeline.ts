@@ -254,7 +254,12 @@ export class CompletionEngine {
       timeLimitMs: clampTimeout(req.timeoutMs ?? this.options.timeLimitMs),
       stream,
       shouldStop: (raw) => findCut(raw, ppctx, false).rule !== null,
-      visible: (raw) => postprocess(raw, ppctx, { partial: true }).completion ?? "",
+      visible: (raw) => {
+        const shown = postprocess(raw, ppctx, { partial: true }).completion ?? "";
+        // Postprocessing trims trailing spaces, but a user who typed "return " agrees with "return a".
+        const trailing = /[ \t]*$/.exec(findCut(raw, ppctx, false).text)![0];
+        return shown === "" ? "" : shown + trailing;
+      },
     });
     const final = generation.result.then((r): Final => {
       if (r.outcome === "error") return { outcome: r.outcome, result: null, upstreamMs: r.upstreamMs, error: r.error };

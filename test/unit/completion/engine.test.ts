@@ -62,11 +62,11 @@ test("FIM prompt goes to /completions with family stops; chat models get the hol
 });
 
 test("a request that types along what is being generated reuses the in-flight generation", async () => {
-  const up = new FakeUpstream(() => ({ chunks: chunked("return a + b;", 2), delayMs: 15 }));
+  const up = new FakeUpstream(() => ({ chunks: chunked("return a + b;", 2), delayMs: 30 }));
   const obs = counting();
   const engine = new CompletionEngine(up, {}, obs);
   const a = engine.complete(req(), never);
-  await sleep(40); // "re" or so has been generated
+  await sleep(70); // "re" or so has been generated
   const b = await engine.complete(req({ prefix: PREFIX + "r" }), never);
   assert.equal(b.completion, "eturn a + b;");
   assert.equal(b.source, "inflight");
@@ -115,11 +115,11 @@ test("when the client goes away the upstream generation is aborted", async () =>
 });
 
 test("a reusing request keeps the generation alive when the original client leaves", async () => {
-  const up = new FakeUpstream(() => ({ chunks: chunked("return a + b;", 2), delayMs: 15 }));
+  const up = new FakeUpstream(() => ({ chunks: chunked("return a + b;", 2), delayMs: 30 }));
   const engine = new CompletionEngine(up);
   const ac = new AbortController();
   const a = engine.complete(req(), ac.signal);
-  await sleep(40);
+  await sleep(70);
   const b = engine.complete(req({ prefix: PREFIX + "r" }), never);
   await sleep(1);
   ac.abort();
@@ -257,4 +257,15 @@ test("on services that apply the model's FIM template (Ollama), FIM families use
   assert.equal(p.suffix, SUFFIX);
   up.modelName = "llama3.1:8b"; // a chat model stays on the chat template
   assert.equal((await new CompletionEngine(ollama).complete(req({ filepath: "/w/b.ts" }), never)).template, "chat");
+});
+
+test("reuse also works when the typed text ends in a space the model already produced", async () => {
+  const up = new FakeUpstream(() => ({ chunks: ["return ", "a", " + b;"], delayMs: 80 }));
+  const engine = new CompletionEngine(up);
+  const a = engine.complete(req(), never);
+  await sleep(110); // "return " generated
+  const b = await engine.complete(req({ prefix: PREFIX + "return " }), never);
+  assert.deepEqual([b.completion, b.source], ["a + b;", "inflight"]);
+  await a;
+  assert.equal(up.calls.length, 1);
 });
