@@ -191,7 +191,9 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   }
 
   if (cmd.codeFromInput) out.push(...codeFromInputFindings(cmd));
+  out.push(...variableFindings(cmd, ctx));
   if (cmd.argv.length === 0) {
+    if (out.length === 0 && cmd.assignments.length > 0) out.push(f("safe", cmd, "only sets shell variables"));
     if (cmd.privileged && cmd.runs.length === 0 && cmd.runsDynamic.length === 0) out.push(f("review", cmd, "opens an administrator shell"));
     if (out.length === 0 && cmd.redirects.length > 0 && cmd.runs.length === 0) out.push(f("safe", cmd, "only sets up redirections"));
     return out;
@@ -231,6 +233,11 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   const rule = RULES[prog];
   if (rule) return [...out, ...rule(cmd, a, ctx)];
   if (READ_ONLY.has(prog)) return [...out, f("safe", cmd, "only reads")];
+  if (prog === "trap") {
+    const code = a.operands[0]?.literal;
+    return [...out, f("review", cmd, "sets a command to run when the shell gets a signal or exits"), ...(code ? ctx.judgeScript(code) : [])];
+  }
+  if (prog === "umask" && a.operands.length > 0) return [...out, f("review", cmd, "changes the permissions new files get")];
   if (SHELL_STATE.has(prog)) return [...out, f("safe", cmd, "only changes the current shell's directory or variables")];
   if (EDITORS.has(prog)) return [...out, f("review", cmd, "opens an editor that can change files")];
   return [...out, f("review", cmd, `runs ${prog}, a program AiCockpit does not know, so check what it does`)];
@@ -292,4 +299,29 @@ function globToRegExp(glob: string): RegExp {
     } else body += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${body}$`);
+}
+
+/** Variables that change how later commands run; the first group holds code the shell runs. */
+const CODE_VARIABLES = /^(PROMPT_COMMAND|BASH_ENV|ENV|PS[0-4]|GIT_SSH_COMMAND|GIT_EDITOR|GIT_PAGER|EDITOR|VISUAL|PAGER|SUDO_ASKPASS|SSH_ASKPASS)$/;
+const HIJACK_VARIABLES = /^(PATH|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|IFS|HISTFILE|ZDOTDIR|SHELL)$/;
+
+/** `PATH=…`, `export LD_PRELOAD=…`, `PROMPT_COMMAND='…'`: judged by what they let run later. */
+function variableFindings(cmd: Command, ctx: RuleContext): Finding[] {
+  const sets = [...cmd.assignments];
+  if (["export", "declare", "typeset", "local", "readonly"].includes(programName(cmd.argv[0]))) {
+    for (const w of cmd.argv.slice(1)) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
+      if (m) sets.push({ name: m[1]!, value: { ...w, text: w.text.slice(m[0].length), literal: w.literal?.slice(m[0].length) ?? null, pattern: w.pattern.slice(m[0].length) } });
+    }
+  }
+  const out: Finding[] = [];
+  for (const { name, value } of sets) {
+    if (CODE_VARIABLES.test(name)) {
+      out.push(f("review", cmd, `sets ${name}, whose value the shell or other programs run as a command`));
+      if (value.literal) out.push(...ctx.judgeScript(value.literal));
+    } else if (HIJACK_VARIABLES.test(name)) {
+      out.push(f("review", cmd, `sets ${name}, which changes which code later commands load or run`));
+    }
+  }
+  return out;
 }
