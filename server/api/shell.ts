@@ -42,6 +42,14 @@ export interface ShellProjectContext {
   scripts?: string[];
 }
 
+export interface ShellPreviousRun {
+  command: string;
+  /** Undefined when the shell did not report one. */
+  exitCode?: number;
+  /** The last lines of its output (ANSI codes stripped). */
+  output?: string;
+}
+
 export interface ShellSuggestRequest {
   /** What the user wants, in their words. */
   description: string;
@@ -51,6 +59,12 @@ export interface ShellSuggestRequest {
   /** The terminal's working directory. */
   cwd?: string;
   project?: ShellProjectContext;
+  /**
+   * A command that just failed, for "Fix it": the model proposes a corrected command from
+   * its exit code and the tail of its output. The output is untrusted text from the
+   * terminal and is quoted to the model as data.
+   */
+  previous?: ShellPreviousRun;
   /** Model override; defaults to the active provider's model. */
   model?: string;
 }
@@ -69,4 +83,5 @@ export const SHELL_LIMITS = {
   osChars: 100,
   scripts: 200,
   scriptNameChars: 200,
+  previousOutputChars: 8_000,
 } as const;

@@ -40,6 +40,13 @@ const SuggestSchema = z.object({
       scripts: z.array(oneLine(L.scriptNameChars, "project.scripts[]")).max(L.scripts, `project.scripts may list at most ${L.scripts} scripts`).optional(),
     })
     .optional(),
+  previous: z
+    .object({
+      command: z.string().min(1).max(L.commandChars, `previous.command must be at most ${L.commandChars} characters`),
+      exitCode: z.number().int().optional(),
+      output: z.string().max(L.previousOutputChars, `previous.output must be at most ${L.previousOutputChars} characters`).optional(),
+    })
+    .optional(),
   model: z.string().min(1).max(200).optional(),
 });
 
