@@ -98,13 +98,23 @@ function ttft(agent: Agent, base: string, headers: Record<string, string>): Prom
   });
 }
 
-function writeResults(section: string): void {
+const HISTORY_HEAD = "| date (UTC) | load avg | ready, production p50 | gateway overhead p50 (p50 − p50) | per pair p50 |";
+
+/**
+ * Replaces this benchmark's section of bench/RESULTS.md (other benchmarks keep theirs) and
+ * keeps the last runs' headline figures: on a shared machine they swing with the load.
+ */
+function writeResults(section: string, historyRow: string): void {
   const file = join(ROOT, "bench/RESULTS.md");
   const start = "<!-- gateway:start -->";
   const end = "<!-- gateway:end -->";
-  const block = `${start}\n${section}\n${end}`;
   let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
-  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n${block}\n`;
+  const old = new RegExp(`${start}[\\s\\S]*?${end}`).exec(text)?.[0] ?? "";
+  // "~" marks rows whose time was noted by hand rather than written by this script.
+  const previous = old.split("\n").filter((l) => /^\| ~?\d{4}-\d\d-\d\d/.test(l));
+  const history = [historyRow, ...previous].slice(0, 10);
+  const block = [start, section, "", "Recent runs (newest first):", "", HISTORY_HEAD, "| --- | --- | --- | --- | --- |", ...history, end].join("\n");
+  text = old ? text.replace(old, block) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
 
@@ -185,10 +195,13 @@ async function main(): Promise<void> {
   const g = stats(viaGateway);
   const added50 = g.p50 - d.p50;
   const added99 = g.p99 - d.p99;
+  // Each pair ran back to back, so its difference is the least disturbed by load drifting over the run.
+  const paired = stats(viaGateway.map((v, i) => v - direct[i]!));
   const fmt = (x: number) => x.toFixed(3);
   console.log(`TTFT direct       : p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  (n=${d.n})`);
   console.log(`TTFT via gateway  : p50 ${fmt(g.p50)} ms  p99 ${fmt(g.p99)} ms  (n=${g.n})`);
-  console.log(`gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  target ≤ 1 ms at p50 → ${added50 <= 1 ? "MET" : "MISSED"}`);
+  console.log(`gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  (difference of the percentiles)  target ≤ 1 ms at p50 → ${added50 <= 1 ? "MET" : "MISSED"}`);
+  console.log(`per-pair overhead : p50 ${fmt(paired.p50)} ms  p99 ${fmt(paired.p99)} ms  (median of gateway − direct per interleaved pair) → ${paired.p50 <= 1 ? "MET" : "MISSED"}`);
 
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   writeResults(
@@ -204,10 +217,12 @@ async function main(): Promise<void> {
       `| bare \`node -e\` spawn → first line (floor) | ${floorStats.p50.toFixed(1)} ms | min ${floorStats.min.toFixed(1)} ms | – |`,
       `| TTFT, scripted AI direct | ${fmt(d.p50)} ms | ${fmt(d.p99)} ms | – |`,
       `| TTFT, via /v1 gateway | ${fmt(g.p50)} ms | ${fmt(g.p99)} ms | – |`,
-      `| gateway overhead | ${fmt(added50)} ms | ${fmt(added99)} ms | ≤ 1 ms at p50 ${added50 <= 1 ? "✅" : "❌"} |`,
+      `| gateway overhead (p50 via − p50 direct) | ${fmt(added50)} ms | ${fmt(added99)} ms | ≤ 1 ms at p50 ${added50 <= 1 ? "✅" : "❌"} |`,
+      `| gateway overhead (per interleaved pair) | ${fmt(paired.p50)} ms | ${fmt(paired.p99)} ms | ≤ 1 ms at p50 ${paired.p50 <= 1 ? "✅" : "❌"} |`,
       "",
       `TTFT = request sent → first SSE event received, streaming chat completion, keep-alive connections, ${RUNS} interleaved runs per path after ${WARMUP} warm-up runs; the scripted AI runs in its own process.`,
     ].join("\n"),
+    `| ${date} | ${load} | ${rp.p50.toFixed(1)} ms | ${fmt(added50)} ms | ${fmt(paired.p50)} ms |`,
   );
   console.log("written to bench/RESULTS.md");
 }
