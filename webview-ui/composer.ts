@@ -134,7 +134,10 @@ export class Composer {
 
   /** Mentions written in the text (`@file`, `@"a b.txt"`, `@selection`…) plus the attached ones. */
   private mentions(): Mention[] {
-    return uniqueMentions([...this.attached.map((c) => c.mention), ...parseMentions(this.input.value).map((p) => p.mention)]);
+    // The mention still being typed (the picker's query) is not a chip yet.
+    const typing = activeMentionQuery(this.input.value, this.input.selectionStart);
+    const written = parseMentions(this.input.value).filter((p) => p.start !== typing?.start);
+    return uniqueMentions([...this.attached.map((c) => c.mention), ...written.map((p) => p.mention)]);
   }
 
   private renderChips(): void {

@@ -20,6 +20,7 @@ const app = document.getElementById("app")!;
 const title = h("span", { class: "title" }, "New chat");
 const historyBtn = h("button", { class: "icon-btn", type: "button", title: "Chat history", "aria-label": "Chat history" }, icon("history"));
 const newBtn = h("button", { class: "icon-btn", type: "button", title: "New chat", "aria-label": "New chat" }, icon("add"));
+// New chat and History are also the view's title actions; these keep them next to the session title.
 const header = h("header", { class: "header" }, title, h("span", { class: "spacer" }), historyBtn, newBtn);
 const toast = h("div", { class: "toast", role: "status", hidden: "" });
 

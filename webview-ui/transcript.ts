@@ -106,7 +106,7 @@ export class Transcript {
 
   private finishStatus(el: HTMLElement, m: StoredMessage): void {
     el.classList.remove("streaming");
-    if (m.status === "stopped") el.append(h("div", { class: "status stopped" }, icon("debug-stop"), "Stopped"));
+    if (m.status === "stopped") el.append(h("div", { class: "status stopped" }, icon("circle-slash"), "Stopped — the answer above is partial"));
     if (m.status === "error") el.append(h("div", { class: "status error", role: "alert" }, icon("error"), m.error ?? "The answer failed."));
     if (m.content === "" && m.status === "done") el.append(h("div", { class: "status" }, "(empty answer)"));
   }

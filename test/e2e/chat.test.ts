@@ -10,11 +10,11 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FrameLocator } from "playwright-core";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, QUIET_SETTINGS, startVSCode, type VSCodeSession } from "./harness";
+import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
 
 const MODEL = "scripted-chat-7b";
 const FACT = "the launch code is PURPLE-OTTER-42";
@@ -99,7 +99,7 @@ describe("E2E: chat panel", () => {
     const chip = frame.locator(".composer .chip", { hasText: "docs/secret notes.txt" });
     await chip.waitFor({ timeout: 10_000 });
     assert.equal(await frame.locator(".composer .chip-error").count(), 0, "the chip resolved without error");
-    await page.keyboard.type(" say about the launch? Answer briefly.");
+    await page.keyboard.type("say about the launch? Answer briefly.");
     assert.equal(await input.inputValue(), 'What does @"docs/secret notes.txt" say about the launch? Answer briefly.', "the pick is written as a quoted mention");
     mark = vs.readReport().length;
     await page.keyboard.press("Enter");
@@ -134,9 +134,12 @@ describe("E2E: chat panel", () => {
     assert.ok(String(review.file).endsWith(join("src", "app.js")), `review opened on ${String(review.file)}`);
     await page.locator(".codelens-decoration a", { hasText: /^Accept All/ }).first().waitFor({ timeout: 10_000 });
     await vs.screenshot("light-apply-review");
+    const toast = frame.locator(".toast", { hasText: "Review the changes in src/app.js" });
+    await toast.waitFor({ state: "hidden", timeout: 8_000 });
     await page.keyboard.press("Control+Shift+Backspace"); // reject all: the file stays as it was
     await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
-    assert.equal(readFileSync(join(vs.workspaceDir, "src", "app.js"), "utf8"), APP);
+    await page.keyboard.press("Control+S");
+    await waitForFile(join(vs.workspaceDir, "src", "app.js"), APP);
 
     // ---- 3. Stop mid-stream
     ai.enqueue({ text: Array.from({ length: 400 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 80 });
@@ -160,9 +163,11 @@ describe("E2E: chat panel", () => {
     await frame.locator("button.send:not(.stop)").waitFor({ timeout: 5_000 });
     await vs.screenshot("light-stopped");
 
-    // ---- 4. dark theme (the user settings file is watched), then reload: the session is in history
-    const settingsFile = join(vs.userDataDir, "User", "settings.json");
-    writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...settings, "workbench.colorTheme": "Default Dark Modern" }, null, 2));
+    // ---- 4. dark theme, then reload: the session is in history
+    // Themes switched the way a user does: Preferences: Color Theme.
+    await vs.runCommand("Preferences: Color Theme");
+    await page.keyboard.type("Default Dark Modern");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Default Dark Modern" }).first().click({ timeout: 10_000 });
     await page.locator(".monaco-workbench.vs-dark").waitFor({ timeout: 15_000 });
     await frame.locator("body.vscode-dark").waitFor({ state: "attached", timeout: 15_000 });
     await sleep(800);
@@ -191,3 +196,14 @@ describe("E2E: chat panel", () => {
     await vs.screenshot("dark-history-after-reload");
   });
 });
+
+async function waitForFile(path: string, expected: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = readFileSync(path, "utf8");
+    if (last === expected) return;
+    await sleep(200);
+  }
+  assert.equal(last, expected, `${path} on disk`);
+}
