@@ -56,7 +56,9 @@ export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<
     }
   }
   if (done) return;
-  parser.feed(decoder.decode());
+  // Lenient at EOF: a last event without its blank line is still the service's answer
+  // (an empty event dispatches nothing, so this is safe when everything was terminated).
+  parser.feed(`${decoder.decode()}\n\n`);
   for (const m of pending) {
     const ev = parseEventData(m);
     yield ev;

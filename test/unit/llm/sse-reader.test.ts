@@ -1,0 +1,68 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readSse, type UpstreamEvent } from "../../../server/llm/sse-reader";
+import { BadResponse } from "../../../server/llm/errors";
+
+async function* chunks(parts: string[]): AsyncGenerator<Uint8Array> {
+  const enc = new TextEncoder();
+  for (const p of parts) yield enc.encode(p);
+}
+
+async function all(parts: string[]): Promise<UpstreamEvent[]> {
+  const out: UpstreamEvent[] = [];
+  for await (const ev of readSse(chunks(parts))) out.push(ev);
+  return out;
+}
+
+describe("readSse", () => {
+  it("keeps each event's raw data and parses it, across arbitrary chunk boundaries", async () => {
+    const text = 'data: {"a":1}\n\ndata: {"b":"x y"}\n\ndata: [DONE]\n\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      const evs = await all([text.slice(0, cut), text.slice(cut)]);
+      assert.deepEqual(evs.map((e) => e.data), ['{"a":1}', '{"b":"x y"}', "[DONE]"], `cut at ${cut}`);
+      assert.deepEqual(evs[1]!.json, { b: "x y" });
+      assert.equal(evs[2]!.done, true);
+    }
+  });
+
+  it("handles CRLF, comments (keep-alives) and event names", async () => {
+    const evs = await all([": keep-alive\r\n\r\nevent: delta\r\ndata: {\"n\":1}\r\n\r\ndata: [DONE]\r\n\r\n"]);
+    assert.deepEqual(evs.map((e) => [e.event, e.data]), [["delta", '{"n":1}'], [undefined, "[DONE]"]]);
+  });
+
+  it("decodes multi-byte characters split between chunks", async () => {
+    const bytes = new TextEncoder().encode('data: {"t":"héllo 👋"}\n\n');
+    const cut = bytes.indexOf(0xf0) + 2; // inside the emoji
+    async function* split(): AsyncGenerator<Uint8Array> {
+      yield bytes.slice(0, cut);
+      yield bytes.slice(cut);
+    }
+    const out: UpstreamEvent[] = [];
+    for await (const ev of readSse(split())) out.push(ev);
+    assert.deepEqual(out[0]!.json, { t: "héllo 👋" });
+  });
+
+  it("rejects a chunk that is not a JSON object as BadResponse", async () => {
+    await assert.rejects(all(['data: {"ok":1}\n\n', "data: {broken\n\n"]), BadResponse);
+    await assert.rejects(all(["data: [1,2]\n\n"]), BadResponse);
+  });
+
+  it("yields nothing after [DONE] but reads the body to its end", async () => {
+    let consumed = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (const p of ["data: [DONE]\n\n", "data: {\"late\":1}\n\n", "trailing"]) {
+        consumed++;
+        yield new TextEncoder().encode(p);
+      }
+    }
+    const out: UpstreamEvent[] = [];
+    for await (const ev of readSse(body())) out.push(ev);
+    assert.deepEqual(out.map((e) => e.data), ["[DONE]"]);
+    assert.equal(consumed, 3, "drained, so the connection can be reused");
+  });
+
+  it("flushes a final event that lacks the trailing blank line", async () => {
+    const evs = await all(['data: {"last":true}\n']);
+    assert.deepEqual(evs.map((e) => e.json), [{ last: true }]);
+  });
+});
