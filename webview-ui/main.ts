@@ -18,10 +18,8 @@ let model: string | undefined;
 
 const app = document.getElementById("app")!;
 const title = h("span", { class: "title" }, "New chat");
-const historyBtn = h("button", { class: "icon-btn", type: "button", title: "Chat history", "aria-label": "Chat history" }, icon("history"));
-const newBtn = h("button", { class: "icon-btn", type: "button", title: "New chat", "aria-label": "New chat" }, icon("add"));
-// New chat and History are also the view's title actions; these keep them next to the session title.
-const header = h("header", { class: "header" }, title, h("span", { class: "spacer" }), historyBtn, newBtn);
+// New chat and History are the view's title actions (aicockpit.chat.new / .history): no second row of buttons here.
+const header = h("header", { class: "header" }, title);
 const toast = h("div", { class: "toast", role: "status", hidden: "" });
 
 const history = new HistoryPanel(
@@ -150,12 +148,6 @@ async function codeAction(action: CodeAction, block: CodeBlock, button: HTMLButt
   if (r.message) showToast(r.message, !r.ok);
 }
 
-historyBtn.addEventListener("click", () => {
-  const show = !history.visible;
-  history.show(show);
-  if (show) void refreshHistory();
-});
-newBtn.addEventListener("click", () => void newChat());
 
 rpc.on("composer/attach", ({ chips, focus }) => {
   for (const c of chips) composer.addChip(c);
@@ -164,15 +156,12 @@ rpc.on("composer/attach", ({ chips, focus }) => {
 rpc.on("sessions/changed", ({ sessions }) => {
   if (history.visible) history.render(sessions, session?.id);
 });
-rpc.on("history/toggle", ({ show }) => {
+rpc.on("history/toggle", () => {
+  const show = !history.visible;
   history.show(show);
   if (show) void refreshHistory();
 });
-rpc.on("session/show", (s) => {
-  if (!running) showSession(s);
-  history.show(false);
-  composer.focus();
-});
+rpc.on("session/show", () => void newChat());
 
 async function init(): Promise<void> {
   const draft = (vscodeApi.getState() as { draft?: unknown } | undefined)?.draft;

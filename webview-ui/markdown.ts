@@ -103,8 +103,8 @@ export function renderMarkdown(text: string): Rendered {
         const actions = [
           button("copy", "copy", "Copy"),
           button("insert", "insert", "Insert at cursor"),
-          button("apply", "diff", path ? `Apply to ${path} (review the diff)` : "Apply to the active editor (review the diff)", "Apply"),
-          ...(isShell ? [button("run", "terminal", "Run in terminal (asks for confirmation)", "Run")] : []),
+          // A shell block is a command to run, not code to put in a file.
+          isShell ? button("run", "terminal", "Run in terminal (asks for confirmation)", "Run") : button("apply", "diff", path ? `Apply to ${path} (review the diff)` : "Apply to the active editor (review the diff)", "Apply"),
         ].join("");
         return `<div class="code-block" data-block="${index}"><div class="code-head"><span class="code-lang">${escapeHtml(label)}</span><span class="code-actions">${actions}</span></div><pre><code class="hljs">${highlight(code, language)}</code></pre></div>`;
       },

@@ -123,8 +123,10 @@ export interface Notifications {
   /** Attach a mention to the composer (e.g. "Ask AiCockpit about this"). */
   "composer/attach": { chips: MentionChip[]; focus: boolean };
   "sessions/changed": { sessions: SessionSummary[] };
-  "history/toggle": { show: boolean };
-  "session/show": ChatSessionData;
+  /** Show the history list, or hide it when it is showing. */
+  "history/toggle": Empty;
+  /** Start a new chat (from the view's title action). */
+  "session/show": { id: string };
 }
 
 export type RequestName = keyof Requests;
@@ -211,5 +213,6 @@ export function isToWebview(v: unknown): v is ToWebview {
 export function isMention(v: unknown): v is Mention {
   if (!isObj(v)) return false;
   if (v.kind === "file") return typeof v.path === "string" && v.path.length > 0 && v.path.length <= 4096;
-  return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal" || v.kind === "workspace";
+  if (v.kind === "workspace") return v.name === undefined || (typeof v.name === "string" && /^[\w.-]{1,128}$/.test(v.name));
+  return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal";
 }

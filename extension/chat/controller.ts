@@ -19,6 +19,7 @@ import { SessionStore, summary } from "./session-store";
 import { TerminalOutput } from "./terminal-output";
 import { VsCodeMentionHost } from "./vscode-host";
 import { WorkspaceFiles } from "./workspace-files";
+import { ChatWorkspaces } from "./workspaces";
 
 export const CHAT_VIEW_ID = "aicockpit.chat";
 export const CHAT_COMMANDS = {
@@ -54,7 +55,8 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
   const files = new WorkspaceFiles();
   const terminals = new TerminalOutput();
   const actions = new CodeActions();
-  const host = new VsCodeMentionHost(files, terminals, () => actions.lastEditor());
+  const workspaces = new ChatWorkspaces(client);
+  const host = new VsCodeMentionHost(files, terminals, () => actions.lastEditor(), workspaces);
   const models = new ChatModels(client, context.workspaceState);
 
   let rpc: RpcHost | undefined;
@@ -84,6 +86,11 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     "mentions/search": async ({ query }) => {
       const q = String(query ?? "").slice(0, 300);
       const keywords = KEYWORDS.filter((k) => k.label.startsWith(q.toLowerCase()));
+      // @workspace only once the backend reports Docker workspaces.
+      const ws = (await workspaces.list())
+        .filter((w) => `workspace:${w.name}`.startsWith(q.toLowerCase()) || (q.length > 0 && w.name.toLowerCase().includes(q.toLowerCase())))
+        .map((w): MentionCandidate => ({ mention: { kind: "workspace", name: w.name }, label: `workspace:${w.name}`, detail: `Docker workspace · ${w.stack} · ${w.state}`, icon: "server" }));
+      keywords.push(...ws);
       const { paths } = await files.list();
       const picked = fuzzyFilter(q, paths, 40);
       const fileItems: MentionCandidate[] = picked.map((p) => {
@@ -224,12 +231,12 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
       await reveal();
-      const s = await store.create();
-      whenReady((r) => r.notify("session/show", s));
+      // The webview creates it (session/new), so it can refuse while an answer streams.
+      whenReady((r) => r.notify("session/show", { id: "" }));
     }),
     vscode.commands.registerCommand(CHAT_COMMANDS.history, async () => {
       await reveal();
-      whenReady((r) => r.notify("history/toggle", { show: true }));
+      whenReady((r) => r.notify("history/toggle", {}));
     }),
     vscode.commands.registerCommand(CHAT_COMMANDS.askAboutSelection, async () => {
       const ed = vscode.window.activeTextEditor ?? actions.lastEditor();

@@ -49,6 +49,15 @@ export interface MentionHost {
   problems(): ProblemInfo[];
   /** Recent output of the most recently used terminal. */
   terminal(): { name: string; text: string } | undefined;
+  /** A Docker workspace's file tree (the named one, or the only running one), or why not. */
+  workspace(name: string | undefined): Promise<WorkspaceSnapshot | { error: string }>;
+}
+
+export interface WorkspaceSnapshot {
+  name: string;
+  /** One path per line, directories ending in `/`. */
+  tree: string;
+  truncated: boolean;
 }
 
 export interface Resolved {
@@ -179,9 +188,17 @@ export async function resolveMentions(mentions: readonly Mention[], host: Mentio
         context.push({ kind: "terminal", label, content: text, ...(cut ? { clientTruncated: true, originalChars: t.text.length } : {}) });
         break;
       }
-      case "workspace":
-        chips.push({ mention: m, label: "workspace", error: "No Docker workspace is available yet." });
+      case "workspace": {
+        const w = await host.workspace(m.name);
+        if ("error" in w) {
+          chips.push({ mention: m, label: m.name ? `workspace:${m.name}` : "workspace", error: w.error });
+          break;
+        }
+        const label = `workspace:${w.name}`;
+        chips.push({ mention: m, label, ...(w.truncated ? { truncated: true, note: "Large workspace: only part of the file tree is attached." } : {}) });
+        context.push({ kind: "workspace", label, content: `Files in the Docker workspace "${w.name}" (under /workspace):\n${w.tree}` });
         break;
+      }
     }
   }
   return { chips, context };

@@ -1,7 +1,8 @@
 /** `MentionHost` over the VS Code API: files, the last editor's selection, diagnostics, terminal output. */
 import { open } from "node:fs/promises";
 import * as vscode from "vscode";
-import type { FileHead, MentionHost, ProblemInfo, SelectionInfo } from "./resolve";
+import type { FileHead, MentionHost, ProblemInfo, SelectionInfo, WorkspaceSnapshot } from "./resolve";
+import type { ChatWorkspaces } from "./workspaces";
 import type { TerminalOutput } from "./terminal-output";
 import type { WorkspaceFiles } from "./workspace-files";
 
@@ -41,7 +42,12 @@ export class VsCodeMentionHost implements MentionHost {
     private readonly terminals: TerminalOutput,
     /** The editor the user worked in last (the chat view has focus while they type). */
     private readonly lastEditor: () => vscode.TextEditor | undefined,
+    private readonly workspaces: ChatWorkspaces,
   ) {}
+
+  workspace(name: string | undefined): Promise<WorkspaceSnapshot | { error: string }> {
+    return this.workspaces.snapshot(name);
+  }
 
   async readHead(path: string, maxBytes: number): Promise<FileHead | undefined> {
     const root = this.files.root();

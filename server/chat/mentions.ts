@@ -1,14 +1,14 @@
 /**
- * Mentions typed in a chat message: `@selection`, `@problems`, `@terminal`, `@workspace`,
- * `@path/to/file.ts`, and `@"path with spaces.txt"` (quotes for paths with spaces; `\"`
- * and `\\` escape inside). IDE-agnostic and DOM-free: the webview parses what the user
+ * Mentions typed in a chat message: `@selection`, `@problems`, `@terminal`, `@workspace`
+ * (the running Docker workspace) or `@workspace:name`, `@path/to/file.ts`, and
+ * `@"path with spaces.txt"` (quotes for paths with spaces; `\"` and `\\` escape inside). IDE-agnostic and DOM-free: the webview parses what the user
  * typed with it, the extension resolves the result.
  */
 
 export const KEYWORD_MENTIONS = ["selection", "problems", "terminal", "workspace"] as const;
 export type KeywordMention = (typeof KEYWORD_MENTIONS)[number];
 
-export type Mention = { kind: KeywordMention } | { kind: "file"; path: string };
+export type Mention = { kind: Exclude<KeywordMention, "workspace"> } | { kind: "workspace"; name?: string } | { kind: "file"; path: string };
 
 export interface ParsedMention {
   mention: Mention;
@@ -64,8 +64,10 @@ export function parseMentions(text: string): ParsedMention[] {
     }
     const raw = m[0].replace(TRAILING_PUNCT, "");
     const end = at + 1 + raw.length;
-    if (raw !== "") {
-      if (isKeyword(raw)) out.push({ mention: { kind: raw }, start: at, end });
+    const ws = /^workspace:([\w.-]+)$/.exec(raw);
+    if (ws) out.push({ mention: { kind: "workspace", name: ws[1]! }, start: at, end });
+    else if (raw !== "") {
+      if (isKeyword(raw)) out.push({ mention: raw === "workspace" ? { kind: "workspace" } : { kind: raw }, start: at, end });
       else if (/[./\\]/.test(raw) || /\w/.test(raw)) out.push({ mention: { kind: "file", path: normalizePath(raw) }, start: at, end });
     }
     i = Math.max(end, at + 1);
@@ -80,12 +82,15 @@ export function normalizePath(path: string): string {
 
 /** The text a mention is written as; quotes when the path needs them. */
 export function formatMention(m: Mention): string {
+  if (m.kind === "workspace") return m.name ? `@workspace:${m.name}` : "@workspace";
   if (m.kind !== "file") return `@${m.kind}`;
   return /[\s"@]/.test(m.path) || m.path === "" ? `@"${m.path.replace(/["\\]/g, (c) => `\\${c}`)}"` : `@${m.path}`;
 }
 
 export function mentionKey(m: Mention): string {
-  return m.kind === "file" ? `file:${m.path}` : m.kind;
+  if (m.kind === "file") return `file:${m.path}`;
+  if (m.kind === "workspace") return m.name ? `workspace:${m.name}` : "workspace";
+  return m.kind;
 }
 
 /** Unique mentions, first occurrence order. */

@@ -178,6 +178,13 @@ describe("E2E: chat panel", () => {
     await sleep(300);
     await vs.screenshot("dark-code-blocks");
 
+    // "Ask AiCockpit about This": the editor's selection lands in the composer as a chip.
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+A");
+    await vs.runCommand("AiCockpit: Ask AiCockpit about This");
+    await frame.locator(".composer .chip", { hasText: "src/app.js:1-5" }).waitFor({ timeout: 15_000 });
+    await vs.screenshot("dark-ask-about-selection");
+
     mark = vs.readReport().length;
     await vs.runCommand("Developer: Reload Window");
     await vs.waitForWorkbench(60_000);
@@ -189,7 +196,7 @@ describe("E2E: chat panel", () => {
     const after = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
     // The current session comes back with its messages.
     await after.locator(".msg.user", { hasText: "Tell me a long story" }).waitFor({ timeout: 15_000 });
-    await after.locator('button[aria-label="Chat history"]').click();
+    await vs.runCommand("AiCockpit: Chat History");
     const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
     await item.waitFor({ timeout: 10_000 });
     assert.match(await item.locator(".history-meta").innerText(), /6 messages/);

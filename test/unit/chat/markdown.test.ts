@@ -26,7 +26,7 @@ test("code blocks: highlighted, buttons, language and path from the fence", () =
   ]);
   assert.match(html, /<span class="hljs-keyword">const<\/span>/);
   assert.equal((html.match(/data-action="run"/g) ?? []).length, 1, "Run only for the shell block");
-  assert.equal((html.match(/data-action="apply"/g) ?? []).length, 2);
+  assert.equal((html.match(/data-action="apply"/g) ?? []).length, 1, "Apply only for the code block");
   assert.match(html, /ts · src\/my app.ts/);
 });
 

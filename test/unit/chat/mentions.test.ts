@@ -13,6 +13,7 @@ test("keywords and plain paths", () => {
     { kind: "problems" },
   ]);
   assert.deepEqual(mentions("@terminal @workspace"), [{ kind: "terminal" }, { kind: "workspace" }]);
+  assert.deepEqual(mentions("list @workspace:py-api."), [{ kind: "workspace", name: "py-api" }]);
 });
 
 test("quoted paths may contain spaces, quotes and backslashes (escaped)", () => {
@@ -47,7 +48,7 @@ test("./ prefixes and backslashes are normalised", () => {
 });
 
 test("formatMention quotes only when needed and round-trips through the parser", () => {
-  const cases: Mention[] = [{ kind: "file", path: "src/app.ts" }, { kind: "file", path: "my dir/a b.txt" }, { kind: "file", path: 'we"ird.txt' }, { kind: "selection" }];
+  const cases: Mention[] = [{ kind: "file", path: "src/app.ts" }, { kind: "file", path: "my dir/a b.txt" }, { kind: "file", path: 'we"ird.txt' }, { kind: "selection" }, { kind: "workspace" }, { kind: "workspace", name: "py-api" }];
   for (const m of cases) {
     const text = `x ${formatMention(m)} y`;
     assert.deepEqual(mentions(text), [m], text);

@@ -186,4 +186,7 @@ test("envelope guards", () => {
   assert.equal(isMention({ kind: "file", path: "" }), false);
   assert.equal(isMention({ kind: "terminal" }), true);
   assert.equal(isMention({ kind: "shell" }), false);
+  assert.equal(isMention({ kind: "workspace" }), true);
+  assert.equal(isMention({ kind: "workspace", name: "py-api" }), true);
+  assert.equal(isMention({ kind: "workspace", name: "../x" }), false);
 });

@@ -5,7 +5,7 @@ import { looksBinary, MAX_FILE_CHARS, MAX_READ_BYTES, resolveMentions, safeRelat
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function host(files: Record<string, Uint8Array>, opts: { ignored?: string[]; selection?: SelectionInfo; problems?: ProblemInfo[]; terminal?: { name: string; text: string } } = {}): MentionHost & { reads: { path: string; max: number }[] } {
+function host(files: Record<string, Uint8Array>, opts: { ignored?: string[]; selection?: SelectionInfo; problems?: ProblemInfo[]; terminal?: { name: string; text: string }; workspaces?: Record<string, string> } = {}): MentionHost & { reads: { path: string; max: number }[] } {
   const reads: { path: string; max: number }[] = [];
   return {
     reads,
@@ -21,6 +21,12 @@ function host(files: Record<string, Uint8Array>, opts: { ignored?: string[]; sel
     selection: () => opts.selection,
     problems: () => opts.problems ?? [],
     terminal: () => opts.terminal,
+    async workspace(name) {
+      const all = opts.workspaces ?? {};
+      const key = name ?? Object.keys(all)[0];
+      const tree = key !== undefined ? all[key] : undefined;
+      return tree !== undefined ? { name: key!, tree, truncated: false } : { error: "No Docker workspace is running." };
+    },
   };
 }
 
@@ -142,4 +148,12 @@ test("duplicates are resolved once", async () => {
   assert.equal(r.chips.length, 2, "different spellings are separate mentions");
   const r2 = await resolveMentions([{ kind: "file", path: "a.ts" }, { kind: "file", path: "a.ts" }], h);
   assert.equal(r2.chips.length, 1);
+});
+
+test("@workspace attaches the workspace's file tree; unknown or none is a chip error", async () => {
+  const h = host({}, { workspaces: { api: "app.py\nrequirements.txt\nsrc/" } });
+  const r = await resolveMentions([{ kind: "workspace", name: "api" }, { kind: "workspace", name: "web" }], h);
+  assert.deepEqual(r.chips[0], { mention: { kind: "workspace", name: "api" }, label: "workspace:api" });
+  assert.match(r.context[0]!.content, /Docker workspace "api"[\s\S]*requirements.txt/);
+  assert.match(r.chips[1]!.error!, /No Docker workspace/);
 });
