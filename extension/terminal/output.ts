@@ -1,0 +1,57 @@
+/**
+ * What a finished command shows the user: its exit code and the last lines of its output.
+ * Pure, so the wording and the trimming are unit-tested without VS Code.
+ */
+
+// CSI / OSC / other escape sequences: colours, titles and shell-integration markers.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+/** Terminal output as plain text: escapes gone, `\r\n` → `\n`, progress-bar `\r` rewrites resolved. */
+export function plainOutput(raw: string): string {
+  return raw
+    .replace(ANSI, "")
+    .replace(/\r\n/g, "\n")
+    .split("\n")
+    .map((line) => line.slice(line.lastIndexOf("\r") + 1)) // the last rewrite of a `\r` line is what the user saw
+    .join("\n");
+}
+
+/** The last `maxLines` non-empty lines, at most `maxChars` (cut at the front). */
+export function tailLines(text: string, maxLines: number, maxChars: number): string {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  let out = lines.slice(-maxLines).join("\n");
+  if (out.length > maxChars) out = `…${out.slice(out.length - maxChars + 1)}`;
+  return out;
+}
+
+export interface RunOutcome {
+  command: string;
+  /** Undefined when the shell did not report one (no shell integration, or it is unknown). */
+  exitCode: number | undefined;
+  /** Plain output, already stripped. */
+  output: string;
+  /** Whether shell integration captured the run at all. */
+  captured: boolean;
+}
+
+/** One-line command for a message: long ones are cut in the middle of nothing important (the end). */
+export function shortCommand(command: string, max = 80): string {
+  const one = command.replace(/\s*\n\s*/g, " ⏎ ");
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Notification text: exit code first, then the output's last lines (notifications are one paragraph). */
+export function outcomeMessage(o: RunOutcome): { failed: boolean; text: string } {
+  if (!o.captured) {
+    return {
+      failed: false,
+      text: `AiCockpit: sent \`${shortCommand(o.command)}\` to the terminal. Its exit code and output can't be captured here: the terminal has no shell integration.`,
+    };
+  }
+  const failed = o.exitCode !== undefined && o.exitCode !== 0;
+  const status = o.exitCode === undefined ? "finished (the shell did not report an exit code)" : `exited with code ${o.exitCode}`;
+  const tail = tailLines(o.output, 3, 300);
+  const said = tail === "" ? " No output." : ` Output: ${tail.split("\n").join(" ⏎ ")}`;
+  return { failed, text: `AiCockpit: \`${shortCommand(o.command)}\` ${status}.${said}` };
+}
