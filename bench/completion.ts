@@ -346,6 +346,8 @@ function section(o: Overhead, s: Session, w: Session, load: string): string {
     `| **cache hit**, HTTP round trip | ${o.cacheHitRoundTripP50} ms ${mark(o.cacheHitRoundTripP50 <= 1)} | ${o.cacheHitRoundTripP99} ms | ≤ 1 ms |`,
     `| cache hit, in the engine | ${o.cacheHitEngineP50} ms | ${o.cacheHitEngineP99} ms | – |`,
     "",
+    "p99 tails follow the machine's load (the LLM layer's pass-through row shows the same tail); the engine's own time is the part the completion code controls.",
+    "",
     "**(2) Typing session** — 200 keystrokes of a TypeScript file at human speed (bursts of 45–155 ms per key, pauses of 0.45–1.55 s), same seed every run, through the real backend and provider code path (LlmService → HTTP → scripted AI with 250 ms to first token and 15 ms per chunk), driven by the extension's own policy (`extension/completion/debounce.ts`, `shown-suggestion.ts`); the client does not abort on keystrokes, the backend supersedes. The scripted model is an oracle for the text being typed, wrong on purpose every 3rd answer; the second session makes every answer wrong.",
     "",
     "| measure | oracle, every 3rd wrong | every answer wrong | target |",
