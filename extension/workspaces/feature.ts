@@ -38,7 +38,7 @@ export function registerWorkspacesFeature(
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const refresh = () => tree.refresh();
   const timer = setInterval(() => {
-    if (view.visible) refresh();
+    if (view.visible) void tree.refreshIfChanged();
   }, POLL_MS);
 
   const showError = (what: string, err: unknown) => {
@@ -84,13 +84,19 @@ export function registerWorkspacesFeature(
 
   const fsUri = (w: WorkspaceView, path = "/workspace") => vscode.Uri.from({ scheme: WS_SCHEME, authority: authorityOf(w.id), path });
 
+  const command = (id: string, run: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, (...args: never[]) => {
+      e2eReport("workspace-command", { command: id, fromTree: (args[0] as WorkspaceNode | undefined)?.kind === "workspace" });
+      return run(...args);
+    });
+
   context.subscriptions.push(
     tree,
     view,
     { dispose: () => clearInterval(timer) },
     vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client), { isCaseSensitive: true }),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.refresh, refresh),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.create, async () => {
+    command(WORKSPACE_COMMANDS.refresh, refresh),
+    command(WORKSPACE_COMMANDS.create, async () => {
       try {
         const made = await createWorkspaceFlow(client, tree.last.map((w) => w.name));
         if (made) refresh();
@@ -98,10 +104,10 @@ export function registerWorkspacesFeature(
         showError("Creating the workspace", err);
       }
     }),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.start, lifecycle("start", "Start", "Starting")),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.stop, lifecycle("stop", "Stop", "Stopping")),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.restart, lifecycle("restart", "Restart", "Restarting")),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.openTerminal, async (node?: WorkspaceNode) => {
+    command(WORKSPACE_COMMANDS.start, lifecycle("start", "Start", "Starting")),
+    command(WORKSPACE_COMMANDS.stop, lifecycle("stop", "Stop", "Stopping")),
+    command(WORKSPACE_COMMANDS.restart, lifecycle("restart", "Restart", "Restarting")),
+    command(WORKSPACE_COMMANDS.openTerminal, async (node?: WorkspaceNode) => {
       const w = await target(node, "Open Terminal in Workspace");
       if (!w) return;
       const conn = connection();
@@ -124,7 +130,7 @@ export function registerWorkspacesFeature(
       term.show();
       e2eReport("workspace-terminal-opened", { id: w.id });
     }),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.browseFiles, async (node?: WorkspaceNode) => {
+    command(WORKSPACE_COMMANDS.browseFiles, async (node?: WorkspaceNode) => {
       const w = await target(node, "Browse Files in Workspace");
       if (!w) return;
       const uri = fsUri(w);
@@ -135,7 +141,7 @@ export function registerWorkspacesFeature(
       }
       await vscode.commands.executeCommand("workbench.view.explorer");
     }),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.openFile, async (node?: WorkspaceNode, path?: string) => {
+    command(WORKSPACE_COMMANDS.openFile, async (node?: WorkspaceNode, path?: string) => {
       const w = await target(node, "Open File in Workspace");
       if (!w) return;
       const p =
@@ -155,7 +161,7 @@ export function registerWorkspacesFeature(
         showError(`Opening ${p}`, err);
       }
     }),
-    vscode.commands.registerCommand(WORKSPACE_COMMANDS.delete, async (node?: WorkspaceNode) => {
+    command(WORKSPACE_COMMANDS.delete, async (node?: WorkspaceNode) => {
       const w = await target(node, "Delete Workspace");
       if (!w) return;
       const keep = "Delete, Keep Data";

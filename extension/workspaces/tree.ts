@@ -18,6 +18,17 @@ export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, v
     this.changed.fire(undefined);
   }
 
+  private lastJson = "";
+
+  /** For the poll: re-render only when something changed (a re-render closes an open context menu). */
+  async refreshIfChanged(): Promise<void> {
+    const json = await this.list().then(
+      (l) => JSON.stringify(l),
+      (err: unknown) => String(err),
+    );
+    if (json !== this.lastJson) this.refresh();
+  }
+
   dispose(): void {
     this.changed.dispose();
   }
@@ -50,6 +61,7 @@ export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, v
       return [{ kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" }];
     }
     this.last = list.workspaces;
+    this.lastJson = JSON.stringify(list);
     const rows: WorkspaceNode[] = list.workspaces.map((view) => ({ kind: "workspace", view }));
     for (const u of list.unreachable) {
       rows.push({ kind: "message", text: `${u.host}: ${u.message}`, detail: u.code, icon: "warning" });
