@@ -163,6 +163,24 @@ describe("E2E: chat panel", () => {
     await frame.locator("button.send:not(.stop)").waitFor({ timeout: 5_000 });
     await vs.screenshot("light-stopped");
 
+    // ---- @terminal: output captured through shell integration reaches the prompt
+    await vs.runCommand("Terminal: Create New Terminal");
+    await page.locator(".terminal-wrapper.active .xterm").waitFor({ timeout: 15_000 });
+    await sleep(1500); // the shell starts and reports shell integration
+    // The command line itself holds no "FACT:", only its output does.
+    await page.keyboard.type("printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
+    await page.keyboard.press("Enter");
+    await sleep(1500);
+    mark = vs.readReport().length;
+    await input.click();
+    await page.keyboard.type("What did the terminal print? @terminal ");
+    await frame.locator(".composer .chip", { hasText: "terminal" }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Enter");
+    const viaTerminal = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+    assert.equal(viaTerminal.status, "done");
+    await frame.locator(".msg.assistant").last().locator(".md", { hasText: "the terminal says TEAL-HERON-7" }).waitFor({ timeout: 10_000 });
+    await vs.screenshot("light-terminal-mention");
+
     // ---- 4. dark theme, then reload: the session is in history
     // Themes switched the way a user does: Preferences: Color Theme.
     await vs.runCommand("Preferences: Color Theme");
@@ -199,7 +217,7 @@ describe("E2E: chat panel", () => {
     await vs.runCommand("AiCockpit: Chat History");
     const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
     await item.waitFor({ timeout: 10_000 });
-    assert.match(await item.locator(".history-meta").innerText(), /6 messages/);
+    assert.match(await item.locator(".history-meta").innerText(), /8 messages/);
     await vs.screenshot("dark-history-after-reload");
   });
 });
