@@ -148,7 +148,8 @@ export function statusView(input: StatusInput): StatusView {
         tooltip: `The AiCockpit backend stopped unexpectedly: ${input.reason}.\nRestarting in ${secs}s. Click to show the logs.`,
         severity: "error",
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
-        notification: `AiCockpit: ${input.reason}; restarting in ${secs}s.`,
+        // No countdown here: the notification outlives it (it closes once the backend is back).
+        notification: `AiCockpit backend crashed (${input.reason}); restarting…`,
       };
     }
     case "failed":

@@ -32,6 +32,8 @@ export class StatusBar implements vscode.Disposable {
   private view: StatusView | undefined;
   private checkSeq = 0;
   private countdown: NodeJS.Timeout | undefined;
+  /** Closes the crash notification; set while one is on screen. */
+  private closeCrashNotice: (() => void) | undefined;
 
   constructor(private readonly deps: StatusBarDeps) {
     this.item.name = "AiCockpit";
@@ -53,6 +55,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closeCrashNotice?.();
     clearInterval(this.timer);
     clearInterval(this.countdown);
     this.disposables.forEach((d) => d.dispose());
@@ -108,12 +111,26 @@ export class StatusBar implements vscode.Disposable {
           ? new vscode.ThemeColor("statusBarItem.warningBackground")
           : undefined;
     if (!changed) return;
+    if (view.key !== "crashed") {
+      this.closeCrashNotice?.();
+      this.closeCrashNotice = undefined;
+    }
     this.deps.logger.info(`status: ${view.key} — ${view.text.replace(/^\$\([^)]*\)\s*/, "")}`);
     e2eReport("state", { key: view.key, text: view.text });
     if (this.gate.shouldNotify(view)) this.notify(view);
   }
 
   private notify(view: StatusView): void {
+    if (view.key === "crashed") {
+      // A crash is transient: shown as a progress notification, which (unlike a message)
+      // can be closed from code — it goes away by itself once the backend is back, instead
+      // of leaving a stale "restarting…" toast next to a healthy status bar.
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: view.notification ?? view.tooltip },
+        () => new Promise<void>((resolve) => (this.closeCrashNotice = resolve)),
+      );
+      return;
+    }
     const buttons = [view.command.title];
     if (view.command.id !== "aicockpit.showLogs") buttons.push("Show Logs");
     const show = view.severity === "error" ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;

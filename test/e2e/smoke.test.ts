@@ -68,6 +68,8 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
     await vs.waitForReport((e) => e.event === "backend-exited" && e.pid === firstPid, 15_000, mark);
     const crashedText = await vs.waitForStatusBar(/backend crashed/, 15_000);
     t.diagnostic(`status bar after kill: "${crashedText}"`);
+    const crashToast = vs.page.locator(".notifications-toasts .notification-toast", { hasText: /crashed/ });
+    await crashToast.first().waitFor({ state: "visible", timeout: 5_000 });
     await vs.page.waitForTimeout(300); // let the notification finish sliding in (the restart waits 1 s)
     await vs.screenshot("crashed");
 
@@ -76,6 +78,8 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
     assert.notEqual(secondPid, firstPid);
     const recoveredText = await vs.waitForStatusBar(READY, 60_000);
     t.diagnostic(`status bar after recovery: "${recoveredText}", backend pid ${secondPid}`);
+    // No stale "crashed, restarting…" toast next to a healthy status bar.
+    await crashToast.first().waitFor({ state: "hidden", timeout: 10_000 });
     await vs.screenshot("recovered");
 
     // The status sequence the user saw, as the extension reported it.

@@ -64,7 +64,7 @@ test("backend lifecycle states", () => {
   assert.equal(crashed.text, "$(error) AiCockpit: backend crashed, restarting in 4s");
   assert.match(crashed.tooltip, /killed by SIGKILL/);
   assert.equal(crashed.command.id, "aicockpit.showLogs");
-  assert.equal(crashed.notification, "AiCockpit: backend was killed by SIGKILL; restarting in 4s.");
+  assert.equal(crashed.notification, "AiCockpit backend crashed (backend was killed by SIGKILL); restarting…");
   assert.equal(statusView({ kind: "restarting", delayMs: 150, reason: "x" }).text, "$(error) AiCockpit: backend crashed, restarting in 1s");
 
   const failed = statusView({ kind: "failed", reason: "AICOCKPIT_LLM_KIND must be one of …" });
