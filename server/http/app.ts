@@ -36,10 +36,11 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   app.use(securityGuard({ token: ctx.config.token, allowedOrigins: ctx.config.allowedOrigins, port: ctx.port }));
+  // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
+  // its own body (http/json-body.ts, same limit and error codes).
+  app.use(openaiRouter(ctx));
   app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
-  // The /v1 gateway first: it is the latency-sensitive path, and express tries routes in order.
-  app.use(openaiRouter(ctx));
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));
   app.use(editRouter(ctx));

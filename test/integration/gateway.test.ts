@@ -132,6 +132,21 @@ describe("OpenAI-compatible gateway", () => {
     for (const block of text.trim().split("\n\n")) assert.match(block, /^data: /);
   });
 
+  it("reads its own body: invalid JSON or a non-JSON type → 400, oversized with a declared length → 413", async () => {
+    const send = (body: string, type: string) =>
+      fetch(`${be.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${be.token}`, "content-type": type }, body });
+    const bad = await send("{not json", "application/json");
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string; message: string } }).error.message, "Request body is not valid JSON.");
+    const text = await send("hello", "text/plain");
+    assert.equal(text.status, 400);
+    assert.match(((await text.json()) as { error: { message: string } }).error.message, /Content-Type: application\/json/);
+    const big = await send(JSON.stringify({ messages: [{ role: "user", content: "x".repeat(5 * 1024 * 1024) }] }), "application/json");
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: { code: string } }).error.code, "PAYLOAD_TOO_LARGE");
+    assert.equal(ai.completionRequests().length, 0);
+  });
+
   it("rejects bodies without messages/prompt as BAD_REQUEST", async () => {
     const r = await be.call<{ error: { code: string } }>("POST", "/v1/chat/completions", { model: "x" });
     assert.equal(r.status, 400);

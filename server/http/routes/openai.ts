@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { AppError, toAppError } from "../errors";
 import { SseWriter, abortOnClose } from "../sse";
+import { readJsonBody } from "../json-body";
 import { log } from "../../log";
 
 const PROVIDER_HEADER = "x-aicockpit-provider";
@@ -37,8 +38,9 @@ function providerFrom(req: Request): string | undefined {
   return typeof h === "string" && h.trim() !== "" ? h.trim() : undefined;
 }
 
-function requestBody(req: Request, required: "messages" | "prompt"): Record<string, unknown> {
-  const b: unknown = req.body;
+async function requestBody(req: Request, required: "messages" | "prompt", limit: number): Promise<Record<string, unknown>> {
+  // Mounted before express.json() (see app.ts), so the body is read here unless a parser already did.
+  const b: unknown = req.body !== undefined ? req.body : await readJsonBody(req, limit);
   if (typeof b !== "object" || b === null || Array.isArray(b)) throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
   const body = b as Record<string, unknown>;
   if (!(required in body)) throw new AppError("BAD_REQUEST", `The request body needs "${required}".`);
@@ -52,7 +54,7 @@ export function openaiRouter(ctx: AppContext): Router {
     async (req: Request, res: Response): Promise<void> => {
       let body: Record<string, unknown>;
       try {
-        body = requestBody(req, required);
+        body = await requestBody(req, required, ctx.config.maxBodyBytes);
       } catch (err) {
         sendError(res, err);
         return;
