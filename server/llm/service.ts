@@ -189,7 +189,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   async function probe(): Promise<ProviderCheck> {
     const id = registry.activeId();
     if (id === null) {
-      return { ok: false, id: null, model: null, reason: `No AI provider is configured. ${NO_PROVIDER_HINT}` };
+      return { ok: false, id: null, model: null, code: "NO_PROVIDER", reason: `No AI provider is configured. ${NO_PROVIDER_HINT}` };
     }
     const p = registry.resolve(id);
     const base = { id: p.id, model: p.model };
@@ -203,7 +203,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       // Azure lists base models, not deployments, so a deployment name cannot be checked there.
       if (p.kind !== "azure" && ids.length > 0 && !modelListed(ids, p.model)) {
         const some = ids.slice(0, 5).join(", ");
-        return { ...base, ok: false, latencyMs: ms(), reason: `"${p.name}" is reachable but does not offer model "${p.model}" (it lists ${ids.length}: ${some}${ids.length > 5 ? ", …" : ""}).` };
+        return { ...base, ok: false, code: "PROVIDER_MODEL_NOT_FOUND", latencyMs: ms(), reason: `"${p.name}" is reachable but does not offer model "${p.model}" (it lists ${ids.length}: ${some}${ids.length > 5 ? ", …" : ""}).` };
       }
       return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable; model "${p.model}".` };
     } catch (err) {
@@ -212,7 +212,8 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       if (e.code === "PROVIDER_ERROR" && /\(40[45]\)/.test(e.message)) {
         return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable (it does not list models, so model "${p.model}" is unchecked).` };
       }
-      return { ...base, ok: false, latencyMs: ms(), reason: e.message };
+      // The code lets clients point at the fix (set key, pick model…) without parsing prose.
+      return { ...base, ok: false, code: e.code, latencyMs: ms(), reason: e.message };
     }
   }
 
