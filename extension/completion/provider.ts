@@ -1,0 +1,184 @@
+/**
+ * The InlineCompletionItemProvider: gathers context through the VS Code API and asks the
+ * backend (`POST /api/complete`). Client policy lives in vscode-free modules that the
+ * benchmark drives too: adaptive debounce (debounce.ts), type-through answered locally
+ * (shown-suggestion.ts), when a cancelled token aborts the HTTP request (cancel-policy.ts),
+ * acceptance/rejection (feedback.ts), on/off/snooze and the slow-model warning (gate.ts).
+ */
+import * as vscode from "vscode";
+import type { CompletionRequest, CompletionResponse, CompletionTemplateName, CompletionMultiline } from "../../server/api/completion";
+import { timeBoxed } from "../../server/completion/context";
+import { IgnoreMatcher } from "../../server/completion/ignore-file";
+import { isSecretPath } from "../../server/completion/secrets-filter";
+import { BackendError, type BackendClient } from "../backend/client";
+import { e2eReport } from "../e2e-report";
+import { CancelPolicy } from "./cancel-policy";
+import { CompletionContext, docPath, SOURCE_TIME_BOX_MS, workspaceRootOf } from "./context";
+import { AdaptiveDebounce, DEFAULT_DEBOUNCE } from "./debounce";
+import { FeedbackTracker } from "./feedback";
+import { gateState, SlowModelDetector, type GateInput } from "./gate";
+import { ShownSuggestion } from "./shown-suggestion";
+
+export const ACCEPTED_COMMAND = "aicockpit.completion.accepted";
+
+export interface CompletionSettings {
+  enabled: boolean;
+  disabledLanguages: string[];
+  template: CompletionTemplateName | undefined;
+  multiline: CompletionMultiline;
+  timeoutMs: number;
+}
+
+/** Schemes whose documents are code the user writes (not output panes, SCM input, settings UI…). */
+const SCHEMES = new Set(["file", "untitled", "vscode-remote", "aicockpit-ws", "vscode-notebook-cell"]);
+
+export interface ProviderDeps {
+  backend: Pick<BackendClient, "call">;
+  context: CompletionContext;
+  settings: () => CompletionSettings;
+  gate: () => GateInput;
+  /** +1 when a request to the backend starts, -1 when it ends (the status spinner). */
+  waiting: (delta: 1 | -1) => void;
+  /** The model keeps hitting the time limit: tell the user (once per model). */
+  tooSlow: (model: string, timeoutMs: number) => void;
+  log: (msg: string) => void;
+}
+
+interface ShownEntry {
+  id: string;
+  suggestion: ShownSuggestion;
+}
+
+export class CompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  private readonly debounce = new AdaptiveDebounce();
+  // Grace = the longest debounce: a newer call for the document arrives within it while typing.
+  readonly cancel = new CancelPolicy(DEFAULT_DEBOUNCE.maxMs);
+  private readonly shown = new Map<string, ShownEntry>();
+  private readonly slow = new SlowModelDetector();
+  private readonly loggedErrors = new Map<string, number>();
+  readonly feedback: FeedbackTracker;
+
+  constructor(
+    private readonly deps: ProviderDeps,
+    report: (id: string, outcome: "accepted" | "rejected") => void,
+  ) {
+    this.feedback = new FeedbackTracker(report);
+  }
+
+  dispose(): void {
+    this.cancel.abortAll();
+  }
+
+  /** The document is gone: drop its state and count what was shown there as not taken. */
+  forget(docId: string): void {
+    this.shown.delete(docId);
+    this.feedback.closed(docId);
+  }
+
+  async provideInlineCompletionItems(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    ctx: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    if (!SCHEMES.has(doc.uri.scheme) || gateState(this.deps.gate(), doc.languageId, Date.now()).kind !== "on") return undefined;
+    // Never even read a secret-looking file into a request.
+    if (isSecretPath(doc.uri.path)) return undefined;
+    const docId = doc.uri.toString();
+    const text = doc.getText();
+    const offset = doc.offsetAt(pos);
+    const prefix = text.slice(0, offset);
+    const suffix = text.slice(offset);
+
+    // Typing through the shown suggestion: answered here, no request at all.
+    this.feedback.next(docId, prefix);
+    const entry = this.shown.get(docId);
+    const rest = entry?.suggestion.remaining(prefix);
+    if (entry && rest) {
+      e2eReport("completion-typethrough", { id: entry.id, left: rest.completion.length });
+      return [this.item(pos, rest.completion, rest.replaceSuffixChars, entry.id)];
+    }
+    entry?.suggestion.clear();
+
+    const ticket = this.cancel.begin(docId);
+    const sub = token.onCancellationRequested(() => ticket.cancel());
+    let counted = false;
+    try {
+      const settings = this.deps.settings();
+      const folder = workspaceRootOf(doc);
+      const delay = ctx.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? this.debounce.keystroke(Date.now()) : 0;
+      const [ignore] = await Promise.all([timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")), sleep(delay, token)]);
+      if (token.isCancellationRequested || this.deps.context.excluded(doc.uri, ignore)) return undefined;
+      const snippets = await this.deps.context.snippets(doc, pos, ignore);
+      if (token.isCancellationRequested) return undefined;
+
+      const body: CompletionRequest = {
+        filepath: docPath(doc),
+        languageId: doc.languageId,
+        prefix,
+        suffix,
+        snippets,
+        multiline: settings.multiline,
+        documentId: docId,
+        timeoutMs: settings.timeoutMs,
+        ...(settings.template ? { template: settings.template } : {}),
+        ...(folder?.uri.scheme === "file" ? { workspaceRoot: folder.uri.fsPath } : {}),
+      };
+      counted = true;
+      this.deps.waiting(1);
+      // Not aborted per keystroke (the backend supersedes or reuses); the cancel policy aborts when the user left.
+      const r = await this.deps.backend.call("POST /api/complete", { body, signal: ticket.signal, timeoutMs: settings.timeoutMs + 5_000 });
+      this.observe(r, settings.timeoutMs);
+      if (r.completion === null || token.isCancellationRequested) return undefined;
+
+      const suggestion = new ShownSuggestion();
+      suggestion.show({ prefix, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
+      this.shown.set(docId, { id: r.id, suggestion });
+      this.feedback.shownIn(docId, { id: r.id, prefix, completion: r.completion });
+      e2eReport("completion-shown", { id: r.id, source: r.source, chars: r.completion.length, replaceSuffixChars: r.replaceSuffixChars, partial: r.partial === true });
+      return [this.item(pos, r.completion, r.replaceSuffixChars, r.id)];
+    } catch (err) {
+      this.failed(err);
+      return undefined;
+    } finally {
+      ticket.done();
+      sub.dispose();
+      if (counted) this.deps.waiting(-1);
+    }
+  }
+
+  private item(pos: vscode.Position, completion: string, replaceSuffixChars: number, id: string): vscode.InlineCompletionItem {
+    // Contract: replace [cursor, cursor + replaceSuffixChars) on the cursor's line.
+    const range = new vscode.Range(pos, pos.translate(0, replaceSuffixChars));
+    return new vscode.InlineCompletionItem(completion, range, { command: ACCEPTED_COMMAND, title: "Accept completion", arguments: [id] });
+  }
+
+  private observe(r: CompletionResponse, timeoutMs: number): void {
+    if (r.source !== "model" || r.reason === "superseded" || !r.model) return;
+    if (this.slow.record(r.model, r.partial === true)) this.deps.tooSlow(r.model, timeoutMs);
+  }
+
+  private failed(err: unknown): void {
+    const code = err instanceof BackendError ? err.code : "UNEXPECTED";
+    // Cancellation is the normal end of most requests; "no provider" is shown by the main status item.
+    if (code === "CANCELLED" || code === "NO_PROVIDER" || (err instanceof Error && err.name === "AbortError")) return;
+    const now = Date.now();
+    // A failing backend fails every keystroke: log each kind of failure once a minute.
+    if (now - (this.loggedErrors.get(code) ?? 0) < 60_000) return;
+    this.loggedErrors.set(code, now);
+    this.deps.log(`inline completion failed: ${code}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function sleep(ms: number, token: vscode.CancellationToken): Promise<void> {
+  if (ms <= 0 || token.isCancellationRequested) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const sub = token.onCancellationRequested(done);
+    function done(): void {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
