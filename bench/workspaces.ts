@@ -93,6 +93,14 @@ async function main(): Promise<void> {
       count = r.body.workspaces.length;
       if (i >= 5) listTimes.push(dt);
     }
+    // the engine's own share: the same listing straight from dockerode
+    const engineTimes: number[] = [];
+    for (let i = 0; i < LIST_RUNS; i++) {
+      const t0 = performance.now();
+      await docker.listContainers({ all: true, filters: { label: ["aicockpit.workspace=1"] } });
+      engineTimes.push(performance.now() - t0);
+    }
+    const engineMed = median(engineTimes);
     const apiMed = median(viaBackend);
     const cliMed = median(viaCli);
     const ratio = apiMed / cliMed;
@@ -105,6 +113,7 @@ async function main(): Promise<void> {
       `create → running, docker run CLI (median of ${RUNS}): ${ms(cliMed)} (min ${ms(Math.min(...viaCli))}, max ${ms(Math.max(...viaCli))})`,
       `ratio backend / CLI: ${ratio.toFixed(2)}× (target ≤ 1.2×)`,
       `GET /api/workspaces with ${count} workspaces: p50 ${ms(listMed)}, p95 ${ms(listP95)} (target ≤ 100 ms)`,
+      `same listing straight from the engine (dockerode): p50 ${ms(engineMed)}`,
       `load average ${load} on ${cpus().length} CPUs`,
     ];
     for (const l of lines) console.log(l);
@@ -121,6 +130,7 @@ async function main(): Promise<void> {
       `| \`docker run -d\` CLI, same image and options | ${ms(cliMed)} | min ${ms(Math.min(...viaCli))}, max ${ms(Math.max(...viaCli))} | – |`,
       `| backend / CLI | ${ratio.toFixed(2)}× | – | ≤ 1.2× ${ratio <= 1.2 ? "✅" : "❌"} |`,
       `| \`GET /api/workspaces\`, ${count} workspaces | ${ms(listMed)} | p95 ${ms(listP95)} | ≤ 100 ms ${listMed <= 100 ? "✅" : "❌"} |`,
+      `| same listing straight from the engine (dockerode, no backend) | ${ms(engineMed)} | p95 ${ms(pct(engineTimes, 95))} | – |`,
       "",
       `Runs are interleaved (backend, CLI, CLI, backend, …) with cleanup outside the timed part. The backend path does more than \`docker run\`: engine info for the limit check, name and image checks, volume inspect/create, create, start and a final inspect for the answer.`,
       "<!-- workspaces:end -->",
