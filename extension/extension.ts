@@ -20,6 +20,7 @@ import { registerEditFeature } from "./edit/controller";
 import { registerChatFeature } from "./chat/controller";
 import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerTerminalFeature } from "./terminal/feature";
+import { registerCompletionFeature } from "./completion/feature";
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
@@ -112,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerEditFeature(context, client, (m) => logger.info(m));
   registerChatFeature(context, client, (m) => logger.info(m));
   registerTerminalFeature(context, client, (m) => logger.info(m));
+  registerCompletionFeature(context, client, (m) => logger.info(m));
   const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m));
   // The tree's first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(sup.onEvent((e) => e.type === "ready" && workspaces.refresh()));
