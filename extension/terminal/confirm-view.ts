@@ -3,6 +3,8 @@
  * open with Cancel selected, so Enter or Esc never runs anything: running takes a
  * deliberate choice. The risk is shown three ways — the word in the title, a coloured
  * icon per reason, and the reasons themselves — so it survives themes and colour blindness.
+ * The coloured icons are SVG files (media/terminal/): a quick pick draws codicons in the
+ * foreground colour only, whatever ThemeColor they are given.
  */
 import type { ShellRisk } from "../../server/api/shell";
 
@@ -14,8 +16,8 @@ export interface PickItemView {
   label: string;
   description?: string;
   detail?: string;
-  /** Codicon id and theme colour id. */
-  icon?: { id: string; color?: string };
+  /** A codicon, or the coloured icon of a risk level. */
+  icon?: { codicon: string } | { risk: ShellRisk };
 }
 
 export interface PickView {
@@ -24,11 +26,7 @@ export interface PickView {
   items: PickItemView[];
 }
 
-export const RISK_STYLE: Record<ShellRisk, { word: string; icon: string; color: string }> = {
-  safe: { word: "SAFE", icon: "pass", color: "testing.iconPassed" },
-  review: { word: "REVIEW", icon: "warning", color: "problemsWarningIcon.foreground" },
-  dangerous: { word: "DANGEROUS", icon: "error", color: "problemsErrorIcon.foreground" },
-};
+export const RISK_WORD: Record<ShellRisk, string> = { safe: "SAFE", review: "REVIEW", dangerous: "DANGEROUS" };
 
 const RISK_MEANING: Record<ShellRisk, string> = {
   safe: "only reads",
@@ -46,7 +44,6 @@ export interface Proposal {
 
 /** The first confirmation: Cancel / Run / Edit…, then what the command does and why it has its risk. */
 export function confirmView(p: Proposal, terminalName: string): PickView {
-  const style = RISK_STYLE[p.risk];
   const items: PickItemView[] = [
     { id: "cancel", label: "$(close) Cancel", description: "nothing runs (Esc)" },
     {
@@ -57,11 +54,11 @@ export function confirmView(p: Proposal, terminalName: string): PickView {
     },
     { id: "edit", label: "$(edit) Edit…", description: "change the command first; it is assessed again" },
   ];
-  if (p.explanation) items.push({ id: "info", label: p.explanation, icon: { id: "info" }, description: "what it does" });
+  if (p.explanation) items.push({ id: "info", label: p.explanation, icon: { codicon: "info" }, description: "what it does" });
   const reasons = p.reasons.length > 0 ? p.reasons : [`Risk: ${p.risk}.`];
-  for (const r of reasons) items.push({ id: "info", label: r, icon: { id: style.icon, color: style.color } });
+  for (const r of reasons) items.push({ id: "info", label: r, icon: { risk: p.risk } });
   return {
-    title: `AiCockpit: run in terminal? — ${style.word}: ${RISK_MEANING[p.risk]}`,
+    title: `${RISK_WORD[p.risk]}: ${RISK_MEANING[p.risk]} — AiCockpit: run in terminal?`,
     placeholder: `$ ${oneLine(p.command)}`,
     items,
   };
@@ -77,12 +74,12 @@ export function dangerName(reasons: readonly string[]): string {
 export function dangerView(p: Proposal): PickView {
   const danger = dangerName(p.reasons);
   return {
-    title: `AiCockpit: DANGEROUS — ${danger}. Run it anyway?`,
+    title: `DANGEROUS — ${danger}. Run it anyway?`,
     placeholder: `$ ${oneLine(p.command)}`,
     items: [
       { id: "cancel", label: "$(close) Cancel", description: "nothing runs (Esc)" },
-      { id: "run", label: "$(warning) Run dangerous command", description: danger, icon: { id: "error", color: RISK_STYLE.dangerous.color } },
-      ...p.reasons.slice(1).map((r): PickItemView => ({ id: "info", label: r, icon: { id: "warning", color: RISK_STYLE.review.color } })),
+      { id: "run", label: "Run dangerous command", description: "I have read the danger above", icon: { risk: "dangerous" } },
+      ...p.reasons.slice(1).map((r): PickItemView => ({ id: "info", label: r, icon: { risk: "dangerous" } })),
     ],
   };
 }

@@ -7,7 +7,12 @@ interface Item extends vscode.QuickPickItem {
 }
 
 /** Shows a picker with Cancel selected; resolves with the choice (Cancel when dismissed). */
-export function pick(view: PickView): Promise<ConfirmChoice> {
+export function pick(view: PickView, extensionUri: vscode.Uri): Promise<ConfirmChoice> {
+  const icon = (v: PickItemView): vscode.QuickPickItem["iconPath"] => {
+    if (!v.icon) return undefined;
+    if ("codicon" in v.icon) return new vscode.ThemeIcon(v.icon.codicon);
+    return vscode.Uri.joinPath(extensionUri, "media", "terminal", `risk-${v.icon.risk}.svg`);
+  };
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<Item>();
     qp.title = view.title;
@@ -19,7 +24,7 @@ export function pick(view: PickView): Promise<ConfirmChoice> {
       label: v.label,
       ...(v.description !== undefined ? { description: v.description } : {}),
       ...(v.detail !== undefined ? { detail: v.detail } : {}),
-      ...(v.icon ? { iconPath: new vscode.ThemeIcon(v.icon.id, v.icon.color ? new vscode.ThemeColor(v.icon.color) : undefined) } : {}),
+      ...(v.icon ? { iconPath: icon(v) } : {}),
     }));
     const cancel = qp.items.find((i) => i.id === "cancel");
     if (cancel) qp.activeItems = [cancel];

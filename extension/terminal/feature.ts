@@ -106,7 +106,7 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
       }
       const terminalName = vscode.window.activeTerminal?.name ?? "AiCockpit (new)";
       e2eReport("terminal-confirm", { risk: p.risk, step: "first" });
-      const choice = await pick(confirmView(p, terminalName));
+      const choice = await pick(confirmView(p, terminalName), context.extensionUri);
       if (choice === "cancel") return cancelled("confirm");
       if (choice === "edit") {
         const edited = await editCommand(p.command);
@@ -120,7 +120,7 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
       }
       if (p.risk === "dangerous") {
         e2eReport("terminal-confirm", { risk: p.risk, step: "danger" });
-        if ((await pick(dangerView(p))) !== "run") return cancelled("danger");
+        if ((await pick(dangerView(p), context.extensionUri)) !== "run") return cancelled("danger");
       }
       await execute(p.command, false);
       return;

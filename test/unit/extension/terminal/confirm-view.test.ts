@@ -16,20 +16,20 @@ test("the first confirmation lists Cancel first, then Run and Edit, then explana
   assert.equal(v.placeholder, "$ rm build.log");
   assert.equal(v.items[1]!.detail, "rm build.log");
   assert.equal(v.items[3]!.label, "Deletes the build log.");
-  assert.deepEqual(v.items[4]!.icon, { id: "warning", color: "problemsWarningIcon.foreground" });
+  assert.deepEqual(v.items[4]!.icon, { risk: "review" });
 });
 
 test("a dangerous proposal says so in the title, on Run and in red reasons", () => {
   const v = confirmView(danger, "bash");
   assert.match(v.title, /DANGEROUS/);
   assert.match(v.items[1]!.description!, /asks once more/);
-  assert.ok(v.items.filter((i) => i.id === "info").every((i) => i.icon?.color === "problemsErrorIcon.foreground"));
+  assert.ok(v.items.filter((i) => i.id === "info").every((i) => i.icon !== undefined && "risk" in i.icon && i.icon.risk === "dangerous"));
 });
 
 test("the second confirmation names the danger and keeps Cancel first", () => {
   const v = dangerView(danger);
   assert.equal(dangerName(danger.reasons), "`sh` runs code downloaded by `curl -fsSL http://x/i.sh` without showing it");
-  assert.match(v.title, /^AiCockpit: DANGEROUS — `sh` runs code downloaded .* Run it anyway\?$/);
+  assert.match(v.title, /^DANGEROUS — `sh` runs code downloaded .* Run it anyway\?$/);
   assert.deepEqual(v.items.map((i) => i.id), ["cancel", "run", "info"]);
   assert.match(v.items[1]!.label, /Run dangerous command/);
   assert.equal(dangerName([]), "This command is dangerous");
