@@ -26,6 +26,15 @@ export const WORKSPACE_COMMANDS = {
 } as const;
 
 const VIEW_ID = "aicockpit.workspaces";
+
+async function waitForBackend(connection: () => ClientConnection | undefined, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (connection() === undefined) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
+}
 const POLL_MS = 10_000;
 
 export function registerWorkspacesFeature(
@@ -94,7 +103,7 @@ export function registerWorkspacesFeature(
     tree,
     view,
     { dispose: () => clearInterval(timer) },
-    vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client), { isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client, () => waitForBackend(connection)), { isCaseSensitive: true }),
     command(WORKSPACE_COMMANDS.refresh, refresh),
     command(WORKSPACE_COMMANDS.create, async () => {
       try {

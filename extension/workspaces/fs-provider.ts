@@ -48,7 +48,11 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
 
-  constructor(private readonly client: Files) {}
+  constructor(
+    private readonly client: Files,
+    /** Resolves once a backend is ready (false on timeout): files opened at window load may come first. */
+    private readonly backendReady: () => Promise<boolean>,
+  ) {}
 
   private params(uri: vscode.Uri) {
     return { id: idOfAuthority(uri.authority) };
@@ -58,6 +62,14 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
     try {
       return await f();
     } catch (err) {
+      // Explorer/editors restored with the window ask before the backend is up: wait for it once.
+      if (err instanceof BackendError && err.code === "BACKEND_NOT_RUNNING" && (await this.backendReady())) {
+        try {
+          return await f();
+        } catch (again) {
+          throw fsError(again, uri);
+        }
+      }
       throw fsError(err, uri);
     }
   }

@@ -66,12 +66,12 @@ export function ttyRoute(ctx: AppContext): WsRoute {
           const { openTty } = await import("../workspaces/tty.js");
           const { container } = await svc.running(id);
           const tty = await openTty(container, { cols, rows, ...(cmd ? { cmd } : {}) });
-          end = () => tty.stream.destroy();
+          end = () => void tty.hangup();
           if (closed) return end();
-          write = (b) => tty.stream.write(b);
+          write = (b) => tty.write(b);
           resize = (c, r) => void tty.resize(c, r);
           for (const b of early.splice(0)) write(b);
-          tty.stream.on("data", (chunk: Buffer) => {
+          tty.onData((chunk) => {
             if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
           });
           send(ws, { type: "ready", execId: tty.execId });

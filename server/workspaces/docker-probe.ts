@@ -17,9 +17,14 @@ export async function probeDocker(timeoutMs = 1500): Promise<ComponentCheck> {
     const e = err as NodeJS.ErrnoException;
     const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     let reason = `Docker Engine not reachable at ${where}: ${e.message}`;
+    let code: ComponentCheck["code"] = "DOCKER_UNAVAILABLE";
     if (e.code === "ENOENT" || e.code === "ECONNREFUSED") reason = `Docker Engine is not running (nothing listens at ${where}).`;
-    if (e.code === "EACCES") reason = `Permission denied on ${where}: add your user to the "docker" group.`;
-    return { ok: false, reason, latencyMs: Date.now() - started };
+    if (e.code === "EACCES" || e.code === "EPERM") {
+      reason = `Permission denied on ${where}: add your user to the "docker" group.`;
+      code = "DOCKER_PERMISSION_DENIED";
+    }
+    if (/no answer within/.test(e.message)) code = "DOCKER_TIMEOUT";
+    return { ok: false, reason, latencyMs: Date.now() - started, code };
   } finally {
     if (timer) clearTimeout(timer);
   }

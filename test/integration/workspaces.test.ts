@@ -191,6 +191,21 @@ describe("Docker workspaces (real engine)", () => {
     const closed = await tty.closed;
     assert.equal(closed.code, 1000);
 
+    // A terminal closed without `exit` (window closed) leaves no shell behind in the container.
+    const count = async () => (await exec(name, ["sh", "-c", "ps -o pid,args | grep -c '[s]leep 987'"])).stdout.trim();
+    const orphan = await openTtyClient(b, name);
+    await orphan.waitMessage("ready");
+    orphan.send("sleep 987\r");
+    for (let i = 0; i < 40 && (await count()) !== "1"; i++) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(await count(), "1");
+    orphan.ws.close();
+    let left = "1";
+    for (let i = 0; i < 60 && left !== "0"; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      left = await count();
+    }
+    assert.equal(left, "0", "the shell and its child ended with the connection");
+
     await assert.rejects(openTtyClient(b, name, "", { authorization: "Bearer wrong-token-wrong-token" }), (e: { status?: number }) => e.status === 401);
     await assert.rejects(openTtyClient(b, name, "", { origin: "https://evil.example" }), (e: { status?: number }) => e.status === 403);
     const nf = await openTtyClient(b, `${P}nope`);
@@ -325,7 +340,11 @@ describe("Docker workspaces (real engine)", () => {
         assert.ok(Date.now() - t0 < 3_000, `no hang (${Date.now() - t0} ms)`);
         const ready = (await dead.call<ReadyResponse>("GET", "/ready")).body;
         assert.equal(ready.docker.ok, false);
+        assert.equal(ready.docker.code, "DOCKER_UNAVAILABLE");
         assert.match(ready.docker.reason, /not running|not reachable/);
+        const metrics = await dead.call<string>("GET", "/metrics");
+        assert.equal(metrics.status, 200, "a dead engine does not break /metrics");
+        assert.match(metrics.body, /aicockpit_workspaces\{host="local",state="running"\} 0/);
       } finally {
         await dead.stop();
       }
