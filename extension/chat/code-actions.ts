@@ -83,7 +83,10 @@ export class CodeActions implements vscode.Disposable {
       void vscode.window.showWarningMessage(`AiCockpit: ${message}`);
       return { ok: false, message };
     }
-    await vscode.commands.executeCommand(RUN_IN_TERMINAL_COMMAND, { command });
-    return { ok: true, message: "Sent to the terminal for confirmation." };
+    // Not awaited: the flow waits for the user's decision; the panel only needs to know it started.
+    void Promise.resolve(vscode.commands.executeCommand(RUN_IN_TERMINAL_COMMAND, { command })).catch((err: unknown) => {
+      void vscode.window.showErrorMessage(`AiCockpit: could not start the terminal flow: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return { ok: true, message: "Review the command, then run or cancel it." };
   }
 }

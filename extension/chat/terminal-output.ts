@@ -4,6 +4,7 @@
  * it (or a shell that does not report) give nothing here, and the chip says so.
  */
 import * as vscode from "vscode";
+import { e2eReport } from "../e2e-report";
 
 const MAX_CHARS_PER_TERMINAL = 64_000;
 
@@ -43,6 +44,7 @@ export class TerminalOutput implements vscode.Disposable {
     } catch {
       // the terminal closed mid-command: keep what came
     }
+    e2eReport("chat-terminal-output", { terminal: t.name, chars: this.buffers.get(t)?.length ?? 0 });
   }
 
   /** The active terminal's output if it has any, else the last terminal that produced some. */

@@ -4,9 +4,12 @@
  *     the popup (a path with a space): the streamed answer is the fact that only the file
  *     holds, so the file's content reached the prompt.
  *  2. A markdown answer with code blocks: highlighted, with Copy/Insert/Apply/Run; Apply opens
- *     the Ctrl+K review on the file the block names.
- *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped.
- *  4. Dark theme screenshot; reload the window: the session is in the history list.
+ *     the Ctrl+K review on the file the block names; Run goes through the terminal
+ *     confirmation (cancelled: nothing runs).
+ *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped;
+ *     @terminal brings shell-integration output into the prompt.
+ *  4. Dark theme screenshots; "Ask AiCockpit about This" attaches the selection; reload the
+ *     window: the session is in the history list.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -141,6 +144,19 @@ describe("E2E: chat panel", () => {
     await page.keyboard.press("Control+S");
     await waitForFile(join(vs.workspaceDir, "src", "app.js"), APP);
 
+    // Run on the shell block goes through the terminal confirmation flow; cancelling runs nothing.
+    mark = vs.readReport().length;
+    await blocks.nth(1).locator('[data-action="run"]').click();
+    const assessed = await vs.waitForReport((e) => e.event === "terminal-assessed", 20_000, mark);
+    assert.equal(assessed.command, "npm test -- --watch=false");
+    await vs.waitForReport((e) => e.event === "terminal-confirm", 10_000, mark);
+    await page.locator(".quick-input-widget").waitFor({ state: "visible", timeout: 10_000 });
+    await sleep(300);
+    await vs.screenshot("light-run-confirm");
+    await page.keyboard.press("Escape");
+    await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark);
+    assert.ok(!vs.readReport().slice(mark).some((e) => e.event === "terminal-ran"), "nothing ran");
+
     // ---- 3. Stop mid-stream
     ai.enqueue({ text: Array.from({ length: 400 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 80 });
     mark = vs.readReport().length;
@@ -166,11 +182,17 @@ describe("E2E: chat panel", () => {
     // ---- @terminal: output captured through shell integration reaches the prompt
     await vs.runCommand("Terminal: Create New Terminal");
     await page.locator(".terminal-wrapper.active .xterm").waitFor({ timeout: 15_000 });
-    await sleep(1500); // the shell starts and reports shell integration
-    // The command line itself holds no "FACT:", only its output does.
-    await page.keyboard.type("printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
-    await page.keyboard.press("Enter");
-    await sleep(1500);
+    // The command line itself holds no "FACT:", only its output does. A command typed before the
+    // shell has reported shell integration is not captured: try again until one is.
+    for (let attempt = 1; ; attempt++) {
+      await sleep(1000);
+      const before = vs.readReport().length;
+      await page.keyboard.type("printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
+      await page.keyboard.press("Enter");
+      const captured = await vs.waitForReport((e) => e.event === "chat-terminal-output", 6_000, before).catch(() => undefined);
+      if (captured) break;
+      if (attempt === 4) assert.fail("no shell-integration output was captured from the terminal");
+    }
     mark = vs.readReport().length;
     await input.click();
     await page.keyboard.type("What did the terminal print? @terminal ");
@@ -178,6 +200,8 @@ describe("E2E: chat panel", () => {
     await page.keyboard.press("Enter");
     const viaTerminal = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
     assert.equal(viaTerminal.status, "done");
+    const terminalPrompt = (ai.completionRequests().at(-1)!.body as { messages: { content: string }[] }).messages.at(-1)!.content;
+    assert.match(terminalPrompt, /FACT: the terminal says TEAL-HERON-7/, `terminal output in the prompt:\n${terminalPrompt}`);
     await frame.locator(".msg.assistant").last().locator(".md", { hasText: "the terminal says TEAL-HERON-7" }).waitFor({ timeout: 10_000 });
     await vs.screenshot("light-terminal-mention");
 
