@@ -8,6 +8,8 @@
  * the user really walked away (Esc, another file, focus lost). So a cancelled request is
  * aborted only if, `graceMs` after its cancellation, no newer provider call for the same
  * document is still live; a newer live call means the backend will supersede or reuse it.
+ * When that newer call is answered and nothing newer is live, the check runs again: the
+ * backend answers some requests (cache hits, skipped positions) without superseding.
  * vscode-free so it is unit-tested with a fake clock.
  */
 
@@ -84,23 +86,34 @@ export class CancelPolicy {
 
   /** @internal */
   onCancelled(t: TicketImpl): void {
-    // One check per document, restarted by each cancellation: it runs graceMs after the last one.
-    const prev = this.checks.get(t.docId);
-    if (prev !== undefined) this.timers.clear(prev);
-    this.checks.set(
-      t.docId,
-      this.timers.set(() => {
-        this.checks.delete(t.docId);
-        this.abortCancelled(t.docId, false);
-      }, this.graceMs),
-    );
+    this.scheduleCheck(t.docId);
   }
 
   /** @internal */
   onDone(t: TicketImpl): void {
     const set = this.docs.get(t.docId);
     set?.delete(t);
-    if (set && set.size === 0) this.docs.delete(t.docId);
+    if (!set) return;
+    if (set.size === 0) {
+      this.docs.delete(t.docId);
+      return;
+    }
+    // The newer request that kept older cancelled ones alive is answered: the backend may have
+    // answered it without touching them (cache hit, skipped), so they need checking again.
+    if (![...set].some((x) => x.state === "live")) this.scheduleCheck(t.docId);
+  }
+
+  private scheduleCheck(docId: string): void {
+    // One check per document, restarted by each event: it runs graceMs after the last one.
+    const prev = this.checks.get(docId);
+    if (prev !== undefined) this.timers.clear(prev);
+    this.checks.set(
+      docId,
+      this.timers.set(() => {
+        this.checks.delete(docId);
+        this.abortCancelled(docId, false);
+      }, this.graceMs),
+    );
   }
 
   private abortCancelled(docId: string, all: boolean): void {

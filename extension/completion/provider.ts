@@ -102,6 +102,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
     const ticket = this.cancel.begin(docId);
     const sub = token.onCancellationRequested(() => ticket.cancel());
+    ticket.signal.addEventListener("abort", () => e2eReport("completion-aborted", {}), { once: true });
     let counted = false;
     try {
       const settings = this.deps.settings();
@@ -129,6 +130,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
       // Not aborted per keystroke (the backend supersedes or reuses); the cancel policy aborts when the user left.
       const r = await this.deps.backend.call("POST /api/complete", { body, signal: ticket.signal, timeoutMs: settings.timeoutMs + 5_000 });
       this.observe(r, settings.timeoutMs);
+      if (r.completion === null) e2eReport("completion-none", { source: r.source, reason: r.reason ?? "" });
       if (r.completion === null || token.isCancellationRequested) return undefined;
 
       const suggestion = new ShownSuggestion();

@@ -70,6 +70,21 @@ describe("CancelPolicy", () => {
     assert.equal(second.signal.aborted, true);
   });
 
+  test("a newer request answered without superseding (cache hit, skipped) leaves no cancelled request running", () => {
+    const timers = fakeTimers();
+    const p = new CancelPolicy(350, timers);
+    const first = p.begin("doc");
+    first.cancel();
+    const second = p.begin("doc");
+    timers.advance(400);
+    assert.equal(first.signal.aborted, false, "kept while the newer one is live");
+    second.done();
+    timers.advance(349);
+    assert.equal(first.signal.aborted, false);
+    timers.advance(1);
+    assert.equal(first.signal.aborted, true);
+  });
+
   test("another document's live request does not keep a request alive", () => {
     const timers = fakeTimers();
     const p = new CancelPolicy(200, timers);
