@@ -56,7 +56,9 @@ export function confirmView(p: Proposal, terminalName: string): PickView {
   ];
   if (p.explanation) items.push({ id: "info", label: p.explanation, icon: { codicon: "info" }, description: "what it does" });
   const reasons = p.reasons.length > 0 ? p.reasons : [`Risk: ${p.risk}.`];
-  for (const r of reasons) items.push({ id: "info", label: r, icon: { risk: p.risk } });
+  // Risky parts come first; the others may be harmless (`touch m` next to `curl | sh`), so
+  // only the first reason wears the risk's colour.
+  reasons.forEach((r, i) => items.push({ id: "info", label: r, icon: i === 0 ? { risk: p.risk } : { codicon: "circle-small" } }));
   return {
     title: `${RISK_WORD[p.risk]}: ${RISK_MEANING[p.risk]} — AiCockpit: run in terminal?`,
     placeholder: `$ ${oneLine(p.command)}`,
@@ -79,7 +81,7 @@ export function dangerView(p: Proposal): PickView {
     items: [
       { id: "cancel", label: "$(close) Cancel", description: "nothing runs (Esc)" },
       { id: "run", label: "Run dangerous command", description: "I have read the danger above", icon: { risk: "dangerous" } },
-      ...p.reasons.slice(1).map((r): PickItemView => ({ id: "info", label: r, icon: { risk: "dangerous" } })),
+      ...p.reasons.slice(1).map((r): PickItemView => ({ id: "info", label: `also: ${r}`, icon: { codicon: "circle-small" } })),
     ],
   };
 }

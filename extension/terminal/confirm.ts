@@ -58,3 +58,33 @@ export async function editCommand(command: string): Promise<string | undefined> 
   });
   return edited?.trim() || undefined;
 }
+
+/**
+ * While the model thinks: a busy picker where the confirmation will appear, so focus stays
+ * in one place and Esc stops the request. A progress toast would linger next to the
+ * confirmation instead.
+ */
+export function busyPicker(title: string, text: string, onCancel: () => void): vscode.Disposable {
+  const qp = vscode.window.createQuickPick();
+  qp.title = title;
+  qp.placeholder = text;
+  qp.busy = true;
+  qp.items = [{ label: "$(close) Cancel", description: "stop asking the model (Esc)" }];
+  let done = false;
+  const subs = [
+    qp.onDidAccept(() => qp.hide()),
+    qp.onDidChangeValue(() => (qp.value = "")),
+    qp.onDidHide(() => {
+      subs.forEach((d) => d.dispose());
+      qp.dispose();
+      if (!done) onCancel();
+    }),
+  ];
+  qp.show();
+  return {
+    dispose: () => {
+      done = true;
+      qp.hide();
+    },
+  };
+}

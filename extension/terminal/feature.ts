@@ -15,7 +15,7 @@ import { SHELL_LIMITS } from "../../server/api/shell";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { SECTION } from "../settings";
-import { editCommand, pick } from "./confirm";
+import { busyPicker, editCommand, pick } from "./confirm";
 import { confirmView, dangerView, type Proposal } from "./confirm-view";
 import { detectProject, osLabel, shellName } from "./context";
 import { outcomeMessage, shortCommand, tailLines, type RunOutcome } from "./output";
@@ -61,23 +61,16 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
       ...(previous ? { previous } : {}),
     };
     let proposal: Proposal;
+    const ac = new AbortController();
+    const busy = busyPicker(previous ? "AiCockpit: proposing a fix…" : "AiCockpit: suggesting a command…", previous ? `$ ${previous.command}` : description, () => ac.abort());
     try {
-      proposal = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: previous ? "AiCockpit: proposing a fix…" : "AiCockpit: suggesting a command…", cancellable: true },
-        async (_progress, token) => {
-          const ac = new AbortController();
-          const sub = token.onCancellationRequested(() => ac.abort());
-          try {
-            return await backend.call("POST /api/shell/suggest", { body, signal: ac.signal });
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
+      proposal = await backend.call("POST /api/shell/suggest", { body, signal: ac.signal });
     } catch (err) {
-      if (err instanceof BackendError && err.code === "CANCELLED") return;
+      if (err instanceof BackendError && err.code === "CANCELLED") return cancelled("suggest");
       failed(previous ? "propose a fix" : "suggest a command", err);
       return;
+    } finally {
+      busy.dispose();
     }
     e2eReport("terminal-suggested", { risk: proposal.risk, command: proposal.command, fix: previous !== undefined });
     log(`terminal: suggested (${proposal.risk}) ${shortCommand(proposal.command, 200)}`);

@@ -50,8 +50,9 @@ export function outcomeMessage(o: RunOutcome): { failed: boolean; text: string }
     };
   }
   const failed = o.exitCode !== undefined && o.exitCode !== 0;
-  const status = o.exitCode === undefined ? "finished (the shell did not report an exit code)" : `exited with code ${o.exitCode}`;
+  // Status first: a collapsed notification shows only its beginning.
+  const status = o.exitCode === undefined ? "Finished (the shell reported no exit code)" : failed ? `Failed with exit code ${o.exitCode}` : "Exit code 0";
   const tail = tailLines(o.output, 3, 300);
   const said = tail === "" ? " No output." : ` Output: ${tail.split("\n").join(" ⏎ ")}`;
-  return { failed, text: `AiCockpit: \`${shortCommand(o.command)}\` ${status}.${said}` };
+  return { failed, text: `AiCockpit: ${status}: \`${shortCommand(o.command, 60)}\`.${said}` };
 }

@@ -12,6 +12,9 @@
  *     (Cancel is the default) and nothing ran — the marker file the command would create first
  *     does not exist.
  *  4. Esc on the first confirmation cancels too.
+ *  5. Esc while the model is thinking stops the request upstream.
+ *  6. With aicockpit.terminal.autoRunSafe on, a safe suggestion runs without asking; a
+ *     review one still asks, and Enter there cancels.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -107,7 +110,7 @@ describe("E2E: terminal commands", () => {
     assert.equal(ran.exitCode, 0);
     assert.match(String(ran.output), /hello from aicockpit/);
     assert.equal(readFileSync(join(ws, "hello.txt"), "utf8"), "hello from aicockpit\n");
-    await toast(/exited with code 0\. Output: hello from aicockpit/).waitFor({ timeout: 10_000 });
+    await toast(/Exit code 0: `echo hello from aicockpit > hello\.txt && cat hello\.txt`\. Output: hello from aicockpit/).waitFor({ timeout: 10_000 });
     await sleep(600); // the toast slides in
     await vs.screenshot("ran-exit-0");
 
@@ -126,7 +129,7 @@ describe("E2E: terminal commands", () => {
     const failed = await vs.waitForReport((e) => e.event === "terminal-ran", 30_000, mark);
     assert.equal(failed.exitCode, 1);
     assert.match(String(failed.output), /No such file or directory/);
-    const failToast = toast(/`cat notes\.txt` exited with code 1\. Output: .*No such file or directory/);
+    const failToast = toast(/Failed with exit code 1: `cat notes\.txt`\. Output: .*No such file or directory/);
     await failToast.waitFor({ timeout: 10_000 });
     await sleep(600);
     await vs.screenshot("failed-fix-it");
@@ -196,5 +199,55 @@ describe("E2E: terminal commands", () => {
     assert.equal(escaped.step, "confirm");
     await sleep(1_000);
     assert.equal(existsSync(marker), false, "marker.txt must not exist after Esc");
+
+    // ---- 5. Esc while the model is still thinking stops the request
+    ai.enqueue({ text: answer("ls", "Lists files."), latencyMs: 8_000 });
+    mark = vs.readReport().length;
+    await vs.runCommand("AiCockpit: Run in Terminal");
+    await describeTask("list the files slowly");
+    await quickInput.locator(".quick-input-title", { hasText: "suggesting a command" }).waitFor({ timeout: 10_000 });
+    await vs.screenshot("suggesting");
+    const disconnected = ai.waitForDisconnect(15_000);
+    await page.keyboard.press("Escape");
+    assert.equal((await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark)).step, "suggest");
+    await disconnected;
+
+    // ---- 6. autoRunSafe: a safe suggestion runs without asking; a review one still asks
+    // Turned on the way a user would: the Settings UI (its search box has focus when it opens).
+    await vs.runCommand("Preferences: Open User Settings");
+    await page.locator(".settings-editor").waitFor({ state: "visible", timeout: 15_000 });
+    await sleep(500);
+    await page.keyboard.type("aicockpit.terminal.autoRunSafe");
+    const checkbox = page.locator('.settings-editor .setting-item-bool .setting-value-checkbox[aria-checked="false"]').first();
+    await checkbox.waitFor({ timeout: 15_000 });
+    await checkbox.click();
+    const settingsFile = join(vs.userDataDir, "User", "settings.json");
+    for (let i = 0; !/"aicockpit\.terminal\.autoRunSafe":\s*true/.test(readFileSync(settingsFile, "utf8")); i++) {
+      assert.ok(i < 50, "autoRunSafe written to the user settings");
+      await sleep(200);
+    }
+    await vs.screenshot("setting-auto-run-safe");
+    await page.keyboard.press("Control+W");
+    ai.enqueue({ text: answer("cat hello.txt", "Prints hello.txt.") });
+    mark = vs.readReport().length;
+    await vs.runCommand("AiCockpit: Run in Terminal");
+    await describeTask("show the greeting");
+    await vs.waitForReport((e) => e.event === "terminal-auto-run", 20_000, mark);
+    const auto = await vs.waitForReport((e) => e.event === "terminal-ran", 20_000, mark);
+    assert.equal(auto.exitCode, 0);
+    assert.equal(auto.auto, true);
+    assert.ok(!vs.readReport().slice(mark).some((e) => e.event === "terminal-confirm"), "no confirmation for a safe command");
+    await toast(/ran without asking/).waitFor({ timeout: 10_000 });
+    await sleep(600);
+    await vs.screenshot("auto-run-safe");
+    ai.enqueue({ text: answer("touch marker.txt", "Creates marker.txt.") });
+    mark = vs.readReport().length;
+    await vs.runCommand("AiCockpit: Run in Terminal");
+    await describeTask("create the marker");
+    await confirmation(mark, "first"); // review: asks even with autoRunSafe on
+    await page.keyboard.press("Enter"); // Cancel
+    assert.equal((await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark)).step, "confirm");
+    await sleep(1_000);
+    assert.equal(existsSync(marker), false, "marker.txt must not exist: Enter on the confirmation is Cancel");
   });
 });

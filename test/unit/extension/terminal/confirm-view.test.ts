@@ -23,7 +23,8 @@ test("a dangerous proposal says so in the title, on Run and in red reasons", () 
   const v = confirmView(danger, "bash");
   assert.match(v.title, /DANGEROUS/);
   assert.match(v.items[1]!.description!, /asks once more/);
-  assert.ok(v.items.filter((i) => i.id === "info").every((i) => i.icon !== undefined && "risk" in i.icon && i.icon.risk === "dangerous"));
+  const reasons = v.items.filter((i) => i.id === "info");
+  assert.deepEqual(reasons.map((i) => i.icon), [{ risk: "dangerous" }, { codicon: "circle-small" }], "only the first (riskiest) reason is red");
 });
 
 test("the second confirmation names the danger and keeps Cancel first", () => {
@@ -32,6 +33,7 @@ test("the second confirmation names the danger and keeps Cancel first", () => {
   assert.match(v.title, /^DANGEROUS — `sh` runs code downloaded .* Run it anyway\?$/);
   assert.deepEqual(v.items.map((i) => i.id), ["cancel", "run", "info"]);
   assert.match(v.items[1]!.label, /Run dangerous command/);
+  assert.equal(v.items[2]!.label, "also: `touch m` creates or touches m.");
   assert.equal(dangerName([]), "This command is dangerous");
 });
 

@@ -16,14 +16,14 @@ test("tailLines keeps the last non-empty lines and cuts long ones at the front",
 test("a success shows the exit code and the last output lines on one line", () => {
   const m = outcomeMessage({ command: "ls", exitCode: 0, output: "a\nb\nc\nd\n", captured: true });
   assert.equal(m.failed, false);
-  assert.equal(m.text, "AiCockpit: `ls` exited with code 0. Output: b ⏎ c ⏎ d");
+  assert.equal(m.text, "AiCockpit: Exit code 0: `ls`. Output: b ⏎ c ⏎ d");
 });
 
 test("a failure is marked failed; no output and an unknown exit code are said plainly", () => {
-  assert.deepEqual(outcomeMessage({ command: "false", exitCode: 1, output: "", captured: true }), { failed: true, text: "AiCockpit: `false` exited with code 1. No output." });
+  assert.deepEqual(outcomeMessage({ command: "false", exitCode: 1, output: "", captured: true }), { failed: true, text: "AiCockpit: Failed with exit code 1: `false`. No output." });
   const unknown = outcomeMessage({ command: "x", exitCode: undefined, output: "hi", captured: true });
   assert.equal(unknown.failed, false);
-  assert.match(unknown.text, /did not report an exit code/);
+  assert.match(unknown.text, /^AiCockpit: Finished \(the shell reported no exit code\)/);
 });
 
 test("without shell integration the message says nothing could be captured", () => {
