@@ -141,7 +141,8 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
 
   const showOutcome = async (o: RunOutcome, auto: boolean) => {
     const { failed: bad, text } = outcomeMessage(o);
-    const shown = auto ? `${text} (ran without asking: it only reads, and aicockpit.terminal.autoRunSafe is on)` : text;
+    // Said first, so it shows even in a collapsed notification: the user was not asked.
+    const shown = auto ? text.replace(/^AiCockpit: /, "AiCockpit ran a safe command without asking (aicockpit.terminal.autoRunSafe). ") : text;
     if (!bad) {
       void vscode.window.showInformationMessage(shown);
       return;

@@ -237,7 +237,7 @@ describe("E2E: terminal commands", () => {
     assert.equal(auto.exitCode, 0);
     assert.equal(auto.auto, true);
     assert.ok(!vs.readReport().slice(mark).some((e) => e.event === "terminal-confirm"), "no confirmation for a safe command");
-    await toast(/ran without asking/).waitFor({ timeout: 10_000 });
+    await toast(/^AiCockpit ran a safe command without asking .*Exit code 0: `cat hello\.txt`/).waitFor({ timeout: 10_000 });
     await sleep(600);
     await vs.screenshot("auto-run-safe");
     ai.enqueue({ text: answer("touch marker.txt", "Creates marker.txt.") });
