@@ -4,7 +4,7 @@ import { Composer } from "./composer";
 import { h, icon } from "./dom";
 import { HistoryPanel } from "./history";
 import type { CodeBlock } from "./markdown";
-import type { ChatSessionData, ChatStreamEvent, SessionSummary } from "./protocol";
+import type { ChatSessionData, ChatStreamEvent, Mention, SessionSummary } from "./protocol";
 import { RpcClient, type StreamHandle } from "./rpc";
 import { Transcript, type CodeAction } from "./transcript";
 import { vscodeApi } from "./vscode-api";
@@ -93,7 +93,7 @@ async function newChat(): Promise<void> {
   composer.focus();
 }
 
-function send(text: string, mentions: Parameters<typeof rpc.stream<"chat/send">>[1]["mentions"]): void {
+function send(text: string, mentions: Mention[]): void {
   if (!session || running) return;
   composer.setStreaming(true);
   let started = false;

@@ -5,16 +5,9 @@
  */
 import * as vscode from "vscode";
 import { e2eReport } from "../e2e-report";
+import { stripAnsi } from "./ansi";
 
 const MAX_CHARS_PER_TERMINAL = 64_000;
-
-// CSI / OSC escape sequences: colours and shell-integration markers are noise for a model.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "").replace(/\r\n/g, "\n").replace(/\r/g, "");
-}
 
 export class TerminalOutput implements vscode.Disposable {
   private readonly buffers = new Map<vscode.Terminal, string>();

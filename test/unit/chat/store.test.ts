@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MAX_SESSIONS, SessionStore, titleFor, type KeyValueStore } from "../../../extension/chat/session-store";
 import { fuzzyFilter, fuzzyScore } from "../../../extension/chat/fuzzy";
+import { stripAnsi } from "../../../extension/chat/ansi";
 
 function memento(): KeyValueStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
@@ -64,4 +65,9 @@ test("fuzzy: file-name matches and word starts rank first; non-matches drop out"
   assert.equal(fuzzyScore("zzz", "src/app.ts"), undefined);
   assert.equal(fuzzyFilter("", paths, 2).length, 2);
   assert.equal(fuzzyFilter("secret no", paths, 5)[0], "docs/secret notes.txt", "spaces in the query are ignored");
+});
+
+test("terminal output loses colours and OSC 633 shell-integration markers; a carriage return keeps the redrawn line", () => {
+  const raw = "\u001b]633;C\u0007\u001b[32mPASS\u001b[0m src/a.test.ts\r\n\u001b]633;D;0\u0007progress 50%\rprogress 100%\r\n";
+  assert.equal(stripAnsi(raw), "PASS src/a.test.ts\nprogress 100%\n");
 });
