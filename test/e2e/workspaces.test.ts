@@ -6,7 +6,8 @@
  *     file it wrote is in the container.
  *  3. Context menu → Open File: a file inside the container opens through `aicockpit-ws:`,
  *     is edited and saved, and the change is found inside the container.
- *  4. `exit` closes the terminal; Delete (with data) removes container and volume.
+ *  4. `exit` closes the terminal; Browse Files adds the container's /workspace to the
+ *     Explorer; Delete (with data) removes container and volume.
  * Screenshots land in .test-artifacts/e2e/ (look at them).
  */
 import { after, before, describe, test } from "node:test";
@@ -175,6 +176,16 @@ describe("E2E: Docker workspaces", () => {
     await page.keyboard.press("Enter");
     const closed = await vs.waitForReport((e) => e.event === "workspace-terminal-closed", 15_000, mark);
     assert.equal(closed.exitCode, 0);
+
+    // ---- Browse Files: the container's /workspace as an Explorer folder (the window becomes multi-root)
+    await menu("Browse Workspace Files", "browseFiles");
+    const folder = page.getByRole("treeitem", { name: new RegExp(`^${NAME} \\(workspace\\)`) });
+    await folder.waitFor({ timeout: 60_000 });
+    if ((await folder.getAttribute("aria-expanded")) === "false") await folder.click();
+    await page.getByRole("treeitem", { name: "notes.txt" }).waitFor({ timeout: 30_000 });
+    await vs.screenshot("explorer-workspace-folder");
+    await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+    await item.waitFor({ timeout: 30_000 });
 
     await menu("Delete Workspace", "delete");
     const dialog = page.locator(".monaco-dialog-box");
