@@ -78,6 +78,11 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
     vscode.commands.registerCommand(COMPLETION_COMMANDS.toggle, () => status.toggle()),
     vscode.commands.registerCommand(COMPLETION_COMMANDS.snooze, () => status.pickSnooze()),
     vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri.toString())),
+    vscode.window.onDidChangeTextEditorSelection((e) => {
+      const d = e.textEditor.document;
+      provider.cursorMoved(d.uri.toString(), d.version, d.offsetAt(e.selections[0]?.active ?? new vscode.Position(0, 0)));
+    }),
+    vscode.window.onDidChangeActiveTextEditor((ed) => provider.activeChanged(ed?.document.uri.toString())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Turned off: whatever is still generating is no longer wanted.
       if (e.affectsConfiguration(`${SECTION}.completion.enabled`) && !readCompletionSettings().enabled) provider.cancel.abortAll();

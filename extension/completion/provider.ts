@@ -44,6 +44,14 @@ export interface ProviderDeps {
   log: (msg: string) => void;
 }
 
+/** A request on its way, with where it was asked for, so a cursor move can cancel it. */
+interface Pending {
+  docId: string;
+  version: number;
+  offset: number;
+  cancel: () => void;
+}
+
 interface ShownEntry {
   id: string;
   suggestion: ShownSuggestion;
@@ -56,6 +64,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
   private readonly shown = new Map<string, ShownEntry>();
   private readonly slow = new SlowModelDetector();
   private readonly loggedErrors = new Map<string, number>();
+  private readonly pending = new Set<Pending>();
   readonly feedback: FeedbackTracker;
 
   constructor(
@@ -73,6 +82,25 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
   forget(docId: string): void {
     this.shown.delete(docId);
     this.feedback.closed(docId);
+  }
+
+  /**
+   * The cursor of `docId` is now at `offset` (document `version`), or the document is no
+   * longer the active one (`offset` undefined). VS Code does not cancel a running provider
+   * call when the cursor merely moves, so requests asked for elsewhere in an unchanged
+   * document are cancelled here, the same way as by the token. A move caused by typing
+   * (new version) is left to the next provider call, which supersedes or reuses.
+   */
+  cursorMoved(docId: string, version: number, offset: number | undefined): void {
+    for (const p of this.pending) {
+      if (p.docId !== docId) continue;
+      if (offset === undefined || (p.version === version && p.offset !== offset)) p.cancel();
+    }
+  }
+
+  /** Documents other than `activeDocId` lost the cursor. */
+  activeChanged(activeDocId: string | undefined): void {
+    for (const p of this.pending) if (p.docId !== activeDocId) p.cancel();
   }
 
   async provideInlineCompletionItems(
@@ -102,6 +130,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
     const ticket = this.cancel.begin(docId);
     const sub = token.onCancellationRequested(() => ticket.cancel());
+    const pending: Pending = { docId, version: doc.version, offset, cancel: () => ticket.cancel() };
+    this.pending.add(pending);
     ticket.signal.addEventListener("abort", () => e2eReport("completion-aborted", {}), { once: true });
     let counted = false;
     try {
@@ -144,6 +174,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
       return undefined;
     } finally {
       ticket.done();
+      this.pending.delete(pending);
       sub.dispose();
       if (counted) this.deps.waiting(-1);
     }
