@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type { WorkspaceView } from "../../server/api/workspaces";
 import { BackendError, type BackendClient, type ClientConnection } from "../backend/client";
 import { e2eReport } from "../e2e-report";
+import { addDockerHost } from "./add-host";
 import { createWorkspaceFlow } from "./create-flow";
 import { WorkspaceFileSystem } from "./fs-provider";
 import { authorityOf, WS_SCHEME } from "./model";
@@ -23,6 +24,7 @@ export const WORKSPACE_COMMANDS = {
   browseFiles: "aicockpit.workspaces.browseFiles",
   openFile: "aicockpit.workspaces.openFile",
   delete: "aicockpit.workspaces.delete",
+  addHost: "aicockpit.workspaces.addHost",
 } as const;
 
 const VIEW_ID = "aicockpit.workspaces";
@@ -105,6 +107,9 @@ export function registerWorkspacesFeature(
     { dispose: () => clearInterval(timer) },
     vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client, () => waitForBackend(connection)), { isCaseSensitive: true }),
     command(WORKSPACE_COMMANDS.refresh, refresh),
+    command(WORKSPACE_COMMANDS.addHost, async () => {
+      if (await addDockerHost(client)) refresh();
+    }),
     command(WORKSPACE_COMMANDS.create, async () => {
       try {
         const made = await createWorkspaceFlow(client, tree.last.map((w) => w.name));

@@ -37,6 +37,10 @@ describe("Docker workspaces on a remote host over SSH", () => {
 
   test("create, list, exec, TTY and files on the sshd test host; the engine there holds the labels", async (t) => {
     if (!env) return t.skip("no infrastructure");
+    // "trust once": the key's fingerprint is read without logging in, for the user to compare
+    const probe = await b.call<{ fingerprint: string }>("POST", "/api/workspace-hosts/probe-key", { host: env.ssh.host, port: env.ssh.port });
+    assert.equal(probe.status, 200, JSON.stringify(probe.body));
+    assert.equal(probe.body.fingerprint, env.ssh.hostFingerprint);
     const put = await b.call<WorkspaceHostView>("PUT", "/api/workspace-hosts/box", {
       host: env.ssh.host,
       port: env.ssh.port,

@@ -64,6 +64,8 @@ const HostSchema = z.object({
   hostFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "hostFingerprint must be SHA256:<43 base64 characters>, as `ssh-keygen -lf` prints it"),
 });
 
+const ProbeSchema = z.object({ host: HostSchema.shape.host, port: port.optional() });
+
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
   h(req, res).catch((err: unknown) => {
@@ -89,6 +91,14 @@ export function workspacesRouter(ctx: AppContext): Router {
   );
   r.get("/api/workspaces", wrap(async (_req, res) => void res.json(await (await svc()).list())));
   r.get("/api/workspace-hosts", wrap(async (_req, res) => void res.json({ hosts: (await svc()).engines.listHosts() })));
+  r.post(
+    "/api/workspace-hosts/probe-key",
+    wrap(async (req, res) => {
+      const body = parseBody(ProbeSchema, req.body);
+      const { probeHostKey } = await import("../../workspaces/host-key.js");
+      res.json(await probeHostKey(body.host, body.port ?? 22));
+    }),
+  );
   r.put(
     "/api/workspace-hosts/:id",
     wrap(async (req, res) => {
