@@ -32,11 +32,18 @@ export class TerminalOutput implements vscode.Disposable {
 
   private async capture(t: vscode.Terminal, execution: vscode.TerminalShellExecution): Promise<void> {
     this.append(t, `$ ${execution.commandLine.value}\n`);
+    let got = 0;
     try {
-      for await (const data of execution.read()) this.append(t, stripAnsi(data));
+      for await (const data of execution.read()) {
+        got += data.length;
+        this.append(t, stripAnsi(data));
+      }
     } catch {
       // the terminal closed mid-command: keep what came
     }
+    // read() only sees data written after the start event reached us: output of a very fast
+    // command can be gone already. Say so rather than let the model think there was none.
+    if (got === 0) this.append(t, "(output not captured)\n");
     e2eReport("chat-terminal-output", { terminal: t.name, chars: this.buffers.get(t)?.length ?? 0 });
   }
 

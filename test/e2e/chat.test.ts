@@ -187,7 +187,8 @@ describe("E2E: chat panel", () => {
     for (let attempt = 1; ; attempt++) {
       await sleep(1000);
       const before = vs.readReport().length;
-      await page.keyboard.type("printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
+      // (a short sleep first: output written before the start event reaches the extension is lost)
+      await page.keyboard.type("sleep 0.5; printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
       await page.keyboard.press("Enter");
       const captured = await vs.waitForReport((e) => e.event === "chat-terminal-output", 6_000, before).catch(() => undefined);
       if (captured) break;
@@ -243,6 +244,15 @@ describe("E2E: chat panel", () => {
     await item.waitFor({ timeout: 10_000 });
     assert.match(await item.locator(".history-meta").innerText(), /8 messages/);
     await vs.screenshot("dark-history-after-reload");
+
+    // High contrast: the panel draws with the theme's contrast borders.
+    await vs.runCommand("Preferences: Color Theme");
+    await page.keyboard.type("Default High Contrast");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Default High Contrast" }).filter({ hasNotText: "Light" }).first().click({ timeout: 10_000 });
+    await after.locator("body.vscode-high-contrast").waitFor({ state: "attached", timeout: 15_000 });
+    await vs.runCommand("AiCockpit: Chat History"); // closes the list again
+    await sleep(800);
+    await vs.screenshot("hc-after-reload");
   });
 });
 
