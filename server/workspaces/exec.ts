@@ -2,7 +2,7 @@
  * One command inside a workspace: stdout, stderr and the exit code, with a timeout and
  * cancellation. Docker has no "kill exec" call, so the command runs under a tiny sh
  * wrapper that first reports its pid on stderr (a marker we strip) and then `exec`s the
- * command; a timeout or cancel kills that pid with a second exec.
+ * command; a timeout or cancel signals that pid's session with a second exec.
  */
 import type Docker from "dockerode";
 import type { ExecRequest, ExecResult } from "../api/workspaces";
@@ -48,13 +48,23 @@ class Capped {
   }
 }
 
-/** Sends a signal to a pid inside the container (best effort: it may have exited already). */
-export async function killInContainer(container: Docker.Container, pid: number, signal: "TERM" | "KILL"): Promise<void> {
+const SIGNAL_SESSION = `for p in /proc/[0-9]*; do
+  read -r pid comm state ppid pgrp sid rest < "$p/stat" 2>/dev/null || continue
+  [ "$sid" = "$1" ] && kill -"$2" "$pid" 2>/dev/null
+done; exit 0`;
+
+/**
+ * Signals every process of a session inside the container. Docker makes each exec'd
+ * process a session leader, so this reaches the command and everything it started
+ * (a plain kill of the pid would leave `sh -c "sleep 30; …"`'s sleep holding the output
+ * open). Uses /proc only: no pkill needed in the image.
+ */
+export async function signalSession(container: Docker.Container, sid: number, signal: "TERM" | "HUP" | "KILL"): Promise<void> {
   try {
-    const e = await container.exec({ Cmd: ["kill", `-${signal}`, String(pid)], AttachStdout: false, AttachStderr: false });
+    const e = await container.exec({ Cmd: ["sh", "-c", SIGNAL_SESSION, "sh", String(sid), signal], AttachStdout: false, AttachStderr: false });
     await e.start({ Detach: true });
   } catch {
-    // gone already, or the container stopped: nothing left to kill
+    // the container stopped meanwhile: nothing left to signal
   }
 }
 
@@ -115,8 +125,8 @@ export async function runExec(container: Docker.Container, req: ExecRequest, sig
   });
   const killTree = async () => {
     if (pid === undefined) return;
-    await killInContainer(container, pid, "TERM");
-    const t = setTimeout(() => void killInContainer(container, pid!, "KILL"), 2_000);
+    await signalSession(container, pid, "TERM");
+    const t = setTimeout(() => void signalSession(container, pid!, "KILL"), 2_000);
     await ended.catch(() => undefined);
     clearTimeout(t);
   };

@@ -6,18 +6,13 @@
  * every process of that session through /proc (no pkill needed in the image).
  */
 import type Docker from "dockerode";
-import { waitExitCode } from "./exec";
+import { signalSession, waitExitCode } from "./exec";
 
 /** bash when the image has it (python/node/go/java images do), else sh (busybox, alpine). */
 export const DEFAULT_SHELL = ["sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi"];
 
 const MARK = "\u001e";
 const WRAPPER = `printf '${MARK}%s${MARK}' $$; exec "$@"`;
-const HANGUP = `for p in /proc/[0-9]*; do
-  read -r pid comm state ppid pgrp sid rest < "$p/stat" 2>/dev/null || continue
-  [ "$sid" = "$1" ] && kill -"$2" "$pid" 2>/dev/null
-done; exit 0`;
-
 export interface TtyOptions {
   cmd?: string[];
   cols: number;
@@ -34,15 +29,6 @@ export interface TtySession {
   exitCode(): Promise<number | null>;
   /** The terminal went away: SIGHUP (then SIGKILL) to the whole session, close the stream. */
   hangup(): Promise<void>;
-}
-
-async function signalSession(container: Docker.Container, sid: number, signal: "HUP" | "KILL"): Promise<void> {
-  try {
-    const e = await container.exec({ Cmd: ["sh", "-c", HANGUP, "sh", String(sid), signal], AttachStdout: false, AttachStderr: false });
-    await e.start({ Detach: true });
-  } catch {
-    // the container stopped meanwhile: nothing left to signal
-  }
 }
 
 export async function openTty(container: Docker.Container, opts: TtyOptions): Promise<TtySession> {

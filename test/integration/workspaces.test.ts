@@ -153,6 +153,13 @@ describe("Docker workspaces (real engine)", () => {
     assert.equal(slow.exitCode, null);
     assert.ok(Date.now() - t0 < 5_000, `timeout honoured (${Date.now() - t0} ms)`);
 
+    // the command's children go too: a sleep under `sh -c` does not keep the call open
+    const t1 = Date.now();
+    const nested = await exec(name, ["sh", "-c", "sleep 37; echo never"], { timeoutMs: 500 });
+    assert.equal(nested.timedOut, true);
+    assert.ok(Date.now() - t1 < 5_000, `nested timeout honoured (${Date.now() - t1} ms)`);
+    assert.ok(!(await exec(name, ["ps"])).stdout.includes("sleep 37"), "no orphan left");
+
     const ac = new AbortController();
     const pending = fetch(`${b.url}/api/workspaces/${name}/exec`, {
       method: "POST",
