@@ -37,7 +37,11 @@ const FIX_DESCRIPTION = "Fix the failed command so that it does what it was mean
 const MAX_PACKAGE_JSON_BYTES = 256 * 1024;
 
 export function registerTerminalFeature(context: vscode.ExtensionContext, backend: TerminalBackend, log: (msg: string) => void): void {
-  const shell = () => shellName(vscode.env.shell);
+  /** `{ shell }` for a request, or nothing when VS Code reports no usable shell name. */
+  const shellField = (): { shell?: string } => {
+    const shell = shellName(vscode.env.shell);
+    return shell ? { shell } : {};
+  };
   const autoRunSafe = () => vscode.workspace.getConfiguration(SECTION).get<boolean>("terminal.autoRunSafe", false);
 
   const failed = (what: string, err: unknown) => {
@@ -55,7 +59,7 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
     const body: ShellSuggestRequest = {
       description,
       os: osLabel(process.platform, os.release()),
-      ...(shell() ? { shell: shell()! } : {}),
+      ...shellField(),
       ...(await cwdOf(terminal)),
       ...(await projectContext()),
       ...(previous ? { previous } : {}),
@@ -72,6 +76,8 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
     } finally {
       busy.dispose();
     }
+    // Esc pressed just as the answer arrived: the user said stop, so nothing may auto-run.
+    if (ac.signal.aborted) return cancelled("suggest");
     e2eReport("terminal-suggested", { risk: proposal.risk, command: proposal.command, fix: previous !== undefined });
     log(`terminal: suggested (${proposal.risk}) ${shortCommand(proposal.command, 200)}`);
     await confirmAndRun(proposal, true);
@@ -79,7 +85,7 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
 
   const assess = async (command: string): Promise<Proposal | undefined> => {
     try {
-      const a = await backend.call("POST /api/shell/assess", { body: { command, ...(shell() ? { shell: shell()! } : {}) } });
+      const a = await backend.call("POST /api/shell/assess", { body: { command, ...shellField() } });
       e2eReport("terminal-assessed", { risk: a.risk, command });
       return { command, risk: a.risk, reasons: a.reasons };
     } catch (err) {
