@@ -9,7 +9,7 @@
  *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped;
  *     @terminal brings shell-integration output into the prompt.
  *  4. Dark theme screenshots; "Ask AiCockpit about This" attaches the selection; reload the
- *     window: the session is in the history list.
+ *     window: the session is in the history list; high contrast; delete it from the history.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -253,6 +253,15 @@ describe("E2E: chat panel", () => {
     await vs.runCommand("AiCockpit: Chat History"); // closes the list again
     await sleep(800);
     await vs.screenshot("hc-after-reload");
+
+    // Delete from the history: the list is empty and the panel starts a new chat.
+    await vs.runCommand("AiCockpit: Chat History");
+    await item.hover();
+    await item.locator(".history-delete").click();
+    await after.locator(".history-empty").waitFor({ timeout: 10_000 });
+    await vs.runCommand("AiCockpit: Chat History");
+    await after.locator(".empty h2", { hasText: "Ask AiCockpit" }).waitFor({ timeout: 10_000 });
+    assert.equal(await after.locator(".msg").count(), 0);
   });
 });
 
