@@ -168,12 +168,21 @@ async function init(): Promise<void> {
   if (typeof draft === "string") composer.setDraft(draft);
   showSession(await rpc.request("session/current", {}));
   vscodeApi.postMessage({ kind: "ready" });
-  try {
-    const models = await rpc.request("models/list", {});
-    model = models.current ?? undefined;
-    composer.setModels(models);
-  } catch {
-    composer.setModels({ models: [], current: null });
+  await loadModels();
+}
+
+/** After a window reload the panel is often up before the backend: keep asking for a while. */
+async function loadModels(): Promise<void> {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      const models = await rpc.request("models/list", {});
+      model = models.current ?? undefined;
+      composer.setModels(models);
+      if (models.models.length > 0) return;
+    } catch {
+      composer.setModels({ models: [], current: null });
+    }
+    await new Promise((r) => setTimeout(r, 2000));
   }
 }
 

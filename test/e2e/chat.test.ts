@@ -239,6 +239,8 @@ describe("E2E: chat panel", () => {
     const after = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
     // The current session comes back with its messages.
     await after.locator(".msg.user", { hasText: "Tell me a long story" }).waitFor({ timeout: 15_000 });
+    // The model picker recovers once the restarted backend answers.
+    await after.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 30_000 });
     await vs.runCommand("AiCockpit: Chat History");
     const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
     await item.waitFor({ timeout: 10_000 });
