@@ -35,7 +35,7 @@ export interface RunOutcome {
   captured: boolean;
 }
 
-/** One-line command for a message: long ones are cut in the middle of nothing important (the end). */
+/** One-line command for a message; long ones are cut at the end. */
 export function shortCommand(command: string, max = 80): string {
   const one = command.replace(/\s*\n\s*/g, " ⏎ ");
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -46,7 +46,7 @@ export function outcomeMessage(o: RunOutcome): { failed: boolean; text: string }
   if (!o.captured) {
     return {
       failed: false,
-      text: `AiCockpit: sent \`${shortCommand(o.command)}\` to the terminal. Its exit code and output can't be captured here: the terminal has no shell integration.`,
+      text: `AiCockpit: Sent to a terminal without shell integration, so its exit code and output can't be captured here: \`${shortCommand(o.command, 60)}\`.`,
     };
   }
   const failed = o.exitCode !== undefined && o.exitCode !== 0;

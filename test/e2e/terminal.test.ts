@@ -15,6 +15,8 @@
  *  5. Esc while the model is thinking stops the request upstream.
  *  6. With aicockpit.terminal.autoRunSafe on, a safe suggestion runs without asking; a
  *     review one still asks, and Enter there cancels.
+ *  7. (second window) Shell integration off: the confirmed command is sent as text, it still
+ *     runs, and the message says its exit code and output can't be captured.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,6 +35,7 @@ describe("E2E: terminal commands", () => {
   let skip: string | undefined;
   let ai: ScriptedAI | undefined;
   let vs: VSCodeSession | undefined;
+  let plain: VSCodeSession | undefined;
 
   before(async () => {
     skip = e2eSkipReason("terminal.test.ts");
@@ -43,6 +46,7 @@ describe("E2E: terminal commands", () => {
 
   after(async () => {
     await vs?.close();
+    await plain?.close();
     await ai?.close();
   });
 
@@ -249,5 +253,43 @@ describe("E2E: terminal commands", () => {
     assert.equal((await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark)).step, "confirm");
     await sleep(1_000);
     assert.equal(existsSync(marker), false, "marker.txt must not exist: Enter on the confirmation is Cancel");
+  });
+
+  test("without shell integration the command is sent as text and the user is told nothing can be captured", { timeout: 180_000 }, async (t) => {
+    if (skip || !ai) return t.skip(skip);
+    await vs?.close(); // one code-server at a time on a small machine
+    plain = await startVSCode({
+      name: "terminal-plain",
+      settings: {
+        "aicockpit.provider.kind": "custom",
+        "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+        "aicockpit.provider.model": MODEL,
+        "terminal.integrated.shellIntegration.enabled": false,
+        "terminal.integrated.defaultProfile.linux": "bash",
+      },
+    });
+    const page = plain.page;
+    await plain.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+    const quickInput = page.locator(".quick-input-widget");
+    ai.enqueue({ text: answer("echo sent as text > plain.txt", "Writes plain.txt.") });
+    const mark = plain.readReport().length;
+    await plain.runCommand("AiCockpit: Run in Terminal");
+    await quickInput.waitFor({ state: "visible", timeout: 10_000 });
+    await page.keyboard.type("write plain.txt");
+    await page.keyboard.press("Enter");
+    await plain.waitForReport((e) => e.event === "terminal-confirm", 20_000, mark);
+    await quickInput.locator(".quick-input-list .monaco-list-row", { hasText: "in the terminal" }).first().click();
+    const ran = await plain.waitForReport((e) => e.event === "terminal-ran", 30_000, mark);
+    assert.equal(ran.captured, false);
+    assert.equal(ran.exitCode, null);
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "can't be captured here" }).first().waitFor({ timeout: 10_000 });
+    const file = join(plain.workspaceDir, "plain.txt");
+    for (let i = 0; !existsSync(file); i++) {
+      assert.ok(i < 50, "the command ran in the terminal");
+      await sleep(200);
+    }
+    assert.equal(readFileSync(file, "utf8"), "sent as text\n");
+    await sleep(600);
+    await plain.screenshot("no-shell-integration");
   });
 });

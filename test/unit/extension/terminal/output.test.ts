@@ -28,7 +28,7 @@ test("a failure is marked failed; no output and an unknown exit code are said pl
 
 test("without shell integration the message says nothing could be captured", () => {
   const m = outcomeMessage({ command: "make", exitCode: undefined, output: "", captured: false });
-  assert.match(m.text, /can't be captured here: the terminal has no shell integration/);
+  assert.equal(m.text, "AiCockpit: Sent to a terminal without shell integration, so its exit code and output can't be captured here: `make`.");
 });
 
 test("shortCommand keeps one line and cuts long commands", () => {
