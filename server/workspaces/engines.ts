@@ -1,7 +1,7 @@
 /**
  * The Docker engines workspaces live on: the local one (DOCKER_HOST or the default socket)
- * and remote ones reached over SSH with dockerode's ssh protocol (the remote runs
- * `docker system dial-stdio`). Remote hosts are kept in <dataDir>/workspace-hosts.json —
+ * and remote ones reached over SSH the way dockerode's ssh protocol does it (the remote
+ * runs `docker system dial-stdio`), over one shared SSH connection (ssh-agent.ts). Remote hosts are kept in <dataDir>/workspace-hosts.json —
  * connection settings only; the private key stays in its file and is read per connection.
  */
 import { createHash } from "node:crypto";
@@ -12,6 +12,7 @@ import type { WorkspaceHostInput, WorkspaceHostView } from "../api/workspaces";
 import { AppError } from "../http/errors";
 import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 import type { EngineRef } from "./errors";
+import { SshDialAgent } from "./ssh-agent";
 
 export const LOCAL_HOST = "local";
 export const HOST_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,47}$/;
@@ -20,6 +21,7 @@ export interface Engine {
   id: string;
   docker: Docker;
   ref: EngineRef;
+  close?: () => void;
 }
 
 /** `SHA256:<base64 without padding>` of a host key blob, as `ssh-keygen -lf` prints it. */
@@ -44,19 +46,18 @@ export function remoteEngine(view: WorkspaceHostView): Engine {
       "Check the host's privateKeyPath.",
     );
   }
-  const docker = new Docker({
-    protocol: "ssh",
+  const agent = new SshDialAgent({
     host: view.host,
     port: view.port,
     username: view.username,
-    sshOptions: {
-      privateKey,
-      readyTimeout: 10_000,
-      // Never accept blindly: only the pinned key passes; anything else fails the handshake.
-      hostVerifier: (key: Buffer) => sshFingerprint(key) === view.hostFingerprint,
-    },
-  } as Docker.DockerOptions);
-  return { id: view.id, docker, ref: { where, remote: true } };
+    privateKey,
+    readyTimeout: 10_000,
+    // Never accept blindly: only the pinned key passes; anything else fails the handshake.
+    hostVerifier: (key: Buffer) => sshFingerprint(key) === view.hostFingerprint,
+  });
+  // Plain HTTP over the agent's dial-stdio channels ("docker" is only the Host header).
+  const docker = new Docker({ protocol: "http", host: "docker", port: 80, agent } as Docker.DockerOptions);
+  return { id: view.id, docker, ref: { where, remote: true }, close: () => agent.close() };
 }
 
 export class Engines {
@@ -84,6 +85,7 @@ export class Engines {
     }
     const view: WorkspaceHostView = { id, ...input, port: input.port ?? 22 };
     this.hosts.set(id, view);
+    this.remote.get(id)?.close?.();
     this.remote.delete(id);
     writeJsonFileAtomic(this.file, { hosts: this.listHosts() });
     return view;
@@ -91,6 +93,7 @@ export class Engines {
 
   removeHost(id: string): boolean {
     const had = this.hosts.delete(id);
+    this.remote.get(id)?.close?.();
     this.remote.delete(id);
     if (had) writeJsonFileAtomic(this.file, { hosts: this.listHosts() });
     return had;
