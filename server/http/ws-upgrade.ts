@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { type AppError, toAppError } from "./errors";
+import { AppError, toAppError } from "./errors";
 import { accessProblem } from "./security";
 
 export interface WsRoute {
@@ -30,7 +30,11 @@ export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRout
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     let match: RegExpExecArray | null = null;
     const route = routes.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
-    if (!route || !match) return; // someone else's path
+    if (!route || !match) {
+      // Someone else's path, if anyone else listens; otherwise the client would hang.
+      if (server.listenerCount("upgrade") <= 1) refuse(socket, new AppError("NOT_FOUND", `No WebSocket endpoint at ${url.pathname}.`));
+      return;
+    }
     const problem = accessProblem(req.headers, req.method ?? "GET", url.pathname, {
       token: ctx.config.token,
       allowedOrigins: ctx.config.allowedOrigins,

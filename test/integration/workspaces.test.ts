@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
+import WebSocket from "ws";
 import type { ExecResult, FileListResponse, FileReadResponse, WorkspaceList, WorkspaceView } from "../../server/api/workspaces";
 import type { ReadyResponse } from "../../server/api/health";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
@@ -215,6 +216,15 @@ describe("Docker workspaces (real engine)", () => {
 
     await assert.rejects(openTtyClient(b, name, "", { authorization: "Bearer wrong-token-wrong-token" }), (e: { status?: number }) => e.status === 401);
     await assert.rejects(openTtyClient(b, name, "", { origin: "https://evil.example" }), (e: { status?: number }) => e.status === 403);
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${b.port}/api/nothing-here`, { headers: { authorization: `Bearer ${b.token}` } });
+        ws.once("open", resolve);
+        ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error("refused"), { status: res.statusCode })));
+        ws.once("error", reject);
+      }),
+      (e: { status?: number }) => e.status === 404,
+    );
     const nf = await openTtyClient(b, `${P}nope`);
     const err = await nf.waitMessage("error");
     assert.equal(err.type === "error" && err.code, "WORKSPACE_NOT_FOUND");
