@@ -9,6 +9,7 @@ import { e2eReport } from "../e2e-report";
 import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
 import { findTarget, wholeDocument } from "./target";
+import { applyStrategy, mergeInstruction } from "./apply-strategy";
 
 export const EDIT_COMMANDS = {
   start: "aicockpit.edit.start",
@@ -137,6 +138,17 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     }
     if (sessionFor(editor.document.uri)) {
       void vscode.window.showWarningMessage("AiCockpit: this file already has a pending edit; accept or reject it first.");
+      return;
+    }
+    const strategy = applyStrategy(editor.document.lineCount, args.proposed.split(/\r?\n/).length, !editor.selection.isEmpty);
+    if (strategy === "merge") {
+      const target = wholeDocument(editor.document);
+      const top = new vscode.Position(0, 0);
+      editor.selection = new vscode.Selection(top, top);
+      const session = new EditSession(editor.document, target, streamer, decos, hooks);
+      sessions.set(editor.document.uri.toString(), session);
+      e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label, source: "proposal-merge" });
+      await session.run(mergeInstruction(args.proposed));
       return;
     }
     const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor);
