@@ -13,6 +13,7 @@ import type { ExecResult, FileListResponse, FileReadResponse, WorkspaceList, Wor
 import type { ReadyResponse } from "../../server/api/health";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startBackend, tempDir, type Backend } from "./helpers/backend";
+import { startFakeRegistry } from "../fixtures/fake-registry";
 import { CGROUP_LIMITS_SCRIPT, cleanupWorkspaces, createWorkspace, openTtyClient } from "./helpers/workspaces";
 
 const P = `it${process.pid % 10000}-`;
@@ -305,6 +306,29 @@ describe("Docker workspaces (real engine)", () => {
     assert.equal(host.error?.code, "WORKSPACE_HOST_UNKNOWN");
     const badName = await createWorkspace(b, { name: "Bad Name", stack: "custom", image: env.image });
     assert.equal(badName.status, 400);
+  });
+
+  test("a missing image is pulled with streamed progress (from a registry on 127.0.0.1), then runs", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    const reg = await startFakeRegistry(docker, env.image);
+    try {
+      const name = `${P}pulled`;
+      const made = await createWorkspace(b, { name, stack: "custom", image: reg.image });
+      assert.equal(made.error, undefined, JSON.stringify(made));
+      const phases = made.events.filter((e) => e.type === "phase").map((e) => (e.type === "phase" ? e.phase : ""));
+      assert.deepEqual(phases, ["pulling", "creating", "starting"]);
+      const pulls = made.events.filter((e) => e.type === "pull");
+      t.diagnostic(`${pulls.length} pull events: ${pulls.map((e) => (e.type === "pull" ? e.status : "")).filter((v, i, a) => a.indexOf(v) === i).join(" | ")}`);
+      assert.ok(pulls.some((e) => e.type === "pull" && /Pull complete|Downloaded newer image|Download complete/.test(e.status)), "progress was streamed");
+      assert.ok(reg.requests.some((r) => r.includes("/blobs/")), "layers came from the registry");
+      assert.equal((await exec(name, ["echo", "pulled-ok"])).stdout, "pulled-ok\n");
+      // a tag the registry does not have: IMAGE_NOT_FOUND, not "unreachable"
+      const missing = await createWorkspace(b, { name: `${P}nosuchtag`, stack: "custom", image: `${reg.host}/aicockpit/pulltest:nope` });
+      assert.equal(missing.error?.code, "IMAGE_NOT_FOUND", JSON.stringify(missing));
+    } finally {
+      await reg.close();
+      await docker.getImage(reg.image).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   test("/metrics counts workspaces by state; /ready reports Docker", async (t) => {
