@@ -2,7 +2,11 @@
 import WebSocket from "ws";
 import Docker from "dockerode";
 import type { CreateWorkspaceEvent, TtyServerMessage } from "../../../server/api/workspaces";
-import type { Backend } from "./backend";
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SERVER_JS, ensureBuilt, randomToken, type Backend } from "./backend";
 
 export interface CreateOutcome {
   status: number;
@@ -113,3 +117,37 @@ else
   echo "mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
   echo "pids=$(cat /sys/fs/cgroup/pids/pids.max)"
 fi`;
+
+/**
+ * The backend as another user (uid/gid 65534 "nobody", not in group docker), for the
+ * permission-denied path. Needs root to switch user; returns undefined otherwise.
+ */
+export async function startBackendAsNobody(dockerHost: string): Promise<{ url: string; token: string; stop(): void } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  await ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), "aicockpit-nobody-"));
+  chmodSync(dataDir, 0o777);
+  const token = randomToken();
+  const child = spawn(process.execPath, [SERVER_JS], {
+    uid: 65534,
+    gid: 65534,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dataDir, AICOCKPIT_TOKEN: token, AICOCKPIT_PORT: "0", AICOCKPIT_DATA_DIR: dataDir, DOCKER_HOST: dockerHost },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`backend as nobody not ready: ${err}`)), 10_000);
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /AICOCKPIT_READY (\{.*\})/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve((JSON.parse(m[1]!) as { port: number }).port);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`backend as nobody exited ${code}: ${err}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, token, stop: () => void child.kill("SIGTERM") };
+}
