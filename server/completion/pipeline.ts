@@ -144,7 +144,7 @@ export class CompletionEngine {
     if (pre.skip) return respond("skipped", { completion: null, reason: pre.reason });
 
     const model = this.upstream.model();
-    if (model === null) throw new AppError("NO_PROVIDER", "No AI provider is configured.", "Add one with 'AiCockpit: Add AI Provider'.");
+    if (model === null) throw new AppError("NO_PROVIDER", "No AI provider is configured.", "Set the AI service in the AiCockpit settings (aicockpit.provider.*) and run 'AiCockpit: Test Connection'.");
     const family = templateForModel(model);
     const template = req.template ?? (family !== "chat" && this.upstream.appliesFimTemplate?.() ? "suffix" : family);
     const ck = contextKey(req.filepath, req.suffix, template, model);

@@ -18,9 +18,13 @@ function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
 }
 
+// The expected token's digest is computed once, not on every request (it sits on the hot path).
+let expectedDigest: { token: string; digest: Buffer } | undefined;
+
 export function tokenMatches(given: string, expected: string): boolean {
+  if (expectedDigest?.token !== expected) expectedDigest = { token: expected, digest: digest(expected) };
   // Hash both so the comparison is constant-time regardless of length.
-  return timingSafeEqual(digest(given), digest(expected));
+  return timingSafeEqual(digest(given), expectedDigest.digest);
 }
 
 export function hostAllowed(host: string | undefined, port: number): boolean {
