@@ -4,7 +4,8 @@
  * the first token can still be an ordinary JSON error with its HTTP status.
  */
 import type { Response } from "express";
-import type { AppError } from "./errors";
+import type { ApiError } from "../api/errors";
+import { toAppError, type AppError } from "./errors";
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -77,4 +78,32 @@ export function abortOnClose(res: Response): AbortController {
     if (!res.writableFinished) ac.abort();
   });
   return ac;
+}
+
+/**
+ * The shape every event-stream route of ours shares: events as `data:` lines, then `[DONE]`.
+ * A failure before the first event goes to express as an ordinary JSON error with its status;
+ * after it, as an `{type:"error"}` event. A client that went away ends it silently.
+ */
+export async function streamEvents<E>(
+  res: Response,
+  next: (err: unknown) => void,
+  events: (signal: AbortSignal) => AsyncIterable<E>,
+  errorEvent: (error: ApiError) => E,
+): Promise<void> {
+  const ac = abortOnClose(res);
+  const sse = new SseWriter(res);
+  try {
+    for await (const ev of events(ac.signal)) sse.json(ev);
+    sse.done();
+  } catch (err) {
+    if (ac.signal.aborted) return;
+    const e = toAppError(err);
+    if (!sse.headersSent) {
+      next(e);
+      return;
+    }
+    sse.json(errorEvent(e.toApiError()));
+    sse.done();
+  }
 }

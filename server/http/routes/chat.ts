@@ -4,9 +4,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { ChatEvent, ChatRequest } from "../../api/chat";
 import { runChat } from "../../chat/session";
-import { toAppError } from "../errors";
 import { parseBody } from "../validate";
-import { abortOnClose, SseWriter } from "../sse";
+import { streamEvents } from "../sse";
 
 const ChatRequestSchema = z.object({
   messages: z
@@ -44,22 +43,7 @@ export function chatRouter(ctx: AppContext): Router {
       return;
     }
     // Stop in the panel closes the HTTP request; this aborts the upstream call with it.
-    const ac = abortOnClose(res);
-    const sse = new SseWriter(res);
-    try {
-      for await (const ev of runChat(ctx.llm, body, ac.signal)) sse.json(ev);
-      sse.done();
-    } catch (err) {
-      if (ac.signal.aborted) return;
-      const e = toAppError(err);
-      if (!sse.headersSent) {
-        next(e);
-        return;
-      }
-      const ev: ChatEvent = { type: "error", error: e.toApiError() };
-      sse.json(ev);
-      sse.done();
-    }
+    await streamEvents<ChatEvent>(res, next, (signal) => runChat(ctx.llm, body, signal), (error) => ({ type: "error", error }));
   });
   return r;
 }

@@ -5,9 +5,8 @@ import type { AppContext } from "../../context";
 import type { DiffResponse, EditEvent, EditRequest } from "../../api/edit";
 import { computeHunks } from "../../edit/hunks";
 import { runEdit } from "../../edit/session";
-import { toAppError } from "../errors";
 import { parseBody } from "../validate";
-import { abortOnClose, SseWriter } from "../sse";
+import { streamEvents } from "../sse";
 
 const EditRequestSchema = z.object({
   filepath: z.string().min(1).max(4096),
@@ -41,23 +40,7 @@ export function editRouter(ctx: AppContext): Router {
       next(err);
       return;
     }
-    const ac = abortOnClose(res);
-    const sse = new SseWriter(res);
-    try {
-      for await (const ev of runEdit(ctx.llm, body, ac.signal)) sse.json(ev);
-      sse.done();
-    } catch (err) {
-      if (ac.signal.aborted) return;
-      const e = toAppError(err);
-      // Before the first event this is an ordinary JSON error with its status; after, an error event.
-      if (!sse.headersSent) {
-        next(e);
-        return;
-      }
-      const ev: EditEvent = { type: "error", error: e.toApiError() };
-      sse.json(ev);
-      sse.done();
-    }
+    await streamEvents<EditEvent>(res, next, (signal) => runEdit(ctx.llm, body, signal), (error) => ({ type: "error", error }));
   });
   return r;
 }
