@@ -84,8 +84,11 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
     }),
     vscode.window.onDidChangeActiveTextEditor((ed) => provider.activeChanged(ed?.document.uri.toString())),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(`${SECTION}.completion`)) return;
+      const s = readCompletionSettings();
+      e2eReport("completion-settings", { enabled: s.enabled, timeoutMs: s.timeoutMs, disabledLanguages: s.disabledLanguages.join(",") });
       // Turned off: whatever is still generating is no longer wanted.
-      if (e.affectsConfiguration(`${SECTION}.completion.enabled`) && !readCompletionSettings().enabled) provider.cancel.abortAll();
+      if (!s.enabled) provider.cancel.abortAll();
     }),
   );
 }
