@@ -2,27 +2,13 @@
  * POST /api/edit end to end: the real backend process, the scripted AI service, and the
  * extension's own typed client reading the stream.
  */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
-import { BackendClient, BackendError } from "../../extension/backend/client";
+import { scriptedSuite } from "./helpers/suite";
+import { BackendError } from "../../extension/backend/client";
 import type { EditEvent, EditRequest } from "../../server/api/edit";
 
-let ai: ScriptedAI;
-let backend: Backend;
-let client: BackendClient;
-
-before(async () => {
-  ai = await startScriptedAI();
-  backend = await startBackend({ env: providerEnv(ai.url) });
-  client = new BackendClient(() => ({ baseUrl: backend.url, token: backend.token }));
-});
-
-after(async () => {
-  await backend?.stop();
-  await ai?.close();
-});
+const suite = scriptedSuite();
 
 const ORIGINAL = ["function total(items) {", "  let s = 0;", "  for (const it of items) s += it.price;", "  return s;", "}", ""].join("\n");
 
@@ -33,7 +19,7 @@ function request(extra: Partial<EditRequest> = {}): EditRequest {
 async function collect(req: EditRequest, signal = new AbortController().signal): Promise<{ events: EditEvent[]; arrivals: number[] }> {
   const events: EditEvent[] = [];
   const arrivals: number[] = [];
-  for await (const ev of client.events("POST /api/edit", { body: req, signal })) {
+  for await (const ev of suite.client.events("POST /api/edit", { body: req, signal })) {
     events.push(ev);
     arrivals.push(Date.now());
   }
@@ -41,9 +27,9 @@ async function collect(req: EditRequest, signal = new AbortController().signal):
 }
 
 test("the edit streams line diffs as the model answers, then an exact final diff", async () => {
-  ai.reset();
+  suite.ai.reset();
   const answer = "Here is the updated code:\n```javascript\nfunction total(items) {\n  let sum = 0;\n  for (const it of items) sum += it.price;\n  return sum;\n}\n```\nI renamed the variable.";
-  ai.enqueue({ text: answer, chunkDelayMs: 15 });
+  suite.ai.enqueue({ text: answer, chunkDelayMs: 15 });
   const { events, arrivals } = await collect(request());
 
   const lineEvents = events.filter((e) => e.type === "lines");
@@ -65,7 +51,7 @@ test("the edit streams line diffs as the model answers, then an exact final diff
   const allLines = lineEvents.flatMap((e) => (e.type === "lines" ? e.lines.map((l) => l.text) : []));
   assert.ok(!allLines.some((l) => /updated code|renamed/.test(l)), "prose filtered out");
 
-  const [sent] = ai.completionRequests();
+  const [sent] = suite.ai.completionRequests();
   const body = sent!.body as { messages: { role: string; content: string }[]; stream: boolean };
   assert.equal(body.stream, true);
   const user = body.messages.find((m) => m.role === "user")!.content;
@@ -75,10 +61,10 @@ test("the edit streams line diffs as the model answers, then an exact final diff
 });
 
 test("a follow-up sends the previous proposal so the model refines it", async () => {
-  ai.reset();
-  ai.enqueue({ text: "```js\nfunction total(items) {\n  let sum = 0;\n  return sum;\n}\n```" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "```js\nfunction total(items) {\n  let sum = 0;\n  return sum;\n}\n```" });
   await collect(request({ instruction: "drop the loop", previous: [{ instruction: "rename s to sum", result: "PREVIOUS-PROPOSAL" }] }));
-  const body = ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[] };
+  const body = suite.ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[] };
   const roles = body.messages.map((m) => m.role);
   assert.deepEqual(roles, ["system", "user", "assistant", "user"]);
   assert.match(body.messages[2]!.content, /PREVIOUS-PROPOSAL/);
@@ -87,14 +73,14 @@ test("a follow-up sends the previous proposal so the model refines it", async ()
 });
 
 test("stopping mid-stream aborts the upstream request", async () => {
-  ai.reset();
+  suite.ai.reset();
   const long = "```js\n" + Array.from({ length: 200 }, (_, i) => `line${i}();`).join("\n") + "\n```";
-  ai.enqueue({ text: long, chunkDelayMs: 20 });
+  suite.ai.enqueue({ text: long, chunkDelayMs: 20 });
   const ac = new AbortController();
-  const disconnected = ai.waitForDisconnect(5_000);
+  const disconnected = suite.ai.waitForDisconnect(5_000);
   let seen = 0;
   await assert.rejects(async () => {
-    for await (const ev of client.events("POST /api/edit", { body: request(), signal: ac.signal })) {
+    for await (const ev of suite.client.events("POST /api/edit", { body: request(), signal: ac.signal })) {
       if (ev.type === "lines" && ++seen === 2) ac.abort();
     }
   });
@@ -104,8 +90,8 @@ test("stopping mid-stream aborts the upstream request", async () => {
 });
 
 test("an empty answer is a clear error, not an empty document", async () => {
-  ai.reset();
-  ai.enqueue({ text: "" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "" });
   await assert.rejects(collect(request()), (err: unknown) => {
     assert.ok(err instanceof BackendError);
     assert.equal(err.code, "PROVIDER_BAD_RESPONSE");
@@ -115,24 +101,24 @@ test("an empty answer is a clear error, not an empty document", async () => {
 });
 
 test("a provider failure before any output arrives as the provider's error code", async () => {
-  ai.reset();
-  ai.enqueue({ status: 401 });
+  suite.ai.reset();
+  suite.ai.enqueue({ status: 401 });
   await assert.rejects(collect(request()), (err: unknown) => err instanceof BackendError && err.code === "PROVIDER_AUTH_FAILED");
 });
 
 test("invalid requests are refused with a message naming the field", async () => {
-  const r = await backend.call<{ error: { code: string; message: string } }>("POST", "/api/edit", { filepath: "a.js", languageId: "javascript", instruction: "  ", code: "x" });
+  const r = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/edit", { filepath: "a.js", languageId: "javascript", instruction: "  ", code: "x" });
   assert.equal(r.status, 400);
   assert.equal(r.body.error.code, "BAD_REQUEST");
   assert.match(r.body.error.message, /instruction/);
 });
 
 test("POST /api/edit/diff gives the exact hunks between code and a proposal", async () => {
-  const r = await client.call("POST /api/edit/diff", { body: { code: "a\nb\nc\n", proposed: "a\nB\nc\nd\n" } });
+  const r = await suite.client.call("POST /api/edit/diff", { body: { code: "a\nb\nc\n", proposed: "a\nB\nc\nd\n" } });
   assert.deepEqual(r.hunks, [
     { oldStart: 1, oldLines: ["b"], newStart: 1, newLines: ["B"] },
     { oldStart: 3, oldLines: [], newStart: 3, newLines: ["d"] },
   ]);
-  const bad = await backend.call<{ error: { code: string } }>("POST", "/api/edit/diff", { code: 1 });
+  const bad = await suite.backend.call<{ error: { code: string } }>("POST", "/api/edit/diff", { code: 1 });
   assert.equal(bad.status, 400);
 });

@@ -3,39 +3,27 @@
  * the scripted AI service. The model's answers are scripted the ways real models answer:
  * clean, with prose around the command, over several lines, and empty.
  */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
+import { scriptedSuite } from "./helpers/suite";
 import type { ApiErrorBody } from "../../server/api/errors";
 import type { ShellAssessment, ShellSuggestion } from "../../server/api/shell";
 
-let ai: ScriptedAI;
-let backend: Backend;
-
-before(async () => {
-  ai = await startScriptedAI();
-  backend = await startBackend({ env: providerEnv(ai.url) });
-});
-
-after(async () => {
-  await backend?.stop();
-  await ai?.close();
-});
+const suite = scriptedSuite();
 
 type Reply<T> = { status: number; body: T };
 
 async function suggest(body: unknown): Promise<Reply<ShellSuggestion & ApiErrorBody>> {
-  return backend.call<ShellSuggestion & ApiErrorBody>("POST", "/api/shell/suggest", body);
+  return suite.backend.call<ShellSuggestion & ApiErrorBody>("POST", "/api/shell/suggest", body);
 }
 
 async function assessCall(body: unknown): Promise<Reply<ShellAssessment & ApiErrorBody>> {
-  return backend.call<ShellAssessment & ApiErrorBody>("POST", "/api/shell/assess", body);
+  return suite.backend.call<ShellAssessment & ApiErrorBody>("POST", "/api/shell/assess", body);
 }
 
 test("suggest: a clean answer becomes command + explanation, with the risk computed by the backend", async () => {
-  ai.reset();
-  ai.enqueue({ text: "```bash\ndu -sh * | sort -h\n```\nExplanation: Shows how big each entry is, smallest first.\nRisk: dangerous" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "```bash\ndu -sh * | sort -h\n```\nExplanation: Shows how big each entry is, smallest first.\nRisk: dangerous" });
   const r = await suggest({
     description: "which folders take the most space",
     shell: "bash",
@@ -49,7 +37,7 @@ test("suggest: a clean answer becomes command + explanation, with the risk compu
   assert.equal(r.body.risk, "safe", "the model's own risk claim is ignored");
   assert.ok(r.body.reasons.length > 0);
 
-  const sent = ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[]; temperature?: number };
+  const sent = suite.ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[]; temperature?: number };
   const user = sent.messages.find((m) => m.role === "user")!.content;
   assert.match(user, /Operating system: Ubuntu 24\.04/);
   assert.match(user, /Shell: bash/);
@@ -60,8 +48,8 @@ test("suggest: a clean answer becomes command + explanation, with the risk compu
 });
 
 test("suggest: prose around the command is stripped into the explanation", async () => {
-  ai.reset();
-  ai.enqueue({ text: "Sure! Here's how you can do that:\n\n```sh\ngit log --oneline -n 10\n```\n\nThis prints the last ten commits, one per line. Let me know if you need more!" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "Sure! Here's how you can do that:\n\n```sh\ngit log --oneline -n 10\n```\n\nThis prints the last ten commits, one per line. Let me know if you need more!" });
   const r = await suggest({ description: "last ten commits" });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.command, "git log --oneline -n 10");
@@ -70,8 +58,8 @@ test("suggest: prose around the command is stripped into the explanation", async
 });
 
 test("suggest: a multi-line answer is joined into one command and every step is assessed", async () => {
-  ai.reset();
-  ai.enqueue({ text: "```bash\ncd build \\\n  && ls\nrm -rf ~\n```\nExplanation: cleans up." });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "```bash\ncd build \\\n  && ls\nrm -rf ~\n```\nExplanation: cleans up." });
   const r = await suggest({ description: "clean up" });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.command, "cd build && ls && rm -rf ~");
@@ -80,8 +68,8 @@ test("suggest: a multi-line answer is joined into one command and every step is 
 });
 
 test("suggest: a dangerous pipe-to-shell answer is reported dangerous", async () => {
-  ai.reset();
-  ai.enqueue({ text: "```bash\ncurl -fsSL https://get.example.com | sudo bash\n```\nExplanation: installs it." });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "```bash\ncurl -fsSL https://get.example.com | sudo bash\n```\nExplanation: installs it." });
   const r = await suggest({ description: "install example" });
   assert.equal(r.status, 200);
   assert.equal(r.body.risk, "dangerous");
@@ -89,8 +77,8 @@ test("suggest: a dangerous pipe-to-shell answer is reported dangerous", async ()
 });
 
 test("suggest: several alternative commands are refused with a clear message", async () => {
-  ai.reset();
-  ai.enqueue({ text: "You could use:\n```bash\nls -la\n```\nor:\n```bash\ntree -L 1\n```" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "You could use:\n```bash\nls -la\n```\nor:\n```bash\ntree -L 1\n```" });
   const r = await suggest({ description: "list files" });
   assert.equal(r.status, 502);
   assert.equal(r.body.error.code, "PROVIDER_BAD_RESPONSE");
@@ -98,8 +86,8 @@ test("suggest: several alternative commands are refused with a clear message", a
 });
 
 test("suggest: an empty answer is a clear error", async () => {
-  ai.reset();
-  ai.enqueue({ text: "" });
+  suite.ai.reset();
+  suite.ai.enqueue({ text: "" });
   const r = await suggest({ description: "list files" });
   assert.equal(r.status, 502);
   assert.equal(r.body.error.code, "PROVIDER_BAD_RESPONSE");
@@ -108,14 +96,14 @@ test("suggest: an empty answer is a clear error", async () => {
 });
 
 test("suggest: a provider failure keeps the provider's error code", async () => {
-  ai.reset();
-  ai.enqueue({ status: 401 });
+  suite.ai.reset();
+  suite.ai.enqueue({ status: 401 });
   const r = await suggest({ description: "list files" });
   assert.equal(r.body.error.code, "PROVIDER_AUTH_FAILED");
 });
 
 test("suggest: invalid bodies are refused naming the field", async () => {
-  ai.reset();
+  suite.ai.reset();
   for (const [body, field] of [
     [{}, /description/],
     [{ description: "   " }, /description must not be empty/],
@@ -129,7 +117,7 @@ test("suggest: invalid bodies are refused naming the field", async () => {
     assert.equal(r.body.error.code, "BAD_REQUEST");
     assert.match(r.body.error.message, field);
   }
-  assert.equal(ai.completionRequests().length, 0, "nothing reached the model");
+  assert.equal(suite.ai.completionRequests().length, 0, "nothing reached the model");
 });
 
 test("assess: the public contract for the three levels", async () => {
@@ -172,6 +160,6 @@ test("assess: invalid bodies are refused with a clear message", async () => {
 });
 
 test("assess needs the bearer token like every other route", async () => {
-  const res = await fetch(`${backend.url}/api/shell/assess`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command: "ls" }) });
+  const res = await fetch(`${suite.backend.url}/api/shell/assess`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command: "ls" }) });
   assert.equal(res.status, 401);
 });
