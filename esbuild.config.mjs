@@ -4,6 +4,8 @@ import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
+// `--only=server` builds just dist/server.js (integration tests rebuild it when stale).
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
 const common = {
   bundle: true,
@@ -47,11 +49,15 @@ const builds = [
   },
 ];
 
+const names = ["extension", "server", "webview"];
+const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
+if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
+
 if (watch) {
-  for (const b of builds) {
+  for (const b of selected) {
     const ctx = await esbuild.context(b);
     await ctx.watch();
   }
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all(selected.map((b) => esbuild.build(b)));
 }

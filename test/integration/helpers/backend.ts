@@ -3,7 +3,7 @@
  * when it is missing or older than server/, starts it with a clean environment (nothing of
  * the runner's proxies or keys leaks in), waits for the ready line, and stops it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,19 +35,11 @@ export function ensureBuilt(): Promise<void> {
       stale = true;
     }
     if (!stale && process.env.AICOCKPIT_TEST_REBUILD !== "1") return;
-    const esbuild = await import("esbuild");
-    await esbuild.build({
-      absWorkingDir: ROOT,
-      bundle: true,
-      sourcemap: "linked",
-      logLevel: "warning",
-      legalComments: "none",
-      entryPoints: ["server/main.ts"],
-      outfile: "dist/server.js",
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
+    // The same options as `npm run build`, from the one place they are defined.
+    await new Promise<void>((resolveBuild, reject) => {
+      execFile(process.execPath, ["esbuild.config.mjs", "--only=server"], { cwd: ROOT }, (err, _out, stderr) =>
+        err ? reject(new Error(`building dist/server.js failed: ${stderr}`)) : resolveBuild(),
+      );
     });
   })();
   return built;
