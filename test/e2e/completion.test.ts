@@ -144,9 +144,11 @@ describe("E2E: inline completion", () => {
     await sleep(1_000); // the oracle has nothing for this line; let those requests finish
     ai.enqueue({ text: "never shown", latencyMs: 8_000 });
     const before = ai.completionRequests().length;
+    mark = vs.readReport().length;
     await page.keyboard.type(" ");
     const slowSeq = await waitForCompletionRequest(ai, before, 15_000);
-    await vs.screenshot("slow-waiting");
+    await vs.waitForReport((e) => e.event === "completion-status" && String(e.text).startsWith("$(sync~spin)"), 5_000, mark);
+    await vs.screenshot("slow-waiting-spinner");
     const movedAt = Date.now();
     await page.keyboard.press("Home"); // the cursor moves: VS Code cancels the provider's token, no newer request follows
     let gone = await ai.waitForDisconnect(6_000);
