@@ -1,5 +1,5 @@
 /**
- * "Create Workspace": stack → (image for custom) → name → limits → ports → host, then the
+ * "Create Workspace": stack → (image for custom) → name → limits → ports → network → host, then the
  * backend's streamed create shown as a progress notification (pull progress included).
  */
 import * as vscode from "vscode";
@@ -19,7 +19,7 @@ async function pickStack(client: Client): Promise<StackTemplate | undefined> {
   const all = [...builtin, ...templates];
   const pick = await vscode.window.showQuickPick(
     all.map((s) => ({ label: s.label, description: s.image || "any image", detail: s.description, stack: s })),
-    { title: "Create Workspace (1/5): stack", placeHolder: "Choose a stack template", ignoreFocusOut: true },
+    { title: "Create Workspace (1/6): stack", placeHolder: "Choose a stack template", ignoreFocusOut: true },
   );
   return pick?.stack;
 }
@@ -40,7 +40,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
     image = v.trim();
   }
   const name = await vscode.window.showInputBox({
-    title: "Create Workspace (2/5): name",
+    title: "Create Workspace (2/6): name",
     prompt: "Workspace name",
     placeHolder: "e.g. api-dev",
     ignoreFocusOut: true,
@@ -48,7 +48,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
   });
   if (name === undefined) return undefined;
   const limitsText = await vscode.window.showInputBox({
-    title: "Create Workspace (3/5): resource limits",
+    title: "Create Workspace (3/6): resource limits",
     prompt: "CPUs, memory (MB) and process limit",
     value: DEFAULT_LIMITS,
     ignoreFocusOut: true,
@@ -56,19 +56,27 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
   });
   if (limitsText === undefined) return undefined;
   const portsText = await vscode.window.showInputBox({
-    title: "Create Workspace (4/5): ports",
+    title: "Create Workspace (4/6): ports",
     prompt: "Container ports to publish on 127.0.0.1 (e.g. 8000, 8080:80); empty for none",
     value: (stack.ports ?? []).map((p) => (p.host ? `${p.host}:${p.container}` : String(p.container))).join(", "),
     ignoreFocusOut: true,
     validateInput: (s) => parsePorts(s).error,
   });
   if (portsText === undefined) return undefined;
+  const network = await vscode.window.showQuickPick(
+    [
+      { label: "bridge", description: "outbound network allowed (default)" },
+      { label: "none", description: "no network at all: nothing in or out" },
+    ],
+    { title: "Create Workspace (5/6): network", ignoreFocusOut: true },
+  );
+  if (!network) return undefined;
   let host: string | undefined;
   const hosts = (await client.call("GET /api/workspace-hosts")).hosts;
   if (hosts.length > 0) {
     const pick = await vscode.window.showQuickPick(
       [{ label: "local", description: "this machine's Docker" }, ...hosts.map((h) => ({ label: h.id, description: `${h.username}@${h.host}:${h.port}` }))],
-      { title: "Create Workspace (5/5): Docker host", ignoreFocusOut: true },
+      { title: "Create Workspace (6/6): Docker host", ignoreFocusOut: true },
     );
     if (!pick) return undefined;
     if (pick.label !== "local") host = pick.label;
@@ -82,6 +90,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
     ...(stack.command ? { command: stack.command } : {}),
     ...(stack.env ? { env: stack.env } : {}),
     ...(host ? { host } : {}),
+    network: network.label,
   };
   return runCreate(client, body);
 }

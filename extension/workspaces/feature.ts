@@ -28,6 +28,7 @@ export const WORKSPACE_COMMANDS = {
 } as const;
 
 const VIEW_ID = "aicockpit.workspaces";
+const REVEAL_EXPLORER_KEY = "aicockpit.workspaces.revealExplorerAt";
 
 async function waitForBackend(connection: () => ClientConnection | undefined, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -45,6 +46,13 @@ export function registerWorkspacesFeature(
   connection: () => ClientConnection | undefined,
   log: (m: string) => void,
 ): { refresh(): void } {
+  // Back from the reload that "Browse Files" caused (within a minute): show the Explorer with the new folder.
+  const reveal = context.globalState.get<number>(REVEAL_EXPLORER_KEY);
+  if (reveal !== undefined) {
+    void context.globalState.update(REVEAL_EXPLORER_KEY, undefined);
+    if (Date.now() - reveal < 60_000) void vscode.commands.executeCommand("workbench.view.explorer");
+  }
+
   const tree = new WorkspacesTree(() => client.call("GET /api/workspaces", { timeoutMs: 20_000 }));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const refresh = () => tree.refresh();
@@ -150,7 +158,9 @@ export function registerWorkspacesFeature(
       const uri = fsUri(w);
       const folders = vscode.workspace.workspaceFolders ?? [];
       if (!folders.some((f) => f.uri.toString() === uri.toString())) {
-        // Adding a folder to a single-folder window turns it into a (untitled) multi-root workspace.
+        // Adding a folder to a single-folder window turns it into an (untitled) multi-root
+        // workspace and reloads the window: remember to show the Explorer once we are back.
+        await context.globalState.update(REVEAL_EXPLORER_KEY, Date.now());
         vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `${w.name} (workspace)` });
       }
       await vscode.commands.executeCommand("workbench.view.explorer");

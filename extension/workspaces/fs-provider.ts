@@ -70,6 +70,8 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
           throw fsError(again, uri);
         }
       }
+      const code = err instanceof BackendError ? err.code : String(err);
+      if (code !== "FILE_NOT_FOUND") e2eReport("workspace-fs-error", { uri: uri.toString(), code });
       throw fsError(err, uri);
     }
   }
