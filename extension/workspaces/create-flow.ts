@@ -12,20 +12,24 @@ type Client = Pick<BackendClient, "call" | "events">;
 
 const DEFAULT_LIMITS = "cpus=2 memory=2048 pids=1024";
 
-async function pickStack(client: Client): Promise<StackTemplate | undefined> {
+async function pickStack(client: Client, title: string): Promise<StackTemplate | undefined> {
   const builtin = (await client.call("GET /api/workspaces/stacks")).stacks;
   const { templates, problems } = templatesFromSettings(vscode.workspace.getConfiguration("aicockpit").get("workspaces.templates"));
   if (problems.length > 0) void vscode.window.showWarningMessage(`AiCockpit: ${problems.join(" ")}`);
   const all = [...builtin, ...templates];
   const pick = await vscode.window.showQuickPick(
     all.map((s) => ({ label: s.label, description: s.image || "any image", detail: s.description, stack: s })),
-    { title: "Create Workspace (1/6): stack", placeHolder: "Choose a stack template", ignoreFocusOut: true },
+    { title, placeHolder: "Choose a stack template", ignoreFocusOut: true },
   );
   return pick?.stack;
 }
 
 export async function createWorkspaceFlow(client: Client, taken: readonly string[]): Promise<WorkspaceView | undefined> {
-  const stack = await pickStack(client);
+  const hosts = (await client.call("GET /api/workspace-hosts")).hosts;
+  // the host step only exists when remote Docker hosts are configured
+  const steps = hosts.length > 0 ? 6 : 5;
+  const title = (n: number, what: string) => `Create Workspace (${n}/${steps}): ${what}`;
+  const stack = await pickStack(client, title(1, "stack"));
   if (!stack) return undefined;
   let image = stack.image;
   if (image === "") {
@@ -40,7 +44,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
     image = v.trim();
   }
   const name = await vscode.window.showInputBox({
-    title: "Create Workspace (2/6): name",
+    title: title(2, "name"),
     prompt: "Workspace name",
     placeHolder: "e.g. api-dev",
     ignoreFocusOut: true,
@@ -48,7 +52,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
   });
   if (name === undefined) return undefined;
   const limitsText = await vscode.window.showInputBox({
-    title: "Create Workspace (3/6): resource limits",
+    title: title(3, "resource limits"),
     prompt: "CPUs, memory (MB) and process limit",
     value: DEFAULT_LIMITS,
     ignoreFocusOut: true,
@@ -56,7 +60,7 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
   });
   if (limitsText === undefined) return undefined;
   const portsText = await vscode.window.showInputBox({
-    title: "Create Workspace (4/6): ports",
+    title: title(4, "ports"),
     prompt: "Container ports to publish on 127.0.0.1 (e.g. 8000, 8080:80); empty for none",
     value: (stack.ports ?? []).map((p) => (p.host ? `${p.host}:${p.container}` : String(p.container))).join(", "),
     ignoreFocusOut: true,
@@ -68,15 +72,14 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
       { label: "bridge", description: "outbound network allowed (default)" },
       { label: "none", description: "no network at all: nothing in or out" },
     ],
-    { title: "Create Workspace (5/6): network", ignoreFocusOut: true },
+    { title: title(5, "network"), ignoreFocusOut: true },
   );
   if (!network) return undefined;
   let host: string | undefined;
-  const hosts = (await client.call("GET /api/workspace-hosts")).hosts;
   if (hosts.length > 0) {
     const pick = await vscode.window.showQuickPick(
       [{ label: "local", description: "this machine's Docker" }, ...hosts.map((h) => ({ label: h.id, description: `${h.username}@${h.host}:${h.port}` }))],
-      { title: "Create Workspace (6/6): Docker host", ignoreFocusOut: true },
+      { title: title(6, "Docker host"), ignoreFocusOut: true },
     );
     if (!pick) return undefined;
     if (pick.label !== "local") host = pick.label;
