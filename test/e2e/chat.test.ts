@@ -13,11 +13,10 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FrameLocator } from "playwright-core";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitForFile } from "./harness";
 
 const MODEL = "scripted-chat-7b";
 const FACT = "the launch code is PURPLE-OTTER-42";
@@ -42,7 +41,6 @@ const MARKDOWN_ANSWER = [
   "2. missing prices count as zero",
 ].join("\n");
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("E2E: chat panel", () => {
   let skip: string | undefined;
@@ -266,14 +264,3 @@ describe("E2E: chat panel", () => {
     assert.equal(await after.locator(".msg").count(), 0);
   });
 });
-
-async function waitForFile(path: string, expected: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = readFileSync(path, "utf8");
-    if (last === expected) return;
-    await sleep(200);
-  }
-  assert.equal(last, expected, `${path} on disk`);
-}

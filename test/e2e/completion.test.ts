@@ -16,10 +16,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startScriptedAI, type RecordedRequest, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitFor, waitForFile } from "./harness";
 
 const MODEL = "qwen2.5-coder-1.5b";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The FIM prefix the engine sent (Qwen format; a repository header may come first). */
 function fimPrefix(req: RecordedRequest): string {
@@ -83,16 +82,7 @@ describe("E2E: inline completion", () => {
     const ghost = page.locator(".monaco-editor .ghost-text-decoration");
     // Monaco renders ghost text in several spans (per token), spaces as no-break spaces.
     const ghostText = async () => (await ghost.allInnerTexts()).join("").replace(/\u00a0/g, " ");
-    const open = async (name: string) => {
-      await page.keyboard.press("Control+P");
-      await page.locator(".quick-input-widget").waitFor({ state: "visible" });
-      await page.keyboard.type(name);
-      await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().click();
-      await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
-      // Keystrokes right after opening may not reach the provider: click into the text first.
-      await page.locator(".monaco-editor .view-lines").first().click();
-      await sleep(300);
-    };
+    const open = (name: string) => vs!.openFile(name);
 
     // ---- 1. ghost text from the model, type-through without requests, Tab, file on disk
     await open("calc.js");
@@ -228,24 +218,4 @@ async function waitForCompletionRequest(ai: ScriptedAI, count: number, timeoutMs
     await sleep(50);
   }
   assert.fail("no completion request reached the model");
-}
-
-async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (pred()) return;
-    await sleep(200);
-  }
-  assert.fail(`timed out waiting: ${what}`);
-}
-
-async function waitForFile(path: string, expected: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = readFileSync(path, "utf8");
-    if (last === expected) return;
-    await sleep(200);
-  }
-  assert.equal(last, expected, `${path} on disk`);
 }

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitFor, waitForFile } from "./harness";
 
 const MODEL = "scripted-coder-7b";
 const ORIGINAL = [
@@ -37,7 +37,6 @@ const ANSWER = [
   "```",
 ].join("\n");
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("E2E: Ctrl+K edit", () => {
   let skip: string | undefined;
@@ -71,15 +70,7 @@ describe("E2E: Ctrl+K edit", () => {
     const file = join(vs.workspaceDir, "cart.js");
     await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
 
-    const open = async (name: string) => {
-      await page.keyboard.press("Control+P");
-      await page.locator(".quick-input-widget").waitFor({ state: "visible" });
-      await page.keyboard.type(name);
-      // Click the matching row: Enter may hit a "recently opened" row before the list filters.
-      await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().click();
-      await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
-      await page.locator(".monaco-editor .view-lines").first().click();
-    };
+    const open = (name: string) => vs!.openFile(name);
     const lens = (text: string) => page.locator(".codelens-decoration a", { hasText: new RegExp(`^${text}$`) });
     const quickInput = page.locator(".quick-input-widget");
 
@@ -206,23 +197,3 @@ describe("E2E: Ctrl+K edit", () => {
     await waitForFile(file, "// cart edited\n");
   });
 });
-
-async function waitForFile(path: string, expected: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = readFileSync(path, "utf8");
-    if (last === expected) return;
-    await sleep(200);
-  }
-  assert.equal(last, expected, `${path} on disk`);
-}
-
-async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (pred()) return;
-    await sleep(200);
-  }
-  assert.fail(`timed out waiting: ${what}`);
-}

@@ -6,6 +6,7 @@
  * browser profile), its own free port and a process tag; `close()` ends code-server's
  * whole process tree by PID (and anything else carrying the tag), also on a crash.
  */
+import { sleep } from "./wait";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -135,7 +136,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A sleep that does not keep the process alive (for races against a timeout). */
 const unrefSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -354,6 +354,22 @@ export class VSCodeSession {
         await sleep(500);
       }
     }
+  }
+
+  /**
+   * Opens a workspace file with Quick Open and puts the caret in it. Clicks the matching row
+   * (Enter may hit a "recently opened" row before the list filters) and clicks into the text,
+   * because keystrokes sent right after opening may reach no provider.
+   */
+  async openFile(name: string): Promise<void> {
+    const page = this.page;
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget").waitFor({ state: "visible" });
+    await page.keyboard.type(name);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().click();
+    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await sleep(300);
   }
 
   /** The status bar items whose text contains `match` (string) or matches it (RegExp). */
