@@ -66,7 +66,18 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
 
   const streamer: EditStreamer = { stream: (req, signal) => backend.events("POST /api/edit", { body: req, signal }) };
 
+  // While a model streams, edits rewrite the region constantly and VS Code withholds CodeLenses
+  // on changing lines until edits pause, so the always-visible cancel affordance is here.
+  const streamingItem = vscode.window.createStatusBarItem("aicockpit.edit.streaming", vscode.StatusBarAlignment.Left, 50);
+  streamingItem.name = "AiCockpit Edit";
+  streamingItem.text = "$(loading~spin) AiCockpit: editing… (Esc to cancel)";
+  streamingItem.tooltip = "Click or press Esc in the editor to cancel the edit and restore the original text";
+  streamingItem.command = EDIT_COMMANDS.cancel;
+
   const updateContext = () => {
+    const streaming = [...sessions.values()].some((s) => s.phase === "streaming");
+    if (streaming) streamingItem.show();
+    else streamingItem.hide();
     const active = vscode.window.activeTextEditor;
     const s = active ? sessions.get(active.document.uri.toString()) : undefined;
     void vscode.commands.executeCommand("setContext", "aicockpit.edit.streaming", s?.phase === "streaming");
@@ -197,6 +208,7 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
 
   context.subscriptions.push(
     lensChanged,
+    streamingItem,
     ...Object.values(decos),
     vscode.languages.registerCodeLensProvider({ scheme: "*" }, lenses),
     vscode.commands.registerCommand(EDIT_COMMANDS.start, start),

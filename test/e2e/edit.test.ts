@@ -122,12 +122,13 @@ describe("E2E: Ctrl+K edit", () => {
     await page.keyboard.type("rewrite as steps");
     await page.keyboard.press("Enter");
     const disconnected = ai.waitForDisconnect(20_000);
-    await lens("\\$\\(loading~spin\\) Editing… Cancel \\(Esc\\)").or(page.locator(".codelens-decoration a", { hasText: "Cancel (Esc)" })).first().waitFor({ timeout: 15_000 });
+    await vs.waitForStatusBar(/AiCockpit: editing… \(Esc to cancel\)/, 15_000);
     await sleep(800); // some lines have streamed in
     await vs.screenshot("streaming");
     await page.keyboard.press("Escape");
     const cancelled = await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
     assert.equal(cancelled.outcome, "cancelled");
+    await vs.statusBarItem(/AiCockpit: editing/).first().waitFor({ state: "hidden", timeout: 5_000 });
     await disconnected;
     await page.keyboard.press("Control+S");
     await sleep(500);
