@@ -14,6 +14,7 @@
  * as an oracle that knows the text being typed, wrong on purpose every third answer; a
  * second session makes every answer wrong, so only the debounce saves requests.
  */
+import { loadNote } from "./load-note";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -332,7 +333,7 @@ function section(o: Overhead, s: Session, w: Session, load: string): string {
   return [
     "## Inline completion (`bench/completion.ts`)",
     "",
-    `Command: \`node --import tsx bench/completion.ts\` — ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load} while measuring (other test suites ran on the same machine).`,
+    `Command: \`node --import tsx bench/completion.ts\` — ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}.`,
     "",
     "**(1) Overhead** — 1000 interleaved pairs after 100 warm-up pairs; each pair calls the scripted model directly and through `POST /api/complete` (cache miss: a different prefix each time) in alternating order; overhead = per-pair difference; request sent → whole response received, keep-alive connections; the scripted AI runs in its own process.",
     "",

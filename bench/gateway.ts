@@ -7,6 +7,7 @@
  * The scripted service runs in its own process so neither path shares an event loop with
  * the client. Figures are printed and written into bench/RESULTS.md (own section only).
  */
+import { loadNote } from "./load-note";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     [
       "## Gateway (`bench/gateway.ts`)",
       "",
-      `Command: \`node --import tsx bench/gateway.ts --runs ${RUNS} --ready-runs ${READY_RUNS}\` — ${date}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load} while measuring (other test suites ran on the same machine).`,
+      `Command: \`node --import tsx bench/gateway.ts --runs ${RUNS} --ready-runs ${READY_RUNS}\` — ${date}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}.`,
       "",
       "| measure | p50 | p99 / other | target |",
       "| --- | --- | --- | --- |",

@@ -8,6 +8,7 @@
  * 2. GET /api/workspaces with 100 workspaces on the engine (target ≤ 100 ms).
  * Figures are printed and written into bench/RESULTS.md (own section only).
  */
+import { loadNote } from "./load-note";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       "<!-- workspaces:start -->",
       "## Docker workspaces (`bench/workspaces.ts`)",
       "",
-      `Command: \`node --import tsx bench/workspaces.ts --runs ${RUNS} --list-runs ${LIST_RUNS}\` — ${when}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load} while measuring (other suites shared the machine). Engine: the test dockerd (${env.storageDriver}), image \`${env.image}\` imported locally.`,
+      `Command: \`node --import tsx bench/workspaces.ts --runs ${RUNS} --list-runs ${LIST_RUNS}\` — ${when}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}. Engine: the test dockerd (${env.storageDriver}), image \`${env.image}\` imported locally.`,
       "",
       "| measure | p50 | spread | target |",
       "| --- | --- | --- | --- |",
