@@ -15,8 +15,8 @@
  * second session makes every answer wrong, so only the debounce saves requests.
  */
 import { loadNote } from "./load-note";
+import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -62,19 +62,6 @@ function timedPost(url: string, headers: Record<string, string>, body: unknown):
   });
 }
 
-/** The scripted AI in its own process, as in bench/gateway.ts, so it does not share our event loop. */
-async function startFixtureProcess(text: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test/fixtures/scripted-ai-cli.ts"), "--text", text], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => {
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /SCRIPTED_AI_READY (\{.*\})/.exec(out);
-      if (m) resolve((JSON.parse(m[1]!) as { port: number }).port);
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
-}
 
 function fimPrefix(req: RecordedRequest): string | null {
   const prompt = (req.body as { prompt?: unknown } | undefined)?.prompt;
@@ -365,7 +352,7 @@ function section(o: Overhead, s: Session, w: Session, load: string): string {
 }
 
 async function main(): Promise<void> {
-  const fixture = await startFixtureProcess("return a + b;");
+  const fixture = await startScriptedAIProcess("return a + b;");
   const b1 = await startBackend({ env: { ...providerEnv(fixture.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
   const ai = await startScriptedAI();
   const b2 = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });

@@ -8,6 +8,7 @@
  * the client. Figures are printed and written into bench/RESULTS.md (own section only).
  */
 import { loadNote } from "./load-note";
+import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -61,21 +62,6 @@ async function nodeFloor(): Promise<number> {
   return ms;
 }
 
-async function startFixtureProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test/fixtures/scripted-ai-cli.ts"), "--text", "The quick brown fox jumps over the lazy dog"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve) => {
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /SCRIPTED_AI_READY (\{.*\})/.exec(out);
-      if (m) resolve((JSON.parse(m[1]!) as { port: number }).port);
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
-}
 
 /** ms from sending the request to the first body byte (the first SSE event), then drains. */
 function ttft(agent: Agent, base: string, headers: Record<string, string>): Promise<number> {
@@ -166,7 +152,7 @@ async function main(): Promise<void> {
   console.log(`spawn → ready line, dev bundle       : median ${rs.p50.toFixed(1)} ms (min ${rs.min.toFixed(1)}, p90 ${rs.p90.toFixed(1)}, n=${rs.n})`);
   console.log(`bare node spawn → first line (floor): median ${floorStats.p50.toFixed(1)} ms; production start minus floor, per round: median ${ownProd.p50.toFixed(1)} ms`);
 
-  const fixture = await startFixtureProcess();
+  const fixture = await startScriptedAIProcess("The quick brown fox jumps over the lazy dog");
   const be = await startBackend({ env: { ...providerEnv(fixture.url), AICOCKPIT_LOG_LEVEL: "warn" } });
   const directAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
