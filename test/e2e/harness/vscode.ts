@@ -46,7 +46,7 @@ export const QUIET_SETTINGS: Readonly<Record<string, unknown>> = {
   "git.openRepositoryInParentFolders": "never",
 };
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
