@@ -4,6 +4,7 @@
  * passed on: the backend refuses to start on an incomplete provider, and a running
  * backend that says "no AI service configured" is the better first-run experience.
  */
+import { isHttpUrl } from "../../server/config/env";
 import { PROVIDER_KINDS, type ProviderKind } from "../../server/api/providers";
 
 export interface AiCockpitSettings {
@@ -21,15 +22,6 @@ export interface BackendEnvResult {
   env: NodeJS.ProcessEnv;
   /** Why the provider was left out, in words for the status tooltip. Empty when it was passed. */
   problems: string[];
-}
-
-function isHttpUrl(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
 }
 
 /**

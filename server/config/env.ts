@@ -51,7 +51,8 @@ function intIn(env: Env, name: string, dflt: number, min: number, max: number, p
   return n;
 }
 
-function validUrl(raw: string): boolean {
+/** An absolute http(s) URL (the extension checks its settings with the same rule). */
+export function isHttpUrl(raw: string): boolean {
   try {
     const u = new URL(raw);
     return u.protocol === "http:" || u.protocol === "https:";
@@ -90,7 +91,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     if (!PROVIDER_KINDS.includes(kind)) {
       problems.push(`AICOCKPIT_LLM_KIND must be one of ${PROVIDER_KINDS.join(", ")} (got "${kindRaw}")`);
     }
-    if (baseUrl !== undefined && !validUrl(baseUrl)) {
+    if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
       problems.push(`AICOCKPIT_LLM_BASE_URL must be an http(s) URL (got "${baseUrl}")`);
     }
     if ((kind === "custom" || kind === "azure") && baseUrl === undefined) {
@@ -107,7 +108,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
 
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
-  if (httpsProxy !== undefined && !validUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
+  if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -19,16 +19,7 @@ import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 export const DEFAULT_PROVIDER_ID = "default";
 
 /** A provider's settings: everything but the key. This is what goes to disk. */
-export interface ProviderSettings {
-  id: string;
-  name: string;
-  kind: ProviderKind;
-  baseUrl: string;
-  model: string;
-  apiVersion?: string;
-  timeoutMs: number;
-  maxRetries: number;
-}
+export type ProviderSettings = Omit<ProviderView, "hasApiKey" | "active">;
 
 /** Settings plus the in-memory key: what the client layer needs. Never serialise this. */
 export interface ResolvedProvider extends ProviderSettings {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Redactor } from "../../../../extension/log/redact";
+import { Redactor } from "../../../server/redact";
 
 test("known secrets are replaced wherever they appear", () => {
   const r = new Redactor();

@@ -2,8 +2,8 @@
  * Removes secrets from text before it reaches the log: the values we know (backend token,
  * API key) and the shapes we can recognise (Bearer headers, OpenAI-style `sk-` keys) for
  * secrets we were never told about, e.g. a key echoed back in a provider's error.
- * Same rules as the backend's server/log.ts, kept separate because that module owns
- * process-wide state and writes to stderr.
+ * Pure, so both sides use it: the backend's log (server/log.ts) and the extension's
+ * output channel (extension/log/output.ts).
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
