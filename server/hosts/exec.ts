@@ -52,7 +52,8 @@ class Capture {
 /** Remote script for the control channel: TERM the group, wait, KILL what is left. */
 export function terminateScript(pgid: number, graceMs: number): string {
   const ticks = Math.max(1, Math.ceil(graceMs / 100));
-  return `kill -s TERM -- -${pgid} 2>/dev/null; i=0; while kill -0 -- -${pgid} 2>/dev/null; do if [ $i -ge ${ticks} ]; then kill -s KILL -- -${pgid} 2>/dev/null; exit 0; fi; sleep 0.1; i=$((i+1)); done; exit 0`;
+  // `kill -SIG -PGID`: dash's kill takes neither `--` nor `-s SIG -PGID`; this form works in dash, bash and busybox.
+  return `kill -TERM -${pgid} 2>/dev/null; i=0; while kill -0 -${pgid} 2>/dev/null; do if [ $i -ge ${ticks} ]; then kill -KILL -${pgid} 2>/dev/null; exit 0; fi; sleep 0.1; i=$((i+1)); done; exit 0`;
 }
 
 export async function runOnConnection(
@@ -133,7 +134,8 @@ export async function runOnConnection(
     });
     ch.stderr.on("data", (b: Buffer) => err.push(b));
     ch.on("exit", (code: number | null, signalName?: string) => {
-      exit = { code: signalName ? null : code, signal: signalName ?? null };
+      // ssh2 reports "SIGTERM"; the SSH protocol (and our contract) says "TERM"
+      exit = { code: signalName ? null : code, signal: signalName ? signalName.replace(/^SIG/, "") : null };
     });
     ch.on("close", () => {
       if (stopping) return; // stop() finishes once the group is gone
