@@ -4,6 +4,7 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { Hosts } from "./hosts/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -16,4 +17,6 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
+  /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
+  hosts: () => Promise<Hosts>;
 }

@@ -12,6 +12,7 @@ import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
 import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
+import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
@@ -48,6 +49,7 @@ function main(): void {
     throw err;
   }
   let workspaces: Promise<WorkspaceService> | undefined;
+  let hosts: Promise<Hosts> | undefined;
   const ctx: AppContext = {
     config,
     metrics,
@@ -57,7 +59,8 @@ function main(): void {
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
     // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
-    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir))),
+    hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
+    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
