@@ -30,8 +30,8 @@ export function authConfig(host: HostView, creds: HostCredentials | undefined, a
         }
         throw new AppError("HOST_KEY_FILE_REJECTED", `The private key file of ${host.id} cannot be used (${parsed.message.slice(0, 120)}).`, "Point auth.privateKeyPath at an OpenSSH or PEM private key.");
       }
-      // the parsed key, not the file: decrypting (bcrypt KDF, pure JS) once per connection is enough
-      return { ...base, privateKey: parsed };
+      // ssh2 takes only the file's bytes (it decrypts again itself); parsing above gave the clear error
+      return { ...base, privateKey: data, ...(creds?.passphrase !== undefined ? { passphrase: creds.passphrase } : {}) };
     }
     case "agent": {
       if (!agentSocket) throw new AppError("HOST_AUTH_FAILED", `Host ${host.id} uses ssh-agent, but the backend has no SSH_AUTH_SOCK.`, "Start ssh-agent and launch VS Code (the backend) from that session.");
