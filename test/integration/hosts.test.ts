@@ -303,6 +303,18 @@ describe("SSH hosts against the real sshd", () => {
     assert.ok(done[8]!.endedAt >= firstEight - 200, "the 9th ran after a slot freed");
   });
 
+  test("the timeout covers a wait for a free channel: a queued command times out without ever starting", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    const p = newPool({ maxChannelsPerConnection: 1 });
+    const long = p.exec("rig", ["sleep", "2"]);
+    await sleep(300);
+    const t0 = Date.now();
+    const err = await rejects(p.exec("rig", ["echo", "never"], { timeoutMs: 500 }), "HOST_COMMAND_TIMEOUT");
+    assert.ok(Date.now() - t0 < 1900, "did not wait for the slot");
+    assert.ok(!(err instanceof HostCommandError), "nothing ran, so there is no partial output");
+    assert.equal((await long).exitCode, 0);
+  });
+
   test("idle connections close; keepalive settings reach ssh2", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const p = newPool({ idleCloseMs: 400 });
