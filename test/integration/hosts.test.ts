@@ -121,6 +121,17 @@ describe("SSH hosts against the real sshd", () => {
     await rejects(noAgent.exec("agent", ["true"]), "HOST_AUTH_FAILED");
   });
 
+  test("password auth (jump sshd only allows it): required per call, a wrong one refused, the right one logs in", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    reg.add("pw", target({ port: env.sshExtras.jumpPort, hostFingerprint: env.sshExtras.jumpHostFingerprint, auth: { kind: "password" } }));
+    const p = newPool();
+    await rejects(p.exec("pw", ["true"]), "HOST_SECRET_REQUIRED");
+    const bad = await rejects(p.exec("pw", ["true"], { credentials: { pw: { password: "wrong-password" } } }), "HOST_AUTH_FAILED");
+    assert.doesNotMatch(bad.message, /wrong-password/);
+    const ok = await p.exec("pw", ["echo", "by-password"], { credentials: { pw: { password: env.sshExtras.password } } });
+    assert.equal(ok.stdout, "by-password\n");
+  });
+
   test("host keys: unknown → HOST_KEY_UNKNOWN with the fingerprint; pinned → trusted; changed → refused; revoked → refused", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const empty = join(dir, "empty_known_hosts");
