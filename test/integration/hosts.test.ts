@@ -258,12 +258,15 @@ describe("SSH hosts against the real sshd", () => {
     if (!env) return t.skip("no infrastructure");
     const marker = `${3000 + Math.floor(Math.random() * 999)}.${process.pid % 1000}`;
     const ch = await pool.channel("rig", `sleep ${marker}`);
-    await sleep(300);
-    ch.close();
-    await sleep(500);
-    const left = await remotePs(`sleep ${marker}`);
-    assert.equal(left.length, 1, "still running after the channel closed");
-    await pool.exec("rig", ["pkill", "-f", `sleep ${marker}`]);
+    try {
+      await sleep(300);
+      ch.close();
+      await sleep(500);
+      const left = await remotePs(`sleep ${marker}`);
+      assert.equal(left.length, 1, "still running after the channel closed");
+    } finally {
+      await pool.exec("rig", ["pkill", "-f", `sleep ${marker}`]);
+    }
   });
 
   test("cancel and timeout end the whole remote process group, even children that ignore TERM", async (t) => {
@@ -272,9 +275,12 @@ describe("SSH hosts against the real sshd", () => {
     const ac = new AbortController();
     const started = Date.now();
     const run = pool.exec("rig", ["sh", "-c", `trap '' TERM; sleep ${m1} & sleep ${m1}`], { signal: ac.signal, onStdout: () => undefined });
-    await sleep(700);
-    assert.equal((await remotePs(`sleep ${m1}`)).length, 2, "both sleeps run before the cancel");
-    ac.abort();
+    try {
+      await sleep(700);
+      assert.equal((await remotePs(`sleep ${m1}`)).length, 2, "both sleeps run before the cancel");
+    } finally {
+      ac.abort();
+    }
     await rejects(run, "CANCELLED");
     t.diagnostic(`cancel → gone in ${Date.now() - started - 700} ms (TERM ignored: KILL after the 1.5 s grace)`);
     assert.deepEqual(await remotePs(`sleep ${m1}`), [], "gone from the remote process table");
