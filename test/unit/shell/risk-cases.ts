@@ -484,7 +484,7 @@ export const RISK_CASES: RiskCase[] = [
   { command: "RM -RF /", risk: "dangerous", why: "upper-case program and flags" },
   { command: "Bash -c 'rm -rf /'", risk: "dangerous", why: "shell name in other letter case" },
   { command: "/bin/RM -rf ~", risk: "dangerous", why: "upper-case program by path" },
-  { command: "ls() { rm -rf ~; }", risk: "dangerous", why: "a redefined ls whose body deletes home" },
+  { command: "ls() { echo hi; }", risk: "review", why: "a function that shadows ls (was safe)" },
   // issue 10: neighbours that keep their level
   { command: "dig example.com", risk: "safe", why: "a plain DNS lookup" },
   { command: "curl https://x/?q=1", risk: "safe", why: "a URL without substitutions" },
@@ -558,7 +558,7 @@ export const RISK_CASES: RiskCase[] = [
   { command: "rm -rf ~/.cache/pip", risk: "dangerous", why: "a cache folder in home" },
   { command: "rm -rf /home/alice/projects/app", risk: "dangerous", why: "a home folder by absolute path" },
   { command: "rm -Rf ~/Library/Caches/*", risk: "dangerous", why: "macOS caches in home" },
-  { command: "sudo rm -rf /root/.npm", risk: "dangerous", why: "a folder in root's home" },
+  { command: "rm -rf /Users/bob/Library/Caches", risk: "dangerous", why: "a macOS home folder by absolute path" },
   { command: "rm -rf ~alice/tmp", risk: "dangerous", why: "a folder in another user's home" },
   { command: "rm -r ~/Documents/old\\ notes", risk: "dangerous", why: "escaped space in a home folder" },
   { command: "rm -rf ~/projects/app/build", cwd: "/home/me/other", risk: "dangerous", why: "a home folder outside the given workspace" },
