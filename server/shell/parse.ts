@@ -9,6 +9,12 @@
  * `$PWD`, `${X:-/}`, `sh -c '…' _ arg` positional arguments, and `$(echo …)` /
  * `$(… | base64 -d)` / `$(which rm)` outputs (evaluate.ts).
  *
+ * Unquoted expansions are split at IFS (`rm${IFS}-rf${IFS}/`, `IFS=,; x=rm,-rf,/; $x`), since
+ * quoting is not known after tokenizing and splitting is the worst case; `{rm,-rf,/}` as a
+ * command is brace-expanded. Values another command produces at run time (`$(…)` output,
+ * variables filled by `read`/`mapfile`, loops over `$(…)`) are marked `Word.indirect`, so a
+ * deletion of them can be told apart from a deletion of a path the user can read.
+ *
  * Limits (the assessment errs towards `review` at each): loop variables and other
  * run-time values are unknown; `case` patterns are seen as commands; aliases and
  * functions defined outside the line are unknown; brace expansion only in its simple

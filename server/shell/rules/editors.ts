@@ -18,7 +18,8 @@ function exCommands(cmd: Command): string[] {
     if ((t === "-c" || t === "--cmd") && argv[i + 1]) out.push(argv[++i]!.literal ?? argv[i]!.text);
     else if (t.startsWith("+") && t.length > 1 && !/^\+\d+$/.test(t)) out.push(t.slice(1));
   }
-  return out;
+  // Bounded: a hostile line could repeat `-c` thousands of times.
+  return out.slice(0, 32);
 }
 
 /** The shell command an Ex command runs (`:!cmd`, `:r !cmd`, `:w !cmd`, `:call system('cmd')`), if any. */
