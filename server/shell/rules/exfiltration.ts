@@ -27,10 +27,14 @@ export function exfiltrationFindings(cmd: Command): Finding[] {
   const url = cmd.argv.map((w) => /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@\s]+)/i.exec(w.text)?.[1]).find((h) => h !== undefined);
   for (const w of cmd.argv.slice(1)) {
     if (w.literal !== null || w.subs.length === 0 || w.subs.every(benign)) continue;
+    // A word that is only the substitution names where to go (`ping $(ip route | …)`), it carries nothing out.
+    if (/^\u0000+$/.test(w.pattern)) continue;
     const from = w.subs.map((s) => `\`${s.source.replace(/\s+/g, " ").trim().slice(0, 60)}\``).join(", ");
     if (DNS.has(prog)) {
+      // `$(…).evil.com`: the lookup reaches the DNS servers of the domain after it.
       const domain = w.text.slice(w.text.lastIndexOf(")") + 1).replace(/^\./, "");
-      out.push(f("dangerous", cmd, `looks up a name built from the output of ${from}${domain ? `, so the DNS servers for ${domain} receive that output` : ""}: a way to leak data`));
+      if (!/[A-Za-z0-9-]\.[A-Za-z]/.test(domain)) continue;
+      out.push(f("dangerous", cmd, `looks up a name built from the output of ${from}, so the DNS servers for ${domain} receive that output: a way to leak data`));
     } else {
       out.push(f("dangerous", cmd, `sends the output of ${from} to ${url ?? "the network"} inside its arguments (${w.text}): a way to leak data`));
     }

@@ -487,6 +487,8 @@ export const RISK_CASES: RiskCase[] = [
   { command: "ls() { echo hi; }", risk: "review", why: "a function that shadows ls (was safe)" },
   // issue 10: neighbours that keep their level
   { command: "dig example.com", risk: "safe", why: "a plain DNS lookup" },
+  { command: "ping -c1 $(cat host.txt)", risk: "safe", why: "a substitution that only names the host carries no data out" },
+  { command: "curl -s $(cat url.txt)", risk: "safe", why: "a URL read from a file is where to go, not data sent" },
   { command: "curl https://x/?q=1", risk: "safe", why: "a URL without substitutions" },
   { command: "curl -LO https://example.com/tool-$(uname -s)-$(uname -m).tar.gz", risk: "review", why: "architecture in a download URL is not user data" },
   { command: "chmod 644 f", risk: "review", why: "ordinary permissions" },
