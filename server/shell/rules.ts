@@ -3,13 +3,13 @@
  * and says what it does in words a user can check. Anything not listed is `review`:
  * a program we do not know is never `safe`.
  */
-import type { Command, Word } from "./parse";
+import { allCommands, type Command, type Word } from "./parse";
 import { programBase, programName, SHELLS } from "./wrappers";
 import { BROAD, classifyPath, describeClass } from "./paths";
 import { has, readArgs } from "./args";
 import { FETCHERS, INTERPRETERS, isDecoder, isInterpreter, pipedSource, wordSource } from "./code";
 import { f, shown, literalWord, pathFindings, rememberWritten, writeFinding, writtenContent, writtenScript, type Finding, type Risk, type Rule, type RuleContext } from "./rules/finding";
-import { copyLike, dd, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
+import { copyLike, dd, DELETERS, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
 import { git } from "./rules/git";
 import { docker, kubectl, terraform } from "./rules/containers";
 import { aliasRule, awk, crontab, init, kill, network, power, readWithWriteFlags, service, systemctl } from "./rules/system";
@@ -175,7 +175,8 @@ const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun", "npx", "pnpx", "bunx", "
 for (const p of PACKAGE_MANAGERS) RULES[p] = packageManager;
 
 /** Programs the rules know; anything else is `review` as unknown. */
-export function isKnownProgram(prog: string): boolean {
+export function isKnownProgram(name: string): boolean {
+  const prog = name.toLowerCase();
   return prog in RULES || READ_ONLY.has(prog) || SHELL_STATE.has(prog) || EDITORS.has(prog) || isInterpreter(prog) || /^mkfs\./.test(prog);
 }
 
@@ -241,6 +242,12 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   }
 
   if (cmd.codeFromInput) out.push(...codeFromInputFindings(cmd));
+  // `… | xargs -I{} sh -c 'rm -rf {}'`: the code is known, its targets come down the pipe.
+  if (cmd.argsFromInput) {
+    const deleter = cmd.runs.flatMap((s) => [...allCommands(s)]).find((c) => DELETERS.has(programName(c.argv[0])));
+    const up = cmd.upstream[cmd.upstream.length - 1];
+    if (deleter) out.push(f("dangerous", cmd, `runs \`${deleter.source}\` on ${up ? `the paths \`${up.source}\` prints` : "paths read from its input"} (through xargs): the paths are only known when it runs`));
+  }
   out.push(...variableFindings(cmd, ctx));
   if (cmd.argv.length === 0) {
     if (out.length === 0 && cmd.assignments.length > 0) out.push(f("safe", cmd, "only sets shell variables"));
