@@ -96,7 +96,11 @@ export function destructiveCallsIn(code: string): { call: string; target: string
   const out: { call: string; target: string | null }[] = [];
   // Method names match after any receiver (`require("fs").rmSync(`, `FileUtils.rm_rf`).
   const re = /(?:\b|\.)(shutil\.rmtree|removedirs|rmtree|rm_rf|rm_r|remove_dir|remove_entry|rmSync|rmdirSync|rm|rimraf|remove_tree|unlink|unlinkSync|os\.remove|Remove-Item)\s*\(\s*(['"`])?([^'"`),]*)/g;
-  for (const m of code.matchAll(re)) out.push({ call: m[1]!, target: m[2] ? m[3]! : null });
+  for (const m of code.matchAll(re)) {
+    // `rmtree(os.path.expanduser("~"))`, `rmtree(Path.home())`, `rmtree(os.environ["HOME"])`: the home directory.
+    const home = m[2] ? null : /^\s*\(\s*(?:os\.path\.expanduser\(\s*(['"])(~[^'"]*)\1\s*\)|(?:pathlib\.)?Path\.home\(\)|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\))/.exec(code.slice(m.index + m[0].length - m[3]!.length - 1));
+    out.push({ call: m[1]!, target: m[2] ? m[3]! : home ? (home[2] ?? "~") : null });
+  }
   // Perl without parentheses: `unlink glob "~/*"`, `rmtree "/"`, `unlink <*>`.
   for (const m of code.matchAll(/(?:^|[;{\s])(unlink|rmtree|remove_tree)\s+(?:glob\s*\(?\s*)?(?:(['"])([^'"]*)\2|<([^>]*)>)/g)) {
     out.push({ call: m[1]!, target: m[3] ?? m[4] ?? null });

@@ -464,6 +464,8 @@ export const RISK_CASES: RiskCase[] = [
   { command: "wget -O /dev/nvme0n1 https://x.io/disk.img", risk: "dangerous", why: "a download written over a disk" },
   { command: "perl -e 'system \"rm -rf ~\"'", risk: "dangerous", why: "perl system without parentheses" },
   { command: "lua -e 'os.execute(\"rm -rf /\")'", risk: "dangerous", why: "lua os.execute" },
+  { command: "python3 -c 'import shutil,os; shutil.rmtree(os.path.expanduser(\"~\"))'", risk: "dangerous", why: "python rmtree of expanduser(~)" },
+  { command: "python3 -c 'import shutil; from pathlib import Path; shutil.rmtree(Path.home())'", risk: "dangerous", why: "python rmtree of Path.home()" },
   { command: "nvim +'!rm -rf /'", risk: "dangerous", why: "nvim +command runs a shell command" },
   { command: "vim -c 'call system(\"rm -rf ~\")'", risk: "dangerous", why: "vim system()" },
   { command: "emacs --batch --eval '(shell-command \"rm -rf ~\")'", risk: "dangerous", why: "emacs shell-command" },
