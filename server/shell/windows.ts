@@ -234,10 +234,11 @@ function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) =>
     const recursive = hasFlag(words, /^-r(e(c(u(r(s(e)?)?)?)?)?)?$/i) || hasFlag(words, /^\/s$/i);
     const targets = operands(words);
     // `Get-ChildItem C:\ -Recurse | Remove-Item -Recurse -Force`: the targets come down the pipeline.
-    const source = prev ? (ALIASES[prev.words[0]!.toLowerCase()] ?? prev.words[0]!.toLowerCase()) : "";
+    const first = prev?.words[0]?.toLowerCase() ?? "";
+    const source = ALIASES[first] ?? first;
     if (targets.length === 0 && prev && (source === "get-childitem" || source === "get-item")) {
       const from = operands(prev.words).find((t) => BROAD.has(classifyWinPath(t))) ?? (operands(prev.words).length === 0 ? "." : undefined);
-      if (from !== undefined) return [...out, f("dangerous", `deletes everything \`${prev.source}\` lists in ${DESCRIBE[classifyWinPath(from)]} (${from})`)];
+      if (from !== undefined) return [...out, f("dangerous", `deletes everything \`${prev.source}\` lists, which reaches ${DESCRIBE[classifyWinPath(from)]} (${from})`)];
     }
     for (const t of targets) {
       const c = classifyWinPath(t);
