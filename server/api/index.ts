@@ -7,3 +7,4 @@ export * from "./completion";
 export * from "./shell";
 export * from "./chat";
 export * from "./workspaces";
+export * from "./hosts";

@@ -28,6 +28,17 @@ import type {
   WorkspaceList,
   WorkspaceView,
 } from "./workspaces";
+import type {
+  AddHostRequest,
+  HostList,
+  HostPatch,
+  HostView,
+  SshConfigImportRequest,
+  SshConfigImportResult,
+  TestHostRequest,
+  TestHostResult,
+  TrustHostRequest,
+} from "./hosts";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -74,6 +85,13 @@ export interface ApiRoutes {
   "POST /api/workspace-hosts/probe-key": [{ host: string; port?: number }, { fingerprint: string }];
   "PUT /api/workspace-hosts/:id": [WorkspaceHostInput, WorkspaceHostView];
   "DELETE /api/workspace-hosts/:id": [Empty, { removed: true }];
+  "GET /api/hosts": [Empty, HostList];
+  "POST /api/hosts": [AddHostRequest, HostView];
+  "PATCH /api/hosts/:id": [HostPatch, HostView];
+  "DELETE /api/hosts/:id": [Empty, { removed: true }];
+  "POST /api/hosts/import-ssh-config": [SshConfigImportRequest, SshConfigImportResult];
+  "POST /api/hosts/:id/test": [TestHostRequest, TestHostResult];
+  "POST /api/hosts/:id/trust": [TrustHostRequest, HostView];
 }
 
 /**
