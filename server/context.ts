@@ -4,6 +4,8 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { GatewayService } from "./gateway/service";
+import type { HostRegistry, SshPool } from "./hosts";
 
 export interface AppContext {
   config: ServerConfig;
@@ -16,4 +18,8 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
+  /** The host layer (registry + pooled SSH), one per process; created on first use. */
+  hosts: () => { registry: HostRegistry; pool: SshPool };
+  /** The AI Command Gateway; created on first use. */
+  gateway: () => Promise<GatewayService>;
 }

@@ -15,6 +15,8 @@ import type { WorkspaceService } from "./workspaces/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
+import { HostRegistry, SshPool } from "./hosts";
+import { ConfirmTokens, createGateway } from "./gateway";
 
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
@@ -48,6 +50,9 @@ function main(): void {
     throw err;
   }
   let workspaces: Promise<WorkspaceService> | undefined;
+  let hosts: ReturnType<AppContext["hosts"]> | undefined;
+  let gateway: ReturnType<AppContext["gateway"]> | undefined;
+  const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   const ctx: AppContext = {
     config,
     metrics,
@@ -58,6 +63,14 @@ function main(): void {
     // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
     workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir))),
+    hosts: () => {
+      if (!hosts) {
+        const registry = new HostRegistry(config.dataDir);
+        hosts = { registry, pool: new SshPool(registry) };
+      }
+      return hosts;
+    },
+    gateway: () => (gateway ??= Promise.resolve(createGateway({ config, metrics, llm, hosts: ctx.hosts, tokens }))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

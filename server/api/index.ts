@@ -8,3 +8,4 @@ export * from "./shell";
 export * from "./chat";
 export * from "./workspaces";
 export * from "./hosts";
+export * from "./gateway";

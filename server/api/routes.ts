@@ -39,6 +39,7 @@ import type {
   TestHostResult,
   TrustHostRequest,
 } from "./hosts";
+import type { GatewayExecuteRequest, GatewayExecuteResponse } from "./gateway";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -92,6 +93,8 @@ export interface ApiRoutes {
   "POST /api/hosts/import-ssh-config": [SshConfigImportRequest, SshConfigImportResult];
   "POST /api/hosts/:id/test": [TestHostRequest, TestHostResult];
   "POST /api/hosts/:id/trust": [TrustHostRequest, HostView];
+  /** Always HTTP 200 with `overall_status` (see server/api/gateway.ts). */
+  "POST /api/gateway/execute": [GatewayExecuteRequest, GatewayExecuteResponse];
 }
 
 /**

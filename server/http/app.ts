@@ -12,6 +12,7 @@ import { completionRouter } from "./routes/completion";
 import { shellRouter } from "./routes/shell";
 import { workspacesRouter } from "./routes/workspaces";
 import { chatRouter } from "./routes/chat";
+import { gatewayRouter } from "./routes/gateway";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -48,6 +49,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(shellRouter(ctx));
   app.use(workspacesRouter(ctx));
   app.use(chatRouter(ctx));
+  app.use(gatewayRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 
