@@ -3,7 +3,8 @@
  *
  * The text is never given to a shell. It is split with shell-quote's rules, but only after a
  * quote-aware scan has refused everything a shell would treat specially: operators (`;`,
- * `&&`, `|`, `&`), redirections, grouping, substitutions (`$…`, backticks — even quoted),
+ * `&&`, `|`, `&`), redirections, grouping, substitutions (`$…` outside single quotes,
+ * backticks anywhere),
  * globs, brace and tilde expansion, comments, escapes, line breaks and invisible
  * characters. What is left is plain words, so the argv is exactly what the text says.
  * Then: the program is `docker`, no global flags, an allowed subcommand with only its
@@ -44,7 +45,6 @@ export function shellSyntaxProblems(text: string): string[] {
   if (/[\r\n]/.test(text)) add("newline", "contains a line break: more than one command");
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cf}/u.test(text)) add("invisible", "contains control or invisible characters");
   if (text.includes("`")) add("backtick", "contains a backtick (command substitution)");
-  if (text.includes("$")) add("dollar", "contains `$` (variable or command substitution)");
 
   let quote: "'" | '"' | null = null;
   let wordStart = true;
@@ -52,6 +52,8 @@ export function shellSyntaxProblems(text: string): string[] {
     if (quote !== null) {
       if (ch === quote) quote = null;
       else if (quote === '"' && ch === "\\") add("escape", "contains a backslash escape");
+      // Only single quotes keep `$` literal (`'name=^app$'`); in double quotes a shell would expand it.
+      else if (quote === '"' && ch === "$") add("dollar", "contains `$` (variable or command substitution)");
       wordStart = false;
       continue;
     }
@@ -64,7 +66,8 @@ export function shellSyntaxProblems(text: string): string[] {
       wordStart = true;
       continue;
     }
-    if (ch === ";") add(";", "contains the shell operator `;`: more than one command");
+    if (ch === "$") add("dollar", "contains `$` (variable or command substitution)");
+    else if (ch === ";") add(";", "contains the shell operator `;`: more than one command");
     else if (ch === "&") add("&", "contains the shell operator `&` (`&&` or background): more than one command");
     else if (ch === "|") add("|", "contains the shell operator `|` (pipe or `||`): more than one command");
     else if (ch === "<" || ch === ">") add("redirect", `contains a redirection (\`${ch}\`)`);
