@@ -6,6 +6,7 @@ import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
 import type { GatewayService } from "./gateway/service";
 import type { HostRegistry, SshPool } from "./hosts";
+import type { ContainerService } from "./containers/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -22,4 +23,6 @@ export interface AppContext {
   hosts: () => { registry: HostRegistry; pool: SshPool };
   /** The AI Command Gateway; created on first use. */
   gateway: () => Promise<GatewayService>;
+  /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */
+  containers: () => Promise<ContainerService>;
 }

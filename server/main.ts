@@ -52,6 +52,7 @@ function main(): void {
   let workspaces: Promise<WorkspaceService> | undefined;
   let hosts: ReturnType<AppContext["hosts"]> | undefined;
   let gateway: ReturnType<AppContext["gateway"]> | undefined;
+  let containers: ReturnType<AppContext["containers"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   const ctx: AppContext = {
     config,
@@ -71,6 +72,9 @@ function main(): void {
       return hosts;
     },
     gateway: () => (gateway ??= Promise.resolve(createGateway({ config, metrics, llm, hosts: ctx.hosts, tokens }))),
+    // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
+    containers: () =>
+      (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

@@ -9,3 +9,4 @@ export * from "./chat";
 export * from "./workspaces";
 export * from "./hosts";
 export * from "./gateway";
+export * from "./containers";
