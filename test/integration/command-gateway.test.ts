@@ -200,6 +200,12 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
     const inside = await ask(`docker exec ${APP} cat /tmp/marker /etc/hostname`);
     assert.equal(inside.overall_status, "SUCCESS", JSON.stringify(inside));
+
+    // 3 MB of output: 1 MiB is kept, the rest counted as truncated, and the command still completes.
+    const big = await ask(`docker exec ${APP} head -c 3000000 /dev/zero`, { intent: "dump a lot" });
+    assert.equal(big.overall_status, "SUCCESS", JSON.stringify({ ...big, stdout: big.stdout?.length }));
+    assert.equal(Buffer.byteLength(big.stdout ?? ""), 1024 * 1024);
+    assert.deepEqual(big.truncated, { stdout: true, stderr: false });
   });
 
   test("aliases: 'market predictor' is the container the alias table names", async (t) => {
