@@ -171,7 +171,9 @@ export class GatewayService {
       r = host === LOCAL ? await (this.deps.local ?? runLocal)(argv, opts) : await this.deps.remote.exec(host, argv, opts);
     } catch (err) {
       if (err instanceof GatewayRunError) {
-        return { ...base, overall_status: err.status, ...shown, ...(err.partial ? output(err.partial) : {}), error_details: { error_code: err.code, error_message: err.message } };
+        // Docker has no call that stops an exec: killing the CLI leaves the process inside the container running.
+        const inside = err.status === "TIMEOUT" && argv.includes("exec") ? " The docker CLI was stopped; the process inside the container may still be running (Docker cannot stop an exec)." : "";
+        return { ...base, overall_status: err.status, ...shown, ...(err.partial ? output(err.partial) : {}), error_details: { error_code: err.code, error_message: err.message + inside } };
       }
       if (err instanceof AppError) {
         const status: GatewayStatus = err.code === "HOST_COMMAND_TIMEOUT" ? "TIMEOUT" : HOST_CONFIG_CODES.has(err.code) ? "CONFIGURATION_ERROR" : "CONNECTION_ERROR";

@@ -438,6 +438,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
       const r = await ask(`docker exec ${APP} sleep 20`, {}, quick);
       assert.equal(r.overall_status, "TIMEOUT", JSON.stringify(r));
       assert.equal(r.error_details?.error_code, "TIMEOUT");
+      assert.match(r.error_details!.error_message, /may still be running/, "the answer says what a timeout cannot undo");
       assert.ok(Date.now() - started < 12_000, "answered soon after the limit, not after the command");
     });
 
