@@ -148,6 +148,12 @@ export class SshPool {
       return report(failedAt, false, err);
     }
   }
+  /** Open channels and waiting callers of a host's live connection (undefined: not connected). */
+  stats(hostId: string): { openChannels: number; queued: number } | undefined {
+    const c = this.conns.get(hostId);
+    return c && !c.closed ? { openChannels: c.openChannels, queued: c.queued } : undefined;
+  }
+
   /** Closes the host's pooled connection (host changed or removed). */
   drop(hostId: string): void {
     this.conns.get(hostId)?.close();
