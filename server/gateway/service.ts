@@ -50,6 +50,35 @@ export class GatewayService {
     this.instanceId = deps.instanceId ?? `gw-${process.pid}-${randomUUID().slice(0, 8)}`;
   }
 
+  /** A request whose body does not match the contract: answered, audited and counted like any other. */
+  badRequest(message: string, body: unknown): GatewayExecuteResponse {
+    const res: GatewayExecuteResponse = {
+      request_id: randomUUID(),
+      gateway_instance_id: this.instanceId,
+      overall_status: "VALIDATION_ERROR",
+      reasons: [message],
+      error_details: { error_code: "BAD_REQUEST", error_message: `Invalid request body — ${message}.` },
+    };
+    const b = (typeof body === "object" && body !== null ? body : {}) as { intent?: unknown; target?: { host?: unknown; container?: unknown } };
+    const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 2_000) : "");
+    this.deps.metrics.requests.inc({ status: res.overall_status, host: str(b.target?.host) === LOCAL || str(b.target?.host) === "" ? "local" : "ssh" });
+    this.deps.audit.write({
+      ts: new Date().toISOString(),
+      request_id: res.request_id,
+      gateway_instance_id: this.instanceId,
+      intent: str(b.intent),
+      target: { host: str(b.target?.host).slice(0, 64), container: str(b.target?.container).slice(0, 128) },
+      argv: null,
+      status: res.overall_status,
+      exit_code: null,
+      duration_ms: 0,
+      dry_run: false,
+      confirmed: false,
+      error_code: "BAD_REQUEST",
+    });
+    return res;
+  }
+
   async execute(req: GatewayExecuteRequest, signal: AbortSignal): Promise<GatewayExecuteResponse> {
     const started = performance.now();
     const base = { request_id: randomUUID(), gateway_instance_id: this.instanceId };

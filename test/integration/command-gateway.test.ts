@@ -309,6 +309,8 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     assert.equal(malformed.status, 200);
     assert.equal(malformed.body.overall_status, "VALIDATION_ERROR");
     assert.equal(malformed.body.error_details?.error_code, "BAD_REQUEST");
+    const audited = readFileSync(join(b.dataDir, "gateway-audit.jsonl"), "utf8");
+    assert.ok(audited.includes(`"request_id":"${malformed.body.request_id}"`), "a malformed request is audited too");
 
     const noAuth = await fetch(`${b.url}/api/gateway/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(noAuth.status, 401, "auth failures keep their HTTP code");

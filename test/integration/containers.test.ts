@@ -151,11 +151,12 @@ describe("containers on any host", () => {
 
   test("the same operations on the SSH host (pinned key; the engine behind sshd)", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const put = await b.call("PUT", "/api/workspace-hosts/box", {
+    const put = await b.call("POST", "/api/hosts", {
+      id: "box",
       host: env.ssh.host,
       port: env.ssh.port,
-      username: env.ssh.user,
-      privateKeyPath: env.ssh.keyPath,
+      user: env.ssh.user,
+      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
       hostFingerprint: env.ssh.hostFingerprint,
     });
     assert.equal(put.status, 200, JSON.stringify(put.body));
