@@ -19,7 +19,7 @@ import { engineUnreachable, GatewayRunError, runLocal, type RemoteRunner, type R
 import type { GatewayMetrics } from "./metrics";
 import { readAnswer } from "./parse-answer";
 import { buildGatewayMessages, GATEWAY_MAX_TOKENS, GATEWAY_TEMPERATURE } from "./prompt";
-import { displayCommand, validateCommand, type Verdict } from "./validate";
+import { displayCommand, validateArgv, validateCommand, type Verdict } from "./validate";
 
 export const LOCAL = "local";
 export const GATEWAY_PURPOSE = "gateway";
@@ -141,7 +141,7 @@ export class GatewayService {
       const argv = checked.binding.argv;
       noteArgv(argv);
       // Policy is checked again: a token never runs what the rules refuse.
-      const again = validateCommand(displayCommand(argv), { container, resolveAlias });
+      const again = validateArgv(argv, { container, resolveAlias });
       this.deps.metrics.validation.observe((performance.now() - t0) / 1000);
       const shown = { command: displayCommand(argv), argv };
       if (again.decision === "refused") return fail("VALIDATION_ERROR", "COMMAND_REFUSED", "The confirmed command is not allowed.", { ...shown, reasons: again.reasons });
