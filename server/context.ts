@@ -4,7 +4,9 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { GatewayService } from "./gateway/service";
 import type { Hosts } from "./hosts/service";
+import type { ContainerService } from "./containers/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -19,4 +21,8 @@ export interface AppContext {
   workspaces: () => Promise<WorkspaceService>;
   /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
   hosts: () => Promise<Hosts>;
+  /** The AI Command Gateway; created on first use. */
+  gateway: () => Promise<GatewayService>;
+  /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */
+  containers: () => Promise<ContainerService>;
 }

@@ -52,7 +52,10 @@ export type ErrorCode =
   | "HOST_KEY_CHANGED"
   | "HOST_KEY_REVOKED"
   | "HOST_CONNECTION_LOST"
-  | "HOST_COMMAND_TIMEOUT";
+  | "HOST_COMMAND_TIMEOUT"
+  // containers on any host (server/containers/)
+  | "CONTAINER_NOT_FOUND"
+  | "CONFIRM_TOKEN_REJECTED";
 
 export interface ApiError {
   code: ErrorCode;

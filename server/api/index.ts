@@ -8,3 +8,5 @@ export * from "./shell";
 export * from "./chat";
 export * from "./workspaces";
 export * from "./hosts";
+export * from "./gateway";
+export * from "./containers";

@@ -48,6 +48,8 @@ const STATUS: Record<ErrorCode, number> = {
   HOST_KEY_REVOKED: 409,
   HOST_CONNECTION_LOST: 502,
   HOST_COMMAND_TIMEOUT: 504,
+  CONTAINER_NOT_FOUND: 404,
+  CONFIRM_TOKEN_REJECTED: 409,
 };
 
 /** An error that becomes `{error:{code,message,hint}}` with the status for its code. */
