@@ -55,7 +55,11 @@ export type ErrorCode =
   | "HOST_COMMAND_TIMEOUT"
   // containers on any host (server/containers/)
   | "CONTAINER_NOT_FOUND"
-  | "CONFIRM_TOKEN_REJECTED";
+  | "CONFIRM_TOKEN_REJECTED"
+  // host tasks (server/tasks/)
+  | "TASK_NOT_FOUND"
+  | "TASK_DECISION_STALE"
+  | "TASK_INPUT_UNSUPPORTED";
 
 export interface ApiError {
   code: ErrorCode;

@@ -10,3 +10,4 @@ export * from "./workspaces";
 export * from "./hosts";
 export * from "./gateway";
 export * from "./containers";
+export * from "./tasks";

@@ -50,6 +50,7 @@ import type {
   ContainerLogs,
   ContainerStats,
 } from "./containers";
+import type { StartTaskRequest, TaskDecisionRequest, TaskDecisionResponse, TaskList, TaskView } from "./tasks";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -117,6 +118,12 @@ export interface ApiRoutes {
   "POST /api/hosts/:host/containers/:name/stop": [ContainerActionRequest, ContainerActionResponse];
   "POST /api/hosts/:host/containers/:name/restart": [ContainerActionRequest, ContainerActionResponse];
   "POST /api/hosts/:host/containers/:name/exec": [ContainerExecRequest, ContainerExecResponse];
+  /** Host tasks (server/api/tasks.ts). `GET /api/tasks/:id/events` is an SSE stream of TaskEvent (BackendClient.stream). */
+  "POST /api/tasks": [StartTaskRequest, TaskView];
+  "GET /api/tasks": [Empty, TaskList];
+  "GET /api/tasks/:id": [Empty, TaskView];
+  "POST /api/tasks/:id/decision": [TaskDecisionRequest, TaskDecisionResponse];
+  "POST /api/tasks/:id/cancel": [Empty, TaskView];
 }
 
 /**

@@ -50,6 +50,9 @@ const STATUS: Record<ErrorCode, number> = {
   HOST_COMMAND_TIMEOUT: 504,
   CONTAINER_NOT_FOUND: 404,
   CONFIRM_TOKEN_REJECTED: 409,
+  TASK_NOT_FOUND: 404,
+  TASK_DECISION_STALE: 409,
+  TASK_INPUT_UNSUPPORTED: 409,
 };
 
 /** An error that becomes `{error:{code,message,hint}}` with the status for its code. */
