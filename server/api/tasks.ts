@@ -156,7 +156,8 @@ export type TaskEventBody =
   | { type: "command_output"; subtask: number; attempt: number; role: "command" | "check"; text: string }
   | { type: "command_result"; subtask: number; attempt: number; command: string; exit_code: number | null; signal?: string; output_tail: string }
   | { type: "check_result"; subtask: number; attempt: number; command: string; exit_code: number | null; passed: boolean }
-  | { type: "validation"; subtask: number; attempt: number; result: Attempt["validation_result"]; advice?: string }
+  /** `subtask_status` is set when this attempt decided the subtask (completed, failed, skipped). */
+  | { type: "validation"; subtask: number; attempt: number; result: Attempt["validation_result"]; advice?: string; subtask_status?: Subtask["status"] }
   | { type: "hang_suspected"; pending: PendingHang; last_lines: string[]; analysis: string; silent_ms: number }
   | { type: "summary"; summary: TaskSummary }
   | { type: "heartbeat" }

@@ -77,7 +77,8 @@ export async function waitExitCode(exec: Docker.Exec): Promise<number | null> {
   return null;
 }
 
-export async function runExec(container: Docker.Container, req: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+/** `onChunk` sees every chunk as it arrives (before the cap), for callers that stream. */
+export async function runExec(container: Docker.Container, req: ExecRequest, signal?: AbortSignal, onChunk?: (kind: 1 | 2, chunk: Buffer) => void): Promise<ExecResult> {
   const started = Date.now();
   const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`);
   const exec = await container.exec({
@@ -96,15 +97,24 @@ export async function runExec(container: Docker.Container, req: ExecRequest, sig
   let markerBuf = "";
   let markerDone = false;
   const demux = new Demuxer((kind, chunk) => {
-    if (kind === 1) return out.add(chunk);
-    if (markerDone) return err.add(chunk);
+    if (kind === 1) {
+      onChunk?.(1, chunk);
+      return out.add(chunk);
+    }
+    if (markerDone) {
+      onChunk?.(2, chunk);
+      return err.add(chunk);
+    }
     markerBuf += chunk.toString("latin1");
     const m = new RegExp(`^${MARK}(\\d+)${MARK}`).exec(markerBuf);
     if (m) {
       pid = Number(m[1]);
       markerDone = true;
       const rest = Buffer.from(markerBuf.slice(m[0].length), "latin1");
-      if (rest.length > 0) err.add(rest);
+      if (rest.length > 0) {
+        onChunk?.(2, rest);
+        err.add(rest);
+      }
     } else if (!markerBuf.startsWith(MARK) || markerBuf.length > 32) {
       markerDone = true; // no marker (e.g. the wrapper itself failed): keep everything
       err.add(Buffer.from(markerBuf, "latin1"));

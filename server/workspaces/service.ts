@@ -280,10 +280,10 @@ export class WorkspaceService {
     return loc;
   }
 
-  async exec(id: string, req: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+  async exec(id: string, req: ExecRequest, signal?: AbortSignal, onChunk?: (kind: 1 | 2, chunk: Buffer) => void): Promise<ExecResult> {
     const { engine, container } = await this.running(id);
     try {
-      return await runExec(container, req, signal);
+      return await runExec(container, req, signal, onChunk);
     } catch (err) {
       throw fromDockerError(err, engine.ref, "exec");
     }
