@@ -7,6 +7,7 @@ import type { WorkspaceService } from "./workspaces/service";
 import type { GatewayService } from "./gateway/service";
 import type { Hosts } from "./hosts/service";
 import type { ContainerService } from "./containers/service";
+import type { TaskService } from "./tasks/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -25,4 +26,6 @@ export interface AppContext {
   gateway: () => Promise<GatewayService>;
   /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */
   containers: () => Promise<ContainerService>;
+  /** Host tasks (plan, confirm, run, check, summarise); created on first use, which marks leftovers `interrupted`. */
+  tasks: () => Promise<TaskService>;
 }

@@ -53,6 +53,7 @@ function main(): void {
   let hosts: Promise<Hosts> | undefined;
   let gateway: ReturnType<AppContext["gateway"]> | undefined;
   let containers: ReturnType<AppContext["containers"]> | undefined;
+  let tasks: ReturnType<AppContext["tasks"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   const ctx: AppContext = {
     config,
@@ -69,8 +70,11 @@ function main(): void {
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
       (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),
+    tasks: () => (tasks ??= import("./tasks/service.js").then((m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
+  // Tasks left running by a previous backend are marked `interrupted` now, not when someone asks.
+  void ctx.tasks().catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`));
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
   attachWebSockets(server, ctx, [ttyRoute(ctx)]);

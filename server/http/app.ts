@@ -15,6 +15,7 @@ import { chatRouter } from "./routes/chat";
 import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
+import { tasksRouter } from "./routes/tasks";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(hostsRouter(ctx));
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
+  app.use(tasksRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -34,7 +34,8 @@ export class TokenBudget {
 }
 
 export interface ModelContext {
-  llm: LlmService;
+  /** Only `chat` is used; unit tests pass a scripted stand-in. */
+  llm: Pick<LlmService, "chat">;
   model?: string;
   budget: TokenBudget;
   signal: AbortSignal;

@@ -37,12 +37,25 @@ export interface TargetDeps {
 
 const KILL_GRACE_MS = 2_000;
 
+/** Local process groups still running: the backend takes them down when it exits. */
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+});
+
 function runLocal(command: string, opts: RunOptions): Running {
   const child = spawn("sh", ["-c", command], { detached: true, stdio: ["pipe", "pipe", "pipe"], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   const decoder = (b: Buffer) => opts.onOutput(b.toString("utf8"));
   child.stdout.on("data", decoder);
   child.stderr.on("data", decoder);
   child.stdin.on("error", () => undefined); // EPIPE once the command has exited
+  if (child.pid !== undefined) liveGroups.add(child.pid);
   let killed = false;
   const signalGroup = (sig: NodeJS.Signals) => {
     try {
@@ -65,6 +78,7 @@ function runLocal(command: string, opts: RunOptions): Running {
     });
     child.on("close", (code, sig) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       // The group may outlive sh (a background child): it goes with the command.
       signalGroup("SIGKILL");
       resolve({ exitCode: code, ...(sig ? { signal: sig.replace(/^SIG/, "") } : {}) });
