@@ -50,7 +50,7 @@ import type {
   ContainerLogs,
   ContainerStats,
 } from "./containers";
-import type { StartTaskRequest, TaskDecisionRequest, TaskDecisionResponse, TaskList, TaskView } from "./tasks";
+import type { StartTaskRequest, TaskDecisionRequest, TaskDecisionResponse, TaskEvent, TaskList, TaskView } from "./tasks";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
@@ -135,6 +135,8 @@ export interface StreamRoutes {
   "POST /api/edit": [EditRequest, EditEvent];
   "POST /api/workspaces": [CreateWorkspaceRequest, CreateWorkspaceEvent];
   "POST /api/chat": [ChatRequest, ChatEvent];
+  /** Each message also has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] once the task has finished. */
+  "GET /api/tasks/:id/events": [Empty, TaskEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;
