@@ -200,6 +200,11 @@ export class TaskRun {
       this.emit({ type: "command_result", subtask: i, attempt, command, exit_code: r.exitCode, ...(r.signal ? { signal: r.signal } : {}), output_tail: r.output.slice(-2_000) });
       const t: Tried = { command, exitCode: r.exitCode, output: r.output };
       let result: Attempt["validation_result"] = r.killed ? "killed" : "failed";
+      if (this.outcome) {
+        // Stopped (cancel, stop, a limit) while it ran: the attempt is recorded as what it was.
+        this.emit({ type: "validation", subtask: i, attempt, result, subtask_status: "failed" });
+        throw new Stopped();
+      }
       if (r.exitCode === 0 && !r.killed) {
         this.checkpoint();
         const ck = await this.confirm(i, attempt, "check", step.check);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import Docker from "dockerode";
 import type { PendingConfirmation, StartTaskRequest, TaskEvent, TaskView } from "../../server/api/tasks";
 import { startScriptedAI, type RecordedRequest, type ScriptedAI } from "../fixtures/scripted-ai";
@@ -258,7 +259,7 @@ describe("host tasks with the real backend", () => {
       hang = h;
       before = await ps();
       const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, { hang_id: h.pending.hang_id, action: "kill" });
-      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.status, 200, JSON.stringify([r.body, (await b.call("GET", `/api/tasks/${h.task_id}`)).body]));
     });
     assert.ok(hang);
     assert.deepEqual(hang.last_lines, ["starting"]);
@@ -333,6 +334,60 @@ describe("host tasks with the real backend", () => {
     const replay = follow(b, id);
     await replay.ended;
     assert.deepEqual(replay.events, all, "a fresh stream replays exactly the same log");
+  });
+
+  test("limits stop the task cleanly with a reason: steps, wall clock, model tokens", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "task-limits-"));
+    model.plans.push(threeSteps(dir));
+    const steps = await runTask(b, { prompt: "too many steps", target: { kind: "local" }, limits: { maxSteps: 2 } });
+    assert.equal(steps.view.status, "failed");
+    assert.match(steps.view.error_message ?? "", /planned 3 steps; the limit is 2/);
+    assert.ok(!steps.events.some((e) => e.type === "command_result"), "nothing ran");
+
+    model.plans.push(threeSteps(dir));
+    const slow = await b.call<TaskView>("POST", "/api/tasks", { prompt: "slow user", target: { kind: "local" }, limits: { wallClockMs: 1_000 } });
+    const sf = follow(b, slow.body.task_id);
+    await sf.ended; // nobody answers: the clock runs out while the question is open
+    assert.ok(sf.events.some((e) => e.type === "awaiting_confirmation"));
+    const v = (await b.call<TaskView>("GET", `/api/tasks/${slow.body.task_id}`)).body;
+    assert.equal(v.status, "failed");
+    assert.match(v.error_message ?? "", /wall-clock limit \(1000 ms\)/);
+    assert.equal(v.pending, undefined);
+
+    model.plans.push(threeSteps(dir));
+    model.advice = "x".repeat(4_000); // one answer ≈ 1000 tokens
+    try {
+      const tokens = await runTask(b, { prompt: "chatty model", target: { kind: "local" }, limits: { maxModelTokens: 900 } });
+      assert.equal(tokens.view.status, "failed");
+      assert.match(tokens.view.error_message ?? "", /model token limit \(900 tokens\)/);
+      assert.equal(tokens.view.subtasks[0]!.attempts.length, 1, "stopped after the first step's advice used the budget");
+      assert.equal(tokens.view.subtasks[1]!.attempts.length, 0);
+    } finally {
+      model.advice = "Looks right.";
+    }
+  });
+
+  test("cancel stops a running local command and its children", async () => {
+    const secs = 700 + Math.floor(Math.random() * 200);
+    model.plans.push([{ description: "long", command: `sleep ${secs} & sleep ${secs}; echo never`, check: "true" }]);
+    const started = await b.call<TaskView>("POST", "/api/tasks", { prompt: "long one", target: { kind: "local" } });
+    const id = started.body.task_id;
+    const f = follow(b, id);
+    const q = await waitFor(f, (e): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> => e.type === "awaiting_confirmation");
+    await b.call("POST", `/api/tasks/${id}/decision`, runIt(q.pending));
+    const ps = () => execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith(`sleep ${secs}`));
+    const until = Date.now() + 10_000;
+    while (ps().length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ps().length, 2, "both sleeps run");
+    const c = await b.call<TaskView>("POST", `/api/tasks/${id}/cancel`, {});
+    assert.equal(c.status, 200);
+    await f.ended;
+    const v = (await b.call<TaskView>("GET", `/api/tasks/${id}`)).body;
+    assert.equal(v.status, "cancelled");
+    assert.equal(v.subtasks[0]!.attempts[0]!.validation_result, "killed");
+    const gone = Date.now() + 5_000;
+    while (ps().length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(ps(), [], "the whole process group is gone");
   });
 
   test("a backend restart mid-task shows the task interrupted, history intact, never continued", async () => {
