@@ -1,6 +1,7 @@
 /**
- * Debounce policy for inline completion requests, adapted to typing speed. vscode-free so
- * the benchmark drives exactly the policy the extension uses.
+ * Debounce policy for inline completion requests, adapted to typing speed, fed with every
+ * keystroke (decisions.ts). vscode-free so the benchmark drives exactly the policy the
+ * extension uses.
  *
  * Fast typing means the user knows what they are writing: a request per keystroke would
  * be superseded by the next one anyway, so we wait a bit longer than their current
@@ -54,5 +55,10 @@ export class AdaptiveDebounce {
 
   delay(): number {
     return Math.round(Math.min(this.o.maxMs, Math.max(this.o.minMs, this.o.factor * this.avg)));
+  }
+
+  /** How much of the delay after the last keystroke is still ahead at `now` (0 when none was seen). */
+  remaining(now: number): number {
+    return this.last === null ? 0 : Math.max(0, this.last + this.delay() - now);
   }
 }
