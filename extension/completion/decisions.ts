@@ -13,7 +13,7 @@
  * provider only 50 ms after the last change (and not at all between keys typed faster than
  * that), so the provider rarely sees a burst. Measured from the call, the estimate saw one
  * call per burst, took the burst for a pause and waited 240–350 ms on top of VS Code's 50;
- * fed by the keystrokes themselves, a fast burst followed by a pause is requested ~75 ms
+ * fed by the keystrokes themselves, a fast burst followed by a pause is requested ~63 ms
  * after the last key.
  */
 import { CancelPolicy, type Ticket, type Timers } from "./cancel-policy";
