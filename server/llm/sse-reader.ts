@@ -1,10 +1,14 @@
 /**
  * Reads an upstream `text/event-stream` body into events. Each event keeps its raw
- * `data` text so the gateway can forward it without re-serialising, plus the parsed
- * JSON that callers and the malformed-chunk check need.
+ * `data` text, plus the parsed JSON that callers and the malformed-chunk check need.
+ *
+ * Every byte goes through a StreamGuard first: a hostile service cannot grow one event
+ * (or the whole answer) past the limits in limits.ts, and each chunk counts as "the model
+ * is still sending" for the idle timeout.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { BadResponse } from "./errors";
+import { BadResponse, ResponseTooLarge } from "./errors";
+import { DEFAULT_MAX_STREAM_BYTES, MAX_SSE_EVENT_BYTES, formatBytes } from "./limits";
 
 export interface UpstreamEvent {
   /** The raw `data:` payload, exactly as the service sent it. */
@@ -14,6 +18,49 @@ export interface UpstreamEvent {
   /** Parsed JSON of `data`; undefined for the terminal `[DONE]`. */
   json: Record<string, unknown> | undefined;
   done: boolean;
+}
+
+export interface StreamBounds {
+  maxEventBytes: number;
+  maxStreamBytes: number;
+  /** Called for every chunk read (the idle timer's "still alive"). */
+  onChunk?: () => void;
+}
+
+export const DEFAULT_BOUNDS: StreamBounds = { maxEventBytes: MAX_SSE_EVENT_BYTES, maxStreamBytes: DEFAULT_MAX_STREAM_BYTES };
+
+const LF = 0x0a;
+const CR = 0x0d;
+const BLANK_LINES = [Buffer.from("\n\n"), Buffer.from("\n\r\n"), Buffer.from("\r\r")];
+
+/**
+ * Byte accounting without parsing: total bytes, and bytes since the last blank line (an
+ * event boundary). Native `lastIndexOf` scans, so the cost per token chunk is negligible.
+ */
+export class StreamGuard {
+  private total = 0;
+  private sinceBoundary = 0;
+  private last = 0;
+
+  constructor(private readonly bounds: StreamBounds) {}
+
+  check(chunk: Uint8Array): void {
+    this.bounds.onChunk?.();
+    const n = chunk.length;
+    this.total += n;
+    if (this.total > this.bounds.maxStreamBytes) throw new ResponseTooLarge("a streamed answer", formatBytes(this.bounds.maxStreamBytes));
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+    let end = -1;
+    for (const p of BLANK_LINES) {
+      const i = b.lastIndexOf(p);
+      if (i >= 0 && i + p.length > end) end = i + p.length;
+    }
+    // A blank line split across two reads ("…\n" | "\n…").
+    if (end < 0 && this.last === LF && (b[0] === LF || (b[0] === CR && b[1] === LF))) end = b[0] === LF ? 1 : 2;
+    this.sinceBoundary = end >= 0 ? n - end : this.sinceBoundary + n;
+    if (n > 0) this.last = b[n - 1]!;
+    if (this.sinceBoundary > this.bounds.maxEventBytes) throw new ResponseTooLarge("a single stream event", formatBytes(this.bounds.maxEventBytes));
+  }
 }
 
 export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
@@ -35,12 +82,14 @@ export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
  * on iterating lets the connection return to the keep-alive pool; one that stops early
  * (return/throw) destroys the body, which closes the upstream request.
  */
-export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<UpstreamEvent> {
+export async function* readSse(body: AsyncIterable<Uint8Array>, bounds: StreamBounds = DEFAULT_BOUNDS): AsyncGenerator<UpstreamEvent> {
+  const guard = new StreamGuard(bounds);
   const decoder = new TextDecoder();
   let pending: EventSourceMessage[] = [];
   let done = false;
   const parser = createParser({ onEvent: (m) => pending.push(m) });
   for await (const chunk of body) {
+    guard.check(chunk);
     if (done) continue;
     parser.feed(decoder.decode(chunk, { stream: true }));
     if (pending.length === 0) continue;
@@ -64,4 +113,12 @@ export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<
     yield ev;
     if (ev.done) return;
   }
+}
+
+/** Complete events at the start of a raw stream (the gateway checks only its first one). */
+export function firstEvents(head: string): EventSourceMessage[] {
+  const out: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (m) => out.push(m) });
+  parser.feed(head);
+  return out;
 }

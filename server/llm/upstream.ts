@@ -6,26 +6,37 @@
  * UpstreamHttpError / UpstreamConnectionError for errors.ts to classify.
  *
  * Timeouts: a non-streaming request must finish within the provider's timeoutMs; a
- * streaming one must deliver its first event within it (after that, tokens may take as
- * long as the model needs). Retries happen only before the first event is handed out.
+ * streaming one must deliver its first event within it, and after that no gap between two
+ * reads may exceed the idle timeout (limits.ts). Retries happen only before the first
+ * event is handed out. Sizes: non-streamed and error bodies, single events and whole
+ * streams are read up to the limits in limits.ts and no further.
  */
 import type { Dispatcher } from "undici";
+import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { Metrics } from "../metrics";
 import { AppError } from "../http/errors";
 import { log, redact } from "../log";
-import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
+import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
-import { readSse, type UpstreamEvent } from "./sse-reader";
+import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
+import { StreamGuard, firstEvents, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
 
 export type UpstreamPath = "/chat/completions" | "/completions" | "/models";
 
+/**
+ * What we send: the `openai` package's request types for bodies we build, a plain object for
+ * the gateway's (a client's request, forwarded as it came), `{}` for GETs.
+ */
+export type UpstreamBody = ChatCompletionCreateParamsBase | CompletionCreateParamsBase | Record<string, unknown>;
+
 export interface UpstreamCall {
   provider: ResolvedProvider;
   path: UpstreamPath;
-  body: Record<string, unknown>;
+  body: UpstreamBody;
   /** Overrides the provider's retry count (test connection uses 0). */
   maxRetries?: number;
   timeoutMs?: number;
@@ -38,7 +49,17 @@ export interface UpstreamDeps {
   clients: ClientCache;
   transport: Transport;
   retry?: Omit<RetryPolicy, "maxRetries">;
+  limits?: LlmLimits;
 }
+
+/** One piece of a raw (unparsed) stream for the gateway; `last` marks the one carrying [DONE]. */
+export interface RawChunk {
+  bytes: Uint8Array;
+  last: boolean;
+}
+
+const DONE_FRAME = Buffer.from("data: [DONE]\n\n");
+const DONE_TAIL = /(^|\n)data: ?\[DONE\][ \t]*\r?\n?\r?\n?$/;
 
 type Body = Dispatcher.ResponseData["body"];
 
@@ -71,6 +92,9 @@ export function assertKey(p: ResolvedProvider): void {
 class Attempt {
   readonly controller = new AbortController();
   timedOut = false;
+  /** The idle timer fired: the stream went quiet mid-answer. */
+  idleFired = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   /** Set once the response was read to the end: nothing is left to abort. */
   complete = false;
   private timer: NodeJS.Timeout | undefined;
@@ -89,8 +113,22 @@ class Attempt {
     this.timer = undefined;
   }
 
+  /** From the first event on: a gap longer than `ms` between two reads aborts the attempt. */
+  startIdle(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleFired = true;
+      this.controller.abort();
+    }, ms);
+  }
+
+  /** Re-arms the idle timer (`refresh` reuses the timer: no allocation per chunk). */
+  alive(): void {
+    this.idleTimer?.refresh();
+  }
+
   end(): void {
     this.stopTimer();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.caller.removeEventListener("abort", this.onCallerAbort);
     // Whatever is still open upstream (a half-read stream) is of no use to anyone now.
     // (Skipped on success: an abort allocates a DOMException, measurable on the hot path.)
@@ -103,7 +141,14 @@ function label(p: ResolvedProvider) {
 }
 
 export class Upstream {
-  constructor(private readonly deps: UpstreamDeps) {}
+  private readonly limits: LlmLimits;
+  constructor(private readonly deps: UpstreamDeps) {
+    this.limits = deps.limits ?? DEFAULT_LIMITS;
+  }
+
+  private bounds(attempt: Attempt): StreamBounds {
+    return { maxEventBytes: MAX_SSE_EVENT_BYTES, maxStreamBytes: this.limits.maxStreamBytes, onChunk: () => attempt.alive() };
+  }
 
   private policy(call: UpstreamCall): RetryPolicy {
     return { ...DEFAULT_RETRY, ...this.deps.retry, maxRetries: call.maxRetries ?? call.provider.maxRetries };
@@ -114,7 +159,8 @@ export class Upstream {
       this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "cancelled" }, (performance.now() - started) / 1000);
       return { retryable: false, error: new AppError("CANCELLED", "The request was cancelled.") };
     }
-    return classifyUpstreamError(attempt?.timedOut ? new UpstreamTimeout() : err, errorContext(call));
+    const cause = attempt?.idleFired ? new UpstreamIdle(this.limits.idleTimeoutMs) : attempt?.timedOut ? new UpstreamTimeout() : err;
+    return classifyUpstreamError(cause, errorContext(call));
   }
 
   private recordError(call: UpstreamCall, started: number, c: Classified, attempts: number): AppError {
@@ -130,7 +176,7 @@ export class Upstream {
   }
 
   /** One attempt on the wire. Resolves with the body of a 2xx answer; throws Upstream*Error otherwise. */
-  private async send(call: UpstreamCall, method: "get" | "post", body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Body> {
+  private async send(call: UpstreamCall, method: "get" | "post", body: object | undefined, signal: AbortSignal): Promise<Body> {
     const p = call.provider;
     const model = typeof call.body.model === "string" ? call.body.model : p.model;
     const tpl = await this.deps.clients.prepare(p, method, call.path, model);
@@ -152,7 +198,8 @@ export class Upstream {
       throw new UpstreamConnectionError(err);
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const text = await res.body.text().catch(() => "");
+      // Only ever quoted in a short message: a few KiB is plenty, whatever the service sends.
+      const text = await readUpTo(res.body, MAX_ERROR_BODY_BYTES, "truncate").catch(() => "");
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
@@ -181,19 +228,23 @@ export class Upstream {
     };
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
+      let sawDone = false;
       try {
         const res = await this.send(call, "post", body, attempt.controller.signal);
         let sawEvent = false;
-        for await (const ev of readSse(res)) {
+        for await (const ev of readSse(res, this.bounds(attempt))) {
           if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
           if (!sawEvent) {
             sawEvent = true;
             attempt.stopTimer();
+            attempt.startIdle(this.limits.idleTimeoutMs);
             if (!firstOut) pendingTtft = (performance.now() - started) / 1000;
           }
           firstOut = true;
+          if (ev.done) sawDone = true;
           // No break on [DONE]: reading on to the end keeps the upstream socket reusable.
           yield ev;
+          attempt.alive();
           flushTtft();
         }
         if (!sawEvent) throw new BadResponse("stream ended without any event");
@@ -201,6 +252,8 @@ export class Upstream {
         this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
         return;
       } catch (err) {
+        // A service that sent [DONE] and then held the socket open has answered in full.
+        if (sawDone && attempt.idleFired) return;
         const c = this.fail(call, started, attempt, err, caller);
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
@@ -210,6 +263,74 @@ export class Upstream {
         await sleepOrCancel(delay, caller);
       } finally {
         flushTtft();
+        attempt.end();
+      }
+    }
+  }
+
+  /**
+   * The gateway's stream: the service's bytes as they arrive, not parsed or re-serialised.
+   * Only the first event is parsed (it decides between retrying, a JSON error and a 200
+   * stream); after it, bytes are counted (StreamGuard) and timed (idle timeout), nothing
+   * more. The last chunk always ends with `data: [DONE]` (added when the service omits it).
+   */
+  async *streamRaw(call: UpstreamCall, caller: AbortSignal): AsyncGenerator<RawChunk> {
+    assertKey(call.provider);
+    const started = performance.now();
+    const policy = this.policy(call);
+    const timeoutMs = call.timeoutMs ?? call.provider.timeoutMs;
+    const body = { ...call.body, stream: true };
+    let firstOut = false;
+    for (let attemptNo = 0; ; attemptNo++) {
+      const attempt = new Attempt(caller, timeoutMs);
+      let sawDone = false;
+      try {
+        const res = await this.send(call, "post", body, attempt.controller.signal);
+        const guard = new StreamGuard(this.bounds(attempt));
+        let head: Buffer[] | undefined = [];
+        let tail = "";
+        for await (const chunk of res as AsyncIterable<Buffer>) {
+          guard.check(chunk);
+          if (sawDone) continue; // draining: keeps the socket reusable
+          let out: Buffer = chunk;
+          if (head) {
+            head.push(chunk);
+            const joined = Buffer.concat(head);
+            const evs = firstEvents(joined.toString("utf8"));
+            if (evs.length === 0) continue;
+            const ev = parseEventData(evs[0]!);
+            if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
+            head = undefined;
+            out = joined;
+            attempt.stopTimer();
+            attempt.startIdle(this.limits.idleTimeoutMs);
+            if (!firstOut) this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
+            firstOut = true;
+          }
+          // The last few bytes tell whether this chunk ends the answer; only they are decoded.
+          tail = (tail + out.toString("latin1", Math.max(0, out.length - 32))).slice(-40);
+          sawDone = DONE_TAIL.test(tail);
+          yield { bytes: out, last: sawDone };
+        }
+        if (head) throw new BadResponse("stream ended without any event");
+        if (!sawDone) {
+          // Lenient at EOF like readSse: close an unterminated last event, then say [DONE].
+          const close = /\n\r?\n$|\r\r$/.test(tail) || tail === "" ? "" : "\n\n";
+          yield { bytes: close ? Buffer.from(close + DONE_FRAME.toString()) : DONE_FRAME, last: true };
+        }
+        attempt.complete = true;
+        this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
+        return;
+      } catch (err) {
+        if (sawDone && attempt.idleFired) return;
+        const c = this.fail(call, started, attempt, err, caller);
+        if (c.error.code === "CANCELLED") throw c.error;
+        const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
+        if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
+        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
+        attempt.end();
+        await sleepOrCancel(delay, caller);
+      } finally {
         attempt.end();
       }
     }
@@ -225,7 +346,7 @@ export class Upstream {
       const attempt = new Attempt(caller, timeoutMs);
       try {
         const res = await this.send(call, method, method === "post" ? { ...call.body, stream: false } : undefined, attempt.controller.signal);
-        const text = await res.text();
+        const text = await readUpTo(res, this.limits.maxResponseBytes, "throw");
         let json: unknown;
         try {
           json = JSON.parse(text);
@@ -252,6 +373,27 @@ export class Upstream {
       }
     }
   }
+}
+
+/**
+ * Reads a body up to `limit` bytes: "throw" raises ResponseTooLarge beyond it (answers),
+ * "truncate" keeps the first `limit` bytes (error bodies, which are only quoted). Either way
+ * reading stops there; leaving the loop destroys the body, which closes the upstream request.
+ */
+export async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number, over: "throw" | "truncate"): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > limit) {
+      if (over === "throw") throw new ResponseTooLarge("an answer", formatBytes(limit));
+      parts.push(chunk.subarray(0, limit - size));
+      size = limit;
+      break;
+    }
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts, size).toString("utf8");
 }
 
 async function sleepOrCancel(ms: number, signal: AbortSignal): Promise<void> {
