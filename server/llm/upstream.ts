@@ -204,7 +204,9 @@ export class Upstream {
       try {
         parsed = JSON.parse(text);
       } catch {
-        /* plain-text error bodies are classified as text */
+        // Plain-text error bodies are classified as text; a JSON one cut at the limit still has its message.
+        const m = text.startsWith("{") ? /"message"\s*:\s*"((?:[^"\\]|\\.){0,300})/.exec(text) : null;
+        if (m) parsed = { error: { message: m[1] } };
       }
       throw new UpstreamHttpError(res.statusCode, parsed, responseHeaders(res.headers));
     }
