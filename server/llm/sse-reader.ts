@@ -63,6 +63,28 @@ export class StreamGuard {
   }
 }
 
+/** Longest stretch of stream work (parsing plus whatever the consumer does per event) between two event-loop turns. */
+const SLICE_MS = 10;
+
+/**
+ * A fast service fills the socket faster than we consume it, and reading buffered chunks
+ * chains microtasks without ever giving the event loop a turn: /health and every other
+ * request would wait for the whole stream. `due()` says when the current slice has run
+ * long enough; `pause()` then yields one turn (never reached at token pace).
+ */
+export class Slicer {
+  private start = performance.now();
+
+  due(): boolean {
+    return performance.now() - this.start > SLICE_MS;
+  }
+
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
+}
+
 export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
   const data = msg.data;
   if (data === "[DONE]") return { data, done: true, json: undefined };
@@ -84,12 +106,14 @@ export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
  */
 export async function* readSse(body: AsyncIterable<Uint8Array>, bounds: StreamBounds = DEFAULT_BOUNDS): AsyncGenerator<UpstreamEvent> {
   const guard = new StreamGuard(bounds);
+  const slicer = new Slicer();
   const decoder = new TextDecoder();
   let pending: EventSourceMessage[] = [];
   let done = false;
   const parser = createParser({ onEvent: (m) => pending.push(m) });
   for await (const chunk of body) {
     guard.check(chunk);
+    if (slicer.due()) await slicer.pause();
     if (done) continue;
     parser.feed(decoder.decode(chunk, { stream: true }));
     if (pending.length === 0) continue;

@@ -20,7 +20,7 @@ import { log, redact } from "../log";
 import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
-import { StreamGuard, firstEvents, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
+import { Slicer, StreamGuard, firstEvents, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
@@ -289,10 +289,12 @@ export class Upstream {
       try {
         const res = await this.send(call, "post", body, attempt.controller.signal);
         const guard = new StreamGuard(this.bounds(attempt));
+        const slicer = new Slicer();
         let head: Buffer[] | undefined = [];
         let tail = "";
         for await (const chunk of res as AsyncIterable<Buffer>) {
           guard.check(chunk);
+          if (slicer.due()) await slicer.pause();
           if (sawDone) continue; // draining: keeps the socket reusable
           let out: Buffer = chunk;
           if (head) {

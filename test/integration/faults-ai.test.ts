@@ -170,6 +170,8 @@ describe("a hostile AI service", () => {
   function assertBounded(w: Watch, what: string): void {
     const p99 = percentile(w.healthMs, 99);
     const bound = healthBoundMs();
+    // The figures, for the record (the bounds below are what the test enforces).
+    console.log(`# ${what}: /health p99 ${p99.toFixed(1)} ms (n=${w.healthMs.length}, bound ${bound.toFixed(0)} ms), backend RSS peak ${w.peakRssMb.toFixed(0)} MB`);
     assert.ok(w.healthMs.length > 0, `${what}: /health was sampled`);
     assert.ok(p99 < bound, `${what}: /health p99 ${p99.toFixed(1)} ms ≥ ${bound.toFixed(0)} ms (n=${w.healthMs.length}, load ${loadavg()[0]!.toFixed(1)})`);
     assert.ok(w.peakRssMb < RSS_LIMIT_MB, `${what}: backend RSS peaked at ${w.peakRssMb.toFixed(0)} MB ≥ ${RSS_LIMIT_MB} MB`);
