@@ -139,10 +139,26 @@ export async function* readSse(body: AsyncIterable<Uint8Array>, bounds: StreamBo
   }
 }
 
-/** Complete events at the start of a raw stream (the gateway checks only its first one). */
-export function firstEvents(head: string): EventSourceMessage[] {
-  const out: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (m) => out.push(m) });
-  parser.feed(head);
-  return out;
+/**
+ * The first event with data at the start of a raw stream, or undefined while none is complete.
+ * (A plain scan rather than an event-stream parser per request: the gateway checks only this one.)
+ */
+export function firstEventData(head: string): { data: string; event: string | undefined } | undefined {
+  let from = 0;
+  for (;;) {
+    const m = /\r\n\r\n|\n\n|\r\r/g;
+    m.lastIndex = from;
+    const hit = m.exec(head);
+    if (!hit) return undefined;
+    const block = head.slice(from, hit.index);
+    from = hit.index + hit[0].length;
+    const data: string[] = [];
+    let event: string | undefined;
+    for (const line of block.split(/\r\n|\n|\r/)) {
+      if (line.startsWith("data:")) data.push(line.slice(line[5] === " " ? 6 : 5));
+      else if (line.startsWith("event:")) event = line.slice(line[6] === " " ? 7 : 6);
+    }
+    // Comments (keep-alives) and empty blocks carry no event.
+    if (data.length > 0) return { data: data.join("\n"), event };
+  }
 }

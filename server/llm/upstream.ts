@@ -20,7 +20,7 @@ import { log, redact } from "../log";
 import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
-import { Slicer, StreamGuard, firstEvents, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
+import { Slicer, StreamGuard, firstEventData, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
@@ -281,7 +281,8 @@ export class Upstream {
     const started = performance.now();
     const policy = this.policy(call);
     const timeoutMs = call.timeoutMs ?? call.provider.timeoutMs;
-    const body = { ...call.body, stream: true };
+    // Gateway bodies already say stream: true; copying them would be per-request work for nothing.
+    const body = call.body.stream === true ? call.body : { ...call.body, stream: true };
     let firstOut = false;
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
@@ -300,9 +301,9 @@ export class Upstream {
           if (head) {
             head.push(chunk);
             const joined = Buffer.concat(head);
-            const evs = firstEvents(joined.toString("utf8"));
-            if (evs.length === 0) continue;
-            const ev = parseEventData(evs[0]!);
+            const first = firstEventData(joined.toString("utf8"));
+            if (first === undefined) continue;
+            const ev = parseEventData({ data: first.data, event: first.event, id: undefined });
             if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
             head = undefined;
             out = joined;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readSse, StreamGuard, type UpstreamEvent } from "../../../server/llm/sse-reader";
+import { firstEventData, readSse, StreamGuard, type UpstreamEvent } from "../../../server/llm/sse-reader";
 import { BadResponse, ResponseTooLarge } from "../../../server/llm/errors";
 
 async function* chunks(parts: string[]): AsyncGenerator<Uint8Array> {
@@ -114,5 +114,14 @@ describe("StreamGuard", () => {
     const g = new StreamGuard({ maxEventBytes: 40, maxStreamBytes: 1 << 20 });
     g.check(Buffer.from("data: 0123456789012345678901234567890"));
     assert.throws(() => g.check(Buffer.from("0123456789")), ResponseTooLarge);
+  });
+});
+
+describe("firstEventData", () => {
+  it("finds the gateway's first event past keep-alive comments, in LF or CRLF, and waits for an incomplete one", () => {
+    assert.deepEqual(firstEventData(': ping\n\ndata: {"a":1}\n\ndata: {"b":2}\n\n'), { data: '{"a":1}', event: undefined });
+    assert.deepEqual(firstEventData('event: delta\r\ndata:{"a":1}\r\n\r\n'), { data: '{"a":1}', event: "delta" });
+    assert.equal(firstEventData('data: {"a":1}\n'), undefined);
+    assert.equal(firstEventData(": only a comment\n\n"), undefined);
   });
 });
