@@ -50,11 +50,7 @@ export class StreamGuard {
     this.total += n;
     if (this.total > this.bounds.maxStreamBytes) throw new ResponseTooLarge("a streamed answer", formatBytes(this.bounds.maxStreamBytes));
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
-    let end = -1;
-    for (const p of BLANK_LINES) {
-      const i = b.lastIndexOf(p);
-      if (i >= 0 && i + p.length > end) end = i + p.length;
-    }
+    let end = lastBoundaryEnd(b);
     // A blank line split across two reads ("…\n" | "\n…").
     if (end < 0 && this.last === LF && (b[0] === LF || (b[0] === CR && b[1] === LF))) end = b[0] === LF ? 1 : 2;
     this.sinceBoundary = end >= 0 ? n - end : this.sinceBoundary + n;
@@ -139,26 +135,32 @@ export async function* readSse(body: AsyncIterable<Uint8Array>, bounds: StreamBo
   }
 }
 
+/** Where the last blank line (event boundary) in `b` ends, or -1 when it has none. */
+export function lastBoundaryEnd(b: Buffer): number {
+  let end = -1;
+  for (const p of BLANK_LINES) {
+    const i = b.lastIndexOf(p);
+    if (i >= 0 && i + p.length > end) end = i + p.length;
+  }
+  return end;
+}
+
 /**
- * The first event with data at the start of a raw stream, or undefined while none is complete.
- * (A plain scan rather than an event-stream parser per request: the gateway checks only this one.)
+ * The events with data in `text`, which holds complete events only (it ends at a blank line).
+ * A plain scan for the gateway, which forwards the bytes themselves and only needs to check
+ * them; comments (keep-alives) carry no event.
  */
-export function firstEventData(head: string): { data: string; event: string | undefined } | undefined {
-  let from = 0;
-  for (;;) {
-    const m = /\r\n\r\n|\n\n|\r\r/g;
-    m.lastIndex = from;
-    const hit = m.exec(head);
-    if (!hit) return undefined;
-    const block = head.slice(from, hit.index);
-    from = hit.index + hit[0].length;
+export function completeEvents(text: string): { data: string; event: string | undefined }[] {
+  const out: { data: string; event: string | undefined }[] = [];
+  for (const block of text.split(/\r\n\r\n|\n\n|\r\r/)) {
+    if (block === "") continue;
     const data: string[] = [];
     let event: string | undefined;
     for (const line of block.split(/\r\n|\n|\r/)) {
       if (line.startsWith("data:")) data.push(line.slice(line[5] === " " ? 6 : 5));
       else if (line.startsWith("event:")) event = line.slice(line[6] === " " ? 7 : 6);
     }
-    // Comments (keep-alives) and empty blocks carry no event.
-    if (data.length > 0) return { data: data.join("\n"), event };
+    if (data.length > 0) out.push({ data: data.join("\n"), event });
   }
+  return out;
 }

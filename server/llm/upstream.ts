@@ -20,7 +20,7 @@ import { log, redact } from "../log";
 import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
-import { Slicer, StreamGuard, firstEventData, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
+import { Slicer, StreamGuard, completeEvents, lastBoundaryEnd, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
@@ -59,7 +59,6 @@ export interface RawChunk {
 }
 
 const DONE_FRAME = Buffer.from("data: [DONE]\n\n");
-const DONE_TAIL = /(^|\n)data: ?\[DONE\][ \t]*\r?\n?\r?\n?$/;
 
 type Body = Dispatcher.ResponseData["body"];
 
@@ -291,37 +290,53 @@ export class Upstream {
         const res = await this.send(call, "post", body, attempt.controller.signal);
         const guard = new StreamGuard(this.bounds(attempt));
         const slicer = new Slicer();
-        let head: Buffer[] | undefined = [];
-        let tail = "";
+        let begun = false;
+        // Bytes after the last event boundary: held until their event is complete and checked.
+        let pending: Buffer | undefined;
         for await (const chunk of res as AsyncIterable<Buffer>) {
           guard.check(chunk);
           if (slicer.due()) await slicer.pause();
           if (sawDone) continue; // draining: keeps the socket reusable
-          let out: Buffer = chunk;
-          if (head) {
-            head.push(chunk);
-            const joined = Buffer.concat(head);
-            const first = firstEventData(joined.toString("utf8"));
-            if (first === undefined) continue;
-            const ev = parseEventData({ data: first.data, event: first.event, id: undefined });
-            if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
-            head = undefined;
-            out = joined;
+          const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+          const cut = lastBoundaryEnd(data);
+          if (cut < 0) {
+            pending = data;
+            continue;
+          }
+          const complete = cut === data.length ? data : data.subarray(0, cut);
+          const events = completeEvents(complete.toString("utf8"));
+          if (!begun && events.length === 0) {
+            pending = data; // keep-alive comments before the answer: wait for the first event
+            continue;
+          }
+          pending = cut === data.length ? undefined : data.subarray(cut);
+          const checked = checkEvents(events);
+          if (checked.error) {
+            // The events before the bad one are the service's answer so far: the client gets them, then the error.
+            if (checked.valid === 0) throw checked.error;
+            firstOut = true;
+            yield { bytes: Buffer.from(events.slice(0, checked.valid).map(frame).join("")), last: false };
+            throw checked.error;
+          }
+          sawDone = checked.done;
+          if (!begun) {
+            begun = true;
             attempt.stopTimer();
             attempt.startIdle(this.limits.idleTimeoutMs);
             if (!firstOut) this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
             firstOut = true;
           }
-          // The last few bytes tell whether this chunk ends the answer; only they are decoded.
-          tail = (tail + out.toString("latin1", Math.max(0, out.length - 32))).slice(-40);
-          sawDone = DONE_TAIL.test(tail);
-          yield { bytes: out, last: sawDone };
+          yield { bytes: complete, last: sawDone };
         }
-        if (head) throw new BadResponse("stream ended without any event");
         if (!sawDone) {
-          // Lenient at EOF like readSse: close an unterminated last event, then say [DONE].
-          const close = /\n\r?\n$|\r\r$/.test(tail) || tail === "" ? "" : "\n\n";
-          yield { bytes: close ? Buffer.from(close + DONE_FRAME.toString()) : DONE_FRAME, last: true };
+          // Lenient at EOF like readSse: a last event without its blank line is still the answer.
+          const rest = pending ? completeEvents(`${pending.toString("utf8")}\n\n`) : [];
+          const checked = checkEvents(rest);
+          if (checked.error) throw checked.error;
+          const done = checked.done;
+          if (!begun && rest.length === 0) throw new BadResponse("stream ended without any event");
+          const tail = pending && rest.length > 0 ? Buffer.concat([pending, Buffer.from("\n\n")]) : Buffer.alloc(0);
+          yield { bytes: done ? tail : Buffer.concat([tail, DONE_FRAME]), last: true };
         }
         attempt.complete = true;
         this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
@@ -399,6 +414,31 @@ export async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number, o
     size += chunk.length;
   }
   return Buffer.concat(parts, size).toString("utf8");
+}
+
+type RawEvent = { data: string; event: string | undefined };
+
+/**
+ * Checks the gateway's events (JSON objects, no error event) without re-serialising them:
+ * `valid` events pass before the first bad one (`error`); `done` once [DONE] is among them.
+ */
+function checkEvents(events: RawEvent[]): { valid: number; done: boolean; error?: unknown } {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    try {
+      const ev = parseEventData({ data: e.data, event: e.event, id: undefined });
+      if (ev.done) return { valid: i + 1, done: true };
+      if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
+    } catch (error) {
+      return { valid: i, done: false, error };
+    }
+  }
+  return { valid: events.length, done: false };
+}
+
+/** One event on the wire again (only on the error path, where its original bytes share a read with the bad one). */
+function frame(e: RawEvent): string {
+  return `${e.event ? `event: ${e.event}\n` : ""}data: ${e.data}\n\n`;
 }
 
 async function sleepOrCancel(ms: number, signal: AbortSignal): Promise<void> {

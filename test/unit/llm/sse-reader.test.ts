@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { firstEventData, readSse, StreamGuard, type UpstreamEvent } from "../../../server/llm/sse-reader";
+import { completeEvents, lastBoundaryEnd, readSse, StreamGuard, type UpstreamEvent } from "../../../server/llm/sse-reader";
 import { BadResponse, ResponseTooLarge } from "../../../server/llm/errors";
 
 async function* chunks(parts: string[]): AsyncGenerator<Uint8Array> {
@@ -117,11 +117,16 @@ describe("StreamGuard", () => {
   });
 });
 
-describe("firstEventData", () => {
-  it("finds the gateway's first event past keep-alive comments, in LF or CRLF, and waits for an incomplete one", () => {
-    assert.deepEqual(firstEventData(': ping\n\ndata: {"a":1}\n\ndata: {"b":2}\n\n'), { data: '{"a":1}', event: undefined });
-    assert.deepEqual(firstEventData('event: delta\r\ndata:{"a":1}\r\n\r\n'), { data: '{"a":1}', event: "delta" });
-    assert.equal(firstEventData('data: {"a":1}\n'), undefined);
-    assert.equal(firstEventData(": only a comment\n\n"), undefined);
+describe("completeEvents / lastBoundaryEnd (the gateway's checks)", () => {
+  it("finds events past keep-alive comments, in LF or CRLF, and where the last complete one ends", () => {
+    assert.deepEqual(completeEvents(': ping\n\ndata: {"a":1}\n\ndata: {"b":2}\n\n'), [
+      { data: '{"a":1}', event: undefined },
+      { data: '{"b":2}', event: undefined },
+    ]);
+    assert.deepEqual(completeEvents('event: delta\r\ndata:{"a":1}\r\n\r\n'), [{ data: '{"a":1}', event: "delta" }]);
+    assert.deepEqual(completeEvents(": only a comment\n\n"), []);
+    const b = Buffer.from('data: {"a":1}\n\ndata: {"b"');
+    assert.equal(lastBoundaryEnd(b), 'data: {"a":1}\n\n'.length);
+    assert.equal(lastBoundaryEnd(Buffer.from('data: {"b"')), -1);
   });
 });
