@@ -12,6 +12,12 @@
  *   - the backend's resident memory (VmRSS) stays < RSS_LIMIT_MB (300 MB; a 200 MB answer read
  *     whole pushed it past the heap limit and killed it),
  * and the backend is alive afterwards.
+ *
+ * Run against the code before the fix (201632b, with this file and the fixture copied in):
+ * every test failed (crash/timeout instead of the error, minutes-long hangs, key sent to the
+ * second server, deep nesting → PROVIDER_UNREACHABLE) except slow-headers (already ended by
+ * the per-attempt timeout) and the deep JSON answer (V8's JSON.parse does not recurse); those
+ * two stay as guards.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
