@@ -59,6 +59,8 @@ export interface RawChunk {
 }
 
 const DONE_FRAME = Buffer.from("data: [DONE]\n\n");
+const LF = 0x0a;
+const CR = 0x0d;
 
 type Body = Dispatcher.ResponseData["body"];
 
@@ -270,10 +272,12 @@ export class Upstream {
   }
 
   /**
-   * The gateway's stream: the service's bytes as they arrive, not parsed or re-serialised.
-   * Only the first event is parsed (it decides between retrying, a JSON error and a 200
-   * stream); after it, bytes are counted (StreamGuard) and timed (idle timeout), nothing
-   * more. The last chunk always ends with `data: [DONE]` (added when the service omits it).
+   * The gateway's stream: the service's own bytes, forwarded as they arrive and never
+   * re-serialised. Each read is forwarded up to its last complete event once those events are
+   * checked (JSON objects, no error event: one JSON.parse each, which a malformed or error
+   * chunk needs to become our error event); the rest waits for its event to complete. Bytes
+   * are counted (StreamGuard) and timed (idle timeout). The last chunk always ends with
+   * `data: [DONE]` (added when the service omits it).
    */
   async *streamRaw(call: UpstreamCall, caller: AbortSignal): AsyncGenerator<RawChunk> {
     assertKey(call.provider);
@@ -291,25 +295,30 @@ export class Upstream {
         const guard = new StreamGuard(this.bounds(attempt));
         const slicer = new Slicer();
         let begun = false;
-        // Bytes after the last event boundary: held until their event is complete and checked.
-        let pending: Buffer | undefined;
+        // Bytes after the last event boundary, held until their event is complete and checked.
+        // Kept as a list and joined once a boundary arrives: a service dribbling one huge event
+        // in tiny reads must not make us copy the growing buffer on every read.
+        const held: Buffer[] = [];
+        let heldLast = -1;
         for await (const chunk of res as AsyncIterable<Buffer>) {
           guard.check(chunk);
           if (slicer.due()) await slicer.pause();
           if (sawDone) continue; // draining: keeps the socket reusable
-          const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+          // A boundary in this read, or one split across the previous read and this one ("…\n" | "\n…").
+          const split = heldLast === LF && (chunk[0] === LF || (chunk[0] === CR && chunk[1] === LF));
+          if (chunk.length > 0) heldLast = chunk[chunk.length - 1]!;
+          if (!split && lastBoundaryEnd(chunk) < 0) {
+            held.push(chunk);
+            continue;
+          }
+          const data = held.length > 0 ? Buffer.concat([...held, chunk]) : chunk;
+          held.length = 0;
           const cut = lastBoundaryEnd(data);
-          if (cut < 0) {
-            pending = data;
-            continue;
-          }
           const complete = cut === data.length ? data : data.subarray(0, cut);
+          if (cut < data.length) held.push(data.subarray(cut));
           const events = completeEvents(complete.toString("utf8"));
-          if (!begun && events.length === 0) {
-            pending = data; // keep-alive comments before the answer: wait for the first event
-            continue;
-          }
-          pending = cut === data.length ? undefined : data.subarray(cut);
+          // Keep-alive comments before the answer are dropped, not held: nothing to forward yet.
+          if (!begun && events.length === 0) continue;
           const checked = checkEvents(events);
           if (checked.error) {
             // The events before the bad one are the service's answer so far: the client gets them, then the error.
@@ -330,6 +339,7 @@ export class Upstream {
         }
         if (!sawDone) {
           // Lenient at EOF like readSse: a last event without its blank line is still the answer.
+          const pending = held.length > 0 ? Buffer.concat(held) : undefined;
           const rest = pending ? completeEvents(`${pending.toString("utf8")}\n\n`) : [];
           const checked = checkEvents(rest);
           if (checked.error) throw checked.error;
