@@ -12,7 +12,7 @@ import { setApiKey } from "./commands/set-api-key";
 import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
-import { Redactor } from "../server/redact";
+import { Redactor } from "../common/redact";
 import { ApiKeyStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";

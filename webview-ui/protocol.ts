@@ -7,7 +7,7 @@
  * Envelopes carry an `id` that pairs answers/events with what started them. Nothing here
  * imports `vscode` or the DOM; both sides share it (and the unit tests).
  */
-import type { Mention } from "../server/chat/mentions";
+import type { Mention } from "../common/mentions";
 import type { TruncationNotice } from "../server/api/chat";
 
 export type { Mention };

@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { TruncationNotice } from "../../server/api/chat";
-import { parseMentions, uniqueMentions, type Mention } from "../../server/chat/mentions";
+import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
 import { isMention, type ChatStreamEvent, type MentionCandidate, type SendParams, type StoredMessage, type ToWebview } from "../../webview-ui/protocol";
 import { CodeActions } from "./code-actions";
 import { fuzzyFilter } from "./fuzzy";

@@ -24,7 +24,9 @@
 export type CompletionMultiline = "auto" | "always" | "never";
 
 /** Prompt templates; by default chosen from the active model's name. */
-export type CompletionTemplateName = "starcoder" | "qwen" | "deepseek" | "codellama" | "codestral" | "codegemma" | "suffix" | "chat";
+/** Prompt templates a request may name; the one list (the `aicockpit.completion.template` enum adds "auto"). */
+export const COMPLETION_TEMPLATE_NAMES = ["starcoder", "qwen", "deepseek", "codellama", "codestral", "codegemma", "suffix", "chat"] as const;
+export type CompletionTemplateName = (typeof COMPLETION_TEMPLATE_NAMES)[number];
 
 export interface CompletionSnippet {
   filepath: string;

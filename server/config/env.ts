@@ -2,6 +2,7 @@
  * Backend configuration, read once from the environment. Anything invalid stops the
  * process before it listens, with one line per problem (see main.ts).
  */
+import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
@@ -49,16 +50,6 @@ function intIn(env: Env, name: string, dflt: number, min: number, max: number, p
   const n = Number(raw);
   if (n < min || n > max) problems.push(`${name} must be between ${min} and ${max} (got ${n})`);
   return n;
-}
-
-/** An absolute http(s) URL (the extension checks its settings with the same rule). */
-export function isHttpUrl(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
 }
 
 export function loadConfig(env: Env = process.env): ServerConfig {

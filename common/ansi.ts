@@ -1,4 +1,4 @@
-/** Terminal output as plain text: colours, cursor moves and shell-integration markers are noise for a model. */
+/** Terminal output as plain text for a model or a message: colours, cursor moves and shell-integration markers are noise. */
 
 // CSI sequences, OSC sequences (ended by BEL or ST), and two-byte escapes.
 // eslint-disable-next-line no-control-regex
