@@ -13,7 +13,7 @@ import type {
   CompletionSource,
   CompletionOutcome,
 } from "../api/completion";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { CompletionCache, contextKey } from "./cache";
 import { buildWindows, DEFAULT_BUDGET, safeSnippets, type ContextBudget, type Snippet } from "./context";
 import { timeBoxed } from "../../common/time-boxed";

@@ -6,7 +6,7 @@
  * Same limits and error codes as the app-wide parser.
  */
 import type { Request } from "express";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 
 export function readJsonBody(req: Request, limit: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";

@@ -11,7 +11,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { Metrics } from "../metrics";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { log, redact } from "../log";
 import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import type { WorkspaceHostInput, WorkspaceHostView } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 import type { EngineRef } from "./errors";
 import { SshDialAgent } from "./ssh-agent";

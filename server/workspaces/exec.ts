@@ -6,7 +6,7 @@
  */
 import type Docker from "dockerode";
 import type { ExecRequest, ExecResult } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 const MAX_OUTPUT = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;

@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import type Docker from "dockerode";
 import type { FileStat, FileType } from "../api/workspaces";
 import { WORKSPACE_LIMITS } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { runExec } from "./exec";
 import { firstTarEntry, tarOneFile } from "./tar";
 

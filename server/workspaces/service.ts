@@ -14,7 +14,7 @@ import type {
   WorkspaceView,
 } from "../api/workspaces";
 import { WORKSPACE_LIMITS, WORKSPACE_NAME_PATTERN } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { Engines, LOCAL_HOST, type Engine } from "./engines";
 import { fromDockerError } from "./errors";
 import { runExec } from "./exec";

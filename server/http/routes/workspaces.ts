@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { CreateWorkspaceEvent, FileStat, StackList } from "../../api/workspaces";
 import { WORKSPACE_LIMITS as L, WORKSPACE_NAME_PATTERN } from "../../api/workspaces";
-import { AppError, toAppError } from "../errors";
+import { AppError, toAppError } from "../../errors";
 import { parseBody } from "../validate";
 import { abortOnClose, SseWriter } from "../sse";
 
