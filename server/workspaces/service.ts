@@ -155,7 +155,7 @@ export class WorkspaceService {
       [LABEL.created]: new Date().toISOString(),
       [LABEL.limits]: JSON.stringify(limits),
     };
-    let volumeExisted = false;
+    let volumeExisted: boolean;
     try {
       volumeExisted = await engine.docker
         .getVolume(volume)

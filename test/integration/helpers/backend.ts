@@ -28,9 +28,10 @@ let built: Promise<void> | undefined;
 /** Builds only the server bundle (same options as esbuild.config.mjs) when stale. */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
-    let stale = true;
+    let stale: boolean;
     try {
-      stale = statSync(SERVER_JS).mtimeMs < newestMtime(join(ROOT, "server"));
+      // The server bundle is built from server/ and the shared rules in common/.
+      stale = statSync(SERVER_JS).mtimeMs < Math.max(newestMtime(join(ROOT, "server")), newestMtime(join(ROOT, "common")));
     } catch {
       stale = true;
     }
