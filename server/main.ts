@@ -16,6 +16,7 @@ import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
 
+/** package.json's version, defined by esbuild.config.mjs; absent when run from source (tsx). */
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
 function main(): void {

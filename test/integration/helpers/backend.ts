@@ -30,8 +30,9 @@ export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
     let stale: boolean;
     try {
-      // The server bundle is built from server/ and the shared rules in common/.
-      stale = statSync(SERVER_JS).mtimeMs < Math.max(newestMtime(join(ROOT, "server")), newestMtime(join(ROOT, "common")));
+      // The server bundle is built from server/ and common/, with options (and the version) from these two files.
+      const inputs = [newestMtime(join(ROOT, "server")), newestMtime(join(ROOT, "common")), statSync(join(ROOT, "esbuild.config.mjs")).mtimeMs, statSync(join(ROOT, "package.json")).mtimeMs];
+      stale = statSync(SERVER_JS).mtimeMs < Math.max(...inputs);
     } catch {
       stale = true;
     }

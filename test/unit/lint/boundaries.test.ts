@@ -1,10 +1,10 @@
 /** The import boundaries in eslint.config.mjs, checked on source text the way `npm run lint` checks the tree. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { ESLint } from "eslint";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const ROOT = resolve(__dirname, "../../..");
 
 // The boundary rule needs no type information; the type-aware rule would need the file on disk.
 const eslint = new ESLint({
