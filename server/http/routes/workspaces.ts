@@ -4,67 +4,24 @@
  * (server/http/ws-tty.ts).
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
-import { z } from "zod";
+import {
+  CreateWorkspaceRequestSchema as CreateSchema,
+  DeleteWorkspaceRequestSchema as DeleteSchema,
+  ExecRequestSchema as ExecSchema,
+  FileDeleteRequestSchema as DeleteFileSchema,
+  FilePathRequestSchema as PathSchema,
+  FileRenameRequestSchema as RenameSchema,
+  FileWriteRequestSchema as WriteSchema,
+  ProbeHostKeyRequestSchema as ProbeSchema,
+  WorkspaceHostInputSchema as HostSchema,
+} from "../../api/schemas/workspaces";
+import type { z } from "zod";
+import { WORKSPACE_LIMITS as L } from "../../api/workspaces";
 import type { AppContext } from "../../context";
 import type { CreateWorkspaceEvent, FileStat, StackList } from "../../api/workspaces";
-import { WORKSPACE_LIMITS as L, WORKSPACE_NAME_PATTERN } from "../../api/workspaces";
 import { AppError, toAppError } from "../../errors";
 import { parseBody } from "../validate";
 import { abortOnClose, SseWriter } from "../sse";
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _");
-const envMap = z.record(envName, z.string().max(32_768)).refine((m) => Object.keys(m).length <= L.maxEnv, `at most ${L.maxEnv} env variables`);
-const argv = z.array(z.string().max(32_768)).min(1, "must not be empty").max(L.maxCommandArgs);
-const port = z.number().int().min(1).max(65535);
-
-const CreateSchema = z.object({
-  name: z.string().regex(WORKSPACE_NAME_PATTERN, 'name: lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit'),
-  stack: z.string().min(1).max(64),
-  host: z.string().min(1).max(48).optional(),
-  image: z.string().min(1).max(512).regex(/^[^\s]+$/, "image must not contain spaces").optional(),
-  command: argv.optional(),
-  env: envMap.optional(),
-  ports: z
-    .array(z.object({ container: port, host: z.number().int().min(0).max(65535).optional(), protocol: z.enum(["tcp", "udp"]).optional() }))
-    .max(L.maxPorts)
-    .optional(),
-  limits: z
-    .object({
-      cpus: z.number({ error: "cpus must be a number" }).min(L.minCpus, `cpus must be at least ${L.minCpus}`).max(L.maxCpus).optional(),
-      memoryMb: z.number().int("memoryMb must be a whole number").min(L.minMemoryMb, `memoryMb must be at least ${L.minMemoryMb}`).max(L.maxMemoryMb).optional(),
-      pids: z.number().int("pids must be a whole number").min(L.minPids, `pids must be at least ${L.minPids}`).max(L.maxPids).optional(),
-    })
-    .optional(),
-  network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "network must be a Docker network name such as bridge or none").optional(),
-  pull: z.enum(["missing", "never"]).optional(),
-});
-
-const DeleteSchema = z.object({ removeVolume: z.boolean().optional() }).optional();
-const ExecSchema = z.object({
-  cmd: argv,
-  cwd: z.string().startsWith("/").max(4096).optional(),
-  env: envMap.optional(),
-  timeoutMs: z.number().int().min(100).max(L.maxExecTimeoutMs).optional(),
-  stdin: z.string().max(10 * 1024 * 1024).optional(),
-});
-const PathSchema = z.object({ path: z.string().min(1).max(4096) });
-const WriteSchema = z.object({
-  path: z.string().min(1).max(4096),
-  contentBase64: z.string().max(Math.ceil((L.maxFileBytes * 4) / 3) + 4),
-  create: z.boolean().optional(),
-  overwrite: z.boolean().optional(),
-});
-const DeleteFileSchema = z.object({ path: z.string().min(1).max(4096), recursive: z.boolean().optional() });
-const RenameSchema = z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096), overwrite: z.boolean().optional() });
-const HostSchema = z.object({
-  host: z.string().min(1).max(255).regex(/^[A-Za-z0-9.:_-]+$/, "host must be a host name or address"),
-  port: port.optional(),
-  username: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "username has invalid characters"),
-  privateKeyPath: z.string().min(1).max(4096),
-  hostFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "hostFingerprint must be SHA256:<43 base64 characters>, as `ssh-keygen -lf` prints it"),
-});
-
-const ProbeSchema = z.object({ host: HostSchema.shape.host, port: port.optional() });
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
