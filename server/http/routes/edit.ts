@@ -2,7 +2,8 @@
 import { Router } from "express";
 import { DiffRequestSchema, EditRequestSchema } from "../../api/schemas/edit";
 import type { AppContext } from "../../context";
-import type { DiffResponse, EditEvent, EditRequest } from "../../api/edit";
+import type { EditEvent } from "../../api/edit";
+import { route, streamRoute } from "../route";
 import { computeHunks } from "../../edit/hunks";
 import { runEdit } from "../../edit/session";
 import { parseBody } from "../validate";
@@ -12,19 +13,12 @@ const lines = (text: string) => text.replace(/\r?\n$/, "").split(/\r?\n/);
 
 export function editRouter(ctx: AppContext): Router {
   const r = Router();
-  r.post("/api/edit/diff", (req, res) => {
+  route(r, "POST /api/edit/diff", (req) => {
     const body = parseBody(DiffRequestSchema, req.body);
-    const response: DiffResponse = { hunks: computeHunks(lines(body.code), body.proposed === "" ? [] : lines(body.proposed)) };
-    res.json(response);
+    return { hunks: computeHunks(lines(body.code), body.proposed === "" ? [] : lines(body.proposed)) };
   });
-  r.post("/api/edit", async (req, res, next) => {
-    let body: EditRequest;
-    try {
-      body = parseBody(EditRequestSchema, req.body);
-    } catch (err) {
-      next(err);
-      return;
-    }
+  streamRoute(r, "POST /api/edit", async (req, res, next) => {
+    const body = parseBody(EditRequestSchema, req.body);
     await streamEvents<EditEvent>(res, next, (signal) => runEdit(ctx.llm, body, signal), (error) => ({ type: "error", error }));
   });
   return r;

@@ -2,34 +2,18 @@
 import { Router } from "express";
 import { ShellAssessRequestSchema, ShellSuggestRequestSchema } from "../../api/schemas/shell";
 import type { AppContext } from "../../context";
-import type { ShellAssessment, ShellAssessRequest, ShellSuggestRequest } from "../../api/shell";
 import { assess } from "../../shell/risk";
 import { suggestCommand } from "../../shell/suggest";
 import { parseBody } from "../validate";
-import { abortOnClose } from "../sse";
+import { route } from "../route";
 
 export function shellRouter(ctx: AppContext): Router {
   const r = Router();
-  r.post("/api/shell/assess", (req, res, next) => {
-    try {
-      const body: ShellAssessRequest = parseBody(ShellAssessRequestSchema, req.body);
-      const out: ShellAssessment = assess(body.command, body.shell ? { shell: body.shell } : {});
-      res.json(out);
-    } catch (err) {
-      next(err);
-    }
+  route(r, "POST /api/shell/assess", (req) => {
+    const body = parseBody(ShellAssessRequestSchema, req.body);
+    return assess(body.command, body.shell ? { shell: body.shell } : {});
   });
-  r.post("/api/shell/suggest", async (req, res, next) => {
-    try {
-      const body: ShellSuggestRequest = parseBody(ShellSuggestRequestSchema, req.body);
-      // Closing the connection cancels the model call.
-      const ac = abortOnClose(res);
-      const out = await suggestCommand(ctx.llm, body, ac.signal);
-      if (!ac.signal.aborted) res.json(out);
-    } catch (err) {
-      if (res.writableEnded || res.destroyed) return;
-      next(err);
-    }
-  });
+  // Closing the connection cancels the model call.
+  route(r, "POST /api/shell/suggest", (req, signal) => suggestCommand(ctx.llm, parseBody(ShellSuggestRequestSchema, req.body), signal));
   return r;
 }
