@@ -48,19 +48,19 @@ export function workspacesRouter(ctx: AppContext): Router {
   });
 
   streamRoute(r, "POST /api/workspaces", async (req, res) => {
-      const body = parseBody(CreateSchema, req.body);
-      const s = await svc();
-      const sse = new SseWriter(res);
-      const ac = abortOnClose(res);
-      const send = (e: CreateWorkspaceEvent) => sse.json(e);
-      try {
-        await s.create(body, send, ac.signal);
-        sse.done();
-      } catch (err) {
-        // Before the first event: a plain JSON error with its status. After: an error event.
-        if (!sse.headersSent) throw err;
-        sse.error(toAppError(err));
-      }
+    const body = parseBody(CreateSchema, req.body);
+    const s = await svc();
+    const sse = new SseWriter(res);
+    const ac = abortOnClose(res);
+    const send = (e: CreateWorkspaceEvent) => sse.json(e);
+    try {
+      await s.create(body, send, ac.signal);
+      sse.done();
+    } catch (err) {
+      // Before the first event: a plain JSON error with its status. After: an error event.
+      if (!sse.headersSent) throw err;
+      sse.error(toAppError(err));
+    }
   });
 
   route(r, "GET /api/workspaces/:id", async (req) => (await svc()).inspect(idOf(req)));
