@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { BackendClient } from "./backend/client";
 import { backendEnv } from "./backend/backend-env";
-import { COMMANDS } from "./backend/status-model";
+import { COMMANDS } from "./commands/ids";
 import { BackendSupervisor } from "./backend/supervisor";
 import { selectModel } from "./commands/select-model";
 import { setApiKey } from "./commands/set-api-key";
@@ -16,10 +16,10 @@ import { Redactor } from "../common/redact";
 import { ApiKeyStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
-import { registerEditFeature } from "./edit/controller";
-import { registerChatFeature } from "./chat/controller";
+import { registerEditFeature } from "./edit/feature";
+import { registerChatFeature } from "./chat/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
-import { registerTerminalFeature } from "./terminal/feature";
+import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */

@@ -125,8 +125,8 @@ export interface Notifications {
   "sessions/changed": { sessions: SessionSummary[] };
   /** Show the history list, or hide it when it is showing. */
   "history/toggle": Empty;
-  /** Start a new chat (from the view's title action). */
-  "session/show": { id: string };
+  /** Start a new chat (the view's title action); the webview then sends the session/new request. */
+  "session/new": Empty;
 }
 
 export type RequestName = keyof Requests;

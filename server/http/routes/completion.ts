@@ -1,7 +1,7 @@
 /** `POST /api/complete` and `POST /api/complete/feedback` (contract: server/api/completion.ts). */
 import { Router } from "express";
 import type { AppContext } from "../../context";
-import { CompletionEngine, type CompletionUpstream, type EngineObserver } from "../../completion/pipeline";
+import { CompletionEngine, type CompletionUpstream, type EngineObserver } from "../../completion/engine";
 import { CompletionFeedbackSchema, CompletionRequestSchema } from "../../api/schemas/completion";
 import type { LlmService } from "../../llm/service";
 import type { CompletionMetrics } from "../../completion/metrics";

@@ -24,8 +24,8 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 }
 
 test("an extension file importing a server feature folder fails lint; the contract in server/api passes", async () => {
-  assert.equal((await boundaryErrors("extension/completion/x.ts", 'import { x } from "../../server/completion/pipeline";\nexport const y = x;\n')).length, 1);
-  assert.equal((await boundaryErrors("extension/completion/x.ts", 'import type { X } from "../../server/completion/pipeline";\nexport type Y = X;\n')).length, 1);
+  assert.equal((await boundaryErrors("extension/completion/x.ts", 'import { x } from "../../server/completion/engine";\nexport const y = x;\n')).length, 1);
+  assert.equal((await boundaryErrors("extension/completion/x.ts", 'import type { X } from "../../server/completion/engine";\nexport type Y = X;\n')).length, 1);
   assert.equal((await boundaryErrors("extension/x.ts", 'export { redact } from "../server/log";\n')).length, 1);
   assert.deepEqual(await boundaryErrors("extension/completion/x.ts", 'import type { CompletionRequest } from "../../server/api/completion";\nexport type Y = CompletionRequest;\n'), []);
   assert.deepEqual(await boundaryErrors("extension/completion/x.ts", 'import { isSecretPath } from "../../common/secrets";\nexport const y = isSecretPath;\n'), []);

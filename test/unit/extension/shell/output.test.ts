@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { outcomeMessage, shortCommand, tailLines } from "../../../../extension/terminal/output";
+import { outcomeMessage, shortCommand, tailLines } from "../../../../extension/shell/output";
 import { stripAnsi } from "../../../../common/ansi";
 
 test("stripAnsi drops colours and shell-integration markers and resolves \\r rewrites", () => {
