@@ -4,6 +4,9 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { GatewayService } from "./gateway/service";
+import type { Hosts } from "./hosts/service";
+import type { ContainerService } from "./containers/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -16,4 +19,10 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
+  /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
+  hosts: () => Promise<Hosts>;
+  /** The AI Command Gateway; created on first use. */
+  gateway: () => Promise<GatewayService>;
+  /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */
+  containers: () => Promise<ContainerService>;
 }

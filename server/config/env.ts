@@ -30,6 +30,15 @@ export interface ServerConfig {
   httpsProxy?: string;
   noProxy?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Command gateway (server/gateway/). */
+  gateway: {
+    /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
+    timeoutMs: number;
+    /** How long a confirm token stays valid (AICOCKPIT_GATEWAY_CONFIRM_TTL_MS, default 120 000). */
+    confirmTtlMs: number;
+    /** Container aliases as a JSON object (AICOCKPIT_GATEWAY_ALIASES), on top of <dataDir>/gateway-aliases.json. */
+    aliasesJson?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -62,6 +71,20 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const port = intIn(env, "AICOCKPIT_PORT", 0, 0, 65535, problems);
   const maxBodyBytes = intIn(env, "AICOCKPIT_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const requestTimeoutMs = intIn(env, "AICOCKPIT_LLM_TIMEOUT_MS", 60_000, 100, 3_600_000, problems);
+
+  const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
+  const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
+  const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
+  if (aliasesJson !== undefined) {
+    let ok = false;
+    try {
+      const v = JSON.parse(aliasesJson) as unknown;
+      ok = typeof v === "object" && v !== null && !Array.isArray(v);
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push('AICOCKPIT_GATEWAY_ALIASES must be a JSON object such as {"market predictor":"market-predictor"}');
+  }
 
   const allowedOrigins = (env.AICOCKPIT_ALLOWED_ORIGINS ?? "")
     .split(",")
@@ -111,6 +134,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxBodyBytes,
     requestTimeoutMs,
     logLevel,
+    gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),

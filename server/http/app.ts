@@ -13,6 +13,9 @@ import { completionRouter } from "./routes/completion";
 import { shellRouter } from "./routes/shell";
 import { workspacesRouter } from "./routes/workspaces";
 import { chatRouter } from "./routes/chat";
+import { hostsRouter } from "./routes/hosts";
+import { gatewayRouter } from "./routes/gateway";
+import { containersRouter } from "./routes/containers";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -49,6 +52,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(shellRouter(ctx));
   app.use(workspacesRouter(ctx));
   app.use(chatRouter(ctx));
+  app.use(hostsRouter(ctx));
+  app.use(gatewayRouter(ctx));
+  app.use(containersRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -4,7 +4,8 @@
  * wrapper that first reports its pid on stderr (a marker we strip) and then `exec`s the
  * command; a timeout or cancel signals that pid's session with a second exec.
  */
-import { Writable } from "node:stream";
+import { once } from "node:events";
+import { PassThrough, Writable } from "node:stream";
 import type Docker from "dockerode";
 import type DockerModem from "docker-modem";
 import type { ExecRequest, ExecResult } from "../api/workspaces";
@@ -23,6 +24,27 @@ function sink(fn: (chunk: Buffer) => void): Writable {
       cb();
     },
   });
+}
+
+/**
+ * Splits Docker's multiplexed (non-TTY) stream with dockerode's own demultiplexer;
+ * `onChunk` gets 1 for stdout, 2 for stderr, in order, as the frames arrive.
+ */
+export function demuxDocker(modem: DockerModem, stream: NodeJS.ReadableStream, onChunk: (kind: 1 | 2, chunk: Buffer) => void): void {
+  modem.demuxStream(
+    stream,
+    sink((c) => onChunk(1, c)),
+    sink((c) => onChunk(2, c)),
+  );
+}
+
+/** The same for a whole buffer (a finished log); resolves once every frame was handed on. */
+export async function demuxDockerBuffer(modem: DockerModem, buf: Buffer, onChunk: (kind: 1 | 2, chunk: Buffer) => void): Promise<void> {
+  const src = new PassThrough();
+  demuxDocker(modem, src, onChunk);
+  const done = once(src, "end");
+  src.end(buf);
+  await done;
 }
 
 class Capped {
