@@ -54,7 +54,6 @@ export function packageScripts(packageJson: string | undefined): string[] {
     const scripts = typeof v === "object" && v !== null ? (v as { scripts?: unknown }).scripts : undefined;
     if (typeof scripts !== "object" || scripts === null || Array.isArray(scripts)) return [];
     return Object.keys(scripts)
-      // eslint-disable-next-line no-control-regex -- control characters are what this rejects
       .filter((k) => k.length <= SHELL_LIMITS.scriptNameChars && !/[\u0000-\u001f\u007f]/.test(k))
       .slice(0, SHELL_LIMITS.scripts);
   } catch {

@@ -197,7 +197,6 @@ async function cwdOf(terminal: vscode.Terminal | undefined): Promise<{ cwd?: str
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const uri = fromShell ?? (folder?.scheme === "file" ? folder : undefined);
   const cwd = uri?.fsPath;
-  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   return cwd && cwd.length <= SHELL_LIMITS.cwdChars && !/[\u0000-\u001f]/.test(cwd) ? { cwd } : {};
 }
 

@@ -76,7 +76,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const v = JSON.parse(aliasesJson) as unknown;
       ok = typeof v === "object" && v !== null && !Array.isArray(v);

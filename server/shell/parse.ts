@@ -118,7 +118,6 @@ const SEPARATORS = new Set([";", "&", "&&", "||", ";;", ";&", ";;&", "(", ")"]);
 const PIPES = new Set(["|", "|&"]);
 const REDIRECTS = new Set([">", ">>", "<", ">&", "<&", "&>", "&>>", ">|", "<>", "<<<", "<<", "<<-"]);
 
-// eslint-disable-next-line no-control-regex -- the markers are control characters no shell text contains
 const MARKER = /\u0001([SV])([^\u0002]*)\u0002/g;
 
 interface Ctx {

@@ -7,7 +7,6 @@ const oneLine = (max: number, name: string) =>
   z
     .string()
     .max(max, `${name} must be at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex -- control characters are what this rejects
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${name} must be a single line without control characters`);
 
 /**
