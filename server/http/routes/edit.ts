@@ -3,7 +3,8 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { DiffResponse, EditEvent, EditRequest } from "../../api/edit";
-import { computeHunks } from "../../edit/hunks";
+import { computeHunks, MAX_DIFF_CHARS, MAX_DIFF_LINES } from "../../edit/hunks";
+import { AppError } from "../errors";
 import { runEdit } from "../../edit/session";
 import { parseBody } from "../validate";
 import { streamEvents } from "../sse";
@@ -21,15 +22,33 @@ const EditRequestSchema = z.object({
   model: z.string().min(1).max(200).optional(),
 });
 
-const DiffRequestSchema = z.object({ code: z.string().max(2_000_000), proposed: z.string().max(2_000_000) });
+const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
+const DiffRequestSchema = z.object({
+  code: z.string().max(MAX_DIFF_CHARS, tooLong),
+  proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
+});
 
 const lines = (text: string) => text.replace(/\r?\n$/, "").split(/\r?\n/);
+
+function cappedLines(field: string, text: string): string[] {
+  const out = lines(text);
+  if (out.length > MAX_DIFF_LINES) {
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `${field} has ${out.length.toLocaleString("en-US")} lines; the diff limit is ${MAX_DIFF_LINES.toLocaleString("en-US")} lines per side.`,
+      "Diff a smaller part of the file.",
+    );
+  }
+  return out;
+}
 
 export function editRouter(ctx: AppContext): Router {
   const r = Router();
   r.post("/api/edit/diff", (req, res) => {
     const body = parseBody(DiffRequestSchema, req.body);
-    const response: DiffResponse = { hunks: computeHunks(lines(body.code), body.proposed === "" ? [] : lines(body.proposed)) };
+    const oldLines = cappedLines("code", body.code);
+    const newLines = body.proposed === "" ? [] : cappedLines("proposed", body.proposed);
+    const response: DiffResponse = { hunks: computeHunks(oldLines, newLines) };
     res.json(response);
   });
   r.post("/api/edit", async (req, res, next) => {
