@@ -50,6 +50,9 @@ let nextId = 1;
  */
 export const DRAIN_MS = 50;
 
+/** A completion is at most a few hundred tokens (maxTokensMultiLine); 64 KiB is far past any usable one. */
+export const MAX_RAW_CHARS = 64 * 1024;
+
 export class Generation {
   readonly id = nextId++;
   raw = "";
@@ -127,7 +130,11 @@ export class Generation {
         }
         if (this.isSettled) continue; // draining
         this.raw += step.value;
-        if (this.spec.shouldStop(this.raw)) {
+        // shouldStop re-reads the whole answer on every chunk: a model that ignores max_tokens
+        // would make that quadratic. Nothing past the cap could be shown as ghost text anyway.
+        const overCap = this.raw.length > MAX_RAW_CHARS;
+        if (overCap) this.raw = this.raw.slice(0, MAX_RAW_CHARS);
+        if (overCap || this.spec.shouldStop(this.raw)) {
           this.stopReason = "early-stop";
           settle("early-stop");
           drainTimer = setTimeout(() => this.controller.abort(new Error("completion drained")), DRAIN_MS);

@@ -82,6 +82,25 @@ function firstNonBlankSuffixLine(suffix: string): string | null {
   return null;
 }
 
+/**
+ * Drops `<think>…</think>` blocks (and the whitespace after them) and cuts at an unfinished
+ * one. A scan, not /<think>[\s\S]*?<\/think>/g: that regex retries from every `<think>`
+ * to the end of the text when none is closed, quadratic on every streamed chunk.
+ */
+function stripThinking(text: string): string {
+  let out = "";
+  let pos = 0;
+  for (;;) {
+    const open = text.indexOf("<think>", pos);
+    if (open === -1) return out + text.slice(pos);
+    out += text.slice(pos, open);
+    const close = text.indexOf("</think>", open + "<think>".length);
+    if (close === -1) return out;
+    pos = close + "</think>".length;
+    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+  }
+}
+
 export function findCut(raw: string, ctx: PostprocessContext, final: boolean): CutResult {
   let text = raw;
   let rule: string | null = null;
@@ -92,9 +111,7 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   };
 
   // Reasoning models think first; an unfinished think block means nothing usable yet.
-  text = text.replace(/<think>[\s\S]*?<\/think>\s*/g, "");
-  const openThink = text.indexOf("<think>");
-  if (openThink !== -1) text = text.slice(0, openThink);
+  text = stripThinking(text);
 
   const chatOpen = text.indexOf("<COMPLETION>");
   if (chatOpen !== -1) text = text.slice(chatOpen + "<COMPLETION>".length);
@@ -217,6 +234,9 @@ const CLOSER_OF: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
  * whose opening tag is not in `text`) and that the rest of the line also closes.
  */
 function firstExcessCloser(text: string, rest: string): number {
+  // Looked up once: `rest` can be a very long line, and `text` may hold thousands of closers.
+  const inRest: Record<string, boolean> = {};
+  for (const c of "\"'`)]}") inRest[c] = rest.includes(c);
   const stack: string[] = [];
   let quote: string | null = null;
   let found = -1;
@@ -229,13 +249,13 @@ function firstExcessCloser(text: string, rest: string): number {
     }
     if (ch === '"' || ch === "'" || ch === "`") {
       const partner = text.indexOf(ch, i + 1);
-      if (partner === -1 && rest.includes(ch)) found = i;
+      if (partner === -1 && inRest[ch]) found = i;
       else if (partner !== -1) quote = ch;
     } else if (ch === "(" || ch === "[" || ch === "{") {
       stack.push(ch);
     } else if (ch in CLOSER_OF) {
       if (stack.length > 0 && stack[stack.length - 1] === CLOSER_OF[ch]) stack.pop();
-      else if (stack.length === 0 && rest.includes(ch)) found = i;
+      else if (stack.length === 0 && inRest[ch]) found = i;
     }
   }
   const tag = /^\s*<\/([A-Za-z][\w.:-]*)\s*>/.exec(rest);
