@@ -4,6 +4,7 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { CpuWorker } from "./cpu-worker";
 
 export interface AppContext {
   config: ServerConfig;
@@ -16,4 +17,6 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
+  /** Runs CPU-heavy request work off the event loop (cpu-worker.ts); absent → in-process, with tight bounds. */
+  cpuWorker?: CpuWorker;
 }

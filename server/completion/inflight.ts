@@ -12,6 +12,7 @@
  * A generation's `result` never rejects: errors come back as values so no caller has to
  * remember to catch a promise it merely observes.
  */
+import { loopYielder } from "../event-loop";
 
 export type StopReason = "client" | "superseded" | "timeout" | "early-stop";
 export type GenerationOutcome = StopReason | "complete" | "error";
@@ -120,6 +121,7 @@ export class Generation {
     };
     try {
       iterator = this.spec.stream(signal)[Symbol.asyncIterator]();
+      const yieldLoop = loopYielder();
       for (;;) {
         // Race every chunk against the abort so a stalled upstream cannot hold us past the limit.
         const step = await Promise.race([iterator.next(), aborted]);
@@ -128,6 +130,7 @@ export class Generation {
           endedCleanly = true;
           break;
         }
+        await yieldLoop();
         if (this.isSettled) continue; // draining
         this.raw += step.value;
         // shouldStop re-reads the whole answer on every chunk: a model that ignores max_tokens

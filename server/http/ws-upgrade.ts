@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AppContext } from "../context";
 import { log } from "../log";
 import { AppError, toAppError } from "./errors";
-import { accessProblem } from "./security";
+import { accessProblem, malformedPath } from "./security";
 
 export interface WsRoute {
   pattern: RegExp;
@@ -40,8 +40,9 @@ export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRout
       allowedOrigins: ctx.config.allowedOrigins,
       port: ctx.port,
     });
-    if (problem) {
-      refuse(socket, problem);
+    const bad = problem ?? malformedPath(url.pathname);
+    if (bad) {
+      refuse(socket, bad);
       return;
     }
     const m: RegExpExecArray = match;

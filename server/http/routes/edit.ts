@@ -2,8 +2,9 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import type { DiffResponse, EditEvent, EditRequest } from "../../api/edit";
-import { computeHunks, MAX_DIFF_CHARS, MAX_DIFF_LINES } from "../../edit/hunks";
+import type { EditEvent, EditRequest } from "../../api/edit";
+import { MAX_DIFF_CHARS } from "../../edit/hunks";
+import { runJob } from "../../cpu-worker";
 import { AppError } from "../errors";
 import { runEdit } from "../../edit/session";
 import { parseBody } from "../validate";
@@ -28,28 +29,15 @@ const DiffRequestSchema = z.object({
   proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
 });
 
-const lines = (text: string) => text.replace(/\r?\n$/, "").split(/\r?\n/);
-
-function cappedLines(field: string, text: string): string[] {
-  const out = lines(text);
-  if (out.length > MAX_DIFF_LINES) {
-    throw new AppError(
-      "PAYLOAD_TOO_LARGE",
-      `${field} has ${out.length.toLocaleString("en-US")} lines; the diff limit is ${MAX_DIFF_LINES.toLocaleString("en-US")} lines per side.`,
-      "Diff a smaller part of the file.",
-    );
-  }
-  return out;
-}
-
 export function editRouter(ctx: AppContext): Router {
   const r = Router();
-  r.post("/api/edit/diff", (req, res) => {
+  r.post("/api/edit/diff", async (req, res) => {
     const body = parseBody(DiffRequestSchema, req.body);
-    const oldLines = cappedLines("code", body.code);
-    const newLines = body.proposed === "" ? [] : cappedLines("proposed", body.proposed);
-    const response: DiffResponse = { hunks: computeHunks(oldLines, newLines) };
-    res.json(response);
+    // The worker answers with the serialised DiffResponse; in-process (no worker) the bounds are the tight defaults.
+    const job = { kind: "diff", ...body } as const;
+    const result = ctx.cpuWorker ? await ctx.cpuWorker.run(job) : runJob(job);
+    if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.hint);
+    res.type("application/json").send(result.json);
   });
   r.post("/api/edit", async (req, res, next) => {
     let body: EditRequest;

@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { AppError, toAppError } from "../errors";
 import { SseWriter, abortOnClose } from "../sse";
+import { loopYielder } from "../../event-loop";
 import { readJsonBody } from "../json-body";
 import { log } from "../../log";
 
@@ -71,11 +72,13 @@ export function openaiRouter(ctx: AppContext): Router {
         return;
       }
       const out = new SseWriter(res);
+      const yieldLoop = loopYielder();
       try {
         for await (const ev of ctx.llm.forwardStream(path, body, providerId, ac.signal)) {
           // [DONE] goes out at once; the loop then drains the upstream body so its socket is reused.
           if (ev.done) out.done();
           else out.data(ev.data, ev.event);
+          await yieldLoop();
         }
         // Also closes streams from servers that end without [DONE]; OpenAI clients expect it.
         out.done();

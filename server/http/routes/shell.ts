@@ -6,9 +6,11 @@ import { SHELL_LIMITS, type ShellAssessment, type ShellAssessRequest, type Shell
 import { assess } from "../../shell/risk";
 import { suggestCommand } from "../../shell/suggest";
 import { parseBody } from "../validate";
+import { AppError } from "../errors";
 import { abortOnClose } from "../sse";
 
 const L = SHELL_LIMITS;
+const OFFLOAD_ASSESS_CHARS = 1_000;
 // Values that go into the model's prompt on one line must not smuggle in extra lines.
 const oneLine = (max: number, name: string) =>
   z
@@ -52,9 +54,17 @@ const SuggestSchema = z.object({
 
 export function shellRouter(ctx: AppContext): Router {
   const r = Router();
-  r.post("/api/shell/assess", (req, res, next) => {
+  r.post("/api/shell/assess", async (req, res, next) => {
     try {
       const body: ShellAssessRequest = parseBody(AssessSchema, req.body);
+      // A typed command takes well under a millisecond; one of thousands of stages takes
+      // 100-300 ms, which goes to the worker thread instead of holding up every other request.
+      if (ctx.cpuWorker && body.command.length > OFFLOAD_ASSESS_CHARS) {
+        const r = await ctx.cpuWorker.run({ kind: "assess", command: body.command, ...(body.shell ? { shell: body.shell } : {}) });
+        if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.hint);
+        res.type("application/json").send(r.json);
+        return;
+      }
       const out: ShellAssessment = assess(body.command, body.shell ? { shell: body.shell } : {});
       res.json(out);
     } catch (err) {
