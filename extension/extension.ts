@@ -24,7 +24,7 @@ import { registerCompletionFeature } from "./completion/feature";
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
+const BACKEND_SETTINGS = ["provider", "network", "logLevel", "workspaces.allowHostNetwork"];
 
 let supervisor: BackendSupervisor | undefined;
 

@@ -60,7 +60,7 @@ function main(): void {
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
     // This same bundle, started as a worker thread (see the bottom of this file).
     cpuWorker: new CpuWorker(__filename),
-    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir))),
+    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir, { allowHostNetwork: config.allowHostNetwork }))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

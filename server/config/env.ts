@@ -29,6 +29,8 @@ export interface ServerConfig {
   httpsProxy?: string;
   noProxy?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
+  allowHostNetwork: boolean;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +109,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     };
   }
 
+  const hostNetRaw = (env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(hostNetRaw)) {
+    problems.push(`AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`);
+  }
+  const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
@@ -120,6 +128,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxBodyBytes,
     requestTimeoutMs,
     logLevel,
+    allowHostNetwork,
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),

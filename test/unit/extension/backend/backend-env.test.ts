@@ -72,3 +72,10 @@ test("gemini/openai need no base URL; empty key is not passed; timeout is clampe
   assert.equal(backendEnv({ ...base, requestTimeoutMs: 1e9 }, undefined, "/d", {}).env.AICOCKPIT_LLM_TIMEOUT_MS, "3600000");
   assert.equal(backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION, undefined);
 });
+
+test("host network for workspaces reaches the backend only when the user setting is on", () => {
+  assert.equal(backendEnv(base, undefined, "/d", { AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" }).env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK, undefined);
+  const on = backendEnv({ ...base, allowHostNetwork: true }, undefined, "/d", {}).env;
+  assert.equal(loadConfig({ ...on, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, true);
+  assert.equal(loadConfig({ ...backendEnv(base, undefined, "/d", {}).env, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, false);
+});
