@@ -7,7 +7,7 @@ import { runChat } from "../../chat/session";
 import { parseBody } from "../validate";
 import { streamEvents } from "../sse";
 
-const ChatRequestSchema = z.object({
+export const ChatRequestSchema = z.object({
   messages: z
     .array(z.object({ role: z.enum(["user", "assistant"]), content: z.string().max(1_000_000) }))
     .min(1, "messages must hold at least the question")

@@ -10,7 +10,7 @@ import type { CompletionMetrics } from "../../completion/metrics";
 import { parseBody } from "../validate";
 import { abortOnClose } from "../sse";
 
-const CompletionRequestSchema = z.object({
+export const CompletionRequestSchema = z.object({
   filepath: z.string().min(1).max(4096),
   languageId: z.string().min(1).max(100),
   prefix: z.string().max(2_000_000),
@@ -28,7 +28,7 @@ const CompletionRequestSchema = z.object({
   timeoutMs: z.number().int().min(50).max(30_000).optional(),
 });
 
-const FeedbackSchema = z.object({
+export const FeedbackSchema = z.object({
   id: z.string().min(1).max(100),
   outcome: z.enum(["accepted", "rejected"]),
 });

@@ -10,7 +10,7 @@ import { runEdit } from "../../edit/session";
 import { parseBody } from "../validate";
 import { streamEvents } from "../sse";
 
-const EditRequestSchema = z.object({
+export const EditRequestSchema = z.object({
   filepath: z.string().min(1).max(4096),
   languageId: z.string().min(1).max(100),
   instruction: z.string().trim().min(1, "instruction must not be empty").max(20_000),
@@ -24,7 +24,7 @@ const EditRequestSchema = z.object({
 });
 
 const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
-const DiffRequestSchema = z.object({
+export const DiffRequestSchema = z.object({
   code: z.string().max(MAX_DIFF_CHARS, tooLong),
   proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
 });

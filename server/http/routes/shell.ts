@@ -20,7 +20,7 @@ const oneLine = (max: number, name: string) =>
 
 const shellName = oneLine(L.shellChars, "shell").refine((s) => /^[\w .:/\\()-]*$/.test(s), "shell must be a shell name or path");
 
-const AssessSchema = z.object({
+export const AssessSchema = z.object({
   command: z
     .string({ error: "command must be a string" })
     .max(L.commandChars, `command must be at most ${L.commandChars} characters`)
@@ -28,7 +28,7 @@ const AssessSchema = z.object({
   shell: shellName.optional(),
 });
 
-const SuggestSchema = z.object({
+export const SuggestSchema = z.object({
   description: z
     .string({ error: "description must be a string" })
     .max(L.descriptionChars, `description must be at most ${L.descriptionChars} characters`)

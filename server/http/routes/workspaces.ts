@@ -17,7 +17,7 @@ const envMap = z.record(envName, z.string().max(32_768)).refine((m) => Object.ke
 const argv = z.array(z.string().max(32_768)).min(1, "must not be empty").max(L.maxCommandArgs);
 const port = z.number().int().min(1).max(65535);
 
-const CreateSchema = z.object({
+export const CreateSchema = z.object({
   name: z.string().regex(WORKSPACE_NAME_PATTERN, 'name: lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit'),
   stack: z.string().min(1).max(64),
   host: z.string().min(1).max(48).optional(),
@@ -39,24 +39,24 @@ const CreateSchema = z.object({
   pull: z.enum(["missing", "never"]).optional(),
 });
 
-const DeleteSchema = z.object({ removeVolume: z.boolean().optional() }).optional();
-const ExecSchema = z.object({
+export const DeleteSchema = z.object({ removeVolume: z.boolean().optional() }).optional();
+export const ExecSchema = z.object({
   cmd: argv,
   cwd: z.string().startsWith("/").max(4096).optional(),
   env: envMap.optional(),
   timeoutMs: z.number().int().min(100).max(L.maxExecTimeoutMs).optional(),
   stdin: z.string().max(10 * 1024 * 1024).optional(),
 });
-const PathSchema = z.object({ path: z.string().min(1).max(4096) });
-const WriteSchema = z.object({
+export const PathSchema = z.object({ path: z.string().min(1).max(4096) });
+export const WriteSchema = z.object({
   path: z.string().min(1).max(4096),
   contentBase64: z.string().max(Math.ceil((L.maxFileBytes * 4) / 3) + 4),
   create: z.boolean().optional(),
   overwrite: z.boolean().optional(),
 });
-const DeleteFileSchema = z.object({ path: z.string().min(1).max(4096), recursive: z.boolean().optional() });
-const RenameSchema = z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096), overwrite: z.boolean().optional() });
-const HostSchema = z.object({
+export const DeleteFileSchema = z.object({ path: z.string().min(1).max(4096), recursive: z.boolean().optional() });
+export const RenameSchema = z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096), overwrite: z.boolean().optional() });
+export const HostSchema = z.object({
   host: z.string().min(1).max(255).regex(/^[A-Za-z0-9.:_-]+$/, "host must be a host name or address"),
   port: port.optional(),
   username: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "username has invalid characters"),
@@ -64,7 +64,7 @@ const HostSchema = z.object({
   hostFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "hostFingerprint must be SHA256:<43 base64 characters>, as `ssh-keygen -lf` prints it"),
 });
 
-const ProbeSchema = z.object({ host: HostSchema.shape.host, port: port.optional() });
+export const ProbeSchema = z.object({ host: HostSchema.shape.host, port: port.optional() });
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
