@@ -10,11 +10,11 @@
  * job) and the request fails with a clear error instead of waiting on a stuck thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { runDiffJob, type DiffJob, type JobResult } from "./edit/diff-job";
+import { runDiffJobFromBody, type JobResult } from "./edit/diff-job";
 import type { DiffBounds } from "./edit/hunks";
 import { assess } from "./shell/risk";
 
-export type CpuJob = ({ kind: "diff" } & DiffJob) | { kind: "assess"; command: string; shell?: string };
+export type CpuJob = { kind: "diff"; body: Uint8Array } | { kind: "assess"; command: string; shell?: string };
 export type { JobResult };
 
 /** Off the loop the exact diff may search longer: a big refactor still gets a precise diff. */
@@ -28,7 +28,7 @@ const ROLE = "aicockpit-cpu-worker";
 export function runJob(job: CpuJob, inWorker = false): JobResult {
   switch (job.kind) {
     case "diff":
-      return runDiffJob(job, inWorker ? WORKER_DIFF_BOUNDS : undefined);
+      return runDiffJobFromBody(job.body, inWorker ? WORKER_DIFF_BOUNDS : undefined);
     case "assess":
       return { ok: true, json: JSON.stringify(assess(job.command, job.shell ? { shell: job.shell } : {})) };
   }
@@ -100,7 +100,8 @@ export class CpuWorker {
       }, this.deadlineMs);
       w.on("message", done);
       w.once("exit", onExit);
-      w.postMessage(job);
+      // A request body moves to the worker without a copy.
+      w.postMessage(job, job.kind === "diff" ? [job.body.buffer as ArrayBuffer] : []);
     });
   }
 

@@ -1,7 +1,20 @@
-/** `POST /api/edit/diff` as one pure job (split, cap, diff, serialise), run by the CPU worker (cpu-worker.ts). */
+/**
+ * `POST /api/edit/diff` as one pure job, run by the CPU worker (cpu-worker.ts): from the raw
+ * request body (parsing 2 MB of JSON is itself tens of ms the main thread should not spend)
+ * through validation, splitting, capping and diffing to the serialised response.
+ */
+import { z } from "zod";
 import type { DiffResponse } from "../api/edit";
 import type { ApiError } from "../api/errors";
-import { computeHunks, MAX_DIFF_LINES, type DiffBounds } from "./hunks";
+import { AppError } from "../http/errors";
+import { parseBody } from "../http/validate";
+import { computeHunks, MAX_DIFF_CHARS, MAX_DIFF_LINES, type DiffBounds } from "./hunks";
+
+const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
+export const DiffRequestSchema = z.object({
+  code: z.string().max(MAX_DIFF_CHARS, tooLong),
+  proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
+});
 
 export interface DiffJob {
   code: string;
@@ -33,4 +46,22 @@ export function runDiffJob(job: DiffJob, bounds?: DiffBounds): JobResult {
   }
   const response: DiffResponse = { hunks: computeHunks(oldLines, newLines, bounds) };
   return { ok: true, json: JSON.stringify(response) };
+}
+
+/** The same job from the request's bytes (UTF-8 JSON); every problem with them is a BAD_REQUEST. */
+export function runDiffJobFromBody(body: Uint8Array, bounds?: DiffBounds): JobResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch {
+    return { ok: false, error: { code: "BAD_REQUEST", message: "Request body is not valid JSON." } };
+  }
+  let job: DiffJob;
+  try {
+    job = parseBody(DiffRequestSchema, parsed);
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: err.toApiError() };
+    throw err;
+  }
+  return runDiffJob(job, bounds);
 }

@@ -7,9 +7,9 @@
  * Bounds asserted here, on a shared, loaded 2-core CI box:
  *   - `/health` p99 < 250 ms while any one of these requests is served (the 50 ms target
  *     is measured on a quiet machine by bench/health-under-load.ts). When the box is so busy
- *     that an idle backend alone answers slowly, the bound is 4× the idle p99 measured at the
- *     start of the suite instead, whichever is larger: a stall (hundreds of ms to minutes of
- *     one request holding the loop) still fails, scheduling noise does not;
+ *     that an idle backend alone answers slowly, the bound is 4× the idle p99 measured just
+ *     before the test, but never above 1 s: scheduling noise passes, a stall (one request
+ *     holding the loop for a second to minutes, as before the fix) fails;
  *   - backend RSS < 512 MiB throughout (inputs are up to the 4 MiB body limit).
  * Before the bounds existed, the worst-case diff froze the event loop for over ten minutes.
  *
@@ -28,6 +28,7 @@ import { providerEnv, startBackend, type Backend } from "./helpers/backend";
 import { probeWhile, rssMiB, type ProbeResult } from "./helpers/health-probe";
 
 const HEALTH_P99_MS = 250;
+const HEALTH_P99_CEILING_MS = 1_000;
 const RSS_MIB = 512;
 
 function applyAll(oldLines: string[], hunks: Hunk[]): string[] {
@@ -43,6 +44,13 @@ function applyAll(oldLines: string[], hunks: Hunk[]): string[] {
 }
 
 let p99Bound = HEALTH_P99_MS;
+
+/** The bound for the next test, from the idle backend's p99 right now (see the header). */
+async function measureBound(be: Backend): Promise<void> {
+  const idle = await probeWhile(be.url, be.child.pid!, () => new Promise((r) => setTimeout(r, 1_000)));
+  p99Bound = Math.min(HEALTH_P99_CEILING_MS, Math.max(HEALTH_P99_MS, 4 * idle.stats.p99));
+  process.stderr.write(`  idle backend: /health p50 ${idle.stats.p50.toFixed(1)} ms, p99 ${idle.stats.p99.toFixed(1)} ms → bound ${p99Bound.toFixed(0)} ms\n`);
+}
 
 function assertResponsive(what: string, r: ProbeResult<unknown>): void {
   const s = r.stats;
@@ -81,9 +89,6 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
   before(async () => {
     ai = await startScriptedAIProcess("ok");
     be = await startBackend({ env: providerEnv(ai.url, { AICOCKPIT_LOG_LEVEL: "info" }) });
-    const idle = await probeWhile(be.url, be.child.pid!, () => new Promise((r) => setTimeout(r, 2_000)));
-    p99Bound = Math.max(HEALTH_P99_MS, 4 * idle.stats.p99);
-    process.stderr.write(`  idle backend: /health p50 ${idle.stats.p50.toFixed(1)} ms, p99 ${idle.stats.p99.toFixed(1)} ms → bound ${p99Bound.toFixed(0)} ms\n`);
   });
   after(async () => {
     await be?.stop();
@@ -93,6 +98,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
   it("a worst-case /api/edit/diff (49,000 fully different lines per side, ~1 MB each) answers exact hunks without stalling", async () => {
     const oldLines = Array.from({ length: 49_000 }, (_, i) => `old ${String(i).padStart(8, "0")} xxxxx`);
     const newLines = Array.from({ length: 49_000 }, (_, i) => `new ${String(i).padStart(8, "0")} yyyyy`);
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/api/edit/diff", { code: oldLines.join("\n"), proposed: newLines.join("\n") });
       return { status: res.status, body: (await res.json()) as DiffResponse };
@@ -122,6 +128,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const answer = Array.from({ length: 20_000 }, (_, i) => `const b${i} = "${i}";`);
     // One line per chunk, no pause: as fast as the service can send.
     await enqueue({ chunks: ["```ts\n", ...answer.map((l) => `${l}\n`), "```\n"], chunkDelayMs: 0 });
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/api/edit", { filepath: "/w/a.ts", languageId: "typescript", instruction: "rewrite", code });
       return sse<EditEvent>(res);
@@ -137,6 +144,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const suffix = "\n" + "y = 2\n".repeat(250_000);
     const chunk = "<think> a".repeat(32); // 288 chars per chunk, ~3,600 chunks
     await enqueue({ chunks: Array.from({ length: 3_600 }, () => chunk), chunkDelayMs: 0 });
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/api/complete", { filepath: "/w/a.py", languageId: "python", prefix, suffix, multiline: "always", timeoutMs: 30_000 });
       return { status: res.status, body: (await res.json()) as { completion: string | null } };
@@ -150,6 +158,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const content = "const value = compute(input);\n".repeat(115_000); // ~3.45 MB
     const answerChunks = Array.from({ length: 20_000 }, (_, i) => `word${i} `);
     await enqueue({ chunks: answerChunks, chunkDelayMs: 0 });
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/api/chat", {
         messages: [{ role: "user", content: "explain @file" }],
@@ -166,6 +175,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
   it("a long answer streamed fast through /v1/chat/completions leaves /health responsive", async () => {
     const chunks = Array.from({ length: 50_000 }, (_, i) => `tok${i} `);
     await enqueue({ chunks, chunkDelayMs: 0 });
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/v1/chat/completions", { model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long" }] });
       const events = await sse<{ choices: { delta: { content?: string } }[] }>(res);
@@ -177,6 +187,7 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
 
   it("/api/shell/assess on a 10,000-character command of 2,500 pipeline stages stays responsive", async () => {
     const command = Array.from({ length: 2_500 }, (_, i) => (i % 50 === 0 ? "rm -rf /" : "cat")).join(" | ").slice(0, 10_000);
+    await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const statuses: number[] = [];
       // A few in a row: each is short, the stall would add up.

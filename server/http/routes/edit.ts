@@ -1,9 +1,8 @@
-/** `POST /api/edit`: streams EditEvents (see server/api/edit.ts) as SSE. */
-import { Router } from "express";
+/** `POST /api/edit`: streams EditEvents (see server/api/edit.ts) as SSE; `POST /api/edit/diff`: exact hunks. */
+import express, { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { EditEvent, EditRequest } from "../../api/edit";
-import { MAX_DIFF_CHARS } from "../../edit/hunks";
 import { runJob } from "../../cpu-worker";
 import { AppError } from "../errors";
 import { runEdit } from "../../edit/session";
@@ -23,22 +22,25 @@ export const EditRequestSchema = z.object({
   model: z.string().min(1).max(200).optional(),
 });
 
-const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
-export const DiffRequestSchema = z.object({
-  code: z.string().max(MAX_DIFF_CHARS, tooLong),
-  proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
-});
-
-export function editRouter(ctx: AppContext): Router {
+/**
+ * `POST /api/edit/diff`, mounted ahead of express.json() (app.ts): its body (up to 2 MB of
+ * text) goes to the CPU worker as raw bytes, which parses, validates and diffs it there.
+ */
+export function diffRouter(ctx: AppContext): Router {
   const r = Router();
-  r.post("/api/edit/diff", async (req, res) => {
-    const body = parseBody(DiffRequestSchema, req.body);
-    // The worker answers with the serialised DiffResponse; in-process (no worker) the bounds are the tight defaults.
-    const job = { kind: "diff", ...body } as const;
+  r.post("/api/edit/diff", express.raw({ type: ["application/json", "application/*+json"], limit: ctx.config.maxBodyBytes }), async (req, res) => {
+    if (!Buffer.isBuffer(req.body)) throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
+    // Its own copy of the bytes, so the worker can take the buffer over.
+    const job = { kind: "diff", body: new Uint8Array(req.body) } as const;
     const result = ctx.cpuWorker ? await ctx.cpuWorker.run(job) : runJob(job);
     if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.hint);
     res.type("application/json").send(result.json);
   });
+  return r;
+}
+
+export function editRouter(ctx: AppContext): Router {
+  const r = Router();
   r.post("/api/edit", async (req, res, next) => {
     let body: EditRequest;
     try {

@@ -71,7 +71,7 @@ export async function probeWhile<T>(
   let done = false;
   const probing = (async () => {
     while (!done || latencies.length < minProbes) {
-      const st = performance.now(); latencies.push(await healthOnce(baseUrl, agent, opts.probeTimeoutMs)); if (latencies.at(-1)! > 150) console.log("SLOW", st.toFixed(0), latencies.at(-1)!.toFixed(0));
+      latencies.push(await healthOnce(baseUrl, agent, opts.probeTimeoutMs));
       peakRssMiB = Math.max(peakRssMiB, rssMiB(pid) || 0);
       await new Promise((r) => setTimeout(r, intervalMs));
     }

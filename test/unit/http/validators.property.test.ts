@@ -15,7 +15,8 @@ import { parseBody } from "../../../server/http/validate";
 import { AppError } from "../../../server/http/errors";
 import { ChatRequestSchema } from "../../../server/http/routes/chat";
 import { CompletionRequestSchema, FeedbackSchema } from "../../../server/http/routes/completion";
-import { DiffRequestSchema, EditRequestSchema } from "../../../server/http/routes/edit";
+import { EditRequestSchema } from "../../../server/http/routes/edit";
+import { DiffRequestSchema } from "../../../server/edit/diff-job";
 import { AssessSchema, SuggestSchema } from "../../../server/http/routes/shell";
 import {
   CreateSchema,
