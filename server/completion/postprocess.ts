@@ -76,10 +76,32 @@ function nonTrivial(line: string): boolean {
   return t.length >= 4 && /[\p{L}\p{N}]/u.test(t);
 }
 
+// The helpers below read the document around the cursor, which can be megabytes, and run on
+// every streamed chunk: they scan only as far as they need instead of splitting it all.
+
 function firstNonBlankSuffixLine(suffix: string): string | null {
-  const lines = suffix.split("\n").slice(1);
-  for (const l of lines) if (l.trim() !== "") return l.replace(/\r$/, "");
+  let at = suffix.indexOf("\n");
+  while (at !== -1) {
+    const end = suffix.indexOf("\n", at + 1);
+    const l = suffix.slice(at + 1, end === -1 ? undefined : end);
+    if (l.trim() !== "") return l.replace(/\r$/, "");
+    at = end;
+  }
   return null;
+}
+
+/** The line above the cursor's line ("" when there is none). */
+function lineAboveCursor(prefix: string): string {
+  const lineStart = prefix.lastIndexOf("\n");
+  if (lineStart === -1) return "";
+  return prefix.slice(prefix.lastIndexOf("\n", lineStart - 1) + 1, lineStart);
+}
+
+/** The document's indentation style, computed once per generation (the context object). */
+const indentStyles = new WeakMap<PostprocessContext, IndentStyle | null>();
+function documentIndentStyle(ctx: PostprocessContext): IndentStyle | null {
+  if (!indentStyles.has(ctx)) indentStyles.set(ctx, fileIndentStyle(ctx.prefix + ctx.suffix));
+  return indentStyles.get(ctx)!;
 }
 
 /**
@@ -314,13 +336,12 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     }
   }
 
-  const style = fileIndentStyle(ctx.prefix + ctx.suffix);
+  const style = documentIndentStyle(ctx);
   if (style) text = convertIndentation(text, style);
 
   if (blankLinePrefix) {
     // A first line that repeats the line above the cursor is an echo, not new code.
-    const prevLines = ctx.prefix.split("\n");
-    const prev = prevLines.length >= 2 ? prevLines[prevLines.length - 2]! : "";
+    const prev = lineAboveCursor(ctx.prefix);
     const nl = text.indexOf("\n");
     const first = nl === -1 ? text : text.slice(0, nl);
     if (nonTrivial(first) && first.trim() === prev.trim()) text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");
