@@ -97,10 +97,19 @@ function lineAboveCursor(prefix: string): string {
   return prefix.slice(prefix.lastIndexOf("\n", lineStart - 1) + 1, lineStart);
 }
 
-/** The document's indentation style, computed once per generation (the context object). */
+/** How much text on each side of the cursor the indentation style is read from: ~2,000 lines is plenty. */
+const INDENT_SAMPLE_CHARS = 64 * 1024;
+
+/**
+ * The document's indentation style, from the text near the cursor, computed once per
+ * generation (the context object): splitting a multi-megabyte document into lines took
+ * seconds of CPU on a loaded machine.
+ */
 const indentStyles = new WeakMap<PostprocessContext, IndentStyle | null>();
 function documentIndentStyle(ctx: PostprocessContext): IndentStyle | null {
-  if (!indentStyles.has(ctx)) indentStyles.set(ctx, fileIndentStyle(ctx.prefix + ctx.suffix));
+  if (!indentStyles.has(ctx)) {
+    indentStyles.set(ctx, fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS)));
+  }
   return indentStyles.get(ctx)!;
 }
 
