@@ -5,7 +5,7 @@
  * answering, stay under a memory bound, and be alive afterwards.
  *
  * Bounds asserted here, on a shared, loaded 2-core CI box:
- *   - `/health` p99 < 250 ms while any one of these requests is served (the 50 ms target
+ *   - `/health` p99 < 400 ms while any one of these requests is served (the 50 ms target
  *     is measured on a quiet machine by bench/health-under-load.ts). When the box is so busy
  *     that an idle backend alone answers slowly, the bound is 4× the idle p99 measured just
  *     before the test, but never above 1 s: scheduling noise passes, a stall (one request
@@ -27,7 +27,9 @@ import type { ScriptedReply } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "./helpers/backend";
 import { probeWhile, rssMiB, type ProbeResult } from "./helpers/health-probe";
 
-const HEALTH_P99_MS = 250;
+// 400 ms: several engineers' test runs share the 2 cores (load averages of 10-20 are common);
+// before the fixes the same requests held the loop for one second to over ten minutes.
+const HEALTH_P99_MS = 400;
 const HEALTH_P99_CEILING_MS = 1_000;
 const RSS_MIB = 512;
 
@@ -60,9 +62,8 @@ function assertResponsive(what: string, r: ProbeResult<unknown>): void {
   assert.ok(r.peakRssMiB < RSS_MIB, `backend memory over ${RSS_MIB} MiB — ${detail}`);
 }
 
-/** Reads an SSE response to the end; returns the parsed events. */
-async function sse<T>(res: Response): Promise<T[]> {
-  const text = await res.text();
+/** The events of an SSE response body (parsed after probing: it is megabytes). */
+function sse<T>(text: string): T[] {
   return text
     .split("\n")
     .filter((l) => l.startsWith("data: ") && l !== "data: [DONE]")
@@ -78,11 +79,13 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const res = await fetch(`${ai.url}/__scripted/enqueue`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(reply) });
     assert.equal(res.status, 200);
   };
+  // Bodies are serialised before probing starts (and answers parsed after it ends) where they
+  // are megabytes: the probes share this process's event loop and would measure our own work.
   const post = (path: string, body: unknown, timeoutMs = 120_000) =>
     fetch(be.url + path, {
       method: "POST",
       headers: { authorization: `Bearer ${be.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
+      body: typeof body === "string" ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
 
@@ -98,13 +101,14 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
   it("a worst-case /api/edit/diff (49,000 fully different lines per side, ~1 MB each) answers exact hunks without stalling", async () => {
     const oldLines = Array.from({ length: 49_000 }, (_, i) => `old ${String(i).padStart(8, "0")} xxxxx`);
     const newLines = Array.from({ length: 49_000 }, (_, i) => `new ${String(i).padStart(8, "0")} yyyyy`);
+    const body = JSON.stringify({ code: oldLines.join("\n"), proposed: newLines.join("\n") });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/edit/diff", { code: oldLines.join("\n"), proposed: newLines.join("\n") });
-      return { status: res.status, body: (await res.json()) as DiffResponse };
+      const res = await post("/api/edit/diff", body);
+      return { status: res.status, text: await res.text() };
     });
     assert.equal(r.value.status, 200);
-    assert.deepEqual(applyAll(oldLines, r.value.body.hunks), newLines);
+    assert.deepEqual(applyAll(oldLines, (JSON.parse(r.value.text) as DiffResponse).hunks), newLines);
     assertResponsive("worst-case diff", r);
   });
 
@@ -128,13 +132,15 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const answer = Array.from({ length: 20_000 }, (_, i) => `const b${i} = "${i}";`);
     // One line per chunk, no pause: as fast as the service can send.
     await enqueue({ chunks: ["```ts\n", ...answer.map((l) => `${l}\n`), "```\n"], chunkDelayMs: 0 });
+    const body = JSON.stringify({ filepath: "/w/a.ts", languageId: "typescript", instruction: "rewrite", code });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/edit", { filepath: "/w/a.ts", languageId: "typescript", instruction: "rewrite", code });
-      return sse<EditEvent>(res);
+      const res = await post("/api/edit", body);
+      return res.text();
     });
-    const done = r.value.find((e) => e.type === "done");
-    assert.ok(done && done.type === "done", `no done event: ${JSON.stringify(r.value.at(-1))}`);
+    const events = sse<EditEvent>(r.value);
+    const done = events.find((e) => e.type === "done");
+    assert.ok(done && done.type === "done", `no done event: ${JSON.stringify(events.at(-1))}`);
     assert.equal(done.text, answer.join("\n") + "\n");
     assertResponsive("edit with a 20,000-line rewrite", r);
   });
@@ -144,9 +150,10 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const suffix = "\n" + "y = 2\n".repeat(250_000);
     const chunk = "<think> a".repeat(32); // 288 chars per chunk, ~3,600 chunks
     await enqueue({ chunks: Array.from({ length: 3_600 }, () => chunk), chunkDelayMs: 0 });
+    const body = JSON.stringify({ filepath: "/w/a.py", languageId: "python", prefix, suffix, multiline: "always", timeoutMs: 30_000 });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/complete", { filepath: "/w/a.py", languageId: "python", prefix, suffix, multiline: "always", timeoutMs: 30_000 });
+      const res = await post("/api/complete", body);
       return { status: res.status, body: (await res.json()) as { completion: string | null } };
     });
     assert.equal(r.value.status, 200);
@@ -158,16 +165,17 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const content = "const value = compute(input);\n".repeat(115_000); // ~3.45 MB
     const answerChunks = Array.from({ length: 20_000 }, (_, i) => `word${i} `);
     await enqueue({ chunks: answerChunks, chunkDelayMs: 0 });
+    const body = JSON.stringify({
+      messages: [{ role: "user", content: "explain @file" }],
+      context: [{ kind: "file", label: "big.ts", path: "/w/big.ts", content }],
+      contextBudgetTokens: 1_000_000,
+    });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/chat", {
-        messages: [{ role: "user", content: "explain @file" }],
-        context: [{ kind: "file", label: "big.ts", path: "/w/big.ts", content }],
-        contextBudgetTokens: 1_000_000,
-      });
-      return sse<{ type: string; text?: string }>(res);
+      const res = await post("/api/chat", body);
+      return res.text();
     });
-    const text = r.value.filter((e) => e.type === "delta").map((e) => e.text).join("");
+    const text = sse<{ type: string; text?: string }>(r.value).filter((e) => e.type === "delta").map((e) => e.text).join("");
     assert.equal(text, answerChunks.join(""));
     assertResponsive("chat with huge context", r);
   });
@@ -178,10 +186,10 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/v1/chat/completions", { model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long" }] });
-      const events = await sse<{ choices: { delta: { content?: string } }[] }>(res);
-      return events.map((e) => e.choices[0]?.delta.content ?? "").join("");
+      return res.text();
     });
-    assert.equal(r.value, chunks.join(""));
+    const streamed = sse<{ choices: { delta: { content?: string } }[] }>(r.value).map((e) => e.choices[0]?.delta.content ?? "").join("");
+    assert.equal(streamed, chunks.join(""));
     assertResponsive("long fast stream via /v1", r);
   });
 
