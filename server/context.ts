@@ -5,6 +5,9 @@ import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
 import type { CpuWorker } from "./cpu-worker";
+import type { GatewayService } from "./gateway/service";
+import type { Hosts } from "./hosts/service";
+import type { ContainerService } from "./containers/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -19,4 +22,10 @@ export interface AppContext {
   workspaces: () => Promise<WorkspaceService>;
   /** Runs CPU-heavy request work off the event loop (cpu-worker.ts); absent → in-process, with tight bounds. */
   cpuWorker?: CpuWorker;
+  /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
+  hosts: () => Promise<Hosts>;
+  /** The AI Command Gateway; created on first use. */
+  gateway: () => Promise<GatewayService>;
+  /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */
+  containers: () => Promise<ContainerService>;
 }

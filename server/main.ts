@@ -12,10 +12,12 @@ import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
 import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
+import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
+import { ConfirmTokens, createGateway } from "./gateway";
 
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
@@ -49,6 +51,10 @@ function main(): void {
     throw err;
   }
   let workspaces: Promise<WorkspaceService> | undefined;
+  let hosts: Promise<Hosts> | undefined;
+  let gateway: ReturnType<AppContext["gateway"]> | undefined;
+  let containers: ReturnType<AppContext["containers"]> | undefined;
+  const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   const ctx: AppContext = {
     config,
     metrics,
@@ -60,7 +66,12 @@ function main(): void {
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
     // This same bundle, started as a worker thread (see the bottom of this file).
     cpuWorker: new CpuWorker(__filename),
-    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir, { allowHostNetwork: config.allowHostNetwork }))),
+    hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
+    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }))),
+    gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
+    // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
+    containers: () =>
+      (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

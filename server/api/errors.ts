@@ -40,7 +40,22 @@ export type ErrorCode =
   | "FILE_TOO_LARGE"
   | "WORKSPACE_HOST_UNKNOWN"
   | "WORKSPACE_HOST_UNREACHABLE"
-  | "WORKSPACE_HOST_KEY_REJECTED";
+  | "WORKSPACE_HOST_KEY_REJECTED"
+  // SSH hosts (server/hosts/)
+  | "HOST_UNKNOWN"
+  | "HOST_ID_TAKEN"
+  | "HOST_UNREACHABLE"
+  | "HOST_AUTH_FAILED"
+  | "HOST_SECRET_REQUIRED"
+  | "HOST_KEY_FILE_REJECTED"
+  | "HOST_KEY_UNKNOWN"
+  | "HOST_KEY_CHANGED"
+  | "HOST_KEY_REVOKED"
+  | "HOST_CONNECTION_LOST"
+  | "HOST_COMMAND_TIMEOUT"
+  // containers on any host (server/containers/)
+  | "CONTAINER_NOT_FOUND"
+  | "CONFIRM_TOKEN_REJECTED";
 
 export interface ApiError {
   code: ErrorCode;

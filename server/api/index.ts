@@ -7,3 +7,6 @@ export * from "./completion";
 export * from "./shell";
 export * from "./chat";
 export * from "./workspaces";
+export * from "./hosts";
+export * from "./gateway";
+export * from "./containers";

@@ -28,12 +28,35 @@ import type {
   WorkspaceList,
   WorkspaceView,
 } from "./workspaces";
+import type {
+  AddHostRequest,
+  HostList,
+  HostPatch,
+  HostView,
+  SshConfigImportRequest,
+  SshConfigImportResult,
+  TestHostRequest,
+  TestHostResult,
+  TrustHostRequest,
+} from "./hosts";
+import type { GatewayExecuteRequest, GatewayExecuteResponse } from "./gateway";
+import type {
+  ContainerActionRequest,
+  ContainerActionResponse,
+  ContainerDetails,
+  ContainerExecRequest,
+  ContainerExecResponse,
+  ContainerList,
+  ContainerLogs,
+  ContainerStats,
+} from "./containers";
 import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
 import type {
   ModelList,
   ProviderInput,
   ProviderList,
   ProviderPatch,
+  ProviderPatchResult,
   ProviderView,
   TestConnectionResult,
 } from "./providers";
@@ -46,7 +69,7 @@ export interface ApiRoutes {
   "GET /ready": [Empty, ReadyResponse];
   "GET /api/providers": [Empty, ProviderList];
   "POST /api/providers": [ProviderInput, ProviderView];
-  "PATCH /api/providers/:id": [ProviderPatch, ProviderView];
+  "PATCH /api/providers/:id": [ProviderPatch, ProviderPatchResult];
   "DELETE /api/providers/:id": [Empty, { removed: true }];
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];
@@ -74,6 +97,27 @@ export interface ApiRoutes {
   "POST /api/workspace-hosts/probe-key": [{ host: string; port?: number }, { fingerprint: string }];
   "PUT /api/workspace-hosts/:id": [WorkspaceHostInput, WorkspaceHostView];
   "DELETE /api/workspace-hosts/:id": [Empty, { removed: true }];
+  "GET /api/hosts": [Empty, HostList];
+  "POST /api/hosts": [AddHostRequest, HostView];
+  "PATCH /api/hosts/:id": [HostPatch, HostView];
+  "DELETE /api/hosts/:id": [Empty, { removed: true }];
+  "POST /api/hosts/import-ssh-config": [SshConfigImportRequest, SshConfigImportResult];
+  "POST /api/hosts/:id/test": [TestHostRequest, TestHostResult];
+  "POST /api/hosts/:id/trust": [TrustHostRequest, HostView];
+  /** Always HTTP 200 with `overall_status` (see server/api/gateway.ts). */
+  "POST /api/gateway/execute": [GatewayExecuteRequest, GatewayExecuteResponse];
+  /**
+   * `:host` is "local" or a host id. Logs take ?tail=&since=&timestamps= query parameters; with
+   * `&follow=1` the same route is an SSE stream of `ContainerLogEvent`s (read it with BackendClient.stream).
+   */
+  "GET /api/hosts/:host/containers": [Empty, ContainerList];
+  "GET /api/hosts/:host/containers/:name": [Empty, ContainerDetails];
+  "GET /api/hosts/:host/containers/:name/logs": [Empty, ContainerLogs];
+  "GET /api/hosts/:host/containers/:name/stats": [Empty, ContainerStats];
+  "POST /api/hosts/:host/containers/:name/start": [ContainerActionRequest, ContainerActionResponse];
+  "POST /api/hosts/:host/containers/:name/stop": [ContainerActionRequest, ContainerActionResponse];
+  "POST /api/hosts/:host/containers/:name/restart": [ContainerActionRequest, ContainerActionResponse];
+  "POST /api/hosts/:host/containers/:name/exec": [ContainerExecRequest, ContainerExecResponse];
 }
 
 /**

@@ -29,6 +29,9 @@ export class AnswerFilter {
     // chunk made a long line without a newline quadratic (minutes of CPU for 1 MB in small deltas).
     let from = this.buffer.length;
     this.buffer += chunk;
+    // Most chunks are a token inside a line: searching only them keeps a long line (or a
+    // model that never sends a newline) linear instead of rescanning the whole buffer.
+    if (!chunk.includes("\n")) return [];
     const out: string[] = [];
     let start = 0;
     let nl: number;

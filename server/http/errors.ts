@@ -35,6 +35,21 @@ const STATUS: Record<ErrorCode, number> = {
   WORKSPACE_HOST_UNKNOWN: 404,
   WORKSPACE_HOST_UNREACHABLE: 502,
   WORKSPACE_HOST_KEY_REJECTED: 502,
+  HOST_UNKNOWN: 404,
+  HOST_ID_TAKEN: 409,
+  HOST_UNREACHABLE: 502,
+  HOST_AUTH_FAILED: 502,
+  // the client must send the key passphrase / password from its SecretStorage
+  HOST_SECRET_REQUIRED: 428,
+  HOST_KEY_FILE_REJECTED: 400,
+  // the user must look at the fingerprint and trust it (POST /api/hosts/:id/trust)
+  HOST_KEY_UNKNOWN: 409,
+  HOST_KEY_CHANGED: 409,
+  HOST_KEY_REVOKED: 409,
+  HOST_CONNECTION_LOST: 502,
+  HOST_COMMAND_TIMEOUT: 504,
+  CONTAINER_NOT_FOUND: 404,
+  CONFIRM_TOKEN_REJECTED: 409,
 };
 
 /** An error that becomes `{error:{code,message,hint}}` with the status for its code. */
