@@ -29,7 +29,7 @@ const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
+const BACKEND_SETTINGS = ["provider", "network", "logLevel", "workspaces.allowHostNetwork"];
 
 let supervisor: BackendSupervisor | undefined;
 

@@ -17,6 +17,8 @@ export interface AiCockpitSettings {
   httpsProxy: string;
   caFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** aicockpit.workspaces.allowHostNetwork (application scope): a workspace may use Docker's host network. */
+  allowHostNetwork?: boolean;
 }
 
 export interface BackendEnvResult {
@@ -53,6 +55,7 @@ export function backendEnv(
     env.HTTPS_PROXY = proxy;
     delete env.https_proxy;
   }
+  if (settings.allowHostNetwork === true) env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK = "1";
   const caFile = settings.caFile.trim();
   if (caFile !== "") env.AICOCKPIT_CA_FILE = caFile;
 

@@ -142,7 +142,10 @@ export function statusView(input: StatusInput): StatusView {
         severity: "error",
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
         // No countdown here: the notification outlives it (it closes once the backend is back).
-        notification: `AiCockpit backend crashed (${input.reason}); restarting…`,
+        // A hung backend was killed on purpose: say that, not "crashed".
+        notification: /^backend stopped answering/.test(input.reason)
+          ? `AiCockpit ${input.reason} — restarting it…`
+          : `AiCockpit backend crashed (${input.reason}); restarting…`,
       };
     }
     case "failed":

@@ -37,6 +37,8 @@ export interface ServerConfig {
   httpsProxy?: string;
   noProxy?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
+  allowHostNetwork: boolean;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -131,6 +133,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     };
   }
 
+  const hostNetRaw = (env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(hostNetRaw)) {
+    problems.push(`AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`);
+  }
+  const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
@@ -147,6 +155,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     llmMaxResponseBytes,
     llmMaxStreamBytes,
     logLevel,
+    allowHostNetwork,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),

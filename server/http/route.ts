@@ -64,3 +64,6 @@ export function streamRoute(r: Router, key: keyof StreamRoutes, handler: StreamH
 }
 
 export const idOf = (req: Request): string => String(req.params.id);
+
+/** The path part of a route key, for the few routes that need their own middleware. */
+export const pathOf = (key: RouteKey | keyof StreamRoutes): string => key.slice(key.indexOf(" ") + 1);

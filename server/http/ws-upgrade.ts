@@ -11,7 +11,7 @@ import type { AppContext } from "../context";
 import { log } from "../log";
 import { AppError, toAppError } from "../errors";
 import { httpStatus } from "./errors";
-import { accessProblem } from "./security";
+import { accessProblem, malformedPath } from "./security";
 
 export interface WsRoute {
   pattern: RegExp;
@@ -41,8 +41,9 @@ export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRout
       allowedOrigins: ctx.config.allowedOrigins,
       port: ctx.port,
     });
-    if (problem) {
-      refuse(socket, problem);
+    const bad = problem ?? malformedPath(url.pathname);
+    if (bad) {
+      refuse(socket, bad);
       return;
     }
     const m: RegExpExecArray = match;

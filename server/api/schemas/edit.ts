@@ -28,5 +28,13 @@ export const EditRequestSchema = z.object({
   model: z.string().min(1).max(200).optional(),
 });
 
+/**
+ * Diff input caps: past them a diff is refused with a message naming the limit (the diff
+ * itself is bounded too, see server/edit/hunks.ts, but parsing and splitting are not free).
+ */
+export const MAX_DIFF_CHARS = 1_000_000;
+export const MAX_DIFF_LINES = 50_000;
+const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
+
 /** `POST /api/edit/diff`: the exact diff between code and a proposal that came from elsewhere (e.g. a chat answer). */
-export const DiffRequestSchema = z.object({ code: z.string().max(2_000_000), proposed: z.string().max(2_000_000) });
+export const DiffRequestSchema = z.object({ code: z.string().max(MAX_DIFF_CHARS, tooLong), proposed: z.string().max(MAX_DIFF_CHARS, tooLong) });

@@ -22,6 +22,8 @@ export const ShellAssessRequestSchema = z.object({
     .max(L.commandChars, `command must be at most ${L.commandChars} characters`)
     .refine((s) => s.trim() !== "", "command must not be empty"),
   shell: shellName.optional(),
+  /** The terminal's working directory: deletions inside it (the workspace) are judged apart from the rest of home. */
+  cwd: oneLine(L.cwdChars, "cwd").optional(),
 });
 
 export const ShellSuggestRequestSchema = z.object({

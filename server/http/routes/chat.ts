@@ -5,7 +5,7 @@ import type { AppContext } from "../../context";
 import type { ChatEvent } from "../../api/chat";
 import { streamRoute } from "../route";
 import { runChat } from "../../chat/session";
-import { parseBody } from "../validate";
+import { parseBody } from "../../validate";
 import { streamEvents } from "../sse";
 
 export function chatRouter(ctx: AppContext): Router {

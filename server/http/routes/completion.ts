@@ -5,7 +5,7 @@ import { CompletionEngine, type CompletionUpstream, type EngineObserver } from "
 import { CompletionFeedbackSchema, CompletionRequestSchema } from "../../api/schemas/completion";
 import type { LlmService } from "../../llm/service";
 import type { CompletionMetrics } from "../../completion/metrics";
-import { parseBody } from "../validate";
+import { parseBody } from "../../validate";
 import { route } from "../route";
 
 /** Ollama's default port or an `ollama` host name: Ollama applies the model's FIM template to prompt + suffix. */

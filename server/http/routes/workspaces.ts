@@ -20,7 +20,7 @@ import { WORKSPACE_LIMITS as L } from "../../api/workspaces";
 import type { AppContext } from "../../context";
 import type { CreateWorkspaceEvent, FileStat } from "../../api/workspaces";
 import { AppError, toAppError } from "../../errors";
-import { parseBody } from "../validate";
+import { parseBody } from "../../validate";
 import { abortOnClose, SseWriter } from "../sse";
 import { idOf, route, streamRoute } from "../route";
 
