@@ -4,7 +4,7 @@
  * passed on: the backend refuses to start on an incomplete provider, and a running
  * backend that says "no AI service configured" is the better first-run experience.
  */
-import { isHttpUrl } from "../../server/config/env";
+import { isHttpUrl } from "../../common/url";
 import { PROVIDER_KINDS, type ProviderKind } from "../../server/api/providers";
 
 export interface AiCockpitSettings {
@@ -13,9 +13,12 @@ export interface AiCockpitSettings {
   model: string;
   azureApiVersion: string;
   requestTimeoutMs: number;
+  idleTimeoutMs: number;
   httpsProxy: string;
   caFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** aicockpit.workspaces.allowHostNetwork (application scope): a workspace may use Docker's host network. */
+  allowHostNetwork?: boolean;
 }
 
 export interface BackendEnvResult {
@@ -44,12 +47,15 @@ export function backendEnv(
   // Clamped to the backend's accepted range: an out-of-range value would stop it from starting.
   const timeoutMs = Number.isFinite(settings.requestTimeoutMs) ? Math.round(settings.requestTimeoutMs) : 60_000;
   env.AICOCKPIT_LLM_TIMEOUT_MS = String(Math.min(3_600_000, Math.max(100, timeoutMs)));
+  const idleMs = Number.isFinite(settings.idleTimeoutMs) ? Math.round(settings.idleTimeoutMs) : 30_000;
+  env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS = String(Math.min(3_600_000, Math.max(100, idleMs)));
   const proxy = settings.httpsProxy.trim();
   if (proxy !== "") {
     // The backend reads HTTPS_PROXY before https_proxy; drop the inherited lower-case one too.
     env.HTTPS_PROXY = proxy;
     delete env.https_proxy;
   }
+  if (settings.allowHostNetwork === true) env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK = "1";
   const caFile = settings.caFile.trim();
   if (caFile !== "") env.AICOCKPIT_CA_FILE = caFile;
 

@@ -21,6 +21,7 @@ import type {
   FileRenameRequest,
   FileStat,
   FileWriteRequest,
+  ProbeHostKeyRequest,
   StackList,
   WorkspaceHostInput,
   WorkspaceHostList,
@@ -57,6 +58,7 @@ import type {
   ProviderInput,
   ProviderList,
   ProviderPatch,
+  ProviderPatchResult,
   ProviderView,
   TestConnectionResult,
 } from "./providers";
@@ -69,7 +71,7 @@ export interface ApiRoutes {
   "GET /ready": [Empty, ReadyResponse];
   "GET /api/providers": [Empty, ProviderList];
   "POST /api/providers": [ProviderInput, ProviderView];
-  "PATCH /api/providers/:id": [ProviderPatch, ProviderView];
+  "PATCH /api/providers/:id": [ProviderPatch, ProviderPatchResult];
   "DELETE /api/providers/:id": [Empty, { removed: true }];
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];
@@ -94,7 +96,7 @@ export interface ApiRoutes {
   "POST /api/workspaces/:id/files/mkdir": [FilePathRequest, { created: true }];
   "POST /api/workspaces/:id/files/rename": [FileRenameRequest, { renamed: true }];
   "GET /api/workspace-hosts": [Empty, WorkspaceHostList];
-  "POST /api/workspace-hosts/probe-key": [{ host: string; port?: number }, { fingerprint: string }];
+  "POST /api/workspace-hosts/probe-key": [ProbeHostKeyRequest, { fingerprint: string }];
   "PUT /api/workspace-hosts/:id": [WorkspaceHostInput, WorkspaceHostView];
   "DELETE /api/workspace-hosts/:id": [Empty, { removed: true }];
   "GET /api/hosts": [Empty, HostList];

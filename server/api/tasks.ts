@@ -19,9 +19,11 @@
  */
 import type { ShellRisk as Risk } from "./shell";
 
-export type TaskTarget = { kind: "local" } | { kind: "host"; hostId: string } | { kind: "workspace"; workspaceId: string };
+export type TaskTarget =
+  { kind: "local" } | { kind: "host"; hostId: string } | { kind: "workspace"; workspaceId: string };
 
-export type TaskStatus = "pending" | "running" | "waiting_for_user" | "completed" | "failed" | "cancelled" | "interrupted";
+export type TaskStatus =
+  "pending" | "running" | "waiting_for_user" | "completed" | "failed" | "cancelled" | "interrupted";
 
 export const TASK_LIMITS = {
   promptChars: 4_000,
@@ -104,7 +106,17 @@ export interface TaskSummary {
   /** The model's account (advisory). */
   text: string;
   /** Facts from the record: what ran, where, with which outcome. */
-  facts: { target: string; ran: { subtask: number; command: string; exit_code: number | null; validation_result: Attempt["validation_result"] }[]; failed: number[]; skipped: number[] };
+  facts: {
+    target: string;
+    ran: {
+      subtask: number;
+      command: string;
+      exit_code: number | null;
+      validation_result: Attempt["validation_result"];
+    }[];
+    failed: number[];
+    skipped: number[];
+  };
 }
 
 export interface PendingConfirmation {
@@ -149,15 +161,51 @@ interface Base {
 }
 
 export type TaskEventBody =
-  | { type: "task_status_update"; status: TaskStatus; error_message?: string; plan?: { description: string; command: string; check: string }[] }
+  | {
+      type: "task_status_update";
+      status: TaskStatus;
+      error_message?: string;
+      plan?: { description: string; command: string; check: string }[];
+    }
   | { type: "subtask_started"; subtask: number; description: string }
-  | { type: "command_proposed"; subtask: number; attempt: number; role: "command" | "check"; command: string; risk: Risk; reasons: string[]; explanation?: string }
+  | {
+      type: "command_proposed";
+      subtask: number;
+      attempt: number;
+      role: "command" | "check";
+      command: string;
+      risk: Risk;
+      reasons: string[];
+      explanation?: string;
+    }
   | { type: "awaiting_confirmation"; pending: PendingConfirmation }
   | { type: "command_output"; subtask: number; attempt: number; role: "command" | "check"; text: string }
-  | { type: "command_result"; subtask: number; attempt: number; command: string; exit_code: number | null; signal?: string; output_tail: string }
-  | { type: "check_result"; subtask: number; attempt: number; command: string; exit_code: number | null; passed: boolean }
+  | {
+      type: "command_result";
+      subtask: number;
+      attempt: number;
+      command: string;
+      exit_code: number | null;
+      signal?: string;
+      output_tail: string;
+    }
+  | {
+      type: "check_result";
+      subtask: number;
+      attempt: number;
+      command: string;
+      exit_code: number | null;
+      passed: boolean;
+    }
   /** `subtask_status` is set when this attempt decided the subtask (completed, failed, skipped). */
-  | { type: "validation"; subtask: number; attempt: number; result: Attempt["validation_result"]; advice?: string; subtask_status?: Subtask["status"] }
+  | {
+      type: "validation";
+      subtask: number;
+      attempt: number;
+      result: Attempt["validation_result"];
+      advice?: string;
+      subtask_status?: Subtask["status"];
+    }
   | { type: "hang_suspected"; pending: PendingHang; last_lines: string[]; analysis: string; silent_ms: number }
   | { type: "summary"; summary: TaskSummary }
   | { type: "heartbeat" }

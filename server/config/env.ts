@@ -2,9 +2,11 @@
  * Backend configuration, read once from the environment. Anything invalid stops the
  * process before it listens, with one line per problem (see main.ts).
  */
+import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../llm/limits";
 
 export interface DefaultProviderEnv {
   kind: ProviderKind;
@@ -23,12 +25,20 @@ export interface ServerConfig {
   maxBodyBytes: number;
   defaultProvider?: DefaultProviderEnv;
   requestTimeoutMs: number;
+  /** Longest gap between two streamed events once a stream has started (AICOCKPIT_LLM_IDLE_TIMEOUT_MS). */
+  llmIdleTimeoutMs: number;
+  /** Largest non-streamed answer read from an AI service (AICOCKPIT_LLM_MAX_RESPONSE_BYTES). */
+  llmMaxResponseBytes: number;
+  /** Largest streamed answer, in wire bytes (AICOCKPIT_LLM_MAX_STREAM_BYTES). */
+  llmMaxStreamBytes: number;
   /** PEM file with extra CA certificates for AI services behind a corporate TLS proxy. */
   caFile?: string;
   /** HTTPS proxy for outbound AI traffic (HTTPS_PROXY / https_proxy); NO_PROXY honoured. */
   httpsProxy?: string;
   noProxy?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
+  allowHostNetwork: boolean;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -60,16 +70,6 @@ function intIn(env: Env, name: string, dflt: number, min: number, max: number, p
   return n;
 }
 
-/** An absolute http(s) URL (the extension checks its settings with the same rule). */
-export function isHttpUrl(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export function loadConfig(env: Env = process.env): ServerConfig {
   const problems: string[] = [];
 
@@ -80,12 +80,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const port = intIn(env, "AICOCKPIT_PORT", 0, 0, 65535, problems);
   const maxBodyBytes = intIn(env, "AICOCKPIT_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const requestTimeoutMs = intIn(env, "AICOCKPIT_LLM_TIMEOUT_MS", 60_000, 100, 3_600_000, problems);
+  const llmIdleTimeoutMs = intIn(env, "AICOCKPIT_LLM_IDLE_TIMEOUT_MS", DEFAULT_IDLE_TIMEOUT_MS, 100, 3_600_000, problems);
+  const llmMaxResponseBytes = intIn(env, "AICOCKPIT_LLM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024, 256 * 1024 * 1024, problems);
+  const llmMaxStreamBytes = intIn(env, "AICOCKPIT_LLM_MAX_STREAM_BYTES", DEFAULT_MAX_STREAM_BYTES, 64 * 1024, 1024 * 1024 * 1024, problems);
 
   const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const v = JSON.parse(aliasesJson) as unknown;
       ok = typeof v === "object" && v !== null && !Array.isArray(v);
@@ -130,6 +133,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     };
   }
 
+  const hostNetRaw = (env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(hostNetRaw)) {
+    problems.push(`AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`);
+  }
+  const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
@@ -142,7 +151,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     allowedOrigins,
     maxBodyBytes,
     requestTimeoutMs,
+    llmIdleTimeoutMs,
+    llmMaxResponseBytes,
+    llmMaxStreamBytes,
     logLevel,
+    allowHostNetwork,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),

@@ -7,11 +7,30 @@
 import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { assess } from "../shell/risk";
-import { AppError, toAppError } from "../http/errors";
-import type { PendingConfirmation, PendingHang, TaskDecisionRequest, TaskDecisionResponse, TaskEventBody, TaskStatus, TaskView, Attempt } from "../api/tasks";
+import { AppError, toAppError } from "../errors";
+import type {
+  PendingConfirmation,
+  PendingHang,
+  TaskDecisionRequest,
+  TaskDecisionResponse,
+  TaskEventBody,
+  TaskStatus,
+  TaskView,
+  Attempt,
+} from "../api/tasks";
 import { TASK_LIMITS } from "../api/tasks";
 import type { TaskHeader } from "./store";
-import { adviseOn, analyseHang, planTask, proposeAlternative, summarise, targetLabel, TokenBudget, type ModelContext, type Tried } from "./model";
+import {
+  adviseOn,
+  analyseHang,
+  planTask,
+  proposeAlternative,
+  summarise,
+  targetLabel,
+  TokenBudget,
+  type ModelContext,
+  type Tried,
+} from "./model";
 import { startCommand, type RunOutcome, type TargetDeps } from "./runner";
 
 /** Output sent as events per command; beyond it one note says the rest was not streamed. */
@@ -50,11 +69,19 @@ export class TaskRun {
   ) {
     this.budget = new TokenBudget(h.limits.maxModelTokens);
     this.deadline = Date.now() + h.limits.wallClockMs;
-    this.wallTimer = setTimeout(() => this.stop("failed", `The task reached its wall-clock limit (${h.limits.wallClockMs} ms) and was stopped.`), h.limits.wallClockMs);
+    this.wallTimer = setTimeout(
+      () => this.stop("failed", `The task reached its wall-clock limit (${h.limits.wallClockMs} ms) and was stopped.`),
+      h.limits.wallClockMs,
+    );
   }
 
   private get model(): ModelContext {
-    return { llm: this.deps.llm, budget: this.budget, signal: this.ac.signal, ...(this.deps.model ? { model: this.deps.model } : {}) };
+    return {
+      llm: this.deps.llm,
+      budget: this.budget,
+      signal: this.ac.signal,
+      ...(this.deps.model ? { model: this.deps.model } : {}),
+    };
   }
 
   stop(status: TaskStatus, message?: string): void {
@@ -68,14 +95,34 @@ export class TaskRun {
   decide(req: TaskDecisionRequest): Promise<TaskDecisionResponse> {
     const w = this.waiter;
     const id = "confirmation_id" in req ? req.confirmation_id : req.hang_id;
-    if (!w || w.id !== id) throw new AppError("TASK_DECISION_STALE", "That question is no longer open (it was answered, replaced by an edit, or the step moved on).", "Read the task again and answer its current question.");
-    if (w.pending.kind === "confirmation" && !("confirmation_id" in req)) throw new AppError("BAD_REQUEST", "The task is waiting for a confirmation: answer run, edit, skip or stop.");
-    if (w.pending.kind === "hang" && !("hang_id" in req)) throw new AppError("BAD_REQUEST", "The task is waiting about a silent command: answer wait, input or kill.");
+    if (!w || w.id !== id)
+      throw new AppError(
+        "TASK_DECISION_STALE",
+        "That question is no longer open (it was answered, replaced by an edit, or the step moved on).",
+        "Read the task again and answer its current question.",
+      );
+    if (w.pending.kind === "confirmation" && !("confirmation_id" in req))
+      throw new AppError("BAD_REQUEST", "The task is waiting for a confirmation: answer run, edit, skip or stop.");
+    if (w.pending.kind === "hang" && !("hang_id" in req))
+      throw new AppError("BAD_REQUEST", "The task is waiting about a silent command: answer wait, input or kill.");
     if (req.action === "input" && !this.hangInput) {
-      throw new AppError("TASK_INPUT_UNSUPPORTED", "Input cannot be sent to a command on this target while it runs (only commands on this machine keep stdin open).", "Wait, or kill the command.");
+      throw new AppError(
+        "TASK_INPUT_UNSUPPORTED",
+        "Input cannot be sent to a command on this target while it runs (only commands on this machine keep stdin open).",
+        "Wait, or kill the command.",
+      );
     }
-    if (req.action === "run" && w.pending.kind === "confirmation" && w.pending.risk === "dangerous" && req.confirmDangerous !== true) {
-      throw new AppError("BAD_REQUEST", "This command is dangerous: confirm it a second time with confirmDangerous: true.", w.pending.reasons.join(" "));
+    if (
+      req.action === "run" &&
+      w.pending.kind === "confirmation" &&
+      w.pending.risk === "dangerous" &&
+      req.confirmDangerous !== true
+    ) {
+      throw new AppError(
+        "BAD_REQUEST",
+        "This command is dangerous: confirm it a second time with confirmDangerous: true.",
+        w.pending.reasons.join(" "),
+      );
     }
     return new Promise((ack) => {
       this.waiter = undefined;
@@ -95,7 +142,8 @@ export class TaskRun {
 
   private checkpoint(): void {
     if (this.outcome) throw new Stopped();
-    if (this.budget.exceeded) this.stop("failed", `The task used its model token limit (${this.budget.max} tokens) and was stopped.`);
+    if (this.budget.exceeded)
+      this.stop("failed", `The task used its model token limit (${this.budget.max} tokens) and was stopped.`);
     if (this.outcome) throw new Stopped();
   }
 
@@ -118,7 +166,10 @@ export class TaskRun {
         this.checkpoint();
         const ok = await this.subtask(i, plan[i]!);
         if (!ok) {
-          this.stop("failed", `Step ${i + 1} (${plan[i]!.description}) failed after ${this.view().subtasks[i]?.attempts.length ?? 0} attempt(s).`);
+          this.stop(
+            "failed",
+            `Step ${i + 1} (${plan[i]!.description}) failed after ${this.view().subtasks[i]?.attempts.length ?? 0} attempt(s).`,
+          );
           break;
         }
       }
@@ -138,18 +189,40 @@ export class TaskRun {
 
   private async finish(): Promise<void> {
     const v = this.view();
-    const ran = v.subtasks.flatMap((s) => s.attempts.map((a) => ({ subtask: s.index, command: a.command, exit_code: a.exit_code, validation_result: a.validation_result })));
+    const ran = v.subtasks.flatMap((s) =>
+      s.attempts.map((a) => ({
+        subtask: s.index,
+        command: a.command,
+        exit_code: a.exit_code,
+        validation_result: a.validation_result,
+      })),
+    );
     const facts = {
       target: targetLabel(this.h.target),
       ran,
       failed: v.subtasks.filter((s) => s.status === "failed").map((s) => s.index),
       skipped: v.subtasks.filter((s) => s.status === "skipped").map((s) => s.index),
     };
-    const factText = [`Where: ${facts.target}`, ...ran.map((r) => `step ${r.subtask + 1}: ${r.command} → exit ${r.exit_code ?? "signal"}, ${r.validation_result}`), `Outcome: ${this.outcome?.status ?? "failed"}${this.outcome?.message ? ` (${this.outcome.message})` : ""}`].join("\n");
+    const factText = [
+      `Where: ${facts.target}`,
+      ...ran.map(
+        (r) => `step ${r.subtask + 1}: ${r.command} → exit ${r.exit_code ?? "signal"}, ${r.validation_result}`,
+      ),
+      `Outcome: ${this.outcome?.status ?? "failed"}${this.outcome?.message ? ` (${this.outcome.message})` : ""}`,
+    ].join("\n");
     // The task's own signal is spent; the summary gets a short one of its own.
     const ac = new AbortController();
     const t = setTimeout(() => ac.abort(), 30_000);
-    const text = await summarise({ llm: this.deps.llm, budget: new TokenBudget(Number.MAX_SAFE_INTEGER), signal: ac.signal, ...(this.deps.model ? { model: this.deps.model } : {}) }, this.h.original_prompt, factText);
+    const text = await summarise(
+      {
+        llm: this.deps.llm,
+        budget: new TokenBudget(Number.MAX_SAFE_INTEGER),
+        signal: ac.signal,
+        ...(this.deps.model ? { model: this.deps.model } : {}),
+      },
+      this.h.original_prompt,
+      factText,
+    );
     clearTimeout(t);
     this.emit({ type: "summary", summary: { text, facts } });
     const o = this.outcome ?? { status: "failed" as const };
@@ -157,12 +230,35 @@ export class TaskRun {
   }
 
   /** Asks until the user runs, skips or stops; every edit is a new assessment and a new id. */
-  private async confirm(subtask: number, attempt: number, role: "command" | "check", command: string, explanation?: string): Promise<{ command: string; action: "run" | "skip" }> {
+  private async confirm(
+    subtask: number,
+    attempt: number,
+    role: "command" | "check",
+    command: string,
+    explanation?: string,
+  ): Promise<{ command: string; action: "run" | "skip" }> {
     for (;;) {
       const a = assess(command, { ...(this.h.cwd ? { cwd: this.h.cwd } : {}), home: homedir() });
-      this.emit({ type: "command_proposed", subtask, attempt, role, command, risk: a.risk, reasons: a.reasons, ...(explanation ? { explanation } : {}) });
+      this.emit({
+        type: "command_proposed",
+        subtask,
+        attempt,
+        role,
+        command,
+        risk: a.risk,
+        reasons: a.reasons,
+        ...(explanation ? { explanation } : {}),
+      });
       if (role === "check" && a.risk === "safe") return { command, action: "run" };
-      const pending: PendingConfirmation = { kind: "confirmation", confirmation_id: randomUUID(), subtask, role, command, risk: a.risk, reasons: a.reasons };
+      const pending: PendingConfirmation = {
+        kind: "confirmation",
+        confirmation_id: randomUUID(),
+        subtask,
+        role,
+        command,
+        risk: a.risk,
+        reasons: a.reasons,
+      };
       const { req, ack } = await this.ask(pending);
       if (req.action === "edit") {
         command = req.command;
@@ -170,7 +266,10 @@ export class TaskRun {
         // The answer to the edit is the question the edited command needs.
         // (confirm runs synchronously up to its next question, so the waiter is already the new one.)
         const next = this.confirm(subtask, attempt, role, command, explanation);
-        ack({ accepted: true, ...(this.waiter?.pending.kind === "confirmation" ? { pending: this.waiter.pending } : {}) });
+        ack({
+          accepted: true,
+          ...(this.waiter?.pending.kind === "confirmation" ? { pending: this.waiter.pending } : {}),
+        });
         return next;
       }
       ack({ accepted: true });
@@ -197,7 +296,15 @@ export class TaskRun {
       }
       command = c.command;
       const r = await this.execute(i, attempt, "command", command);
-      this.emit({ type: "command_result", subtask: i, attempt, command, exit_code: r.exitCode, ...(r.signal ? { signal: r.signal } : {}), output_tail: r.output.slice(-2_000) });
+      this.emit({
+        type: "command_result",
+        subtask: i,
+        attempt,
+        command,
+        exit_code: r.exitCode,
+        ...(r.signal ? { signal: r.signal } : {}),
+        output_tail: r.output.slice(-2_000),
+      });
       const t: Tried = { command, exitCode: r.exitCode, output: r.output };
       let result: Attempt["validation_result"] = r.killed ? "killed" : "failed";
       if (this.outcome) {
@@ -222,7 +329,14 @@ export class TaskRun {
       const advice = await adviseOn(this.model, step.description, t, result === "passed");
       const ok = result === "passed" || result === "skipped";
       const last = !ok && attempt === this.h.limits.maxAttempts;
-      this.emit({ type: "validation", subtask: i, attempt, result, advice, ...(ok ? { subtask_status: "completed" as const } : last ? { subtask_status: "failed" as const } : {}) });
+      this.emit({
+        type: "validation",
+        subtask: i,
+        attempt,
+        result,
+        advice,
+        ...(ok ? { subtask_status: "completed" as const } : last ? { subtask_status: "failed" as const } : {}),
+      });
       if (ok) return true;
       if (last) return false;
       this.checkpoint();
@@ -241,7 +355,12 @@ export class TaskRun {
   }
 
   /** Runs one command with hang detection; the task's stop kills it. */
-  private async execute(subtask: number, attempt: number, role: "command" | "check", command: string): Promise<RunOutcome & { output: string; killed: boolean }> {
+  private async execute(
+    subtask: number,
+    attempt: number,
+    role: "command" | "check",
+    command: string,
+  ): Promise<RunOutcome & { output: string; killed: boolean }> {
     let output = "";
     let streamed = 0;
     let last = Date.now();
@@ -256,7 +375,14 @@ export class TaskRun {
         const part = text.slice(0, MAX_STREAMED_CHARS - streamed);
         streamed += part.length;
         this.emit({ type: "command_output", subtask, attempt, role, text: part });
-        if (streamed >= MAX_STREAMED_CHARS) this.emit({ type: "command_output", subtask, attempt, role, text: "\n[AiCockpit: further output was not streamed]\n" });
+        if (streamed >= MAX_STREAMED_CHARS)
+          this.emit({
+            type: "command_output",
+            subtask,
+            attempt,
+            role,
+            text: "\n[AiCockpit: further output was not streamed]\n",
+          });
       },
     });
     const onStop = () => {
@@ -266,17 +392,20 @@ export class TaskRun {
     this.ac.signal.addEventListener("abort", onStop, { once: true });
     let finished = false;
     let hang: PendingHang | undefined;
-    const watch = setInterval(() => {
-      if (hang || finished || this.outcome || Date.now() - last < this.h.limits.hangMs) return;
-      hang = { kind: "hang", hang_id: randomUUID(), subtask, command };
-      void this.onHang(hang, command, output, Date.now() - last, running.input, () => {
-        killed = true;
-        running.kill();
-      }).then(() => {
-        last = Date.now();
-        hang = undefined;
-      });
-    }, Math.max(100, Math.min(1_000, this.h.limits.hangMs / 4)));
+    const watch = setInterval(
+      () => {
+        if (hang || finished || this.outcome || Date.now() - last < this.h.limits.hangMs) return;
+        hang = { kind: "hang", hang_id: randomUUID(), subtask, command };
+        void this.onHang(hang, command, output, Date.now() - last, running.input, () => {
+          killed = true;
+          running.kill();
+        }).then(() => {
+          last = Date.now();
+          hang = undefined;
+        });
+      },
+      Math.max(100, Math.min(1_000, this.h.limits.hangMs / 4)),
+    );
     try {
       const r = await running.done;
       return { ...r, output, killed };
@@ -292,9 +421,21 @@ export class TaskRun {
     }
   }
 
-  private async onHang(p: PendingHang, command: string, output: string, silentMs: number, input: ((t: string) => void) | undefined, kill: () => void): Promise<void> {
-    const lastLines = output.split(/\r?\n/).filter((l) => l !== "").slice(-TASK_LIMITS.hangLines);
-    const analysis = this.budget.exceeded ? "(no analysis: the model token limit is used up)" : await analyseHang(this.model, command, lastLines);
+  private async onHang(
+    p: PendingHang,
+    command: string,
+    output: string,
+    silentMs: number,
+    input: ((t: string) => void) | undefined,
+    kill: () => void,
+  ): Promise<void> {
+    const lastLines = output
+      .split(/\r?\n/)
+      .filter((l) => l !== "")
+      .slice(-TASK_LIMITS.hangLines);
+    const analysis = this.budget.exceeded
+      ? "(no analysis: the model token limit is used up)"
+      : await analyseHang(this.model, command, lastLines);
     if (this.outcome) return;
     this.emit({ type: "hang_suspected", pending: p, last_lines: lastLines, analysis, silent_ms: silentMs });
     this.hangInput = input !== undefined;

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import type { TaskTarget } from "../api/tasks";
 import type { Hosts } from "../hosts/service";
 import type { WorkspaceService } from "../workspaces/service";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 export interface RunOutcome {
   exitCode: number | null;
@@ -50,7 +50,11 @@ process.on("exit", () => {
 });
 
 function runLocal(command: string, opts: RunOptions): Running {
-  const child = spawn("sh", ["-c", command], { detached: true, stdio: ["pipe", "pipe", "pipe"], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  const child = spawn("sh", ["-c", command], {
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
   const decoder = (b: Buffer) => opts.onOutput(b.toString("utf8"));
   child.stdout.on("data", decoder);
   child.stderr.on("data", decoder);
@@ -103,13 +107,24 @@ export function startCommand(deps: TargetDeps, target: TaskTarget, command: stri
   if (target.kind === "host") {
     return runRemote(async (signal) => {
       const { pool } = await deps.hosts();
-      const r = await pool.exec(target.hostId, ["sh", "-c", command], { signal, timeoutMs: opts.timeoutMs, onStdout: out, onStderr: out, maxOutputBytes: 64 * 1024 });
+      const r = await pool.exec(target.hostId, ["sh", "-c", command], {
+        signal,
+        timeoutMs: opts.timeoutMs,
+        onStdout: out,
+        onStderr: out,
+        maxOutputBytes: 64 * 1024,
+      });
       return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
     });
   }
   return runRemote(async (signal) => {
     const ws = await deps.workspaces();
-    const r = await ws.exec(target.workspaceId, { cmd: ["sh", "-c", command], timeoutMs: opts.timeoutMs }, signal, (_k, b) => out(b));
+    const r = await ws.exec(
+      target.workspaceId,
+      { cmd: ["sh", "-c", command], timeoutMs: opts.timeoutMs },
+      signal,
+      (_k, b) => out(b),
+    );
     return r.timedOut ? { exitCode: null, signal: "KILL" } : { exitCode: r.exitCode };
   });
 }

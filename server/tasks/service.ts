@@ -6,12 +6,27 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { AppError } from "../http/errors";
-import type { StartTaskRequest, TaskDecisionRequest, TaskDecisionResponse, TaskEvent, TaskEventBody, TaskLimits, TaskList, TaskView } from "../api/tasks";
+import { AppError } from "../errors";
+import type {
+  StartTaskRequest,
+  TaskDecisionRequest,
+  TaskDecisionResponse,
+  TaskEvent,
+  TaskEventBody,
+  TaskLimits,
+  TaskList,
+  TaskView,
+} from "../api/tasks";
 import { initialView, reduce, TaskLog, TERMINAL, type TaskHeader } from "./store";
 import { TaskRun, type LoopDeps } from "./loop";
 
-export const DEFAULT_LIMITS: TaskLimits = { maxSteps: 10, maxAttempts: 3, wallClockMs: 3_600_000, maxModelTokens: 60_000, hangMs: 30_000 };
+export const DEFAULT_LIMITS: TaskLimits = {
+  maxSteps: 10,
+  maxAttempts: 3,
+  wallClockMs: 3_600_000,
+  maxModelTokens: 60_000,
+  hangMs: 30_000,
+};
 const BOUNDS: Record<keyof TaskLimits, [number, number]> = {
   maxSteps: [1, 10],
   maxAttempts: [1, 3],
@@ -64,7 +79,12 @@ export class TaskService {
       for (const e of events) rec.apply(e);
       this.tasks.set(header.task_id, rec);
       if (!TERMINAL.has(rec.view.status)) {
-        this.emit(rec, { type: "task_status_update", status: "interrupted", error_message: "The backend stopped while this task was running; it was not continued. Check the target before starting it again." });
+        this.emit(rec, {
+          type: "task_status_update",
+          status: "interrupted",
+          error_message:
+            "The backend stopped while this task was running; it was not continued. Check the target before starting it again.",
+        });
       }
     }
   }
@@ -95,7 +115,12 @@ export class TaskService {
     const rec = new TaskRecord(header);
     this.tasks.set(header.task_id, rec);
     const view = structuredClone(rec.view);
-    rec.run = new TaskRun(header, () => rec.view, (b) => this.emit(rec, b), { ...this.deps, ...(req.model ? { model: req.model } : {}) });
+    rec.run = new TaskRun(
+      header,
+      () => rec.view,
+      (b) => this.emit(rec, b),
+      { ...this.deps, ...(req.model ? { model: req.model } : {}) },
+    );
     void rec.run.run().finally(() => (rec.run = undefined));
     return view;
   }

@@ -6,7 +6,14 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TASK_LIMITS, type Attempt, type TaskEvent, type TaskLimits, type TaskTarget, type TaskView } from "../api/tasks";
+import {
+  TASK_LIMITS,
+  type Attempt,
+  type TaskEvent,
+  type TaskLimits,
+  type TaskTarget,
+  type TaskView,
+} from "../api/tasks";
 
 export interface TaskHeader {
   task_id: string;
@@ -41,7 +48,9 @@ export class TaskLog {
     const out: { header: TaskHeader; events: TaskEvent[] }[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!name.endsWith(".jsonl")) continue;
-      const lines = readFileSync(join(this.dir, name), "utf8").split("\n").filter((l) => l !== "");
+      const lines = readFileSync(join(this.dir, name), "utf8")
+        .split("\n")
+        .filter((l) => l !== "");
       let header: TaskHeader | undefined;
       const events: TaskEvent[] = [];
       for (const line of lines) {
@@ -68,17 +77,35 @@ function tail(text: string, max: number): string {
 type Pending = Map<string, { text: string; truncated: boolean }>;
 
 export function initialView(h: TaskHeader): TaskView {
-  return { task_id: h.task_id, target: h.target, original_prompt: h.original_prompt, subtasks: [], current_subtask_index: -1, status: "pending", created_at: h.created_at, limits: h.limits };
+  return {
+    task_id: h.task_id,
+    target: h.target,
+    original_prompt: h.original_prompt,
+    subtasks: [],
+    current_subtask_index: -1,
+    status: "pending",
+    created_at: h.created_at,
+    limits: h.limits,
+  };
 }
 
 /** Applies one event to the view (mutating it). `buf` holds output not yet attached to an attempt. */
 export function reduce(v: TaskView, ev: TaskEvent, buf: Pending): void {
   const key = (s: number, a: number, role: string) => `${s}/${a}/${role}`;
-  const attemptOf = (s: number, a: number): Attempt | undefined => v.subtasks[s]?.attempts.find((x) => x.attempt_number === a);
+  const attemptOf = (s: number, a: number): Attempt | undefined =>
+    v.subtasks[s]?.attempts.find((x) => x.attempt_number === a);
   switch (ev.type) {
     case "task_status_update":
       v.status = ev.status;
-      if (ev.plan) v.subtasks = ev.plan.map((p, index) => ({ index, description: p.description, command: p.command, check: p.check, status: "pending", attempts: [] }));
+      if (ev.plan)
+        v.subtasks = ev.plan.map((p, index) => ({
+          index,
+          description: p.description,
+          command: p.command,
+          check: p.check,
+          status: "pending",
+          attempts: [],
+        }));
       if (ev.error_message !== undefined) v.error_message = ev.error_message;
       if (TERMINAL.has(ev.status)) v.completed_at = ev.at;
       if (ev.status !== "waiting_for_user") delete v.pending;

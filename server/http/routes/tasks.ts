@@ -3,31 +3,51 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { HOST_ID_PATTERN } from "../../hosts/registry";
-import { TASK_LIMITS, type StartTaskRequest, type TaskDecisionRequest, type TaskEvent, type TaskView } from "../../api/tasks";
-import { parseBody } from "../validate";
+import {
+  TASK_LIMITS,
+  type StartTaskRequest,
+  type TaskDecisionRequest,
+  type TaskEvent,
+  type TaskView,
+} from "../../api/tasks";
+import { parseBody } from "../../validate";
 import { SSE_HEADERS } from "../sse";
 import { TERMINAL } from "../../tasks/store";
 
 const Id = z.string().min(1).max(200);
-const StartSchema = z.object({
-  prompt: z.string().trim().min(1).max(TASK_LIMITS.promptChars),
-  target: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("local") }).strict(),
-    z.object({ kind: z.literal("host"), hostId: z.string().regex(HOST_ID_PATTERN) }).strict(),
-    z.object({ kind: z.literal("workspace"), workspaceId: Id }).strict(),
-  ]),
-  limits: z
-    .object({ maxSteps: z.number(), maxAttempts: z.number(), wallClockMs: z.number(), maxModelTokens: z.number(), hangMs: z.number() })
-    .partial()
-    .strict()
-    .optional(),
-  cwd: z.string().min(1).max(4_096).optional(),
-  model: z.string().min(1).max(200).optional(),
-}).strict();
+const StartSchema = z
+  .object({
+    prompt: z.string().trim().min(1).max(TASK_LIMITS.promptChars),
+    target: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("local") }).strict(),
+      z.object({ kind: z.literal("host"), hostId: z.string().regex(HOST_ID_PATTERN) }).strict(),
+      z.object({ kind: z.literal("workspace"), workspaceId: Id }).strict(),
+    ]),
+    limits: z
+      .object({
+        maxSteps: z.number(),
+        maxAttempts: z.number(),
+        wallClockMs: z.number(),
+        maxModelTokens: z.number(),
+        hangMs: z.number(),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    cwd: z.string().min(1).max(4_096).optional(),
+    model: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 
 const DecisionSchema = z.union([
   z.object({ confirmation_id: Id, action: z.literal("run"), confirmDangerous: z.boolean().optional() }).strict(),
-  z.object({ confirmation_id: Id, action: z.literal("edit"), command: z.string().trim().min(1).max(TASK_LIMITS.commandChars) }).strict(),
+  z
+    .object({
+      confirmation_id: Id,
+      action: z.literal("edit"),
+      command: z.string().trim().min(1).max(TASK_LIMITS.commandChars),
+    })
+    .strict(),
   z.object({ confirmation_id: Id, action: z.enum(["skip", "stop"]) }).strict(),
   z.object({ hang_id: Id, action: z.enum(["wait", "kill"]) }).strict(),
   z.object({ hang_id: Id, action: z.literal("input"), text: z.string().max(TASK_LIMITS.inputChars) }).strict(),
@@ -42,7 +62,9 @@ function lastEventId(header: string | undefined, query: unknown): number {
 
 function write(res: Response, ev: TaskEvent): void {
   // A heartbeat is not in the log: no id, so it never moves a client's resume point.
-  res.write(ev.type === "heartbeat" ? `data: ${JSON.stringify(ev)}\n\n` : `id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`);
+  res.write(
+    ev.type === "heartbeat" ? `data: ${JSON.stringify(ev)}\n\n` : `id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`,
+  );
 }
 
 export function tasksRouter(ctx: AppContext): Router {
@@ -104,7 +126,10 @@ export function tasksRouter(ctx: AppContext): Router {
         off();
         if (!res.writableEnded) res.end("data: [DONE]\n\n");
       };
-      const beat = setInterval(() => write(res, { type: "heartbeat", seq: 0, task_id: id, at: new Date().toISOString() }), HEARTBEAT_MS);
+      const beat = setInterval(
+        () => write(res, { type: "heartbeat", seq: 0, task_id: id, at: new Date().toISOString() }),
+        HEARTBEAT_MS,
+      );
       res.on("close", () => {
         clearInterval(beat);
         off();
