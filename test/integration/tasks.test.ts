@@ -263,6 +263,16 @@ describe("host tasks with the real backend", () => {
     const dir = `/tmp/aicockpit-task-${randomBytes(4).toString("hex")}`;
     const { view } = await threeStepTask(hostTarget, dir);
     assert.match(view.summary!.facts.target, /SSH host rig/);
+    const unknown = await b.call<{ error: { code: string } }>("POST", "/api/tasks", {
+      prompt: "x",
+      target: { kind: "host", hostId: "no-such-host" },
+    });
+    assert.deepEqual([unknown.status, unknown.body.error.code], [404, "HOST_UNKNOWN"]);
+    const noWs = await b.call<{ error: { code: string } }>("POST", "/api/tasks", {
+      prompt: "x",
+      target: { kind: "workspace", workspaceId: "no-such-ws" },
+    });
+    assert.deepEqual([noWs.status, noWs.body.error.code], [404, "WORKSPACE_NOT_FOUND"]);
     const r = await psPool!.exec("rig", ["cat", `${dir}/site/index.html`]);
     assert.equal(r.stdout, "hello-task\n");
   });
@@ -354,7 +364,11 @@ describe("host tasks with the real backend", () => {
     assert.deepEqual(hang.last_lines, ["starting"]);
     assert.equal(hang.analysis, model.hang);
     assert.ok(hang.silent_ms >= 1_500);
-    assert.equal(before.length, 1, "the sleep was running when the hang was raised");
+    assert.equal(
+      before.length,
+      1,
+      `the sleep was running when the hang was raised; task: ${JSON.stringify(view.subtasks[0]?.attempts)} ${view.error_message ?? ""}`,
+    );
     assert.equal(view.status, "failed");
     assert.equal(view.subtasks[0]!.attempts[0]!.validation_result, "killed");
     const end = Date.now() + 10_000;

@@ -11,6 +11,7 @@ import {
   type TaskView,
 } from "../../api/tasks";
 import { parseBody } from "../../validate";
+import { AppError } from "../../errors";
 import { SSE_HEADERS } from "../sse";
 import { TERMINAL } from "../../tasks/store";
 
@@ -73,6 +74,15 @@ export function tasksRouter(ctx: AppContext): Router {
   r.post("/api/tasks", async (req, res, next) => {
     try {
       const body = parseBody(StartSchema, req.body) as StartTaskRequest;
+      // An unknown target is a 404 now, not a failed task after the user confirmed its first step.
+      if (body.target.kind === "host" && !(await ctx.hosts()).registry.get(body.target.hostId)) {
+        throw new AppError(
+          "HOST_UNKNOWN",
+          `No host ${JSON.stringify(body.target.hostId)} is registered.`,
+          "Add it with POST /api/hosts first.",
+        );
+      }
+      if (body.target.kind === "workspace") await (await ctx.workspaces()).inspect(body.target.workspaceId);
       const out: TaskView = (await ctx.tasks()).start(body);
       res.json(out);
     } catch (err) {
