@@ -78,6 +78,7 @@ down() {
   local t user
   t=$(aic_now)
   [ -d "$D" ] || { aic_log "down: nothing at $D"; return 0; }
+  stop_extras
   stop_pid "$D/ssh/sshd.pid" "$D/ssh/sshd_config" 5
   # dockerd stops its containers and its managed containerd itself (~4.5 s).
   stop_pid "$D/dockerd.pid" "$D/root" 30
@@ -210,10 +211,86 @@ EOF
   return 1
 }
 
+# Extras for the SSH host layer (test/integration/hosts*.test.ts), on top of the first sshd:
+#   - a second sshd on another port, the jump host: same user and keys, its own host key,
+#     LogLevel DEBUG1 so its log shows each forwarded (direct-tcpip) connection — the proof
+#     that a hop really went through it;
+#   - an encrypted client key (passphrase in the env file: a test secret, not a real one);
+#   - an ssh-agent holding a key of its own that only it can offer.
+# Additive: a running instance from an older script gets them on the next `up`.
+extras_status() {
+  pid_alive "$D/ssh/jump/sshd.pid" "$D/ssh/jump/sshd_config" && pid_alive "$D/ssh/agent.pid" "ssh-agent" && [ -s "$D/ssh/extras.env" ]
+}
+
+stop_extras() {
+  stop_pid "$D/ssh/jump/sshd.pid" "$D/ssh/jump/sshd_config" 5
+  stop_pid "$D/ssh/agent.pid" "ssh-agent" 5
+}
+
+ensure_extras() {
+  local s="$D/ssh" j="$D/ssh/jump" user port jport pass i out
+  if extras_status; then append_extras_env; return 0; fi
+  stop_extras
+  user=$(cat "$D/user")
+  port=$(awk -F= '$1 == "AICOCKPIT_TEST_SSH_PORT" { print $2 }' "$ENV_FILE")
+  rm -rf "$j" "$s/client_key_enc" "$s/client_key_enc.pub" "$s/agent_key" "$s/agent_key.pub" "$s/agent.sock"
+  mkdir -p "$j"
+  chmod 755 "$j"
+  pass="aicockpit-test-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  ssh-keygen -q -t ed25519 -N "$pass" -C "aicockpit-test-client-encrypted" -f "$s/client_key_enc"
+  ssh-keygen -q -t ed25519 -N '' -C "aicockpit-test-agent" -f "$s/agent_key"
+  ssh-keygen -q -t ed25519 -N '' -C "aicockpit-test-jump-host" -f "$j/host_ed25519_key"
+  cat "$s/client_key.pub" "$s/client_key_enc.pub" "$s/agent_key.pub" >"$s/authorized/$user"
+  chmod 644 "$s/authorized/$user"
+
+  jport=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  sed -e "s/^Port .*/Port $jport/" -e "s|^HostKey .*|HostKey $j/host_ed25519_key|" -e "s|^PidFile .*|PidFile $j/sshd.pid|" "$s/sshd_config" >"$j/sshd_config"
+  printf 'LogLevel DEBUG1\nAllowTcpForwarding yes\n' >>"$j/sshd_config"
+  /usr/sbin/sshd -t -f "$j/sshd_config"
+  /usr/sbin/sshd -f "$j/sshd_config" -E "$j/sshd.log"
+  for ((i = 0; i < 50; i++)); do
+    if [ -s "$j/sshd.pid" ] && port_in_use "$jport"; then break; fi
+    sleep 0.1
+  done
+  port_in_use "$jport" || aic_die "jump sshd did not start; see $j/sshd.log"
+
+  # setsid: the agent must not die with the caller's session
+  out=$(setsid ssh-agent -a "$s/agent.sock" -s </dev/null)
+  printf '%s\n' "$out" | sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' >"$s/agent.pid"
+  SSH_AUTH_SOCK="$s/agent.sock" ssh-add -q "$s/agent_key" 2>/dev/null
+  # the agent key must not be usable as a file: only the agent offers it
+  rm -f "$s/agent_key"
+
+  {
+    printf 'AICOCKPIT_TEST_SSH_JUMP_PORT=%q\n' "$jport"
+    printf 'AICOCKPIT_TEST_SSH_JUMP_HOST_FINGERPRINT=%q\n' "$(ssh-keygen -lf "$j/host_ed25519_key.pub" | awk '{print $2}')"
+    printf 'AICOCKPIT_TEST_SSH_JUMP_HOST_KEY_FILE=%q\n' "$j/host_ed25519_key.pub"
+    printf 'AICOCKPIT_TEST_SSH_JUMP_LOG=%q\n' "$j/sshd.log"
+    printf 'AICOCKPIT_TEST_SSH_LOG=%q\n' "$s/sshd.log"
+    printf 'AICOCKPIT_TEST_SSH_KEY_ENCRYPTED=%q\n' "$s/client_key_enc"
+    printf 'AICOCKPIT_TEST_SSH_KEY_PASSPHRASE=%q\n' "$pass"
+    printf 'AICOCKPIT_TEST_SSH_AUTH_SOCK=%q\n' "$s/agent.sock"
+  } >"$s/extras.env"
+  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+    chown "$SUDO_USER:" "$s/client_key_enc" "$s/client_key_enc.pub" "$s/agent.sock"
+  fi
+  append_extras_env
+  aic_log "extras ready: jump sshd on 127.0.0.1:$jport, ssh-agent at $s/agent.sock, encrypted key $s/client_key_enc"
+}
+
+append_extras_env() {
+  grep -v -e '^AICOCKPIT_TEST_SSH_JUMP_' -e '^AICOCKPIT_TEST_SSH_KEY_ENCRYPTED=' -e '^AICOCKPIT_TEST_SSH_KEY_PASSPHRASE=' \
+    -e '^AICOCKPIT_TEST_SSH_AUTH_SOCK=' -e '^AICOCKPIT_TEST_SSH_LOG=' "$ENV_FILE" >"$ENV_FILE.tmp" || true
+  cat "$D/ssh/extras.env" >>"$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+  chmod 644 "$ENV_FILE"
+}
+
 up() {
   local t0 t driver port user fp
   t0=$(aic_now)
   if status; then
+    ensure_extras
     aic_log "up: already running at $D (reused)"
     echo "$ENV_FILE"
     return 0
@@ -283,6 +360,7 @@ up() {
   } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
   chmod 644 "$ENV_FILE"
+  ensure_extras
   aic_log "up: ready in $(aic_since "$t0") s; env file: $ENV_FILE"
   echo "$ENV_FILE"
 }

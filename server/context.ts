@@ -5,8 +5,8 @@ import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
 import type { GatewayService } from "./gateway/service";
-import type { HostRegistry, SshPool } from "./hosts";
 import type { ContainerService } from "./containers/service";
+import type { Hosts } from "./hosts/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -19,8 +19,8 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
-  /** The host layer (registry + pooled SSH), one per process; created on first use. */
-  hosts: () => { registry: HostRegistry; pool: SshPool };
+  /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
+  hosts: () => Promise<Hosts>;
   /** The AI Command Gateway; created on first use. */
   gateway: () => Promise<GatewayService>;
   /** Containers on any host (list, logs, stats, confirmed start/stop/restart, risk-assessed exec). */

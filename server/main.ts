@@ -12,10 +12,10 @@ import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
 import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
+import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
-import { HostRegistry, SshPool } from "./hosts";
 import { ConfirmTokens, createGateway } from "./gateway";
 
 declare const __AICOCKPIT_VERSION__: string | undefined;
@@ -50,7 +50,7 @@ function main(): void {
     throw err;
   }
   let workspaces: Promise<WorkspaceService> | undefined;
-  let hosts: ReturnType<AppContext["hosts"]> | undefined;
+  let hosts: Promise<Hosts> | undefined;
   let gateway: ReturnType<AppContext["gateway"]> | undefined;
   let containers: ReturnType<AppContext["containers"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
@@ -63,15 +63,10 @@ function main(): void {
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
     // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
-    workspaces: () => (workspaces ??= import("./workspaces/service.js").then((m) => m.createWorkspaceService(config.dataDir))),
-    hosts: () => {
-      if (!hosts) {
-        const registry = new HostRegistry(config.dataDir);
-        hosts = { registry, pool: new SshPool(registry) };
-      }
-      return hosts;
-    },
-    gateway: () => (gateway ??= Promise.resolve(createGateway({ config, metrics, llm, hosts: ctx.hosts, tokens }))),
+    hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
+    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h))),
+    // The gateway reads the registry synchronously, so it is built once the host layer is loaded.
+    gateway: () => (gateway ??= ctx.hosts().then((h) => createGateway({ config, metrics, llm, hosts: () => h, tokens }))),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
       (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),

@@ -18,3 +18,4 @@ export { HostRegistry, LOCAL_HOST, HOST_ID_PATTERN } from "./registry";
 export { SshPool } from "./pool";
 export { quoteArgv, quotePosix } from "./quote";
 export { sshFingerprint } from "./fingerprint";
+export { createHosts, type Hosts } from "./service";

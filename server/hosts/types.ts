@@ -1,5 +1,5 @@
 /** What features see of the hosts module (server/hosts/index.ts re-exports it). */
-import type { HostCredentials, CredentialsByHost } from "../api/hosts";
+import type { CredentialsByHost } from "../api/hosts";
 
 export type { HostAuth, HostInput, HostView, HostCredentials, CredentialsByHost, HostKeyStatus, TestHostResult } from "../api/hosts";
 
@@ -14,7 +14,7 @@ export interface ExecOptions {
   /** Bytes kept per stream in the result; beyond it `truncated.<stream>` is true. Default 1 MiB. */
   maxOutputBytes?: number;
   /** Secrets for this call (the target and each jump hop), used only if a handshake is needed. */
-  credentials?: CredentialsByHost | HostCredentials;
+  credentials?: CredentialsByHost;
   /** Bytes written to the command's stdin, then stdin is closed. Default: stdin closed at once. */
   stdin?: string | Buffer;
 }

@@ -14,6 +14,7 @@ import { workspacesRouter } from "./routes/workspaces";
 import { chatRouter } from "./routes/chat";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
+import { hostsRouter } from "./routes/hosts";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(chatRouter(ctx));
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
+  app.use(hostsRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -1,21 +1,22 @@
 /**
  * The Docker engines workspaces live on: the local one (DOCKER_HOST or the default socket)
- * and remote ones reached over SSH the way dockerode's ssh protocol does it (the remote
- * runs `docker system dial-stdio`), over one shared SSH connection (ssh-agent.ts). Remote hosts are kept in <dataDir>/workspace-hosts.json —
- * connection settings only; the private key stays in its file and is read per connection.
+ * and remote ones on the hosts of the shared registry (server/hosts/), reached the way
+ * dockerode's ssh protocol does it (the remote runs `docker system dial-stdio`) over the
+ * host layer's pooled connection (ssh-agent.ts). Hosts flagged `workspaces` are listed in
+ * the Workspaces view; a workspace may be created on any registered host.
+ *
+ * `/api/workspace-hosts…` is kept as a thin alias over the registry: key auth + pinned key.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import Docker from "dockerode";
 import type { WorkspaceHostInput, WorkspaceHostView } from "../api/workspaces";
+import type { HostView } from "../api/hosts";
+import type { Hosts } from "../hosts/service";
 import { AppError } from "../http/errors";
-import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 import type { EngineRef } from "./errors";
-import { SshDialAgent } from "./ssh-agent";
+import { asWorkspaceHostError, SshDialAgent } from "./ssh-agent";
 
-export const LOCAL_HOST = "local";
-export const HOST_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,47}$/;
+export { LOCAL_HOST, HOST_ID_PATTERN } from "../hosts/registry";
+import { LOCAL_HOST } from "../hosts/registry";
 
 export interface Engine {
   id: string;
@@ -24,93 +25,81 @@ export interface Engine {
   close?: () => void;
 }
 
-/** `SHA256:<base64 without padding>` of a host key blob, as `ssh-keygen -lf` prints it. */
-export function sshFingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "")}`;
-}
-
 function localEngine(): Engine {
   const where = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   return { id: LOCAL_HOST, docker: new Docker(), ref: { where, remote: false } };
 }
 
-export function remoteEngine(view: WorkspaceHostView): Engine {
-  const where = `ssh://${view.username}@${view.host}:${view.port}`;
-  let privateKey: Buffer;
-  try {
-    privateKey = readFileSync(view.privateKeyPath);
-  } catch (err) {
-    throw new AppError(
-      "WORKSPACE_HOST_UNREACHABLE",
-      `Cannot read the SSH key for ${where} at ${view.privateKeyPath} (${(err as NodeJS.ErrnoException).code ?? "error"}).`,
-      "Check the host's privateKeyPath.",
-    );
-  }
-  const agent = new SshDialAgent({
-    host: view.host,
-    port: view.port,
-    username: view.username,
-    privateKey,
-    readyTimeout: 10_000,
-    // Never accept blindly: only the pinned key passes; anything else fails the handshake.
-    hostVerifier: (key: Buffer) => sshFingerprint(key) === view.hostFingerprint,
-  });
+function remoteEngine(hosts: Hosts, view: HostView): Engine {
+  const where = `ssh://${view.user}@${view.host}:${view.port}`;
+  const agent = new SshDialAgent(hosts.pool, view.id);
   // Plain HTTP over the agent's dial-stdio channels ("docker" is only the Host header).
   const docker = new Docker({ protocol: "http", host: "docker", port: 80, agent } as Docker.DockerOptions);
   return { id: view.id, docker, ref: { where, remote: true }, close: () => agent.close() };
 }
 
+function asWorkspaceHost(h: HostView): WorkspaceHostView | undefined {
+  if (h.auth.kind !== "key" || !h.hostFingerprint) return undefined;
+  return { id: h.id, host: h.host, port: h.port, username: h.user, privateKeyPath: h.auth.privateKeyPath, hostFingerprint: h.hostFingerprint };
+}
+
 export class Engines {
   private local: Engine | undefined;
   private readonly remote = new Map<string, Engine>();
-  private readonly file: string;
-  private hosts: Map<string, WorkspaceHostView>;
 
-  constructor(dataDir: string) {
-    this.file = join(dataDir, "workspace-hosts.json");
-    this.hosts = new Map();
-    const stored = readJsonFile(this.file);
-    if (stored && typeof stored === "object" && Array.isArray((stored as { hosts?: unknown }).hosts)) {
-      for (const h of (stored as { hosts: WorkspaceHostView[] }).hosts) this.hosts.set(h.id, h);
-    }
+  constructor(readonly hosts: Hosts) {
+    hosts.registry.onChange((c) => {
+      this.remote.get(c.id)?.close?.();
+      this.remote.delete(c.id);
+    });
   }
 
+  /** The workspace-hosts alias view: hosts listed for workspaces with key auth and a pinned key. */
   listHosts(): WorkspaceHostView[] {
-    return [...this.hosts.values()];
+    return this.hosts.registry
+      .list()
+      .filter((h) => h.workspaces)
+      .map(asWorkspaceHost)
+      .filter((h): h is WorkspaceHostView => h !== undefined);
   }
 
   putHost(id: string, input: WorkspaceHostInput): WorkspaceHostView {
-    if (id === LOCAL_HOST || !HOST_ID_PATTERN.test(id)) {
-      throw new AppError("BAD_REQUEST", `Host id ${JSON.stringify(id)} is not allowed.`, 'Use lowercase letters, digits, "-", "_" or "."; "local" is reserved.');
+    try {
+      const view = this.hosts.registry.put(id, {
+        host: input.host,
+        port: input.port ?? 22,
+        user: input.username,
+        auth: { kind: "key", privateKeyPath: input.privateKeyPath },
+        hostFingerprint: input.hostFingerprint,
+        ...(this.hosts.registry.get(id)?.jump ? { jump: this.hosts.registry.get(id)!.jump } : {}),
+        workspaces: true,
+      });
+      return asWorkspaceHost(view)!;
+    } catch (err) {
+      throw asWorkspaceHostError(err);
     }
-    const view: WorkspaceHostView = { id, ...input, port: input.port ?? 22 };
-    this.hosts.set(id, view);
-    this.remote.get(id)?.close?.();
-    this.remote.delete(id);
-    writeJsonFileAtomic(this.file, { hosts: this.listHosts() });
-    return view;
   }
 
+  /** Stops listing the host's workspaces; the host itself stays in the registry. */
   removeHost(id: string): boolean {
-    const had = this.hosts.delete(id);
-    this.remote.get(id)?.close?.();
-    this.remote.delete(id);
-    if (had) writeJsonFileAtomic(this.file, { hosts: this.listHosts() });
-    return had;
+    const h = this.hosts.registry.get(id);
+    if (!h?.workspaces) return false;
+    this.hosts.registry.update(id, { workspaces: false });
+    return true;
   }
 
   /** Ids of every engine to list: local first. */
   ids(): string[] {
-    return [LOCAL_HOST, ...this.hosts.keys()];
+    return [LOCAL_HOST, ...this.hosts.registry.list().filter((h) => h.workspaces).map((h) => h.id)];
   }
 
   get(id: string = LOCAL_HOST): Engine {
     if (id === LOCAL_HOST) return (this.local ??= localEngine());
     const cached = this.remote.get(id);
     if (cached) return cached;
-    const view = this.hosts.get(id);
-    if (!view) throw new AppError("WORKSPACE_HOST_UNKNOWN", `No Docker host named ${JSON.stringify(id)} is configured.`, "Add it first (PUT /api/workspace-hosts/<id>).");
-    const engine = remoteEngine(view);
+    const view = this.hosts.registry.get(id);
+    if (!view) throw new AppError("WORKSPACE_HOST_UNKNOWN", `No Docker host named ${JSON.stringify(id)} is configured.`, "Add it first (Remote Hosts, or PUT /api/workspace-hosts/<id>).");
+    const engine = remoteEngine(this.hosts, view);
     this.remote.set(id, engine);
     return engine;
   }

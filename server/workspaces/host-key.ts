@@ -5,7 +5,7 @@
  */
 import { Client } from "ssh2";
 import { AppError } from "../http/errors";
-import { sshFingerprint } from "./engines";
+import { sshFingerprint } from "../hosts/fingerprint";
 
 export async function probeHostKey(host: string, port: number, timeoutMs = 10_000): Promise<{ fingerprint: string }> {
   return new Promise((resolve, reject) => {

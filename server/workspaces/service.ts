@@ -16,6 +16,7 @@ import type {
 import { WORKSPACE_LIMITS, WORKSPACE_NAME_PATTERN } from "../api/workspaces";
 import { AppError } from "../http/errors";
 import { Engines, LOCAL_HOST, type Engine } from "./engines";
+import type { Hosts } from "../hosts/service";
 import { fromDockerError } from "./errors";
 import { runExec } from "./exec";
 import { LABEL, MARKER_FILTER, containerName, parseWorkspaceId, viewFromInspect, viewFromListing, volumeName } from "./labels";
@@ -289,6 +290,6 @@ export class WorkspaceService {
   }
 }
 
-export function createWorkspaceService(dataDir: string): WorkspaceService {
-  return new WorkspaceService(new Engines(dataDir));
+export function createWorkspaceService(hosts: Hosts): WorkspaceService {
+  return new WorkspaceService(new Engines(hosts));
 }

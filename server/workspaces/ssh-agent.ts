@@ -1,62 +1,55 @@
 /**
- * An http.Agent that reaches a remote Docker Engine through ONE shared SSH connection:
- * every HTTP connection is a new `docker system dial-stdio` channel on it. dockerode's own
- * ssh protocol does a full SSH handshake (key exchange + auth) per request, which made
- * each list/inspect cost a few hundred milliseconds; a channel costs one round trip.
- * Host key checking stays the caller's `hostVerifier` (pinned fingerprint).
+ * An http.Agent that reaches a remote Docker Engine through the host layer's pooled SSH
+ * connection (server/hosts/pool.ts): every HTTP connection is a new `docker system
+ * dial-stdio` channel on it. dockerode's own ssh protocol does a full SSH handshake (key
+ * exchange + auth) per request, which made each list/inspect cost a few hundred
+ * milliseconds; a channel costs one round trip. Host keys, auth, jump hosts, keepalive and
+ * reconnects are the pool's business.
  */
 import { Agent, type ClientRequestArgs } from "node:http";
 import type { Duplex } from "node:stream";
-import { Client, type ConnectConfig } from "ssh2";
+import type { SshPool } from "../hosts/pool";
+import { AppError } from "../http/errors";
+
+/** Host-layer errors in the workspace contract's codes (clients of /api/workspaces switch on them). */
+export function asWorkspaceHostError(err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  switch (err.code) {
+    case "HOST_KEY_CHANGED":
+    case "HOST_KEY_UNKNOWN":
+    case "HOST_KEY_REVOKED":
+      return new AppError("WORKSPACE_HOST_KEY_REJECTED", err.message, err.hint ?? "Verify the host key out of band and update the host's fingerprint.");
+    case "HOST_UNKNOWN":
+      return new AppError("WORKSPACE_HOST_UNKNOWN", err.message, err.hint);
+    case "HOST_UNREACHABLE":
+    case "HOST_AUTH_FAILED":
+    case "HOST_SECRET_REQUIRED":
+    case "HOST_CONNECTION_LOST":
+      return new AppError("WORKSPACE_HOST_UNREACHABLE", err.message, err.hint);
+    default:
+      return err;
+  }
+}
 
 export class SshDialAgent extends Agent {
-  private client: Promise<Client> | undefined;
-
-  constructor(private readonly config: ConnectConfig) {
+  constructor(
+    private readonly pool: SshPool,
+    private readonly hostId: string,
+  ) {
     // No keep-alive: an SSH channel is not a socket that can be parked; channels are cheap.
     super({ keepAlive: false });
   }
 
-  private connection(): Promise<Client> {
-    this.client ??= new Promise<Client>((resolve, reject) => {
-      const c = new Client();
-      const forget = () => {
-        this.client = undefined;
-      };
-      c.once("ready", () => resolve(c));
-      c.once("error", (err: Error) => {
-        forget();
-        reject(err);
-      });
-      c.once("close", forget);
-      c.connect({ keepaliveInterval: 15_000, ...this.config });
-    });
-    return this.client;
-  }
-
   override createConnection(_options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
     const done = callback ?? (() => undefined);
-    this.connection().then(
-      (c) =>
-        c.exec("docker system dial-stdio", (err, channel) => {
-          if (err) {
-            // a broken connection: the next request reconnects
-            this.client = undefined;
-            c.end();
-            done(err, undefined as unknown as Duplex);
-            return;
-          }
-          done(null, channel);
-        }),
-      (err: Error) => done(err, undefined as unknown as Duplex),
+    this.pool.channel(this.hostId, "docker system dial-stdio").then(
+      (channel) => done(null, channel),
+      (err: unknown) => done(asWorkspaceHostError(err) as Error, undefined as unknown as Duplex),
     );
     return undefined;
   }
 
-  /** Closes the shared connection (host removed or changed). */
   close(): void {
-    void this.client?.then((c) => c.end()).catch(() => undefined);
-    this.client = undefined;
     this.destroy();
   }
 }
