@@ -13,12 +13,13 @@ import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
 import { Redactor } from "../server/redact";
-import { ApiKeyStore } from "./secrets";
+import { ApiKeyStore, HostSecretStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/controller";
 import { registerChatFeature } from "./chat/controller";
 import { registerWorkspacesFeature } from "./workspaces/feature";
+import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./terminal/feature";
 import { registerCompletionFeature } from "./completion/feature";
 
@@ -114,9 +115,17 @@ export function activate(context: vscode.ExtensionContext): void {
   registerChatFeature(context, client, (m) => logger.info(m));
   registerTerminalFeature(context, client, (m) => logger.info(m));
   registerCompletionFeature(context, client, (m) => logger.info(m));
-  const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m));
-  // The tree's first listing may run before the backend is up; list again once it is.
-  context.subscriptions.push(sup.onEvent((e) => e.type === "ready" && workspaces.refresh()));
+  const hostSecrets = new HostSecretStore(context.secrets);
+  const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m), hostSecrets);
+  const remote = registerRemoteFeature(context, client, hostSecrets, (m) => logger.info(m));
+  // The trees' first listing may run before the backend is up; list again once it is.
+  context.subscriptions.push(
+    sup.onEvent((e) => {
+      if (e.type !== "ready") return;
+      workspaces.refresh();
+      remote.refresh();
+    }),
+  );
 
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
