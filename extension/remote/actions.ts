@@ -17,12 +17,13 @@ export async function containerAction(client: Pick<BackendClient, "call">, host:
   const first = await client.call(route, { params, body: {}, timeoutMs: 30_000 });
   if (first.status === "confirmation_required") {
     const label = LABEL[action];
+    e2eReport("remote-action-confirm", { host, container: name, action, command: first.command });
     const answer = await vscode.window.showWarningMessage(
       `${label} container ${name} on ${host}?`,
       { modal: true, detail: `This runs exactly:\n\n${first.command}\n\n${first.reasons.join("\n")}` },
       label,
     );
-    e2eReport("remote-action-confirm", { host, container: name, action, command: first.command, confirmed: answer === label });
+    e2eReport("remote-action-confirm-answer", { host, container: name, action, confirmed: answer === label });
     if (answer !== label) return false;
     const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${first.command}…` }, () =>
       client.call(route, { params, body: { confirmToken: first.confirmToken }, timeoutMs: 90_000 }),

@@ -35,12 +35,13 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
     const o = askOutcome(res, target);
     const base = { host: target.host, container: target.container, status: res.overall_status, command: o.kind === "message" ? (res.command ?? null) : o.command };
     if (o.kind === "confirm") {
+      e2eReport("remote-ask-confirm", { ...base, reasons: o.reasons.join(" | ") });
       const answer = await vscode.window.showWarningMessage(
         `Run this command on ${target.container} (${target.host})?`,
         { modal: true, detail: `${o.command}\n\n${o.reasons.join("\n")}` },
         "Run",
       );
-      e2eReport("remote-ask-confirm", { ...base, reasons: o.reasons.join(" | "), confirmed: answer === "Run" });
+      e2eReport("remote-ask-confirm-answer", { ...base, confirmed: answer === "Run" });
       if (answer !== "Run") return;
       res = await execute(client, intent, target, o.token);
       continue;
@@ -52,7 +53,8 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
         void show(`${o.command} → ${o.short === "" ? "(no output)" : o.short}`);
         return;
       }
-      const uri = docs.uri(target.host, `${target.container} ${res.request_id.slice(0, 8)}`);
+      // The tab says which container and which docker subcommand; VS Code tells equal names apart.
+      const uri = docs.uri(target.host, `${target.container} ${res.argv?.[1] ?? "output"}`);
       docs.set(uri, o.document);
       await docs.show(uri);
       const lines = o.document.split("\n");

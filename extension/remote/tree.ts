@@ -25,6 +25,8 @@ function item(look: RowLook, state: vscode.TreeItemCollapsibleState, id: string)
   t.tooltip = look.tooltip;
   t.iconPath = new vscode.ThemeIcon(look.icon, look.color !== undefined ? new vscode.ThemeColor(look.color) : undefined);
   t.contextValue = look.contextValue;
+  // Without it screen readers (and tests) get the tooltip, which does not start with the name.
+  t.accessibilityInformation = { label: `${look.label}, ${look.description}` };
   return t;
 }
 

@@ -94,8 +94,9 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       if ((await h.count()) > 0 && (await h.getAttribute("aria-expanded")) === "true") await h.click();
     }
     if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
-    await page.getByRole("treeitem", { name: /^local/ }).waitFor({ timeout: 20_000 });
+    await sleep(1500);
     await vs.screenshot("remote-empty");
+    await page.getByRole("treeitem", { name: /^local/ }).waitFor({ timeout: 20_000 });
 
     // ---- 1. Add SSH Host from the view's title, trust the fingerprint in the modal
     const quick = page.locator(".quick-input-widget");
@@ -221,5 +222,22 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
     assert.notEqual(after.State.StartedAt, startedBefore, "the container was restarted");
     await sleep(800); // the result toast slides in
     await vs.screenshot("ask-restart-done");
+
+    // ---- 5. Show Logs follows in an editor; closing the tab stops following
+    await vs.runCommand("View: Close All Editors").catch(() => undefined);
+    await vs.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
+    mark = vs.readReport().length;
+    await menu("Show Container Logs", "showLogs");
+    await vs.waitForReport((e) => e.event === "remote-logs-text" && Number(e.chars) > 0, 30_000, mark);
+    await page.locator(".monaco-editor .view-lines", { hasText: "log-line-30" }).first().waitFor({ timeout: 15_000 });
+    // A line written after the editor opened arrives through the follow stream.
+    const exec = await docker.getContainer(NAME).exec({ Cmd: ["sh", "-c", "echo followed-line-after-open > /proc/1/fd/1"] });
+    await exec.start({ Detach: true });
+    await page.locator(".monaco-editor .view-lines", { hasText: "followed-line-after-open" }).first().waitFor({ timeout: 20_000 });
+    await page.mouse.move(5, 5);
+    await vs.screenshot("logs-following");
+    await vs.runCommand("View: Close All Editors");
+    const stopped = await vs.waitForReport((e) => e.event === "remote-logs-stopped", 15_000, mark);
+    assert.equal(stopped.closedByUser, true, "closing the editor stopped following");
   });
 });
