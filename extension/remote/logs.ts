@@ -20,9 +20,21 @@ export async function followLogs(client: Pick<BackendClient, "stream">, docs: Re
   const stopIfClosed = () => {
     if (!isOpenInTab(uri)) ac.abort();
   };
+  const key = uri.toString();
+  // Like `tail -f`: new lines scroll into view while the user is at the end; scrolled up, the view stays put.
+  let stick = true;
   const subs = [
     vscode.window.tabGroups.onDidChangeTabs(stopIfClosed),
-    vscode.workspace.onDidCloseTextDocument((d) => d.uri.toString() === uri.toString() && ac.abort()),
+    vscode.workspace.onDidCloseTextDocument((d) => d.uri.toString() === key && ac.abort()),
+    vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+      if (e.textEditor.document.uri.toString() !== key) return;
+      stick = (e.visibleRanges.at(-1)?.end.line ?? 0) >= e.textEditor.document.lineCount - 2;
+    }),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() !== key || !stick) return;
+      const last = e.document.lineCount - 1;
+      for (const ed of vscode.window.visibleTextEditors) if (ed.document === e.document) ed.revealRange(new vscode.Range(last, 0, last, 0));
+    }),
   ];
   let pending = "";
   let timer: NodeJS.Timeout | undefined;
