@@ -50,11 +50,11 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
       if (o.short !== undefined) {
         e2eReport("remote-ask-result", { ...base, shown: "notification", text: o.short });
         const show = o.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-        void show(`${o.command} → ${o.short === "" ? "(no output)" : o.short}`);
+        void show(`Ran \`${o.command}\` on ${target.host}. ${o.short === "" ? "No output." : `Output: ${o.short}`}`);
         return;
       }
       // The tab says which container and which docker subcommand; VS Code tells equal names apart.
-      const uri = docs.uri(target.host, `${target.container} ${res.argv?.[1] ?? "output"}`);
+      const uri = docs.uri(target.host, `${target.container}: docker ${res.argv?.[1] ?? "output"}`);
       docs.set(uri, o.document);
       await docs.show(uri);
       const lines = o.document.split("\n");

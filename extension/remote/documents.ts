@@ -15,9 +15,9 @@ export class RemoteDocuments implements vscode.TextDocumentContentProvider, vsco
   readonly onDidChange = this.changed.event;
   private seq = 0;
 
-  /** A fresh URI whose file name says what it shows, e.g. `/rig/app logs.log`. */
+  /** A fresh URI whose file name (the tab's title) says what it shows, e.g. `/rig/app: docker logs`. */
   uri(host: string, name: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: REMOTE_SCHEME, path: `/${host}/${name}.log`, query: String(++this.seq) });
+    return vscode.Uri.from({ scheme: REMOTE_SCHEME, path: `/${host}/${name}`, query: String(++this.seq) });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

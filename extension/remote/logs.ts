@@ -13,7 +13,7 @@ export const LOG_TAIL_LINES = 200;
 const FLUSH_MS = 150;
 
 export async function followLogs(client: Pick<BackendClient, "stream">, docs: RemoteDocuments, host: string, name: string): Promise<void> {
-  const uri = docs.uri(host, `${name} logs`);
+  const uri = docs.uri(host, `${name} logs (following)`);
   docs.set(uri, `# docker logs --tail ${LOG_TAIL_LINES} --follow ${name}   (${host}; following until this tab is closed)\n`);
   await docs.show(uri);
   const ac = new AbortController();
