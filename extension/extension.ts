@@ -34,6 +34,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const logger = createLogger(redactor);
   const keys = new ApiKeyStore(context.secrets);
   let configProblems: string[] = [];
+  // The stored key was entered for another base URL: the backend starts without it; ask once per address.
+  let askedFor: string | undefined;
+  const askKeyAgain = (baseUrl: string) => {
+    logger.warn("the AI service address changed; its API key was not passed on");
+    if (askedFor === baseUrl) return;
+    askedFor = baseUrl;
+    void vscode.window
+      .showWarningMessage(`AiCockpit: the AI service address changed to ${baseUrl || "the default"}. Enter the API key for it again (the old key is not sent to a new address).`, "Set API Key")
+      .then((pick) => pick && vscode.commands.executeCommand(COMMANDS.setApiKey));
+  };
 
   const sup = new BackendSupervisor({
     command: process.execPath,
@@ -42,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): void {
     logger,
     env: async () => {
       const settings = readSettings();
-      const apiKey = await keys.get(settings.kind);
+      const { key: apiKey, withheld } = await keys.forAddress(settings.kind, settings.baseUrl.trim());
+      if (withheld) askKeyAgain(settings.baseUrl.trim());
       redactor.add(apiKey);
       const { env, problems } = backendEnv(settings, apiKey, context.globalStorageUri.fsPath, process.env);
       configProblems = problems;

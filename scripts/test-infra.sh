@@ -216,10 +216,12 @@ EOF
 #     LogLevel DEBUG1 so its log shows each forwarded (direct-tcpip) connection — the proof
 #     that a hop really went through it;
 #   - an encrypted client key (passphrase in the env file: a test secret, not a real one);
-#   - an ssh-agent holding a key of its own that only it can offer.
+#   - an ssh-agent holding a key of its own that only it can offer;
+#   - a password for the throwaway user, accepted by the jump sshd only (password auth).
 # Additive: a running instance from an older script gets them on the next `up`.
 extras_status() {
-  pid_alive "$D/ssh/jump/sshd.pid" "$D/ssh/jump/sshd_config" && pid_alive "$D/ssh/agent.pid" "ssh-agent" && [ -s "$D/ssh/extras.env" ]
+  pid_alive "$D/ssh/jump/sshd.pid" "$D/ssh/jump/sshd_config" && pid_alive "$D/ssh/agent.pid" "ssh-agent" &&
+    grep -q '^AICOCKPIT_TEST_SSH_PASSWORD=' "$D/ssh/extras.env" 2>/dev/null
 }
 
 stop_extras() {
@@ -228,11 +230,10 @@ stop_extras() {
 }
 
 ensure_extras() {
-  local s="$D/ssh" j="$D/ssh/jump" user port jport pass i out
+  local s="$D/ssh" j="$D/ssh/jump" user jport pass pw i out
   if extras_status; then append_extras_env; return 0; fi
   stop_extras
   user=$(cat "$D/user")
-  port=$(awk -F= '$1 == "AICOCKPIT_TEST_SSH_PORT" { print $2 }' "$ENV_FILE")
   rm -rf "$j" "$s/client_key_enc" "$s/client_key_enc.pub" "$s/agent_key" "$s/agent_key.pub" "$s/agent.sock"
   mkdir -p "$j"
   chmod 755 "$j"
@@ -244,7 +245,10 @@ ensure_extras() {
   chmod 644 "$s/authorized/$user"
 
   jport=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  sed -e "s/^Port .*/Port $jport/" -e "s|^HostKey .*|HostKey $j/host_ed25519_key|" -e "s|^PidFile .*|PidFile $j/sshd.pid|" "$s/sshd_config" >"$j/sshd_config"
+  pw="pw-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '%s:%s\n' "$user" "$pw" | chpasswd
+  sed -e "s/^Port .*/Port $jport/" -e "s|^HostKey .*|HostKey $j/host_ed25519_key|" -e "s|^PidFile .*|PidFile $j/sshd.pid|" \
+    -e "s/^PasswordAuthentication no/PasswordAuthentication yes/" "$s/sshd_config" >"$j/sshd_config"
   printf 'LogLevel DEBUG1\nAllowTcpForwarding yes\n' >>"$j/sshd_config"
   /usr/sbin/sshd -t -f "$j/sshd_config"
   /usr/sbin/sshd -f "$j/sshd_config" -E "$j/sshd.log"
@@ -270,6 +274,7 @@ ensure_extras() {
     printf 'AICOCKPIT_TEST_SSH_KEY_ENCRYPTED=%q\n' "$s/client_key_enc"
     printf 'AICOCKPIT_TEST_SSH_KEY_PASSPHRASE=%q\n' "$pass"
     printf 'AICOCKPIT_TEST_SSH_AUTH_SOCK=%q\n' "$s/agent.sock"
+    printf 'AICOCKPIT_TEST_SSH_PASSWORD=%q\n' "$pw"
   } >"$s/extras.env"
   if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
     chown "$SUDO_USER:" "$s/client_key_enc" "$s/client_key_enc.pub" "$s/agent.sock"
@@ -280,7 +285,7 @@ ensure_extras() {
 
 append_extras_env() {
   grep -v -e '^AICOCKPIT_TEST_SSH_JUMP_' -e '^AICOCKPIT_TEST_SSH_KEY_ENCRYPTED=' -e '^AICOCKPIT_TEST_SSH_KEY_PASSPHRASE=' \
-    -e '^AICOCKPIT_TEST_SSH_AUTH_SOCK=' -e '^AICOCKPIT_TEST_SSH_LOG=' "$ENV_FILE" >"$ENV_FILE.tmp" || true
+    -e '^AICOCKPIT_TEST_SSH_AUTH_SOCK=' -e '^AICOCKPIT_TEST_SSH_LOG=' -e '^AICOCKPIT_TEST_SSH_PASSWORD=' "$ENV_FILE" >"$ENV_FILE.tmp" || true
   cat "$D/ssh/extras.env" >>"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
   chmod 644 "$ENV_FILE"

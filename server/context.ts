@@ -5,8 +5,8 @@ import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
 import type { GatewayService } from "./gateway/service";
-import type { ContainerService } from "./containers/service";
 import type { Hosts } from "./hosts/service";
+import type { ContainerService } from "./containers/service";
 
 export interface AppContext {
   config: ServerConfig;

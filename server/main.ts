@@ -65,8 +65,7 @@ function main(): void {
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
     hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
     workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h))),
-    // The gateway reads the registry synchronously, so it is built once the host layer is loaded.
-    gateway: () => (gateway ??= ctx.hosts().then((h) => createGateway({ config, metrics, llm, hosts: () => h, tokens }))),
+    gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
       (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),

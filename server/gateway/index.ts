@@ -5,7 +5,7 @@
 import type { ServerConfig } from "../config/env";
 import type { Metrics } from "../metrics";
 import type { LlmService } from "../llm/service";
-import type { HostRegistry, SshPool } from "../hosts";
+import type { Hosts } from "../hosts/service";
 import { GATEWAY_LIMITS } from "../api/gateway";
 import { Aliases } from "./aliases";
 import { AuditLog } from "./audit-log";
@@ -20,7 +20,7 @@ export interface GatewayWiring {
   config: ServerConfig;
   metrics: Metrics;
   llm: LlmService;
-  hosts: () => { registry: HostRegistry; pool: SshPool };
+  hosts: Hosts;
   /** Shared with the container routes, so both speak the same confirm tokens. */
   tokens: ConfirmTokens;
 }
@@ -32,8 +32,8 @@ export function createGateway(w: GatewayWiring): GatewayService {
     tokens: w.tokens,
     audit: new AuditLog(w.config.dataDir),
     metrics: createGatewayMetrics(w.metrics.registry),
-    hasHost: (id) => w.hosts().registry.get(id) !== undefined,
-    remote: { exec: (host, argv, o) => w.hosts().pool.exec(host, argv, { timeoutMs: o.timeoutMs, maxOutputBytes: o.maxOutputBytes, ...(o.signal ? { signal: o.signal } : {}) }) },
+    hasHost: (id) => w.hosts.registry.get(id) !== undefined,
+    remote: { exec: (host, argv, o) => w.hosts.pool.exec(host, argv, { timeoutMs: o.timeoutMs, maxOutputBytes: o.maxOutputBytes, ...(o.signal ? { signal: o.signal } : {}) }) },
     timeoutMs: w.config.gateway.timeoutMs,
     maxOutputBytes: GATEWAY_LIMITS.maxOutputBytes,
   });

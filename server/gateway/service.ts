@@ -19,7 +19,7 @@ import { engineUnreachable, GatewayRunError, runLocal, type RemoteRunner, type R
 import type { GatewayMetrics } from "./metrics";
 import { readAnswer } from "./parse-answer";
 import { buildGatewayMessages, GATEWAY_MAX_TOKENS, GATEWAY_TEMPERATURE } from "./prompt";
-import { displayCommand, validateCommand, type Verdict } from "./validate";
+import { displayCommand, validateArgv, validateCommand, type Verdict } from "./validate";
 
 export const LOCAL = "local";
 export const GATEWAY_PURPOSE = "gateway";
@@ -48,6 +48,35 @@ export class GatewayService {
 
   constructor(private readonly deps: GatewayDeps) {
     this.instanceId = deps.instanceId ?? `gw-${process.pid}-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** A request whose body does not match the contract: answered, audited and counted like any other. */
+  badRequest(message: string, body: unknown): GatewayExecuteResponse {
+    const res: GatewayExecuteResponse = {
+      request_id: randomUUID(),
+      gateway_instance_id: this.instanceId,
+      overall_status: "VALIDATION_ERROR",
+      reasons: [message],
+      error_details: { error_code: "BAD_REQUEST", error_message: `Invalid request body — ${message}.` },
+    };
+    const b = (typeof body === "object" && body !== null ? body : {}) as { intent?: unknown; target?: { host?: unknown; container?: unknown } };
+    const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 2_000) : "");
+    this.deps.metrics.requests.inc({ status: res.overall_status, host: str(b.target?.host) === LOCAL || str(b.target?.host) === "" ? "local" : "ssh" });
+    this.deps.audit.write({
+      ts: new Date().toISOString(),
+      request_id: res.request_id,
+      gateway_instance_id: this.instanceId,
+      intent: str(b.intent),
+      target: { host: str(b.target?.host).slice(0, 64), container: str(b.target?.container).slice(0, 128) },
+      argv: null,
+      status: res.overall_status,
+      exit_code: null,
+      duration_ms: 0,
+      dry_run: false,
+      confirmed: false,
+      error_code: "BAD_REQUEST",
+    });
+    return res;
   }
 
   async execute(req: GatewayExecuteRequest, signal: AbortSignal): Promise<GatewayExecuteResponse> {
@@ -112,7 +141,7 @@ export class GatewayService {
       const argv = checked.binding.argv;
       noteArgv(argv);
       // Policy is checked again: a token never runs what the rules refuse.
-      const again = validateCommand(displayCommand(argv), { container, resolveAlias });
+      const again = validateArgv(argv, { container, resolveAlias });
       this.deps.metrics.validation.observe((performance.now() - t0) / 1000);
       const shown = { command: displayCommand(argv), argv };
       if (again.decision === "refused") return fail("VALIDATION_ERROR", "COMMAND_REFUSED", "The confirmed command is not allowed.", { ...shown, reasons: again.reasons });
@@ -171,7 +200,9 @@ export class GatewayService {
       r = host === LOCAL ? await (this.deps.local ?? runLocal)(argv, opts) : await this.deps.remote.exec(host, argv, opts);
     } catch (err) {
       if (err instanceof GatewayRunError) {
-        return { ...base, overall_status: err.status, ...shown, ...(err.partial ? output(err.partial) : {}), error_details: { error_code: err.code, error_message: err.message } };
+        // Docker has no call that stops an exec: killing the CLI leaves the process inside the container running.
+        const inside = err.status === "TIMEOUT" && argv.includes("exec") ? " The docker CLI was stopped; the process inside the container may still be running (Docker cannot stop an exec)." : "";
+        return { ...base, overall_status: err.status, ...shown, ...(err.partial ? output(err.partial) : {}), error_details: { error_code: err.code, error_message: err.message + inside } };
       }
       if (err instanceof AppError) {
         const status: GatewayStatus = err.code === "HOST_COMMAND_TIMEOUT" ? "TIMEOUT" : HOST_CONFIG_CODES.has(err.code) ? "CONFIGURATION_ERROR" : "CONNECTION_ERROR";

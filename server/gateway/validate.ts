@@ -228,7 +228,13 @@ function anchoredName(container: string): string {
 export function validateCommand(text: string, opts: ValidateOptions): Verdict {
   const split = splitCommand(text);
   if ("reasons" in split) return refused(split.reasons);
-  const argv = split.argv;
+  return validateArgv(split.argv, opts);
+}
+
+/** The policy on an argv that is already plain words (a confirm token's argv is checked again with this). */
+export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
+  if (argv.length === 0) return refused(["The answer contains no command."]);
+  if (argv.some((a) => /[\u0000-\u001f\u007f]|\p{Cf}/u.test(a))) return refused(["The command contains control or invisible characters."], argv);
   const program = argv[0]!;
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) {
     return refused([`The command starts with an environment assignment (\`${program.split("=")[0]}=…\`); only a plain docker command is allowed.`], argv);

@@ -30,6 +30,7 @@ export function authConfig(host: HostView, creds: HostCredentials | undefined, a
         }
         throw new AppError("HOST_KEY_FILE_REJECTED", `The private key file of ${host.id} cannot be used (${parsed.message.slice(0, 120)}).`, "Point auth.privateKeyPath at an OpenSSH or PEM private key.");
       }
+      // ssh2 takes only the file's bytes (it decrypts again itself); parsing above gave the clear error
       return { ...base, privateKey: data, ...(creds?.passphrase !== undefined ? { passphrase: creds.passphrase } : {}) };
     }
     case "agent": {

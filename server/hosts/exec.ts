@@ -17,6 +17,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 const MAX_PID_LINE = 32;
 
+/** Errors thrown before the command reached the host (safe to retry on a new connection). */
+export const notStarted = new WeakSet<object>();
+
 /** A failed command (timeout, cancel, connection lost) with what it printed so far. */
 export class HostCommandError extends AppError {
   constructor(
@@ -75,8 +78,25 @@ export async function runOnConnection(
   });
 
   if (opts.signal?.aborted) throw new AppError("CANCELLED", "The command was cancelled before it started.");
-  await conn.acquire(opts.signal);
-  const ch: ClientChannel = await conn.openExec(command);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutError = () => new AppError("HOST_COMMAND_TIMEOUT", `The command did not finish within ${timeoutMs} ms on ${conn.hostId}; it was stopped.`, "Raise the timeout, or make the command finish sooner.");
+  // The timeout covers the whole call, including a wait for a free channel.
+  const waitAc = new AbortController();
+  const waitTimer = setTimeout(() => waitAc.abort(), timeoutMs);
+  const onOuterAbort = () => waitAc.abort();
+  opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  let ch: ClientChannel;
+  try {
+    await conn.acquire(waitAc.signal);
+    ch = await conn.openExec(command);
+  } catch (e) {
+    const err = waitAc.signal.aborted && !opts.signal?.aborted ? timeoutError() : e;
+    if (typeof err === "object" && err !== null) notStarted.add(err);
+    throw err;
+  } finally {
+    clearTimeout(waitTimer);
+    opts.signal?.removeEventListener("abort", onOuterAbort);
+  }
 
   return new Promise<ExecResult>((resolve, reject) => {
     let pid: number | undefined;
@@ -112,8 +132,7 @@ export async function runOnConnection(
         });
     };
 
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = setTimeout(() => stop(new AppError("HOST_COMMAND_TIMEOUT", `The command did not finish within ${timeoutMs} ms on ${conn.hostId}; it was stopped.`, "Raise the timeout, or make the command finish sooner.")), timeoutMs);
+    const timer = setTimeout(() => stop(timeoutError()), Math.max(0, started + timeoutMs - Date.now()));
     const onAbort = () => stop(new AppError("CANCELLED", "The command was cancelled; it was stopped on the host."));
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     const offLost = conn.onLost(() => finish(lost(conn.hostId)));

@@ -11,7 +11,7 @@ import type { CredentialsByHost, HostView, TestHostResult } from "../api/hosts";
 import { AppError } from "../http/errors";
 import { log } from "../log";
 import { PooledConnection } from "./connection";
-import { runOnConnection } from "./exec";
+import { notStarted, runOnConnection } from "./exec";
 import { HostKeyError, type HostKeyVerdict } from "./host-keys";
 import { connectChain, failedHop, ProbeDone } from "./jump";
 import type { HostRegistry } from "./registry";
@@ -77,12 +77,21 @@ export class SshPool {
 
   /** Runs argv on the host (quoted for its POSIX shell, `exec`-prefixed, own process group). */
   async exec(hostId: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const conn = await this.connection(hostId, opts.credentials);
-    return runOnConnection(conn, argv, {
-      ...opts,
-      killGraceMs: this.options.killGraceMs,
-      control: (script) => this.control(conn, script),
-    });
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.connection(hostId, opts.credentials);
+      try {
+        return await runOnConnection(conn, argv, {
+          ...opts,
+          killGraceMs: this.options.killGraceMs,
+          control: (script) => this.control(conn, script),
+        });
+      } catch (err) {
+        // The pooled connection died before the command started (server restart, idle cut by
+        // a firewall): nothing ran, so one retry on a fresh connection is safe.
+        if (attempt === 0 && notStarted.has(err as object) && err instanceof AppError && err.code === "HOST_CONNECTION_LOST") continue;
+        throw err;
+      }
+    }
   }
 
   /** A short command on a control channel (may exceed the channel budget). */
@@ -148,6 +157,12 @@ export class SshPool {
       return report(failedAt, false, err);
     }
   }
+  /** Open channels and waiting callers of a host's live connection (undefined: not connected). */
+  stats(hostId: string): { openChannels: number; queued: number } | undefined {
+    const c = this.conns.get(hostId);
+    return c && !c.closed ? { openChannels: c.openChannels, queued: c.queued } : undefined;
+  }
+
   /** Closes the host's pooled connection (host changed or removed). */
   drop(hostId: string): void {
     this.conns.get(hostId)?.close();

@@ -4,7 +4,7 @@ import type { CredentialsByHost } from "../api/hosts";
 export type { HostAuth, HostInput, HostView, HostCredentials, CredentialsByHost, HostKeyStatus, TestHostResult } from "../api/hosts";
 
 export interface ExecOptions {
-  /** Ends the remote process group (TERM, KILL 5 s later) and rejects with HOST_COMMAND_TIMEOUT. Default 30 000. */
+  /** For the whole call (a wait for a free channel included): then the remote process group is ended (TERM, KILL 5 s later) and it rejects with HOST_COMMAND_TIMEOUT. Default 30 000. */
   timeoutMs?: number;
   /** Aborting ends the remote process group the same way and rejects with CANCELLED. */
   signal?: AbortSignal;

@@ -4,6 +4,7 @@ import type { AppContext } from "../context";
 import { log } from "../log";
 import { AppError, toAppError } from "./errors";
 import { securityGuard } from "./security";
+import { assertJsonDepth } from "./json-body";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
@@ -12,9 +13,9 @@ import { completionRouter } from "./routes/completion";
 import { shellRouter } from "./routes/shell";
 import { workspacesRouter } from "./routes/workspaces";
 import { chatRouter } from "./routes/chat";
+import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
-import { hostsRouter } from "./routes/hosts";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -42,7 +43,8 @@ export function createApp(ctx: AppContext): express.Express {
   // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
   // its own body (http/json-body.ts, same limit and error codes).
   app.use(openaiRouter(ctx));
-  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"] }));
+  // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
+  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"], verify: (_req, _res, buf) => assertJsonDepth(buf) }));
 
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));
@@ -51,9 +53,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(shellRouter(ctx));
   app.use(workspacesRouter(ctx));
   app.use(chatRouter(ctx));
+  app.use(hostsRouter(ctx));
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
-  app.use(hostsRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

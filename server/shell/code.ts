@@ -7,8 +7,8 @@ import type { Command, Script, Word } from "./parse";
 import { allCommands } from "./parse";
 import { programName, SHELLS } from "./wrappers";
 
-export const FETCHERS = new Set(["curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lynx", "links", "w3m", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "rsync", "tftp", "ftp", "Invoke-WebRequest", "iwr", "Invoke-RestMethod", "irm"]);
-export const INTERPRETERS = new Set([...SHELLS, "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "deno", "bun", "php", "lua", "Rscript", "pwsh", "powershell", "osascript", "tclsh", "awk-script"]);
+export const FETCHERS = new Set(["curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lynx", "links", "w3m", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "rsync", "tftp", "ftp", "invoke-webrequest", "iwr", "invoke-restmethod", "irm", "certutil", "bitsadmin"]);
+export const INTERPRETERS = new Set([...SHELLS, "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "deno", "bun", "php", "lua", "rscript", "pwsh", "powershell", "osascript", "tclsh", "awk-script"]);
 /** Flags that make an interpreter take its code from the next argument. */
 export const INLINE_CODE_FLAGS: Record<string, string[]> = {
   python: ["-c"],
@@ -22,7 +22,7 @@ export const INLINE_CODE_FLAGS: Record<string, string[]> = {
   bun: ["-e", "--eval"],
   php: ["-r"],
   lua: ["-e"],
-  Rscript: ["-e"],
+  rscript: ["-e"],
   pwsh: ["-c", "-Command", "-command"],
   powershell: ["-c", "-Command", "-command"],
   osascript: ["-e"],
@@ -83,6 +83,9 @@ export function shellStringsIn(code: string): string[] {
   const out: string[] = [];
   const call = /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|system|exec|execSync|spawnSync|popen|shell_exec|passthru|%x)\s*\(\s*(?:\[\s*)?(['"`])((?:\\.|(?!\1).)*)\1/g;
   for (const m of code.matchAll(call)) out.push(m[2]!.replace(/\\(.)/g, "$1"));
+  // Perl/Ruby calls without parentheses (`system "rm -rf /"`, `exec 'sh'`) and Lua's os.execute.
+  const bare = /(?:^|[;{\s])(?:system|exec|os\.execute)\s*\(?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+  for (const m of code.matchAll(bare)) out.push(m[2]!.replace(/\\(.)/g, "$1"));
   // Perl/Ruby backticks and qx{}.
   for (const m of code.matchAll(/`([^`]+)`|qx\{([^}]*)\}/g)) out.push(m[1] ?? m[2] ?? "");
   return out.filter((s) => s.trim() !== "");
@@ -93,7 +96,15 @@ export function destructiveCallsIn(code: string): { call: string; target: string
   const out: { call: string; target: string | null }[] = [];
   // Method names match after any receiver (`require("fs").rmSync(`, `FileUtils.rm_rf`).
   const re = /(?:\b|\.)(shutil\.rmtree|removedirs|rmtree|rm_rf|rm_r|remove_dir|remove_entry|rmSync|rmdirSync|rm|rimraf|remove_tree|unlink|unlinkSync|os\.remove|Remove-Item)\s*\(\s*(['"`])?([^'"`),]*)/g;
-  for (const m of code.matchAll(re)) out.push({ call: m[1]!, target: m[2] ? m[3]! : null });
+  for (const m of code.matchAll(re)) {
+    // `rmtree(os.path.expanduser("~"))`, `rmtree(Path.home())`, `rmtree(os.environ["HOME"])`: the home directory.
+    const home = m[2] ? null : /^\s*\(\s*(?:os\.path\.expanduser\(\s*(['"])(~[^'"]*)\1\s*\)|(?:pathlib\.)?Path\.home\(\)|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\))/.exec(code.slice(m.index + m[0].length - m[3]!.length - 1));
+    out.push({ call: m[1]!, target: m[2] ? m[3]! : home ? (home[2] ?? "~") : null });
+  }
+  // Perl without parentheses: `unlink glob "~/*"`, `rmtree "/"`, `unlink <*>`.
+  for (const m of code.matchAll(/(?:^|[;{\s])(unlink|rmtree|remove_tree)\s+(?:glob\s*\(?\s*)?(?:(['"])([^'"]*)\2|<([^>]*)>)/g)) {
+    out.push({ call: m[1]!, target: m[3] ?? m[4] ?? null });
+  }
   return out;
 }
 
@@ -101,6 +112,13 @@ export function inlineFetchesAndRuns(code: string): boolean {
   const fetches = /urllib|urlopen|requests\.get|http\.client|fetch\(|https?\.get|LWP::|Net::HTTP|open-uri|URI\.open|file_get_contents\(\s*['"]https?:|Invoke-WebRequest|iwr\b|DownloadString/.test(code);
   const runs = /\bexec\s*\(|\beval\s*\(|\bsystem\s*\(|Invoke-Expression|\biex\b|subprocess|child_process|new Function/.test(code);
   return fetches && runs;
+}
+
+/** Inline code that connects a socket to a shell (`socket … dup2 … /bin/sh`, `pty.spawn`): a reverse shell. */
+export function inlineReverseShell(code: string): boolean {
+  const socket = /\bsocket\b|Socket\.new|TCPSocket|IO::Socket|fsockopen|net\.connect|new\s+net\.Socket|\/dev\/tcp\//.test(code);
+  const shell = /["'`](\/bin\/)?(ba|z|da)?sh\b|pty\.spawn|cmd\.exe|\bexec\s+["']?\/bin\/|spawn\(\s*["'](\/bin\/)?(ba)?sh/.test(code);
+  return socket && shell;
 }
 
 export function inlineForkBomb(code: string): boolean {

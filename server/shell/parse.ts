@@ -9,6 +9,12 @@
  * `$PWD`, `${X:-/}`, `sh -c '…' _ arg` positional arguments, and `$(echo …)` /
  * `$(… | base64 -d)` / `$(which rm)` outputs (evaluate.ts).
  *
+ * Unquoted expansions are split at IFS (`rm${IFS}-rf${IFS}/`, `IFS=,; x=rm,-rf,/; $x`), since
+ * quoting is not known after tokenizing and splitting is the worst case; `{rm,-rf,/}` as a
+ * command is brace-expanded. Values another command produces at run time (`$(…)` output,
+ * variables filled by `read`/`mapfile`, loops over `$(…)`) are marked `Word.indirect`, so a
+ * deletion of them can be told apart from a deletion of a path the user can read.
+ *
  * Limits (the assessment errs towards `review` at each): loop variables and other
  * run-time values are unknown; `case` patterns are seen as commands; aliases and
  * functions defined outside the line are unknown; brace expansion only in its simple
@@ -25,6 +31,13 @@ import { staticOutput } from "./evaluate";
 export const UNKNOWN = "\u0000";
 /** Like UNKNOWN, but known not to be empty (`${X:?}`). */
 export const NONEMPTY = "\u0003";
+/**
+ * Where an unquoted expansion splits into separate words: `$IFS` itself, and the IFS
+ * characters inside a known variable's value (`IFS=,; x=rm,-rf,/; $x` is `rm -rf /`).
+ * Quoting is not known at this point, so splitting (the worst case) is assumed.
+ */
+export const SPLIT = "\u0005";
+const DEFAULT_IFS = " \t\n";
 
 export interface Word {
   /** For display: resolved text, `$NAME` / `$(…)` where unknown. */
@@ -37,6 +50,14 @@ export interface Word {
   glob: boolean;
   /** Scripts whose output becomes part of this word (`$(…)`, backticks, `<(…)`). */
   subs: Script[];
+  /**
+   * Set when the word's value (its last path component at least) is produced at run time by
+   * another command: a `$(…)` output, a variable filled by `read`/`mapfile`, a loop over
+   * `$(…)`. Says where it comes from, e.g. "the output of `find . -name x`".
+   */
+  indirect?: string;
+  /** `>(…)` scripts in this word: they read what the command writes there. */
+  feeds?: Script[];
 }
 
 export interface Redirect {
@@ -108,9 +129,11 @@ interface Ctx {
   subs: { kind: SubKind; source: string; script: () => Script | null }[];
   functions: string[];
   problems: string[];
+  /** Variables whose value comes from another command's output at run time (see Word.indirect). */
+  indirect: Map<string, string>;
 }
 
-export function parseScript(source: string, depth = 0, inherited?: Env): Script {
+export function parseScript(source: string, depth = 0, inherited?: Env, inheritedIndirect?: Map<string, string>): Script {
   const script: Script = { source, pipelines: [], functions: [], problems: [], depth };
   if (depth > MAX_DEPTH) {
     script.problems.push("The command is nested too deeply to be assessed.");
@@ -125,6 +148,7 @@ export function parseScript(source: string, depth = 0, inherited?: Env): Script 
     subs: [],
     functions: script.functions,
     problems: script.problems,
+    indirect: new Map(inheritedIndirect ?? []),
   };
   ctx.subs = pre.subs.map((s) => {
     let parsed: Script | null | undefined;
@@ -136,7 +160,7 @@ export function parseScript(source: string, depth = 0, inherited?: Env): Script 
         if (s.kind === "arithmetic" || s.kind === "heredoc") return null;
         if (parsed === undefined) {
           // Parsed when its word is built, so `X=/; echo $(rm -rf $X)` sees X.
-          parsed = parseScript(s.source, depth + 1, ctx.env);
+          parsed = parseScript(s.source, depth + 1, ctx.env, ctx.indirect);
           script.problems.push(...parsed.problems);
         }
         return parsed;
@@ -190,8 +214,9 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
     if ("comment" in e) continue;
     const op = (e as { op: string }).op;
     // `name() { …; }`: remember the function, analyse its body like any other commands.
-    if (op === "(" && cur.words.length === 1 && isOp(entries[k + 1], ")")) {
-      const name = cur.words[0]!.text;
+    const fnKeyword = cur.words.length === 2 && cur.words[0]!.text === "function";
+    if (op === "(" && (cur.words.length === 1 || fnKeyword) && isOp(entries[k + 1], ")")) {
+      const name = cur.words[cur.words.length - 1]!.text;
       ctx.functions.push(name);
       cur = { words: [], redirects: [] };
       k++;
@@ -204,7 +229,8 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
       const next = entries[k + 1];
       let target: Word = makeWord("", false, ctx);
       if (typeof next === "string" || (next !== undefined && "op" in next && next.op === "glob")) {
-        target = makeWord(typeof next === "string" ? next : (next as { pattern: string }).pattern, typeof next !== "string", ctx);
+        // A redirection target is one word: no splitting on IFS.
+        target = joinSplit(makeWord(typeof next === "string" ? next : (next as { pattern: string }).pattern, typeof next !== "string", ctx));
         k++;
       } else {
         ctx.problems.push(`A \`${op}\` redirection has no target.`);
@@ -232,45 +258,54 @@ function isOp(e: Entry | undefined, op: string): boolean {
   return e !== undefined && typeof e === "object" && "op" in e && e.op === op;
 }
 
-export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "subs"> & { varSubs?: Map<string, Script[]> }): Word {
+type WordCtx = Pick<Ctx, "env" | "subs"> & { varSubs?: Map<string, Script[]>; indirect?: Map<string, string> };
+
+export function makeWord(raw: string, glob: boolean, ctx: WordCtx): Word {
   let text = "";
   let literal: string | null = "";
   let pattern = "";
   const subs: Script[] = [];
+  const feeds: Script[] = [];
+  // Where the last run-time value from another command (see Word.indirect) ended, and what it was.
+  let indirect: { from: string; end: number } | null = null;
   let last = 0;
+  const ifs = ctx.env.get("IFS") ?? DEFAULT_IFS;
+  const known = (value: string) => {
+    text += value;
+    pattern += value;
+    if (literal !== null) literal += value;
+  };
   for (const m of raw.matchAll(MARKER)) {
     const lit = raw.slice(last, m.index);
-    text += lit;
-    pattern += lit;
-    if (literal !== null) literal += lit;
+    known(lit);
     last = m.index + m[0].length;
     const sub = m[1] === "S" ? ctx.subs[Number(m[2])] : undefined;
     if (sub?.kind === "heredoc") {
-      text += sub.source;
-      pattern += sub.source;
-      if (literal !== null) literal += sub.source;
+      known(sub.source);
     } else if (m[1] === "S") {
       const subScript = sub?.script() ?? null;
       if (subScript) subs.push(subScript);
+      if (subScript && sub?.kind === "process-out") feeds.push(subScript);
       const shown = sub ? oneLine(sub.source) : "…";
       // `$(echo rm)`, `$(echo … | base64 -d)`: a known output makes the word known.
-      const known = sub?.kind === "command" && subScript ? staticOutput(subScript) : null;
-      if (known !== null) {
-        text += known;
-        pattern += known;
-        if (literal !== null) literal += known;
+      const out = sub?.kind === "command" && subScript ? staticOutput(subScript) : null;
+      if (out !== null) {
+        known(out);
         continue;
       }
       text += sub?.kind === "process-in" ? `<(${shown})` : sub?.kind === "process-out" ? `>(${shown})` : `$(${shown})`;
       pattern += UNKNOWN;
       literal = null;
+      if (sub?.kind === "command") indirect = { from: `the output of \`${shown}\``, end: last };
     } else {
       const name = m[2]!.replace(/^([A-Za-z_][A-Za-z0-9_]*).*$/s, "$1");
-      const known = HOME_VARS.has(name) ? "~" : name === "PWD" ? "." : ctx.env.get(name);
-      if (known !== undefined) {
-        text += known;
-        pattern += known;
-        if (literal !== null) literal += known;
+      const value = HOME_VARS.has(name) ? "~" : name === "PWD" ? "." : ctx.env.get(name);
+      if (name === "IFS" && !/^IFS:?[-=?+]/.test(m[2]!)) {
+        // `rm${IFS}-rf${IFS}/`: an unquoted $IFS separates words.
+        known(SPLIT);
+      } else if (value !== undefined) {
+        // An unquoted expansion is split at IFS characters (quoting is unknown: assume the worst).
+        known(HOME_VARS.has(name) || name === "PWD" ? value : [...value].map((c) => (ifs.includes(c) ? SPLIT : c)).join(""));
       } else {
         text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
         subs.push(...(ctx.varSubs?.get(name) ?? []));
@@ -281,14 +316,43 @@ export function makeWord(raw: string, glob: boolean, ctx: Pick<Ctx, "env" | "sub
         else if (op && (op[2] === "-" || op[2] === "=") && op[3] !== "" && !op[3]!.includes("\u0001")) pattern += op[3];
         else pattern += UNKNOWN;
         literal = null;
+        const from = ctx.indirect?.get(name);
+        if (from !== undefined) indirect = { from, end: last };
       }
     }
   }
   const tail = raw.slice(last);
-  text += tail;
-  pattern += tail;
-  if (literal !== null) literal += tail;
-  return { text, literal, pattern, glob, subs };
+  known(tail);
+  const word: Word = { text, literal, pattern, glob, subs };
+  if (feeds.length > 0) word.feeds = feeds;
+  // Indirect when the run-time value makes up the last path component (`$f`, `./$f`, `$(…)/*`),
+  // not when a literal component follows it (`$(git rev-parse --show-toplevel)/build`).
+  if (indirect !== null && /^[^/\u0001]*\/?\*?$/.test(raw.slice(indirect.end))) word.indirect = indirect.from;
+  return word;
+}
+
+/** A word the shell does not split (an assignment value, a redirection target): SPLIT back to a space. */
+export function joinSplit(w: Word): Word {
+  if (!w.pattern.includes(SPLIT)) return w;
+  const j = (s: string) => s.split(SPLIT).join(" ");
+  return { ...w, text: j(w.text), literal: w.literal === null ? null : j(w.literal), pattern: j(w.pattern) };
+}
+
+/** Splits words at SPLIT into the separate words the shell would see. */
+function splitAtIfs(words: Word[]): Word[] {
+  return words.flatMap((w) => {
+    if (!w.pattern.includes(SPLIT)) return [w];
+    const texts = w.text.split(SPLIT);
+    const lits = w.literal?.split(SPLIT) ?? null;
+    const pats = w.pattern.split(SPLIT);
+    if (texts.length !== pats.length || (lits && lits.length !== pats.length)) return [joinSplit(w)];
+    const out: Word[] = [];
+    pats.forEach((p, k) => {
+      if (p === "") return;
+      out.push({ ...w, text: texts[k]!, literal: lits ? lits[k]! : null, pattern: p });
+    });
+    return out;
+  });
 }
 
 function oneLine(s: string): string {
@@ -305,7 +369,10 @@ function finishPipeline(raws: RawCommand[], background: boolean, ctx: Ctx): Pipe
   return { commands, background };
 }
 
-function display(w: Word): string {
+function display(w0: Word): string {
+  const w = joinSplit(w0);
+  // Words the shell splits at IFS are shown as the separate words they become.
+  if (w !== w0) return w.text;
   if (w.text === "") return "''";
   // Known values with spaces are shown quoted; `$(…)` parts are shown as written.
   if (w.literal === null || !/[\s'"]/.test(w.text)) return w.text;
@@ -318,21 +385,42 @@ export function commandSource(words: Word[], redirects: Redirect[] = []): string
   return [...words.map(display), ...redirects.map((r) => `${r.fd ?? ""}${r.op} ${display(r.target)}`)].join(" ");
 }
 
+/** `{rm,-rf,/}` as a command: brace expansion makes the words `rm -rf /`. */
+const BRACE_COMMAND = /^\{([^{}\s]*,[^{}\s]*)\}$/;
+
 function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command | null {
   let words = raw.words;
   // Reserved words that only shape control flow.
   while (words.length > 0 && RESERVED_PREFIX.has(words[0]!.text)) words = words.slice(1);
-  if (words.length > 0 && words[0]!.text.startsWith("{") && words[0]!.text.length > 1) {
+  if (words.length > 0 && words[0]!.text === "function" && words[1]) {
+    // `function name { body; }` (the `function name()` form is handled by buildPipelines).
+    ctx.functions.push(words[1].text);
+    words = words[2]?.text === "{" ? words.slice(3) : words.slice(2);
+    if (words.length === 0 && raw.redirects.length === 0) return null;
+  }
+  const brace = words.length > 0 && words[0]!.literal !== null ? BRACE_COMMAND.exec(words[0]!.literal) : null;
+  if (brace) words = [...brace[1]!.split(",").filter((t) => t !== "").map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: [] })), ...words.slice(1)];
+  else if (words.length > 0 && words[0]!.text.startsWith("{") && words[0]!.text.length > 1) {
     words = [{ ...words[0]!, text: words[0]!.text.slice(1), literal: words[0]!.literal?.slice(1) ?? null, pattern: words[0]!.pattern.slice(1) }, ...words.slice(1)];
   }
+  // Shown without the reserved words around it (`do rm -rf $f` is the command `rm -rf $f`).
+  const source = commandSource(words, raw.redirects);
   if (words.length > 0 && HEADER_WORDS.has(words[0]!.text)) {
-    // `for x in …` / `case … in`: the loop variable is unknown from here on.
-    if ((words[0]!.text === "for" || words[0]!.text === "select") && words[1]) ctx.env.delete(words[1].text);
-    return null;
-  }
-  if (words.length > 0 && words[0]!.text === "function" && words[1]) {
-    ctx.functions.push(words[1].text);
-    return null;
+    const head = words[0]!.text;
+    const loopVar = (head === "for" || head === "select") && words[1] ? words[1].text : "";
+    const inAt = words.findIndex((w) => w.text === "in");
+    const list = inAt >= 0 ? words.slice(inAt + 1) : [];
+    if (loopVar) {
+      // The loop variable is unknown from here on; over `$(…)` output it is an indirect value.
+      ctx.env.delete(loopVar);
+      const from = list.find((w) => w.subs.length > 0 && w.literal === null);
+      if (from) ctx.indirect.set(loopVar, from.indirect ?? `a line of \`${from.text}\``);
+      else ctx.indirect.delete(loopVar);
+    }
+    // The header's words are still expanded by the shell, so their substitutions are judged.
+    const carried = (head === "case" ? words.slice(1, inAt < 0 ? undefined : inAt) : list).filter((w) => w.subs.length > 0);
+    if (carried.length === 0) return null;
+    return { ...emptyCommand(source, upstream), assignments: carried.map((value) => ({ name: loopVar, value: joinSplit(value) })) };
   }
   // An unquoted `$(…)` that prints "rm -rf /" becomes three words, not one program name.
   if (words.length > 0 && words[0]!.subs.length > 0 && words[0]!.literal !== null && /\s/.test(words[0]!.literal.trim())) {
@@ -348,10 +436,12 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     const cut = m[0].length;
     assignments.push({
       name: m[1]!,
-      value: { text: w.text.slice(cut), literal: w.literal === null ? null : w.literal.slice(cut), pattern: w.pattern.slice(cut), glob: w.glob, subs: w.subs },
+      value: joinSplit({ ...w, text: w.text.slice(cut), literal: w.literal === null ? null : w.literal.slice(cut), pattern: w.pattern.slice(cut) }),
     });
     words = words.slice(1);
   }
+  words = splitAtIfs(words);
+  readsInto(words, ctx);
   if (words.length === 0) {
     // Bare assignments change the shell's variables for the commands that follow.
     for (const a of assignments) setVar(ctx, a.name, a.value);
@@ -364,7 +454,7 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
   }
   const stdin = raw.redirects.find((r) => r.op === "<<<" || r.op === "<<");
   const base: Command = {
-    source: commandSource([...raw.words], raw.redirects),
+    source,
     argv: words,
     via: [],
     privileged: false,
@@ -383,13 +473,47 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     positional?.forEach((v, k) => {
       if (v !== null) env.set(String(k), v);
     });
-    return parseScript(src, ctx.depth + 1, env);
+    return parseScript(src, ctx.depth + 1, env, ctx.indirect);
   };
   unwrap(base, parseSub, (raw2) => makeWord(raw2, false, ctx));
   return base;
 }
 
+function emptyCommand(source: string, upstream: Command[]): Command {
+  return { source, argv: [], via: [], privileged: false, assignments: [], redirects: [], runs: [], runsDynamic: [], argsFromInput: false, codeFromInput: false, upstream, stdinText: null };
+}
+
+/** Options of `read` that take a value (so the value is not taken for a variable name). */
+const READ_OPTS_WITH_VALUE = new Set(["-p", "-d", "-n", "-N", "-t", "-u", "-i"]);
+
+/** `read f`, `mapfile -t files`: those variables now hold text another command produced. */
+function readsInto(words: Word[], ctx: Ctx): void {
+  const prog = words[0]?.literal;
+  if (prog !== "read" && prog !== "mapfile" && prog !== "readarray") return;
+  const names: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const t = words[i]!.text;
+    if (t === "-a" && words[i + 1]) {
+      names.push(words[++i]!.text);
+      continue;
+    }
+    if (prog === "read" ? READ_OPTS_WITH_VALUE.has(t) : /^-[dnOscCu]$/.test(t)) {
+      i++;
+      continue;
+    }
+    if (t.startsWith("-")) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) names.push(t);
+  }
+  if (names.length === 0) names.push(prog === "read" ? "REPLY" : "MAPFILE");
+  for (const n of names) {
+    ctx.env.delete(n);
+    ctx.indirect.set(n, `what \`${commandSource(words)}\` reads`);
+  }
+}
+
 function setVar(ctx: Ctx, name: string, value: Word): void {
+  if (value.indirect !== undefined) ctx.indirect.set(name, value.indirect);
+  else ctx.indirect.delete(name);
   if (value.literal !== null) ctx.env.set(name, value.literal);
   else ctx.env.delete(name);
   if (value.subs.length > 0) ctx.varSubs.set(name, value.subs);

@@ -92,10 +92,22 @@ function classifyOne(raw: string): PathClass {
     if (dirSegs.length === 1 && top !== "tmp") return "top";
     return "specific";
   }
-  p = p.replace(/^(\.\/)+/, "./");
-  if (/^(\.|\.\/|\.\.|\.\.\/|\*|\.\/\*|\.\*|\.\.\/\*|\.\/\.\*|\*\.\*|\.\/\.|\.\.\/\.\.)$/.test(p)) return "cwd";
-  if (/^(\.\.\/)+\.?\.?\*?$/.test(p)) return "cwd";
+  // Relative: `.`, `*`, `..`, `./..`, `src/../..`, `../*` all mean the current directory or a parent of it.
+  const segs = normalizeRelative(p);
+  if (segs.length > 0 && /^(\*|\.\*|\*\.\*)$/.test(segs[segs.length - 1]!)) segs.pop();
+  if (segs.every((s) => s === "..")) return "cwd";
   return "specific";
+}
+
+/** `a/./b/../c` → [a, c]; leading `..` are kept. */
+function normalizeRelative(p: string): string[] {
+  const out: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else out.push(seg);
+  }
+  return out;
 }
 
 /** The broadest class any expansion of the word reaches. */
@@ -121,10 +133,13 @@ export function describeClass(c: PathClass, shown: string): string {
       return `the system path ${shown}`;
     case "home":
       return `the home directory (${shown})`;
-    case "cwd":
+    case "cwd": {
       if (/^(\.|\*|\.\/|\.\/\*|\.\*)$/.test(shown)) return "everything in the current directory";
       if (/^\.\.\/?\*?$/.test(shown)) return "everything in the parent directory";
-      return `everything in ${shown}`;
+      const ups = normalizeRelative(shown).filter((s) => s === "..").length;
+      if (ups > 0) return `everything in ${shown}, ${ups === 1 ? "the parent" : "a parent"} of the current directory`;
+      return `everything in ${shown}, the current directory`;
+    }
     case "var-root":
       return `${shown}, which is / if the variable is empty`;
     case "device":
@@ -132,4 +147,81 @@ export function describeClass(c: PathClass, shown: string): string {
     default:
       return shown;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// The workspace: the directory the command runs in (the terminal's or the task's cwd).
+
+export interface Workspace {
+  /** Absolute working directory, when the caller knows it. */
+  cwd: string | null;
+  /** Absolute home directory, when known (inferred from a cwd under /home/<user>, /Users/<user> or /root). */
+  home: string | null;
+}
+
+export function workspaceOf(cwd?: string, home?: string): Workspace {
+  const abs = (p: string | undefined) => (p && p.startsWith("/") ? "/" + normalizeAbsolute(p).join("/") : null);
+  const c = abs(cwd);
+  const h = abs(home) ?? (c ? (/^(\/home\/[^/]+|\/Users\/[^/]+|\/root)(\/|$)/.exec(c)?.[1] ?? null) : null);
+  return { cwd: c, home: h };
+}
+
+/** The absolute path a fully known pattern names, or null (unknown parts, `~` without a known home, relative without a cwd). */
+function absolute(p: string, ws: Workspace): string | null {
+  if (p.includes(UNKNOWN) || p.includes(NONEMPTY)) return null;
+  if (p === "~" || p.startsWith("~/")) return ws.home ? "/" + normalizeAbsolute(ws.home + p.slice(1)).join("/") : null;
+  if (p.startsWith("~")) return null;
+  if (p.startsWith("/")) return "/" + normalizeAbsolute(p).join("/");
+  return ws.cwd ? "/" + normalizeAbsolute(`${ws.cwd}/${p}`).join("/") : null;
+}
+
+const within = (p: string, dir: string) => dir === "/" || p === dir || p.startsWith(`${dir}/`);
+
+/** Whether every expansion of the path lies inside the workspace (relative paths that do not climb out count, even without a cwd). */
+export function insideWorkspace(w: Word, ws: Workspace): boolean {
+  return expandBraces(w.pattern).every((p) => {
+    if (p === "" || p.includes(UNKNOWN) || p.includes(NONEMPTY)) return false;
+    if (!p.startsWith("/") && !p.startsWith("~")) return normalizeRelative(p)[0] !== "..";
+    const a = absolute(p, ws);
+    return a !== null && ws.cwd !== null && within(a, ws.cwd);
+  });
+}
+
+/** A path below a home directory (`~/projects`, `$HOME/src/*`, `/home/alice/x`), not the home itself. */
+export function underHome(w: Word, ws: Workspace): boolean {
+  return expandBraces(w.pattern).some((p) => {
+    if (p.includes(UNKNOWN) || p.includes(NONEMPTY)) return false;
+    if (p.startsWith("~")) return normalizeAbsolute(p.slice(p.indexOf("/") < 0 ? p.length : p.indexOf("/"))).length > 0;
+    const a = absolute(p, ws);
+    if (a === null) return false;
+    if (ws.home && a !== ws.home && within(a, ws.home)) return true;
+    return /^\/(home|Users)\/[^/]+\/[^/]+|^\/root\/[^/]+/.test(a);
+  });
+}
+
+const SHELL_STARTUP = /^(\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.cshrc|\.tcshrc|\.login|\.xprofile|\.xinitrc|\.xsession|\.config\/fish\/config\.fish|\.config\/fish\/conf\.d\/.+|\.config\/autostart\/.+|\.pam_environment)$/;
+const SSH_ACCESS = /^\.ssh\/(authorized_keys2?|rc)$/;
+
+/**
+ * Files whose content runs or grants access later: shell start-up files run in every new
+ * shell, `~/.ssh/authorized_keys` lets the holder of a key log in.
+ */
+export function persistenceFile(w: Word, ws: Workspace): "startup" | "ssh" | null {
+  for (const p of expandBraces(w.pattern)) {
+    if (p.includes(UNKNOWN) || p.includes(NONEMPTY)) continue;
+    let rel: string | null = null;
+    const m = /^~[^/]*\/(.*)$/.exec(p);
+    if (m) rel = m[1]!;
+    else {
+      const a = absolute(p, ws);
+      const h = a === null ? null : /^(\/home\/[^/]+|\/Users\/[^/]+|\/root)\/(.*)$/.exec(a);
+      if (h) rel = h[2]!;
+      else if (a !== null && ws.home && within(a, ws.home)) rel = a.slice(ws.home.length + 1);
+    }
+    if (rel === null) continue;
+    rel = normalizeRelative(rel).join("/");
+    if (SHELL_STARTUP.test(rel)) return "startup";
+    if (SSH_ACCESS.test(rel)) return "ssh";
+  }
+  return null;
 }

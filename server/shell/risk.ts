@@ -5,9 +5,10 @@
  */
 import type { Script } from "./parse";
 import { allCommands, parseScript } from "./parse";
-import { judgeCommand, type Finding, type Risk, type RuleContext } from "./rules";
+import { isKnownProgram, judgeCommand, type Finding, type Risk, type RuleContext } from "./rules";
 import { programName } from "./wrappers";
 import { judgeWindows, windowsShellOf } from "./windows";
+import { workspaceOf, type Workspace } from "./paths";
 
 export type { Risk };
 
@@ -16,10 +17,12 @@ export interface Assessment {
   reasons: string[];
 }
 
-/** What earlier commands of the same line wrote, for judging later commands that run those files. */
+/** What earlier commands of the same line did (files written, network fds), and where the line runs. */
 interface Files {
   downloaded: Set<string>;
   written: Map<string, string>;
+  networkFds: Map<string, string>;
+  workspace: Workspace;
 }
 
 const ORDER: Record<Risk, number> = { safe: 0, review: 1, dangerous: 2 };
@@ -48,12 +51,27 @@ function forkBombs(script: Script): Finding[] {
   else {
     for (const name of script.functions) {
       for (const p of script.pipelines) {
-        const calls = p.commands.filter((c) => programName(c.argv[0]) === name).length;
+        const calls = p.commands.filter((c) => programName(c.argv[0]) === name.toLowerCase()).length;
         if (calls >= 2 || (calls >= 1 && p.background && p.commands.length > 1)) {
           out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${name} as a function that keeps starting copies of itself (a fork bomb)` });
           return out;
         }
       }
+    }
+  }
+  return out;
+}
+
+/** Builtins a function can shadow (besides every program the rules know). */
+const BUILTINS = new Set(["cd", "echo", "printf", "read", "exit", "return", "source", ".", "exec", "eval", "export", "unset", "set", "alias", "unalias", "trap", "builtin", "command", "type", "hash", "test", "[", "pwd", "kill", "history", "wait", "jobs", "fg", "bg", "umask", "ulimit", "shift", "let", "local", "declare", "typeset", "readonly", "getopts", "true", "false", ":", "sudo", "su", "ssh", "exit"]);
+
+/** `function cd() { …; }`, `ls() { …; }`: later uses of that name run the function instead. */
+function redefinedCommands(script: Script): Finding[] {
+  const out: Finding[] = [];
+  for (const name of new Set(script.functions)) {
+    const n = name.toLowerCase();
+    if (BUILTINS.has(n) || isKnownProgram(n)) {
+      out.push({ risk: "review", part: `${name}()`, says: `defines a function named ${name}, so every later \`${name}\` in this shell session runs the function instead of the real ${name}` });
     }
   }
   return out;
@@ -66,9 +84,12 @@ function judgeScript(script: Script, files: Files): Finding[] {
     out.push({ risk: deep ? "dangerous" : "review", part: script.source.trim(), says: `cannot be fully analysed: ${p.replace(/\.$/, "").replace(/^A /, "a ").replace(/^The /, "the ")}` });
   }
   out.push(...forkBombs(script));
+  out.push(...redefinedCommands(script));
   const ctx: RuleContext = {
     downloaded: files.downloaded,
     written: files.written,
+    workspace: files.workspace,
+    networkFds: files.networkFds,
     judgeScript: (source) => judgeScript(parseScript(source, script.depth + 1), files),
   };
   for (const p of script.pipelines) {
@@ -90,13 +111,21 @@ function sentence(fd: Finding): string {
 
 export interface AssessOptions {
   shell?: string;
+  /**
+   * The absolute working directory the command will run in (the workspace). Recursive
+   * deletes under the home directory are `dangerous` unless they stay inside it; without
+   * it only relative paths that do not climb out count as inside.
+   */
+  cwd?: string;
+  /** The home directory on the target, when known; otherwise inferred from a cwd under /home/<user>, /Users/<user> or /root. */
+  home?: string;
 }
 
 export function assess(command: string, options: AssessOptions = {}): Assessment {
   // Pasted text often has Windows line endings; a stray \r would glue itself to a program name.
   const source = command.replace(/\r\n?/g, "\n").trim();
   if (source === "") return { risk: "review", reasons: ["The command is empty."] };
-  const files: Files = { downloaded: new Set(), written: new Map() };
+  const files: Files = { downloaded: new Set(), written: new Map(), networkFds: new Map(), workspace: workspaceOf(options.cwd, options.home) };
   const windows = windowsShellOf(options.shell);
   const findings = windows
     ? judgeWindows(source, windows, (cmd) => judgeScript(parseScript(cmd, 1), files))

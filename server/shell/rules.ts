@@ -3,17 +3,21 @@
  * and says what it does in words a user can check. Anything not listed is `review`:
  * a program we do not know is never `safe`.
  */
-import type { Command } from "./parse";
-import { programName } from "./wrappers";
+import { allCommands, type Command, type Word } from "./parse";
+import { programBase, programName, SHELLS } from "./wrappers";
 import { BROAD, classifyPath, describeClass } from "./paths";
 import { has, readArgs } from "./args";
 import { FETCHERS, INTERPRETERS, isDecoder, isInterpreter, pipedSource, wordSource } from "./code";
 import { f, shown, literalWord, pathFindings, rememberWritten, writeFinding, writtenContent, writtenScript, type Finding, type Risk, type Rule, type RuleContext } from "./rules/finding";
-import { copyLike, dd, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
+import { copyLike, dd, DELETERS, disk, find, mv, perms, rm, sed, shred, sort, tar, truncate, writesEachOperand } from "./rules/files";
 import { git } from "./rules/git";
 import { docker, kubectl, terraform } from "./rules/containers";
 import { aliasRule, awk, crontab, init, kill, network, power, readWithWriteFlags, service, systemctl } from "./rules/system";
-import { curl, netcat, wget } from "./rules/network";
+import { bitsadmin, certutil, curl, netcat, wget } from "./rules/network";
+import { firewallCmd, iptables, kernelModule, netsh, nft, pfctl, ufw } from "./rules/defences";
+import { exfiltrationFindings } from "./rules/exfiltration";
+import { editorFindings } from "./rules/editors";
+import { isPowerShellCommand, judgeWindows } from "./windows";
 import { packageManager } from "./rules/packages";
 import { codeFromInputFindings, interpreterFindings } from "./rules/interpreters";
 
@@ -145,14 +149,34 @@ export const RULES: Record<string, Rule> = {
   unzip: (cmd, a) => (has(a, "l", "t", "Z") ? [f("safe", cmd, "only lists the archive")] : [f("review", cmd, "extracts files, possibly overwriting existing ones")]),
   userdel: (cmd, a) => (has(a, "r", "--remove") ? [f("dangerous", cmd, "deletes a user account together with its home directory")] : [f("review", cmd, "deletes a user account")]),
   command: (cmd, a) => (has(a, "v", "V") ? [f("safe", cmd, "only looks a command up")] : [f("review", cmd, "runs a command")]),
-  iptables: (cmd, a) => (has(a, "L", "S", "--list") && !has(a, "F", "X", "A", "D", "I", "P") ? [f("safe", cmd, "only lists firewall rules")] : [f("review", cmd, "changes firewall rules")]),
+  iptables,
+  ip6tables: iptables,
+  "iptables-legacy": iptables,
+  "iptables-nft": iptables,
+  ebtables: iptables,
+  nft,
+  ufw,
+  "firewall-cmd": firewallCmd,
+  pfctl,
+  netsh,
+  modprobe: kernelModule,
+  insmod: kernelModule,
+  rmmod: kernelModule,
+  kldload: kernelModule,
+  kldunload: kernelModule,
+  kextload: kernelModule,
+  kextunload: kernelModule,
+  modinfo: (cmd) => [f("safe", cmd, "only shows information about a kernel module")],
+  certutil,
+  bitsadmin,
 };
 
 const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun", "npx", "pnpx", "bunx", "pip", "pip3", "pipx", "uv", "uvx", "poetry", "pipenv", "conda", "mamba", "gem", "cargo", "go", "composer", "bundle", "apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "zypper", "pacman", "yay", "paru", "apk", "brew", "port", "snap", "flatpak", "nix-env", "choco", "winget", "scoop", "rpm", "mvn", "gradle", "dotnet", "deno-install", "corepack"];
 for (const p of PACKAGE_MANAGERS) RULES[p] = packageManager;
 
 /** Programs the rules know; anything else is `review` as unknown. */
-export function isKnownProgram(prog: string): boolean {
+export function isKnownProgram(name: string): boolean {
+  const prog = name.toLowerCase();
   return prog in RULES || READ_ONLY.has(prog) || SHELL_STATE.has(prog) || EDITORS.has(prog) || isInterpreter(prog) || /^mkfs\./.test(prog);
 }
 
@@ -166,22 +190,49 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   const prog = programName(cmd.argv[0]);
   const isFetcher = FETCHERS.has(prog);
 
+  // A shell, or a program only known at run time: connected to the network, it is a remote shell.
+  const runsAnything = isInterpreter(prog) || (cmd.argv[0] !== undefined && cmd.argv[0].literal === null);
   for (const r of cmd.redirects) {
+    const fdNet = /^[<>]&$/.test(r.op) ? ctx.networkFds.get(r.target.text) : undefined;
+    if (fdNet !== undefined && runsAnything) {
+      out.push(f("dangerous", cmd, `connects ${cmd.argv.length > 0 ? shown(cmd.argv[0]!) : "the shell"} to the network connection ${fdNet} (a reverse shell)`));
+      continue;
+    }
     if (![">", ">>", ">|", "&>", "&>>", "<>", ">&"].includes(r.op)) continue;
     if (r.op === ">&" && /^\d+$|^-$/.test(r.target.text)) continue;
     const c = classifyPath(r.target);
     if (c === "network") {
-      out.push(isInterpreter(prog) ? f("dangerous", cmd, `connects a shell to ${shown(r.target)} (a reverse shell)`) : f("review", cmd, `sends output to ${shown(r.target)}`));
+      // `exec 5<>/dev/tcp/…` keeps the connection open on fd 5 for the commands that follow.
+      if (cmd.argv.length === 0 && r.fd !== null) ctx.networkFds.set(r.fd, shown(r.target));
+      out.push(runsAnything ? f("dangerous", cmd, `connects a shell to ${shown(r.target)} (a reverse shell)`) : f("review", cmd, `${r.op === "<>" ? "opens a network connection to" : "sends output to"} ${shown(r.target)}`));
       continue;
     }
-    const w = writeFinding(cmd, r.target, r.op.includes(">>") ? "appends to" : "overwrites");
+    const w = writeFinding(cmd, r.target, r.op.includes(">>") ? "appends to" : "overwrites", ctx.workspace);
     if (w) out.push(w);
     if ((isFetcher || isDecoder(cmd) || pipedSource(cmd)) && r.target.literal) ctx.downloaded.add(r.target.literal);
     else if (r.target.literal) rememberWritten(ctx, r.target.literal, writtenContent(cmd), r.op.includes(">>"));
   }
   for (const r of cmd.redirects) {
-    if (r.op === "<" && classifyPath(r.target) === "network" && isInterpreter(prog)) out.push(f("dangerous", cmd, `reads shell input from ${shown(r.target)} (a reverse shell)`));
+    if (r.op === "<" && classifyPath(r.target) === "network" && runsAnything) out.push(f("dangerous", cmd, `reads shell input from ${shown(r.target)} (a reverse shell)`));
   }
+  // `cat <&5 | sh` after `exec 5<>/dev/tcp/…`: commands arriving from the network are run.
+  if (runsAnything) {
+    for (const u of cmd.upstream) {
+      const net = u.redirects.map((r) => (r.op === "<&" ? ctx.networkFds.get(r.target.text) : r.op === "<" && classifyPath(r.target) === "network" ? shown(r.target) : undefined)).find((x) => x !== undefined);
+      if (net !== undefined) out.push(f("dangerous", cmd, `runs commands that arrive from the network connection ${net} (a reverse shell)`));
+    }
+  }
+  // `echo … > >(sh)`, `tee >(bash)`: what the command writes there is run as code.
+  for (const w of [...cmd.argv, ...cmd.redirects.map((r) => r.target)]) {
+    for (const s of w.feeds ?? []) {
+      const reader = s.pipelines[0]?.commands[0];
+      const rp = programName(reader?.argv[0]);
+      if (reader && isInterpreter(rp) && reader.runs.length === 0 && !reader.argv.slice(1).some((x) => !x.text.startsWith("-"))) {
+        out.push(f("dangerous", cmd, `feeds its output to \`${reader.source}\` through a process substitution, which runs it as code nobody sees`));
+      }
+    }
+  }
+  out.push(...exfiltrationFindings(cmd));
 
   for (const w of cmd.runsDynamic) {
     const src = wordSource(w);
@@ -191,6 +242,12 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   }
 
   if (cmd.codeFromInput) out.push(...codeFromInputFindings(cmd));
+  // `… | xargs -I{} sh -c 'rm -rf {}'`: the code is known, its targets come down the pipe.
+  if (cmd.argsFromInput) {
+    const deleter = cmd.runs.flatMap((s) => [...allCommands(s)]).find((c) => DELETERS.has(programName(c.argv[0])));
+    const up = cmd.upstream[cmd.upstream.length - 1];
+    if (deleter) out.push(f("dangerous", cmd, `runs \`${deleter.source}\` on ${up ? `the paths \`${up.source}\` prints` : "paths read from its input"} (through xargs): the paths are only known when it runs`));
+  }
   out.push(...variableFindings(cmd, ctx));
   if (cmd.argv.length === 0) {
     if (out.length === 0 && cmd.assignments.length > 0) out.push(f("safe", cmd, "only sets shell variables"));
@@ -203,9 +260,12 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   if (head.literal === null) {
     const src = wordSource(head);
     if (src) out.push(f("dangerous", cmd, `runs a program whose name comes from \`${src.from.source}\``));
-    else out.push(f("review", cmd, `runs a program whose name is only known when it runs (${shown(head)})`));
+    else out.push(f("review", cmd, `runs a program whose name is only known when it runs (${shown(head)})`), ...worstCase(cmd, ctx));
     return out;
   }
+  // `Rm -Rf /`: on case-insensitive file systems (macOS, Windows) this is rm.
+  const base = programBase(head);
+  if (base !== prog && (isKnownProgram(prog) || SHELLS.has(prog))) out.push(f("review", cmd, `spells ${prog} as ${base}, which runs ${prog} on case-insensitive file systems (macOS, Windows), so it is judged as ${prog}`));
   // shell-quote flags `*`/`?` as globs; a `[set]` in a program name is one too.
   if (head.glob || /\[[^\]]+\]/.test(prog)) {
     // `/bin/r? -rf /`: judge the command as every known program the pattern could name.
@@ -230,6 +290,8 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     return out;
   }
   if (/^mkfs\./.test(prog)) return [...out, ...disk(cmd, a, ctx)];
+  // `Remove-Item -Recurse -Force C:\` typed into a POSIX shell (or run by one, e.g. Git Bash): PowerShell's rules.
+  if (isPowerShellCommand(prog)) return [...out, ...judgeWindows(cmd.argv.map(psQuote).join(" "), "powershell", ctx.judgeScript)];
   const rule = RULES[prog];
   if (rule) return [...out, ...rule(cmd, a, ctx)];
   if (READ_ONLY.has(prog)) return [...out, f("safe", cmd, "only reads")];
@@ -239,12 +301,50 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   }
   if (prog === "umask" && a.operands.length > 0) return [...out, f("review", cmd, "changes the permissions new files get")];
   if (SHELL_STATE.has(prog)) return [...out, f("safe", cmd, "only changes the current shell's directory or variables")];
-  if (EDITORS.has(prog)) return [...out, f("review", cmd, "opens an editor that can change files")];
+  if (EDITORS.has(prog)) return [...out, ...editorFindings(cmd, prog, ctx), f("review", cmd, "opens an editor that can change files")];
   return [...out, f("review", cmd, `runs ${prog}, a program AiCockpit does not know, so check what it does`)];
+}
+
+/** A word for PowerShell's tokenizer: single-quoted when it holds spaces or quotes. */
+function psQuote(w: Word): string {
+  const t = w.literal ?? w.text;
+  return /[\s'"`;|&(){}]/.test(t) ? `'${t.replace(/'/g, "''")}'` : t;
+}
+
+/** Programs whose danger lies in their arguments: a program named only at run time is judged as each of them. */
+const WORST_CASE_PROGRAMS = ["rm", "chmod", "chown", "mv", "cp", "dd", "find", "git", "docker", "kubectl", "kill", "tee", "truncate", "rsync", "tar", "sed", "iptables", "crontab"];
+
+/**
+ * `${RM} -rf /`, `$X push --force`: the program is only known when it runs, so the
+ * arguments are read as the worst case: if any of the usual programs would be dangerous
+ * with them, so is this. Also read as a wrapper (`$SUDO rm -rf /`).
+ */
+function worstCase(cmd: Command, ctx: RuleContext): Finding[] {
+  const head = cmd.argv[0]!;
+  // Hypotheses must not record downloads or written files.
+  const scratch: RuleContext = { ...ctx, downloaded: new Set(ctx.downloaded), written: new Map(ctx.written), networkFds: new Map(ctx.networkFds) };
+  const rest = cmd.argv.slice(1);
+  if (rest.length === 0) return [];
+  const hypotheses: { as: string; findings: Finding[] }[] = WORST_CASE_PROGRAMS.map((p) => {
+    const argv = [literalWord(p), ...rest];
+    return { as: p, findings: RULES[p]!({ ...cmd, argv }, readArgs(argv, argsWithValue(p)), scratch) };
+  });
+  if (rest[0]!.literal !== null) {
+    const wrapper = { as: `a wrapper such as sudo running ${rest[0]!.literal}`, findings: judgeCommand({ ...cmd, argv: rest }, scratch) };
+    if (isKnownProgram(programName(rest[0]))) hypotheses.unshift(wrapper);
+    else hypotheses.push(wrapper);
+  }
+  for (const h of hypotheses) {
+    const bad = h.findings.find((x) => x.risk === "dangerous");
+    if (bad) return [f("dangerous", cmd, `runs a program named by ${shown(head)}, which is only known when it runs; read as the worst case (${h.as}), it ${bad.says.replace(/\.$/, "")}`)];
+  }
+  return [];
 }
 
 function argsWithValue(prog: string): string[] {
   switch (prog) {
+    case "truncate":
+      return ["-s", "--size", "-r", "--reference"];
     case "curl":
       return ["-o", "--output", "-X", "--request", "-d", "--data", "-H", "--header", "-u", "--user", "-F", "--form", "-T", "--upload-file", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-x", "--proxy", "-m", "--max-time", "-w", "--write-out", "--data-raw", "--data-binary", "--json"];
     case "wget":

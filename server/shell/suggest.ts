@@ -304,6 +304,7 @@ export function extractCommand(answer: string): ExtractedCommand {
 export async function suggestCommand(llm: LlmService, req: ShellSuggestRequest, signal: AbortSignal): Promise<ShellSuggestion> {
   const answer = await llm.chat({ messages: buildSuggestMessages(req), maxTokens: 400, temperature: 0, ...(req.model ? { model: req.model } : {}) }, signal);
   const { command, explanation } = extractCommand(answer);
-  const assessment = assess(command, req.shell ? { shell: req.shell } : {});
+  // The terminal's cwd is the workspace: recursive deletes in the home directory outside it are dangerous.
+  const assessment = assess(command, { ...(req.shell ? { shell: req.shell } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
   return { command, explanation, risk: assessment.risk, reasons: assessment.reasons };
 }

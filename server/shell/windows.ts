@@ -164,7 +164,8 @@ const READ_ONLY = new Set([
 const DESTROYERS = new Set(["format-volume", "clear-disk", "initialize-disk", "remove-partition", "diskpart", "format", "bcdedit", "cipher-wipe"]);
 const POWER = new Set(["stop-computer", "restart-computer"]);
 const WRITERS = new Set(["set-content", "add-content", "out-file", "new-item", "copy-item", "move-item", "rename-item", "set-itemproperty", "new-itemproperty", "expand-archive", "compress-archive", "tee-object", "xcopy", "robocopy"]);
-const FETCHERS = /^(invoke-webrequest|invoke-restmethod|curl|curl\.exe|wget\.exe|start-bitstransfer|bitsadmin|certutil)$/;
+// certutil and bitsadmin follow the POSIX rules (rules/network.ts), which remember what they download.
+const FETCHERS = /^(invoke-webrequest|invoke-restmethod|curl|curl\.exe|wget\.exe|start-bitstransfer)$/;
 
 type PathClass = "root" | "system" | "home" | "cwd" | "specific";
 
@@ -197,7 +198,14 @@ function operands(words: string[]): string[] {
 
 const hasFlag = (words: string[], re: RegExp): boolean => words.slice(1).some((w) => re.test(w));
 
-function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) => Finding[], depth: number): Finding[] {
+/** PowerShell cmdlets these rules know (so POSIX-parsed `Remove-Item …` is judged by them, not as an unknown program). */
+export function isPowerShellCommand(name: string): boolean {
+  const n = name.toLowerCase();
+  if (!/^[a-z]+-[a-z]+$/.test(n)) return false;
+  return READ_ONLY.has(n) || DESTROYERS.has(n) || POWER.has(n) || WRITERS.has(n) || FETCHERS.test(n) || /^(remove-item|invoke-expression|stop-process|set-executionpolicy|set-netfirewallprofile|get-\w+)$/.test(n);
+}
+
+function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) => Finding[], depth: number, prev?: Segment): Finding[] {
   const part = seg.source;
   const f = (risk: Risk, says: string): Finding => ({ risk, part, says });
   const out: Finding[] = [];
@@ -225,6 +233,13 @@ function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) =>
   if (name === "remove-item" || (shell === "cmd" && (raw === "del" || raw === "rd" || raw === "rmdir" || raw === "erase"))) {
     const recursive = hasFlag(words, /^-r(e(c(u(r(s(e)?)?)?)?)?)?$/i) || hasFlag(words, /^\/s$/i);
     const targets = operands(words);
+    // `Get-ChildItem C:\ -Recurse | Remove-Item -Recurse -Force`: the targets come down the pipeline.
+    const first = prev?.words[0]?.toLowerCase() ?? "";
+    const source = ALIASES[first] ?? first;
+    if (targets.length === 0 && prev && (source === "get-childitem" || source === "get-item")) {
+      const from = operands(prev.words).find((t) => BROAD.has(classifyWinPath(t))) ?? (operands(prev.words).length === 0 ? "." : undefined);
+      if (from !== undefined) return [...out, f("dangerous", `deletes everything \`${prev.source}\` lists, which reaches ${DESCRIBE[classifyWinPath(from)]} (${from})`)];
+    }
     for (const t of targets) {
       const c = classifyWinPath(t);
       if (BROAD.has(c) && (recursive || c !== "cwd" || /\*/.test(t))) out.push(f("dangerous", `${recursive ? "recursively " : ""}deletes ${DESCRIBE[c]} (${t})`));
@@ -249,6 +264,7 @@ function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) =>
     return [...out, f("review", "changes permissions or attributes")];
   }
   if (name === "invoke-expression") return [...out, f("review", "runs a string as PowerShell code")];
+  if (name === "set-netfirewallprofile" && words.some((w, k) => /^-enabled(:\$?false)?$/i.test(w) && (/false/i.test(w) || /^\$?false$/i.test(words[k + 1] ?? "")))) return [...out, f("dangerous", "turns the Windows firewall off")];
   if (name === "stop-process" || name === "taskkill") return [...out, f("review", "stops processes")];
   if (name === "set-executionpolicy") return [...out, f("review", "changes which scripts PowerShell will run")];
   if (WRITERS.has(name)) {
@@ -274,7 +290,7 @@ export function judgeWindows(source: string, shell: WindowsShell, posix: (cmd: s
   const fetches = /invoke-webrequest|invoke-restmethod|\biwr\b|\birm\b|downloadstring|downloadfile|net\.webclient|\bcurl(\.exe)?\b|\bwget\b|start-bitstransfer/.test(lower);
   if (runsStrings && fetches) out.push({ risk: "dangerous", part: source.trim(), says: "runs code downloaded from the network without showing it" });
   else if (/-(encodedcommand|enc|e)\s+[a-z0-9+/=]{16,}/i.test(source)) out.push({ risk: "dangerous", part: source.trim(), says: "runs base64-encoded PowerShell that cannot be reviewed" });
-  for (const stmt of statements) for (const seg of stmt) out.push(...judgeSegment(seg, shell, posix, depth));
+  for (const stmt of statements) stmt.forEach((seg, k) => out.push(...judgeSegment(seg, shell, posix, depth, stmt[k - 1])));
   return out;
 }
 

@@ -42,7 +42,16 @@ const PRIVILEGE = new Set(["sudo", "doas", "pkexec", "run0", "su"]);
 /** Wrappers followed by one positional value before the program (timeout DURATION, chrt PRIO, taskset MASK). */
 const POSITIONAL_FIRST = new Set(["timeout", "chrt", "taskset"]);
 
+/**
+ * The program a word names, in lower case: on case-insensitive file systems (macOS,
+ * Windows) `SuDo Rm -Rf /` runs sudo and rm, so names are matched without regard to case.
+ */
 export function programName(w: Word | undefined): string {
+  return programBase(w).toLowerCase();
+}
+
+/** The program's base name as written (`/bin/Rm.exe` → `Rm`). */
+export function programBase(w: Word | undefined): string {
   if (!w) return "";
   const t = w.literal ?? w.text;
   const base = t.includes("/") ? t.slice(t.lastIndexOf("/") + 1) : t;
@@ -229,7 +238,8 @@ function findExec(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): void {
       words.push(argv[j]!);
     }
     // Without narrowing filters, `{}` ranges over everything under the roots, so judge it as the roots.
-    const expanded = words.flatMap((w) => (w.text === "{}" ? (narrowed ? [makeWord("./matched-file")] : rootWords) : [w]));
+    // `{}` stays `{}` (a specific path, shown as written) when filters narrow what it matches.
+    const expanded = words.flatMap((w) => (w.text === "{}" ? (narrowed ? [w] : rootWords) : [w]));
     // find passes each word as its own argument (no shell re-splitting), so quote them back.
     if (expanded.length > 0 && expanded.every((w) => w.literal !== null)) cmd.runs.push(parseSub(quote(expanded.map((w) => w.literal!))));
     i = j;

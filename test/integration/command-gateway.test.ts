@@ -200,6 +200,12 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
     const inside = await ask(`docker exec ${APP} cat /tmp/marker /etc/hostname`);
     assert.equal(inside.overall_status, "SUCCESS", JSON.stringify(inside));
+
+    // 3 MB of output: 1 MiB is kept, the rest counted as truncated, and the command still completes.
+    const big = await ask(`docker exec ${APP} head -c 3000000 /dev/zero`, { intent: "dump a lot" });
+    assert.equal(big.overall_status, "SUCCESS", JSON.stringify({ ...big, stdout: big.stdout?.length }));
+    assert.equal(Buffer.byteLength(big.stdout ?? ""), 1024 * 1024);
+    assert.deepEqual(big.truncated, { stdout: true, stderr: false });
   });
 
   test("aliases: 'market predictor' is the container the alias table names", async (t) => {
@@ -303,6 +309,8 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     assert.equal(malformed.status, 200);
     assert.equal(malformed.body.overall_status, "VALIDATION_ERROR");
     assert.equal(malformed.body.error_details?.error_code, "BAD_REQUEST");
+    const audited = readFileSync(join(b.dataDir, "gateway-audit.jsonl"), "utf8");
+    assert.ok(audited.includes(`"request_id":"${malformed.body.request_id}"`), "a malformed request is audited too");
 
     const noAuth = await fetch(`${b.url}/api/gateway/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(noAuth.status, 401, "auth failures keep their HTTP code");
@@ -335,6 +343,59 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     assert.match(m.body, /aicockpit_gateway_validation_seconds_count \d+/);
   });
 
+  test("over SSH: legitimate intents run on the host through the host layer; refusals and tokens work the same", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    const add = await b.call("POST", "/api/hosts", {
+      id: "box",
+      host: env.ssh.host,
+      port: env.ssh.port,
+      user: env.ssh.user,
+      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
+      hostFingerprint: env.ssh.hostFingerprint,
+    });
+    assert.equal(add.status, 200, JSON.stringify(add.body));
+    const box = { host: "box", container: APP };
+    // The backend's own engine is the same dockerd, so prove the path: the remote user's DOCKER_HOST comes from sshd (SetEnv).
+    const logs = await ask(`docker logs --tail 1 ${APP}`, { target: box, intent: "last line" });
+    assert.equal(logs.overall_status, "SUCCESS", JSON.stringify(logs));
+    assert.equal(logs.stdout, "line3\n");
+    assert.equal(logs.exit_code, 0);
+    const who = await ask(`docker exec ${APP} cat /tmp/marker /etc/hostname`, { target: box });
+    assert.equal(who.overall_status, "SUCCESS", JSON.stringify(who));
+    const failed = await ask(`docker exec ${APP} cat /nonexistent`, { target: box });
+    assert.equal(failed.overall_status, "COMMAND_FAILED", JSON.stringify(failed));
+    assert.equal(failed.exit_code, 1);
+
+    const before0 = await startedAt();
+    const inj = await ask(`docker logs ${APP}; docker exec ${APP} rm -f /tmp/marker`, { target: box });
+    assert.equal(inj.overall_status, "VALIDATION_ERROR");
+    const restart = await ask(`docker restart ${APP}`, { target: box });
+    assert.equal(restart.overall_status, "CONFIRMATION_REQUIRED");
+    const local = await call({ confirmToken: restart.confirm_token! });
+    assert.equal(local.body.overall_status, "VALIDATION_ERROR", "a token for the SSH host does not run on this machine");
+    assert.match(local.body.error_details!.error_message, /on host `box`/);
+    await assertUntouched(before0);
+    const ok = await call({ confirmToken: restart.confirm_token!, target: box });
+    assert.equal(ok.body.overall_status, "SUCCESS", JSON.stringify(ok.body));
+    assert.notEqual((await startedAt())[APP], before0[APP]);
+
+    const audit = readFileSync(join(b.dataDir, "gateway-audit.jsonl"), "utf8");
+    assert.ok(audit.includes(`"target":{"host":"box","container":"${APP}"}`));
+    const m = await b.call<string>("GET", "/metrics");
+    assert.match(m.body, /aicockpit_gateway_requests_total\{status="SUCCESS",host="ssh"\} [1-9]/);
+  });
+
+  test("over SSH: a host whose key nothing vouches for is CONFIGURATION_ERROR with the key's fingerprint; nothing runs", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    const add = await b.call("POST", "/api/hosts", { id: "stranger", host: env.ssh.host, port: env.ssh.port, user: env.ssh.user, auth: { kind: "key", privateKeyPath: env.ssh.keyPath } });
+    assert.equal(add.status, 200, JSON.stringify(add.body));
+    const r = await ask(`docker logs --tail 1 ${APP}`, { target: { host: "stranger", container: APP } });
+    assert.equal(r.overall_status, "CONFIGURATION_ERROR", JSON.stringify(r));
+    assert.equal(r.error_details?.error_code, "HOST_KEY_UNKNOWN");
+    assert.ok(r.error_details?.error_message.includes(env.ssh.hostFingerprint), r.error_details?.error_message);
+    assert.equal(r.stdout, undefined);
+  });
+
   describe("with a dead Docker socket, short timeouts and a short token lifetime", () => {
     let dead: Backend;
     let quick: Backend;
@@ -357,12 +418,29 @@ describe("AI Command Gateway against the real Docker Engine", () => {
       assert.equal(run.error_details?.error_code, "DOCKER_UNAVAILABLE");
     });
 
+    test("over SSH the command runs on the host, whatever this machine's Docker is (here: dead)", async (t) => {
+      if (!env) return t.skip("no infrastructure");
+      const add = await dead.call("POST", "/api/hosts", {
+        id: "box",
+        host: env.ssh.host,
+        port: env.ssh.port,
+        user: env.ssh.user,
+        auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
+        hostFingerprint: env.ssh.hostFingerprint,
+      });
+      assert.equal(add.status, 200, JSON.stringify(add.body));
+      const r = await ask(`docker inspect --format '{{.State.Status}}' ${APP}`, { target: { host: "box", container: APP } }, dead);
+      assert.equal(r.overall_status, "SUCCESS", JSON.stringify(r));
+      assert.equal(r.stdout, "running\n");
+    });
+
     test("a command over the time limit is TIMEOUT and its CLI is stopped", async (t) => {
       if (!env) return t.skip("no infrastructure");
       const started = Date.now();
       const r = await ask(`docker exec ${APP} sleep 20`, {}, quick);
       assert.equal(r.overall_status, "TIMEOUT", JSON.stringify(r));
       assert.equal(r.error_details?.error_code, "TIMEOUT");
+      assert.match(r.error_details!.error_message, /may still be running/, "the answer says what a timeout cannot undo");
       assert.ok(Date.now() - started < 12_000, "answered soon after the limit, not after the command");
     });
 

@@ -4,7 +4,6 @@
  * with error_code BAD_REQUEST); only the guard (token, Origin, Host) and the body limit
  * answer with HTTP error codes, before this route runs.
  */
-import { randomUUID } from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
@@ -33,13 +32,7 @@ export function gatewayRouter(ctx: AppContext): Router {
       if (!parsed.success) {
         const first = parsed.error.issues[0]!;
         const where = first.path.length > 0 ? `${first.path.join(".")}: ` : "";
-        const out: GatewayExecuteResponse = {
-          request_id: randomUUID(),
-          gateway_instance_id: gw.instanceId,
-          overall_status: "VALIDATION_ERROR",
-          reasons: [`${where}${first.message}`],
-          error_details: { error_code: "BAD_REQUEST", error_message: `Invalid request body — ${where}${first.message}.` },
-        };
+        const out: GatewayExecuteResponse = gw.badRequest(`${where}${first.message}`, req.body);
         res.json(out);
         return;
       }

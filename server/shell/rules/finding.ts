@@ -2,7 +2,7 @@
 import type { Command, Word } from "../parse";
 import { splitWords } from "../parse";
 import { staticOutput } from "../evaluate";
-import { BROAD, classifyPath, describeClass, type PathClass } from "../paths";
+import { BROAD, classifyPath, describeClass, persistenceFile, workspaceOf, type PathClass, type Workspace } from "../paths";
 import type { Args } from "../args";
 
 export type Risk = "safe" | "review" | "dangerous";
@@ -22,6 +22,10 @@ export interface RuleContext {
   written: Map<string, string>;
   /** Judges a script discovered while judging a command (piped code, inline `os.system("…")`). */
   judgeScript: (source: string) => Finding[];
+  /** Where the command runs: deletions inside it are ordinary work, outside it they reach the user's other data. */
+  workspace: Workspace;
+  /** File descriptors bound to a network connection by `exec 5<>/dev/tcp/…` earlier in the line. */
+  networkFds: Map<string, string>;
 }
 
 export type Rule = (cmd: Command, a: Args, ctx: RuleContext) => Finding[];
@@ -55,9 +59,12 @@ export function pathFindings(cmd: Command, targets: Word[], verb: string, recurs
 }
 
 /** Judges a write into a file: devices and system paths are dangerous, anything else a review. */
-export function writeFinding(cmd: Command, target: Word, verb: string): Finding | null {
+export function writeFinding(cmd: Command, target: Word, verb: string, ws: Workspace = workspaceOf()): Finding | null {
   const c = classifyPath(target);
   if (c === "harmless-dev") return null;
+  const persists = persistenceFile(target, ws);
+  if (persists === "startup") return f("dangerous", cmd, `${verb} ${shown(target)}, a shell start-up file: what it adds runs in every new shell`);
+  if (persists === "ssh") return f("dangerous", cmd, `${verb} ${shown(target)}, which decides who can log in to this account over SSH`);
   if (c === "device") return f("dangerous", cmd, `${verb} the disk device ${shown(target)} directly, destroying its data`);
   if (c === "system" || c === "root") return f("dangerous", cmd, `${verb} the system path ${shown(target)}`);
   if (c === "network") return f("review", cmd, `connects to the network address ${shown(target)}`);

@@ -2,8 +2,9 @@
 import type { Command, Word } from "../parse";
 import { classifyPath, describeClass, BROAD } from "../paths";
 import { value, type Args } from "../args";
-import { INLINE_CODE_FLAGS, destructiveCallsIn, inlineFetchesAndRuns, inlineForkBomb, isInterpreter, pipedSource, shellStringsIn, wordSource } from "../code";
+import { INLINE_CODE_FLAGS, destructiveCallsIn, inlineFetchesAndRuns, inlineForkBomb, inlineReverseShell, isInterpreter, pipedSource, shellStringsIn, wordSource } from "../code";
 import { f, shown, literalWord, type Finding, upstreamOutput, writtenScript, type RuleContext } from "./finding";
+import { judgeWindows } from "../windows";
 
 export const SHELL_LIKE: Record<string, true> = { sh: true, bash: true, zsh: true, dash: true, ksh: true, mksh: true, ash: true, fish: true, source: true, ".": true, rbash: true, yash: true };
 
@@ -19,9 +20,11 @@ function untrustedFile(cmd: Command, name: string, ctx: RuleContext): Finding | 
 /** Judges code we can read: shell code as a script, other languages by the calls they make. */
 function knownCode(cmd: Command, prog: string, code: string, ctx: RuleContext): Finding[] {
   if (prog in SHELL_LIKE) return ctx.judgeScript(code);
+  if (prog === "pwsh" || prog === "powershell") return judgeWindows(code, "powershell", ctx.judgeScript, 1);
   const out: Finding[] = [];
   if (inlineForkBomb(code)) return [f("dangerous", cmd, "forks processes without end (a fork bomb)")];
   if (inlineFetchesAndRuns(code)) out.push(f("dangerous", cmd, "downloads code and runs it"));
+  if (inlineReverseShell(code)) out.push(f("dangerous", cmd, "connects a shell to a network socket (a reverse shell)"));
   for (const s of shellStringsIn(code)) out.push(...ctx.judgeScript(s));
   for (const d of destructiveCallsIn(code)) {
     const c = d.target === null ? "unknown" : classifyPath(literalWord(d.target));

@@ -2,6 +2,7 @@
 import { programName } from "../wrappers";
 import { has } from "../args";
 import { f, type Finding, type Rule, upstreamOutput } from "./finding";
+import { FIREWALL_SERVICES } from "./defences";
 
 export const kill: Rule = (cmd) => {
   const words = cmd.argv.slice(1).map((w) => w.text);
@@ -29,6 +30,8 @@ export const init: Rule = (cmd, a) => {
 
 export const systemctl: Rule = (cmd, a) => {
   const action = a.operands[0]?.text ?? "";
+  const firewall = a.operands.slice(1).find((w) => FIREWALL_SERVICES.test(w.text));
+  if (firewall && /^(stop|disable|mask|kill)$/.test(action)) return [f("dangerous", cmd, `turns the firewall off (${action} ${firewall.text})`)];
   if (["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "soft-reboot"].includes(action)) return [f("dangerous", cmd, `${action === "reboot" || action === "soft-reboot" || action === "kexec" ? "restarts" : "shuts down or isolates"} the machine`)];
   if (action === "" || /^(status|show|cat|help|is-|list-|get-default)/.test(action)) return [f("safe", cmd, "only shows services")];
   if (action === "isolate") return [f("dangerous", cmd, "switches the whole system to another target")];
@@ -37,6 +40,7 @@ export const systemctl: Rule = (cmd, a) => {
 
 export const service: Rule = (cmd, a) => {
   const action = a.operands[1]?.text ?? a.operands[0]?.text ?? "";
+  if (FIREWALL_SERVICES.test(a.operands[0]?.text ?? "") && action === "stop") return [f("dangerous", cmd, `turns the firewall off (${a.operands[0]!.text} stop)`)];
   if (action === "status" || has(a, "--status-all")) return [f("safe", cmd, "only shows service status")];
   return [f("review", cmd, "starts, stops or restarts a system service")];
 };

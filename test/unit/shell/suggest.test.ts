@@ -147,6 +147,15 @@ test("suggestCommand takes the risk from assess(), not from the model", async ()
   assert.equal(seen?.temperature, 0);
 });
 
+test("suggestCommand judges deletions against the terminal's cwd (the workspace)", async () => {
+  const llm = { chat: async () => "```bash\nrm -rf ~/projects/app/build\n```\nExplanation: removes the build output." } as unknown as LlmService;
+  const inside = await suggestCommand(llm, { description: "clean the build", cwd: "/home/me/projects/app" }, new AbortController().signal);
+  assert.equal(inside.risk, "review");
+  const elsewhere = await suggestCommand(llm, { description: "clean the build", cwd: "/home/me/other" }, new AbortController().signal);
+  assert.equal(elsewhere.risk, "dangerous");
+  assert.match(elsewhere.reasons.join(" "), /~\/projects\/app\/build, a folder in the home directory outside the current workspace/);
+});
+
 test("Fix it: the failed command, its exit code and quoted output go into the prompt", () => {
   const [, user] = buildSuggestMessages({
     description: "fix the failed command",
