@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { HostAuth, HostView } from "../../server/api/hosts";
-import type { BackendClient } from "../backend/client";
+import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { HostSecretStore } from "../secrets";
 import { addHostRequest, check, suggestHostId, type HostForm } from "./model";
@@ -32,11 +32,13 @@ export async function addHostFlow(client: Client, secrets: HostSecretStore, opts
   if (!port) return undefined;
   const user = await ask("user", { prompt: "SSH user (must be allowed to use Docker there)", validateInput: check.user });
   if (!user) return undefined;
-  const kinds: (vscode.QuickPickItem & { auth: HostAuth["kind"] })[] = [
+  const allKinds: (vscode.QuickPickItem & { auth: HostAuth["kind"] })[] = [
     { label: "Private key file", description: "a key on this machine; an encrypted one asks for its passphrase", auth: "key" },
     { label: "ssh-agent", description: "the agent of the backend's session (SSH_AUTH_SOCK); never forwarded", auth: "agent" },
     { label: "Password", description: "kept in VS Code's secret storage", auth: "password" },
   ];
+  // Workspaces reach their engine with a key file only (server/workspaces/engines.ts).
+  const kinds = opts.workspaces ? allKinds.filter((k) => k.auth === "key") : allKinds;
   const auth = await vscode.window.showQuickPick(kinds, { title: title("log in with"), ignoreFocusOut: true });
   if (!auth) return undefined;
   const form: HostForm = { id: suggestHostId(host, taken), host, port, user, auth: auth.auth, workspaces: opts.workspaces === true };
@@ -56,6 +58,16 @@ export async function addHostFlow(client: Client, secrets: HostSecretStore, opts
 
   const view = await client.call("POST /api/hosts", { body: addHostRequest(form) });
   e2eReport("remote-host-added", { host: view.id, address: `${view.host}:${view.port}`, auth: view.auth.kind });
-  await testAndTrust(client, secrets, view);
+  try {
+    const { verdict, result } = await testAndTrust(client, secrets, view);
+    // Workspaces list only hosts with a pinned key: pin the one known_hosts vouched for.
+    if (opts.workspaces && verdict === "connected" && result && view.hostFingerprint === undefined && result.trustedBy !== "pinned") {
+      await client.call("POST /api/hosts/:id/trust", { params: { id: view.id }, body: { fingerprint: result.fingerprint } });
+    }
+  } catch (err) {
+    // The host is added either way; say so instead of a bare "adding failed".
+    const e = err instanceof BackendError ? err : undefined;
+    void vscode.window.showErrorMessage(`Host ${view.id} was added, but the connection test failed: ${e?.message ?? String(err)}${e?.hint ? ` ${e.hint}` : ""}`);
+  }
   return view;
 }

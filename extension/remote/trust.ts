@@ -35,7 +35,8 @@ async function askSecret(secrets: HostSecretStore, host: HostView, hop: string):
   return true;
 }
 
-export async function testAndTrust(client: Client, secrets: HostSecretStore, host: HostView): Promise<TestVerdict> {
+/** What the user saw: the verdict, and the last test result (its fingerprint) when there was one. */
+export async function testAndTrust(client: Client, secrets: HostSecretStore, host: HostView): Promise<{ verdict: TestVerdict; result?: TestHostResult }> {
   // At most: trust the key, give a secret, log in.
   for (let round = 0; round < 4; round++) {
     const r = await runTest(client, secrets, host);
@@ -52,7 +53,7 @@ export async function testAndTrust(client: Client, secrets: HostSecretStore, hos
           "Trust",
         );
         e2eReport("remote-host-trust-answer", { host: r.at, fingerprint: r.fingerprint, trusted: trust === "Trust" });
-        if (trust !== "Trust") return "not-trusted";
+        if (trust !== "Trust") return { verdict: "not-trusted", result: r };
         await client.call("POST /api/hosts/:id/trust", { params: { id: r.at }, body: { fingerprint: r.fingerprint } });
         continue;
       }
@@ -64,22 +65,22 @@ export async function testAndTrust(client: Client, secrets: HostSecretStore, hos
             detail: `The host now presents ${r.keyType} ${r.fingerprint}, which differs from the key trusted before.\n\nThis can mean someone is intercepting the connection. Only if the host was really re-keyed (check with its administrator), remove the host and add it again.`,
           },
         );
-        return "not-trusted";
+        return { verdict: "not-trusted", result: r };
       case "revoked":
         void vscode.window.showErrorMessage(`The SSH host key of ${hop} (${r.fingerprint}) is marked @revoked in known_hosts. The connection was refused.`, { modal: true });
-        return "not-trusted";
+        return { verdict: "not-trusted", result: r };
       case "trusted":
         if (r.authenticated) {
           void vscode.window.showInformationMessage(`Connected to ${host.id} (${r.latencyMs} ms). Host key ${r.fingerprint} trusted (${r.trustedBy ?? "pinned"}).`);
-          return "connected";
+          return { verdict: "connected", result: r };
         }
         if (r.error?.code === "HOST_SECRET_REQUIRED" || (r.error?.code === "HOST_AUTH_FAILED" && host.auth.kind === "password")) {
           if (await askSecret(secrets, host, r.at)) continue;
-          return "failed";
+          return { verdict: "failed", result: r };
         }
         void vscode.window.showErrorMessage(`Could not log in to ${hop}: ${r.error?.message ?? "unknown error"}${r.error?.hint ? ` ${r.error.hint}` : ""}`);
-        return "failed";
+        return { verdict: "failed", result: r };
     }
   }
-  return "failed";
+  return { verdict: "failed" };
 }
