@@ -50,7 +50,7 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
       if (o.short !== undefined) {
         e2eReport("remote-ask-result", { ...base, shown: "notification", text: o.short });
         const show = o.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-        void show(`Ran \`${o.command}\` on ${target.host}. ${o.short === "" ? "No output." : `Output: ${o.short}`}`);
+        void show(`Ran ${o.command} on ${target.host}. ${o.short === "" ? "No output." : `Output: ${o.short}`}`);
         return;
       }
       // The tab says which container and which docker subcommand; VS Code tells equal names apart.
