@@ -1,11 +1,32 @@
 // Three bundles: the extension (runs in VS Code's extension host), the backend engine
 // (spawned as `node dist/server.js`), and the chat webview (runs in the browser).
+import { readFileSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
 // `--only=server` builds just dist/server.js (integration tests rebuild it when stale).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+
+/**
+ * `import * as vscode from "vscode"` of an external module compiles to `__toESM(require("vscode"))`
+ * in every importing file, and each call copies the whole API object (hundreds of getters):
+ * 31 copies made evaluating the bundle cost tens of milliseconds of activation. Routing every
+ * import through one virtual `export * from "vscode"` module makes that one copy, shared.
+ */
+const vscodeOnce = {
+  name: "vscode-once",
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === "vscode-once" ? { path: "vscode", external: true } : { path: "vscode", namespace: "vscode-once" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "vscode-once" }, () => ({ contents: 'export * from "vscode";', loader: "js" }));
+  },
+};
+
+// The version the backend reports on /health and the extension compares: package.json's, compiled in.
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+const define = { __AICOCKPIT_VERSION__: JSON.stringify(version) };
 
 const common = {
   bundle: true,
@@ -24,7 +45,8 @@ const builds = [
     platform: "node",
     format: "cjs",
     target: "node20",
-    external: ["vscode"],
+    plugins: [vscodeOnce],
+    define,
   },
   {
     ...common,
@@ -35,6 +57,7 @@ const builds = [
     target: "node20",
     // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
     external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
+    define,
   },
   {
     ...common,

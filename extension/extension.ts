@@ -2,26 +2,31 @@
  * Entry point. Activation only wires things up; the backend is spawned right after
  * activate() returns, so VS Code's startup never waits on it.
  */
+import { bundleEvalStart, bundleEvalStartCpu, cpuSince, round, since } from "./startup-clock";
 import * as vscode from "vscode";
 import { BackendClient } from "./backend/client";
 import { backendEnv } from "./backend/backend-env";
-import { COMMANDS } from "./backend/status-model";
+import { COMMANDS } from "./commands/ids";
 import { BackendSupervisor } from "./backend/supervisor";
 import { selectModel } from "./commands/select-model";
 import { setApiKey } from "./commands/set-api-key";
 import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
-import { Redactor } from "../server/redact";
+import { Redactor } from "../common/redact";
 import { ApiKeyStore, HostSecretStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
-import { registerEditFeature } from "./edit/controller";
-import { registerChatFeature } from "./chat/controller";
+import { registerEditFeature } from "./edit/feature";
+import { registerChatFeature } from "./chat/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
-import { registerTerminalFeature } from "./terminal/feature";
+import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
+
+/** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
+const bundleEvalEnd = performance.now();
+const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
@@ -30,6 +35,16 @@ const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
 let supervisor: BackendSupervisor | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const activateStart = performance.now();
+  const activateStartCpu = process.cpuUsage();
+  const evalMs = bundleEvalEnd - bundleEvalStart;
+  const contextWaitMs = activateStart - bundleEvalEnd;
+  const steps: Record<string, number> = {};
+  let stepStart = process.cpuUsage();
+  const step = (name: string) => {
+    steps[`${name}CpuMs`] = cpuSince(stepStart);
+    stepStart = process.cpuUsage();
+  };
   const redactor = new Redactor();
   const logger = createLogger(redactor);
   const keys = new ApiKeyStore(context.secrets);
@@ -122,13 +137,20 @@ export function activate(context: vscode.ExtensionContext): void {
     keys.onDidChange(() => restartSoon("API key changed")),
   );
 
+  step("core");
   registerEditFeature(context, client, (m) => logger.info(m));
+  step("edit");
   registerChatFeature(context, client, (m) => logger.info(m));
+  step("chat");
   registerTerminalFeature(context, client, (m) => logger.info(m));
+  step("terminal");
   registerCompletionFeature(context, client, (m) => logger.info(m));
+  step("completion");
   const hostSecrets = new HostSecretStore(context.secrets);
   const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m), hostSecrets);
+  step("workspaces");
   const remote = registerRemoteFeature(context, client, hostSecrets, (m) => logger.info(m));
+  step("remote");
   // The trees' first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(
     sup.onEvent((e) => {
@@ -137,10 +159,9 @@ export function activate(context: vscode.ExtensionContext): void {
       remote.refresh();
     }),
   );
-
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
-  e2eReport("activated", { version });
+  e2eReport("activated", { version, evalMs: round(evalMs), evalCpuMs: bundleEvalCpuMs, contextWaitMs: round(contextWaitMs), activateMs: since(activateStart), activateCpuMs: cpuSince(activateStartCpu), ...steps });
   setImmediate(() => {
     sup.start().catch((err: unknown) => logger.error(`could not start the backend: ${String(err)}`));
   });

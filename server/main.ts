@@ -18,6 +18,7 @@ import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
 import { ConfirmTokens, createGateway } from "./gateway";
 
+/** package.json's version, defined by esbuild.config.mjs; absent when run from source (tsx). */
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
 function main(): void {

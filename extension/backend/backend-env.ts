@@ -4,7 +4,7 @@
  * passed on: the backend refuses to start on an incomplete provider, and a running
  * backend that says "no AI service configured" is the better first-run experience.
  */
-import { isHttpUrl } from "../../server/config/env";
+import { isHttpUrl } from "../../common/url";
 import { PROVIDER_KINDS, type ProviderKind } from "../../server/api/providers";
 
 export interface AiCockpitSettings {

@@ -6,14 +6,7 @@
 import type { ApiError, ErrorCode } from "../../server/api/errors";
 import type { ReadyResponse } from "../../server/api/health";
 import type { ClientErrorCode } from "./client";
-
-export const COMMANDS = {
-  setApiKey: "aicockpit.setApiKey",
-  selectModel: "aicockpit.selectModel",
-  testConnection: "aicockpit.testConnection",
-  showLogs: "aicockpit.showLogs",
-  restartBackend: "aicockpit.restartBackend",
-} as const;
+import { COMMANDS } from "../commands/ids";
 
 /** A command a click runs; `args` go to `vscode.commands.executeCommand`. */
 export interface FixCommand {

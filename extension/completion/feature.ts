@@ -4,8 +4,7 @@
  * backend is restarted only for provider/network settings).
  */
 import * as vscode from "vscode";
-import type { CompletionMultiline, CompletionTemplateName } from "../../server/api/completion";
-import { TEMPLATE_NAMES } from "../../server/completion/templates";
+import { COMPLETION_TEMPLATE_NAMES, type CompletionMultiline, type CompletionTemplateName } from "../../server/api/completion";
 import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { SECTION } from "../settings";
@@ -20,7 +19,7 @@ export function readCompletionSettings(): CompletionSettings {
   return {
     enabled: c.get<boolean>("completion.enabled", true),
     disabledLanguages: c.get<string[]>("completion.disabledLanguages", []),
-    template: (TEMPLATE_NAMES as readonly string[]).includes(template) ? (template as CompletionTemplateName) : undefined,
+    template: (COMPLETION_TEMPLATE_NAMES as readonly string[]).includes(template) ? (template as CompletionTemplateName) : undefined,
     multiline: multiline === "always" || multiline === "never" ? (multiline as CompletionMultiline) : "auto",
     timeoutMs: Math.min(30_000, Math.max(200, c.get<number>("completion.timeoutMs", 2_500))),
   };
@@ -78,6 +77,10 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
     vscode.commands.registerCommand(COMPLETION_COMMANDS.toggle, () => status.toggle()),
     vscode.commands.registerCommand(COMPLETION_COMMANDS.snooze, () => status.pickSnooze()),
     vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri.toString())),
+    // Keystrokes, for the debounce: VS Code calls the provider only after a 50 ms lull, so the calls alone do not show how fast the user types.
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length > 0 && e.document === vscode.window.activeTextEditor?.document) provider.typed();
+    }),
     vscode.window.onDidChangeTextEditorSelection((e) => {
       const d = e.textEditor.document;
       provider.cursorMoved(d.uri.toString(), d.version, d.offsetAt(e.selections[0]?.active ?? new vscode.Position(0, 0)));

@@ -4,9 +4,9 @@
  * Context sources may be slow (disk, other services); each runs under its own time box
  * and is simply left out when late, because a late completion is a useless completion.
  */
-import { estimateTokens } from "./tokens";
-import { containsPrivateKey, isSecretPath } from "./secrets-filter";
-import type { IgnoreMatcher } from "./ignore-file";
+import { estimateTokens } from "../../common/tokens";
+import { containsPrivateKey, isSecretPath } from "../../common/secrets";
+import type { IgnoreMatcher } from "../../common/ignore";
 
 export interface Snippet {
   filepath: string;
@@ -106,20 +106,4 @@ export function buildWindows(prefix: string, suffix: string, snippets: readonly 
   const spent = estimateTokens(suf) + snips.reduce((n, s) => n + estimateTokens(s.content) + estimateTokens(s.filepath) + 4, 0);
   const pre = prefixWindow(prefix, Math.max(64, total - spent));
   return { prefix: pre, suffix: suf, snippets: snips };
-}
-
-/**
- * Resolves `work` unless it takes longer than `ms` or fails; then resolves `fallback`.
- * The work is not cancelled (callers pass a signal to it when it can be), only ignored.
- */
-export async function timeBoxed<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work.catch(() => fallback), timeout]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }

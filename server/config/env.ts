@@ -2,6 +2,7 @@
  * Backend configuration, read once from the environment. Anything invalid stops the
  * process before it listens, with one line per problem (see main.ts).
  */
+import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
@@ -67,16 +68,6 @@ function intIn(env: Env, name: string, dflt: number, min: number, max: number, p
   return n;
 }
 
-/** An absolute http(s) URL (the extension checks its settings with the same rule). */
-export function isHttpUrl(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export function loadConfig(env: Env = process.env): ServerConfig {
   const problems: string[] = [];
 
@@ -95,7 +86,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const v = JSON.parse(aliasesJson) as unknown;
       ok = typeof v === "object" && v !== null && !Array.isArray(v);

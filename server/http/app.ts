@@ -2,7 +2,8 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { AppError, toAppError } from "./errors";
+import { AppError, toAppError } from "../errors";
+import { httpStatus } from "./errors";
 import { securityGuard } from "./security";
 import { assertJsonDepth } from "./json-body";
 import { healthRouter } from "./routes/health";
@@ -74,7 +75,7 @@ export function createApp(ctx: AppContext): express.Express {
       res.end();
       return;
     }
-    res.status(e.status).json(e.toBody());
+    res.status(httpStatus(e)).json(e.toBody());
   });
 
   return app;

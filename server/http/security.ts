@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 
 export interface SecurityOptions {
   token: string;

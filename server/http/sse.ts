@@ -5,7 +5,7 @@
  */
 import type { Response } from "express";
 import type { ApiError } from "../api/errors";
-import { toAppError, type AppError } from "./errors";
+import { toAppError, type AppError } from "../errors";
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",

@@ -1,6 +1,6 @@
 /** Request bodies are checked against a zod schema; the first problem becomes a clear 400. */
 import type { z } from "zod";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);

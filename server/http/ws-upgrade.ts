@@ -9,7 +9,8 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { AppError, toAppError } from "./errors";
+import { AppError, toAppError } from "../errors";
+import { httpStatus } from "./errors";
 import { accessProblem } from "./security";
 
 export interface WsRoute {
@@ -20,7 +21,7 @@ export interface WsRoute {
 function refuse(socket: Duplex, e: AppError): void {
   const body = JSON.stringify(e.toBody());
   socket.end(
-    `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${httpStatus(e)} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

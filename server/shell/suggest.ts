@@ -20,7 +20,7 @@
  * The risk of the suggestion is always computed by `assess()`; anything the model says
  * about risk is dropped.
  */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { ChatMessage, LlmService } from "../llm/service";
 import type { ShellSuggestRequest, ShellSuggestion } from "../api/shell";
 import { assess } from "./risk";

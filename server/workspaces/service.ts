@@ -14,7 +14,7 @@ import type {
   WorkspaceView,
 } from "../api/workspaces";
 import { WORKSPACE_LIMITS, WORKSPACE_NAME_PATTERN } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { Engines, LOCAL_HOST, type Engine } from "./engines";
 import type { Hosts } from "../hosts/service";
 import { fromDockerError } from "./errors";
@@ -156,7 +156,7 @@ export class WorkspaceService {
       [LABEL.created]: new Date().toISOString(),
       [LABEL.limits]: JSON.stringify(limits),
     };
-    let volumeExisted = false;
+    let volumeExisted: boolean;
     try {
       volumeExisted = await engine.docker
         .getVolume(volume)

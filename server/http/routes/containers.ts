@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { ContainerAction, ContainerLogEvent } from "../../api/containers";
 import { WORKSPACE_LIMITS } from "../../api/workspaces";
-import { AppError } from "../errors";
+import { AppError } from "../../errors";
 import { parseBody } from "../validate";
 import { abortOnClose, streamEvents } from "../sse";
 

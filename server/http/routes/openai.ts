@@ -7,7 +7,8 @@
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
-import { AppError, toAppError } from "../errors";
+import { AppError, toAppError } from "../../errors";
+import { httpStatus } from "../errors";
 import { SSE_HEADERS, abortOnClose } from "../sse";
 import { readJsonBody } from "../json-body";
 import { log } from "../../log";
@@ -31,7 +32,7 @@ function sendError(res: Response, err: unknown): void {
   const e = toAppError(err);
   if (e.code === "INTERNAL") log.error("gateway request failed", { error: String((err as Error)?.stack ?? err) });
   res
-    .status(GATEWAY_STATUS[e.code] ?? e.status)
+    .status(GATEWAY_STATUS[e.code] ?? httpStatus(e))
     .set("x-should-retry", "false")
     .json(e.toBody());
 }

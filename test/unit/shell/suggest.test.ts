@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildSuggestMessages, extractCommand, logicalLines, suggestCommand } from "../../../server/shell/suggest";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import type { ChatParams, LlmService } from "../../../server/llm/service";
 
 function rejectsWith(answer: string, pattern: RegExp): void {
