@@ -111,16 +111,21 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
     await header.hover();
     await header.locator('.actions a[aria-label^="Add SSH Host"]').click();
     await quick.waitFor({ state: "visible", timeout: 15_000 });
-    assert.match(await quick.locator(".quick-input-title").innerText(), /Add SSH Host: address/);
-    await answer(env.ssh.host);
-    await answer(String(env.ssh.port));
-    await answer(env.ssh.user);
+    /** Types into the form's step once its title is showing (the widget is reused from step to step). */
+    const step = async (title: string, text: string) => {
+      await quick.locator(".quick-input-title", { hasText: `Add SSH Host: ${title}` }).waitFor({ timeout: 15_000 });
+      await answer(text);
+    };
+    await step("address", env.ssh.host);
+    await step("SSH port", String(env.ssh.port));
+    await step("user", env.ssh.user);
+    await quick.locator(".quick-input-title", { hasText: "Add SSH Host: log in with" }).waitFor({ timeout: 15_000 });
     await quick.locator(".quick-input-list .monaco-list-row", { hasText: "Private key file" }).first().waitFor({ timeout: 10_000 });
     await vs.screenshot("add-host-auth");
     await page.keyboard.type("Private key file");
     await page.keyboard.press("Enter");
-    await answer(env.ssh.keyPath);
-    await answer(HOST_ID);
+    await step("private key", env.ssh.keyPath);
+    await step("name", HOST_ID);
     const added = await vs.waitForReport((e) => e.event === "remote-host-added", 20_000, mark);
     assert.equal(added.host, HOST_ID);
     assert.equal(added.address, `${env.ssh.host}:${env.ssh.port}`);
