@@ -112,7 +112,9 @@ export async function connectChain(chain: readonly HostView[], o: ChainOptions):
       clients.push(c);
       if (next !== undefined) sock = await forward(c, next);
     }
-    return { client: clients.at(-1)!, clients };
+    const client = clients.at(-1);
+    if (client === undefined) throw new Error("connectChain needs at least one host");
+    return { client, clients };
   } catch (err) {
     for (const c of clients.reverse()) c.end();
     throw err;

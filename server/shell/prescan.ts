@@ -244,8 +244,7 @@ export function prescan(src: string): Prescanned {
     if (c === "\n") {
       out += " ; ";
       i++;
-      while (pendingHeredocs.length > 0) {
-        const h = pendingHeredocs.shift()!;
+      for (let h = pendingHeredocs.shift(); h !== undefined; h = pendingHeredocs.shift()) {
         const body: string[] = [];
         let found = false;
         while (i < src.length) {
