@@ -5,8 +5,9 @@
  *     the same run (each iteration calls both, alternating order; overhead = difference),
  *     and the latency of a cache hit. Targets: p50 ≤ 2 ms, p99 ≤ 10 ms; cache hit ≤ 1 ms.
  * (2) A scripted typing session: 200 keystrokes at human speeds (bursts and pauses) through
- *     the real backend and provider code path, driven by the extension's own debounce and
- *     type-through policy. Targets: model requests ≤ 25 % of keystrokes, zero new requests
+ *     an emulation of VS Code's provider calls (50 ms debounce, token cancelled per keystroke)
+ *     into the extension's own CompletionDecisions (the object provider.ts calls) and the real
+ *     backend. Targets: model requests ≤ 25 % of keystrokes, zero new requests
  *     while typing through a shown suggestion, zero superseded requests still running.
  *
  * For (1) the scripted OpenAI-compatible server runs in its own process (as in
@@ -24,8 +25,7 @@ import { join } from "node:path";
 import { startScriptedAI, type RecordedRequest } from "../test/fixtures/scripted-ai";
 import { ROOT, providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
 import type { CompletionRequest, CompletionResponse } from "../server/api/completion";
-import { AdaptiveDebounce } from "../extension/completion/debounce";
-import { ShownSuggestion } from "../extension/completion/shown-suggestion";
+import { CompletionDecisions } from "../extension/completion/decisions";
 
 const MODEL = "qwen2.5-coder:1.5b-base";
 
@@ -39,17 +39,17 @@ const r2 = (n: number) => Math.round(n * 100) / 100;
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 /** POST JSON over a keep-alive agent; resolves with the whole response body and the time until its end. */
-function post(url: string, headers: Record<string, string>, body: unknown): Promise<string> {
-  return timedPost(url, headers, body).then((r) => r.text);
+function post(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<string> {
+  return timedPost(url, headers, body, signal).then((r) => r.text);
 }
 
-function timedPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ ms: number; text: string }> {
+function timedPost(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<{ ms: number; text: string }> {
   const data = JSON.stringify(body);
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, ...(signal ? { signal } : {}), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
       (res) => {
         const parts: Buffer[] = [];
         res.on("data", (c: Buffer) => parts.push(c));
@@ -182,13 +182,42 @@ function supersededCount(metrics: string): number {
   return Number(/aicockpit_completion_upstream_total\{outcome="superseded"\} (\d+)/.exec(metrics)?.[1] ?? 0);
 }
 
+/** VS Code's own debounce before it calls an inline completion provider (1.100: fixed 50 ms). */
+const VSCODE_DEBOUNCE_MS = 50;
+
+/** The part of a CancellationToken the provider uses. */
+class Token {
+  cancelled = false;
+  private readonly listeners: (() => void)[] = [];
+  onCancel(f: () => void): void {
+    this.listeners.push(f);
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    for (const f of this.listeners.splice(0)) f();
+  }
+}
+
+function tokenSleep(ms: number, token: Token): Promise<void> {
+  if (ms <= 0 || token.cancelled) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    token.onCancel(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof startScriptedAI>>, wrongEvery: number) {
   const KEYS = 200;
+  const MODEL_TTFT_MS = 250;
   ai.reset();
   let answers = 0;
   ai.setDefault({
     // A local 1–7B model: a few hundred ms to the first token, then ~60 tokens/s.
-    latencyMs: 250,
+    latencyMs: MODEL_TTFT_MS,
     chunkDelayMs: 15,
     echo: (req) => {
       const prefix = fimPrefix(req) ?? "";
@@ -202,18 +231,29 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
     },
   });
   const auth = { authorization: `Bearer ${backend.token}` };
+  const docId = `file:///bench/typing-${wrongEvery}.ts`;
   const supersededBefore = supersededCount((await backend.call<string>("GET", "/metrics")).body);
-  const debounce = new AdaptiveDebounce();
-  const shown = new ShownSuggestion();
+  // The extension's own per-keystroke decisions, exactly as provider.ts uses them.
+  const decisions = new CompletionDecisions();
   const typeThroughPrefixes = new Set<string>();
-  let typeThroughKeys = 0;
+  const requestedPrefixes = new Set<string>();
+  let keystrokes = 0;
+  let providerCalls = 0;
+  let typeThroughCalls = 0;
+  let cancelledBeforeSending = 0;
   let httpRequests = 0;
-  let httpDuringTypeThrough = 0;
+  let httpAborted = 0;
   let shownCount = 0;
   let supersededResponses = 0;
   let current = "";
-  let timer: NodeJS.Timeout | undefined;
+  let vscodeTimer: NodeJS.Timeout | undefined;
+  let token: Token | undefined;
   const pending: Promise<void>[] = [];
+  /** Prefix → when its last keystroke was typed, and when a suggestion for it was shown. */
+  const typedAt = new Map<string, number>();
+  const shownAt = new Map<string, number>();
+  /** Last keystroke → request sent, per request. */
+  const sentAfter: number[] = [];
 
   // Upstream request lifetimes as seen by the scripted service (polled every 5 ms).
   const ended = new Map<number, number>();
@@ -225,21 +265,43 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
     }
   })();
 
-  const fire = (prefix: string) => {
-    httpRequests++;
-    if (typeThroughPrefixes.has(prefix)) httpDuringTypeThrough++;
-    const body: CompletionRequest = { filepath: `/bench/typing-${wrongEvery}.ts`, languageId: "typescript", prefix, suffix: "\n" };
-    // The adapter does not abort on the next keystroke: the backend supersedes or reuses.
-    pending.push(
-      post(`${backend.url}/api/complete`, auth, body).then((text) => {
-        const r = JSON.parse(text) as CompletionResponse;
-        if (r.reason === "superseded") supersededResponses++;
-        if (r.completion !== null) {
-          shown.show({ prefix, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
-          if (shown.remaining(current)) shownCount++;
-        }
-      }),
-    );
+  /** provideInlineCompletionItems, minus the VS Code API: the same decisions in the same order. */
+  const provide = async (prefix: string, tok: Token): Promise<void> => {
+    providerCalls++;
+    const d = decisions.call(docId, prefix, true, Date.now());
+    if (d.kind === "typethrough") {
+      typeThroughCalls++;
+      typeThroughPrefixes.add(prefix);
+      return;
+    }
+    const ticket = d.ticket;
+    tok.onCancel(() => ticket.cancel());
+    try {
+      await tokenSleep(d.waitMs, tok);
+      if (tok.cancelled) {
+        cancelledBeforeSending++;
+        return;
+      }
+      httpRequests++;
+      requestedPrefixes.add(prefix);
+      sentAfter.push(Date.now() - (typedAt.get(prefix) ?? Date.now()));
+      const body: CompletionRequest = { filepath: `/bench/typing-${wrongEvery}.ts`, languageId: "typescript", prefix, suffix: "\n", documentId: docId };
+      let r: CompletionResponse;
+      try {
+        r = JSON.parse(await post(`${backend.url}/api/complete`, auth, body, ticket.signal)) as CompletionResponse;
+      } catch (err) {
+        if (ticket.signal.aborted) httpAborted++;
+        else throw err;
+        return;
+      }
+      if (r.reason === "superseded") supersededResponses++;
+      if (r.completion === null || tok.cancelled) return;
+      decisions.answered(docId, prefix, { id: r.id, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
+      shownCount++;
+      shownAt.set(prefix, Date.now());
+    } finally {
+      ticket.done();
+    }
   };
 
   const gaps = schedule(KEYS);
@@ -249,18 +311,19 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
     at += gaps[i]!;
     const wait = t0 + at - Date.now();
     if (wait > 0) await sleep(wait);
+    // Every keystroke, as VS Code sees it: the text changes (the extension's typed() listener),
+    // the running provider call is cancelled, and a new call comes 50 ms after the last change.
+    keystrokes++;
     current = TARGET.slice(0, i + 1);
-    if (shown.remaining(current)) {
-      typeThroughKeys++;
-      typeThroughPrefixes.add(current);
-      clearTimeout(timer);
-      continue;
-    }
-    shown.clear();
-    const delay = debounce.keystroke(Date.now());
-    clearTimeout(timer);
+    typedAt.set(current, Date.now());
+    decisions.typed(Date.now());
+    token?.cancel();
+    clearTimeout(vscodeTimer);
     const prefix = current;
-    timer = setTimeout(() => fire(prefix), delay);
+    vscodeTimer = setTimeout(() => {
+      token = new Token();
+      pending.push(provide(prefix, token));
+    }, VSCODE_DEBOUNCE_MS);
   }
   await sleep(1_500);
   await Promise.all(pending);
@@ -282,16 +345,24 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   const metrics = (await backend.call<string>("GET", "/metrics")).body;
   const superseded = supersededCount(metrics) - supersededBefore;
   const running = Number(/aicockpit_completion_upstream_running (\d+)/.exec(metrics)?.[1] ?? -1);
+  // Keystroke → suggestion shown, for suggestions asked for after the user stopped typing.
+  const latencies = [...shownAt].map(([prefix, t]) => t - (typedAt.get(prefix) ?? t));
   return {
-    keystrokes: KEYS,
+    keystrokes,
     sessionSeconds: r2((Date.now() - t0) / 1000),
+    providerCalls,
+    typeThroughCalls,
+    cancelledBeforeSending,
     httpRequests,
+    httpAborted,
     modelRequests: ups.length,
-    modelRequestShare: `${r2((100 * ups.length) / KEYS)} %`,
-    typeThroughKeystrokes: typeThroughKeys,
-    httpRequestsWhileTypingThrough: httpDuringTypeThrough,
+    modelRequestShare: `${r2((100 * ups.length) / keystrokes)} %`,
+    httpRequestsWhileTypingThrough: [...requestedPrefixes].filter((p) => typeThroughPrefixes.has(p)).length,
     modelRequestsWhileTypingThrough: modelDuringTypeThrough,
     suggestionsShown: shownCount,
+    keystrokeToShownP50: latencies.length > 0 ? pct(latencies, 50) : -1,
+    keystrokeToRequestP50: sentAfter.length > 0 ? pct(sentAfter, 50) : -1,
+    modelTtftMs: MODEL_TTFT_MS,
     supersededUpstream: superseded,
     supersededResponses,
     supersededStillRunning: stillRunning,
@@ -336,18 +407,22 @@ function section(o: Overhead, s: Session, w: Session, load: string): string {
     "",
     "p99 tails follow the machine's load (the LLM layer's pass-through row shows the same tail); the engine's own time is the part the completion code controls.",
     "",
-    "**(2) Typing session** — 200 keystrokes of a TypeScript file at human speed (bursts of 45–155 ms per key, pauses of 0.45–1.55 s), same seed every run, through the real backend and provider code path (LlmService → HTTP → scripted AI with 250 ms to first token and 15 ms per chunk), driven by the extension's own policy (`extension/completion/debounce.ts`, `shown-suggestion.ts`); the client does not abort on keystrokes, the backend supersedes. The scripted model is an oracle for the text being typed, wrong on purpose every 3rd answer; the second session makes every answer wrong.",
+    "**(2) Typing session** — 200 keystrokes of a TypeScript file at human speed (bursts of 45–155 ms per key, pauses of 0.45–1.55 s), same seed every run, through the real backend (LlmService → HTTP → scripted AI with 250 ms to first token and 15 ms per chunk). Every keystroke goes through an emulation of VS Code's side (the text changes, the running provider call's token is cancelled, a new provider call comes 50 ms after the last change, as VS Code 1.100 does) into the extension's own per-keystroke decisions — `CompletionDecisions` (`extension/completion/decisions.ts`: type-through, debounce, cancel policy), the same object `provider.ts` calls — and the request goes out with the cancel policy's abort signal. Nothing is skipped by the bench's loop. The scripted model is an oracle for the text being typed, wrong on purpose every 3rd answer; the second session makes every answer wrong.",
     "",
     "| measure | oracle, every 3rd wrong | every answer wrong | target |",
     "| --- | --- | --- | --- |",
-    `| model requests / keystrokes | ${s.modelRequests} / 200 = ${s.modelRequestShare} ${mark(share(s) <= 0.25)} | ${w.modelRequests} / 200 = ${w.modelRequestShare} ${mark(share(w) <= 0.25)} | ≤ 25 % |`,
-    `| HTTP requests to the backend | ${s.httpRequests} | ${w.httpRequests} | – |`,
-    `| keystrokes typed through a shown suggestion | ${s.typeThroughKeystrokes} | ${w.typeThroughKeystrokes} | – |`,
-    `| new requests while typing through (HTTP / model) | ${s.httpRequestsWhileTypingThrough} / ${s.modelRequestsWhileTypingThrough} ${mark(s.modelRequestsWhileTypingThrough === 0)} | ${w.httpRequestsWhileTypingThrough} / ${w.modelRequestsWhileTypingThrough} | 0 |`,
+    `| model requests / keystrokes | ${s.modelRequests} / ${s.keystrokes} = ${s.modelRequestShare} ${mark(share(s) <= 0.25)} | ${w.modelRequests} / ${w.keystrokes} = ${w.modelRequestShare} ${mark(share(w) <= 0.25)} | ≤ 25 % |`,
+    `| provider calls (VS Code's 50 ms debounce) / answered by type-through / cancelled while waiting | ${s.providerCalls} / ${s.typeThroughCalls} / ${s.cancelledBeforeSending} | ${w.providerCalls} / ${w.typeThroughCalls} / ${w.cancelledBeforeSending} | – |`,
+    `| HTTP requests to the backend (aborted by the cancel policy) | ${s.httpRequests} (${s.httpAborted}) | ${w.httpRequests} (${w.httpAborted}) | – |`,
+    `| new requests while typing through (HTTP / model) | ${s.httpRequestsWhileTypingThrough} / ${s.modelRequestsWhileTypingThrough} ${mark(s.modelRequestsWhileTypingThrough === 0 && s.httpRequestsWhileTypingThrough === 0)} | ${w.httpRequestsWhileTypingThrough} / ${w.modelRequestsWhileTypingThrough} | 0 |`,
+    `| last keystroke → request sent, p50 (VS Code's 50 ms + the extension's debounce) | ${s.keystrokeToRequestP50} ms | ${w.keystrokeToRequestP50} ms | – |`,
+    `| suggestions shown; last keystroke → suggestion received, p50 (model's time to first token ${s.modelTtftMs} ms) | ${s.suggestionsShown}; ${s.keystrokeToShownP50} ms | ${w.suggestionsShown}; ${w.keystrokeToShownP50} ms | – |`,
     `| superseded upstream requests | ${s.supersededUpstream} | ${w.supersededUpstream} | – |`,
     `| superseded still running (> 50 ms after the next request arrived) | ${s.supersededStillRunning} ${mark(s.supersededStillRunning === 0)} | ${w.supersededStillRunning} ${mark(w.supersededStillRunning === 0)} | 0 |`,
     `| longest overlap of two upstream requests | ${s.maxUpstreamOverlapMs} ms | ${w.maxUpstreamOverlapMs} ms | – |`,
     `| upstream requests open at the end / running gauge | ${s.upstreamOpenAtEnd} / ${s.upstreamRunningGauge} | ${w.upstreamOpenAtEnd} / ${w.upstreamRunningGauge} | 0 |`,
+    "",
+    "Before this bench drove `CompletionDecisions` (up to 2026-11), its own loop skipped every keystroke that typed through a shown suggestion and fed the debounce itself, so \"0 new requests while typing through\" held by construction.",
   ].join("\n");
 }
 
@@ -356,15 +431,24 @@ async function main(): Promise<void> {
   const b1 = await startBackend({ env: { ...providerEnv(fixture.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
   const ai = await startScriptedAI();
   const b2 = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  // `--typing-only`: just the typing sessions (for tuning the client policy); prints, writes nothing.
+  const typingOnly = process.argv.includes("--typing-only");
   try {
     const loadBefore = loadavg()[0]!;
+    if (typingOnly) {
+      const s = await typingSession(b2, ai, 3);
+      console.log("typing (oracle wrong every 3rd answer)", JSON.stringify(s, null, 2));
+      const w = await typingSession(b2, ai, 1);
+      console.log("typing (every answer wrong)", JSON.stringify(w, null, 2), `load ${((loadBefore + loadavg()[0]!) / 2).toFixed(2)}`);
+      return;
+    }
     const o = await overhead(b1, fixture.url);
-    const load = ((loadBefore + loadavg()[0]!) / 2).toFixed(2);
     console.log("overhead", JSON.stringify(o, null, 2));
     const s = await typingSession(b2, ai, 3);
     console.log("typing (oracle wrong every 3rd answer)", JSON.stringify(s, null, 2));
     const w = await typingSession(b2, ai, 1);
     console.log("typing (every answer wrong)", JSON.stringify(w, null, 2));
+    const load = ((loadBefore + loadavg()[0]!) / 2).toFixed(2);
     const ok =
       o.overheadP50 <= 2 && o.overheadP99 <= 10 && o.cacheHitRoundTripP50 <= 1 &&
       s.modelRequests / s.keystrokes <= 0.25 && s.modelRequestsWhileTypingThrough === 0 && s.httpRequestsWhileTypingThrough === 0 &&

@@ -2,6 +2,7 @@
  * Entry point. Activation only wires things up; the backend is spawned right after
  * activate() returns, so VS Code's startup never waits on it.
  */
+import { bundleEvalStart, bundleEvalStartCpu, cpuSince, round, since } from "./startup-clock";
 import * as vscode from "vscode";
 import { BackendClient } from "./backend/client";
 import { backendEnv } from "./backend/backend-env";
@@ -22,6 +23,10 @@ import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerTerminalFeature } from "./terminal/feature";
 import { registerCompletionFeature } from "./completion/feature";
 
+/** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
+const bundleEvalEnd = performance.now();
+const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
+
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
 const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
@@ -29,10 +34,30 @@ const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
 let supervisor: BackendSupervisor | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const activateStart = performance.now();
+  const activateStartCpu = process.cpuUsage();
+  const evalMs = bundleEvalEnd - bundleEvalStart;
+  const contextWaitMs = activateStart - bundleEvalEnd;
+  const steps: Record<string, number> = {};
+  let stepStart = process.cpuUsage();
+  const step = (name: string) => {
+    steps[`${name}CpuMs`] = cpuSince(stepStart);
+    stepStart = process.cpuUsage();
+  };
   const redactor = new Redactor();
   const logger = createLogger(redactor);
   const keys = new ApiKeyStore(context.secrets);
   let configProblems: string[] = [];
+  // The stored key was entered for another base URL: the backend starts without it; ask once per address.
+  let askedFor: string | undefined;
+  const askKeyAgain = (baseUrl: string) => {
+    logger.warn("the AI service address changed; its API key was not passed on");
+    if (askedFor === baseUrl) return;
+    askedFor = baseUrl;
+    void vscode.window
+      .showWarningMessage(`AiCockpit: the AI service address changed to ${baseUrl || "the default"}. Enter the API key for it again (the old key is not sent to a new address).`, "Set API Key")
+      .then((pick) => pick && vscode.commands.executeCommand(COMMANDS.setApiKey));
+  };
 
   const sup = new BackendSupervisor({
     command: process.execPath,
@@ -41,7 +66,8 @@ export function activate(context: vscode.ExtensionContext): void {
     logger,
     env: async () => {
       const settings = readSettings();
-      const apiKey = await keys.get(settings.kind);
+      const { key: apiKey, withheld } = await keys.forAddress(settings.kind, settings.baseUrl.trim());
+      if (withheld) askKeyAgain(settings.baseUrl.trim());
       redactor.add(apiKey);
       const { env, problems } = backendEnv(settings, apiKey, context.globalStorageUri.fsPath, process.env);
       configProblems = problems;
@@ -110,17 +136,23 @@ export function activate(context: vscode.ExtensionContext): void {
     keys.onDidChange(() => restartSoon("API key changed")),
   );
 
+  step("core");
   registerEditFeature(context, client, (m) => logger.info(m));
+  step("edit");
   registerChatFeature(context, client, (m) => logger.info(m));
+  step("chat");
   registerTerminalFeature(context, client, (m) => logger.info(m));
+  step("terminal");
   registerCompletionFeature(context, client, (m) => logger.info(m));
+  step("completion");
   const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m));
   // The tree's first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(sup.onEvent((e) => e.type === "ready" && workspaces.refresh()));
 
+  step("workspaces");
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
-  e2eReport("activated", { version });
+  e2eReport("activated", { version, evalMs: round(evalMs), evalCpuMs: bundleEvalCpuMs, contextWaitMs: round(contextWaitMs), activateMs: since(activateStart), activateCpuMs: cpuSince(activateStartCpu), ...steps });
   setImmediate(() => {
     sup.start().catch((err: unknown) => logger.error(`could not start the backend: ${String(err)}`));
   });

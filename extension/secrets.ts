@@ -1,11 +1,23 @@
 /**
  * API keys live only in VS Code's SecretStorage (OS keychain), one per provider kind so
  * switching between, say, OpenAI and Gemini keeps both keys. Never in settings or logs.
+ *
+ * Each key is bound to the base URL it was entered for (stored next to it): after
+ * `aicockpit.provider.baseUrl` changes, `forAddress` withholds the key so it never travels
+ * to an address the user did not enter it for, and the user is asked for it again.
  */
 import type * as vscode from "vscode";
 import type { ProviderKind } from "../server/api/providers";
 
 const PREFIX = "aicockpit.apiKey.";
+/** Not under PREFIX: writing a binding alone must not look like a key change (restart). */
+const BOUND_PREFIX = "aicockpit.apiKeyAddress.";
+
+export interface BoundKey {
+  key: string | undefined;
+  /** A key is stored, but for another base URL: it was withheld. */
+  withheld: boolean;
+}
 
 export class ApiKeyStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
@@ -14,12 +26,27 @@ export class ApiKeyStore {
     return this.secrets.get(PREFIX + kind);
   }
 
-  set(kind: ProviderKind, key: string): Thenable<void> {
-    return this.secrets.store(PREFIX + kind, key);
+  /** The key for `kind` if it was entered for `baseUrl` (keys from before binding existed are bound on first use). */
+  async forAddress(kind: ProviderKind, baseUrl: string): Promise<BoundKey> {
+    const key = await this.secrets.get(PREFIX + kind);
+    if (key === undefined) return { key, withheld: false };
+    const bound = await this.secrets.get(BOUND_PREFIX + kind);
+    if (bound === undefined) {
+      await this.secrets.store(BOUND_PREFIX + kind, baseUrl);
+      return { key, withheld: false };
+    }
+    return bound === baseUrl ? { key, withheld: false } : { key: undefined, withheld: true };
   }
 
-  delete(kind: ProviderKind): Thenable<void> {
-    return this.secrets.delete(PREFIX + kind);
+  async set(kind: ProviderKind, key: string, baseUrl: string): Promise<void> {
+    // The binding first: the key change restarts the backend, which reads both.
+    await this.secrets.store(BOUND_PREFIX + kind, baseUrl);
+    await this.secrets.store(PREFIX + kind, key);
+  }
+
+  async delete(kind: ProviderKind): Promise<void> {
+    await this.secrets.delete(PREFIX + kind);
+    await this.secrets.delete(BOUND_PREFIX + kind);
   }
 
   /** Fires for any stored key changing, also from another VS Code window. */

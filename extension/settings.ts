@@ -13,6 +13,7 @@ export function readSettings(): AiCockpitSettings {
     model: c.get<string>("provider.model", ""),
     azureApiVersion: c.get<string>("provider.azureApiVersion", ""),
     requestTimeoutMs: c.get<number>("provider.requestTimeoutMs", 60_000),
+    idleTimeoutMs: c.get<number>("provider.idleTimeoutMs", 30_000),
     httpsProxy: c.get<string>("network.httpsProxy", ""),
     caFile: c.get<string>("network.caFile", ""),
     logLevel: c.get<AiCockpitSettings["logLevel"]>("logLevel", "info"),

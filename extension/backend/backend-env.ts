@@ -13,6 +13,7 @@ export interface AiCockpitSettings {
   model: string;
   azureApiVersion: string;
   requestTimeoutMs: number;
+  idleTimeoutMs: number;
   httpsProxy: string;
   caFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -44,6 +45,8 @@ export function backendEnv(
   // Clamped to the backend's accepted range: an out-of-range value would stop it from starting.
   const timeoutMs = Number.isFinite(settings.requestTimeoutMs) ? Math.round(settings.requestTimeoutMs) : 60_000;
   env.AICOCKPIT_LLM_TIMEOUT_MS = String(Math.min(3_600_000, Math.max(100, timeoutMs)));
+  const idleMs = Number.isFinite(settings.idleTimeoutMs) ? Math.round(settings.idleTimeoutMs) : 30_000;
+  env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS = String(Math.min(3_600_000, Math.max(100, idleMs)));
   const proxy = settings.httpsProxy.trim();
   if (proxy !== "") {
     // The backend reads HTTPS_PROXY before https_proxy; drop the inherited lower-case one too.

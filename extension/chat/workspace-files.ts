@@ -15,15 +15,23 @@ const TTL_MS = 15_000;
 export class WorkspaceFiles implements vscode.Disposable {
   private cache: { at: number; paths: string[]; complete: boolean } | undefined;
   private matcher: { at: number; m: IgnoreMatcher } | undefined;
-  private readonly watcher = vscode.workspace.createFileSystemWatcher("**/*", false, true, false);
+  private watching = false;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor() {
+  /**
+   * Drops the caches when files appear or go. Started with the first listing, not at
+   * activation: a watcher on every file costs VS Code work for as long as it lives, and most
+   * sessions never open the @-picker.
+   */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const watcher = vscode.workspace.createFileSystemWatcher("**/*", false, true, false);
     const drop = () => {
       this.cache = undefined;
       this.matcher = undefined;
     };
-    this.subs.push(this.watcher, this.watcher.onDidCreate(drop), this.watcher.onDidDelete(drop));
+    this.subs.push(watcher, watcher.onDidCreate(drop), watcher.onDidDelete(drop));
   }
 
   dispose(): void {
@@ -44,6 +52,7 @@ export class WorkspaceFiles implements vscode.Disposable {
   }
 
   async ignoreMatcher(): Promise<IgnoreMatcher> {
+    this.watch();
     if (this.matcher && Date.now() - this.matcher.at < TTL_MS) return this.matcher.m;
     const root = this.root();
     const texts: string[] = [];
@@ -62,6 +71,7 @@ export class WorkspaceFiles implements vscode.Disposable {
   }
 
   async list(): Promise<{ paths: string[]; complete: boolean }> {
+    this.watch();
     if (this.cache && Date.now() - this.cache.at < TTL_MS) return this.cache;
     const root = this.root();
     if (!root) return { paths: [], complete: true };

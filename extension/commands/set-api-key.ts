@@ -4,9 +4,10 @@ import type { ApiKeyStore } from "../secrets";
 import { readSettings } from "../settings";
 
 export async function setApiKey(keys: ApiKeyStore): Promise<void> {
-  const { kind } = readSettings();
+  const { kind, baseUrl } = readSettings();
+  const where = baseUrl.trim() === "" ? kind : `${kind} at ${baseUrl.trim()}`;
   const value = await vscode.window.showInputBox({
-    title: `AiCockpit: API key for ${kind}`,
+    title: `AiCockpit: API key for ${where}`,
     prompt: `Stored in VS Code's secret storage, never in settings. Leave empty to remove the stored ${kind} key.`,
     password: true,
     ignoreFocusOut: true,
@@ -18,6 +19,7 @@ export async function setApiKey(keys: ApiKeyStore): Promise<void> {
     void vscode.window.showInformationMessage(`AiCockpit: the ${kind} API key was removed.`);
     return;
   }
-  await keys.set(kind, key);
+  // Bound to this address: if the base URL changes later, the key is not sent there.
+  await keys.set(kind, key, baseUrl.trim());
   void vscode.window.showInformationMessage(`AiCockpit: ${kind} API key saved. Reconnecting…`);
 }

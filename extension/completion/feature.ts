@@ -78,6 +78,10 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
     vscode.commands.registerCommand(COMPLETION_COMMANDS.toggle, () => status.toggle()),
     vscode.commands.registerCommand(COMPLETION_COMMANDS.snooze, () => status.pickSnooze()),
     vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri.toString())),
+    // Keystrokes, for the debounce: VS Code calls the provider only after a 50 ms lull, so the calls alone do not show how fast the user types.
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length > 0 && e.document === vscode.window.activeTextEditor?.document) provider.typed();
+    }),
     vscode.window.onDidChangeTextEditorSelection((e) => {
       const d = e.textEditor.document;
       provider.cursorMoved(d.uri.toString(), d.version, d.offsetAt(e.selections[0]?.active ?? new vscode.Position(0, 0)));

@@ -1,9 +1,9 @@
 /**
  * The InlineCompletionItemProvider: gathers context through the VS Code API and asks the
- * backend (`POST /api/complete`). Client policy lives in vscode-free modules that the
- * benchmark drives too: adaptive debounce (debounce.ts), type-through answered locally
- * (shown-suggestion.ts), when a cancelled token aborts the HTTP request (cancel-policy.ts),
- * acceptance/rejection (feedback.ts), on/off/snooze and the slow-model warning (gate.ts).
+ * backend (`POST /api/complete`). Client policy lives in vscode-free modules: the per-keystroke
+ * decisions (decisions.ts: type-through answered locally, the adaptive debounce, when a
+ * cancelled token aborts the HTTP request), which the benchmark drives too; acceptance and
+ * rejection (feedback.ts); on/off/snooze and the slow-model warning (gate.ts).
  */
 import * as vscode from "vscode";
 import type { CompletionRequest, CompletionResponse, CompletionTemplateName, CompletionMultiline } from "../../server/api/completion";
@@ -12,12 +12,10 @@ import { IgnoreMatcher } from "../../server/completion/ignore-file";
 import { isSecretPath } from "../../server/completion/secrets-filter";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
-import { CancelPolicy } from "./cancel-policy";
 import { CompletionContext, docPath, SOURCE_TIME_BOX_MS, workspaceRootOf } from "./context";
-import { AdaptiveDebounce, DEFAULT_DEBOUNCE } from "./debounce";
+import { CompletionDecisions } from "./decisions";
 import { FeedbackTracker } from "./feedback";
 import { gateState, SlowModelDetector, type GateInput } from "./gate";
-import { ShownSuggestion } from "./shown-suggestion";
 
 export const ACCEPTED_COMMAND = "aicockpit.completion.accepted";
 
@@ -52,16 +50,9 @@ interface Pending {
   cancel: () => void;
 }
 
-interface ShownEntry {
-  id: string;
-  suggestion: ShownSuggestion;
-}
-
 export class CompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
-  private readonly debounce = new AdaptiveDebounce();
-  // Grace = the longest debounce: a newer call for the document arrives within it while typing.
-  readonly cancel = new CancelPolicy(DEFAULT_DEBOUNCE.maxMs);
-  private readonly shown = new Map<string, ShownEntry>();
+  private readonly decisions = new CompletionDecisions();
+  readonly cancel = this.decisions.cancel;
   private readonly slow = new SlowModelDetector();
   private readonly loggedErrors = new Map<string, number>();
   private readonly pending = new Set<Pending>();
@@ -80,7 +71,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
   /** The document is gone: drop its state and count what was shown there as not taken. */
   forget(docId: string): void {
-    this.shown.delete(docId);
+    this.decisions.forget(docId);
     this.feedback.closed(docId);
   }
 
@@ -96,6 +87,11 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
       if (p.docId !== docId) continue;
       if (offset === undefined || (p.version === version && p.offset !== offset)) p.cancel();
     }
+  }
+
+  /** A keystroke in the active editor (any document change there): the debounce counts from it. */
+  typed(): void {
+    this.decisions.typed(Date.now());
   }
 
   /** Documents other than `activeDocId` lost the cursor. */
@@ -118,17 +114,16 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     const prefix = text.slice(0, offset);
     const suffix = text.slice(offset);
 
-    // Typing through the shown suggestion: answered here, no request at all.
     this.feedback.next(docId, prefix);
-    const entry = this.shown.get(docId);
-    const rest = entry?.suggestion.remaining(prefix);
-    if (entry && rest) {
-      e2eReport("completion-typethrough", { id: entry.id, left: rest.completion.length });
-      return [this.item(pos, rest.completion, rest.replaceSuffixChars, entry.id)];
+    const automatic = ctx.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
+    const decision = this.decisions.call(docId, prefix, automatic, Date.now());
+    if (decision.kind === "typethrough") {
+      // Typing through the shown suggestion: answered here, no request at all.
+      e2eReport("completion-typethrough", { id: decision.id, left: decision.completion.length });
+      return [this.item(pos, decision.completion, decision.replaceSuffixChars, decision.id)];
     }
-    entry?.suggestion.clear();
 
-    const ticket = this.cancel.begin(docId);
+    const ticket = decision.ticket;
     const sub = token.onCancellationRequested(() => ticket.cancel());
     const pending: Pending = { docId, version: doc.version, offset, cancel: () => ticket.cancel() };
     this.pending.add(pending);
@@ -137,8 +132,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     try {
       const settings = this.deps.settings();
       const folder = workspaceRootOf(doc);
-      const delay = ctx.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? this.debounce.keystroke(Date.now()) : 0;
-      const [ignore] = await Promise.all([timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")), sleep(delay, token)]);
+      const [ignore] = await Promise.all([timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")), sleep(decision.waitMs, token)]);
       if (token.isCancellationRequested || this.deps.context.excluded(doc.uri, ignore)) return undefined;
       const snippets = await this.deps.context.snippets(doc, pos, ignore);
       if (token.isCancellationRequested) return undefined;
@@ -163,9 +157,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
       if (r.completion === null) e2eReport("completion-none", { source: r.source, reason: r.reason ?? "" });
       if (r.completion === null || token.isCancellationRequested) return undefined;
 
-      const suggestion = new ShownSuggestion();
-      suggestion.show({ prefix, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
-      this.shown.set(docId, { id: r.id, suggestion });
+      this.decisions.answered(docId, prefix, { id: r.id, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
       this.feedback.shownIn(docId, { id: r.id, prefix, completion: r.completion });
       e2eReport("completion-shown", { id: r.id, source: r.source, chars: r.completion.length, replaceSuffixChars: r.replaceSuffixChars, partial: r.partial === true });
       return [this.item(pos, r.completion, r.replaceSuffixChars, r.id)];

@@ -4,7 +4,8 @@
  * as control messages, and the shell's exit closes the terminal with its exit code.
  */
 import * as vscode from "vscode";
-import WebSocket from "ws";
+// Type only: `ws` (a third of the bundle) is evaluated when the first workspace terminal opens, not at activation.
+import type WebSocket from "ws";
 import type { TtyServerMessage } from "../../server/api/workspaces";
 import type { ClientConnection } from "../backend/client";
 import { e2eReport } from "../e2e-report";
@@ -13,6 +14,7 @@ export function workspaceTerminal(conn: ClientConnection, id: string, name: stri
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   let ws: WebSocket | undefined;
+  let closed = false;
   let exitCode: number | null | undefined;
   const decoder = new TextDecoder("utf-8");
 
@@ -23,37 +25,49 @@ export function workspaceTerminal(conn: ClientConnection, id: string, name: stri
       const cols = dims?.columns ?? 80;
       const rows = dims?.rows ?? 24;
       const url = `${conn.baseUrl.replace(/^http/, "ws")}/api/workspaces/${encodeURIComponent(id)}/tty?cols=${cols}&rows=${rows}`;
-      ws = new WebSocket(url, { headers: { authorization: `Bearer ${conn.token}` } });
-      ws.on("message", (data: Buffer, isBinary: boolean) => {
-        if (isBinary) {
-          write.fire(decoder.decode(data, { stream: true }));
-          return;
-        }
-        const m = JSON.parse(data.toString("utf8")) as TtyServerMessage;
-        if (m.type === "ready") e2eReport("workspace-terminal-ready", { id });
-        if (m.type === "exit") exitCode = m.exitCode;
-        if (m.type === "error") write.fire(`\r\n\x1b[31m${m.message}\x1b[0m${m.hint ? `\r\n${m.hint}` : ""}\r\n`);
-      });
-      ws.on("unexpected-response", (_req, res) => {
-        write.fire(`\r\n\x1b[31mThe backend refused the terminal (HTTP ${res.statusCode}).\x1b[0m\r\n`);
-      });
-      ws.on("error", (err) => write.fire(`\r\n\x1b[31mTerminal connection failed: ${err.message}\x1b[0m\r\n`));
-      ws.on("close", () => {
-        e2eReport("workspace-terminal-closed", { id, exitCode: exitCode ?? null });
-        // Exit closes the terminal (VS Code shows a non-zero code); a lost connection leaves it open to read.
-        if (exitCode !== undefined) close.fire(exitCode ?? undefined);
-        else write.fire("\r\n[connection to the workspace closed]\r\n");
-      });
+      import("ws").then(
+        ({ default: WS }) => connect(new WS(url, { headers: { authorization: `Bearer ${conn.token}` } })),
+        (err: unknown) => write.fire(`\r\n\x1b[31mTerminal connection failed: ${String(err)}\x1b[0m\r\n`),
+      );
     },
     handleInput(data) {
-      if (ws?.readyState === WebSocket.OPEN) ws.send(Buffer.from(data, "utf8"), { binary: true });
+      if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(Buffer.from(data, "utf8"), { binary: true });
     },
     setDimensions(d) {
-      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "resize", cols: d.columns, rows: d.rows }));
+      if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: "resize", cols: d.columns, rows: d.rows }));
     },
     close() {
+      closed = true;
       ws?.close();
     },
   };
+
+  function connect(socket: WebSocket): void {
+    ws = socket;
+    if (closed) {
+      socket.close();
+      return;
+    }
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        write.fire(decoder.decode(data, { stream: true }));
+        return;
+      }
+      const m = JSON.parse(data.toString("utf8")) as TtyServerMessage;
+      if (m.type === "ready") e2eReport("workspace-terminal-ready", { id });
+      if (m.type === "exit") exitCode = m.exitCode;
+      if (m.type === "error") write.fire(`\r\n\x1b[31m${m.message}\x1b[0m${m.hint ? `\r\n${m.hint}` : ""}\r\n`);
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      write.fire(`\r\n\x1b[31mThe backend refused the terminal (HTTP ${res.statusCode}).\x1b[0m\r\n`);
+    });
+    ws.on("error", (err) => write.fire(`\r\n\x1b[31mTerminal connection failed: ${err.message}\x1b[0m\r\n`));
+    ws.on("close", () => {
+      e2eReport("workspace-terminal-closed", { id, exitCode: exitCode ?? null });
+      // Exit closes the terminal (VS Code shows a non-zero code); a lost connection leaves it open to read.
+      if (exitCode !== undefined) close.fire(exitCode ?? undefined);
+      else write.fire("\r\n[connection to the workspace closed]\r\n");
+    });
+  }
   return vscode.window.createTerminal({ name: `Workspace: ${name}`, pty, iconPath: new vscode.ThemeIcon("vm") });
 }

@@ -26,7 +26,11 @@ export interface ProviderInput {
   maxRetries?: number;
 }
 
-/** `apiKey: ""` removes the key. On the env provider ("default") patches last until restart. */
+/**
+ * `apiKey: ""` removes the key. On the env provider ("default") patches last until restart.
+ * A key is bound to where it was entered: a patch that changes `baseUrl` or `kind` drops the
+ * stored key unless it carries a new `apiKey` (see ProviderPatchResult.keyDropped).
+ */
 export type ProviderPatch = Partial<Omit<ProviderInput, "id">>;
 
 /** What the backend returns: never the key itself. */
@@ -41,6 +45,12 @@ export interface ProviderView {
   maxRetries: number;
   hasApiKey: boolean;
   active: boolean;
+}
+
+/** The answer to a PATCH: the provider, and whether its key was dropped (the client asks the user again). */
+export interface ProviderPatchResult extends ProviderView {
+  /** true when the patch moved the provider (baseUrl or kind) and so dropped its key; hasApiKey is then false. */
+  keyDropped: boolean;
 }
 
 export interface ProviderList {

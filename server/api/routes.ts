@@ -56,6 +56,7 @@ import type {
   ProviderInput,
   ProviderList,
   ProviderPatch,
+  ProviderPatchResult,
   ProviderView,
   TestConnectionResult,
 } from "./providers";
@@ -68,7 +69,7 @@ export interface ApiRoutes {
   "GET /ready": [Empty, ReadyResponse];
   "GET /api/providers": [Empty, ProviderList];
   "POST /api/providers": [ProviderInput, ProviderView];
-  "PATCH /api/providers/:id": [ProviderPatch, ProviderView];
+  "PATCH /api/providers/:id": [ProviderPatch, ProviderPatchResult];
   "DELETE /api/providers/:id": [Empty, { removed: true }];
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];

@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../llm/limits";
 
 export interface DefaultProviderEnv {
   kind: ProviderKind;
@@ -23,6 +24,12 @@ export interface ServerConfig {
   maxBodyBytes: number;
   defaultProvider?: DefaultProviderEnv;
   requestTimeoutMs: number;
+  /** Longest gap between two streamed events once a stream has started (AICOCKPIT_LLM_IDLE_TIMEOUT_MS). */
+  llmIdleTimeoutMs: number;
+  /** Largest non-streamed answer read from an AI service (AICOCKPIT_LLM_MAX_RESPONSE_BYTES). */
+  llmMaxResponseBytes: number;
+  /** Largest streamed answer, in wire bytes (AICOCKPIT_LLM_MAX_STREAM_BYTES). */
+  llmMaxStreamBytes: number;
   /** PEM file with extra CA certificates for AI services behind a corporate TLS proxy. */
   caFile?: string;
   /** HTTPS proxy for outbound AI traffic (HTTPS_PROXY / https_proxy); NO_PROXY honoured. */
@@ -80,6 +87,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const port = intIn(env, "AICOCKPIT_PORT", 0, 0, 65535, problems);
   const maxBodyBytes = intIn(env, "AICOCKPIT_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const requestTimeoutMs = intIn(env, "AICOCKPIT_LLM_TIMEOUT_MS", 60_000, 100, 3_600_000, problems);
+  const llmIdleTimeoutMs = intIn(env, "AICOCKPIT_LLM_IDLE_TIMEOUT_MS", DEFAULT_IDLE_TIMEOUT_MS, 100, 3_600_000, problems);
+  const llmMaxResponseBytes = intIn(env, "AICOCKPIT_LLM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024, 256 * 1024 * 1024, problems);
+  const llmMaxStreamBytes = intIn(env, "AICOCKPIT_LLM_MAX_STREAM_BYTES", DEFAULT_MAX_STREAM_BYTES, 64 * 1024, 1024 * 1024 * 1024, problems);
 
   const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
@@ -142,6 +152,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     allowedOrigins,
     maxBodyBytes,
     requestTimeoutMs,
+    llmIdleTimeoutMs,
+    llmMaxResponseBytes,
+    llmMaxStreamBytes,
     logLevel,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),

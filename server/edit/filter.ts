@@ -26,6 +26,9 @@ export class AnswerFilter {
   /** Feeds a chunk; returns the code lines that are now complete. */
   push(chunk: string): string[] {
     this.buffer += chunk;
+    // Most chunks are a token inside a line: searching only them keeps a long line (or a
+    // model that never sends a newline) linear instead of rescanning the whole buffer.
+    if (!chunk.includes("\n")) return [];
     const out: string[] = [];
     let nl: number;
     while ((nl = this.buffer.indexOf("\n")) >= 0) {

@@ -4,6 +4,7 @@ import type { AppContext } from "../context";
 import { log } from "../log";
 import { AppError, toAppError } from "./errors";
 import { securityGuard } from "./security";
+import { assertJsonDepth } from "./json-body";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
@@ -42,7 +43,8 @@ export function createApp(ctx: AppContext): express.Express {
   // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
   // its own body (http/json-body.ts, same limit and error codes).
   app.use(openaiRouter(ctx));
-  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"] }));
+  // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
+  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"], verify: (_req, _res, buf) => assertJsonDepth(buf) }));
 
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));

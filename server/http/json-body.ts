@@ -4,9 +4,48 @@
  * ~0.13 ms a request under load, a large share of the gateway's 1 ms budget. OpenAI
  * clients always send UTF-8 JSON, so this reads bytes, checks the limit, and parses.
  * Same limits and error codes as the app-wide parser.
+ *
+ * Both readers also refuse JSON nested deeper than MAX_JSON_DEPTH (assertJsonDepth): JSON.parse
+ * copes with any depth, but whatever walks the value later (validation, JSON.stringify on the
+ * way to an AI service) recurses and overflows the stack at a few thousand levels.
  */
 import type { Request } from "express";
 import { AppError } from "./errors";
+
+/** No request of ours nests deeper than ~10 levels; OpenAI tool schemas stay well under 64. */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJ = 0x7b;
+const OPEN_ARR = 0x5b;
+const CLOSE_OBJ = 0x7d;
+const CLOSE_ARR = 0x5d;
+
+/**
+ * Throws BAD_REQUEST when brackets outside strings nest deeper than `max`. One pass over the
+ * bytes with a counter (no recursion, so it cannot overflow itself); bytes of multi-byte
+ * UTF-8 characters are never ASCII, so scanning bytes is exact. Invalid JSON is left to JSON.parse.
+ */
+export function assertJsonDepth(buf: Uint8Array, max = MAX_JSON_DEPTH): void {
+  // Fewer bytes than the limit cannot hold that many brackets.
+  if (buf.length <= max) return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_OBJ || c === OPEN_ARR) {
+      if (++depth > max) throw new AppError("BAD_REQUEST", `Request body nests JSON deeper than ${max} levels.`);
+    } else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+      depth--;
+    }
+  }
+}
 
 export function readJsonBody(req: Request, limit: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
@@ -31,8 +70,19 @@ export function readJsonBody(req: Request, limit: number): Promise<unknown> {
     };
     const onEnd = () => {
       cleanup();
+      if (size === 0) {
+        resolve(undefined);
+        return;
+      }
+      const buf = Buffer.concat(parts, size);
       try {
-        resolve(size === 0 ? undefined : (JSON.parse(Buffer.concat(parts, size).toString("utf8")) as unknown));
+        assertJsonDepth(buf);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      try {
+        resolve(JSON.parse(buf.toString("utf8")) as unknown);
       } catch {
         reject(new AppError("BAD_REQUEST", "Request body is not valid JSON."));
       }

@@ -29,6 +29,23 @@ export class BadResponse extends Error {}
 /** Our per-request timer fired (distinct from the caller going away). */
 export class UpstreamTimeout extends Error {}
 
+/** The service sent more than we read (see limits.ts); `what` names it for the user, e.g. "a streamed answer". */
+export class ResponseTooLarge extends BadResponse {
+  constructor(
+    readonly what: string,
+    readonly limit: string,
+  ) {
+    super(`${what} larger than ${limit}`);
+  }
+}
+
+/** A stream went quiet after its first event for longer than the idle timeout. */
+export class UpstreamIdle extends Error {
+  constructor(readonly idleMs: number) {
+    super(`no stream event for ${idleMs} ms`);
+  }
+}
+
 /** The service answered with a non-2xx status; `body` is its parsed JSON (or text). */
 export class UpstreamHttpError extends Error {
   constructor(
@@ -141,6 +158,26 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
         "PROVIDER_TIMEOUT",
         `The AI service at ${host(ctx.baseUrl)} did not answer within ${(ctx.timeoutMs / 1000).toFixed(1)} s.`,
         "The service may be overloaded or the model still loading; try again or raise the provider's timeout.",
+      ),
+    };
+  }
+  if (err instanceof UpstreamIdle) {
+    return {
+      retryable: false,
+      error: new AppError(
+        "PROVIDER_TIMEOUT",
+        `The model stopped sending: no data from the AI service at ${host(ctx.baseUrl)} for ${(err.idleMs / 1000).toFixed(1)} s mid-answer.`,
+        "The service may be overloaded or stuck; try again. The limit is AICOCKPIT_LLM_IDLE_TIMEOUT_MS (setting aicockpit.provider.idleTimeoutMs).",
+      ),
+    };
+  }
+  if (err instanceof ResponseTooLarge) {
+    return {
+      retryable: false,
+      error: new AppError(
+        "PROVIDER_BAD_RESPONSE",
+        `The AI service at ${host(ctx.baseUrl)} sent ${err.what} larger than ${err.limit}; AiCockpit stopped reading it.`,
+        "A real model never sends this much: check the base URL and the service. The limits are listed in the README's security section.",
       ),
     };
   }

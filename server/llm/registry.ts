@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { renameSync } from "node:fs";
 import { z } from "zod";
-import { PROVIDER_KINDS, type ProviderInput, type ProviderKind, type ProviderList, type ProviderPatch, type ProviderView } from "../api/providers";
+import { PROVIDER_KINDS, type ProviderInput, type ProviderKind, type ProviderList, type ProviderPatch, type ProviderPatchResult, type ProviderView } from "../api/providers";
 import type { DefaultProviderEnv } from "../config/env";
 import { AppError } from "../http/errors";
 import { log, registerSecret } from "../log";
@@ -264,8 +264,12 @@ export class ProviderRegistry {
   /**
    * `apiKey: ""` removes the key. Patches to the env "default" provider apply in memory only:
    * the environment is its source of truth at the next start.
+   *
+   * A key belongs to the address it was entered for: a patch that moves the provider (another
+   * baseUrl or kind) drops the stored key unless it brings its own, so a changed address can
+   * never receive a key the user gave to a different service.
    */
-  update(id: string, body: unknown): ProviderView {
+  update(id: string, body: unknown): ProviderPatchResult {
     const e = this.entry(id);
     const parsed = patchSchema.safeParse(body);
     if (!parsed.success) throw invalid(parsed.error);
@@ -273,16 +277,21 @@ export class ProviderRegistry {
     const merged = { ...e.settings, ...stripUndefined(patch), id } as ProviderInput & { id: string };
     const settings = this.settingsFrom(merged, e.settings);
     let apiKey = e.apiKey;
+    let keyDropped = false;
     if (patch.apiKey !== undefined) {
       apiKey = patch.apiKey.trim() === "" ? undefined : patch.apiKey.trim();
       registerSecret(apiKey);
+    } else if (apiKey !== undefined && (settings.baseUrl !== e.settings.baseUrl || settings.kind !== e.settings.kind)) {
+      apiKey = undefined;
+      keyDropped = true;
+      log.info(`provider "${id}" moved to another address; its API key was dropped`, { provider: id });
     }
     const next: Entry = { settings, fromEnv: e.fromEnv, revision: ++this.revisions };
     if (apiKey !== undefined) next.apiKey = apiKey;
     this.entries.set(id, next);
     if (!e.fromEnv) this.persist();
     this.changed(id);
-    return this.view(id);
+    return { ...this.view(id), keyDropped };
   }
 
   remove(id: string): void {

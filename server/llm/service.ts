@@ -1,8 +1,10 @@
 /**
  * LlmService: the one place the backend talks to AI services. Capabilities (completion,
  * edit, chat, shell) call streamChat/chat/streamCompletion; the /v1 gateway forwards raw
- * OpenAI requests through forwardStream/forwardJson. Every call throws AppError only.
+ * OpenAI requests through forwardRaw/forwardJson. Every call throws AppError only.
  */
+import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { ServerConfig } from "../config/env";
 import type { Metrics } from "../metrics";
 import type { ComponentCheck } from "../api/health";
@@ -12,9 +14,8 @@ import { ClientCache, warmSdk } from "./client";
 import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors";
 import { ProviderRegistry, type ResolvedProvider } from "./registry";
 import type { RetryPolicy } from "./retry";
-import type { UpstreamEvent } from "./sse-reader";
 import { createTransport } from "./transport";
-import { Upstream, assertKey, type UpstreamPath } from "./upstream";
+import { Upstream, assertKey, type RawChunk, type UpstreamBody, type UpstreamPath } from "./upstream";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -65,8 +66,8 @@ export interface LlmService {
   /** A tiny real request; never throws for upstream failures (they are in `error`). */
   testConnection(id: string): Promise<TestConnectionResult>;
   listModels(id: string, signal: AbortSignal): Promise<string[]>;
-  /** Gateway: forwards an OpenAI request body, yielding the service's SSE events untouched. */
-  forwardStream(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): AsyncGenerator<UpstreamEvent>;
+  /** Gateway: the service's stream as raw bytes (see Upstream.streamRaw); the last chunk carries [DONE]. */
+  forwardRaw(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): AsyncGenerator<RawChunk>;
   /** Gateway: non-streaming; `text` is the service's JSON body, forwarded as is. */
   forwardJson(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): Promise<{ text: string; json: Record<string, unknown> }>;
   /** Gateway: GET /models of a provider as OpenAI's list object. */
@@ -128,7 +129,13 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   });
   const clients = new ClientCache();
   registry.onChange((id) => clients.forget(id));
-  const upstream = new Upstream({ metrics, clients, transport, ...(opts.retry ? { retry: opts.retry } : {}) });
+  const upstream = new Upstream({
+    metrics,
+    clients,
+    transport,
+    limits: { idleTimeoutMs: config.llmIdleTimeoutMs, maxResponseBytes: config.llmMaxResponseBytes, maxStreamBytes: config.llmMaxStreamBytes },
+    ...(opts.retry ? { retry: opts.retry } : {}),
+  });
 
   function provider(id: string | undefined): ResolvedProvider {
     const pid = id ?? registry.activeId();
@@ -143,12 +150,12 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   }
 
   /** OpenAI's newer models refuse max_tokens; local servers only know max_tokens. */
-  function tokenLimit(p: ResolvedProvider, n: number | undefined): Record<string, number> {
+  function tokenLimit(p: ResolvedProvider, n: number | undefined): { max_completion_tokens: number } | { max_tokens: number } | Record<string, never> {
     if (n === undefined) return {};
     return p.kind === "openai" || p.kind === "azure" ? { max_completion_tokens: n } : { max_tokens: n };
   }
 
-  function chatBody(p: ResolvedProvider, params: ChatParams): Record<string, unknown> {
+  function chatBody(p: ResolvedProvider, params: ChatParams): ChatCompletionCreateParamsBase {
     return {
       model: params.model ?? p.model,
       messages: params.messages,
@@ -158,7 +165,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     };
   }
 
-  function completionBody(p: ResolvedProvider, params: CompletionParams): Record<string, unknown> {
+  function completionBody(p: ResolvedProvider, params: CompletionParams): CompletionCreateParamsBase {
     return {
       model: params.model ?? p.model,
       prompt: params.prompt,
@@ -174,7 +181,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     return classifyUpstreamError(new BadResponse("unexpected shape"), errorCtx(p)).error;
   }
 
-  async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: Record<string, unknown>, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
+  async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: UpstreamBody, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
     for await (const ev of upstream.stream({ provider: p, path, body }, signal)) {
       if (ev.done) continue; // the stream ends right after; reading on keeps the socket reusable
       const c = firstChoice(ev.json);
@@ -295,9 +302,9 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       }
     },
 
-    forwardStream(path, body, providerId, signal) {
+    forwardRaw(path, body, providerId, signal) {
       const p = provider(providerId);
-      return upstream.stream({ provider: p, path, body: withModel(body, p) }, signal);
+      return upstream.streamRaw({ provider: p, path, body: withModel(body, p) }, signal);
     },
 
     async forwardJson(path, body, providerId, signal) {

@@ -6,26 +6,37 @@
  * UpstreamHttpError / UpstreamConnectionError for errors.ts to classify.
  *
  * Timeouts: a non-streaming request must finish within the provider's timeoutMs; a
- * streaming one must deliver its first event within it (after that, tokens may take as
- * long as the model needs). Retries happen only before the first event is handed out.
+ * streaming one must deliver its first event within it, and after that no gap between two
+ * reads may exceed the idle timeout (limits.ts). Retries happen only before the first
+ * event is handed out. Sizes: non-streamed and error bodies, single events and whole
+ * streams are read up to the limits in limits.ts and no further.
  */
 import type { Dispatcher } from "undici";
+import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { Metrics } from "../metrics";
 import { AppError } from "../http/errors";
 import { log, redact } from "../log";
-import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
+import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
-import { readSse, type UpstreamEvent } from "./sse-reader";
+import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
+import { Slicer, StreamGuard, completeEvents, lastBoundaryEnd, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
 
 export type UpstreamPath = "/chat/completions" | "/completions" | "/models";
 
+/**
+ * What we send: the `openai` package's request types for bodies we build, a plain object for
+ * the gateway's (a client's request, forwarded as it came), `{}` for GETs.
+ */
+export type UpstreamBody = ChatCompletionCreateParamsBase | CompletionCreateParamsBase | Record<string, unknown>;
+
 export interface UpstreamCall {
   provider: ResolvedProvider;
   path: UpstreamPath;
-  body: Record<string, unknown>;
+  body: UpstreamBody;
   /** Overrides the provider's retry count (test connection uses 0). */
   maxRetries?: number;
   timeoutMs?: number;
@@ -38,7 +49,18 @@ export interface UpstreamDeps {
   clients: ClientCache;
   transport: Transport;
   retry?: Omit<RetryPolicy, "maxRetries">;
+  limits?: LlmLimits;
 }
+
+/** One piece of a raw (unparsed) stream for the gateway; `last` marks the one carrying [DONE]. */
+export interface RawChunk {
+  bytes: Uint8Array;
+  last: boolean;
+}
+
+const DONE_FRAME = Buffer.from("data: [DONE]\n\n");
+const LF = 0x0a;
+const CR = 0x0d;
 
 type Body = Dispatcher.ResponseData["body"];
 
@@ -71,6 +93,9 @@ export function assertKey(p: ResolvedProvider): void {
 class Attempt {
   readonly controller = new AbortController();
   timedOut = false;
+  /** The idle timer fired: the stream went quiet mid-answer. */
+  idleFired = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   /** Set once the response was read to the end: nothing is left to abort. */
   complete = false;
   private timer: NodeJS.Timeout | undefined;
@@ -89,8 +114,22 @@ class Attempt {
     this.timer = undefined;
   }
 
+  /** From the first event on: a gap longer than `ms` between two reads aborts the attempt. */
+  startIdle(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleFired = true;
+      this.controller.abort();
+    }, ms);
+  }
+
+  /** Re-arms the idle timer (`refresh` reuses the timer: no allocation per chunk). */
+  alive(): void {
+    this.idleTimer?.refresh();
+  }
+
   end(): void {
     this.stopTimer();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.caller.removeEventListener("abort", this.onCallerAbort);
     // Whatever is still open upstream (a half-read stream) is of no use to anyone now.
     // (Skipped on success: an abort allocates a DOMException, measurable on the hot path.)
@@ -103,7 +142,14 @@ function label(p: ResolvedProvider) {
 }
 
 export class Upstream {
-  constructor(private readonly deps: UpstreamDeps) {}
+  private readonly limits: LlmLimits;
+  constructor(private readonly deps: UpstreamDeps) {
+    this.limits = deps.limits ?? DEFAULT_LIMITS;
+  }
+
+  private bounds(attempt: Attempt): StreamBounds {
+    return { maxEventBytes: MAX_SSE_EVENT_BYTES, maxStreamBytes: this.limits.maxStreamBytes, onChunk: () => attempt.alive() };
+  }
 
   private policy(call: UpstreamCall): RetryPolicy {
     return { ...DEFAULT_RETRY, ...this.deps.retry, maxRetries: call.maxRetries ?? call.provider.maxRetries };
@@ -114,7 +160,8 @@ export class Upstream {
       this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "cancelled" }, (performance.now() - started) / 1000);
       return { retryable: false, error: new AppError("CANCELLED", "The request was cancelled.") };
     }
-    return classifyUpstreamError(attempt?.timedOut ? new UpstreamTimeout() : err, errorContext(call));
+    const cause = attempt?.idleFired ? new UpstreamIdle(this.limits.idleTimeoutMs) : attempt?.timedOut ? new UpstreamTimeout() : err;
+    return classifyUpstreamError(cause, errorContext(call));
   }
 
   private recordError(call: UpstreamCall, started: number, c: Classified, attempts: number): AppError {
@@ -130,7 +177,7 @@ export class Upstream {
   }
 
   /** One attempt on the wire. Resolves with the body of a 2xx answer; throws Upstream*Error otherwise. */
-  private async send(call: UpstreamCall, method: "get" | "post", body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Body> {
+  private async send(call: UpstreamCall, method: "get" | "post", body: object | undefined, signal: AbortSignal): Promise<Body> {
     const p = call.provider;
     const model = typeof call.body.model === "string" ? call.body.model : p.model;
     const tpl = await this.deps.clients.prepare(p, method, call.path, model);
@@ -152,12 +199,15 @@ export class Upstream {
       throw new UpstreamConnectionError(err);
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const text = await res.body.text().catch(() => "");
+      // Only ever quoted in a short message: a few KiB is plenty, whatever the service sends.
+      const text = await readUpTo(res.body, MAX_ERROR_BODY_BYTES, "truncate").catch(() => "");
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
       } catch {
-        /* plain-text error bodies are classified as text */
+        // Plain-text error bodies are classified as text; a JSON one cut at the limit still has its message.
+        const m = text.startsWith("{") ? /"message"\s*:\s*"((?:[^"\\]|\\.){0,300})/.exec(text) : null;
+        if (m) parsed = { error: { message: m[1] } };
       }
       throw new UpstreamHttpError(res.statusCode, parsed, responseHeaders(res.headers));
     }
@@ -181,19 +231,23 @@ export class Upstream {
     };
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
+      let sawDone = false;
       try {
         const res = await this.send(call, "post", body, attempt.controller.signal);
         let sawEvent = false;
-        for await (const ev of readSse(res)) {
+        for await (const ev of readSse(res, this.bounds(attempt))) {
           if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
           if (!sawEvent) {
             sawEvent = true;
             attempt.stopTimer();
+            attempt.startIdle(this.limits.idleTimeoutMs);
             if (!firstOut) pendingTtft = (performance.now() - started) / 1000;
           }
           firstOut = true;
+          if (ev.done) sawDone = true;
           // No break on [DONE]: reading on to the end keeps the upstream socket reusable.
           yield ev;
+          attempt.alive();
           flushTtft();
         }
         if (!sawEvent) throw new BadResponse("stream ended without any event");
@@ -201,6 +255,8 @@ export class Upstream {
         this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
         return;
       } catch (err) {
+        // A service that sent [DONE] and then held the socket open has answered in full.
+        if (sawDone && attempt.idleFired) return;
         const c = this.fail(call, started, attempt, err, caller);
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
@@ -210,6 +266,101 @@ export class Upstream {
         await sleepOrCancel(delay, caller);
       } finally {
         flushTtft();
+        attempt.end();
+      }
+    }
+  }
+
+  /**
+   * The gateway's stream: the service's own bytes, forwarded as they arrive and never
+   * re-serialised. Each read is forwarded up to its last complete event once those events are
+   * checked (JSON objects, no error event: one JSON.parse each, which a malformed or error
+   * chunk needs to become our error event); the rest waits for its event to complete. Bytes
+   * are counted (StreamGuard) and timed (idle timeout). The last chunk always ends with
+   * `data: [DONE]` (added when the service omits it).
+   */
+  async *streamRaw(call: UpstreamCall, caller: AbortSignal): AsyncGenerator<RawChunk> {
+    assertKey(call.provider);
+    const started = performance.now();
+    const policy = this.policy(call);
+    const timeoutMs = call.timeoutMs ?? call.provider.timeoutMs;
+    // Gateway bodies already say stream: true; copying them would be per-request work for nothing.
+    const body = call.body.stream === true ? call.body : { ...call.body, stream: true };
+    let firstOut = false;
+    for (let attemptNo = 0; ; attemptNo++) {
+      const attempt = new Attempt(caller, timeoutMs);
+      let sawDone = false;
+      try {
+        const res = await this.send(call, "post", body, attempt.controller.signal);
+        const guard = new StreamGuard(this.bounds(attempt));
+        const slicer = new Slicer();
+        let begun = false;
+        // Bytes after the last event boundary, held until their event is complete and checked.
+        // Kept as a list and joined once a boundary arrives: a service dribbling one huge event
+        // in tiny reads must not make us copy the growing buffer on every read.
+        const held: Buffer[] = [];
+        let heldLast = -1;
+        for await (const chunk of res as AsyncIterable<Buffer>) {
+          guard.check(chunk);
+          if (slicer.due()) await slicer.pause();
+          if (sawDone) continue; // draining: keeps the socket reusable
+          // A boundary in this read, or one split across the previous read and this one ("…\n" | "\n…").
+          const split = heldLast === LF && (chunk[0] === LF || (chunk[0] === CR && chunk[1] === LF));
+          if (chunk.length > 0) heldLast = chunk[chunk.length - 1]!;
+          if (!split && lastBoundaryEnd(chunk) < 0) {
+            held.push(chunk);
+            continue;
+          }
+          const data = held.length > 0 ? Buffer.concat([...held, chunk]) : chunk;
+          held.length = 0;
+          const cut = lastBoundaryEnd(data);
+          const complete = cut === data.length ? data : data.subarray(0, cut);
+          if (cut < data.length) held.push(data.subarray(cut));
+          const events = completeEvents(complete.toString("utf8"));
+          // Keep-alive comments before the answer are dropped, not held: nothing to forward yet.
+          if (!begun && events.length === 0) continue;
+          const checked = checkEvents(events);
+          if (checked.error) {
+            // The events before the bad one are the service's answer so far: the client gets them, then the error.
+            if (checked.valid === 0) throw checked.error;
+            firstOut = true;
+            yield { bytes: Buffer.from(events.slice(0, checked.valid).map(frame).join("")), last: false };
+            throw checked.error;
+          }
+          sawDone = checked.done;
+          if (!begun) {
+            begun = true;
+            attempt.stopTimer();
+            attempt.startIdle(this.limits.idleTimeoutMs);
+            if (!firstOut) this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
+            firstOut = true;
+          }
+          yield { bytes: complete, last: sawDone };
+        }
+        if (!sawDone) {
+          // Lenient at EOF like readSse: a last event without its blank line is still the answer.
+          const pending = held.length > 0 ? Buffer.concat(held) : undefined;
+          const rest = pending ? completeEvents(`${pending.toString("utf8")}\n\n`) : [];
+          const checked = checkEvents(rest);
+          if (checked.error) throw checked.error;
+          const done = checked.done;
+          if (!begun && rest.length === 0) throw new BadResponse("stream ended without any event");
+          const tail = pending && rest.length > 0 ? Buffer.concat([pending, Buffer.from("\n\n")]) : Buffer.alloc(0);
+          yield { bytes: done ? tail : Buffer.concat([tail, DONE_FRAME]), last: true };
+        }
+        attempt.complete = true;
+        this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
+        return;
+      } catch (err) {
+        if (sawDone && attempt.idleFired) return;
+        const c = this.fail(call, started, attempt, err, caller);
+        if (c.error.code === "CANCELLED") throw c.error;
+        const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
+        if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
+        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
+        attempt.end();
+        await sleepOrCancel(delay, caller);
+      } finally {
         attempt.end();
       }
     }
@@ -225,7 +376,7 @@ export class Upstream {
       const attempt = new Attempt(caller, timeoutMs);
       try {
         const res = await this.send(call, method, method === "post" ? { ...call.body, stream: false } : undefined, attempt.controller.signal);
-        const text = await res.text();
+        const text = await readUpTo(res, this.limits.maxResponseBytes, "throw");
         let json: unknown;
         try {
           json = JSON.parse(text);
@@ -252,6 +403,52 @@ export class Upstream {
       }
     }
   }
+}
+
+/**
+ * Reads a body up to `limit` bytes: "throw" raises ResponseTooLarge beyond it (answers),
+ * "truncate" keeps the first `limit` bytes (error bodies, which are only quoted). Either way
+ * reading stops there; leaving the loop destroys the body, which closes the upstream request.
+ */
+export async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number, over: "throw" | "truncate"): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > limit) {
+      if (over === "throw") throw new ResponseTooLarge("an answer", formatBytes(limit));
+      parts.push(chunk.subarray(0, limit - size));
+      size = limit;
+      break;
+    }
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts, size).toString("utf8");
+}
+
+type RawEvent = { data: string; event: string | undefined };
+
+/**
+ * Checks the gateway's events (JSON objects, no error event) without re-serialising them:
+ * `valid` events pass before the first bad one (`error`); `done` once [DONE] is among them.
+ */
+function checkEvents(events: RawEvent[]): { valid: number; done: boolean; error?: unknown } {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    try {
+      const ev = parseEventData({ data: e.data, event: e.event, id: undefined });
+      if (ev.done) return { valid: i + 1, done: true };
+      if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
+    } catch (error) {
+      return { valid: i, done: false, error };
+    }
+  }
+  return { valid: events.length, done: false };
+}
+
+/** One event on the wire again (only on the error path, where its original bytes share a read with the bad one). */
+function frame(e: RawEvent): string {
+  return `${e.event ? `event: ${e.event}\n` : ""}data: ${e.data}\n\n`;
 }
 
 async function sleepOrCancel(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,17 +1,20 @@
 /**
  * OpenAI-compatible pass-through: /v1/chat/completions, /v1/completions, /v1/models,
  * forwarded to the active provider (or the one named in X-AiCockpit-Provider), so the
- * official `openai` client pointed at this backend works unchanged. Stream chunks are
- * forwarded as the service sent them; a client that disconnects aborts the upstream call.
+ * official `openai` client pointed at this backend works unchanged. Streams are forwarded
+ * as the service's bytes, not parsed and re-serialised (Upstream.streamRaw checks the first
+ * event, the size limits and the idle timeout); a client that disconnects aborts the upstream call.
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { AppError, toAppError } from "../errors";
-import { SseWriter, abortOnClose } from "../sse";
+import { SSE_HEADERS, abortOnClose } from "../sse";
 import { readJsonBody } from "../json-body";
 import { log } from "../../log";
 
 const PROVIDER_HEADER = "x-aicockpit-provider";
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * On /v1 the caller is an OpenAI client, which picks its exception class from the status
@@ -70,20 +73,30 @@ export function openaiRouter(ctx: AppContext): Router {
         }
         return;
       }
-      const out = new SseWriter(res);
+      let atBoundary = true;
       try {
-        for await (const ev of ctx.llm.forwardStream(path, body, providerId, ac.signal)) {
-          // [DONE] goes out at once; the loop then drains the upstream body so its socket is reused.
-          if (ev.done) out.done();
-          else out.data(ev.data, ev.event);
+        // The last chunk carries [DONE] (added upstream when the service omits it) and ends the
+        // response at once; the loop then drains the upstream body so its socket is reused.
+        for await (const c of ctx.llm.forwardRaw(path, body, providerId, ac.signal)) {
+          if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+          if (c.last) {
+            res.end(c.bytes);
+            continue;
+          }
+          res.write(c.bytes);
+          const n = c.bytes.length;
+          atBoundary = n >= 2 && c.bytes[n - 1] === LF && (c.bytes[n - 2] === LF || c.bytes[n - 2] === CR);
         }
-        // Also closes streams from servers that end without [DONE]; OpenAI clients expect it.
-        out.done();
       } catch (err) {
-        if (ac.signal.aborted) return; // the client left; nobody to tell
+        if (ac.signal.aborted || res.writableEnded) return; // the client left, or the answer was complete
         const e = toAppError(err);
-        if (!out.headersSent) sendError(res, e);
-        else out.error(e);
+        if (!res.headersSent) {
+          sendError(res, e);
+          return;
+        }
+        // Mid-stream, the way OpenAI reports a failure: an event whose payload has `error`
+        // (after a blank line if the service's last event was cut off).
+        res.end(`${atBoundary ? "" : "\n\n"}data: ${JSON.stringify(e.toBody())}\n\n`);
       }
     };
 

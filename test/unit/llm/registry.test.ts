@@ -128,4 +128,21 @@ describe("normalizeBaseUrl", () => {
     assert.equal(normalizeBaseUrl("custom", "http://localhost:8080/api/v1/"), "http://localhost:8080/api/v1");
     assert.equal(normalizeBaseUrl("azure", "https://r.openai.azure.com/"), "https://r.openai.azure.com");
   });
+
+  it("drops the key when a patch moves the provider (baseUrl or kind) without bringing a new one", () => {
+    const r = new ProviderRegistry(opts);
+    const id = r.add({ name: "Local", kind: "custom", baseUrl: "http://127.0.0.1:1234/v1", model: "m", apiKey: KEY }).id;
+    assert.deepEqual(pick(r.update(id, { model: "m2", timeoutMs: 5_000 })), [false, true], "not moved: the key stays");
+    assert.deepEqual(pick(r.update(id, { baseUrl: "http://127.0.0.1:1234/v1/" })), [false, true], "same address once normalised");
+    assert.deepEqual(pick(r.update(id, { baseUrl: "http://evil.example/v1" })), [true, false]);
+    assert.equal(r.resolve(id).apiKey, undefined);
+    r.update(id, { apiKey: KEY });
+    assert.deepEqual(pick(r.update(id, { baseUrl: "http://127.0.0.1:9999/v1", apiKey: "sk-new-key-for-the-new-place-123" })), [false, true], "a new key comes along");
+    assert.equal(r.resolve(id).apiKey, "sk-new-key-for-the-new-place-123");
+    assert.deepEqual(pick(r.update(id, { kind: "openai" })), [true, false]);
+  });
 });
+
+function pick(v: { keyDropped: boolean; hasApiKey: boolean }): [boolean, boolean] {
+  return [v.keyDropped, v.hasApiKey];
+}

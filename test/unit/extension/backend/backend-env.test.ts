@@ -9,6 +9,7 @@ const base: AiCockpitSettings = {
   model: "gpt-4o-mini",
   azureApiVersion: "",
   requestTimeoutMs: 30_000,
+  idleTimeoutMs: 20_000,
   httpsProxy: "",
   caFile: "",
   logLevel: "info",
@@ -35,6 +36,7 @@ test("a complete provider becomes the backend's default provider (checked with t
   });
   assert.equal(cfg.dataDir, "/data");
   assert.equal(cfg.requestTimeoutMs, 30_000);
+  assert.equal(cfg.llmIdleTimeoutMs, 20_000, "the idle timeout setting reaches the backend");
   assert.equal(cfg.httpsProxy, "http://proxy:3128");
   assert.equal(cfg.caFile, "/etc/ca.pem");
   assert.equal(cfg.logLevel, "debug");
@@ -71,4 +73,10 @@ test("gemini/openai need no base URL; empty key is not passed; timeout is clampe
   assert.equal(env.AICOCKPIT_LLM_TIMEOUT_MS, "100");
   assert.equal(backendEnv({ ...base, requestTimeoutMs: 1e9 }, undefined, "/d", {}).env.AICOCKPIT_LLM_TIMEOUT_MS, "3600000");
   assert.equal(backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION, undefined);
+});
+
+test("the idle timeout setting is clamped to the backend's accepted range", () => {
+  assert.equal(backendEnv({ ...base, idleTimeoutMs: 5 }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "100");
+  assert.equal(backendEnv({ ...base, idleTimeoutMs: Number.NaN }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "30000");
+  assert.throws(() => loadConfig({ AICOCKPIT_TOKEN: "t".repeat(32), AICOCKPIT_LLM_IDLE_TIMEOUT_MS: "soon" }), /AICOCKPIT_LLM_IDLE_TIMEOUT_MS must be a whole number/);
 });

@@ -13,9 +13,9 @@ test("debounce waits longer while typing fast bursts are ongoing than after a pa
   for (let i = 0; i < 10; i++) d.keystroke((t += 400));
   assert.equal(d.delay(), 350, "slow typing is capped at maxMs");
   d.keystroke((t += 5_000));
-  assert.equal(d.delay(), 240, "a long pause restarts the estimate");
+  assert.equal(d.delay(), 210, "a long pause restarts the estimate");
   for (let i = 0; i < 20; i++) d.keystroke((t += 10));
-  assert.equal(d.delay(), 75, "never below minMs");
+  assert.equal(d.delay(), 50, "never below minMs");
 });
 
 test("typing through a shown suggestion is answered locally", () => {

@@ -37,6 +37,7 @@ async function configure(s: Partial<AiCockpitSettings>, key: string | undefined 
     model: "scripted-coder",
     azureApiVersion: "",
     requestTimeoutMs: 5_000,
+    idleTimeoutMs: 30_000,
     httpsProxy: "",
     caFile: "",
     logLevel: "info",
