@@ -1,5 +1,6 @@
 // Three bundles: the extension (runs in VS Code's extension host), the backend engine
 // (spawned as `node dist/server.js`), and the chat webview (runs in the browser).
+import { readFileSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
@@ -23,6 +24,10 @@ const vscodeOnce = {
   },
 };
 
+// The version the backend reports on /health and the extension compares: package.json's, compiled in.
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+const define = { __AICOCKPIT_VERSION__: JSON.stringify(version) };
+
 const common = {
   bundle: true,
   sourcemap: production ? false : "linked",
@@ -41,6 +46,7 @@ const builds = [
     format: "cjs",
     target: "node20",
     plugins: [vscodeOnce],
+    define,
   },
   {
     ...common,
@@ -51,6 +57,7 @@ const builds = [
     target: "node20",
     // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
     external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
+    define,
   },
   {
     ...common,

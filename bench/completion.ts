@@ -245,7 +245,7 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   let httpAborted = 0;
   let shownCount = 0;
   let supersededResponses = 0;
-  let current = "";
+  let current: string;
   let vscodeTimer: NodeJS.Timeout | undefined;
   let token: Token | undefined;
   const pending: Promise<void>[] = [];

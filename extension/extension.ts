@@ -6,21 +6,21 @@ import { bundleEvalStart, bundleEvalStartCpu, cpuSince, round, since } from "./s
 import * as vscode from "vscode";
 import { BackendClient } from "./backend/client";
 import { backendEnv } from "./backend/backend-env";
-import { COMMANDS } from "./backend/status-model";
+import { COMMANDS } from "./commands/ids";
 import { BackendSupervisor } from "./backend/supervisor";
 import { selectModel } from "./commands/select-model";
 import { setApiKey } from "./commands/set-api-key";
 import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
-import { Redactor } from "../server/redact";
+import { Redactor } from "../common/redact";
 import { ApiKeyStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
-import { registerEditFeature } from "./edit/controller";
-import { registerChatFeature } from "./chat/controller";
+import { registerEditFeature } from "./edit/feature";
+import { registerChatFeature } from "./chat/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
-import { registerTerminalFeature } from "./terminal/feature";
+import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
@@ -29,7 +29,7 @@ const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "network", "logLevel"];
+const BACKEND_SETTINGS = ["provider", "network", "logLevel", "workspaces.allowHostNetwork"];
 
 let supervisor: BackendSupervisor | undefined;
 

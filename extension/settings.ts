@@ -17,6 +17,8 @@ export function readSettings(): AiCockpitSettings {
     httpsProxy: c.get<string>("network.httpsProxy", ""),
     caFile: c.get<string>("network.caFile", ""),
     logLevel: c.get<AiCockpitSettings["logLevel"]>("logLevel", "info"),
+    // Application scope: a workspace folder's settings cannot turn it on.
+    allowHostNetwork: c.inspect<boolean>("workspaces.allowHostNetwork")?.globalValue === true,
   };
 }
 

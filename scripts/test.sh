@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, build, unit tests, integration tests against real infrastructure
+# `npm test`: typecheck, lint (ESLint, and the Prettier check once the tree is formatted), build, unit tests, integration tests against real infrastructure
 # (scripts/test-infra.sh: dockerd + sshd, stopped again on exit), then the E2E tests in a
 # real VS Code (code-server + Chromium). Exits non-zero when anything failed.
 #
 # Under CI=true nothing may be skipped: missing infrastructure, code-server or Chromium
 # fail their suites, and any skipped test fails the run.
 #
-# Env: TEST_STAGES="typecheck build unit integration e2e" to run a subset (not under CI).
+# Env: TEST_STAGES="typecheck lint build unit integration e2e" to run a subset (not under CI).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -15,10 +15,11 @@ AIC_LOG_TAG=test
 
 IN_CI=false
 case "${CI:-}" in true | 1) IN_CI=true ;; esac
-STAGES="${TEST_STAGES:-typecheck build unit integration e2e}"
-if $IN_CI && [ "$STAGES" != "typecheck build unit integration e2e" ]; then
+ALL_STAGES="typecheck lint build unit integration e2e"
+STAGES="${TEST_STAGES:-$ALL_STAGES}"
+if $IN_CI && [ "$STAGES" != "$ALL_STAGES" ]; then
   aic_log "CI=true: TEST_STAGES is ignored, every stage runs"
-  STAGES="typecheck build unit integration e2e"
+  STAGES="$ALL_STAGES"
 fi
 
 LOG_DIR=.test-artifacts/logs
@@ -95,6 +96,19 @@ infra_up() {
 }
 
 if want typecheck; then stage typecheck npm run --silent typecheck; fi
+
+# ESLint (rules and import boundaries: eslint.config.mjs), then the Prettier check. The check
+# runs only once the tree has been formatted: the lead creates .prettier-applied in the
+# commit that applies `npm run format`, and removes this guard then.
+lint() {
+  npm run --silent lint || return 1
+  if [ -f .prettier-applied ]; then
+    npm run --silent format:check || return 1
+  else
+    aic_log "format check skipped: .prettier-applied does not exist yet (the tree is not formatted yet)"
+  fi
+}
+if want lint; then stage lint lint; fi
 build_ok=true
 if want build; then stage build npm run --silent build || build_ok=false; fi
 

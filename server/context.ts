@@ -4,6 +4,7 @@ import type { Metrics } from "./metrics";
 import type { ComponentCheck } from "./api/health";
 import type { LlmService } from "./llm/service";
 import type { WorkspaceService } from "./workspaces/service";
+import type { CpuWorker } from "./cpu-worker";
 import type { GatewayService } from "./gateway/service";
 import type { Hosts } from "./hosts/service";
 import type { ContainerService } from "./containers/service";
@@ -19,6 +20,8 @@ export interface AppContext {
   probeDocker: () => Promise<ComponentCheck>;
   /** Docker workspaces; loaded on first use (dockerode is not on the startup path). */
   workspaces: () => Promise<WorkspaceService>;
+  /** Runs CPU-heavy request work off the event loop (cpu-worker.ts); absent → in-process, with tight bounds. */
+  cpuWorker?: CpuWorker;
   /** SSH hosts: the registry and the pooled connections every feature shares; loaded on first use. */
   hosts: () => Promise<Hosts>;
   /** The AI Command Gateway; created on first use. */

@@ -2,7 +2,7 @@
  * Logging to stderr (stdout carries only the ready line). Every registered secret
  * (bearer token, API keys) is replaced by "***" before a line leaves the process.
  */
-import { Redactor } from "./redact";
+import { Redactor } from "../common/redact";
 
 type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -16,8 +16,10 @@ import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { ttyRoute } from "./http/ws-tty";
+import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
 import { ConfirmTokens, createGateway } from "./gateway";
 
+/** package.json's version, defined by esbuild.config.mjs; absent when run from source (tsx). */
 declare const __AICOCKPIT_VERSION__: string | undefined;
 
 function main(): void {
@@ -63,8 +65,10 @@ function main(): void {
     version: typeof __AICOCKPIT_VERSION__ === "string" ? __AICOCKPIT_VERSION__ : "dev",
     // Loaded on first use: dockerode (and its gRPC stack) costs startup time the ready line should not wait for.
     probeDocker: async () => (await import("./workspaces/docker-probe.js")).probeDocker(),
+    // This same bundle, started as a worker thread (see the bottom of this file).
+    cpuWorker: new CpuWorker(__filename),
     hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
-    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h))),
+    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }))),
     gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
@@ -86,8 +90,13 @@ function main(): void {
     process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);
     process.exit(3);
   });
-  // Streams may be long; keep-alive sockets must not outlive a shutdown.
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive sockets stay open longer than client pools keep them (undici/Node agents
+  // and most HTTP clients use 4-60 s): a server that closes first races the client's next
+  // request on that socket and resets it. headersTimeout must exceed keepAliveTimeout (Node's
+  // rule) so a request arriving at the end of the idle window is not cut off. Shutdown closes
+  // every connection itself, so long-lived sockets do not delay it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   const shutdown = (signal: string) => {
     log.info(`${signal}: shutting down`);
@@ -104,4 +113,5 @@ function main(): void {
   }
 }
 
-main();
+// The CPU worker (cpu-worker.ts) is this bundle in a worker thread: it serves jobs, nothing else.
+if (!serveIfCpuWorker()) main();

@@ -3,7 +3,7 @@
  * attached mentions, the @-picker, the model picker and the Send/Stop button.
  */
 import { h, icon } from "./dom";
-import { formatMention, mentionKey, parseMentions, uniqueMentions, type Mention } from "../server/chat/mentions";
+import { formatMention, mentionKey, parseMentions, uniqueMentions, type Mention } from "../common/mentions";
 import { activeMentionQuery, type ActiveQuery } from "./mention-query";
 import type { MentionCandidate, MentionChip, ModelState } from "./protocol";
 

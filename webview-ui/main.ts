@@ -161,7 +161,7 @@ rpc.on("history/toggle", () => {
   history.show(show);
   if (show) void refreshHistory();
 });
-rpc.on("session/show", () => void newChat());
+rpc.on("session/new", () => void newChat());
 
 async function init(): Promise<void> {
   const draft = (vscodeApi.getState() as { draft?: unknown } | undefined)?.draft;

@@ -33,6 +33,7 @@ import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 
 // marked ships ESM only: esbuild bundles this require, and Node >= 20.19 can require() ESM (unit tests).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the import form would break the unit tests (see above)
 const { Marked } = require("marked") as { Marked: typeof MarkedClass };
 
 const LANGUAGES = { bash, c, cpp, csharp, css, diff, dockerfile, go, ini, java, javascript, json, kotlin, markdown, php, plaintext, powershell, python, ruby, rust, shell, sql, typescript, xml, yaml };

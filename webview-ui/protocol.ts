@@ -7,7 +7,7 @@
  * Envelopes carry an `id` that pairs answers/events with what started them. Nothing here
  * imports `vscode` or the DOM; both sides share it (and the unit tests).
  */
-import type { Mention } from "../server/chat/mentions";
+import type { Mention } from "../common/mentions";
 import type { TruncationNotice } from "../server/api/chat";
 
 export type { Mention };
@@ -125,8 +125,8 @@ export interface Notifications {
   "sessions/changed": { sessions: SessionSummary[] };
   /** Show the history list, or hide it when it is showing. */
   "history/toggle": Empty;
-  /** Start a new chat (from the view's title action). */
-  "session/show": { id: string };
+  /** Start a new chat (the view's title action); the webview then sends the session/new request. */
+  "session/new": Empty;
 }
 
 export type RequestName = keyof Requests;

@@ -4,7 +4,7 @@
  * passed on: the backend refuses to start on an incomplete provider, and a running
  * backend that says "no AI service configured" is the better first-run experience.
  */
-import { isHttpUrl } from "../../server/config/env";
+import { isHttpUrl } from "../../common/url";
 import { PROVIDER_KINDS, type ProviderKind } from "../../server/api/providers";
 
 export interface AiCockpitSettings {
@@ -17,6 +17,8 @@ export interface AiCockpitSettings {
   httpsProxy: string;
   caFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** aicockpit.workspaces.allowHostNetwork (application scope): a workspace may use Docker's host network. */
+  allowHostNetwork?: boolean;
 }
 
 export interface BackendEnvResult {
@@ -53,6 +55,7 @@ export function backendEnv(
     env.HTTPS_PROXY = proxy;
     delete env.https_proxy;
   }
+  if (settings.allowHostNetwork === true) env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK = "1";
   const caFile = settings.caFile.trim();
   if (caFile !== "") env.AICOCKPIT_CA_FILE = caFile;
 

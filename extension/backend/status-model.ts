@@ -6,14 +6,7 @@
 import type { ApiError, ErrorCode } from "../../server/api/errors";
 import type { ReadyResponse } from "../../server/api/health";
 import type { ClientErrorCode } from "./client";
-
-export const COMMANDS = {
-  setApiKey: "aicockpit.setApiKey",
-  selectModel: "aicockpit.selectModel",
-  testConnection: "aicockpit.testConnection",
-  showLogs: "aicockpit.showLogs",
-  restartBackend: "aicockpit.restartBackend",
-} as const;
+import { COMMANDS } from "../commands/ids";
 
 /** A command a click runs; `args` go to `vscode.commands.executeCommand`. */
 export interface FixCommand {
@@ -149,7 +142,10 @@ export function statusView(input: StatusInput): StatusView {
         severity: "error",
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
         // No countdown here: the notification outlives it (it closes once the backend is back).
-        notification: `AiCockpit backend crashed (${input.reason}); restarting…`,
+        // A hung backend was killed on purpose: say that, not "crashed".
+        notification: /^backend stopped answering/.test(input.reason)
+          ? `AiCockpit ${input.reason} — restarting it…`
+          : `AiCockpit backend crashed (${input.reason}); restarting…`,
       };
     }
     case "failed":

@@ -1,11 +1,15 @@
 /**
  * Keeps one backend process alive: spawn with a fresh token, wait for its ready line,
  * restart with exponential backoff when it dies, stop it with SIGTERM then SIGKILL.
+ * Alive means answering, not just running: `/health` is polled while the backend is ready,
+ * and one that misses several checks in a row (hung, stopped, stuck in a loop) is killed
+ * and restarted like a crashed one, with a reason that says so.
  *
  * No `vscode` import on purpose: the supervisor is driven by unit tests against the real
  * backend process, and the extension wires its logger and events to VS Code.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { READY_LINE_PREFIX, type ReadyLine } from "../../server/api/routes";
@@ -52,6 +56,12 @@ export interface SupervisorOptions {
   /** Consecutive failures (no stable run in between) before giving up. */
   maxConsecutiveFailures?: number;
   stopGraceMs?: number;
+  /** How often `/health` is polled while the backend is ready (default 10 s). */
+  healthIntervalMs?: number;
+  /** A check without an answer within this long counts as missed (default 3 s). */
+  healthTimeoutMs?: number;
+  /** Missed checks in a row that mean "hung": the backend is killed and restarted (default 2). */
+  healthMissesBeforeRestart?: number;
 }
 
 /** server/main.ts exits with 2 on a ConfigError: the same env will fail again, so do not retry. */
@@ -72,6 +82,7 @@ export class BackendSupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private readyTimer: NodeJS.Timeout | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
   /** Bumped on every spawn and stop so callbacks of an older child are ignored. */
   private generation = 0;
   private ops: Promise<void> = Promise.resolve();
@@ -84,6 +95,9 @@ export class BackendSupervisor {
       stableAfterMs: 30_000,
       maxConsecutiveFailures: 6,
       stopGraceMs: 3_000,
+      healthIntervalMs: 10_000,
+      healthTimeoutMs: 3_000,
+      healthMissesBeforeRestart: 2,
       ...options,
     };
   }
@@ -189,6 +203,8 @@ export class BackendSupervisor {
     this.child = child;
     const stderrTail: string[] = [];
     let ready = false;
+    /** Set when the liveness check killed it: the exit is then explained by that, not by the signal. */
+    let hungReason: string | undefined;
 
     child.on("error", (err) => {
       // spawn failures (ENOENT, EACCES) arrive here and are followed by 'close'.
@@ -215,6 +231,7 @@ export class BackendSupervisor {
       this.stableTimer = setTimeout(() => (this.failures = 0), this.opts.stableAfterMs);
       this.opts.logger.info(`backend ready on 127.0.0.1:${port} (pid ${child.pid ?? "?"})`);
       this.emit({ type: "ready", connection: this.connection });
+      this.watchHealth(gen, child, port, (why) => (hungReason = why));
     });
     // A closed stdin pipe (child gone) must not crash the extension host.
     child.stdin?.on("error", () => undefined);
@@ -233,7 +250,7 @@ export class BackendSupervisor {
       this.clearTimers();
       this.child = undefined;
       this.connection = undefined;
-      const reason = describeExit(code, signal, stderrTail, ready);
+      const reason = hungReason ?? describeExit(code, signal, stderrTail, ready);
       this.opts.logger.error(reason);
       this.emit({ type: "exited", pid: child.pid ?? -1, code, signal, beforeReady: !ready, reason });
       if (!ready && code === CONFIG_ERROR_EXIT_CODE) {
@@ -247,6 +264,34 @@ export class BackendSupervisor {
     // 'exit', give the pipes a moment, then go on without them.
     child.on("close", finish);
     child.on("exit", (code, signal) => setTimeout(() => finish(code, signal), STDIO_DRAIN_MS));
+  }
+
+  /**
+   * Polls `/health` of the ready backend `gen`. After healthMissesBeforeRestart missed checks
+   * in a row it records why and SIGKILLs the process (SIGTERM would not reach a hung event
+   * loop, nor a stopped process); the exit handler then restarts it as after a crash.
+   */
+  private watchHealth(gen: number, child: ChildProcess, port: number, killedBecause: (why: string) => void): void {
+    let misses = 0;
+    const tick = () => {
+      if (gen !== this.generation || this.phase !== "ready") return;
+      void checkHealth(port, this.opts.healthTimeoutMs).then((problem) => {
+        if (gen !== this.generation || this.phase !== "ready") return;
+        if (problem === undefined) {
+          misses = 0;
+        } else if (++misses >= this.opts.healthMissesBeforeRestart) {
+          const why = `backend stopped answering (${misses} health checks ${problem === "timeout" ? "timed out" : `failed: ${problem}`})`;
+          this.opts.logger.error(`${why}; killing pid ${child.pid ?? "?"} to restart it`);
+          killedBecause(why);
+          child.kill("SIGKILL");
+          return;
+        } else {
+          this.opts.logger.warn(`backend health check ${problem === "timeout" ? `got no answer within ${this.opts.healthTimeoutMs} ms` : `failed: ${problem}`} (${misses} in a row)`);
+        }
+        this.healthTimer = setTimeout(tick, this.opts.healthIntervalMs);
+      });
+    };
+    this.healthTimer = setTimeout(tick, this.opts.healthIntervalMs);
   }
 
   private scheduleRestart(reason: string): void {
@@ -275,6 +320,7 @@ export class BackendSupervisor {
     clearTimeout(this.restartTimer);
     clearTimeout(this.readyTimer);
     clearTimeout(this.stableTimer);
+    clearTimeout(this.healthTimer);
   }
 
   private emit(e: SupervisorEvent): void {
@@ -286,6 +332,24 @@ export class BackendSupervisor {
       }
     }
   }
+}
+
+/** One `GET /health`: undefined when it answered 200 in time, else "timeout" or what went wrong. */
+function checkHealth(port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/health", agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 ? undefined : `status ${res.statusCode ?? "?"}`);
+    });
+    // The timeout covers connect and the wait for the answer; a stopped process accepts (the
+    // kernel does) but never answers.
+    req.on("timeout", () => {
+      resolve("timeout");
+      req.destroy();
+    });
+    req.on("error", (err) => resolve(err.message));
+    req.end();
+  });
 }
 
 export function parseReadyLine(line: string): number | undefined {

@@ -4,8 +4,8 @@
  * paths kept inside the workspace) are unit-tested without VS Code.
  */
 import type { ChatContextItem } from "../../server/api/chat";
-import { containsPrivateKey, isSecretPath } from "../../server/completion/secrets-filter";
-import { normalizePath, uniqueMentions, type Mention } from "../../server/chat/mentions";
+import { containsPrivateKey, isSecretPath } from "../../common/secrets";
+import { normalizePath, uniqueMentions, type Mention } from "../../common/mentions";
 import type { MentionChip } from "../../webview-ui/protocol";
 
 /** Per-file cap before the backend's budget: keeps the request body well under its limit. */

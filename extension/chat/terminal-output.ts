@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import { e2eReport } from "../e2e-report";
-import { stripAnsi } from "./ansi";
+import { stripAnsi } from "../../common/ansi";
 
 const MAX_CHARS_PER_TERMINAL = 64_000;
 

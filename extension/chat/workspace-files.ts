@@ -5,9 +5,8 @@
  * every keystroke.
  */
 import * as vscode from "vscode";
-import { IgnoreMatcher } from "../../server/completion/ignore-file";
-import { IGNORE_FILE } from "../../server/completion/ignore-loader";
-import { isSecretPath } from "../../server/completion/secrets-filter";
+import { IGNORE_FILE, IgnoreMatcher } from "../../common/ignore";
+import { isSecretPath } from "../../common/secrets";
 
 const MAX_FILES = 20_000;
 const TTL_MS = 15_000;

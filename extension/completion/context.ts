@@ -7,10 +7,9 @@
  */
 import * as vscode from "vscode";
 import type { CompletionSnippet } from "../../server/api/completion";
-import { timeBoxed } from "../../server/completion/context";
-import { IgnoreMatcher } from "../../server/completion/ignore-file";
-import { IGNORE_FILE } from "../../server/completion/ignore-loader";
-import { containsPrivateKey, isSecretPath } from "../../server/completion/secrets-filter";
+import { timeBoxed } from "../../common/time-boxed";
+import { IGNORE_FILE, IgnoreMatcher } from "../../common/ignore";
+import { containsPrivateKey, isSecretPath } from "../../common/secrets";
 import { candidatePaths, importSpecifiers } from "./imports";
 import { RecentEdits, regionText } from "./recent-edits";
 

@@ -4,8 +4,7 @@
  * backend is restarted only for provider/network settings).
  */
 import * as vscode from "vscode";
-import type { CompletionMultiline, CompletionTemplateName } from "../../server/api/completion";
-import { TEMPLATE_NAMES } from "../../server/completion/templates";
+import { COMPLETION_TEMPLATE_NAMES, type CompletionMultiline, type CompletionTemplateName } from "../../server/api/completion";
 import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { SECTION } from "../settings";
@@ -20,7 +19,7 @@ export function readCompletionSettings(): CompletionSettings {
   return {
     enabled: c.get<boolean>("completion.enabled", true),
     disabledLanguages: c.get<string[]>("completion.disabledLanguages", []),
-    template: (TEMPLATE_NAMES as readonly string[]).includes(template) ? (template as CompletionTemplateName) : undefined,
+    template: (COMPLETION_TEMPLATE_NAMES as readonly string[]).includes(template) ? (template as CompletionTemplateName) : undefined,
     multiline: multiline === "always" || multiline === "never" ? (multiline as CompletionMultiline) : "auto",
     timeoutMs: Math.min(30_000, Math.max(200, c.get<number>("completion.timeoutMs", 2_500))),
   };

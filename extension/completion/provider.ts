@@ -7,9 +7,9 @@
  */
 import * as vscode from "vscode";
 import type { CompletionRequest, CompletionResponse, CompletionTemplateName, CompletionMultiline } from "../../server/api/completion";
-import { timeBoxed } from "../../server/completion/context";
-import { IgnoreMatcher } from "../../server/completion/ignore-file";
-import { isSecretPath } from "../../server/completion/secrets-filter";
+import { timeBoxed } from "../../common/time-boxed";
+import { IgnoreMatcher } from "../../common/ignore";
+import { isSecretPath } from "../../common/secrets";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { CompletionContext, docPath, SOURCE_TIME_BOX_MS, workspaceRootOf } from "./context";

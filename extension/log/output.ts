@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { SupervisorLogger } from "../backend/supervisor";
-import type { Redactor } from "../../server/redact";
+import type { Redactor } from "../../common/redact";
 
 export interface Logger extends SupervisorLogger {
   debug(msg: string): void;

@@ -5,40 +5,15 @@
  * editor's API and sends their text as `context`; the backend fits history and context
  * into the token budget, tells the client what it cut, and streams the answer.
  */
+import type { z } from "zod";
 import type { ApiError } from "./errors";
+import type { ChatRequestSchema } from "./schemas/chat";
 
-export type ChatRole = "user" | "assistant";
-
-export interface ChatTurn {
-  role: ChatRole;
-  content: string;
-}
-
-export type ContextKind = "file" | "selection" | "problems" | "terminal" | "workspace";
-
-export interface ChatContextItem {
-  kind: ContextKind;
-  /** What the user sees on the chip, e.g. "src/my file.ts" or "selection (app.ts:3-9)". */
-  label: string;
-  /** Workspace-relative path, for files and selections. */
-  path?: string;
-  languageId?: string;
-  content: string;
-  /** The client already cut this item (e.g. a huge file read only up to a cap). */
-  clientTruncated?: boolean;
-  /** Size of the whole source in characters, when the client cut it. */
-  originalChars?: number;
-}
-
-export interface ChatRequest {
-  /** Earlier turns, oldest first, then the new user message last. */
-  messages: ChatTurn[];
-  /** Mentioned context for the last user message. */
-  context?: ChatContextItem[];
-  model?: string;
-  /** Token budget for the mentioned context (default: server's). */
-  contextBudgetTokens?: number;
-}
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+export type ChatTurn = ChatRequest["messages"][number];
+export type ChatRole = ChatTurn["role"];
+export type ChatContextItem = NonNullable<ChatRequest["context"]>[number];
+export type ContextKind = ChatContextItem["kind"];
 
 /** Why and how much of one context item (or of the history) did not fit. */
 export interface TruncationNotice {

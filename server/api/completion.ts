@@ -21,42 +21,17 @@
  * `aicockpit_completion_feedback_total{outcome}`.
  */
 
-export type CompletionMultiline = "auto" | "always" | "never";
+import type { z } from "zod";
+import type { CompletionFeedbackSchema, CompletionRequestSchema } from "./schemas/completion";
 
-/** Prompt templates; by default chosen from the active model's name. */
-export type CompletionTemplateName = "starcoder" | "qwen" | "deepseek" | "codellama" | "codestral" | "codegemma" | "suffix" | "chat";
+export type CompletionMultiline = NonNullable<CompletionRequest["multiline"]>;
 
-export interface CompletionSnippet {
-  filepath: string;
-  content: string;
-}
+/** Prompt templates a request may name; by default chosen from the active model's name; the one list (the `aicockpit.completion.template` enum adds "auto"). */
+export const COMPLETION_TEMPLATE_NAMES = ["starcoder", "qwen", "deepseek", "codellama", "codestral", "codegemma", "suffix", "chat"] as const;
+export type CompletionTemplateName = (typeof COMPLETION_TEMPLATE_NAMES)[number];
 
-export interface CompletionRequest {
-  /** Absolute path (or URI path) of the document. Files that look like secrets are never sent. */
-  filepath: string;
-  /** VS Code language id (`typescript`, `python`, …). */
-  languageId: string;
-  /** Document text before the cursor. The backend windows it; sending the whole file is fine. */
-  prefix: string;
-  /** Document text after the cursor. */
-  suffix: string;
-  /** Other files' text for context, most relevant first; secret-looking and ignored ones are dropped. */
-  snippets?: CompletionSnippet[];
-  /** `auto` (default): multi-line only on an empty line or after a block opener; never mid-line or in a line comment. */
-  multiline?: CompletionMultiline;
-  /** Overrides the template chosen from the model name (user setting). */
-  template?: CompletionTemplateName;
-  /** Workspace root on the backend's filesystem; its `.aicockpitignore` (gitignore syntax) is honoured. */
-  workspaceRoot?: string;
-  /** Workspace-relative path of the document; derived from `filepath` and `workspaceRoot` when absent. */
-  relativePath?: string;
-  /** Extra ignore patterns (gitignore syntax), e.g. the ignore file as read by a remote client. */
-  ignorePatterns?: string[];
-  /** Identity for superseding: a newer request with the same id aborts the older one. Defaults to `filepath`. */
-  documentId?: string;
-  /** Hard limit for this request in ms (default 2500): when hit, the partial completion cleaned so far is returned. */
-  timeoutMs?: number;
-}
+export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
+export type CompletionSnippet = NonNullable<CompletionRequest["snippets"]>[number];
 
 /** Where the answer came from. `skipped`: no model call by design (see `reason`). */
 export type CompletionSource = "model" | "cache" | "inflight" | "skipped";
@@ -82,12 +57,8 @@ export interface CompletionResponse {
   timings: { totalMs: number; upstreamMs?: number };
 }
 
-export type CompletionOutcome = "accepted" | "rejected";
-
-export interface CompletionFeedback {
-  id: string;
-  outcome: CompletionOutcome;
-}
+export type CompletionFeedback = z.infer<typeof CompletionFeedbackSchema>;
+export type CompletionOutcome = CompletionFeedback["outcome"];
 
 export interface CompletionFeedbackResponse {
   /** False for ids the backend does not know (restarted, too old) or already recorded. */

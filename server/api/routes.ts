@@ -21,6 +21,7 @@ import type {
   FileRenameRequest,
   FileStat,
   FileWriteRequest,
+  ProbeHostKeyRequest,
   StackList,
   WorkspaceHostInput,
   WorkspaceHostList,
@@ -94,7 +95,7 @@ export interface ApiRoutes {
   "POST /api/workspaces/:id/files/mkdir": [FilePathRequest, { created: true }];
   "POST /api/workspaces/:id/files/rename": [FileRenameRequest, { renamed: true }];
   "GET /api/workspace-hosts": [Empty, WorkspaceHostList];
-  "POST /api/workspace-hosts/probe-key": [{ host: string; port?: number }, { fingerprint: string }];
+  "POST /api/workspace-hosts/probe-key": [ProbeHostKeyRequest, { fingerprint: string }];
   "PUT /api/workspace-hosts/:id": [WorkspaceHostInput, WorkspaceHostView];
   "DELETE /api/workspace-hosts/:id": [Empty, { removed: true }];
   "GET /api/hosts": [Empty, HostList];

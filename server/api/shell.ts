@@ -17,57 +17,21 @@
  * `POST /api/shell/suggest` turns a description into one command. Its `risk`/`reasons`
  * come from the same assessment, never from the model.
  */
+import type { z } from "zod";
+import type { ShellAssessRequestSchema, ShellSuggestRequestSchema } from "./schemas/shell";
 
 export type ShellRisk = "safe" | "review" | "dangerous";
 
-export interface ShellAssessRequest {
-  command: string;
-  /**
-   * e.g. "bash", "zsh", "/bin/sh", "pwsh", "powershell.exe", "cmd.exe". POSIX shells (the
-   * default) and PowerShell/cmd have their own parsers; any other shell is judged with the
-   * POSIX rules as an approximation and is never `safe`.
-   */
-  shell?: string;
-}
+export type ShellAssessRequest = z.infer<typeof ShellAssessRequestSchema>;
 
 export interface ShellAssessment {
   risk: ShellRisk;
   reasons: string[];
 }
 
-export interface ShellProjectContext {
-  /** e.g. "npm", "pnpm", "yarn", "pip", "cargo". */
-  packageManager?: string;
-  /** Script names the project defines (e.g. package.json scripts). */
-  scripts?: string[];
-}
-
-export interface ShellPreviousRun {
-  command: string;
-  /** Undefined when the shell did not report one. */
-  exitCode?: number;
-  /** The last lines of its output (ANSI codes stripped). */
-  output?: string;
-}
-
-export interface ShellSuggestRequest {
-  /** What the user wants, in their words. */
-  description: string;
-  shell?: string;
-  /** e.g. "Ubuntu 24.04", "macOS 15", "Windows 11". */
-  os?: string;
-  /** The terminal's working directory. */
-  cwd?: string;
-  project?: ShellProjectContext;
-  /**
-   * A command that just failed, for "Fix it": the model proposes a corrected command from
-   * its exit code and the tail of its output. The output is untrusted text from the
-   * terminal and is quoted to the model as data.
-   */
-  previous?: ShellPreviousRun;
-  /** Model override; defaults to the active provider's model. */
-  model?: string;
-}
+export type ShellSuggestRequest = z.infer<typeof ShellSuggestRequestSchema>;
+export type ShellProjectContext = NonNullable<ShellSuggestRequest["project"]>;
+export type ShellPreviousRun = NonNullable<ShellSuggestRequest["previous"]>;
 
 export interface ShellSuggestion extends ShellAssessment {
   command: string;

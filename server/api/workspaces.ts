@@ -5,6 +5,19 @@
  * Docker host reached over SSH (`api@build-box`). Docker labels are the only record of a
  * workspace: everything here is read back from the engine, never kept in the backend.
  */
+import type { z } from "zod";
+import type {
+  CreateWorkspaceRequestSchema,
+  DeleteWorkspaceRequestSchema,
+  ExecRequestSchema,
+  FileDeleteRequestSchema,
+  FilePathRequestSchema,
+  FileRenameRequestSchema,
+  FileWriteRequestSchema,
+  PortSpecSchema,
+  ProbeHostKeyRequestSchema,
+  WorkspaceHostInputSchema,
+} from "./schemas/workspaces";
 
 export const WORKSPACE_LIMITS = {
   nameChars: 48,
@@ -35,13 +48,7 @@ export interface ResourceLimits {
   pids: number;
 }
 
-export interface PortSpec {
-  /** Port inside the container. */
-  container: number;
-  /** Port on 127.0.0.1 of the Docker host; omitted or 0 = any free port. */
-  host?: number;
-  protocol?: "tcp" | "udp";
-}
+export type PortSpec = z.infer<typeof PortSpecSchema>;
 
 export interface PublishedPort {
   container: number;
@@ -69,23 +76,7 @@ export interface StackList {
   stacks: StackTemplate[];
 }
 
-export interface CreateWorkspaceRequest {
-  name: string;
-  /** Template id (label only when `image` is given). */
-  stack: string;
-  /** Remote host id (see /api/workspace-hosts); omitted = the local engine. */
-  host?: string;
-  /** Overrides the template's image; required for "custom". */
-  image?: string;
-  command?: string[];
-  env?: Record<string, string>;
-  ports?: PortSpec[];
-  limits?: Partial<ResourceLimits>;
-  /** "bridge" (default: outbound allowed), "none" (no network) or another Docker network name. */
-  network?: string;
-  /** "missing" (default): pull when the image is not local; "never": fail instead. */
-  pull?: "missing" | "never";
-}
+export type CreateWorkspaceRequest = z.infer<typeof CreateWorkspaceRequestSchema>;
 
 export interface WorkspaceView {
   id: string;
@@ -120,26 +111,14 @@ export type CreateWorkspaceEvent =
   | { type: "pull"; id?: string; status: string; current?: number; total?: number }
   | { type: "created"; workspace: WorkspaceView };
 
-export interface DeleteWorkspaceRequest {
-  /** false (default) keeps the data volume for a later workspace of the same name. */
-  removeVolume?: boolean;
-}
+export type DeleteWorkspaceRequest = NonNullable<z.infer<typeof DeleteWorkspaceRequestSchema>>;
 
 export interface DeleteWorkspaceResponse {
   removed: true;
   volumeRemoved: boolean;
 }
 
-export interface ExecRequest {
-  /** argv, not a shell string: ["sh", "-c", "…"] when a shell is wanted. */
-  cmd: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  /** Default 60 s. On expiry the process is killed and `timedOut` is true. */
-  timeoutMs?: number;
-  /** UTF-8 text written to the process's stdin, then closed. */
-  stdin?: string;
-}
+export type ExecRequest = z.infer<typeof ExecRequestSchema>;
 
 export interface ExecResult {
   /** null when the process was killed on timeout. */
@@ -162,10 +141,7 @@ export interface FileStat {
   mtimeMs: number;
 }
 
-export interface FilePathRequest {
-  /** Absolute path inside the container. */
-  path: string;
-}
+export type FilePathRequest = z.infer<typeof FilePathRequestSchema>;
 
 export interface FileListResponse {
   path: string;
@@ -178,35 +154,12 @@ export interface FileReadResponse {
   contentBase64: string;
 }
 
-export interface FileWriteRequest {
-  path: string;
-  contentBase64: string;
-  /** Default true. */
-  create?: boolean;
-  /** Default true. */
-  overwrite?: boolean;
-}
+export type FileWriteRequest = z.infer<typeof FileWriteRequestSchema>;
+export type FileDeleteRequest = z.infer<typeof FileDeleteRequestSchema>;
+export type FileRenameRequest = z.infer<typeof FileRenameRequestSchema>;
 
-export interface FileDeleteRequest {
-  path: string;
-  recursive?: boolean;
-}
-
-export interface FileRenameRequest {
-  from: string;
-  to: string;
-  overwrite?: boolean;
-}
-
-export interface WorkspaceHostInput {
-  host: string;
-  port?: number;
-  username: string;
-  /** Path of the private key file on the backend's machine (its content is never stored). */
-  privateKeyPath: string;
-  /** The server's host key, `SHA256:…` as `ssh-keygen -lf` prints it. A mismatch is refused. */
-  hostFingerprint: string;
-}
+export type WorkspaceHostInput = z.infer<typeof WorkspaceHostInputSchema>;
+export type ProbeHostKeyRequest = z.infer<typeof ProbeHostKeyRequestSchema>;
 
 export interface WorkspaceHostView extends WorkspaceHostInput {
   id: string;

@@ -4,7 +4,7 @@
  * a small selection out. Whatever is cut is reported, so the user is told.
  */
 import type { ChatContextItem, TruncationNotice } from "../api/chat";
-import { charsForTokens, estimateTokens } from "../completion/tokens";
+import { charsForTokens, estimateTokens } from "../../common/tokens";
 
 export const DEFAULT_CONTEXT_BUDGET_TOKENS = 16_000;
 /** Below this, a kept fragment is more confusing than useful: the item is left out. */

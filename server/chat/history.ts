@@ -4,7 +4,7 @@
  * pairs, so the model never sees an answer without its question.
  */
 import type { ChatTurn } from "../api/chat";
-import { estimateTokens } from "../completion/tokens";
+import { estimateTokens } from "../../common/tokens";
 
 export const DEFAULT_HISTORY_BUDGET_TOKENS = 8_000;
 

@@ -4,9 +4,9 @@
  * Context sources may be slow (disk, other services); each runs under its own time box
  * and is simply left out when late, because a late completion is a useless completion.
  */
-import { estimateTokens } from "./tokens";
-import { containsPrivateKey, isSecretPath } from "./secrets-filter";
-import type { IgnoreMatcher } from "./ignore-file";
+import { charsForTokens, estimateTokens } from "../../common/tokens";
+import { containsPrivateKey, isSecretPath } from "../../common/secrets";
+import type { IgnoreMatcher } from "../../common/ignore";
 
 export interface Snippet {
   filepath: string;
@@ -27,7 +27,13 @@ export const DEFAULT_BUDGET: ContextBudget = { maxPromptTokens: 2048, suffixShar
 /** Keeps the last lines of `prefix` that fit `tokens`; the line holding the cursor is always kept. */
 export function prefixWindow(prefix: string, tokens: number): string {
   if (estimateTokens(prefix) <= tokens) return prefix;
-  const lines = prefix.split("\n");
+  // Only the tail that could fit is split (at least one byte per character): splitting a
+  // multi-megabyte document on every request is what would cost, not the window.
+  const cursorLine = prefix.lastIndexOf("\n") + 1;
+  const cut = Math.min(cursorLine, Math.max(0, prefix.length - charsForTokens(tokens) - 1));
+  const atLineStart = cut === 0 || prefix[cut - 1] === "\n";
+  const lines = prefix.slice(cut).split("\n");
+  if (!atLineStart) lines.shift(); // a partial line never fits whole
   let used = 0;
   let start = lines.length - 1;
   used += estimateTokens(lines[start]!);
@@ -43,7 +49,12 @@ export function prefixWindow(prefix: string, tokens: number): string {
 /** Keeps the first lines of `suffix` that fit `tokens`; the rest of the cursor's line is always kept. */
 export function suffixWindow(suffix: string, tokens: number): string {
   if (estimateTokens(suffix) <= tokens) return suffix;
-  const lines = suffix.split("\n");
+  // As in prefixWindow: only the head that could fit is split.
+  const firstEnd = suffix.indexOf("\n");
+  const head = firstEnd === -1 ? suffix.length : Math.max(firstEnd, Math.min(suffix.length, charsForTokens(tokens) + 1));
+  const atLineEnd = head === suffix.length || suffix[head] === "\n";
+  const lines = suffix.slice(0, head).split("\n");
+  if (!atLineEnd) lines.pop();
   let used = estimateTokens(lines[0]!);
   let end = 1;
   while (end < lines.length) {
@@ -106,20 +117,4 @@ export function buildWindows(prefix: string, suffix: string, snippets: readonly 
   const spent = estimateTokens(suf) + snips.reduce((n, s) => n + estimateTokens(s.content) + estimateTokens(s.filepath) + 4, 0);
   const pre = prefixWindow(prefix, Math.max(64, total - spent));
   return { prefix: pre, suffix: suf, snippets: snips };
-}
-
-/**
- * Resolves `work` unless it takes longer than `ms` or fails; then resolves `fallback`.
- * The work is not cancelled (callers pass a signal to it when it can be), only ignored.
- */
-export async function timeBoxed<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work.catch(() => fallback), timeout]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }

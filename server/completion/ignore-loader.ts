@@ -4,9 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
-import { IgnoreMatcher } from "./ignore-file";
-
-export const IGNORE_FILE = ".aicockpitignore";
+import { IGNORE_FILE, IgnoreMatcher } from "../../common/ignore";
 
 interface Loaded {
   mtimeMs: number;

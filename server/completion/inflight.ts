@@ -12,6 +12,7 @@
  * A generation's `result` never rejects: errors come back as values so no caller has to
  * remember to catch a promise it merely observes.
  */
+import { loopYielder } from "../event-loop";
 
 export type StopReason = "client" | "superseded" | "timeout" | "early-stop";
 export type GenerationOutcome = StopReason | "complete" | "error";
@@ -49,6 +50,9 @@ let nextId = 1;
  * TCP (and TLS) handshake. Longer than this, it is burning tokens, so it is aborted.
  */
 export const DRAIN_MS = 50;
+
+/** A completion is at most a few hundred tokens (maxTokensMultiLine); 64 KiB is far past any usable one. */
+export const MAX_RAW_CHARS = 64 * 1024;
 
 export class Generation {
   readonly id = nextId++;
@@ -117,6 +121,7 @@ export class Generation {
     };
     try {
       iterator = this.spec.stream(signal)[Symbol.asyncIterator]();
+      const yieldLoop = loopYielder();
       for (;;) {
         // Race every chunk against the abort so a stalled upstream cannot hold us past the limit.
         const step = await Promise.race([iterator.next(), aborted]);
@@ -125,9 +130,14 @@ export class Generation {
           endedCleanly = true;
           break;
         }
+        await yieldLoop();
         if (this.isSettled) continue; // draining
         this.raw += step.value;
-        if (this.spec.shouldStop(this.raw)) {
+        // shouldStop re-reads the whole answer on every chunk: a model that ignores max_tokens
+        // would make that quadratic. Nothing past the cap could be shown as ghost text anyway.
+        const overCap = this.raw.length > MAX_RAW_CHARS;
+        if (overCap) this.raw = this.raw.slice(0, MAX_RAW_CHARS);
+        if (overCap || this.spec.shouldStop(this.raw)) {
           this.stopReason = "early-stop";
           settle("early-stop");
           drainTimer = setTimeout(() => this.controller.abort(new Error("completion drained")), DRAIN_MS);

@@ -76,10 +76,60 @@ function nonTrivial(line: string): boolean {
   return t.length >= 4 && /[\p{L}\p{N}]/u.test(t);
 }
 
+// The helpers below read the document around the cursor, which can be megabytes, and run on
+// every streamed chunk: they scan only as far as they need instead of splitting it all.
+
 function firstNonBlankSuffixLine(suffix: string): string | null {
-  const lines = suffix.split("\n").slice(1);
-  for (const l of lines) if (l.trim() !== "") return l.replace(/\r$/, "");
+  let at = suffix.indexOf("\n");
+  while (at !== -1) {
+    const end = suffix.indexOf("\n", at + 1);
+    const l = suffix.slice(at + 1, end === -1 ? undefined : end);
+    if (l.trim() !== "") return l.replace(/\r$/, "");
+    at = end;
+  }
   return null;
+}
+
+/** The line above the cursor's line ("" when there is none). */
+function lineAboveCursor(prefix: string): string {
+  const lineStart = prefix.lastIndexOf("\n");
+  if (lineStart === -1) return "";
+  return prefix.slice(prefix.lastIndexOf("\n", lineStart - 1) + 1, lineStart);
+}
+
+/** How much text on each side of the cursor the indentation style is read from: ~2,000 lines is plenty. */
+const INDENT_SAMPLE_CHARS = 64 * 1024;
+
+/**
+ * The document's indentation style, from the text near the cursor, computed once per
+ * generation (the context object): splitting a multi-megabyte document into lines took
+ * seconds of CPU on a loaded machine.
+ */
+const indentStyles = new WeakMap<PostprocessContext, IndentStyle | null>();
+function documentIndentStyle(ctx: PostprocessContext): IndentStyle | null {
+  if (!indentStyles.has(ctx)) {
+    indentStyles.set(ctx, fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS)));
+  }
+  return indentStyles.get(ctx)!;
+}
+
+/**
+ * Drops `<think>…</think>` blocks (and the whitespace after them) and cuts at an unfinished
+ * one. A scan, not /<think>[\s\S]*?<\/think>/g: that regex retries from every `<think>`
+ * to the end of the text when none is closed, quadratic on every streamed chunk.
+ */
+function stripThinking(text: string): string {
+  let out = "";
+  let pos = 0;
+  for (;;) {
+    const open = text.indexOf("<think>", pos);
+    if (open === -1) return out + text.slice(pos);
+    out += text.slice(pos, open);
+    const close = text.indexOf("</think>", open + "<think>".length);
+    if (close === -1) return out;
+    pos = close + "</think>".length;
+    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+  }
 }
 
 export function findCut(raw: string, ctx: PostprocessContext, final: boolean): CutResult {
@@ -92,9 +142,7 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   };
 
   // Reasoning models think first; an unfinished think block means nothing usable yet.
-  text = text.replace(/<think>[\s\S]*?<\/think>\s*/g, "");
-  const openThink = text.indexOf("<think>");
-  if (openThink !== -1) text = text.slice(0, openThink);
+  text = stripThinking(text);
 
   const chatOpen = text.indexOf("<COMPLETION>");
   if (chatOpen !== -1) text = text.slice(chatOpen + "<COMPLETION>".length);
@@ -217,6 +265,9 @@ const CLOSER_OF: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
  * whose opening tag is not in `text`) and that the rest of the line also closes.
  */
 function firstExcessCloser(text: string, rest: string): number {
+  // Looked up once: `rest` can be a very long line, and `text` may hold thousands of closers.
+  const inRest: Record<string, boolean> = {};
+  for (const c of "\"'`)]}") inRest[c] = rest.includes(c);
   const stack: string[] = [];
   let quote: string | null = null;
   let found = -1;
@@ -229,13 +280,13 @@ function firstExcessCloser(text: string, rest: string): number {
     }
     if (ch === '"' || ch === "'" || ch === "`") {
       const partner = text.indexOf(ch, i + 1);
-      if (partner === -1 && rest.includes(ch)) found = i;
+      if (partner === -1 && inRest[ch]) found = i;
       else if (partner !== -1) quote = ch;
     } else if (ch === "(" || ch === "[" || ch === "{") {
       stack.push(ch);
     } else if (ch in CLOSER_OF) {
       if (stack.length > 0 && stack[stack.length - 1] === CLOSER_OF[ch]) stack.pop();
-      else if (stack.length === 0 && rest.includes(ch)) found = i;
+      else if (stack.length === 0 && inRest[ch]) found = i;
     }
   }
   const tag = /^\s*<\/([A-Za-z][\w.:-]*)\s*>/.exec(rest);
@@ -294,13 +345,12 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     }
   }
 
-  const style = fileIndentStyle(ctx.prefix + ctx.suffix);
+  const style = documentIndentStyle(ctx);
   if (style) text = convertIndentation(text, style);
 
   if (blankLinePrefix) {
     // A first line that repeats the line above the cursor is an echo, not new code.
-    const prevLines = ctx.prefix.split("\n");
-    const prev = prevLines.length >= 2 ? prevLines[prevLines.length - 2]! : "";
+    const prev = lineAboveCursor(ctx.prefix);
     const nl = text.indexOf("\n");
     const first = nl === -1 ? text : text.slice(0, nl);
     if (nonTrivial(first) && first.trim() === prev.trim()) text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");

@@ -4,8 +4,8 @@
  * keystroke that reaches the backend.
  */
 import { commentSyntax } from "./languages";
-import { containsPrivateKey, isSecretPath } from "./secrets-filter";
-import type { IgnoreMatcher } from "./ignore-file";
+import { containsPrivateKey, isSecretPath } from "../../common/secrets";
+import type { IgnoreMatcher } from "../../common/ignore";
 
 export type MultilineMode = "auto" | "always" | "never";
 

@@ -7,9 +7,10 @@
  */
 import { asComment } from "./languages";
 import type { PromptContext, Snippet } from "./context";
+import { COMPLETION_TEMPLATE_NAMES, type CompletionTemplateName } from "../api/completion";
 
-export const TEMPLATE_NAMES = ["starcoder", "qwen", "deepseek", "codellama", "codestral", "codegemma", "suffix", "chat"] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+export const TEMPLATE_NAMES = COMPLETION_TEMPLATE_NAMES;
+export type TemplateName = CompletionTemplateName;
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

@@ -2,6 +2,7 @@
  * Backend configuration, read once from the environment. Anything invalid stops the
  * process before it listens, with one line per problem (see main.ts).
  */
+import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
@@ -36,6 +37,8 @@ export interface ServerConfig {
   httpsProxy?: string;
   noProxy?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
+  allowHostNetwork: boolean;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -67,16 +70,6 @@ function intIn(env: Env, name: string, dflt: number, min: number, max: number, p
   return n;
 }
 
-/** An absolute http(s) URL (the extension checks its settings with the same rule). */
-export function isHttpUrl(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export function loadConfig(env: Env = process.env): ServerConfig {
   const problems: string[] = [];
 
@@ -95,7 +88,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const v = JSON.parse(aliasesJson) as unknown;
       ok = typeof v === "object" && v !== null && !Array.isArray(v);
@@ -140,6 +133,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     };
   }
 
+  const hostNetRaw = (env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(hostNetRaw)) {
+    problems.push(`AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`);
+  }
+  const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
@@ -156,6 +155,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     llmMaxResponseBytes,
     llmMaxStreamBytes,
     logLevel,
+    allowHostNetwork,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),

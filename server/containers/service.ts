@@ -23,14 +23,14 @@ import type {
   ContainerStats,
   ContainerSummary,
 } from "../api/containers";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { assess } from "../shell/risk";
 import type { ConfirmTokens } from "../gateway/confirm-token";
 import { CONTAINER_NAME } from "../gateway/aliases";
 import { CappedBuffer } from "../gateway/execute";
 import type { Engine } from "../workspaces/engines";
 import { fromDockerError } from "../workspaces/errors";
-import { Demuxer, runExec } from "../workspaces/exec";
+import { demuxDocker, demuxDockerBuffer, runExec } from "../workspaces/exec";
 
 export const MAX_LOG_BYTES = 1024 * 1024;
 export const MAX_TAIL = 10_000;
@@ -133,11 +133,11 @@ export class ContainerService {
     checkName(name);
     const params = this.logParams(opts);
     const tty = await this.call(host, name, async (d) => (await d.getContainer(name).inspect()).Config.Tty);
-    const raw = await this.call(host, name, (d) => d.getContainer(name).logs({ ...params, follow: false }));
+    const { raw, modem } = await this.call(host, name, async (d) => ({ raw: await d.getContainer(name).logs({ ...params, follow: false }), modem: d.modem }));
     const out = new CappedBuffer(MAX_LOG_BYTES);
     const err = new CappedBuffer(MAX_LOG_BYTES);
     if (tty) out.add(raw);
-    else new Demuxer((kind, chunk) => (kind === 1 ? out : err).add(chunk)).push(raw);
+    else await demuxDockerBuffer(modem, raw, (kind, chunk) => (kind === 1 ? out : err).add(chunk));
     return { stdout: out.text(), stderr: err.text(), truncated: out.truncated || err.truncated };
   }
 
@@ -146,7 +146,10 @@ export class ContainerService {
     checkName(name);
     const params = this.logParams(opts);
     const tty = await this.call(host, name, async (d) => (await d.getContainer(name).inspect()).Config.Tty);
-    const stream = (await this.call(host, name, (d) => d.getContainer(name).logs({ ...params, follow: true }))) as unknown as NodeJS.ReadableStream & { destroy(): void };
+    const { stream, modem } = await this.call(host, name, async (d) => ({
+      stream: (await d.getContainer(name).logs({ ...params, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void },
+      modem: d.modem,
+    }));
     const queue: ContainerLogEvent[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
@@ -154,8 +157,8 @@ export class ContainerService {
       queue.push(e);
       wake?.();
     };
-    const demux = new Demuxer((kind, chunk) => push({ type: kind === 1 ? "stdout" : "stderr", text: chunk.toString("utf8") }));
-    stream.on("data", (c: Buffer) => (tty ? push({ type: "stdout", text: c.toString("utf8") }) : demux.push(c)));
+    if (tty) stream.on("data", (c: Buffer) => push({ type: "stdout", text: c.toString("utf8") }));
+    else demuxDocker(modem, stream, (kind, chunk) => push({ type: kind === 1 ? "stdout" : "stderr", text: chunk.toString("utf8") }));
     const end = () => {
       ended = true;
       wake?.();

@@ -3,7 +3,7 @@
  * then the exact final diff. Yields events; throws AppError when nothing usable came back.
  */
 import type { EditEvent, EditRequest, DiffLine } from "../api/edit";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { AnswerFilter } from "./filter";
 import { commonIndent, restoreIndentLine, splitLines, stripIndent } from "./indent";
 import { buildEditMessages, type ChatMessage } from "./prompt";

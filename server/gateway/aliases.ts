@@ -63,7 +63,7 @@ export class Aliases {
   }
 
   private reload(): void {
-    let mtime = -1;
+    let mtime: number;
     try {
       mtime = statSync(this.file).mtimeMs;
     } catch {

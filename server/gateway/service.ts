@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { GatewayExecuteRequest, GatewayExecuteResponse, GatewayStatus } from "../api/gateway";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { LlmService } from "../llm/service";
 import { CONTAINER_NAME, type Aliases } from "./aliases";
 import type { AuditLog } from "./audit-log";

@@ -6,7 +6,7 @@
 import type { ConnectConfig } from "ssh2";
 import { utils } from "ssh2";
 import type { HostCredentials, HostView } from "../api/hosts";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { readKeyFile } from "./key-file";
 
 export function secretRequired(host: HostView, what: "passphrase" | "password"): AppError {

@@ -6,7 +6,7 @@
  * full connection can still stop its own commands (OpenSSH's MaxSessions is 10).
  */
 import type { ClientChannel } from "ssh2";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { Chain } from "./jump";
 
 export const CONTROL_EXTRA = 2;

@@ -7,7 +7,7 @@
  * running (no pty, no SIGHUP) — the integration test checks the remote process table.
  */
 import type { ClientChannel } from "ssh2";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { PooledConnection } from "./connection";
 import { lost } from "./connection";
 import { quoteArgv } from "./quote";

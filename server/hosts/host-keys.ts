@@ -7,7 +7,7 @@
  * `@cert-authority` lines are recognised but host certificates are not verified here: such a
  * host counts as unknown until its key is pinned.
  */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { HostKeyStatus, HostView } from "../api/hosts";
 import { keyTypeOf, sshFingerprint } from "./fingerprint";
 import { lookupKnownHosts } from "./known-hosts";

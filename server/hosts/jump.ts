@@ -6,7 +6,7 @@
  */
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import type { CredentialsByHost, HostView } from "../api/hosts";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { authConfig } from "./auth";
 import { HostKeyError, judgeHostKey, type HostKeyVerdict } from "./host-keys";
 

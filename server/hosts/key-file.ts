@@ -13,7 +13,7 @@
  */
 import { lstatSync, openSync, readSync, closeSync, realpathSync, statSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 const FORBIDDEN_ROOTS = ["/etc", "/proc", "/sys", "/dev", "/boot", "/run"];
 export const MAX_KEY_FILE_BYTES = 64 * 1024;

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ClientChannel } from "ssh2";
 import type { CredentialsByHost, HostView, TestHostResult } from "../api/hosts";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { log } from "../log";
 import { PooledConnection } from "./connection";
 import { notStarted, runOnConnection } from "./exec";

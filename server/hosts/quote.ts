@@ -3,9 +3,9 @@
  * user's login shell (`$SHELL -c <string>`), so every argument is single-quoted unless it
  * is made only of characters no shell treats specially. A NUL byte cannot cross at all.
  */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
-const SAFE = /^[A-Za-z0-9_\/.,:=@%+^-]+$/;
+const SAFE = /^[A-Za-z0-9_/.,:=@%+^-]+$/;
 
 export function quotePosix(arg: string): string {
   if (arg.includes("\0")) throw new AppError("BAD_REQUEST", "A command argument contains a NUL byte, which no remote shell can receive.");

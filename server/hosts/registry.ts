@@ -9,7 +9,7 @@
 import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { HostAuth, HostInput, HostPatch, HostView } from "../api/hosts";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 import { FINGERPRINT_PATTERN } from "./fingerprint";
 import { checkKeyFile } from "./key-file";

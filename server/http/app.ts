@@ -2,13 +2,14 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { AppError, toAppError } from "./errors";
+import { AppError, toAppError } from "../errors";
+import { httpStatus } from "./errors";
 import { securityGuard } from "./security";
 import { assertJsonDepth } from "./json-body";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
 import { openaiRouter } from "./routes/openai";
-import { editRouter } from "./routes/edit";
+import { diffRouter, editRouter } from "./routes/edit";
 import { completionRouter } from "./routes/completion";
 import { shellRouter } from "./routes/shell";
 import { workspacesRouter } from "./routes/workspaces";
@@ -43,6 +44,8 @@ export function createApp(ctx: AppContext): express.Express {
   // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
   // its own body (http/json-body.ts, same limit and error codes).
   app.use(openaiRouter(ctx));
+  // Also ahead of express.json(): its large body is parsed in the CPU worker (routes/edit.ts).
+  app.use(diffRouter(ctx));
   // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
   app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"], verify: (_req, _res, buf) => assertJsonDepth(buf) }));
 
@@ -74,7 +77,7 @@ export function createApp(ctx: AppContext): express.Express {
       res.end();
       return;
     }
-    res.status(e.status).json(e.toBody());
+    res.status(httpStatus(e)).json(e.toBody());
   });
 
   return app;

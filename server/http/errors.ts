@@ -1,4 +1,6 @@
-import type { ApiError, ApiErrorBody, ErrorCode } from "../api/errors";
+/** The HTTP status each error code is sent with; the rest of the backend only knows codes (server/errors.ts). */
+import type { ErrorCode } from "../api/errors";
+import type { AppError } from "../errors";
 
 const STATUS: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
@@ -52,34 +54,10 @@ const STATUS: Record<ErrorCode, number> = {
   CONFIRM_TOKEN_REJECTED: 409,
 };
 
-/** An error that becomes `{error:{code,message,hint}}` with the status for its code. */
-export class AppError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly hint?: string,
-    status?: number,
-  ) {
-    super(message);
-    this.status = status ?? STATUS[code];
-  }
-
-  toApiError(): ApiError {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
-  }
-
-  toBody(): ApiErrorBody {
-    return { error: this.toApiError() };
-  }
-}
-
 export function statusFor(code: ErrorCode): number {
   return STATUS[code];
 }
 
-/** Turns anything thrown into an AppError without leaking stack traces or internals. */
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  return new AppError("INTERNAL", "Internal error in the AiCockpit backend. See the backend log for details.");
+export function httpStatus(err: AppError): number {
+  return STATUS[err.code];
 }

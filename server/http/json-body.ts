@@ -10,7 +10,7 @@
  * way to an AI service) recurses and overflows the stack at a few thousand levels.
  */
 import type { Request } from "express";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 
 /** No request of ours nests deeper than ~10 levels; OpenAI tool schemas stay well under 64. */
 export const MAX_JSON_DEPTH = 64;

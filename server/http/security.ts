@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 
 export interface SecurityOptions {
   token: string;
@@ -50,7 +50,8 @@ export function accessProblem(
   if (origin !== undefined && !opts.allowedOrigins.includes(origin)) {
     return new AppError("FORBIDDEN_ORIGIN", `Requests from origin ${JSON.stringify(origin)} are not allowed.`, "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted.");
   }
-  if (method === "GET" && path === "/health") return undefined;
+  // Liveness is open to anyone on loopback (HEAD too: some monitors and load balancers probe with it).
+  if ((method === "GET" || method === "HEAD") && path === "/health") return undefined;
   const auth = headers.authorization ?? "";
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
@@ -59,8 +60,22 @@ export function accessProblem(
   return undefined;
 }
 
+/**
+ * A path whose percent-encoding does not decode (`/api/providers/%E0%A4%A/models`) is the
+ * client's mistake: a 400 that says so, not a URIError from deep in routing (a 500 with a
+ * stack trace in the log, or a WebSocket closed 1011 without a word).
+ */
+export function malformedPath(path: string): AppError | undefined {
+  try {
+    decodeURIComponent(path);
+    return undefined;
+  } catch {
+    return new AppError("BAD_REQUEST", "The request path has a malformed percent-encoding.", "Encode path segments with encodeURIComponent.");
+  }
+}
+
 export function securityGuard(opts: SecurityOptions) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    next(accessProblem(req.headers, req.method, req.path, opts));
+    next(accessProblem(req.headers, req.method, req.path, opts) ?? malformedPath(req.path));
   };
 }

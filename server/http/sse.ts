@@ -5,7 +5,8 @@
  */
 import type { Response } from "express";
 import type { ApiError } from "../api/errors";
-import { toAppError, type AppError } from "./errors";
+import { toAppError, type AppError } from "../errors";
+import { loopYielder } from "../event-loop";
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -94,7 +95,11 @@ export async function streamEvents<E>(
   const ac = abortOnClose(res);
   const sse = new SseWriter(res);
   try {
-    for await (const ev of events(ac.signal)) sse.json(ev);
+    const yieldLoop = loopYielder();
+    for await (const ev of events(ac.signal)) {
+      sse.json(ev);
+      await yieldLoop();
+    }
     sse.done();
   } catch (err) {
     if (ac.signal.aborted) return;

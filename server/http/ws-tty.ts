@@ -7,7 +7,7 @@ import type { WebSocket } from "ws";
 import type { TtyControl, TtyServerMessage } from "../api/workspaces";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
 import { fromDockerError } from "../workspaces/errors";
 import type { WsRoute } from "./ws-upgrade";
 

@@ -9,8 +9,9 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AppContext } from "../context";
 import { log } from "../log";
-import { AppError, toAppError } from "./errors";
-import { accessProblem } from "./security";
+import { AppError, toAppError } from "../errors";
+import { httpStatus } from "./errors";
+import { accessProblem, malformedPath } from "./security";
 
 export interface WsRoute {
   pattern: RegExp;
@@ -20,7 +21,7 @@ export interface WsRoute {
 function refuse(socket: Duplex, e: AppError): void {
   const body = JSON.stringify(e.toBody());
   socket.end(
-    `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${httpStatus(e)} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -40,8 +41,9 @@ export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRout
       allowedOrigins: ctx.config.allowedOrigins,
       port: ctx.port,
     });
-    if (problem) {
-      refuse(socket, problem);
+    const bad = problem ?? malformedPath(url.pathname);
+    if (bad) {
+      refuse(socket, bad);
       return;
     }
     const m: RegExpExecArray = match;

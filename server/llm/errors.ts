@@ -4,7 +4,7 @@
  * auth failures never quote it because OpenAI echoes a masked fragment of the key.
  */
 import type { ProviderKind } from "../api/providers";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { redact } from "../log";
 
 export interface ErrorContext {

@@ -12,7 +12,7 @@ import { renameSync } from "node:fs";
 import { z } from "zod";
 import { PROVIDER_KINDS, type ProviderInput, type ProviderKind, type ProviderList, type ProviderPatch, type ProviderPatchResult, type ProviderView } from "../api/providers";
 import type { DefaultProviderEnv } from "../config/env";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { log, registerSecret } from "../log";
 import { readJsonFile, writeJsonFileAtomic } from "../store/json-file";
 

@@ -9,7 +9,7 @@ import type { ServerConfig } from "../config/env";
 import type { Metrics } from "../metrics";
 import type { ComponentCheck } from "../api/health";
 import type { ProviderKind, TestConnectionResult } from "../api/providers";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { ClientCache, warmSdk } from "./client";
 import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors";
 import { ProviderRegistry, type ResolvedProvider } from "./registry";

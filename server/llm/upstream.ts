@@ -15,7 +15,7 @@ import type { Dispatcher } from "undici";
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
 import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { Metrics } from "../metrics";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { log, redact } from "../log";
 import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";

@@ -59,7 +59,7 @@ function normalizeAbsolute(p: string): string[] {
 }
 
 function classifyOne(raw: string): PathClass {
-  let p = raw;
+  const p = raw;
   if (p === "") return "specific";
   if (p.startsWith(NONEMPTY)) return "unknown";
   if (p.startsWith(UNKNOWN)) {

@@ -394,7 +394,7 @@ function globToRegExp(glob: string): RegExp {
     else if (close > 0) {
       const set = glob.slice(i + 1, close);
       const negate = set.startsWith("!") || set.startsWith("^");
-      body += `[${negate ? "^" : ""}${(negate ? set.slice(1) : set).replace(/[\\\]\[^]/g, "\\$&")}]`;
+      body += `[${negate ? "^" : ""}${(negate ? set.slice(1) : set).replace(/[\\\][^]/g, "\\$&")}]`;
       i = close;
     } else body += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }

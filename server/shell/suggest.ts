@@ -20,9 +20,9 @@
  * The risk of the suggestion is always computed by `assess()`; anything the model says
  * about risk is dropped.
  */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { ChatMessage, LlmService } from "../llm/service";
-import type { ShellSuggestRequest, ShellSuggestion } from "../api/shell";
+import { SHELL_LIMITS, type ShellSuggestRequest, type ShellSuggestion } from "../api/shell";
 import { assess } from "./risk";
 import { isKnownProgram } from "./rules";
 
@@ -304,6 +304,11 @@ export function extractCommand(answer: string): ExtractedCommand {
 export async function suggestCommand(llm: LlmService, req: ShellSuggestRequest, signal: AbortSignal): Promise<ShellSuggestion> {
   const answer = await llm.chat({ messages: buildSuggestMessages(req), maxTokens: 400, temperature: 0, ...(req.model ? { model: req.model } : {}) }, signal);
   const { command, explanation } = extractCommand(answer);
+  // The same cap as a command the user sends to /api/shell/assess: assessing is linear but not
+  // free, and nobody confirms a 10,000-character one-liner knowingly.
+  if (command.length > SHELL_LIMITS.commandChars) {
+    throw badResponse(`The model's command is ${command.length.toLocaleString("en-US")} characters long; commands are at most ${SHELL_LIMITS.commandChars.toLocaleString("en-US")}.`);
+  }
   // The terminal's cwd is the workspace: recursive deletes in the home directory outside it are dangerous.
   const assessment = assess(command, { ...(req.shell ? { shell: req.shell } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
   return { command, explanation, risk: assessment.risk, reasons: assessment.reasons };

@@ -11,7 +11,7 @@ import Docker from "dockerode";
 import type { WorkspaceHostInput, WorkspaceHostView } from "../api/workspaces";
 import type { HostView } from "../api/hosts";
 import type { Hosts } from "../hosts/service";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { EngineRef } from "./errors";
 import { asWorkspaceHostError, SshDialAgent } from "./ssh-agent";
 

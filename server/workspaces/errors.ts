@@ -3,7 +3,7 @@
  * messages are kept in the text (they name the image or the limit), but the code and the
  * hint come from here, so clients never parse Docker's wording.
  */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 interface DockerishError {
   code?: string;

@@ -4,29 +4,47 @@
  * wrapper that first reports its pid on stderr (a marker we strip) and then `exec`s the
  * command; a timeout or cancel signals that pid's session with a second exec.
  */
+import { once } from "node:events";
+import { PassThrough, Writable } from "node:stream";
 import type Docker from "dockerode";
+import type DockerModem from "docker-modem";
 import type { ExecRequest, ExecResult } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 const MAX_OUTPUT = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const MARK = "\u001e";
 const WRAPPER = `printf '${MARK}%s${MARK}' $$ >&2; exec "$@"`;
 
-/** Splits Docker's multiplexed stream (8-byte headers: [kind,0,0,0,len BE]) incrementally. */
-export class Demuxer {
-  private pending: Buffer = Buffer.alloc(0);
-  constructor(private readonly sink: (kind: 1 | 2, chunk: Buffer) => void) {}
-  push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 8) {
-      const len = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + len) return;
-      const kind = this.pending[0] === 2 ? 2 : 1;
-      this.sink(kind, this.pending.subarray(8, 8 + len));
-      this.pending = this.pending.subarray(8 + len);
-    }
-  }
+/** A Writable that hands each chunk to `fn` as it is written (demuxStream's outputs). */
+function sink(fn: (chunk: Buffer) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      fn(chunk);
+      cb();
+    },
+  });
+}
+
+/**
+ * Splits Docker's multiplexed (non-TTY) stream with dockerode's own demultiplexer;
+ * `onChunk` gets 1 for stdout, 2 for stderr, in order, as the frames arrive.
+ */
+export function demuxDocker(modem: DockerModem, stream: NodeJS.ReadableStream, onChunk: (kind: 1 | 2, chunk: Buffer) => void): void {
+  modem.demuxStream(
+    stream,
+    sink((c) => onChunk(1, c)),
+    sink((c) => onChunk(2, c)),
+  );
+}
+
+/** The same for a whole buffer (a finished log); resolves once every frame was handed on. */
+export async function demuxDockerBuffer(modem: DockerModem, buf: Buffer, onChunk: (kind: 1 | 2, chunk: Buffer) => void): Promise<void> {
+  const src = new PassThrough();
+  demuxDocker(modem, src, onChunk);
+  const done = once(src, "end");
+  src.end(buf);
+  await done;
 }
 
 class Capped {
@@ -95,8 +113,7 @@ export async function runExec(container: Docker.Container, req: ExecRequest, sig
   let pid: number | undefined;
   let markerBuf = "";
   let markerDone = false;
-  const demux = new Demuxer((kind, chunk) => {
-    if (kind === 1) return out.add(chunk);
+  const onStderr = (chunk: Buffer): void => {
     if (markerDone) return err.add(chunk);
     markerBuf += chunk.toString("latin1");
     const m = new RegExp(`^${MARK}(\\d+)${MARK}`).exec(markerBuf);
@@ -109,7 +126,9 @@ export async function runExec(container: Docker.Container, req: ExecRequest, sig
       markerDone = true; // no marker (e.g. the wrapper itself failed): keep everything
       err.add(Buffer.from(markerBuf, "latin1"));
     }
-  });
+  };
+  // Docker's multiplexed stream (8-byte frame headers) split by dockerode's own demultiplexer.
+  (container.modem as DockerModem).demuxStream(stream, sink((c) => out.add(c)), sink(onStderr));
   if (req.stdin !== undefined) {
     stream.write(req.stdin);
     stream.end();
@@ -118,7 +137,6 @@ export async function runExec(container: Docker.Container, req: ExecRequest, sig
   let timedOut = false;
   let cancelled = false;
   const ended = new Promise<void>((resolve, reject) => {
-    stream.on("data", (c: Buffer) => demux.push(c));
     stream.on("end", () => resolve());
     stream.on("close", () => resolve());
     stream.on("error", reject);

@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import type Docker from "dockerode";
 import type { FileStat, FileType } from "../api/workspaces";
 import { WORKSPACE_LIMITS } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { runExec } from "./exec";
 import { firstTarEntry, tarOneFile } from "./tar";
 
@@ -114,7 +114,7 @@ export async function readFile(container: Docker.Container, path: string): Promi
     throw err;
   }
   const archive = await readAll(stream, WORKSPACE_LIMITS.maxFileBytes + 64 * 1024);
-  const entry = firstTarEntry(archive);
+  const entry = await firstTarEntry(archive);
   if (!entry) throw notFound(path);
   return entry.content;
 }
@@ -140,7 +140,7 @@ export async function writeFile(container: Docker.Container, path: string, conte
   if (!exists && !opts.create) throw notFound(path);
   const dir = posix.dirname(path);
   try {
-    await container.putArchive(tarOneFile(posix.basename(path), content, mode), { path: dir });
+    await container.putArchive(await tarOneFile(posix.basename(path), content, mode), { path: dir });
   } catch (err) {
     if (isStatus(err, 404)) throw new AppError("FILE_NOT_FOUND", `The folder ${dir} does not exist in the workspace.`, "Create the folder first.");
     throw err;

@@ -4,7 +4,7 @@
  * after the key is seen: no credentials are sent.
  */
 import { Client } from "ssh2";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { sshFingerprint } from "../hosts/fingerprint";
 
 export async function probeHostKey(host: string, port: number, timeoutMs = 10_000): Promise<{ fingerprint: string }> {

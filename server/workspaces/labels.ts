@@ -5,7 +5,7 @@
 import type Docker from "dockerode";
 import type { PublishedPort, ResourceLimits, WorkspaceState, WorkspaceView } from "../api/workspaces";
 import { WORKSPACE_NAME_PATTERN } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { LOCAL_HOST, HOST_ID_PATTERN } from "./engines";
 
 export const LABEL = {

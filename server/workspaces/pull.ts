@@ -5,7 +5,7 @@
  * local images; a pull that stops progressing is cut rather than left hanging.
  */
 import type { CreateWorkspaceEvent } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { Engine } from "./engines";
 import { fromDockerError, fromPullError } from "./errors";
 import { withTimeout } from "./timeouts";

@@ -14,7 +14,7 @@ import type {
   WorkspaceView,
 } from "../api/workspaces";
 import { WORKSPACE_LIMITS, WORKSPACE_NAME_PATTERN } from "../api/workspaces";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { Engines, LOCAL_HOST, type Engine } from "./engines";
 import type { Hosts } from "../hosts/service";
 import { fromDockerError } from "./errors";
@@ -36,8 +36,35 @@ function isStatus(err: unknown, code: number): boolean {
   return (err as { statusCode?: number } | undefined)?.statusCode === code;
 }
 
+export interface WorkspacePolicy {
+  /** `network: "host"` allowed (the user setting aicockpit.workspaces.allowHostNetwork). */
+  allowHostNetwork: boolean;
+}
+
+/**
+ * A workspace is a development container, not a system container: Docker's default set of
+ * capabilities is dropped and only what building, installing packages and running dev servers
+ * needs is given back:
+ *   CHOWN, DAC_OVERRIDE, FOWNER, FSETID  package managers (dpkg, apk, npm as root) unpack files
+ *                                        owned by other users and set their modes, setgid bits included;
+ *   SETUID, SETGID                       apt drops to its _apt user, su/gosu/runuser switch users;
+ *   KILL                                 signal processes of other users (dev servers started as another user);
+ *   NET_BIND_SERVICE                     dev servers on ports below 1024 (80, 443).
+ * Left out of Docker's defaults: NET_RAW (raw sockets: spoofing, ARP tricks on the bridge),
+ * MKNOD (device nodes), SETFCAP/SETPCAP (granting capabilities to files/processes), SYS_CHROOT,
+ * AUDIT_WRITE. `no-new-privileges` keeps setuid binaries from gaining more than this.
+ */
+export const WORKSPACE_PRIVILEGES = {
+  CapDrop: ["ALL"],
+  CapAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID", "KILL", "NET_BIND_SERVICE"],
+  SecurityOpt: ["no-new-privileges"],
+};
+
 export class WorkspaceService {
-  constructor(readonly engines: Engines) {}
+  constructor(
+    readonly engines: Engines,
+    private readonly policy: WorkspacePolicy = { allowHostNetwork: false },
+  ) {}
 
   async listOn(hostId: string, timeoutMs?: number): Promise<WorkspaceView[]> {
     const engine = this.engines.get(hostId);
@@ -78,7 +105,9 @@ export class WorkspaceService {
     if (info.Config.Labels?.[LABEL.marker] !== "1") {
       throw new AppError("WORKSPACE_NOT_FOUND", `The container ${containerName(ref.name)} exists but is not an AiCockpit workspace.`, "Choose another name.");
     }
-    return { engine, container, view: viewFromInspect(info, ref.host) };
+    // From here on, the container whose labels were checked, by id: the name could be taken
+    // over by another container between this check and the operation that follows.
+    return { engine, container: engine.docker.getContainer(info.Id), view: viewFromInspect(info, ref.host) };
   }
 
   async inspect(id: string): Promise<WorkspaceView> {
@@ -113,6 +142,13 @@ export class WorkspaceService {
   async create(req: CreateWorkspaceRequest, onEvent: (e: CreateWorkspaceEvent) => void = () => undefined, signal?: AbortSignal): Promise<WorkspaceView> {
     if (!WORKSPACE_NAME_PATTERN.test(req.name)) {
       throw new AppError("BAD_REQUEST", `Invalid workspace name ${JSON.stringify(req.name)}.`, 'Use lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit.');
+    }
+    if (req.network === "host" && !this.policy.allowHostNetwork) {
+      throw new AppError(
+        "BAD_REQUEST",
+        'network "host" is refused: it would share this machine\'s network with the workspace and bypass the loopback-only port publishing.',
+        "Use bridge (the default) with published ports, or enable the user setting aicockpit.workspaces.allowHostNetwork.",
+      );
     }
     const host = req.host ?? LOCAL_HOST;
     const engine = this.engines.get(host);
@@ -156,7 +192,7 @@ export class WorkspaceService {
       [LABEL.created]: new Date().toISOString(),
       [LABEL.limits]: JSON.stringify(limits),
     };
-    let volumeExisted = false;
+    let volumeExisted: boolean;
     try {
       volumeExisted = await engine.docker
         .getVolume(volume)
@@ -191,6 +227,7 @@ export class WorkspaceService {
           ExposedPorts: exposed,
           HostConfig: {
             Init: true,
+            ...WORKSPACE_PRIVILEGES,
             Mounts: [{ Type: "volume", Source: volume, Target: "/workspace" }],
             NanoCpus: Math.round(limits.cpus * 1e9),
             Memory: limits.memoryMb * 1024 * 1024,
@@ -290,6 +327,6 @@ export class WorkspaceService {
   }
 }
 
-export function createWorkspaceService(hosts: Hosts): WorkspaceService {
-  return new WorkspaceService(new Engines(hosts));
+export function createWorkspaceService(hosts: Hosts, policy: WorkspacePolicy = { allowHostNetwork: false }): WorkspaceService {
+  return new WorkspaceService(new Engines(hosts), policy);
 }

@@ -9,7 +9,7 @@
 import { Agent, type ClientRequestArgs } from "node:http";
 import type { Duplex } from "node:stream";
 import type { SshPool } from "../hosts/pool";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 
 /** Host-layer errors in the workspace contract's codes (clients of /api/workspaces switch on them). */
 export function asWorkspaceHostError(err: unknown): unknown {

@@ -1,5 +1,5 @@
 /** Docker calls that must not hang: a dead engine or SSH link becomes DOCKER_TIMEOUT. */
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import type { EngineRef } from "./errors";
 
 export const CALL_TIMEOUT_MS = 15_000;

@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostRegistry, SshPool, type ExecResult } from "../../server/hosts";
-import { AppError } from "../../server/http/errors";
+import { AppError } from "../../server/errors";
 import { HostKeyError } from "../../server/hosts/host-keys";
 import { HostCommandError } from "../../server/hosts/exec";
 import { importSshConfig } from "../../server/hosts/ssh-config-import";

@@ -9,26 +9,29 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
+import { once } from "node:events";
+import { Readable, Writable } from "node:stream";
 import Docker from "dockerode";
 import { Client, utils, type ConnectConfig } from "ssh2";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 
 const LABEL = "aicockpit.test=infra";
 
-/** Splits Docker's multiplexed (non-TTY) log stream: 8-byte header [stream,0,0,0,len BE]. */
-function demux(buf: Buffer): { stdout: string; stderr: string } {
-  let stdout = "";
-  let stderr = "";
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const kind = buf[i];
-    const len = buf.readUInt32BE(i + 4);
-    const chunk = buf.subarray(i + 8, i + 8 + len).toString("utf8");
-    if (kind === 2) stderr += chunk;
-    else stdout += chunk;
-    i += 8 + len;
-  }
-  return { stdout, stderr };
+/** Docker's multiplexed (non-TTY) log stream split by dockerode's demultiplexer, as the backend does. */
+async function demux(docker: Docker, buf: Buffer): Promise<{ stdout: string; stderr: string }> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const into = (parts: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        parts.push(chunk);
+        cb();
+      },
+    });
+  const src = Readable.from([buf]);
+  docker.modem.demuxStream(src, into(out), into(err));
+  await once(src, "end");
+  return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
 }
 
 function sha256Fingerprint(keyBlob: Buffer): string {
@@ -132,7 +135,7 @@ describe("test infrastructure (scripts/test-infra.sh)", () => {
         const { StatusCode } = (await c.wait()) as { StatusCode: number };
         assert.equal(StatusCode, 3);
         const logs = await c.logs({ stdout: true, stderr: true, follow: false });
-        const { stdout, stderr } = demux(logs);
+        const { stdout, stderr } = await demux(docker, logs);
         assert.equal(stdout, "hello 42\n");
         assert.equal(stderr, "oops\n");
       } finally {

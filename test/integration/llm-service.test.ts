@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../server/config/env";
 import { createMetrics } from "../../server/metrics";
 import { createLlmService, type LlmService } from "../../server/llm/service";
-import { AppError } from "../../server/http/errors";
+import { AppError } from "../../server/errors";
 import { setLogLevel } from "../../server/log";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { randomToken, tempDir } from "./helpers/backend";

@@ -7,8 +7,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { ContainerAction, ContainerLogEvent } from "../../api/containers";
 import { WORKSPACE_LIMITS } from "../../api/workspaces";
-import { AppError } from "../errors";
-import { parseBody } from "../validate";
+import { AppError } from "../../errors";
+import { parseBody } from "../../validate";
 import { abortOnClose, streamEvents } from "../sse";
 
 const ActionSchema = z.object({ confirmToken: z.string().min(1).max(16_384).optional() }).optional();

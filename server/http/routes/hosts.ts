@@ -7,8 +7,8 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { HostList, TestHostResult } from "../../api/hosts";
-import { AppError } from "../errors";
-import { parseBody } from "../validate";
+import { AppError } from "../../errors";
+import { parseBody } from "../../validate";
 import { FINGERPRINT_PATTERN } from "../../hosts/fingerprint";
 import { HOST_ID_PATTERN, HOST_NAME_PATTERN, USER_PATTERN, MAX_JUMP_HOPS } from "../../hosts/registry";
 

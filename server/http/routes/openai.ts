@@ -7,8 +7,10 @@
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
-import { AppError, toAppError } from "../errors";
+import { AppError, toAppError } from "../../errors";
+import { httpStatus } from "../errors";
 import { SSE_HEADERS, abortOnClose } from "../sse";
+import { loopYielder } from "../../event-loop";
 import { readJsonBody } from "../json-body";
 import { log } from "../../log";
 
@@ -31,7 +33,7 @@ function sendError(res: Response, err: unknown): void {
   const e = toAppError(err);
   if (e.code === "INTERNAL") log.error("gateway request failed", { error: String((err as Error)?.stack ?? err) });
   res
-    .status(GATEWAY_STATUS[e.code] ?? e.status)
+    .status(GATEWAY_STATUS[e.code] ?? httpStatus(e))
     .set("x-should-retry", "false")
     .json(e.toBody());
 }
@@ -74,6 +76,7 @@ export function openaiRouter(ctx: AppContext): Router {
         return;
       }
       let atBoundary = true;
+      const yieldLoop = loopYielder();
       try {
         // The last chunk carries [DONE] (added upstream when the service omits it) and ends the
         // response at once; the loop then drains the upstream body so its socket is reused.
@@ -86,6 +89,7 @@ export function openaiRouter(ctx: AppContext): Router {
           res.write(c.bytes);
           const n = c.bytes.length;
           atBoundary = n >= 2 && c.bytes[n - 1] === LF && (c.bytes[n - 2] === LF || c.bytes[n - 2] === CR);
+          await yieldLoop();
         }
       } catch (err) {
         if (ac.signal.aborted || res.writableEnded) return; // the client left, or the answer was complete

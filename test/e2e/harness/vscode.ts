@@ -221,7 +221,7 @@ export class VSCodeSession {
       await s.screenshot("start-failed").catch(() => undefined);
       await s.close();
       const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(`${msg}\n--- code-server log (${s.logPath}) ---\n${tail(s.logPath)}`);
+      throw new Error(`${msg}\n--- code-server log (${s.logPath}) ---\n${tail(s.logPath)}`, { cause: err });
     }
   }
 

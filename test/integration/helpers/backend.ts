@@ -28,9 +28,11 @@ let built: Promise<void> | undefined;
 /** Builds only the server bundle (same options as esbuild.config.mjs) when stale. */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
-    let stale = true;
+    let stale: boolean;
     try {
-      stale = statSync(SERVER_JS).mtimeMs < newestMtime(join(ROOT, "server"));
+      // The server bundle is built from server/ and common/, with options (and the version) from these two files.
+      const inputs = [newestMtime(join(ROOT, "server")), newestMtime(join(ROOT, "common")), statSync(join(ROOT, "esbuild.config.mjs")).mtimeMs, statSync(join(ROOT, "package.json")).mtimeMs];
+      stale = statSync(SERVER_JS).mtimeMs < Math.max(...inputs);
     } catch {
       stale = true;
     }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { fitContext, headWithin, MIN_USEFUL_TOKENS } from "../../../server/chat/budget";
 import { trimHistory } from "../../../server/chat/history";
 import { buildChatMessages, CHAT_SYSTEM_PROMPT, fenceFor } from "../../../server/chat/prompt";
-import { estimateTokens } from "../../../server/completion/tokens";
+import { estimateTokens } from "../../../common/tokens";
 import type { ChatContextItem } from "../../../server/api/chat";
 
 const file = (label: string, content: string, extra: Partial<ChatContextItem> = {}): ChatContextItem => ({ kind: "file", label, path: label, content, ...extra });

@@ -1,7 +1,7 @@
-/** Mention parsing (server/chat/mentions.ts) and the picker's active query (webview-ui/mention-query.ts). */
+/** Mention parsing (common/mentions.ts) and the picker's active query (webview-ui/mention-query.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatMention, parseMentions, uniqueMentions, type Mention } from "../../../server/chat/mentions";
+import { formatMention, parseMentions, uniqueMentions, type Mention } from "../../../common/mentions";
 import { activeMentionQuery } from "../../../webview-ui/mention-query";
 
 const mentions = (text: string): Mention[] => parseMentions(text).map((p) => p.mention);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MAX_SESSIONS, SessionStore, titleFor, type KeyValueStore } from "../../../extension/chat/session-store";
 import { fuzzyFilter, fuzzyScore } from "../../../extension/chat/fuzzy";
-import { stripAnsi } from "../../../extension/chat/ansi";
+import { stripAnsi } from "../../../common/ansi";
 
 function memento(): KeyValueStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CompletionEngine, type EngineObserver, type UpstreamCompletionParams } from "../../../server/completion/pipeline";
+import { CompletionEngine, type EngineObserver, type UpstreamCompletionParams } from "../../../server/completion/engine";
 import type { CompletionRequest } from "../../../server/api/completion";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import { FakeUpstream, chunked, type Script } from "./fake-upstream";
 import { DRAIN_MS } from "../../../server/completion/inflight";
 

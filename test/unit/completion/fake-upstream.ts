@@ -1,6 +1,6 @@
 /** A scripted in-process model for engine tests: records every call and whether it was aborted. */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CompletionUpstream, UpstreamChatParams, UpstreamCompletionParams } from "../../../server/completion/pipeline";
+import type { CompletionUpstream, UpstreamChatParams, UpstreamCompletionParams } from "../../../server/completion/engine";
 
 export interface FakeCall {
   kind: "complete" | "chat";

@@ -1,11 +1,12 @@
 /** Secrets filter, .aicockpitignore matcher, token windows, prefilter, model → template mapping. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isSecretPath } from "../../../server/completion/secrets-filter";
-import { IgnoreMatcher } from "../../../server/completion/ignore-file";
+import { isSecretPath } from "../../../common/secrets";
+import { IgnoreMatcher } from "../../../common/ignore";
 import { relativeTo } from "../../../server/completion/ignore-loader";
-import { buildWindows, prefixWindow, suffixWindow, timeBoxed } from "../../../server/completion/context";
-import { estimateTokens } from "../../../server/completion/tokens";
+import { buildWindows, prefixWindow, suffixWindow } from "../../../server/completion/context";
+import { timeBoxed } from "../../../common/time-boxed";
+import { estimateTokens } from "../../../common/tokens";
 import { describeCursor, prefilter } from "../../../server/completion/prefilter";
 import { templateForModel } from "../../../server/completion/templates";
 import { looksLikeOllama } from "../../../server/http/routes/completion";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runEdit, type EditModel } from "../../../server/edit/session";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import type { DiffLine, EditEvent, Hunk } from "../../../server/api/edit";
 
 const DIR = join(__dirname, "golden");

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import type { LlmService } from "../../../server/llm/service";
 import { Aliases } from "../../../server/gateway/aliases";
 import { AuditLog } from "../../../server/gateway/audit-log";

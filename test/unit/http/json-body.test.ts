@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { assertJsonDepth, MAX_JSON_DEPTH } from "../../../server/http/json-body";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 
 const nested = (n: number) => Buffer.from(`{"a":${"[".repeat(n - 1)}${"]".repeat(n - 1)}}`);
 

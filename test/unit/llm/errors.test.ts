@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, causeCode, classifyUpstreamError, parseRetryAfter, type ErrorContext } from "../../../server/llm/errors";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import { registerSecret } from "../../../server/log";
 
 const ctx: ErrorContext = { providerName: "Work OpenAI", kind: "openai", model: "gpt-4o", baseUrl: "https://api.example.com/v1", hasKey: true, timeoutMs: 30_000 };

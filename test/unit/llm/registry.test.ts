@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProviderRegistry, normalizeBaseUrl } from "../../../server/llm/registry";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import { redact, setLogLevel } from "../../../server/log";
 
 setLogLevel("error");

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { retryDelay, sleep, type RetryPolicy } from "../../../server/llm/retry";
 import type { Classified } from "../../../server/llm/errors";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 
 const policy: RetryPolicy = { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 const retryable: Classified = { retryable: true, error: new AppError("PROVIDER_ERROR", "500") };

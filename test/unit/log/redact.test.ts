@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Redactor } from "../../../server/redact";
+import { Redactor } from "../../../common/redact";
 
 test("known secrets are replaced wherever they appear", () => {
   const r = new Redactor();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildSuggestMessages, extractCommand, logicalLines, suggestCommand } from "../../../server/shell/suggest";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 import type { ChatParams, LlmService } from "../../../server/llm/service";
 
 function rejectsWith(answer: string, pattern: RegExp): void {
@@ -165,4 +165,15 @@ test("Fix it: the failed command, its exit code and quoted output go into the pr
   assert.match(user!.content, /\n {4}npm error Unknown command: "tset"\n/);
   assert.doesNotMatch(user!.content, /```/, "fences in the output are defused");
   assert.match(user!.content, /Request: fix the failed command$/);
+});
+
+test("a suggested command longer than the assess limit (10,000 characters) is refused, not assessed", async () => {
+  const long = Array.from({ length: 3_000 }, () => "cat").join(" | ");
+  const llm = { chat: async () => "```bash\n" + long + "\n```\nExplanation: a long pipe." } as unknown as LlmService;
+  await assert.rejects(suggestCommand(llm, { description: "x" }, new AbortController().signal), (err: unknown) => {
+    assert.ok(err instanceof AppError);
+    assert.equal(err.code, "PROVIDER_BAD_RESPONSE");
+    assert.match(err.message, /17,997 characters long; commands are at most 10,000/);
+    return true;
+  });
 });

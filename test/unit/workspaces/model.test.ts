@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { WorkspaceView } from "../../../server/api/workspaces";
 import { authorityOf, idOfAuthority, parseLimits, parsePorts, pullLine, rowLook, templatesFromSettings, validateName } from "../../../extension/workspaces/model";
 import { parseWorkspaceId, toState } from "../../../server/workspaces/labels";
-import { AppError } from "../../../server/http/errors";
+import { AppError } from "../../../server/errors";
 
 const view = (over: Partial<WorkspaceView> = {}): WorkspaceView => ({
   id: "api",

@@ -75,6 +75,13 @@ test("gemini/openai need no base URL; empty key is not passed; timeout is clampe
   assert.equal(backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION, undefined);
 });
 
+test("host network for workspaces reaches the backend only when the user setting is on", () => {
+  assert.equal(backendEnv(base, undefined, "/d", { AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" }).env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK, undefined);
+  const on = backendEnv({ ...base, allowHostNetwork: true }, undefined, "/d", {}).env;
+  assert.equal(loadConfig({ ...on, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, true);
+  assert.equal(loadConfig({ ...backendEnv(base, undefined, "/d", {}).env, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, false);
+});
+
 test("the idle timeout setting is clamped to the backend's accepted range", () => {
   assert.equal(backendEnv({ ...base, idleTimeoutMs: 5 }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "100");
   assert.equal(backendEnv({ ...base, idleTimeoutMs: Number.NaN }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "30000");

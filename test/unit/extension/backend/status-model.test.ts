@@ -66,6 +66,10 @@ test("backend lifecycle states", () => {
   assert.equal(crashed.command.id, "aicockpit.showLogs");
   assert.equal(crashed.notification, "AiCockpit backend crashed (backend was killed by SIGKILL); restarting…");
   assert.equal(statusView({ kind: "restarting", delayMs: 150, reason: "x" }).text, "$(error) AiCockpit: backend crashed, restarting in 1s");
+  assert.equal(
+    statusView({ kind: "restarting", delayMs: 1_000, reason: "backend stopped answering (2 health checks timed out)" }).notification,
+    "AiCockpit backend stopped answering (2 health checks timed out) — restarting it…",
+  );
 
   const failed = statusView({ kind: "failed", reason: "AICOCKPIT_LLM_KIND must be one of …" });
   assert.equal(failed.text, "$(error) AiCockpit: backend failed");

@@ -160,3 +160,33 @@ test("parseReadyLine accepts only a sane port", () => {
   assert.equal(parseReadyLine('AICOCKPIT_READY {"port":"80"}'), undefined);
   assert.equal(parseReadyLine("AICOCKPIT_READY nope"), undefined);
 });
+
+test("a hung backend (SIGSTOP: running, not answering) is killed after 2 missed health checks and restarted, saying why", async () => {
+  const { sup, events, logger } = realBackend({ healthIntervalMs: 300, healthTimeoutMs: 400, initialBackoffMs: 100, stableAfterMs: 60_000 });
+  await sup.start();
+  const first = (await nextEvent(sup, "ready")).connection;
+  try {
+    // Healthy for several intervals: no false alarm.
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.ok(!events.some((e) => e.type === "exited"), "a healthy backend is left alone");
+
+    const restarting = nextEvent(sup, "restarting");
+    const ready2 = nextEvent(sup, "ready");
+    process.kill(first.pid, "SIGSTOP");
+    const r = await restarting;
+    assert.equal(r.reason, "backend stopped answering (2 health checks timed out)");
+    const second = (await ready2).connection;
+    assert.notEqual(second.pid, first.pid);
+    assert.ok(!isAlive(first.pid), "the hung process is gone, not left stopped");
+    assert.ok(logger.lines.some((l) => /^error backend stopped answering \(2 health checks timed out\); killing pid \d+/.test(l)));
+    const client = new BackendClient(() => sup.current());
+    assert.equal((await client.call("GET /health")).status, "ok");
+  } finally {
+    try {
+      process.kill(first.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    await sup.stop();
+  }
+});

@@ -1,7 +1,6 @@
-/** Terminal output as plain text: colours, cursor moves and shell-integration markers are noise for a model. */
+/** Terminal output as plain text for a model or a message: colours, cursor moves and shell-integration markers are noise. */
 
 // CSI sequences, OSC sequences (ended by BEL or ST), and two-byte escapes.
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** A carriage return redraws its line (progress bars): only what was drawn last is kept. */

@@ -85,7 +85,8 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
 
   const assess = async (command: string): Promise<Proposal | undefined> => {
     try {
-      const a = await backend.call("POST /api/shell/assess", { body: { command, ...shellField() } });
+      // The cwd lets the assessment tell a deletion inside the workspace from one elsewhere in home.
+      const a = await backend.call("POST /api/shell/assess", { body: { command, ...shellField(), ...(await cwdOf(vscode.window.activeTerminal)) } });
       e2eReport("terminal-assessed", { risk: a.risk, command });
       return { command, risk: a.risk, reasons: a.reasons };
     } catch (err) {

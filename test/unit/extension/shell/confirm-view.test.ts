@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmView, dangerName, dangerView } from "../../../../extension/terminal/confirm-view";
+import { confirmView, dangerName, dangerView } from "../../../../extension/shell/confirm-view";
 
 const review = { command: "rm build.log", explanation: "Deletes the build log.", risk: "review" as const, reasons: ["`rm build.log` deletes build.log."] };
 const danger = {

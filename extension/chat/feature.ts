@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { TruncationNotice } from "../../server/api/chat";
-import { parseMentions, uniqueMentions, type Mention } from "../../server/chat/mentions";
+import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
 import { isMention, type ChatStreamEvent, type MentionCandidate, type SendParams, type StoredMessage, type ToWebview } from "../../webview-ui/protocol";
 import { CodeActions } from "./code-actions";
 import { fuzzyFilter } from "./fuzzy";
@@ -231,8 +231,8 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
       await reveal();
-      // The webview creates it (session/new), so it can refuse while an answer streams.
-      whenReady((r) => r.notify("session/show", { id: "" }));
+      // The webview asks for it (the session/new request), so it can refuse while an answer streams.
+      whenReady((r) => r.notify("session/new", {}));
     }),
     vscode.commands.registerCommand(CHAT_COMMANDS.history, async () => {
       await reveal();

@@ -13,9 +13,10 @@ import type {
   CompletionSource,
   CompletionOutcome,
 } from "../api/completion";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { CompletionCache, contextKey } from "./cache";
-import { buildWindows, DEFAULT_BUDGET, safeSnippets, timeBoxed, type ContextBudget, type Snippet } from "./context";
+import { buildWindows, DEFAULT_BUDGET, safeSnippets, type ContextBudget, type Snippet } from "./context";
+import { timeBoxed } from "../../common/time-boxed";
 import { Generation, InflightRegistry, type GenerationObserver, type GenerationOutcome } from "./inflight";
 import { IgnoreLoader, matcherFor, relativeTo } from "./ignore-loader";
 import { findCut, postprocess, type PostprocessContext, type Postprocessed } from "./postprocess";

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { outcomeMessage, plainOutput, shortCommand, tailLines } from "../../../../extension/terminal/output";
+import { outcomeMessage, shortCommand, tailLines } from "../../../../extension/shell/output";
+import { stripAnsi } from "../../../../common/ansi";
 
-test("plainOutput drops colours and shell-integration markers and resolves \\r rewrites", () => {
+test("stripAnsi drops colours and shell-integration markers and resolves \\r rewrites", () => {
   const raw = "\u001b]633;C\u0007\u001b[32mok\u001b[0m\r\n10%\r55%\r100%\r\ndone\r\n\u001b]633;D;0\u0007";
-  assert.equal(plainOutput(raw), "ok\n100%\ndone\n");
+  assert.equal(stripAnsi(raw), "ok\n100%\ndone\n");
 });
 
 test("tailLines keeps the last non-empty lines and cuts long ones at the front", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { detectProject, osLabel, packageScripts, shellName } from "../../../../extension/terminal/context";
+import { detectProject, osLabel, packageScripts, shellName } from "../../../../extension/shell/context";
 
 test("osLabel names the OS a person knows, with the release", () => {
   assert.equal(osLabel("linux", "6.1.0-18-amd64"), "Linux 6.1.0-18-amd64");

@@ -3,20 +3,6 @@
  * Pure, so the wording and the trimming are unit-tested without VS Code.
  */
 
-// CSI / OSC / other escape sequences: colours, titles and shell-integration markers.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
-
-/** Terminal output as plain text: escapes gone, `\r\n` → `\n`, progress-bar `\r` rewrites resolved. */
-export function plainOutput(raw: string): string {
-  return raw
-    .replace(ANSI, "")
-    .replace(/\r\n/g, "\n")
-    .split("\n")
-    .map((line) => line.slice(line.lastIndexOf("\r") + 1)) // the last rewrite of a `\r` line is what the user saw
-    .join("\n");
-}
-
 /** The last `maxLines` non-empty lines, at most `maxChars` (cut at the front). */
 export function tailLines(text: string, maxLines: number, maxChars: number): string {
   const lines = text.split("\n").filter((l) => l.trim() !== "");

@@ -4,7 +4,8 @@
  * sent as typed input and the caller says that nothing can be captured.
  */
 import * as vscode from "vscode";
-import { plainOutput, type RunOutcome } from "./output";
+import { stripAnsi } from "../../common/ansi";
+import type { RunOutcome } from "./output";
 
 const TERMINAL_NAME = "AiCockpit";
 /** A new terminal's shell needs a moment to load its integration script. */
@@ -75,5 +76,5 @@ export async function runInTerminal(command: string, terminal: vscode.Terminal, 
   const exitCode = await ended;
   // The stream ends with the execution; give its last chunk a moment, never hang on it.
   await Promise.race([reading, new Promise((r) => setTimeout(r, 500))]);
-  return { command, exitCode, output: plainOutput(raw).slice(-MAX_OUTPUT_CHARS), captured: true };
+  return { command, exitCode, output: stripAnsi(raw).slice(-MAX_OUTPUT_CHARS), captured: true };
 }
