@@ -29,7 +29,7 @@ export function parseMentions(text: string): ParsedMention[] {
     const at = text.indexOf("@", i);
     if (at === -1) break;
     // An @ inside a word (an e-mail address, a decorator call like foo@bar) is not a mention.
-    if (at > 0 && /[\w.@]/.test(text.charAt(at - 1))) {
+    if (at > 0 && /[\w.@]/.test(text[at - 1]!)) {
       i = at + 1;
       continue;
     }
@@ -38,7 +38,7 @@ export function parseMentions(text: string): ParsedMention[] {
       let path = "";
       let closed = false;
       while (j < text.length) {
-        const ch = text.charAt(j);
+        const ch = text[j]!;
         if (ch === "\\" && j + 1 < text.length) {
           path += text[j + 1];
           j += 2;
@@ -64,8 +64,8 @@ export function parseMentions(text: string): ParsedMention[] {
     }
     const raw = m[0].replace(TRAILING_PUNCT, "");
     const end = at + 1 + raw.length;
-    const ws = /^workspace:([\w.-]+)$/.exec(raw)?.[1];
-    if (ws !== undefined) out.push({ mention: { kind: "workspace", name: ws }, start: at, end });
+    const ws = /^workspace:([\w.-]+)$/.exec(raw);
+    if (ws) out.push({ mention: { kind: "workspace", name: ws[1]! }, start: at, end });
     else if (raw !== "") {
       if (isKeyword(raw)) out.push({ mention: raw === "workspace" ? { kind: "workspace" } : { kind: raw }, start: at, end });
       else if (/[./\\]/.test(raw) || /\w/.test(raw)) out.push({ mention: { kind: "file", path: normalizePath(raw) }, start: at, end });
