@@ -14,12 +14,13 @@ import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
 import { Redactor } from "../common/redact";
-import { ApiKeyStore } from "./secrets";
+import { ApiKeyStore, HostSecretStore } from "./secrets";
 import { readSettings, SECTION } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
+import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 
@@ -145,11 +146,19 @@ export function activate(context: vscode.ExtensionContext): void {
   step("terminal");
   registerCompletionFeature(context, client, (m) => logger.info(m));
   step("completion");
-  const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m));
-  // The tree's first listing may run before the backend is up; list again once it is.
-  context.subscriptions.push(sup.onEvent((e) => e.type === "ready" && workspaces.refresh()));
-
+  const hostSecrets = new HostSecretStore(context.secrets);
+  const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m), hostSecrets);
   step("workspaces");
+  const remote = registerRemoteFeature(context, client, hostSecrets, (m) => logger.info(m));
+  step("remote");
+  // The trees' first listing may run before the backend is up; list again once it is.
+  context.subscriptions.push(
+    sup.onEvent((e) => {
+      if (e.type !== "ready") return;
+      workspaces.refresh();
+      remote.refresh();
+    }),
+  );
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
   e2eReport("activated", { version, evalMs: round(evalMs), evalCpuMs: bundleEvalCpuMs, contextWaitMs: round(contextWaitMs), activateMs: since(activateStart), activateCpuMs: cpuSince(activateStartCpu), ...steps });

@@ -7,7 +7,8 @@ import * as vscode from "vscode";
 import type { WorkspaceView } from "../../server/api/workspaces";
 import { BackendError, type BackendClient, type ClientConnection } from "../backend/client";
 import { e2eReport } from "../e2e-report";
-import { addDockerHost } from "./add-host";
+import { addHostFlow } from "../remote/add-host";
+import type { HostSecretStore } from "../secrets";
 import { createWorkspaceFlow } from "./create-flow";
 import { WorkspaceFileSystem } from "./fs-provider";
 import { authorityOf, WS_SCHEME } from "./model";
@@ -45,6 +46,7 @@ export function registerWorkspacesFeature(
   client: BackendClient,
   connection: () => ClientConnection | undefined,
   log: (m: string) => void,
+  hostSecrets: HostSecretStore,
 ): { refresh(): void } {
   // Back from the reload that "Browse Files" caused (within a minute): show the Explorer with the new folder.
   const reveal = context.globalState.get<number>(REVEAL_EXPLORER_KEY);
@@ -115,8 +117,13 @@ export function registerWorkspacesFeature(
     { dispose: () => clearInterval(timer) },
     vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client, () => waitForBackend(connection)), { isCaseSensitive: true }),
     command(WORKSPACE_COMMANDS.refresh, refresh),
+    // The same Add Host form as the Remote Hosts view; the host is marked to list workspaces.
     command(WORKSPACE_COMMANDS.addHost, async () => {
-      if (await addDockerHost(client)) refresh();
+      try {
+        if (await addHostFlow(client, hostSecrets, { workspaces: true })) refresh();
+      } catch (err) {
+        showError("Adding the Docker host", err);
+      }
     }),
     command(WORKSPACE_COMMANDS.create, async () => {
       try {

@@ -36,7 +36,7 @@ async function configure(s: Partial<AiCockpitSettings>, key: string | undefined 
     baseUrl: `${ai.url}/v1`,
     model: "scripted-coder",
     azureApiVersion: "",
-    requestTimeoutMs: 5_000,
+    requestTimeoutMs: 30_000, // generous: a loaded CI box must not turn "model not found" into a timeout
     idleTimeoutMs: 30_000,
     httpsProxy: "",
     caFile: "",
