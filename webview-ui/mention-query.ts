@@ -10,9 +10,12 @@ export interface ActiveQuery {
 
 export function activeMentionQuery(text: string, caret: number): ActiveQuery | undefined {
   const before = text.slice(0, caret);
-  const quoted = /(^|[\s([{])@"([^"\n]*)$/.exec(before);
-  if (quoted) return { start: quoted.index + quoted[1]!.length, query: quoted[2]! };
-  const plain = /(^|[\s([{])@([^\s@"]*)$/.exec(before);
-  if (plain) return { start: plain.index + plain[1]!.length, query: plain[2]! };
-  return undefined;
+  return queryFrom(/(^|[\s([{])@"([^"\n]*)$/.exec(before)) ?? queryFrom(/(^|[\s([{])@([^\s@"]*)$/.exec(before));
+}
+
+/** A match of `(lead)@(query)`: the `@` sits right after the lead. */
+function queryFrom(m: RegExpExecArray | null): ActiveQuery | undefined {
+  if (!m) return undefined;
+  const [, lead = "", query = ""] = m; // both groups always take part in a match
+  return { start: m.index + lead.length, query };
 }

@@ -25,7 +25,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
       } else {
         parser.feed(decoder.decode(value, { stream: true }));
       }
-      while (queue.length > 0) yield queue.shift()!;
+      for (let m = queue.shift(); m !== undefined; m = queue.shift()) yield m;
       if (done) return;
     }
   } finally {

@@ -17,7 +17,7 @@ export function fuzzyScore(query: string, path: string): number | undefined {
     if (found === -1) return undefined;
     let s = 1;
     if (found === prev + 1) s += 3; // a run
-    const before = found === 0 ? "/" : p[found - 1]!;
+    const before = found === 0 ? "/" : p.charAt(found - 1);
     if ("/ _-.".includes(before)) s += 4; // a word start
     if (found >= nameStart) s += 2; // in the file name
     score += s;

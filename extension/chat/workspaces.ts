@@ -47,8 +47,8 @@ export class ChatWorkspaces {
     const queue: { path: string; depth: number }[] = [{ path: ROOT, depth: 0 }];
     let dirs = 0;
     try {
-      while (queue.length > 0) {
-        const { path, depth } = queue.shift()!;
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const { path, depth } = next;
         if (++dirs > MAX_DIRS) {
           truncated = true;
           break;

@@ -17,12 +17,12 @@ export function importSpecifiers(text: string, languageId: string): string[] {
   const out = new Set<string>();
   if (JS_LIKE.has(languageId)) {
     const re = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"'\n]+)["']/g;
-    for (const m of head.matchAll(re)) out.add(m[1]!);
+    for (const [, spec] of head.matchAll(re)) if (spec !== undefined) out.add(spec);
   } else if (languageId === "python") {
     // `from .mod import x`, `from ..pkg.mod import y`; absolute `import mod` is tried as a sibling file.
-    for (const m of head.matchAll(/^\s*from\s+(\.+)([\w.]*)\s+import\b/gm)) {
-      const up = m[1]!.length - 1;
-      const rel = m[2]! === "" ? "__init__" : m[2]!.replace(/\./g, "/");
+    for (const [, dots = "", path = ""] of head.matchAll(/^\s*from\s+(\.+)([\w.]*)\s+import\b/gm)) {
+      const up = dots.length - 1;
+      const rel = path === "" ? "__init__" : path.replace(/\./g, "/");
       out.add(`${up === 0 ? "./" : "../".repeat(up)}${rel}`);
     }
     for (const m of head.matchAll(/^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))/gm)) {

@@ -24,8 +24,8 @@ export class RecentEdits {
   record(docId: string, filepath: string, startLine: number, endLine: number): void {
     const i = this.regions.findIndex((r) => r.docId === docId && startLine <= r.endLine + this.mergeLines && endLine >= r.startLine - this.mergeLines);
     let region: EditRegion = { docId, filepath, startLine, endLine };
-    if (i !== -1) {
-      const r = this.regions[i]!;
+    const r = this.regions[i]; // undefined when none is close (i is -1)
+    if (r !== undefined) {
       region = { docId, filepath, startLine: Math.min(r.startLine, startLine), endLine: Math.max(r.endLine, endLine) };
       this.regions.splice(i, 1);
     }

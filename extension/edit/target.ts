@@ -86,7 +86,7 @@ async function enclosingSymbol(doc: vscode.TextDocument, pos: vscode.Position): 
   };
   visit(symbols);
   if (!best) return undefined;
-  return [best.range.start.line, best.range.end.line, `${vscode.SymbolKind[best.kind]!.toLowerCase()} ${best.name}`];
+  return [best.range.start.line, best.range.end.line, `${(vscode.SymbolKind[best.kind] ?? "symbol").toLowerCase()} ${best.name}`];
 }
 
 /** The whole document as an edit target (e.g. applying a chat answer with nothing selected). */

@@ -66,10 +66,10 @@ export function validateName(v: string, taken: readonly string[]): string | unde
 export function parseLimits(text: string): { limits?: Partial<ResourceLimits>; error?: string } {
   const limits: Partial<ResourceLimits> = {};
   for (const part of text.split(/[\s,]+/).filter((p) => p !== "")) {
-    const m = /^(cpus?|mem(?:ory)?(?:mb)?|pids)=(\d+(?:\.\d+)?)$/i.exec(part);
-    if (!m) return { error: `"${part}" is not key=value with key cpus, memory or pids.` };
-    const key = m[1]!.toLowerCase();
-    const n = Number(m[2]);
+    const [, name, value] = /^(cpus?|mem(?:ory)?(?:mb)?|pids)=(\d+(?:\.\d+)?)$/i.exec(part) ?? [];
+    if (name === undefined) return { error: `"${part}" is not key=value with key cpus, memory or pids.` };
+    const key = name.toLowerCase();
+    const n = Number(value);
     if (key.startsWith("cpu")) limits.cpus = n;
     else if (key.startsWith("mem")) {
       if (!Number.isInteger(n)) return { error: "memory is a whole number of MB." };

@@ -69,9 +69,7 @@ export class CompletionCache {
       return { completion: exact.completion, replaceSuffixChars: exact.replaceSuffixChars, kind: "exact" };
     }
     // Newest first: the suggestion the user is looking at is the one most recently stored.
-    const ids = [...this.entries.keys()].reverse();
-    for (const id of ids) {
-      const e = this.entries.get(id)!;
+    for (const [id, e] of [...this.entries].reverse()) {
       if (e.contextKey !== contextKey) continue;
       const typed = prefix.length - e.prefixLength;
       if (typed > 0 && typed < e.completion.length) {

@@ -39,7 +39,7 @@ export function buildEditMessages(req: EditRequest, strippedCode: string): ChatM
   if (req.after && req.after.trim() !== "") parts.push(`Context below the code (reference only):\n${fence(lang, head(req.after, CONTEXT_LINES))}`);
 
   const rounds = req.previous ?? [];
-  const firstInstruction = rounds.length > 0 ? rounds[0]!.instruction : req.instruction;
+  const firstInstruction = rounds[0]?.instruction ?? req.instruction;
   parts.push(`Instruction: ${firstInstruction}`);
 
   const messages: ChatMessage[] = [
@@ -49,7 +49,7 @@ export function buildEditMessages(req: EditRequest, strippedCode: string): ChatM
   // A follow-up refines the pending result: replay each round, then ask for the next.
   rounds.forEach((round, i) => {
     messages.push({ role: "assistant", content: fence(lang, round.result) });
-    const next = i + 1 < rounds.length ? rounds[i + 1]!.instruction : req.instruction;
+    const next = rounds[i + 1]?.instruction ?? req.instruction;
     messages.push({ role: "user", content: `Refine your last version of the code. Instruction: ${next}\nReply with the complete code again.` });
   });
   return messages;

@@ -70,8 +70,10 @@ const KILL_GRACE_MS = 2_000;
 export function runLocal(argv: readonly string[], opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   const started = performance.now();
   return new Promise<RunResult>((resolve, reject) => {
+    const [program, ...args] = argv;
+    if (program === undefined) throw new Error("runLocal needs a program to run"); // rejects the promise
     // Own process group, so a timeout reaches whatever the CLI started (plugins, helpers).
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(program, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const out = new CappedBuffer(opts.maxOutputBytes);
     const err = new CappedBuffer(opts.maxOutputBytes);
     child.stdout.on("data", (c: Buffer) => out.add(c));

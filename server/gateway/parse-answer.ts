@@ -16,10 +16,10 @@ function fenceBlocks(answer: string): string[][] {
   let cur: string[] | null = null;
   let fence = "";
   for (const line of answer.split(/\r?\n/)) {
-    const open = /^\s*(`{3,}|~{3,})\s*[\w+-]*\s*$/.exec(line);
-    if (cur === null && open) {
+    const open = /^\s*(`{3,}|~{3,})\s*[\w+-]*\s*$/.exec(line)?.[1];
+    if (cur === null && open !== undefined) {
       cur = [];
-      fence = open[1]!;
+      fence = open;
       continue;
     }
     if (cur !== null && line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, "") === "") {
@@ -36,8 +36,8 @@ function fenceBlocks(answer: string): string[][] {
 /** `$ docker ps` / `` `docker ps` `` → `docker ps`. */
 function cleanLine(line: string): string {
   let t = line.trim().replace(/^(\$|>)\s+/, "");
-  const span = /^`([^`]+)`[.:]?$/.exec(t);
-  if (span) t = span[1]!.trim();
+  const span = /^`([^`]+)`[.:]?$/.exec(t)?.[1];
+  if (span !== undefined) t = span.trim();
   return t;
 }
 
@@ -55,11 +55,12 @@ export function readAnswer(raw: string): AnswerRead {
   if (blocks.length > 0) return { error: "The model returned an empty code block." };
 
   const lines = answer.split(/\r?\n/).filter((l) => l.trim() !== "");
-  if (lines.length === 1) return { text: cleanLine(lines[0]!) };
+  const [only, ...others] = lines;
+  if (only !== undefined && others.length === 0) return { text: cleanLine(only) };
   const docker = lines.filter((l) => DOCKER_LINE.test(l)).map(cleanLine);
   if (docker.length > 0) return { text: docker.join("\n") };
   // "Run `docker logs app` to see it.": a code span that is a docker command.
-  const spans = [...answer.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim()).filter((s) => /^docker(\s|$)/.test(s));
+  const spans = [...answer.matchAll(/`([^`\n]+)`/g)].map(([, span = ""]) => span.trim()).filter((s) => /^docker(\s|$)/.test(s));
   const distinct = [...new Set(spans)];
   if (distinct.length > 0) return { text: distinct.join("\n") };
   return { error: "The model's answer contains no docker command." };

@@ -33,10 +33,10 @@ const SIGNAL = /^(SIG)?[A-Z0-9]{1,10}$|^\d{1,2}$/i;
 const TEMPLATE = /^[^\n]{1,300}$/;
 const SIZE = /^\d{1,12}[bkmgBKMG]?$|^-1$/;
 
-function flags(...defs: [names: string[], value: boolean, pattern?: RegExp][]): Record<string, FlagSpec> {
+function flags(...defs: [names: [string, ...string[]], value: boolean, pattern?: RegExp][]): Record<string, FlagSpec> {
   const out: Record<string, FlagSpec> = {};
   for (const [names, value, pattern] of defs) {
-    const name = names.find((n) => n.startsWith("--")) ?? names[0]!;
+    const name = names.find((n) => n.startsWith("--")) ?? names[0];
     for (const n of names) out[n] = { value, name, ...(pattern ? { pattern } : {}) };
   }
   return out;

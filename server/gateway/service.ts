@@ -211,7 +211,7 @@ export class GatewayService {
       return { ...base, overall_status: "CONNECTION_ERROR", ...shown, error_details: { error_code: "CONNECTION_ERROR", error_message: "The command could not be run." } };
     }
     if (engineUnreachable(r)) {
-      return { ...base, overall_status: "CONNECTION_ERROR", ...shown, ...output(r), error_details: { error_code: "DOCKER_UNAVAILABLE", error_message: `Docker Engine is not reachable${host === LOCAL ? " on this machine" : ` on ${host}`}: ${r.stderr.trim().split("\n")[0]!.slice(0, 300)}` } };
+      return { ...base, overall_status: "CONNECTION_ERROR", ...shown, ...output(r), error_details: { error_code: "DOCKER_UNAVAILABLE", error_message: `Docker Engine is not reachable${host === LOCAL ? " on this machine" : ` on ${host}`}: ${r.stderr.trim().replace(/\n[\s\S]*/, "").slice(0, 300)}` } };
     }
     return { ...base, overall_status: r.exitCode === 0 ? "SUCCESS" : "COMMAND_FAILED", ...shown, ...output(r) };
   }

@@ -162,8 +162,7 @@ function parseArgs(args: string[], offset: number, spec: SubcommandSpec, sub: st
   };
   let k = 0;
   let onlyPositionals = false;
-  while (k < args.length) {
-    const a = args[k]!;
+  for (let a = args[k]; a !== undefined; a = args[k]) {
     const index = offset + k;
     if (sub === "exec" && out.positionals.length === 1) {
       // Everything after the container is the command to run inside it.
@@ -206,8 +205,10 @@ function parseArgs(args: string[], offset: number, spec: SubcommandSpec, sub: st
         let value = attached.replace(/^=/, "");
         let at = index;
         let prefix = a.slice(0, a.length - value.length);
-        if (value === "" && k + 1 < args.length) {
-          value = args[++k]!;
+        const next = args[k + 1];
+        if (value === "" && next !== undefined) {
+          value = next;
+          k++;
           at = offset + k;
           prefix = "";
         }
@@ -233,9 +234,9 @@ export function validateCommand(text: string, opts: ValidateOptions): Verdict {
 
 /** The policy on an argv that is already plain words (a confirm token's argv is checked again with this). */
 export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
-  if (argv.length === 0) return refused(["The answer contains no command."]);
+  const program = argv[0];
+  if (program === undefined) return refused(["The answer contains no command."]);
   if (argv.some((a) => /[\u0000-\u001f\u007f]|\p{Cf}/u.test(a))) return refused(["The command contains control or invisible characters."], argv);
-  const program = argv[0]!;
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) {
     return refused([`The command starts with an environment assignment (\`${program.split("=")[0]}=…\`); only a plain docker command is allowed.`], argv);
   }
@@ -246,7 +247,8 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
   const first = argv[1];
   if (first === undefined) return refused(["The command has no docker subcommand."], argv);
   if (first.startsWith("-")) {
-    const flag = first.split("=")[0]!;
+    const eq = first.indexOf("=");
+    const flag = eq < 0 ? first : first.slice(0, eq);
     const why = GLOBAL_FLAG_REASONS[flag] ?? "is a global docker flag";
     return refused([`\`${flag}\` ${why}; global docker flags (-H, --host, --context, --config, …) are not allowed.`], argv);
   }
@@ -277,7 +279,8 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
 
   switch (sub) {
     case "ps": {
-      if (parsed.positionals.length > 0) reasons.push(`docker ps takes no container names (\`${parsed.positionals[0]!.value}\`).`);
+      const [stray] = parsed.positionals;
+      if (stray !== undefined) reasons.push(`docker ps takes no container names (\`${stray.value}\`).`);
       // Name filters OR together: every one must be the target, and each is made exact (`name=app` also matches `app2`).
       out = [...argv];
       let named = false;
@@ -306,7 +309,8 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
       const [c, ...extra] = parsed.positionals;
       if (c === undefined) reasons.push(`docker ${sub} needs the target container \`${target}\`.`);
       else foreign(others([c]));
-      if (sub === "port" && extra.length > 0 && !(extra.length === 1 && /^\d{1,5}(\/(tcp|udp|sctp))?$/.test(extra[0]!.value))) {
+      const [port, ...beyondPort] = extra;
+      if (sub === "port" && port !== undefined && !(beyondPort.length === 0 && /^\d{1,5}(\/(tcp|udp|sctp))?$/.test(port.value))) {
         reasons.push("docker port takes the container and at most one port such as 80/tcp.");
       } else if (sub === "top" && extra.some((e) => !/^-?[A-Za-z,]{1,32}$/.test(e.value))) {
         reasons.push("docker top takes only plain ps options after the container.");

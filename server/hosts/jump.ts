@@ -102,17 +102,19 @@ export async function connectChain(chain: readonly HostView[], o: ChainOptions):
   const clients: Client[] = [];
   try {
     let sock: ClientChannel | undefined;
-    for (let i = 0; i < chain.length; i++) {
-      const hop = chain[i]!;
-      const last = i === chain.length - 1;
+    for (const [i, hop] of chain.entries()) {
+      const next = chain[i + 1];
+      const last = next === undefined;
       const c = await connectHop(hop, sock, o, last && o.probeOnly === true).catch((e: unknown) => {
         if (typeof e === "object" && e !== null) failedHop.set(e, hop.id);
         throw e;
       });
       clients.push(c);
-      if (!last) sock = await forward(c, chain[i + 1]!);
+      if (next !== undefined) sock = await forward(c, next);
     }
-    return { client: clients.at(-1)!, clients };
+    const client = clients.at(-1);
+    if (client === undefined) throw new Error("connectChain needs at least one host");
+    return { client, clients };
   } catch (err) {
     for (const c of clients.reverse()) c.end();
     throw err;

@@ -25,14 +25,13 @@ export interface KnownHostEntry {
 
 export function parseKnownHosts(text: string, file = "known_hosts"): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
+  for (const [i, line] of text.split("\n").entries()) {
+    const raw = line.trim();
     if (raw === "" || raw.startsWith("#")) continue;
     const f = raw.split(/[ \t]+/);
     let marker: KnownHostEntry["marker"];
-    if (f[0]!.startsWith("@")) {
-      const m = f.shift()!;
+    if (raw.startsWith("@")) {
+      const m = f.shift();
       if (m === "@revoked") marker = "revoked";
       else if (m === "@cert-authority") marker = "cert-authority";
       else continue; // an unknown marker: OpenSSH ignores the line too
@@ -57,11 +56,9 @@ function globMatch(pattern: string, name: string): boolean {
 }
 
 function hashedMatch(field: string, name: string): boolean {
-  const parts = field.split("|"); // "", "1", salt, hash
-  if (parts.length !== 4 || parts[1] !== "1") return false;
-  const salt = Buffer.from(parts[2]!, "base64");
-  const want = parts[3]!;
-  return createHmac("sha1", salt).update(name).digest("base64") === want;
+  const [, version, salt, want, ...extra] = field.split("|"); // "", "1", salt, hash
+  if (version !== "1" || salt === undefined || want === undefined || extra.length > 0) return false;
+  return createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64") === want;
 }
 
 /** Whether an entry's host field names host:port (a negated pattern that matches excludes it). */

@@ -112,8 +112,8 @@ export class HostRegistry {
 
   /** Add or replace (the workspace-hosts alias: PUT semantics). */
   put(id: string, input: HostInput, source: HostView["source"] = "manual"): HostView {
-    if (!this.hosts.has(id)) return this.add(id, input, source);
-    const prev = this.hosts.get(id)!;
+    const prev = this.hosts.get(id);
+    if (prev === undefined) return this.add(id, input, source);
     const view = this.validated(id, { ...input, port: input.port ?? 22 }, prev.source);
     this.hosts.set(id, view);
     this.save();

@@ -75,12 +75,12 @@ function splice(file: string, home: string, depth: number, acc: Spliced): string
   const out: string[] = [];
   let scope: string | undefined; // the current Host/Match line
   for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(\w+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-    const key = m?.[1]?.toLowerCase();
+    const [, word, value = ""] = /^\s*(\w+)(?:\s*=\s*|\s+)(.*)$/.exec(line) ?? [];
+    const key = word?.toLowerCase();
     if (key === "host" || key === "match") scope = line.trim();
     if (key === "canonicalizehostname") continue;
     if (key === "include") {
-      for (const arg of m![2]!.trim().split(/\s+/)) {
+      for (const arg of value.trim().split(/\s+/)) {
         for (const f of expandInclude(arg.replace(/^"|"$/g, ""), home)) out.push(splice(f, home, depth + 1, acc));
       }
       out.push(scope ?? "Host *");
@@ -151,7 +151,8 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
     const user = explicit?.user ?? str(c.user) ?? userInfo().username;
     const vars = { h: host, r: user, p: port };
     const identity = c.identityfile === undefined ? [] : Array.isArray(c.identityfile) ? c.identityfile : [c.identityfile];
-    const auth: HostAuth = identity.length > 0 ? { kind: "key", privateKeyPath: expandTokens(identity[0]!, home, vars) } : o.agentAvailable === false ? { kind: "key", privateKeyPath: join(home, ".ssh", "id_ed25519") } : { kind: "agent" };
+    const [firstIdentity] = identity;
+    const auth: HostAuth = firstIdentity !== undefined ? { kind: "key", privateKeyPath: expandTokens(firstIdentity, home, vars) } : o.agentAvailable === false ? { kind: "key", privateKeyPath: join(home, ".ssh", "id_ed25519") } : { kind: "agent" };
     if (!HOST_ID_PATTERN.test(toId(alias))) {
       acc.warnings.push(`Host ${alias}: no usable id`);
       return undefined;
@@ -168,12 +169,12 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
       }
       const jump: string[] = [];
       for (const hopSpec of pj.split(",")) {
-        const m = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hopSpec.trim());
-        if (!m) {
+        const [, hopUser, hopHost, hopPort] = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hopSpec.trim()) ?? [];
+        if (hopHost === undefined) {
           acc.warnings.push(`Host ${alias}: ProxyJump entry ${JSON.stringify(hopSpec)} not understood`);
           continue;
         }
-        const hop = candidateFor(m[2]!.replace(/^\[|\]$/g, ""), { ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}) }, depth + 1);
+        const hop = candidateFor(hopHost.replace(/^\[|\]$/g, ""), { ...(hopUser ? { user: hopUser } : {}), ...(hopPort ? { port: Number(hopPort) } : {}) }, depth + 1);
         if (!hop) continue;
         // the registry wants a flat list: a hop's own jumps come first
         for (const j of [...(hop.jump ?? []), hop.id]) if (!jump.includes(j)) jump.push(j);

@@ -42,10 +42,10 @@ export function matchesNoProxy(target: URL, noProxy: string | undefined): boolea
     if (entry === "") continue;
     if (entry === "*") return true;
     let entryPort: string | undefined;
-    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
-    if (m) {
-      entry = m[1]!;
-      entryPort = m[2]!;
+    const [, hostPart, portPart] = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry) ?? [];
+    if (hostPart !== undefined && portPart !== undefined) {
+      entry = hostPart;
+      entryPort = portPart;
     }
     entry = entry.replace(/^\[|\]$/g, "").replace(/^\*?\./, "");
     if (entryPort !== undefined && entryPort !== port) continue;

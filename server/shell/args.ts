@@ -22,9 +22,9 @@ export function readArgs(argv: Word[], withValue: readonly string[] = []): Args 
   const a: Args = { short: new Set(), long: new Set(), values: new Map(), operands: [], texts: argv.slice(1).map((w) => w.text) };
   let i = 1;
   let onlyOperands = false;
-  while (i < argv.length) {
-    const w = argv[i]!;
+  for (let w = argv[i]; w !== undefined; w = argv[i]) {
     const t = w.text;
+    const next = argv[i + 1];
     if (onlyOperands || t === "-" || !t.startsWith("-") || w.literal === null) {
       a.operands.push(w);
       i++;
@@ -40,8 +40,8 @@ export function readArgs(argv: Word[], withValue: readonly string[] = []): Args 
       const name = eq < 0 ? t : t.slice(0, eq);
       a.long.add(name);
       if (eq >= 0) a.values.set(name, { ...w, text: t.slice(eq + 1), literal: t.slice(eq + 1), pattern: w.pattern.slice(eq + 1) });
-      else if (withValue.includes(name) && argv[i + 1]) {
-        a.values.set(name, argv[i + 1]!);
+      else if (withValue.includes(name) && next) {
+        a.values.set(name, next);
         i++;
       }
       i++;
@@ -49,20 +49,20 @@ export function readArgs(argv: Word[], withValue: readonly string[] = []): Args 
     }
     if (withValue.includes(t)) {
       a.short.add(t.slice(1));
-      if (argv[i + 1]) a.values.set(t, argv[i + 1]!);
+      if (next) a.values.set(t, next);
       i += 2;
       continue;
     }
     // A short cluster: -rf, -qO-, -n5.
     let consumedNext = false;
     for (let k = 1; k < t.length; k++) {
-      const letter = t[k]!;
+      const letter = t.charAt(k);
       a.short.add(letter);
       if (withValue.includes(`-${letter}`)) {
         const rest = t.slice(k + 1);
         if (rest !== "") a.values.set(`-${letter}`, { ...w, text: rest, literal: rest, pattern: rest });
-        else if (argv[i + 1]) {
-          a.values.set(`-${letter}`, argv[i + 1]!);
+        else if (next) {
+          a.values.set(`-${letter}`, next);
           consumedNext = true;
         }
         break;

@@ -82,10 +82,10 @@ export function wordSource(w: Word): { kind: "fetch" | "decode"; from: Command }
 export function shellStringsIn(code: string): string[] {
   const out: string[] = [];
   const call = /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|system|exec|execSync|spawnSync|popen|shell_exec|passthru|%x)\s*\(\s*(?:\[\s*)?(['"`])((?:\\.|(?!\1).)*)\1/g;
-  for (const m of code.matchAll(call)) out.push(m[2]!.replace(/\\(.)/g, "$1"));
+  for (const [, , body = ""] of code.matchAll(call)) out.push(body.replace(/\\(.)/g, "$1"));
   // Perl/Ruby calls without parentheses (`system "rm -rf /"`, `exec 'sh'`) and Lua's os.execute.
   const bare = /(?:^|[;{\s])(?:system|exec|os\.execute)\s*\(?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
-  for (const m of code.matchAll(bare)) out.push(m[2]!.replace(/\\(.)/g, "$1"));
+  for (const [, , body = ""] of code.matchAll(bare)) out.push(body.replace(/\\(.)/g, "$1"));
   // Perl/Ruby backticks and qx{}.
   for (const m of code.matchAll(/`([^`]+)`|qx\{([^}]*)\}/g)) out.push(m[1] ?? m[2] ?? "");
   return out.filter((s) => s.trim() !== "");
@@ -97,13 +97,14 @@ export function destructiveCallsIn(code: string): { call: string; target: string
   // Method names match after any receiver (`require("fs").rmSync(`, `FileUtils.rm_rf`).
   const re = /(?:\b|\.)(shutil\.rmtree|removedirs|rmtree|rm_rf|rm_r|remove_dir|remove_entry|rmSync|rmdirSync|rm|rimraf|remove_tree|unlink|unlinkSync|os\.remove|Remove-Item)\s*\(\s*(['"`])?([^'"`),]*)/g;
   for (const m of code.matchAll(re)) {
+    const [whole, call = "", quote, arg = ""] = m; // groups 1 and 3 always take part in a match
     // `rmtree(os.path.expanduser("~"))`, `rmtree(Path.home())`, `rmtree(os.environ["HOME"])`: the home directory.
-    const home = m[2] ? null : /^\s*\(\s*(?:os\.path\.expanduser\(\s*(['"])(~[^'"]*)\1\s*\)|(?:pathlib\.)?Path\.home\(\)|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\))/.exec(code.slice(m.index + m[0].length - m[3]!.length - 1));
-    out.push({ call: m[1]!, target: m[2] ? m[3]! : home ? (home[2] ?? "~") : null });
+    const home = quote ? null : /^\s*\(\s*(?:os\.path\.expanduser\(\s*(['"])(~[^'"]*)\1\s*\)|(?:pathlib\.)?Path\.home\(\)|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\))/.exec(code.slice(m.index + whole.length - arg.length - 1));
+    out.push({ call, target: quote ? arg : home ? (home[2] ?? "~") : null });
   }
   // Perl without parentheses: `unlink glob "~/*"`, `rmtree "/"`, `unlink <*>`.
-  for (const m of code.matchAll(/(?:^|[;{\s])(unlink|rmtree|remove_tree)\s+(?:glob\s*\(?\s*)?(?:(['"])([^'"]*)\2|<([^>]*)>)/g)) {
-    out.push({ call: m[1]!, target: m[3] ?? m[4] ?? null });
+  for (const [, call = "", , quoted, angled] of code.matchAll(/(?:^|[;{\s])(unlink|rmtree|remove_tree)\s+(?:glob\s*\(?\s*)?(?:(['"])([^'"]*)\2|<([^>]*)>)/g)) {
+    out.push({ call, target: quoted ?? angled ?? null });
   }
   return out;
 }

@@ -43,8 +43,9 @@ function decode(prog: string, args: string[], input: string): string | null {
 
 /** What the script prints, when that is knowable statically; otherwise null. */
 export function staticOutput(script: Script): string | null {
-  if (script.pipelines.length !== 1) return null;
-  const cmds = script.pipelines[0]!.commands;
+  const [pipeline, ...more] = script.pipelines;
+  if (pipeline === undefined || more.length > 0) return null;
+  const cmds = pipeline.commands;
   if (cmds.length === 0) return null;
   let out: string | null = null;
   for (const [i, c] of cmds.entries()) {
@@ -54,17 +55,19 @@ export function staticOutput(script: Script): string | null {
     const args = (words as string[]).slice(1);
     const prog = programName(c.argv[0]);
     if (i === 0) {
+      const [first] = args;
+      const last = args.at(-1);
       if (prog === "echo") {
         const plain = args.filter((a) => !/^-[neE]+$/.test(a));
         out = plain.join(" ");
         if (args.some((a) => /^-\w*e/.test(a))) out = printfFormat(out, []);
-      } else if ((prog === "which" || (prog === "command" && args[0] === "-v")) && args.length >= 1) {
+      } else if ((prog === "which" || (prog === "command" && first === "-v")) && last !== undefined) {
         // `$(which rm)` names the program it looks up.
-        out = args[args.length - 1]!;
+        out = last;
       } else if (prog === "pwd" && args.length === 0) {
         out = ".";
-      } else if (prog === "printf" && args.length > 0) {
-        out = printfFormat(args[0]!, args.slice(1));
+      } else if (prog === "printf" && first !== undefined) {
+        out = printfFormat(first, args.slice(1));
       } else {
         return null;
       }

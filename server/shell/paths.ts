@@ -42,9 +42,10 @@ export function expandBraces(s: string, budget = 64): string[] {
   const m = /^(.*?)\{([^{}]*,[^{}]*)\}(.*)$/s.exec(s);
   if (!m || budget <= 1) return [s];
   // Bounded: `{a,b}{a,b}…` would otherwise grow exponentially on hostile input.
-  const alts = m[2]!.split(",");
+  const [, head = "", list = "", tail = ""] = m; // all three groups always take part in a match
+  const alts = list.split(",");
   const per = Math.max(1, Math.floor(budget / alts.length));
-  return alts.flatMap((alt) => expandBraces(`${m[1]}${alt}${m[3]}`, per)).slice(0, budget);
+  return alts.flatMap((alt) => expandBraces(`${head}${alt}${tail}`, per)).slice(0, budget);
 }
 
 function normalizeAbsolute(p: string): string[] {
@@ -72,7 +73,8 @@ function classifyOne(raw: string): PathClass {
     const user = slash < 0 ? p.slice(1) : p.slice(1, slash);
     const rest = slash < 0 ? "" : p.slice(slash);
     const segs = normalizeAbsolute(rest);
-    if (segs.length === 0 || (segs.length === 1 && /^\*$|^\.\*$/.test(segs[0]!))) return "home";
+    const [first] = segs;
+    if (first === undefined || (segs.length === 1 && /^\*$|^\.\*$/.test(first))) return "home";
     if (user !== "") return "specific";
     return "specific";
   }
@@ -81,12 +83,13 @@ function classifyOne(raw: string): PathClass {
     if (HARMLESS_DEV.test(p)) return "harmless-dev";
     if (DEVICE.test(p)) return "device";
     const segs = normalizeAbsolute(p);
-    const whole = segs.length > 0 && /^(\*|\.\*|\*\.\*)$/.test(segs[segs.length - 1]!);
+    const last = segs.at(-1);
+    const whole = last !== undefined && /^(\*|\.\*|\*\.\*)$/.test(last);
     const dirSegs = whole ? segs.slice(0, -1) : segs;
-    if (dirSegs.length === 0) return "root";
+    const top = dirSegs[0];
+    if (top === undefined) return "root";
     const norm = "/" + segs.join("/");
     if (USER_AREAS.some((r) => r.test(norm))) return "specific";
-    const top = dirSegs[0]!;
     if (SYSTEM_TOP.has(top)) return "system";
     if (HOMES_TOP.has(top)) return dirSegs.length <= 2 ? "home" : "specific";
     if (dirSegs.length === 1 && top !== "tmp") return "top";
@@ -94,7 +97,8 @@ function classifyOne(raw: string): PathClass {
   }
   // Relative: `.`, `*`, `..`, `./..`, `src/../..`, `../*` all mean the current directory or a parent of it.
   const segs = normalizeRelative(p);
-  if (segs.length > 0 && /^(\*|\.\*|\*\.\*)$/.test(segs[segs.length - 1]!)) segs.pop();
+  const last = segs.at(-1);
+  if (last !== undefined && /^(\*|\.\*|\*\.\*)$/.test(last)) segs.pop();
   if (segs.every((s) => s === "..")) return "cwd";
   return "specific";
 }
@@ -209,13 +213,11 @@ const SSH_ACCESS = /^\.ssh\/(authorized_keys2?|rc)$/;
 export function persistenceFile(w: Word, ws: Workspace): "startup" | "ssh" | null {
   for (const p of expandBraces(w.pattern)) {
     if (p.includes(UNKNOWN) || p.includes(NONEMPTY)) continue;
-    let rel: string | null = null;
-    const m = /^~[^/]*\/(.*)$/.exec(p);
-    if (m) rel = m[1]!;
-    else {
+    let rel: string | null = /^~[^/]*\/(.*)$/.exec(p)?.[1] ?? null;
+    if (rel === null) {
       const a = absolute(p, ws);
-      const h = a === null ? null : /^(\/home\/[^/]+|\/Users\/[^/]+|\/root)\/(.*)$/.exec(a);
-      if (h) rel = h[2]!;
+      const h = a === null ? undefined : /^(\/home\/[^/]+|\/Users\/[^/]+|\/root)\/(.*)$/.exec(a)?.[2];
+      if (h !== undefined) rel = h;
       else if (a !== null && ws.home && within(a, ws.home)) rel = a.slice(ws.home.length + 1);
     }
     if (rel === null) continue;

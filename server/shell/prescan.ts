@@ -30,7 +30,7 @@ function matchParen(src: string, open: number): number {
   let depth = 0;
   let i = open;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src.charAt(i);
     if (c === "\\") {
       i += 2;
       continue;
@@ -66,7 +66,7 @@ function matchParen(src: string, open: number): number {
 function skipDouble(src: string, open: number): number {
   let i = open + 1;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src.charAt(i);
     if (c === "\\") {
       i += 2;
       continue;
@@ -142,7 +142,7 @@ export function prescan(src: string): Prescanned {
 
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src.charAt(i);
     const atWordStart = out.length === 0 || WORD_BREAK.has(src[i - 1] ?? " ");
 
     if (c === "\\") {
@@ -173,7 +173,7 @@ export function prescan(src: string): Prescanned {
       i++;
       let closed = false;
       while (i < src.length) {
-        const d = src[i]!;
+        const d = src.charAt(i);
         if (d === "\\") {
           out += src.slice(i, i + 2);
           i += 2;
@@ -244,8 +244,7 @@ export function prescan(src: string): Prescanned {
     if (c === "\n") {
       out += " ; ";
       i++;
-      while (pendingHeredocs.length > 0) {
-        const h = pendingHeredocs.shift()!;
+      for (let h = pendingHeredocs.shift(); h !== undefined; h = pendingHeredocs.shift()) {
         const body: string[] = [];
         let found = false;
         while (i < src.length) {

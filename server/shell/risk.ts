@@ -43,7 +43,7 @@ function forkBombs(script: Script): Finding[] {
   let bomb: string | null = null;
   for (let at = compact.indexOf("(){"); at >= 0 && bomb === null; at = compact.indexOf("(){", at + 3)) {
     let start = at;
-    while (start > 0 && at - start < 64 && !/[(){};|&]/.test(compact[start - 1]!)) start--;
+    while (start > 0 && at - start < 64 && !/[(){};|&]/.test(compact.charAt(start - 1))) start--;
     const name = compact.slice(start, at);
     if (name !== "" && compact.startsWith(`${name}|${name}`, at + 3)) bomb = name;
   }

@@ -53,7 +53,7 @@ function tokenize(src: string, shell: WindowsShell): { statements: Segment[][]; 
   };
 
   for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
+    const c = src.charAt(i);
     const pwsh = shell === "powershell";
     if (pwsh && c === "'") {
       let j = i + 1;
@@ -187,8 +187,7 @@ const DESCRIBE: Record<PathClass, string> = { root: "a whole drive or a top-leve
 
 function operands(words: string[]): string[] {
   const out: string[] = [];
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
+  for (const w of words.slice(1)) {
     if (/^-(path|literalpath|destination|filter|include|exclude)$/i.test(w)) continue;
     if (/^-/.test(w) || /^\/[a-z?]$/i.test(w) || /^\/[a-z]:/i.test(w)) continue;
     out.push(w);
@@ -214,13 +213,14 @@ function judgeSegment(seg: Segment, shell: WindowsShell, posix: (cmd: string) =>
     const c = classifyWinPath(t);
     out.push(c === "system" || c === "root" ? f("dangerous", `overwrites ${t}, in ${DESCRIBE[c]}`) : f("review", `writes ${t}`));
   }
-  if (seg.words.length === 0) return out;
+  const [program] = seg.words;
+  if (program === undefined) return out;
   // PowerShell expressions and assignments are not commands: `$_.Length -gt 1MB`, `$x = Get-Item …`.
-  if (shell === "powershell" && /^[$@\d'"[-]/.test(seg.words[0]!)) {
+  if (shell === "powershell" && /^[$@\d'"[-]/.test(program)) {
     if (seg.words[1] === "=" && seg.words.length > 2) return [...out, ...judgeSegment({ ...seg, words: seg.words.slice(2), writes: [] }, shell, posix, depth)];
     return [...out, f("safe", "is an expression")];
   }
-  const raw = seg.words[0]!.toLowerCase().replace(/^.*[\\/]/, "");
+  const raw = program.toLowerCase().replace(/^.*[\\/]/, "");
   const name = ALIASES[raw] ?? raw.replace(/\.exe$/, "");
   const words = seg.words;
   if (name === "powershell" || name === "pwsh" || name === "cmd") {

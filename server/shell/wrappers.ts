@@ -69,11 +69,10 @@ function isOption(w: Word | undefined): boolean {
 /** Skips options of a wrapper; returns the index of the first non-option word. */
 function skipOptions(argv: Word[], from: number, withValue: readonly string[]): number {
   let i = from;
-  while (i < argv.length) {
-    const t = argv[i]!.text;
-    if (t === "--") return i + 1;
-    if (!isOption(argv[i])) return i;
-    i += withValue.includes(t) ? 2 : 1;
+  for (let w = argv[i]; w !== undefined; w = argv[i]) {
+    if (w.text === "--") return i + 1;
+    if (!isOption(w)) return i;
+    i += withValue.includes(w.text) ? 2 : 1;
   }
   return i;
 }
@@ -101,12 +100,16 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
     const argv = cmd.argv;
     const prog = programName(argv[0]);
 
+    // `in` also finds Object.prototype keys (`constructor`, `toString`): those are unwrapped like a
+    // wrapper without options, as before. RULES in rules.ts has the same lookup and throws on
+    // `constructor` if it gets there, so switching to own keys here needs a fix there first.
     if (prog in OPTS_WITH_VALUE) {
+      const wrapperOpts = Object.hasOwn(OPTS_WITH_VALUE, prog) ? (OPTS_WITH_VALUE[prog] ?? []) : [];
       if (prog === "command" && (argv[1]?.text === "-v" || argv[1]?.text === "-V")) return;
       if (prog === "ionice" && argv.some((w) => w.text === "-p")) return;
       cmd.via.push(prog);
       if (PRIVILEGE.has(prog)) cmd.privileged = true;
-      let i = skipOptions(argv, 1, OPTS_WITH_VALUE[prog]!);
+      let i = skipOptions(argv, 1, wrapperOpts);
       if (POSITIONAL_FIRST.has(prog) && i < argv.length) i = skipOptions(argv, i + 1, []);
       cmd.argv = argv.slice(i);
       continue;
@@ -114,8 +117,8 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
     if (prog === "env") {
       let i = 1;
       const rest: Word[] = [];
-      while (i < argv.length) {
-        const t = argv[i]!.text;
+      for (let w = argv[i]; w !== undefined; w = argv[i]) {
+        const t = w.text;
         if (t === "-S" || t === "--split-string") {
           const s = argv[i + 1];
           if (s) rest.push(...splitWords(s.literal ?? s.text).map(makeWord));
@@ -130,7 +133,7 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
           i++;
           break;
         }
-        if (isOption(argv[i]) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
+        if (isOption(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
           i++;
           continue;
         }
@@ -145,7 +148,8 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
       cmd.via.push(prog);
       cmd.privileged = true;
       const c = argv.findIndex((w) => w.text === "-c" || w.text === "--command");
-      if (c >= 0 && argv[c + 1]) runCode(cmd, [argv[c + 1]!], parseSub);
+      const code = c >= 0 ? argv[c + 1] : undefined;
+      if (code) runCode(cmd, [code], parseSub);
       cmd.argv = [];
       return;
     }
@@ -157,11 +161,12 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
       continue;
     }
     // A shell, or a program only known at run time called like one (`$SHELL -c '…'`).
-    if (SHELLS.has(prog) || (argv[0]!.literal === null && argv.some((w) => w.text === "-c"))) {
+    if (SHELLS.has(prog) || (argv[0]?.literal === null && argv.some((w) => w.text === "-c"))) {
       const i = argv.findIndex((w, k) => k > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.text) && !w.text.startsWith("--"));
       if (i > 0) {
-        cmd.via.push(`${SHELLS.has(prog) ? prog : argv[0]!.text} -c`);
-        if (argv[i + 1]) runCode(cmd, [argv[i + 1]!], parseSub, argv.slice(i + 2));
+        cmd.via.push(`${SHELLS.has(prog) ? prog : (argv[0]?.text ?? "")} -c`);
+        const code = argv[i + 1];
+        if (code) runCode(cmd, [code], parseSub, argv.slice(i + 2));
         else if (cmd.argsFromInput) cmd.codeFromInput = true;
         cmd.argv = [];
       }
@@ -184,7 +189,8 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
       const c = argv.findIndex((w) => w.text === "-c" || w.text === "--command");
       cmd.via.push("flock");
       if (c >= 0) {
-        runCode(cmd, argv[c + 1] ? [argv[c + 1]!] : [], parseSub);
+        const code = argv[c + 1];
+        runCode(cmd, code ? [code] : [], parseSub);
         cmd.argv = [];
         return;
       }
@@ -229,13 +235,13 @@ function findExec(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): void {
   const rootWords = roots.length > 0 ? roots : [makeWord(".")];
   const execFlags = isFd ? ["-x", "--exec", "-X", "--exec-batch"] : ["-exec", "-execdir", "-ok", "-okdir"];
   for (let i = 0; i < argv.length; i++) {
-    if (!execFlags.includes(argv[i]!.text)) continue;
+    if (!execFlags.includes(argv[i]?.text ?? "")) continue;
     const words: Word[] = [];
     let j = i + 1;
-    for (; j < argv.length; j++) {
-      const t = argv[j]!.text;
+    for (let w = argv[j]; w !== undefined; w = argv[++j]) {
+      const t = w.text;
       if (t === ";" || t === "\\;" || (t === "+" && !isFd)) break;
-      words.push(argv[j]!);
+      words.push(w);
     }
     // Without narrowing filters, `{}` ranges over everything under the roots, so judge it as the roots.
     // `{}` stays `{}` (a specific path, shown as written) when filters narrow what it matches.

@@ -9,13 +9,14 @@ export const DOCKER_READ = new Set(["ps", "images", "logs", "inspect", "version"
 /** Bind mounts that give a container write access to the host's root, system or home directories. */
 function hostMounts(cmd: Command, words: Word[]): Finding[] {
   const out: Finding[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const t = words[i]!.text;
+  for (const [i, w] of words.entries()) {
+    const t = w.text;
+    const next = words[i + 1];
     let spec: string | null = null;
-    if ((t === "-v" || t === "--volume" || t === "--mount") && words[i + 1]) spec = words[i + 1]!.literal;
+    if ((t === "-v" || t === "--volume" || t === "--mount") && next) spec = next.literal;
     else if (/^(-v|--volume=|--mount=)/.test(t)) spec = t.replace(/^(-v|--volume=|--mount=)/, "");
     if (!spec) continue;
-    const host = spec.includes("source=") || spec.includes("src=") ? (/(?:source|src)=([^,]+)/.exec(spec)?.[1] ?? "") : spec.split(":")[0]!;
+    const host = spec.includes("source=") || spec.includes("src=") ? (/(?:source|src)=([^,]+)/.exec(spec)?.[1] ?? "") : spec.replace(/:.*$/s, "");
     const readOnly = /(^|[:,])(ro|readonly)($|[,:])/.test(spec.slice(host.length));
     const c = classifyPath(literalWord(host));
     if (!readOnly && (c === "root" || c === "system" || c === "home" || c === "device")) {

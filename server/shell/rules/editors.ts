@@ -12,11 +12,14 @@ const EMACS = new Set(["emacs", "emacsclient"]);
 /** Ex commands given on the command line (`-c CMD`, `--cmd CMD`, `+CMD`). */
 function exCommands(cmd: Command): string[] {
   const out: string[] = [];
-  const argv = cmd.argv;
-  for (let i = 1; i < argv.length; i++) {
-    const t = argv[i]!.literal ?? argv[i]!.text;
-    if ((t === "-c" || t === "--cmd") && argv[i + 1]) out.push(argv[++i]!.literal ?? argv[i]!.text);
-    else if (t.startsWith("+") && t.length > 1 && !/^\+\d+$/.test(t)) out.push(t.slice(1));
+  const words = cmd.argv.values();
+  words.next(); // the program itself
+  for (const w of words) {
+    const t = w.literal ?? w.text;
+    if (t === "-c" || t === "--cmd") {
+      const next = words.next(); // the option's value is consumed with it
+      if (!next.done) out.push(next.value.literal ?? next.value.text);
+    } else if (t.startsWith("+") && t.length > 1 && !/^\+\d+$/.test(t)) out.push(t.slice(1));
   }
   // Bounded: a hostile line could repeat `-c` thousands of times.
   return out.slice(0, 32);
@@ -25,10 +28,10 @@ function exCommands(cmd: Command): string[] {
 /** The shell command an Ex command runs (`:!cmd`, `:r !cmd`, `:w !cmd`, `:call system('cmd')`), if any. */
 function shellOf(ex: string): string[] {
   const c = ex.replace(/^[\s:]+/, "");
-  const bang = /^(?:[%.$\d,'<>]*)\s*(?:r(?:ead)?|w(?:rite)?|silent!?|exe(?:cute)?)?\s*!(.*)$/s.exec(c);
-  if (bang) return [bang[1]!];
+  const bang = /^(?:[%.$\d,'<>]*)\s*(?:r(?:ead)?|w(?:rite)?|silent!?|exe(?:cute)?)?\s*!(.*)$/s.exec(c)?.[1];
+  if (bang !== undefined) return [bang];
   const out: string[] = [];
-  for (const m of c.matchAll(/\bsystem(?:list)?\s*\(\s*(['"])((?:\\.|(?!\1).)*)\1/g)) out.push(m[2]!);
+  for (const [, , command = ""] of c.matchAll(/\bsystem(?:list)?\s*\(\s*(['"])((?:\\.|(?!\1).)*)\1/g)) out.push(command);
   // Ex commands chain with `|` (a `!` command takes the rest of the line, handled above).
   if (out.length === 0 && c.includes("|")) return c.split("|").flatMap(shellOf);
   return out;
@@ -45,14 +48,18 @@ export function editorFindings(cmd: Command, prog: string, ctx: RuleContext): Fi
     }
   }
   if (EMACS.has(prog)) {
-    const evals = cmd.argv.flatMap((w, k) => (/^--?eval$/.test(w.text) && cmd.argv[k + 1] ? [cmd.argv[k + 1]!.literal ?? ""] : /^--eval=/.test(w.text) ? [w.text.slice(7)] : []));
+    const evals = cmd.argv.flatMap((w, k) => {
+      const next = cmd.argv[k + 1];
+      if (/^--?eval$/.test(w.text) && next) return [next.literal ?? ""];
+      return /^--eval=/.test(w.text) ? [w.text.slice(7)] : [];
+    });
     for (const e of evals) {
       for (const m of e.matchAll(/\((?:async-)?shell-command(?:-to-string)?\s+"((?:\\.|[^"])*)"|\(call-process-shell-command\s+"((?:\\.|[^"])*)"/g)) {
         const sh = (m[1] ?? m[2] ?? "").replace(/\\(.)/g, "$1");
         out.push(f("review", cmd, `runs the shell command \`${sh}\` from the editor`), ...ctx.judgeScript(sh));
       }
       for (const m of e.matchAll(/\(delete-(directory|file)\s+"((?:\\.|[^"])*)"(\s+t)?/g)) {
-        const target = m[2]!;
+        const target = m[2] ?? ""; // a mandatory group: always a string in a match
         const c = classifyPath(literalWord(target));
         const recursive = m[1] === "directory" && m[3] !== undefined;
         out.push(BROAD.has(c) ? f("dangerous", cmd, `${recursive ? "recursively " : ""}deletes ${describeClass(c, target)} from the editor`) : f("review", cmd, `deletes ${target} from the editor`));

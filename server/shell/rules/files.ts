@@ -43,7 +43,8 @@ export const shred: Rule = (cmd, a) => [f("dangerous", cmd, `overwrites ${a.oper
 function findFilters(cmd: Command): string {
   const out: string[] = [];
   cmd.argv.forEach((w, k) => {
-    if (FIND_NARROWING.has(w.text) && cmd.argv[k + 1]) out.push(`${w.text} ${shown(cmd.argv[k + 1]!)}`);
+    const value = cmd.argv[k + 1];
+    if (FIND_NARROWING.has(w.text) && value) out.push(`${w.text} ${shown(value)}`);
   });
   return out.join(" ");
 }
@@ -197,10 +198,10 @@ export function specialBits(mode: string): "setuid" | "setgid" | null {
   }
   let kind: "setuid" | "setgid" | null = null;
   for (const clause of mode.split(",")) {
-    const m = /^([ugoa]*)[+=]([rwxXst]*)$/.exec(clause);
-    if (!m || !m[2]!.includes("s")) continue;
-    if (m[1] === "" || /[ua]/.test(m[1]!)) return "setuid";
-    if (m[1]!.includes("g")) kind = "setgid";
+    const [, who, bits] = /^([ugoa]*)[+=]([rwxXst]*)$/.exec(clause) ?? [];
+    if (who === undefined || bits === undefined || !bits.includes("s")) continue;
+    if (who === "" || /[ua]/.test(who)) return "setuid";
+    if (who.includes("g")) kind = "setgid";
   }
   return kind;
 }

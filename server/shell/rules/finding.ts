@@ -90,8 +90,8 @@ export function upstreamOutput(cmd: Command): string | null {
 
 export function subcommand(cmd: Command, globalWithValue: readonly string[]): { sub: string; rest: Word[] } {
   let i = 1;
-  while (i < cmd.argv.length) {
-    const t = cmd.argv[i]!.text;
+  for (let w = cmd.argv[i]; w !== undefined; w = cmd.argv[i]) {
+    const t = w.text;
     if (globalWithValue.includes(t)) i += 2;
     else if (t.startsWith("-")) i++;
     else break;
@@ -103,7 +103,7 @@ export function subcommand(cmd: Command, globalWithValue: readonly string[]): { 
 export function writtenContent(cmd: Command): string | null {
   const own = staticOutput({ source: "", pipelines: [{ commands: [...cmd.upstream, { ...cmd, redirects: [] }], background: false }], functions: [], problems: [], depth: 0 });
   if (own !== null) return own;
-  const isCat = cmd.argv.length === 1 && cmd.argv[0]!.text === "cat";
+  const isCat = cmd.argv.length === 1 && cmd.argv[0]?.text === "cat";
   if (isCat && cmd.stdinText?.literal != null) return cmd.stdinText.literal;
   if (isCat) return upstreamOutput(cmd);
   return null;

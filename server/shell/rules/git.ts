@@ -11,9 +11,9 @@ const COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|askpass|fsmonitor|hookspa
 export const git: Rule = (cmd, _a, ctx) => {
   // A one-off `-c key=value` can make even `git log` run an arbitrary command.
   const configured: Finding[] = [];
-  for (let i = 1; i < cmd.argv.length; i++) {
-    const w = cmd.argv[i]!;
-    const setting = w.text === "-c" ? cmd.argv[i + 1]?.literal : null;
+  const words = cmd.argv.slice(1);
+  for (const [i, w] of words.entries()) {
+    const setting = w.text === "-c" ? words[i + 1]?.literal : null;
     if (setting === undefined || setting === null) continue;
     const eq = setting.indexOf("=");
     const key = eq < 0 ? setting : setting.slice(0, eq);

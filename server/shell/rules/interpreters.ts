@@ -46,7 +46,7 @@ function codeWordFindings(cmd: Command, prog: string, codeWord: Word | undefined
 export function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: RuleContext): Finding[] | null {
   if (!isInterpreter(prog) && prog !== "source" && prog !== ".") return null;
   const base = prog.replace(/\d(\.\d+)?$/, "") === "python" ? "python3" : prog;
-  if (a.texts.length === 1 && /^(--version|-V|-v|--help|-h)$/.test(a.texts[0]!)) return [f("safe", cmd, "only prints its version or help")];
+  if (a.texts.length === 1 && a.texts.every((t) => /^(--version|-V|-v|--help|-h)$/.test(t))) return [f("safe", cmd, "only prints its version or help")];
 
   const flags = INLINE_CODE_FLAGS[base] ?? INLINE_CODE_FLAGS[prog] ?? [];
   const flagIdx = cmd.argv.findIndex((w, k) => k > 0 && flags.includes(w.text));
@@ -74,9 +74,10 @@ export function interpreterFindings(cmd: Command, prog: string, a: Args, ctx: Ru
     const shownCode = decoded.length > 80 ? `${decoded.slice(0, 77)}…` : decoded;
     return [f("dangerous", cmd, `runs code hidden by \`${piped.from.source}\` (it decodes to \`${shownCode.replace(/\s+/g, " ")}\`)`), ...knownCode(cmd, prog, decoded, ctx)];
   }
-  if (cmd.upstream.length > 0) {
+  const feeder = cmd.upstream.at(-1);
+  if (feeder !== undefined) {
     const known = upstreamOutput(cmd);
-    return [...(known !== null ? knownCode(cmd, prog, known, ctx) : []), f("review", cmd, `runs whatever \`${cmd.upstream[cmd.upstream.length - 1]!.source}\` prints as ${prog} code`)];
+    return [...(known !== null ? knownCode(cmd, prog, known, ctx) : []), f("review", cmd, `runs whatever \`${feeder.source}\` prints as ${prog} code`)];
   }
   if (cmd.stdinText) {
     if (cmd.stdinText.literal === null) {

@@ -39,8 +39,9 @@ export const systemctl: Rule = (cmd, a) => {
 };
 
 export const service: Rule = (cmd, a) => {
-  const action = a.operands[1]?.text ?? a.operands[0]?.text ?? "";
-  if (FIREWALL_SERVICES.test(a.operands[0]?.text ?? "") && action === "stop") return [f("dangerous", cmd, `turns the firewall off (${a.operands[0]!.text} stop)`)];
+  const [unit, verb] = a.operands;
+  const action = verb?.text ?? unit?.text ?? "";
+  if (unit && FIREWALL_SERVICES.test(unit.text) && action === "stop") return [f("dangerous", cmd, `turns the firewall off (${unit.text} stop)`)];
   if (action === "status" || has(a, "--status-all")) return [f("safe", cmd, "only shows service status")];
   return [f("review", cmd, "starts, stops or restarts a system service")];
 };
@@ -63,7 +64,7 @@ export const crontab: Rule = (cmd, a, ctx) => {
 export const awk: Rule = (cmd, a, ctx) => {
   const program = a.operands[0]?.literal ?? "";
   if (/system\s*\(|\|\s*"|print[^;]*>|getline/.test(program) || has(a, "i")) {
-    const inner = [...program.matchAll(/system\s*\(\s*"((?:\\.|[^"])*)"/g)].flatMap((m) => ctx.judgeScript(m[1]!));
+    const inner = [...program.matchAll(/system\s*\(\s*"((?:\\.|[^"])*)"/g)].flatMap(([, command = ""]) => ctx.judgeScript(command));
     return [f("review", cmd, "runs an awk program that can run commands or write files"), ...inner];
   }
   return [f("safe", cmd, "only processes text")];
