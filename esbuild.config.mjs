@@ -18,9 +18,14 @@ const vscodeOnce = {
   name: "vscode-once",
   setup(build) {
     build.onResolve({ filter: /^vscode$/ }, (args) =>
-      args.namespace === "vscode-once" ? { path: "vscode", external: true } : { path: "vscode", namespace: "vscode-once" },
+      args.namespace === "vscode-once"
+        ? { path: "vscode", external: true }
+        : { path: "vscode", namespace: "vscode-once" },
     );
-    build.onLoad({ filter: /.*/, namespace: "vscode-once" }, () => ({ contents: 'export * from "vscode";', loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: "vscode-once" }, () => ({
+      contents: 'export * from "vscode";',
+      loader: "js",
+    }));
   },
 };
 

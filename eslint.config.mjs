@@ -35,7 +35,10 @@ export default tseslint.config(
     },
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       // tsc (noUnusedLocals, strict) already reports these; the linter would only repeat it.
       "no-undef": "off",
       // Matching control characters is the job of the input validators (gateway, shell risk,
@@ -54,7 +57,11 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": [
         "error",
         // node:test collects test()/describe() itself; their promises are not for the caller.
-        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "describe", "it", "suite"] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["test", "describe", "it", "suite"] },
+          ],
+        },
       ],
     },
   },
@@ -75,7 +82,10 @@ export default tseslint.config(
         ["node:http", "common/ is pure: no transport."],
         ["node:https", "common/ is pure: no transport."],
         ["node:net", "common/ is pure: no transport."],
-        [`${up}(?:server|extension|webview-ui)(?:/.*)?$`, "common/ imports nothing from server/, extension/ or webview-ui/."],
+        [
+          `${up}(?:server|extension|webview-ui)(?:/.*)?$`,
+          "common/ imports nothing from server/, extension/ or webview-ui/.",
+        ],
       ),
     },
   },
@@ -86,7 +96,10 @@ export default tseslint.config(
       "no-restricted-imports": restrict(
         ["vscode", "The backend never imports vscode."],
         [`${up}extension(?:/.*)?$`, "The backend never imports the extension."],
-        [`${up}http(?:/.*)?$`, "Domain code does not depend on the transport: throw AppError (server/errors.ts), let server/http/ map it."],
+        [
+          `${up}http(?:/.*)?$`,
+          "Domain code does not depend on the transport: throw AppError (server/errors.ts), let server/http/ map it.",
+        ],
       ),
     },
   },

@@ -43,13 +43,26 @@ function post(url: string, headers: Record<string, string>, body: unknown, signa
   return timedPost(url, headers, body, signal).then((r) => r.text);
 }
 
-function timedPost(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<{ ms: number; text: string }> {
+function timedPost(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<{ ms: number; text: string }> {
   const data = JSON.stringify(body);
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, ...(signal ? { signal } : {}), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        agent,
+        ...(signal ? { signal } : {}),
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on("data", (c: Buffer) => parts.push(c));
@@ -62,7 +75,6 @@ function timedPost(url: string, headers: Record<string, string>, body: unknown, 
   });
 }
 
-
 function fimPrefix(req: RecordedRequest): string | null {
   const prompt = (req.body as { prompt?: unknown } | undefined)?.prompt;
   if (typeof prompt !== "string") return null;
@@ -74,13 +86,40 @@ async function overhead(backend: Backend, aiUrl: string) {
   const auth = { authorization: `Bearer ${backend.token}` };
   const prefix = "export function add(a: number, b: number): number {\n  ";
   const direct = async (i: number) =>
-    (await timedPost(`${aiUrl}/v1/completions`, {}, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] })).ms;
+    (
+      await timedPost(
+        `${aiUrl}/v1/completions`,
+        {},
+        {
+          model: MODEL,
+          prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`,
+          stream: true,
+          max_tokens: 256,
+          temperature: 0.1,
+          stop: ["<|endoftext|>"],
+        },
+      )
+    ).ms;
   // The backend's own OpenAI-compatible pass-through (LLM layer + HTTP, no completion engine), for the breakdown.
   const gateway = async (i: number) =>
-    (await timedPost(`${backend.url}/v1/completions`, auth, { model: MODEL, prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`, stream: true, max_tokens: 256, temperature: 0.1, stop: ["<|endoftext|>"] })).ms;
+    (
+      await timedPost(`${backend.url}/v1/completions`, auth, {
+        model: MODEL,
+        prompt: `<|fim_prefix|>// ${i}\n${prefix}<|fim_suffix|>\n}\n<|fim_middle|>`,
+        stream: true,
+        max_tokens: 256,
+        temperature: 0.1,
+        stop: ["<|endoftext|>"],
+      })
+    ).ms;
   const engineOwn: number[] = [];
   const viaBackend = async (i: number) => {
-    const body: CompletionRequest = { filepath: "/bench/overhead.ts", languageId: "typescript", prefix: `// ${i}\n${prefix}`, suffix: "\n}\n" };
+    const body: CompletionRequest = {
+      filepath: "/bench/overhead.ts",
+      languageId: "typescript",
+      prefix: `// ${i}\n${prefix}`,
+      suffix: "\n}\n",
+    };
     const { ms, text } = await timedPost(`${backend.url}/api/complete`, auth, body);
     const r = JSON.parse(text) as CompletionResponse;
     if (r.completion !== "return a + b;") throw new Error(`unexpected completion ${text}`);
@@ -112,7 +151,12 @@ async function overhead(backend: Backend, aiUrl: string) {
     gs.push(await gateway(i));
   }
   // Cache hits: the same request again.
-  const hitBody: CompletionRequest = { filepath: "/bench/overhead.ts", languageId: "typescript", prefix: `// 1\n${prefix}`, suffix: "\n}\n" };
+  const hitBody: CompletionRequest = {
+    filepath: "/bench/overhead.ts",
+    languageId: "typescript",
+    prefix: `// 1\n${prefix}`,
+    suffix: "\n}\n",
+  };
   const rt: number[] = [];
   const server: number[] = [];
   await post(`${backend.url}/api/complete`, auth, hitBody); // fills the cache (the early entry was evicted)
@@ -129,8 +173,18 @@ async function overhead(backend: Backend, aiUrl: string) {
     backendP50: r2(pct(bs, 50)),
     gatewayV1P50: r2(pct(gs, 50)),
     // Same pairing for the LLM layer's pass-through alone: what /api/complete inherits from it.
-    gatewayOverheadP50: r2(pct(gs.map((g, i) => g - ds[i]!), 50)),
-    gatewayOverheadP99: r2(pct(gs.map((g, i) => g - ds[i]!), 99)),
+    gatewayOverheadP50: r2(
+      pct(
+        gs.map((g, i) => g - ds[i]!),
+        50,
+      ),
+    ),
+    gatewayOverheadP99: r2(
+      pct(
+        gs.map((g, i) => g - ds[i]!),
+        99,
+      ),
+    ),
     overheadP50: r2(pct(diffs, 50)),
     overheadP99: r2(pct(diffs, 99)),
     // The engine's own share: request received → response ready, minus the upstream stream.
@@ -227,7 +281,11 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
       if (answers % wrongEvery === 0) return "wrongGuess();";
       const nl = rest.indexOf("\n");
       // At the start of a line the oracle offers the whole next line, otherwise the rest of this one.
-      return nl === 0 ? rest.slice(0, rest.indexOf("\n", 1) === -1 ? undefined : rest.indexOf("\n", 1)) : nl === -1 ? rest : rest.slice(0, nl);
+      return nl === 0
+        ? rest.slice(0, rest.indexOf("\n", 1) === -1 ? undefined : rest.indexOf("\n", 1))
+        : nl === -1
+          ? rest
+          : rest.slice(0, nl);
     },
   });
   const auth = { authorization: `Bearer ${backend.token}` };
@@ -260,7 +318,8 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      for (const r of ai.completionRequests()) if (!ended.has(r.seq) && (r.completed || r.disconnected)) ended.set(r.seq, Date.now());
+      for (const r of ai.completionRequests())
+        if (!ended.has(r.seq) && (r.completed || r.disconnected)) ended.set(r.seq, Date.now());
       await sleep(5);
     }
   })();
@@ -285,7 +344,13 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
       httpRequests++;
       requestedPrefixes.add(prefix);
       sentAfter.push(Date.now() - (typedAt.get(prefix) ?? Date.now()));
-      const body: CompletionRequest = { filepath: `/bench/typing-${wrongEvery}.ts`, languageId: "typescript", prefix, suffix: "\n", documentId: docId };
+      const body: CompletionRequest = {
+        filepath: `/bench/typing-${wrongEvery}.ts`,
+        languageId: "typescript",
+        prefix,
+        suffix: "\n",
+        documentId: docId,
+      };
       let r: CompletionResponse;
       try {
         r = JSON.parse(await post(`${backend.url}/api/complete`, auth, body, ticket.signal)) as CompletionResponse;
@@ -296,7 +361,11 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
       }
       if (r.reason === "superseded") supersededResponses++;
       if (r.completion === null || tok.cancelled) return;
-      decisions.answered(docId, prefix, { id: r.id, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
+      decisions.answered(docId, prefix, {
+        id: r.id,
+        completion: r.completion,
+        replaceSuffixChars: r.replaceSuffixChars,
+      });
       shownCount++;
       shownAt.set(prefix, Date.now());
     } finally {
@@ -377,8 +446,12 @@ function writeResults(section: string): void {
   const start = "<!-- completion:start -->";
   const end = "<!-- completion:end -->";
   const block = `${start}\n${section}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
-  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n${block}\n`;
+  let text = existsSync(file)
+    ? readFileSync(file, "utf8")
+    : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
+  text = text.includes(start)
+    ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+    : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
 
@@ -422,15 +495,19 @@ function section(o: Overhead, s: Session, w: Session, load: string): string {
     `| longest overlap of two upstream requests | ${s.maxUpstreamOverlapMs} ms | ${w.maxUpstreamOverlapMs} ms | – |`,
     `| upstream requests open at the end / running gauge | ${s.upstreamOpenAtEnd} / ${s.upstreamRunningGauge} | ${w.upstreamOpenAtEnd} / ${w.upstreamRunningGauge} | 0 |`,
     "",
-    "Before this bench drove `CompletionDecisions` (up to 2026-11), its own loop skipped every keystroke that typed through a shown suggestion and fed the debounce itself, so \"0 new requests while typing through\" held by construction.",
+    'Before this bench drove `CompletionDecisions` (up to 2026-11), its own loop skipped every keystroke that typed through a shown suggestion and fed the debounce itself, so "0 new requests while typing through" held by construction.',
   ].join("\n");
 }
 
 async function main(): Promise<void> {
   const fixture = await startScriptedAIProcess("return a + b;");
-  const b1 = await startBackend({ env: { ...providerEnv(fixture.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const b1 = await startBackend({
+    env: { ...providerEnv(fixture.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" },
+  });
   const ai = await startScriptedAI();
-  const b2 = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const b2 = await startBackend({
+    env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: MODEL }), AICOCKPIT_LOG_LEVEL: "warn" },
+  });
   // `--typing-only`: just the typing sessions (for tuning the client policy); prints, writes nothing.
   const typingOnly = process.argv.includes("--typing-only");
   try {
@@ -439,7 +516,11 @@ async function main(): Promise<void> {
       const s = await typingSession(b2, ai, 3);
       console.log("typing (oracle wrong every 3rd answer)", JSON.stringify(s, null, 2));
       const w = await typingSession(b2, ai, 1);
-      console.log("typing (every answer wrong)", JSON.stringify(w, null, 2), `load ${((loadBefore + loadavg()[0]!) / 2).toFixed(2)}`);
+      console.log(
+        "typing (every answer wrong)",
+        JSON.stringify(w, null, 2),
+        `load ${((loadBefore + loadavg()[0]!) / 2).toFixed(2)}`,
+      );
       return;
     }
     const o = await overhead(b1, fixture.url);
@@ -450,10 +531,18 @@ async function main(): Promise<void> {
     console.log("typing (every answer wrong)", JSON.stringify(w, null, 2));
     const load = ((loadBefore + loadavg()[0]!) / 2).toFixed(2);
     const ok =
-      o.overheadP50 <= 2 && o.overheadP99 <= 10 && o.cacheHitRoundTripP50 <= 1 &&
-      s.modelRequests / s.keystrokes <= 0.25 && s.modelRequestsWhileTypingThrough === 0 && s.httpRequestsWhileTypingThrough === 0 &&
-      s.supersededStillRunning === 0 && s.upstreamOpenAtEnd === 0 && s.upstreamRunningGauge === 0 &&
-      w.modelRequests / w.keystrokes <= 0.25 && w.supersededStillRunning === 0 && w.upstreamOpenAtEnd === 0;
+      o.overheadP50 <= 2 &&
+      o.overheadP99 <= 10 &&
+      o.cacheHitRoundTripP50 <= 1 &&
+      s.modelRequests / s.keystrokes <= 0.25 &&
+      s.modelRequestsWhileTypingThrough === 0 &&
+      s.httpRequestsWhileTypingThrough === 0 &&
+      s.supersededStillRunning === 0 &&
+      s.upstreamOpenAtEnd === 0 &&
+      s.upstreamRunningGauge === 0 &&
+      w.modelRequests / w.keystrokes <= 0.25 &&
+      w.supersededStillRunning === 0 &&
+      w.upstreamOpenAtEnd === 0;
     if (!process.argv.includes("--no-write")) {
       writeResults(section(o, s, w, load));
       console.log("written to bench/RESULTS.md");

@@ -15,7 +15,15 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadavg, cpus } from "node:os";
-import { ROOT, SERVER_JS, ensureBuilt, providerEnv, randomToken, startBackend, tempDir } from "../test/integration/helpers/backend";
+import {
+  ROOT,
+  SERVER_JS,
+  ensureBuilt,
+  providerEnv,
+  randomToken,
+  startBackend,
+  tempDir,
+} from "../test/integration/helpers/backend";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, "ready-runs": { type: "string" } } });
 const RUNS = Number(values.runs ?? 300);
@@ -35,7 +43,12 @@ function stats(xs: number[]) {
 async function readyTime(script: string): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? "", AICOCKPIT_TOKEN: randomToken(), AICOCKPIT_PORT: "0", AICOCKPIT_DATA_DIR: tempDir("aicockpit-bench-") },
+    env: {
+      PATH: process.env.PATH ?? "",
+      AICOCKPIT_TOKEN: randomToken(),
+      AICOCKPIT_PORT: "0",
+      AICOCKPIT_DATA_DIR: tempDir("aicockpit-bench-"),
+    },
     stdio: ["ignore", "pipe", "ignore"],
   });
   const ms = await new Promise<number>((resolve, reject) => {
@@ -55,13 +68,14 @@ async function readyTime(script: string): Promise<number> {
 /** The floor: spawning a bare node that prints one line, measured the same way. */
 async function nodeFloor(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["-e", "process.stdout.write('up\\n')"], { stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, ["-e", "process.stdout.write('up\\n')"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
   const ms = performance.now() - started;
   await new Promise((r) => child.once("exit", r));
   return ms;
 }
-
 
 /** ms from sending the request to the first body byte (the first SSE event), then drains. */
 function ttft(agent: Agent, base: string, headers: Record<string, string>): Promise<number> {
@@ -71,7 +85,14 @@ function ttft(agent: Agent, base: string, headers: Record<string, string>): Prom
     const t0 = performance.now();
     let first = 0;
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
         res.on("data", (c: Buffer) => {
@@ -85,7 +106,8 @@ function ttft(agent: Agent, base: string, headers: Record<string, string>): Prom
   });
 }
 
-const HISTORY_HEAD = "| date (UTC) | load avg | ready, production p50 | gateway overhead p50 (p50 − p50) | per pair p50 |";
+const HISTORY_HEAD =
+  "| date (UTC) | load avg | ready, production p50 | gateway overhead p50 (p50 − p50) | per pair p50 |";
 
 /**
  * Replaces this benchmark's section of bench/RESULTS.md (other benchmarks keep theirs) and
@@ -95,12 +117,24 @@ function writeResults(section: string, historyRow: string): void {
   const file = join(ROOT, "bench/RESULTS.md");
   const start = "<!-- gateway:start -->";
   const end = "<!-- gateway:end -->";
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
+  let text = existsSync(file)
+    ? readFileSync(file, "utf8")
+    : "# Benchmark results\n\nEach benchmark prints its figures; the latest run of each is kept here.\n";
   const old = new RegExp(`${start}[\\s\\S]*?${end}`).exec(text)?.[0] ?? "";
   // "~" marks rows whose time was noted by hand rather than written by this script.
   const previous = old.split("\n").filter((l) => /^\| ~?\d{4}-\d\d-\d\d/.test(l));
   const history = [historyRow, ...previous].slice(0, 10);
-  const block = [start, section, "", "Recent runs (newest first):", "", HISTORY_HEAD, "| --- | --- | --- | --- | --- |", ...history, end].join("\n");
+  const block = [
+    start,
+    section,
+    "",
+    "Recent runs (newest first):",
+    "",
+    HISTORY_HEAD,
+    "| --- | --- | --- | --- | --- |",
+    ...history,
+    end,
+  ].join("\n");
   text = old ? text.replace(old, block) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
@@ -148,9 +182,15 @@ async function main(): Promise<void> {
   const floorStats = stats(floor);
   const load = loadavg()[0]!.toFixed(2);
   console.log(`machine: ${cpus().length} CPUs, load average (1 min) ${load}`);
-  console.log(`spawn → ready line, production bundle: median ${rp.p50.toFixed(1)} ms (min ${rp.min.toFixed(1)}, p90 ${rp.p90.toFixed(1)}, n=${rp.n})  target ≤ 300 ms`);
-  console.log(`spawn → ready line, dev bundle       : median ${rs.p50.toFixed(1)} ms (min ${rs.min.toFixed(1)}, p90 ${rs.p90.toFixed(1)}, n=${rs.n})`);
-  console.log(`bare node spawn → first line (floor): median ${floorStats.p50.toFixed(1)} ms; production start minus floor, per round: median ${ownProd.p50.toFixed(1)} ms`);
+  console.log(
+    `spawn → ready line, production bundle: median ${rp.p50.toFixed(1)} ms (min ${rp.min.toFixed(1)}, p90 ${rp.p90.toFixed(1)}, n=${rp.n})  target ≤ 300 ms`,
+  );
+  console.log(
+    `spawn → ready line, dev bundle       : median ${rs.p50.toFixed(1)} ms (min ${rs.min.toFixed(1)}, p90 ${rs.p90.toFixed(1)}, n=${rs.n})`,
+  );
+  console.log(
+    `bare node spawn → first line (floor): median ${floorStats.p50.toFixed(1)} ms; production start minus floor, per round: median ${ownProd.p50.toFixed(1)} ms`,
+  );
 
   const fixture = await startScriptedAIProcess("The quick brown fox jumps over the lazy dog");
   const be = await startBackend({ env: { ...providerEnv(fixture.url), AICOCKPIT_LOG_LEVEL: "warn" } });
@@ -189,8 +229,12 @@ async function main(): Promise<void> {
   const fmt = (x: number) => x.toFixed(3);
   console.log(`TTFT direct       : p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  (n=${d.n})`);
   console.log(`TTFT via gateway  : p50 ${fmt(g.p50)} ms  p99 ${fmt(g.p99)} ms  (n=${g.n})`);
-  console.log(`gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  (difference of the percentiles)  target ≤ 0.5 ms at p50 → ${added50 <= 0.5 ? "MET" : "MISSED"}`);
-  console.log(`per-pair overhead : p50 ${fmt(paired.p50)} ms  p99 ${fmt(paired.p99)} ms  (median of gateway − direct per interleaved pair) → ${paired.p50 <= 0.5 ? "MET" : "MISSED"}`);
+  console.log(
+    `gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  (difference of the percentiles)  target ≤ 0.5 ms at p50 → ${added50 <= 0.5 ? "MET" : "MISSED"}`,
+  );
+  console.log(
+    `per-pair overhead : p50 ${fmt(paired.p50)} ms  p99 ${fmt(paired.p99)} ms  (median of gateway − direct per interleaved pair) → ${paired.p50 <= 0.5 ? "MET" : "MISSED"}`,
+  );
 
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   writeResults(

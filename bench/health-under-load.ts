@@ -44,7 +44,11 @@ async function main(): Promise<void> {
     proposed: Array.from({ length: 49_000 }, (_, i) => `new ${String(i).padStart(8, "0")} yyyyy`).join("\n"),
   });
   const streamReply = JSON.stringify({ chunks: Array.from({ length: 50_000 }, (_, i) => `tok${i} `), chunkDelayMs: 0 });
-  const streamBody = JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long" }] });
+  const streamBody = JSON.stringify({
+    model: "gpt-4o-mini",
+    stream: true,
+    messages: [{ role: "user", content: "long" }],
+  });
   const pid = be.child.pid!;
   const loads: number[] = [];
   const phase = async <T>(action: () => Promise<T>) => {

@@ -9,7 +9,9 @@ export function writeSection(name: string, section: string): void {
   const end = `<!-- ${name}:end -->`;
   const block = `${start}\n${section}\n${end}`;
   let text = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, "utf8") : "# Benchmark results\n";
-  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), () => block) : `${text.trimEnd()}\n\n${block}\n`;
+  text = text.includes(start)
+    ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), () => block)
+    : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(RESULTS_FILE, text);
 }
 

@@ -28,14 +28,32 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 function openssh(env: ReturnType<typeof loadInfraEnv>): Promise<void> {
   return new Promise((res, rej) =>
     execFile(
       "ssh",
-      ["-i", env.ssh.keyPath, "-o", `UserKnownHostsFile=${env.ssh.knownHostsPath}`, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ControlMaster=no", "-o", "ControlPath=none", "-p", String(env.ssh.port), `${env.ssh.user}@${env.ssh.host}`, "true"],
+      [
+        "-i",
+        env.ssh.keyPath,
+        "-o",
+        `UserKnownHostsFile=${env.ssh.knownHostsPath}`,
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "ControlMaster=no",
+        "-o",
+        "ControlPath=none",
+        "-p",
+        String(env.ssh.port),
+        `${env.ssh.user}@${env.ssh.host}`,
+        "true",
+      ],
       (err) => (err ? rej(err) : res()),
     ),
   );
@@ -44,7 +62,12 @@ function openssh(env: ReturnType<typeof loadInfraEnv>): Promise<void> {
 async function main(): Promise<void> {
   const env = loadInfraEnv();
   const reg = new HostRegistry(mkdtempSync(join(tmpdir(), "aicockpit-bench-ssh-")));
-  reg.add("rig", { host: env.ssh.host, port: env.ssh.port, user: env.ssh.user, auth: { kind: "key", privateKeyPath: env.ssh.keyPath } });
+  reg.add("rig", {
+    host: env.ssh.host,
+    port: env.ssh.port,
+    user: env.ssh.user,
+    auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
+  });
   const opts = { knownHostsFiles: [env.ssh.knownHostsPath] };
   const first: number[] = [];
   const second: number[] = [];

@@ -34,7 +34,9 @@ function logTime(line: string): number {
 function findLine(dir: string, file: string[], pattern: RegExp): string | undefined {
   for (const session of readdirSync(dir)) {
     try {
-      const line = readFileSync(join(dir, session, ...file), "utf8").split("\n").find((l) => pattern.test(l));
+      const line = readFileSync(join(dir, session, ...file), "utf8")
+        .split("\n")
+        .find((l) => pattern.test(l));
       if (line) return line;
     } catch {
       // not this session folder
@@ -115,7 +117,10 @@ async function main(): Promise<void> {
   const load = (loadSum / runs).toFixed(2);
   const ok = s.logToActivateEnd <= TARGET_MS;
   console.log(JSON.stringify(s, null, 2), `load ${load}`);
-  console.log(ok ? "PASS" : "FAIL", `_doActivateExtension → end of activate() ${s.logToActivateEnd} ms at p50, target ≤ ${TARGET_MS} ms`);
+  console.log(
+    ok ? "PASS" : "FAIL",
+    `_doActivateExtension → end of activate() ${s.logToActivateEnd} ms at p50, target ≤ ${TARGET_MS} ms`,
+  );
   if (!args.includes("--no-write")) {
     const mark = (v: boolean) => (v ? "✅" : "❌");
     writeSection(

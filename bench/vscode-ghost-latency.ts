@@ -85,12 +85,17 @@ async function main(): Promise<void> {
     await page.evaluate(() => {
       const w = window as unknown as { __aic: PageClock };
       w.__aic = { keys: [], ghost: 0 };
-      document.addEventListener("keydown", () => {
-        w.__aic.keys.push(Date.now());
-        w.__aic.ghost = 0;
-      }, true);
+      document.addEventListener(
+        "keydown",
+        () => {
+          w.__aic.keys.push(Date.now());
+          w.__aic.ghost = 0;
+        },
+        true,
+      );
       new MutationObserver(() => {
-        if (w.__aic.ghost === 0 && document.querySelector(".monaco-editor .ghost-text-decoration")) w.__aic.ghost = Date.now();
+        if (w.__aic.ghost === 0 && document.querySelector(".monaco-editor .ghost-text-decoration"))
+          w.__aic.ghost = Date.now();
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
     // One unmeasured round warms up the path (first request, JIT, the backend's connection).
@@ -107,7 +112,11 @@ async function main(): Promise<void> {
         if (clock.ghost > 0 || Date.now() > deadline) break;
         await sleep(20);
       }
-      const req = ai.completionRequests().slice(before).filter((r) => fimPrefix(r).endsWith(burst(i))).pop();
+      const req = ai
+        .completionRequests()
+        .slice(before)
+        .filter((r) => fimPrefix(r).endsWith(burst(i)))
+        .pop();
       const lastKey = clock.keys[clock.keys.length - 1] ?? 0;
       if (clock.ghost === 0 || !req?.firstChunkAt) {
         process.stderr.write(`round ${i}: no ghost text within 10 s (request at the model: ${req ? "yes" : "no"})\n`);
@@ -148,7 +157,10 @@ async function main(): Promise<void> {
   const load = (loadSum / (rounds + 1)).toFixed(2);
   const ok = s.keyToGhostP50 <= s.ttftP50 + TARGET_SLACK_MS;
   console.log(JSON.stringify(s, null, 2), `load ${load}`);
-  console.log(ok ? "PASS" : "FAIL", `keystroke → ghost ${s.keyToGhostP50} ms at p50, target ≤ ${s.ttftP50} + ${TARGET_SLACK_MS} ms`);
+  console.log(
+    ok ? "PASS" : "FAIL",
+    `keystroke → ghost ${s.keyToGhostP50} ms at p50, target ≤ ${s.ttftP50} + ${TARGET_SLACK_MS} ms`,
+  );
   if (!args.includes("--no-write")) {
     const mark = ok ? "✅" : "❌";
     writeSection(

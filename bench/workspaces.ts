@@ -31,7 +31,8 @@ function median(xs: number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
   try {
     // warm-up: first use loads dockerode in the backend and the CLI binary into the page cache
     await createWorkspace(b, { name: `${PREFIX}warm`, stack: "custom", image: env.image, limits });
-    await run("docker", ["run", "-d", "--rm", "--init", "--name", "aicockpit-ws-bench-warmcli", env.image, "true"], { env: dockerEnv });
+    await run("docker", ["run", "-d", "--rm", "--init", "--name", "aicockpit-ws-bench-warmcli", env.image, "true"], {
+      env: dockerEnv,
+    });
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 === 0 ? ["api", "cli"] : ["cli", "api"];
       for (const which of order) {
@@ -60,11 +63,33 @@ async function main(): Promise<void> {
           await run(
             "docker",
             [
-              "run", "-d", "--init", "--name", `aicockpit-ws-${name}`,
-              "--label", "aicockpit.workspace=1", "--label", `aicockpit.workspace.name=${name}`,
-              "--cpus", "1", "--memory", "256m", "--memory-swap", "256m", "--pids-limit", "256",
-              "--network", "bridge", "-v", `aicockpit-ws-${name}-data:/workspace`, "-w", "/workspace",
-              env.image, "sh", "-c", "while sleep 3600; do :; done",
+              "run",
+              "-d",
+              "--init",
+              "--name",
+              `aicockpit-ws-${name}`,
+              "--label",
+              "aicockpit.workspace=1",
+              "--label",
+              `aicockpit.workspace.name=${name}`,
+              "--cpus",
+              "1",
+              "--memory",
+              "256m",
+              "--memory-swap",
+              "256m",
+              "--pids-limit",
+              "256",
+              "--network",
+              "bridge",
+              "-v",
+              `aicockpit-ws-${name}-data:/workspace`,
+              "-w",
+              "/workspace",
+              env.image,
+              "sh",
+              "-c",
+              "while sleep 3600; do :; done",
             ],
             { env: dockerEnv },
           );
@@ -81,7 +106,12 @@ async function main(): Promise<void> {
         name: `aicockpit-ws-${PREFIX}list${i}`,
         Image: env.image,
         Cmd: ["true"],
-        Labels: { "aicockpit.workspace": "1", "aicockpit.workspace.name": `${PREFIX}list${i}`, "aicockpit.workspace.stack": "custom", "aicockpit.workspace.limits": JSON.stringify(limits) },
+        Labels: {
+          "aicockpit.workspace": "1",
+          "aicockpit.workspace.name": `${PREFIX}list${i}`,
+          "aicockpit.workspace.stack": "custom",
+          "aicockpit.workspace.limits": JSON.stringify(limits),
+        },
         HostConfig: { Init: true, NetworkMode: "none" },
       });
     }

@@ -8,7 +8,10 @@
 export const KEYWORD_MENTIONS = ["selection", "problems", "terminal", "workspace"] as const;
 export type KeywordMention = (typeof KEYWORD_MENTIONS)[number];
 
-export type Mention = { kind: Exclude<KeywordMention, "workspace"> } | { kind: "workspace"; name?: string } | { kind: "file"; path: string };
+export type Mention =
+  | { kind: Exclude<KeywordMention, "workspace"> }
+  | { kind: "workspace"; name?: string }
+  | { kind: "file"; path: string };
 
 export interface ParsedMention {
   mention: Mention;
@@ -53,7 +56,8 @@ export function parseMentions(text: string): ParsedMention[] {
         path += ch;
         j++;
       }
-      if (closed && path.trim() !== "") out.push({ mention: { kind: "file", path: normalizePath(path) }, start: at, end: j });
+      if (closed && path.trim() !== "")
+        out.push({ mention: { kind: "file", path: normalizePath(path) }, start: at, end: j });
       i = closed ? j : at + 1;
       continue;
     }
@@ -67,8 +71,10 @@ export function parseMentions(text: string): ParsedMention[] {
     const ws = /^workspace:([\w.-]+)$/.exec(raw);
     if (ws) out.push({ mention: { kind: "workspace", name: ws[1]! }, start: at, end });
     else if (raw !== "") {
-      if (isKeyword(raw)) out.push({ mention: raw === "workspace" ? { kind: "workspace" } : { kind: raw }, start: at, end });
-      else if (/[./\\]/.test(raw) || /\w/.test(raw)) out.push({ mention: { kind: "file", path: normalizePath(raw) }, start: at, end });
+      if (isKeyword(raw))
+        out.push({ mention: raw === "workspace" ? { kind: "workspace" } : { kind: raw }, start: at, end });
+      else if (/[./\\]/.test(raw) || /\w/.test(raw))
+        out.push({ mention: { kind: "file", path: normalizePath(raw) }, start: at, end });
     }
     i = Math.max(end, at + 1);
   }
@@ -77,7 +83,10 @@ export function parseMentions(text: string): ParsedMention[] {
 
 /** `/` separators, no leading `./`. */
 export function normalizePath(path: string): string {
-  return path.trim().replace(/\\/g, "/").replace(/^(\.\/)+/, "");
+  return path
+    .trim()
+    .replace(/\\/g, "/")
+    .replace(/^(\.\/)+/, "");
 }
 
 /** The text a mention is written as; quotes when the path needs them. */

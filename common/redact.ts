@@ -21,8 +21,6 @@ export class Redactor {
     let out = text;
     // Longest first, so a secret containing another is not left half-visible.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("***");
-    return out
-      .replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***")
-      .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-***");
+    return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, "Bearer ***").replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-***");
   }
 }

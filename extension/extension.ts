@@ -56,7 +56,10 @@ export function activate(context: vscode.ExtensionContext): void {
     if (askedFor === baseUrl) return;
     askedFor = baseUrl;
     void vscode.window
-      .showWarningMessage(`AiCockpit: the AI service address changed to ${baseUrl || "the default"}. Enter the API key for it again (the old key is not sent to a new address).`, "Set API Key")
+      .showWarningMessage(
+        `AiCockpit: the AI service address changed to ${baseUrl || "the default"}. Enter the API key for it again (the old key is not sent to a new address).`,
+        "Set API Key",
+      )
       .then((pick) => pick && vscode.commands.executeCommand(COMMANDS.setApiKey));
   };
 
@@ -147,7 +150,13 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCompletionFeature(context, client, (m) => logger.info(m));
   step("completion");
   const hostSecrets = new HostSecretStore(context.secrets);
-  const workspaces = registerWorkspacesFeature(context, client, () => sup.current(), (m) => logger.info(m), hostSecrets);
+  const workspaces = registerWorkspacesFeature(
+    context,
+    client,
+    () => sup.current(),
+    (m) => logger.info(m),
+    hostSecrets,
+  );
   step("workspaces");
   const remote = registerRemoteFeature(context, client, hostSecrets, (m) => logger.info(m));
   step("remote");
@@ -161,7 +170,15 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");
   logger.info(`AiCockpit ${version} activated`);
-  e2eReport("activated", { version, evalMs: round(evalMs), evalCpuMs: bundleEvalCpuMs, contextWaitMs: round(contextWaitMs), activateMs: since(activateStart), activateCpuMs: cpuSince(activateStartCpu), ...steps });
+  e2eReport("activated", {
+    version,
+    evalMs: round(evalMs),
+    evalCpuMs: bundleEvalCpuMs,
+    contextWaitMs: round(contextWaitMs),
+    activateMs: since(activateStart),
+    activateCpuMs: cpuSince(activateStartCpu),
+    ...steps,
+  });
   setImmediate(() => {
     sup.start().catch((err: unknown) => logger.error(`could not start the backend: ${String(err)}`));
   });

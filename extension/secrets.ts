@@ -85,7 +85,11 @@ export class HostSecretStore {
     for (const id of hostIds) {
       const passphrase = await this.get(id, "passphrase");
       const password = await this.get(id, "password");
-      if (passphrase !== undefined || password !== undefined) out[id] = { ...(passphrase !== undefined ? { passphrase } : {}), ...(password !== undefined ? { password } : {}) };
+      if (passphrase !== undefined || password !== undefined)
+        out[id] = {
+          ...(passphrase !== undefined ? { passphrase } : {}),
+          ...(password !== undefined ? { password } : {}),
+        };
     }
     return out;
   }

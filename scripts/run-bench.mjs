@@ -6,7 +6,9 @@ import { join } from "node:path";
 
 const dir = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "bench");
 const wanted = process.argv.slice(2).map((n) => n.replace(/^bench\//, "").replace(/\.ts$/, ""));
-const all = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 const files = wanted.length > 0 ? all.filter((f) => wanted.includes(f.replace(/\.ts$/, ""))) : all;
 if (files.length === 0) {
   console.error(`no benchmarks matched ${wanted.join(", ") || "bench/*.ts"}`);

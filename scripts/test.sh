@@ -97,16 +97,10 @@ infra_up() {
 
 if want typecheck; then stage typecheck npm run --silent typecheck; fi
 
-# ESLint (rules and import boundaries: eslint.config.mjs), then the Prettier check. The check
-# runs only once the tree has been formatted: the lead creates .prettier-applied in the
-# commit that applies `npm run format`, and removes this guard then.
+# ESLint (rules and import boundaries: eslint.config.mjs), then the Prettier check (`npm run format` fixes it).
 lint() {
   npm run --silent lint || return 1
-  if [ -f .prettier-applied ]; then
-    npm run --silent format:check || return 1
-  else
-    aic_log "format check skipped: .prettier-applied does not exist yet (the tree is not formatted yet)"
-  fi
+  npm run --silent format:check || return 1
 }
 if want lint; then stage lint lint; fi
 build_ok=true

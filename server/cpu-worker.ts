@@ -43,7 +43,10 @@ export function serveIfCpuWorker(): boolean {
     try {
       result = runJob(job, true);
     } catch {
-      result = { ok: false, error: { code: "INTERNAL", message: "Internal error in the AiCockpit backend while computing this request." } };
+      result = {
+        ok: false,
+        error: { code: "INTERNAL", message: "Internal error in the AiCockpit backend while computing this request." },
+      };
     }
     port.postMessage(result);
   });
@@ -89,13 +92,21 @@ export class CpuWorker {
         w.off("exit", onExit);
         resolve(r);
       };
-      const onExit = () => done({ ok: false, error: { code: "INTERNAL", message: "The backend's worker thread stopped unexpectedly; try again." } });
+      const onExit = () =>
+        done({
+          ok: false,
+          error: { code: "INTERNAL", message: "The backend's worker thread stopped unexpectedly; try again." },
+        });
       const timer = setTimeout(() => {
         this.drop(w);
         void w.terminate();
         done({
           ok: false,
-          error: { code: "PAYLOAD_TOO_LARGE", message: `This request needed more than ${this.deadlineMs / 1000} s of computation and was stopped.`, hint: "Send a smaller input." },
+          error: {
+            code: "PAYLOAD_TOO_LARGE",
+            message: `This request needed more than ${this.deadlineMs / 1000} s of computation and was stopped.`,
+            hint: "Send a smaller input.",
+          },
         });
       }, this.deadlineMs);
       w.on("message", done);

@@ -69,12 +69,20 @@ function main(): void {
     // This same bundle, started as a worker thread (see the bottom of this file).
     cpuWorker: new CpuWorker(__filename),
     hosts: () => (hosts ??= import("./hosts/service.js").then((m) => m.createHosts(config.dataDir))),
-    workspaces: () => (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) => m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }))),
+    workspaces: () =>
+      (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) =>
+        m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }),
+      )),
     gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
-      (containers ??= import("./containers/service.js").then((m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens))),
-    tasks: () => (tasks ??= import("./tasks/service.js").then((m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }))),
+      (containers ??= import("./containers/service.js").then(
+        (m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens),
+      )),
+    tasks: () =>
+      (tasks ??= import("./tasks/service.js").then(
+        (m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }),
+      )),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   // Tasks left running by a previous backend are marked `interrupted` now, not when someone asks.

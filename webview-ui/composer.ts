@@ -18,18 +18,36 @@ export interface ComposerHooks {
 
 export function chipElement(chip: MentionChip, onRemove?: () => void): HTMLElement {
   const kind = chip.mention.kind;
-  const iconName = chip.error ? "error" : kind === "file" ? "file" : kind === "selection" ? "selection" : kind === "problems" ? "warning" : kind === "terminal" ? "terminal" : "server";
+  const iconName = chip.error
+    ? "error"
+    : kind === "file"
+      ? "file"
+      : kind === "selection"
+        ? "selection"
+        : kind === "problems"
+          ? "warning"
+          : kind === "terminal"
+            ? "terminal"
+            : "server";
   const title = chip.error ?? chip.note ?? (kind === "file" ? chip.mention.path : chip.label);
   const el = h(
     "span",
-    { class: `chip${chip.error ? " chip-error" : ""}${chip.truncated ? " chip-truncated" : ""}`, title, "data-key": mentionKey(chip.mention) },
+    {
+      class: `chip${chip.error ? " chip-error" : ""}${chip.truncated ? " chip-truncated" : ""}`,
+      title,
+      "data-key": mentionKey(chip.mention),
+    },
     icon(iconName),
     h("span", { class: "chip-label" }, chip.label),
     chip.truncated ? h("span", { class: "chip-flag", "aria-label": "truncated" }, "cut") : null,
   );
   if (chip.error) el.append(h("span", { class: "sr-only" }, `: ${chip.error}`));
   if (onRemove) {
-    const x = h("button", { class: "chip-remove", type: "button", title: `Remove ${chip.label}`, "aria-label": `Remove ${chip.label}` }, icon("close"));
+    const x = h(
+      "button",
+      { class: "chip-remove", type: "button", title: `Remove ${chip.label}`, "aria-label": `Remove ${chip.label}` },
+      icon("close"),
+    );
     x.addEventListener("click", onRemove);
     el.append(x);
   }
@@ -63,14 +81,28 @@ export class Composer {
     });
     this.chipsRow = h("div", { class: "chips", "aria-label": "Attached context" });
     this.picker = h("div", { class: "picker", role: "listbox", hidden: "" });
-    this.sendBtn = h("button", { class: "send", type: "button", title: "Send (Enter)", "aria-label": "Send" }, icon("send"));
+    this.sendBtn = h(
+      "button",
+      { class: "send", type: "button", title: "Send (Enter)", "aria-label": "Send" },
+      icon("send"),
+    );
     this.modelSelect = h("select", { class: "model", title: "Model", "aria-label": "Model" });
-    const atBtn = h("button", { class: "icon-btn", type: "button", title: "Attach context (@)", "aria-label": "Attach context" }, icon("mention"));
+    const atBtn = h(
+      "button",
+      { class: "icon-btn", type: "button", title: "Attach context (@)", "aria-label": "Attach context" },
+      icon("mention"),
+    );
     this.root = h(
       "div",
       { class: "composer" },
       this.picker,
-      h("div", { class: "composer-box" }, this.chipsRow, this.input, h("div", { class: "composer-bar" }, atBtn, this.modelSelect, h("span", { class: "spacer" }), this.sendBtn)),
+      h(
+        "div",
+        { class: "composer-box" },
+        this.chipsRow,
+        this.input,
+        h("div", { class: "composer-bar" }, atBtn, this.modelSelect, h("span", { class: "spacer" }), this.sendBtn),
+      ),
     );
 
     this.input.addEventListener("input", () => {
@@ -147,7 +179,11 @@ export class Composer {
       clearTimeout(this.resolveTimer);
       // Resolve once typing pauses: a path being typed is not worth a lookup per keystroke.
       this.resolveTimer = setTimeout(() => {
-        void Promise.all(this.mentions().filter((m) => !this.resolved.has(mentionKey(m))).map(async (m) => this.resolved.set(mentionKey(m), await this.hooks.resolve(m)))).then(() => this.renderChips());
+        void Promise.all(
+          this.mentions()
+            .filter((m) => !this.resolved.has(mentionKey(m)))
+            .map(async (m) => this.resolved.set(mentionKey(m), await this.hooks.resolve(m))),
+        ).then(() => this.renderChips());
       }, 250);
     }
     this.chipsRow.replaceChildren(
@@ -251,7 +287,12 @@ export class Composer {
       ...this.candidates.map((c, i) => {
         const row = h(
           "div",
-          { class: `picker-row${i === this.active ? " active" : ""}`, role: "option", "aria-selected": String(i === this.active), title: c.mention.kind === "file" ? c.mention.path : c.detail },
+          {
+            class: `picker-row${i === this.active ? " active" : ""}`,
+            role: "option",
+            "aria-selected": String(i === this.active),
+            title: c.mention.kind === "file" ? c.mention.path : c.detail,
+          },
           icon(c.icon),
           h("span", { class: "picker-label" }, c.mention.kind === "file" ? c.label : `@${c.label}`),
           h("span", { class: "picker-detail" }, c.detail),

@@ -11,10 +11,19 @@ export class HistoryPanel {
     private readonly onDelete: (id: string) => void,
     onClose: () => void,
   ) {
-    const close = h("button", { class: "icon-btn", type: "button", title: "Close history", "aria-label": "Close history" }, icon("close"));
+    const close = h(
+      "button",
+      { class: "icon-btn", type: "button", title: "Close history", "aria-label": "Close history" },
+      icon("close"),
+    );
     close.addEventListener("click", onClose);
     this.list = h("ul", { class: "history-list", "aria-label": "Chat history" });
-    this.root = h("section", { class: "history", hidden: "" }, h("div", { class: "history-head" }, h("h3", {}, "History"), close), this.list);
+    this.root = h(
+      "section",
+      { class: "history", hidden: "" },
+      h("div", { class: "history-head" }, h("h3", {}, "History"), close),
+      this.list,
+    );
   }
 
   get visible(): boolean {
@@ -32,16 +41,35 @@ export class HistoryPanel {
     }
     this.list.replaceChildren(
       ...sessions.map((s) => {
-        const del = h("button", { class: "icon-btn history-delete", type: "button", title: `Delete “${s.title}”`, "aria-label": `Delete ${s.title}` }, icon("trash"));
+        const del = h(
+          "button",
+          {
+            class: "icon-btn history-delete",
+            type: "button",
+            title: `Delete “${s.title}”`,
+            "aria-label": `Delete ${s.title}`,
+          },
+          icon("trash"),
+        );
         del.addEventListener("click", (e) => {
           e.stopPropagation();
           this.onDelete(s.id);
         });
         const item = h(
           "li",
-          { class: `history-item${s.id === currentId ? " current" : ""}`, tabindex: "0", role: "button", "data-id": s.id },
+          {
+            class: `history-item${s.id === currentId ? " current" : ""}`,
+            tabindex: "0",
+            role: "button",
+            "data-id": s.id,
+          },
           icon("comment"),
-          h("span", { class: "history-text" }, h("span", { class: "history-title" }, s.title), h("span", { class: "history-meta" }, `${relativeTime(s.updatedAt)} · ${s.messageCount} messages`)),
+          h(
+            "span",
+            { class: "history-text" },
+            h("span", { class: "history-title" }, s.title),
+            h("span", { class: "history-meta" }, `${relativeTime(s.updatedAt)} · ${s.messageCount} messages`),
+          ),
           del,
         );
         item.addEventListener("click", () => this.onOpen(s.id));

@@ -37,7 +37,12 @@ const composer = new Composer({
   send: (text, mentions) => send(text, mentions),
   stop: () => running?.cancel(),
   search: async (query) => (await rpc.request("mentions/search", { query })).items,
-  resolve: async (mention) => (await rpc.request("mentions/resolve", { mentions: [mention] })).chips[0] ?? { mention, label: "?", error: "Could not resolve." },
+  resolve: async (mention) =>
+    (await rpc.request("mentions/resolve", { mentions: [mention] })).chips[0] ?? {
+      mention,
+      label: "?",
+      error: "Could not resolve.",
+    },
   selectModel: (m) => {
     model = m;
     void rpc.request("models/select", { model: m }).then((s) => composer.setModels(s));
@@ -148,7 +153,6 @@ async function codeAction(action: CodeAction, block: CodeBlock, button: HTMLButt
   if (r.message) showToast(r.message, !r.ok);
 }
 
-
 rpc.on("composer/attach", ({ chips, focus }) => {
   for (const c of chips) composer.addChip(c);
   if (focus) composer.focus();
@@ -186,4 +190,6 @@ async function loadModels(): Promise<void> {
   }
 }
 
-void init().catch((err: unknown) => showToast(`Chat failed to start: ${err instanceof Error ? err.message : String(err)}`, true));
+void init().catch((err: unknown) =>
+  showToast(`Chat failed to start: ${err instanceof Error ? err.message : String(err)}`, true),
+);

@@ -36,11 +36,49 @@ import yaml from "highlight.js/lib/languages/yaml";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the import form would break the unit tests (see above)
 const { Marked } = require("marked") as { Marked: typeof MarkedClass };
 
-const LANGUAGES = { bash, c, cpp, csharp, css, diff, dockerfile, go, ini, java, javascript, json, kotlin, markdown, php, plaintext, powershell, python, ruby, rust, shell, sql, typescript, xml, yaml };
+const LANGUAGES = {
+  bash,
+  c,
+  cpp,
+  csharp,
+  css,
+  diff,
+  dockerfile,
+  go,
+  ini,
+  java,
+  javascript,
+  json,
+  kotlin,
+  markdown,
+  php,
+  plaintext,
+  powershell,
+  python,
+  ruby,
+  rust,
+  shell,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
 
 /** Fence tags that are shell commands: their blocks get "Run in terminal". */
-const SHELL_LANGS = new Set(["sh", "bash", "shell", "zsh", "console", "shellsession", "powershell", "ps1", "pwsh", "cmd", "bat"]);
+const SHELL_LANGS = new Set([
+  "sh",
+  "bash",
+  "shell",
+  "zsh",
+  "console",
+  "shellsession",
+  "powershell",
+  "ps1",
+  "pwsh",
+  "cmd",
+  "bat",
+]);
 
 export interface CodeBlock {
   code: string;
@@ -105,7 +143,14 @@ export function renderMarkdown(text: string): Rendered {
           button("copy", "copy", "Copy"),
           button("insert", "insert", "Insert at cursor"),
           // A shell block is a command to run, not code to put in a file.
-          isShell ? button("run", "terminal", "Run in terminal (asks for confirmation)", "Run") : button("apply", "diff", path ? `Apply to ${path} (review the diff)` : "Apply to the active editor (review the diff)", "Apply"),
+          isShell
+            ? button("run", "terminal", "Run in terminal (asks for confirmation)", "Run")
+            : button(
+                "apply",
+                "diff",
+                path ? `Apply to ${path} (review the diff)` : "Apply to the active editor (review the diff)",
+                "Apply",
+              ),
         ].join("");
         return `<div class="code-block" data-block="${index}"><div class="code-head"><span class="code-lang">${escapeHtml(label)}</span><span class="code-actions">${actions}</span></div><pre><code class="hljs">${highlight(code, language)}</code></pre></div>`;
       },

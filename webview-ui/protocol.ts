@@ -213,6 +213,7 @@ export function isToWebview(v: unknown): v is ToWebview {
 export function isMention(v: unknown): v is Mention {
   if (!isObj(v)) return false;
   if (v.kind === "file") return typeof v.path === "string" && v.path.length > 0 && v.path.length <= 4096;
-  if (v.kind === "workspace") return v.name === undefined || (typeof v.name === "string" && /^[\w.-]{1,128}$/.test(v.name));
+  if (v.kind === "workspace")
+    return v.name === undefined || (typeof v.name === "string" && /^[\w.-]{1,128}$/.test(v.name));
   return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal";
 }

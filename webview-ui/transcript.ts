@@ -28,13 +28,22 @@ export class Transcript {
   private readonly blocks = new WeakMap<HTMLElement, CodeBlock[]>();
   private live: { el: HTMLElement; body: HTMLElement; notices: HTMLElement; text: string; frame: number } | undefined;
 
-  constructor(private readonly onAction: (action: CodeAction, block: CodeBlock, button: HTMLButtonElement) => void, private readonly onLink: (href: string) => void) {
+  constructor(
+    private readonly onAction: (action: CodeAction, block: CodeBlock, button: HTMLButtonElement) => void,
+    private readonly onLink: (href: string) => void,
+  ) {
     this.empty = h(
       "div",
       { class: "empty" },
       h("div", { class: "empty-icon" }, icon("comment-discussion")),
       h("h2", {}, "Ask AiCockpit"),
-      h("p", {}, "Questions about your code, explanations, fixes. Type ", h("kbd", {}, "@"), " to attach a file, the selection, problems or terminal output."),
+      h(
+        "p",
+        {},
+        "Questions about your code, explanations, fixes. Type ",
+        h("kbd", {}, "@"),
+        " to attach a file, the selection, problems or terminal output.",
+      ),
     );
     this.list = h("div", { class: "messages", role: "log", "aria-live": "polite" });
     this.root = h("div", { class: "transcript" }, this.empty, this.list);
@@ -77,7 +86,8 @@ export class Transcript {
   }
 
   addUser(m: StoredMessage): void {
-    const chips = m.chips && m.chips.length > 0 ? h("div", { class: "chips" }, ...m.chips.map((c) => chipElement(c))) : null;
+    const chips =
+      m.chips && m.chips.length > 0 ? h("div", { class: "chips" }, ...m.chips.map((c) => chipElement(c))) : null;
     this.list.append(h("div", { class: "msg user" }, chips, h("div", { class: "user-text" }, m.content)));
     this.updateEmpty();
     this.scrollToEnd();
@@ -91,7 +101,11 @@ export class Transcript {
   }
 
   private noticeList(notices: readonly TruncationNotice[]): HTMLElement {
-    return h("div", { class: "notices" }, ...notices.map((n) => h("div", { class: "notice" }, icon("warning"), h("span", {}, noticeText(n)))));
+    return h(
+      "div",
+      { class: "notices" },
+      ...notices.map((n) => h("div", { class: "notice" }, icon("warning"), h("span", {}, noticeText(n)))),
+    );
   }
 
   addAssistant(m: StoredMessage): void {
@@ -106,13 +120,19 @@ export class Transcript {
 
   private finishStatus(el: HTMLElement, m: StoredMessage): void {
     el.classList.remove("streaming");
-    if (m.status === "stopped") el.append(h("div", { class: "status stopped" }, icon("circle-slash"), "Stopped — the answer above is partial"));
-    if (m.status === "error") el.append(h("div", { class: "status error", role: "alert" }, icon("error"), m.error ?? "The answer failed."));
+    if (m.status === "stopped")
+      el.append(h("div", { class: "status stopped" }, icon("circle-slash"), "Stopped — the answer above is partial"));
+    if (m.status === "error")
+      el.append(h("div", { class: "status error", role: "alert" }, icon("error"), m.error ?? "The answer failed."));
     if (m.content === "" && m.status === "done") el.append(h("div", { class: "status" }, "(empty answer)"));
   }
 
   startAssistant(): void {
-    const body = h("div", { class: "md" }, h("span", { class: "typing", "aria-label": "Thinking" }, h("span"), h("span"), h("span")));
+    const body = h(
+      "div",
+      { class: "md" },
+      h("span", { class: "typing", "aria-label": "Thinking" }, h("span"), h("span"), h("span")),
+    );
     const notices = h("div", { class: "notices" });
     const el = h("div", { class: "msg assistant streaming" }, notices, body);
     this.list.append(el);

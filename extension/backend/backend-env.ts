@@ -62,7 +62,8 @@ export function backendEnv(
   const problems: string[] = [];
   const baseUrl = settings.baseUrl.trim();
   const model = settings.model.trim();
-  if (!PROVIDER_KINDS.includes(settings.kind)) problems.push(`Provider kind "${settings.kind}" is not one of ${PROVIDER_KINDS.join(", ")}.`);
+  if (!PROVIDER_KINDS.includes(settings.kind))
+    problems.push(`Provider kind "${settings.kind}" is not one of ${PROVIDER_KINDS.join(", ")}.`);
   if (model === "") problems.push('No model is set (setting "aicockpit.provider.model").');
   if (baseUrl !== "" && !isHttpUrl(baseUrl)) problems.push(`Base URL "${baseUrl}" is not an http(s) URL.`);
   if (baseUrl === "" && (settings.kind === "azure" || settings.kind === "custom")) {
@@ -73,7 +74,8 @@ export function backendEnv(
   env.AICOCKPIT_LLM_KIND = settings.kind;
   env.AICOCKPIT_LLM_MODEL = model;
   if (baseUrl !== "") env.AICOCKPIT_LLM_BASE_URL = baseUrl;
-  if (settings.kind === "azure" && settings.azureApiVersion.trim() !== "") env.AICOCKPIT_LLM_API_VERSION = settings.azureApiVersion.trim();
+  if (settings.kind === "azure" && settings.azureApiVersion.trim() !== "")
+    env.AICOCKPIT_LLM_API_VERSION = settings.azureApiVersion.trim();
   if (apiKey !== undefined && apiKey !== "") env.AICOCKPIT_LLM_API_KEY = apiKey;
   return { env, problems };
 }

@@ -10,11 +10,7 @@ import { readSse, type SseMessage } from "./sse";
 
 /** Codes the client adds for failures that never reached a route handler. */
 export type ClientErrorCode =
-  | ErrorCode
-  | "BACKEND_NOT_RUNNING"
-  | "BACKEND_UNREACHABLE"
-  | "BACKEND_TIMEOUT"
-  | "BACKEND_BAD_RESPONSE";
+  ErrorCode | "BACKEND_NOT_RUNNING" | "BACKEND_UNREACHABLE" | "BACKEND_TIMEOUT" | "BACKEND_BAD_RESPONSE";
 
 export class BackendError extends Error {
   override readonly name = "BackendError";
@@ -45,7 +41,9 @@ export type RouteParams<K extends RouteKey> = ParamNames<PathOf<K>>;
 type ParamsPart<K extends RouteKey> = [RouteParams<K>] extends [never]
   ? { params?: undefined }
   : { params: Record<RouteParams<K>, string> };
-type BodyPart<K extends RouteKey> = [RouteRequest<K>] extends [Empty] ? { body?: undefined } : { body: RouteRequest<K> };
+type BodyPart<K extends RouteKey> = [RouteRequest<K>] extends [Empty]
+  ? { body?: undefined }
+  : { body: RouteRequest<K> };
 export type CallOptions<K extends RouteKey> = ParamsPart<K> &
   BodyPart<K> & {
     signal?: AbortSignal;
@@ -53,9 +51,8 @@ export type CallOptions<K extends RouteKey> = ParamsPart<K> &
     timeoutMs?: number;
   };
 /** Options may be omitted only when the route has neither path params nor a body. */
-type CallArgs<K extends RouteKey> = Record<string, never> extends CallOptions<K>
-  ? [options?: CallOptions<K>]
-  : [options: CallOptions<K>];
+type CallArgs<K extends RouteKey> =
+  Record<string, never> extends CallOptions<K> ? [options?: CallOptions<K>] : [options: CallOptions<K>];
 
 export interface StreamOptions {
   body?: unknown;
@@ -95,7 +92,14 @@ export class BackendClient {
    * `[DONE]`; an `event: error` carrying an error body is thrown as a BackendError.
    */
   async *stream(method: "GET" | "POST", path: string, options: StreamOptions = {}): AsyncGenerator<SseMessage> {
-    const { response, timeout } = await this.send(method, path, options.body, options.signal, options.timeoutMs, "text/event-stream");
+    const { response, timeout } = await this.send(
+      method,
+      path,
+      options.body,
+      options.signal,
+      options.timeoutMs,
+      "text/event-stream",
+    );
     if (response.body === null) return;
     try {
       for await (const m of readSse(response.body, options.signal)) {
@@ -110,7 +114,10 @@ export class BackendClient {
   }
 
   /** A typed streaming route from the `StreamRoutes` table: each `data:` line is one JSON event. */
-  async *events<K extends StreamRouteKey>(route: K, options: TypedStreamOptions<K>): AsyncGenerator<StreamRoutes[K][1]> {
+  async *events<K extends StreamRouteKey>(
+    route: K,
+    options: TypedStreamOptions<K>,
+  ): AsyncGenerator<StreamRoutes[K][1]> {
     const space = route.indexOf(" ");
     const method = route.slice(0, space) as "GET" | "POST";
     for await (const m of this.stream(method, route.slice(space + 1), options)) {
@@ -134,7 +141,11 @@ export class BackendClient {
   ): Promise<{ response: Response; timeout: AbortSignal | undefined }> {
     const conn = this.connection();
     if (conn === undefined) {
-      throw new BackendError("BACKEND_NOT_RUNNING", "The AiCockpit backend is not running.", 'Wait for it to start, or run "AiCockpit: Restart Backend".');
+      throw new BackendError(
+        "BACKEND_NOT_RUNNING",
+        "The AiCockpit backend is not running.",
+        'Wait for it to start, or run "AiCockpit: Restart Backend".',
+      );
     }
     const timeout = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [signal, timeout].filter((s): s is AbortSignal => s !== undefined);
@@ -172,8 +183,14 @@ async function errorFromResponse(res: Response): Promise<BackendError> {
   } catch {
     parsed = undefined;
   }
-  if (isApiErrorBody(parsed)) return new BackendError(parsed.error.code, parsed.error.message, parsed.error.hint, res.status);
-  return new BackendError("BACKEND_BAD_RESPONSE", `The backend answered HTTP ${res.status} without an error body.`, undefined, res.status);
+  if (isApiErrorBody(parsed))
+    return new BackendError(parsed.error.code, parsed.error.message, parsed.error.hint, res.status);
+  return new BackendError(
+    "BACKEND_BAD_RESPONSE",
+    `The backend answered HTTP ${res.status} without an error body.`,
+    undefined,
+    res.status,
+  );
 }
 
 function errorFromEvent(data: string): BackendError {
@@ -186,10 +203,21 @@ function errorFromEvent(data: string): BackendError {
   return new BackendError("BACKEND_BAD_RESPONSE", "The backend's stream ended with an unreadable error event.");
 }
 
-function transportError(err: unknown, signal: AbortSignal | undefined, timeout: AbortSignal | undefined, path: string): BackendError {
+function transportError(
+  err: unknown,
+  signal: AbortSignal | undefined,
+  timeout: AbortSignal | undefined,
+  path: string,
+): BackendError {
   if (signal?.aborted) return new BackendError("CANCELLED", "The request was cancelled.");
-  if (timeout?.aborted) return new BackendError("BACKEND_TIMEOUT", `The backend did not answer ${path} in time.`, "See AiCockpit: Show Logs.");
-  if (err instanceof SyntaxError) return new BackendError("BACKEND_BAD_RESPONSE", `The backend's answer to ${path} is not valid JSON.`);
+  if (timeout?.aborted)
+    return new BackendError(
+      "BACKEND_TIMEOUT",
+      `The backend did not answer ${path} in time.`,
+      "See AiCockpit: Show Logs.",
+    );
+  if (err instanceof SyntaxError)
+    return new BackendError("BACKEND_BAD_RESPONSE", `The backend's answer to ${path} is not valid JSON.`);
   const c = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   const cause = c?.code ?? c?.message;
   return new BackendError(

@@ -42,7 +42,11 @@ export interface StatusView {
   notification?: string;
 }
 
-const openSetting = (setting: string, title: string): FixCommand => ({ id: "workbench.action.openSettings", title, args: [setting] });
+const openSetting = (setting: string, title: string): FixCommand => ({
+  id: "workbench.action.openSettings",
+  title,
+  args: [setting],
+});
 
 /** The fix for each provider error class: the one thing the user should do next. */
 export function fixFor(code: ErrorCode): FixCommand {
@@ -97,7 +101,10 @@ function extraHint(message: string, hint: string | undefined): string | undefine
   return hint === undefined || hint === "" || message.includes(hint) ? undefined : hint;
 }
 
-export function describeError(error: { code: ClientErrorCode; message: string; hint?: string }): { message: string; fix: FixCommand } {
+export function describeError(error: { code: ClientErrorCode; message: string; hint?: string }): {
+  message: string;
+  fix: FixCommand;
+} {
   const extra = extraHint(error.message, error.hint);
   const hint = extra !== undefined ? ` ${extra}` : "";
   if (isProviderCode(error.code)) {

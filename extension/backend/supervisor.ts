@@ -35,7 +35,14 @@ export type SupervisorEvent =
   | { type: "spawned"; pid: number }
   | { type: "ready"; connection: BackendConnection }
   /** The process ended without being asked to. `beforeReady`: it never printed its ready line. */
-  | { type: "exited"; pid: number; code: number | null; signal: NodeJS.Signals | null; beforeReady: boolean; reason: string }
+  | {
+      type: "exited";
+      pid: number;
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      beforeReady: boolean;
+      reason: string;
+    }
   | { type: "restarting"; delayMs: number; attempt: number; reason: string }
   /** Restarting cannot help (config error, or too many failures in a row); `reason` is for the user. */
   | { type: "failed"; reason: string }
@@ -160,7 +167,9 @@ export class BackendSupervisor {
       });
       child.kill("SIGTERM");
       const killer = setTimeout(() => {
-        this.opts.logger.warn(`backend pid ${child.pid ?? "?"} ignored SIGTERM for ${this.opts.stopGraceMs} ms; sending SIGKILL`);
+        this.opts.logger.warn(
+          `backend pid ${child.pid ?? "?"} ignored SIGTERM for ${this.opts.stopGraceMs} ms; sending SIGKILL`,
+        );
         child.kill("SIGKILL");
       }, this.opts.stopGraceMs);
       await exited;
@@ -286,7 +295,9 @@ export class BackendSupervisor {
           child.kill("SIGKILL");
           return;
         } else {
-          this.opts.logger.warn(`backend health check ${problem === "timeout" ? `got no answer within ${this.opts.healthTimeoutMs} ms` : `failed: ${problem}`} (${misses} in a row)`);
+          this.opts.logger.warn(
+            `backend health check ${problem === "timeout" ? `got no answer within ${this.opts.healthTimeoutMs} ms` : `failed: ${problem}`} (${misses} in a row)`,
+          );
         }
         this.healthTimer = setTimeout(tick, this.opts.healthIntervalMs);
       });
@@ -363,10 +374,18 @@ export function parseReadyLine(line: string): number | undefined {
 }
 
 /** One readable sentence: what happened, plus the backend's own last words when it failed to start. */
-function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[], ready: boolean): string {
+function describeExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderrTail: string[],
+  ready: boolean,
+): string {
   const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code ?? "?"}`;
   if (ready) return `backend ${how}`;
   // Only the backend's own messages, not routine timestamped log lines, explain a failed start.
-  const said = stderrTail.filter((l) => !/^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO) /.test(l)).join("\n").trim();
+  const said = stderrTail
+    .filter((l) => !/^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO) /.test(l))
+    .join("\n")
+    .trim();
   return said === "" ? `backend ${how} before it was ready` : `backend ${how} before it was ready: ${said}`;
 }

@@ -35,7 +35,11 @@ export class CodeActions implements vscode.Disposable {
         return r === rel || r.endsWith(`/${rel}`);
       };
       const visible = vscode.window.visibleTextEditors.find((e) => matches(e.document));
-      if (visible) return vscode.window.showTextDocument(visible.document, { viewColumn: visible.viewColumn, preserveFocus: false });
+      if (visible)
+        return vscode.window.showTextDocument(visible.document, {
+          viewColumn: visible.viewColumn,
+          preserveFocus: false,
+        });
       const openDoc = vscode.workspace.textDocuments.find(matches);
       if (openDoc) return vscode.window.showTextDocument(openDoc, { preserveFocus: false });
       const root = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -50,7 +54,11 @@ export class CodeActions implements vscode.Disposable {
     }
     const ed = this.lastEditor();
     if (!ed) return undefined;
-    return vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, selection: ed.selection, preserveFocus: false });
+    return vscode.window.showTextDocument(ed.document, {
+      viewColumn: ed.viewColumn,
+      selection: ed.selection,
+      preserveFocus: false,
+    });
   }
 
   async copy(p: CodeActionParams): Promise<ActionResult> {
@@ -64,7 +72,9 @@ export class CodeActions implements vscode.Disposable {
     const ok = await ed.edit((b) => {
       for (const sel of ed.selections) b.replace(sel, p.code);
     });
-    return ok ? { ok: true, message: `Inserted into ${vscode.workspace.asRelativePath(ed.document.uri, false)}.` } : { ok: false, message: "The editor refused the edit." };
+    return ok
+      ? { ok: true, message: `Inserted into ${vscode.workspace.asRelativePath(ed.document.uri, false)}.` }
+      : { ok: false, message: "The editor refused the edit." };
   }
 
   async apply(p: CodeActionParams): Promise<ActionResult> {
@@ -79,13 +89,16 @@ export class CodeActions implements vscode.Disposable {
     if (command === "") return { ok: false, message: "The block is empty." };
     const all = await vscode.commands.getCommands(true);
     if (!all.includes(RUN_IN_TERMINAL_COMMAND)) {
-      const message = "Running commands needs AiCockpit's terminal feature (risk check and confirmation), which is not available in this build. Copy the command instead.";
+      const message =
+        "Running commands needs AiCockpit's terminal feature (risk check and confirmation), which is not available in this build. Copy the command instead.";
       void vscode.window.showWarningMessage(`AiCockpit: ${message}`);
       return { ok: false, message };
     }
     // Not awaited: the flow waits for the user's decision; the panel only needs to know it started.
     void Promise.resolve(vscode.commands.executeCommand(RUN_IN_TERMINAL_COMMAND, { command })).catch((err: unknown) => {
-      void vscode.window.showErrorMessage(`AiCockpit: could not start the terminal flow: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(
+        `AiCockpit: could not start the terminal flow: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     return { ok: true, message: "Review the command, then run or cancel it." };
   }

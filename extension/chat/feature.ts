@@ -8,7 +8,14 @@ import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { TruncationNotice } from "../../server/api/chat";
 import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
-import { isMention, type ChatStreamEvent, type MentionCandidate, type SendParams, type StoredMessage, type ToWebview } from "../../webview-ui/protocol";
+import {
+  isMention,
+  type ChatStreamEvent,
+  type MentionCandidate,
+  type SendParams,
+  type StoredMessage,
+  type ToWebview,
+} from "../../webview-ui/protocol";
 import { CodeActions } from "./code-actions";
 import { fuzzyFilter } from "./fuzzy";
 import { chatHtml } from "./html";
@@ -32,9 +39,19 @@ const MAX_MENTIONS = 50;
 const MAX_TEXT = 200_000;
 
 const KEYWORDS: MentionCandidate[] = [
-  { mention: { kind: "selection" }, label: "selection", detail: "The selection in the last active editor", icon: "selection" },
+  {
+    mention: { kind: "selection" },
+    label: "selection",
+    detail: "The selection in the last active editor",
+    icon: "selection",
+  },
   { mention: { kind: "problems" }, label: "problems", detail: "Errors and warnings in the workspace", icon: "warning" },
-  { mention: { kind: "terminal" }, label: "terminal", detail: "Recent output of the active terminal", icon: "terminal" },
+  {
+    mention: { kind: "terminal" },
+    label: "terminal",
+    detail: "Recent output of the active terminal",
+    icon: "terminal",
+  },
 ];
 
 function errorText(err: unknown): string {
@@ -47,10 +64,17 @@ function checkSend(p: SendParams): { text: string; mentions: Mention[] } {
   if (p.text.trim() === "") throw new Error("Type a message first.");
   if (p.text.length > MAX_TEXT) throw new Error("The message is too long.");
   const given = Array.isArray(p.mentions) ? p.mentions.filter(isMention).slice(0, MAX_MENTIONS) : [];
-  return { text: p.text, mentions: uniqueMentions([...given, ...parseMentions(p.text).map((m) => m.mention)]).slice(0, MAX_MENTIONS) };
+  return {
+    text: p.text,
+    mentions: uniqueMentions([...given, ...parseMentions(p.text).map((m) => m.mention)]).slice(0, MAX_MENTIONS),
+  };
 }
 
-export function registerChatFeature(context: vscode.ExtensionContext, client: BackendClient, log: (msg: string) => void): void {
+export function registerChatFeature(
+  context: vscode.ExtensionContext,
+  client: BackendClient,
+  log: (msg: string) => void,
+): void {
   const store = new SessionStore(context.workspaceState);
   const files = new WorkspaceFiles();
   const terminals = new TerminalOutput();
@@ -88,14 +112,28 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
       const keywords = KEYWORDS.filter((k) => k.label.startsWith(q.toLowerCase()));
       // @workspace only once the backend reports Docker workspaces.
       const ws = (await workspaces.list())
-        .filter((w) => `workspace:${w.name}`.startsWith(q.toLowerCase()) || (q.length > 0 && w.name.toLowerCase().includes(q.toLowerCase())))
-        .map((w): MentionCandidate => ({ mention: { kind: "workspace", name: w.name }, label: `workspace:${w.name}`, detail: `Docker workspace · ${w.stack} · ${w.state}`, icon: "server" }));
+        .filter(
+          (w) =>
+            `workspace:${w.name}`.startsWith(q.toLowerCase()) ||
+            (q.length > 0 && w.name.toLowerCase().includes(q.toLowerCase())),
+        )
+        .map((w): MentionCandidate => ({
+          mention: { kind: "workspace", name: w.name },
+          label: `workspace:${w.name}`,
+          detail: `Docker workspace · ${w.stack} · ${w.state}`,
+          icon: "server",
+        }));
       keywords.push(...ws);
       const { paths } = await files.list();
       const picked = fuzzyFilter(q, paths, 40);
       const fileItems: MentionCandidate[] = picked.map((p) => {
         const slash = p.lastIndexOf("/");
-        return { mention: { kind: "file", path: p }, label: p.slice(slash + 1), detail: slash === -1 ? "" : p.slice(0, slash), icon: "file" };
+        return {
+          mention: { kind: "file", path: p },
+          label: p.slice(slash + 1),
+          detail: slash === -1 ? "" : p.slice(0, slash),
+          icon: "file",
+        };
       });
       return { items: [...keywords, ...fileItems] };
     },
@@ -119,7 +157,8 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     },
     "link/open": async ({ href }) => {
       const uri = vscode.Uri.parse(String(href));
-      if (uri.scheme !== "http" && uri.scheme !== "https") return { ok: false, message: "Only web links open from the chat." };
+      if (uri.scheme !== "http" && uri.scheme !== "https")
+        return { ok: false, message: "Only web links open from the chat." };
       return { ok: await vscode.env.openExternal(uri) };
     },
   };
@@ -128,9 +167,15 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     "chat/send": async (params, emit: (e: ChatStreamEvent) => void, signal) => {
       const { text, mentions } = checkSend(params);
       const session = store.find(params.sessionId) ?? (await store.current());
-      const history = session.messages.filter((m) => m.content.trim() !== "").map((m) => ({ role: m.role, content: m.content }));
+      const history = session.messages
+        .filter((m) => m.content.trim() !== "")
+        .map((m) => ({ role: m.role, content: m.content }));
       const resolved = await resolveMentions(mentions, host);
-      const user: StoredMessage = { role: "user", content: text, ...(resolved.chips.length > 0 ? { chips: resolved.chips } : {}) };
+      const user: StoredMessage = {
+        role: "user",
+        content: text,
+        ...(resolved.chips.length > 0 ? { chips: resolved.chips } : {}),
+      };
       session.messages.push(user);
       // Saved before the answer: a reload mid-answer still finds the question.
       await store.save(session);
@@ -146,7 +191,11 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
       let answeredBy: string | undefined = model;
       try {
         const events = client.events("POST /api/chat", {
-          body: { messages: [...history, { role: "user", content: text }], context: resolved.context, ...(model ? { model } : {}) },
+          body: {
+            messages: [...history, { role: "user", content: text }],
+            context: resolved.context,
+            ...(model ? { model } : {}),
+          },
           signal,
         });
         for await (const ev of events) {
@@ -193,7 +242,10 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
       const webview = webviewView.webview;
       webview.options = {
         enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")],
+        localResourceRoots: [
+          vscode.Uri.joinPath(context.extensionUri, "dist"),
+          vscode.Uri.joinPath(context.extensionUri, "media"),
+        ],
       };
       const host = new RpcHost(
         (m: ToWebview) => void webview.postMessage(m),
@@ -228,7 +280,9 @@ export function registerChatFeature(context: vscode.ExtensionContext, client: Ba
     terminals,
     actions,
     { dispose: () => rpc?.dispose() },
-    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
     vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
       await reveal();
       // The webview asks for it (the session/new request), so it can refuse while an answer streams.

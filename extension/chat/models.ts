@@ -21,7 +21,9 @@ export class ChatModels {
     if (!active) return { models: [], current: null };
     let models: string[] = [];
     try {
-      models = (await this.client.call("GET /api/providers/:id/models", { params: { id: active.id }, timeoutMs: 15_000 })).models;
+      models = (
+        await this.client.call("GET /api/providers/:id/models", { params: { id: active.id }, timeoutMs: 15_000 })
+      ).models;
     } catch {
       // Local servers often cannot list models: the configured one is still a choice.
     }

@@ -100,18 +100,25 @@ function approxTokens(chars: number): string {
   return t >= 1000 ? `${(t / 1000).toFixed(t >= 10_000 ? 0 : 1)}k` : String(t);
 }
 
-export async function resolveFile(path: string, host: MentionHost): Promise<{ chip: MentionChip; item?: ChatContextItem }> {
+export async function resolveFile(
+  path: string,
+  host: MentionHost,
+): Promise<{ chip: MentionChip; item?: ChatContextItem }> {
   const rel = safeRelative(path);
   const mention: Mention = { kind: "file", path: normalizePath(path) };
   const label = normalizePath(path);
   if (rel === undefined) return { chip: { mention, label, error: "Only files inside the workspace can be attached." } };
-  if (isSecretPath(rel)) return { chip: { mention, label, error: "Secret files (.env, keys, certificates) are never sent to the AI." } };
-  if (await host.isIgnored(rel)) return { chip: { mention, label, error: "Excluded by .gitignore, .aicockpitignore or files.exclude." } };
+  if (isSecretPath(rel))
+    return { chip: { mention, label, error: "Secret files (.env, keys, certificates) are never sent to the AI." } };
+  if (await host.isIgnored(rel))
+    return { chip: { mention, label, error: "Excluded by .gitignore, .aicockpitignore or files.exclude." } };
   const head = await host.readHead(rel, MAX_READ_BYTES);
   if (head === undefined) return { chip: { mention, label, error: "File not found in the workspace." } };
-  if (looksBinary(head.bytes)) return { chip: { mention, label, error: "Binary file: only text files can be attached." } };
+  if (looksBinary(head.bytes))
+    return { chip: { mention, label, error: "Binary file: only text files can be attached." } };
   let text = new TextDecoder("utf-8").decode(head.bytes);
-  if (containsPrivateKey(text)) return { chip: { mention, label, error: "Contains a private key: never sent to the AI." } };
+  if (containsPrivateKey(text))
+    return { chip: { mention, label, error: "Contains a private key: never sent to the AI." } };
   const cut = head.size > head.bytes.length || text.length > MAX_FILE_CHARS;
   // A character cut by the byte window decodes as U+FFFD: drop it along with the rest.
   if (head.size > head.bytes.length) text = text.replace(/\uFFFD+$/, "");
@@ -126,7 +133,12 @@ export async function resolveFile(path: string, host: MentionHost): Promise<{ ch
     ...(cut ? { clientTruncated: true, originalChars } : {}),
   };
   const chip: MentionChip = cut
-    ? { mention, label, truncated: true, note: `Huge file: only the first ~${approxTokens(text.length)} of ~${approxTokens(originalChars)} tokens are attached.` }
+    ? {
+        mention,
+        label,
+        truncated: true,
+        note: `Huge file: only the first ~${approxTokens(text.length)} of ~${approxTokens(originalChars)} tokens are attached.`,
+      }
     : { mention, label };
   return { chip, item };
 }
@@ -171,21 +183,40 @@ export async function resolveMentions(mentions: readonly Mention[], host: Mentio
           chips.push({ mention: m, label: "problems", error: "No problems are reported in the workspace." });
           break;
         }
-        chips.push({ mention: m, label, ...(all.length > MAX_PROBLEMS ? { truncated: true, note: `Only the first ${MAX_PROBLEMS} of ${all.length} are attached.` } : {}) });
+        chips.push({
+          mention: m,
+          label,
+          ...(all.length > MAX_PROBLEMS
+            ? { truncated: true, note: `Only the first ${MAX_PROBLEMS} of ${all.length} are attached.` }
+            : {}),
+        });
         context.push({ kind: "problems", label, content: formatProblems(all) });
         break;
       }
       case "terminal": {
         const t = host.terminal();
         if (!t || t.text.trim() === "") {
-          chips.push({ mention: m, label: "terminal", error: "No terminal output captured yet (needs a terminal with shell integration)." });
+          chips.push({
+            mention: m,
+            label: "terminal",
+            error: "No terminal output captured yet (needs a terminal with shell integration).",
+          });
           break;
         }
         const label = `terminal: ${t.name}`;
         const cut = t.text.length > TERMINAL_CHARS;
         const text = cut ? t.text.slice(-TERMINAL_CHARS) : t.text;
-        chips.push({ mention: m, label, ...(cut ? { truncated: true, note: "Only the most recent output is attached." } : {}) });
-        context.push({ kind: "terminal", label, content: text, ...(cut ? { clientTruncated: true, originalChars: t.text.length } : {}) });
+        chips.push({
+          mention: m,
+          label,
+          ...(cut ? { truncated: true, note: "Only the most recent output is attached." } : {}),
+        });
+        context.push({
+          kind: "terminal",
+          label,
+          content: text,
+          ...(cut ? { clientTruncated: true, originalChars: t.text.length } : {}),
+        });
         break;
       }
       case "workspace": {
@@ -195,8 +226,16 @@ export async function resolveMentions(mentions: readonly Mention[], host: Mentio
           break;
         }
         const label = `workspace:${w.name}`;
-        chips.push({ mention: m, label, ...(w.truncated ? { truncated: true, note: "Large workspace: only part of the file tree is attached." } : {}) });
-        context.push({ kind: "workspace", label, content: `Files in the Docker workspace "${w.name}" (under /workspace):\n${w.tree}` });
+        chips.push({
+          mention: m,
+          label,
+          ...(w.truncated ? { truncated: true, note: "Large workspace: only part of the file tree is attached." } : {}),
+        });
+        context.push({
+          kind: "workspace",
+          label,
+          content: `Files in the Docker workspace "${w.name}" (under /workspace):\n${w.tree}`,
+        });
         break;
       }
     }

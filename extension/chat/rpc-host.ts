@@ -15,7 +15,9 @@ import {
   type ToWebview,
 } from "../../webview-ui/protocol";
 
-export type RequestHandlers = { [K in RequestName]: (params: Requests[K][0]) => Promise<Requests[K][1]> | Requests[K][1] };
+export type RequestHandlers = {
+  [K in RequestName]: (params: Requests[K][0]) => Promise<Requests[K][1]> | Requests[K][1];
+};
 export type StreamHandlers = {
   [K in StreamName]: (params: Streams[K][0], emit: (e: Streams[K][1]) => void, signal: AbortSignal) => Promise<void>;
 };
@@ -23,7 +25,8 @@ export type StreamHandlers = {
 export function toProtocolError(err: unknown): ProtocolError {
   if (typeof err === "object" && err !== null) {
     const e = err as { code?: unknown; message?: unknown };
-    if (typeof e.message === "string") return { code: typeof e.code === "string" ? e.code : "ERROR", message: e.message };
+    if (typeof e.message === "string")
+      return { code: typeof e.code === "string" ? e.code : "ERROR", message: e.message };
   }
   return { code: "ERROR", message: String(err) };
 }
@@ -62,7 +65,11 @@ export class RpcHost {
       case "stream": {
         const ac = new AbortController();
         this.running.set(m.id, ac);
-        const handler = this.streams[m.method] as (p: unknown, emit: (e: unknown) => void, s: AbortSignal) => Promise<void>;
+        const handler = this.streams[m.method] as (
+          p: unknown,
+          emit: (e: unknown) => void,
+          s: AbortSignal,
+        ) => Promise<void>;
         try {
           await handler(m.params, (event) => this.post({ kind: "event", id: m.id, event }), ac.signal);
           this.post({ kind: "end", id: m.id });

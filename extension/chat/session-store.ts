@@ -15,7 +15,11 @@ const CURRENT_KEY = "aicockpit.chat.current";
 export const MAX_SESSIONS = 100;
 
 export function titleFor(messages: readonly StoredMessage[]): string {
-  const first = messages.find((m) => m.role === "user")?.content.replace(/\s+/g, " ").trim() ?? "";
+  const first =
+    messages
+      .find((m) => m.role === "user")
+      ?.content.replace(/\s+/g, " ")
+      .trim() ?? "";
   if (first === "") return "New chat";
   return first.length > 60 ? `${first.slice(0, 57)}…` : first;
 }

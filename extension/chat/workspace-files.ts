@@ -74,7 +74,11 @@ export class WorkspaceFiles implements vscode.Disposable {
     if (this.cache && Date.now() - this.cache.at < TTL_MS) return this.cache;
     const root = this.root();
     if (!root) return { paths: [], complete: true };
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(root, "**/*"), this.excludeGlob(), MAX_FILES);
+    const uris = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(root, "**/*"),
+      this.excludeGlob(),
+      MAX_FILES,
+    );
     const matcher = await this.ignoreMatcher();
     const paths = uris
       .map((u) => vscode.workspace.asRelativePath(u, false))

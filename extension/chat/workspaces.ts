@@ -13,7 +13,20 @@ const MAX_ENTRIES = 400;
 const MAX_DEPTH = 5;
 const MAX_DIRS = 120;
 // Dependency and build folders: thousands of entries that say nothing about the project.
-const SKIP = new Set([".git", "node_modules", "__pycache__", ".venv", "venv", "target", "dist", "build", ".cache", ".gradle", ".idea", ".vscode-server"]);
+const SKIP = new Set([
+  ".git",
+  "node_modules",
+  "__pycache__",
+  ".venv",
+  "venv",
+  "target",
+  "dist",
+  "build",
+  ".cache",
+  ".gradle",
+  ".idea",
+  ".vscode-server",
+]);
 
 export class ChatWorkspaces {
   private cache: { at: number; list: WorkspaceView[] } | undefined;
@@ -39,7 +52,12 @@ export class ChatWorkspaces {
     const w = name !== undefined ? all.find((x) => x.name === name) : running.length === 1 ? running[0] : undefined;
     if (!w) {
       if (name !== undefined) return { error: `No Docker workspace named "${name}".` };
-      return { error: running.length === 0 ? "No Docker workspace is running." : "Several workspaces are running: pick one with @workspace:<name>." };
+      return {
+        error:
+          running.length === 0
+            ? "No Docker workspace is running."
+            : "Several workspaces are running: pick one with @workspace:<name>.",
+      };
     }
     if (w.state !== "running") return { error: `Workspace "${w.name}" is ${w.state}: start it first.` };
     const lines: string[] = [];
@@ -53,7 +71,11 @@ export class ChatWorkspaces {
           truncated = true;
           break;
         }
-        const { entries } = await this.client.call("POST /api/workspaces/:id/files/list", { params: { id: w.id }, body: { path }, timeoutMs: 10_000 });
+        const { entries } = await this.client.call("POST /api/workspaces/:id/files/list", {
+          params: { id: w.id },
+          body: { path },
+          timeoutMs: 10_000,
+        });
         for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name))) {
           const full = `${path}/${e.name}`;
           const rel = full.slice(ROOT.length + 1);

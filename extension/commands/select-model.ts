@@ -28,14 +28,19 @@ export async function selectModel(client: BackendClient): Promise<void> {
       { label: "", kind: vscode.QuickPickItemKind.Separator },
       { label: MANUAL, alwaysShow: true },
     ];
-    const choice = await vscode.window.showQuickPick(items, { title: "AiCockpit: Select Model", placeHolder: "Model to use", matchOnDescription: true });
+    const choice = await vscode.window.showQuickPick(items, {
+      title: "AiCockpit: Select Model",
+      placeHolder: "Model to use",
+      matchOnDescription: true,
+    });
     if (choice === undefined) return;
     picked = choice.label === MANUAL ? undefined : choice.label;
   }
   if (picked === undefined) {
     picked = await vscode.window.showInputBox({
       title: "AiCockpit: Select Model",
-      prompt: why !== "" ? `${why} Type the model (or Azure deployment) name.` : "Type the model (or Azure deployment) name.",
+      prompt:
+        why !== "" ? `${why} Type the model (or Azure deployment) name.` : "Type the model (or Azure deployment) name.",
       value: current,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() === "" ? "A model name is required." : undefined),

@@ -8,7 +8,11 @@ import { activeProviderId, showFailure, showWithFix } from "./active-provider";
 export async function testConnection(client: BackendClient): Promise<boolean> {
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: "AiCockpit: testing the AI service…", cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: "AiCockpit: testing the AI service…",
+        cancellable: true,
+      },
       async (_progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -27,7 +31,9 @@ export async function testConnection(client: BackendClient): Promise<boolean> {
       void vscode.window.showInformationMessage(`AiCockpit: connected to ${result.model} in ${result.latencyMs} ms.`);
       return true;
     }
-    const { message, fix } = describeError(result.error ?? { code: "PROVIDER_ERROR", message: "The AI service test failed without a reason." });
+    const { message, fix } = describeError(
+      result.error ?? { code: "PROVIDER_ERROR", message: "The AI service test failed without a reason." },
+    );
     await showWithFix(message, fix);
     return false;
   } catch (err) {

@@ -49,7 +49,12 @@ export class CompletionContext implements vscode.Disposable {
         if (e.document.uri.scheme === "output") return;
         for (const c of e.contentChanges) {
           const added = c.text.split("\n").length - 1;
-          this.recent.record(e.document.uri.toString(), docPath(e.document), c.range.start.line, c.range.start.line + added);
+          this.recent.record(
+            e.document.uri.toString(),
+            docPath(e.document),
+            c.range.start.line,
+            c.range.start.line + added,
+          );
         }
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.recent.forget(d.uri.toString())),

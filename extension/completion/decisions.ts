@@ -61,7 +61,13 @@ export class CompletionDecisions {
   call(docId: string, prefix: string, automatic: boolean, now: number): CallDecision {
     const entry = this.shown.get(docId);
     const rest = entry?.suggestion.remaining(prefix);
-    if (entry && rest) return { kind: "typethrough", id: entry.id, completion: rest.completion, replaceSuffixChars: rest.replaceSuffixChars };
+    if (entry && rest)
+      return {
+        kind: "typethrough",
+        id: entry.id,
+        completion: rest.completion,
+        replaceSuffixChars: rest.replaceSuffixChars,
+      };
     entry?.suggestion.clear();
     return { kind: "request", waitMs: automatic ? this.debounce.remaining(now) : 0, ticket: this.cancel.begin(docId) };
   }

@@ -4,7 +4,11 @@
  * backend is restarted only for provider/network settings).
  */
 import * as vscode from "vscode";
-import { COMPLETION_TEMPLATE_NAMES, type CompletionMultiline, type CompletionTemplateName } from "../../server/api/completion";
+import {
+  COMPLETION_TEMPLATE_NAMES,
+  type CompletionMultiline,
+  type CompletionTemplateName,
+} from "../../server/api/completion";
 import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { SECTION } from "../settings";
@@ -19,20 +23,28 @@ export function readCompletionSettings(): CompletionSettings {
   return {
     enabled: c.get<boolean>("completion.enabled", true),
     disabledLanguages: c.get<string[]>("completion.disabledLanguages", []),
-    template: (COMPLETION_TEMPLATE_NAMES as readonly string[]).includes(template) ? (template as CompletionTemplateName) : undefined,
+    template: (COMPLETION_TEMPLATE_NAMES as readonly string[]).includes(template)
+      ? (template as CompletionTemplateName)
+      : undefined,
     multiline: multiline === "always" || multiline === "never" ? (multiline as CompletionMultiline) : "auto",
     timeoutMs: Math.min(30_000, Math.max(200, c.get<number>("completion.timeoutMs", 2_500))),
   };
 }
 
-export function registerCompletionFeature(context: vscode.ExtensionContext, backend: Pick<BackendClient, "call">, log: (msg: string) => void): void {
+export function registerCompletionFeature(
+  context: vscode.ExtensionContext,
+  backend: Pick<BackendClient, "call">,
+  log: (msg: string) => void,
+): void {
   const model = () => vscode.workspace.getConfiguration(SECTION).get<string>("provider.model") || undefined;
   const status = new CompletionStatus(context.globalState, model);
   const gathering = new CompletionContext();
 
   const report = (id: string, outcome: "accepted" | "rejected") => {
     e2eReport(outcome === "accepted" ? "completion-accepted" : "completion-rejected", { id });
-    backend.call("POST /api/complete/feedback", { body: { id, outcome }, timeoutMs: 5_000 }).catch((err: unknown) => log(`completion feedback not recorded: ${String(err)}`));
+    backend
+      .call("POST /api/complete/feedback", { body: { id, outcome }, timeoutMs: 5_000 })
+      .catch((err: unknown) => log(`completion feedback not recorded: ${String(err)}`));
   };
 
   let warnedSlow = false;
@@ -57,7 +69,8 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
           )
           .then((choice) => {
             if (choice === "Select Model") void vscode.commands.executeCommand("aicockpit.selectModel");
-            if (choice === "Completion Settings") void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.completion.timeoutMs`);
+            if (choice === "Completion Settings")
+              void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.completion.timeoutMs`);
           });
       },
       log,
@@ -83,13 +96,21 @@ export function registerCompletionFeature(context: vscode.ExtensionContext, back
     }),
     vscode.window.onDidChangeTextEditorSelection((e) => {
       const d = e.textEditor.document;
-      provider.cursorMoved(d.uri.toString(), d.version, d.offsetAt(e.selections[0]?.active ?? new vscode.Position(0, 0)));
+      provider.cursorMoved(
+        d.uri.toString(),
+        d.version,
+        d.offsetAt(e.selections[0]?.active ?? new vscode.Position(0, 0)),
+      );
     }),
     vscode.window.onDidChangeActiveTextEditor((ed) => provider.activeChanged(ed?.document.uri.toString())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(`${SECTION}.completion`)) return;
       const s = readCompletionSettings();
-      e2eReport("completion-settings", { enabled: s.enabled, timeoutMs: s.timeoutMs, disabledLanguages: s.disabledLanguages.join(",") });
+      e2eReport("completion-settings", {
+        enabled: s.enabled,
+        timeoutMs: s.timeoutMs,
+        disabledLanguages: s.disabledLanguages.join(","),
+      });
       // Turned off: whatever is still generating is no longer wanted.
       if (!s.enabled) provider.cancel.abortAll();
     }),

@@ -19,8 +19,10 @@ export type GateState =
 
 export function gateState(input: GateInput, languageId: string | undefined, now: number): GateState {
   if (!input.enabled) return { kind: "off", why: "disabled" };
-  if (input.snoozedUntil > now) return { kind: "snoozed", minutesLeft: Math.max(1, Math.ceil((input.snoozedUntil - now) / 60_000)) };
-  if (languageId !== undefined && input.disabledLanguages.includes(languageId)) return { kind: "off", why: "language", languageId };
+  if (input.snoozedUntil > now)
+    return { kind: "snoozed", minutesLeft: Math.max(1, Math.ceil((input.snoozedUntil - now) / 60_000)) };
+  if (languageId !== undefined && input.disabledLanguages.includes(languageId))
+    return { kind: "off", why: "language", languageId };
   return { kind: "on" };
 }
 
@@ -34,14 +36,29 @@ export function statusText(state: GateState, waiting: boolean, model: string | u
   switch (state.kind) {
     case "on":
       return waiting
-        ? { text: "$(sync~spin) Complete", tooltip: `AiCockpit is asking for a completion${about}… (click for options)` }
-        : { text: "$(sparkle) Complete", tooltip: `AiCockpit inline completion is on${about}. Click to turn off, snooze or disable for this language.` };
+        ? {
+            text: "$(sync~spin) Complete",
+            tooltip: `AiCockpit is asking for a completion${about}… (click for options)`,
+          }
+        : {
+            text: "$(sparkle) Complete",
+            tooltip: `AiCockpit inline completion is on${about}. Click to turn off, snooze or disable for this language.`,
+          };
     case "snoozed":
-      return { text: `$(bell-slash) Complete: ${state.minutesLeft} min`, tooltip: `AiCockpit inline completion is snoozed for ${state.minutesLeft} more minute(s). Click to resume.` };
+      return {
+        text: `$(bell-slash) Complete: ${state.minutesLeft} min`,
+        tooltip: `AiCockpit inline completion is snoozed for ${state.minutesLeft} more minute(s). Click to resume.`,
+      };
     case "off":
       return state.why === "language"
-        ? { text: `$(circle-slash) Complete: off (${state.languageId})`, tooltip: `AiCockpit inline completion is off for ${state.languageId}. Click to turn it on.` }
-        : { text: "$(circle-slash) Complete: off", tooltip: "AiCockpit inline completion is off. Click to turn it on." };
+        ? {
+            text: `$(circle-slash) Complete: off (${state.languageId})`,
+            tooltip: `AiCockpit inline completion is off for ${state.languageId}. Click to turn it on.`,
+          }
+        : {
+            text: "$(circle-slash) Complete: off",
+            tooltip: "AiCockpit inline completion is off. Click to turn it on.",
+          };
   }
 }
 

@@ -6,7 +6,12 @@
  * rejection (feedback.ts); on/off/snooze and the slow-model warning (gate.ts).
  */
 import * as vscode from "vscode";
-import type { CompletionRequest, CompletionResponse, CompletionTemplateName, CompletionMultiline } from "../../server/api/completion";
+import type {
+  CompletionRequest,
+  CompletionResponse,
+  CompletionTemplateName,
+  CompletionMultiline,
+} from "../../server/api/completion";
 import { timeBoxed } from "../../common/time-boxed";
 import { IgnoreMatcher } from "../../common/ignore";
 import { isSecretPath } from "../../common/secrets";
@@ -105,7 +110,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     ctx: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!SCHEMES.has(doc.uri.scheme) || gateState(this.deps.gate(), doc.languageId, Date.now()).kind !== "on") return undefined;
+    if (!SCHEMES.has(doc.uri.scheme) || gateState(this.deps.gate(), doc.languageId, Date.now()).kind !== "on")
+      return undefined;
     // Never even read a secret-looking file into a request.
     if (isSecretPath(doc.uri.path)) return undefined;
     const docId = doc.uri.toString();
@@ -132,7 +138,10 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     try {
       const settings = this.deps.settings();
       const folder = workspaceRootOf(doc);
-      const [ignore] = await Promise.all([timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")), sleep(decision.waitMs, token)]);
+      const [ignore] = await Promise.all([
+        timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")),
+        sleep(decision.waitMs, token),
+      ]);
       if (token.isCancellationRequested || this.deps.context.excluded(doc.uri, ignore)) return undefined;
       const snippets = await this.deps.context.snippets(doc, pos, ignore);
       if (token.isCancellationRequested) return undefined;
@@ -152,14 +161,28 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
       counted = true;
       this.deps.waiting(1);
       // Not aborted per keystroke (the backend supersedes or reuses); the cancel policy aborts when the user left.
-      const r = await this.deps.backend.call("POST /api/complete", { body, signal: ticket.signal, timeoutMs: settings.timeoutMs + 5_000 });
+      const r = await this.deps.backend.call("POST /api/complete", {
+        body,
+        signal: ticket.signal,
+        timeoutMs: settings.timeoutMs + 5_000,
+      });
       this.observe(r, settings.timeoutMs);
       if (r.completion === null) e2eReport("completion-none", { source: r.source, reason: r.reason ?? "" });
       if (r.completion === null || token.isCancellationRequested) return undefined;
 
-      this.decisions.answered(docId, prefix, { id: r.id, completion: r.completion, replaceSuffixChars: r.replaceSuffixChars });
+      this.decisions.answered(docId, prefix, {
+        id: r.id,
+        completion: r.completion,
+        replaceSuffixChars: r.replaceSuffixChars,
+      });
       this.feedback.shownIn(docId, { id: r.id, prefix, completion: r.completion });
-      e2eReport("completion-shown", { id: r.id, source: r.source, chars: r.completion.length, replaceSuffixChars: r.replaceSuffixChars, partial: r.partial === true });
+      e2eReport("completion-shown", {
+        id: r.id,
+        source: r.source,
+        chars: r.completion.length,
+        replaceSuffixChars: r.replaceSuffixChars,
+        partial: r.partial === true,
+      });
       return [this.item(pos, r.completion, r.replaceSuffixChars, r.id)];
     } catch (err) {
       this.failed(err);
@@ -172,10 +195,19 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     }
   }
 
-  private item(pos: vscode.Position, completion: string, replaceSuffixChars: number, id: string): vscode.InlineCompletionItem {
+  private item(
+    pos: vscode.Position,
+    completion: string,
+    replaceSuffixChars: number,
+    id: string,
+  ): vscode.InlineCompletionItem {
     // Contract: replace [cursor, cursor + replaceSuffixChars) on the cursor's line.
     const range = new vscode.Range(pos, pos.translate(0, replaceSuffixChars));
-    return new vscode.InlineCompletionItem(completion, range, { command: ACCEPTED_COMMAND, title: "Accept completion", arguments: [id] });
+    return new vscode.InlineCompletionItem(completion, range, {
+      command: ACCEPTED_COMMAND,
+      title: "Accept completion",
+      arguments: [id],
+    });
   }
 
   private observe(r: CompletionResponse, timeoutMs: number): void {

@@ -22,7 +22,9 @@ export class RecentEdits {
   ) {}
 
   record(docId: string, filepath: string, startLine: number, endLine: number): void {
-    const i = this.regions.findIndex((r) => r.docId === docId && startLine <= r.endLine + this.mergeLines && endLine >= r.startLine - this.mergeLines);
+    const i = this.regions.findIndex(
+      (r) => r.docId === docId && startLine <= r.endLine + this.mergeLines && endLine >= r.startLine - this.mergeLines,
+    );
     let region: EditRegion = { docId, filepath, startLine, endLine };
     const r = this.regions[i]; // undefined when none is close (i is -1)
     if (r !== undefined) {
@@ -43,12 +45,19 @@ export class RecentEdits {
    * prefix/suffix windows will not already hold them.
    */
   relevant(docId: string, cursorLine: number, nearLines = 60): EditRegion[] {
-    return this.regions.filter((r) => r.docId !== docId || r.endLine < cursorLine - nearLines || r.startLine > cursorLine + nearLines);
+    return this.regions.filter(
+      (r) => r.docId !== docId || r.endLine < cursorLine - nearLines || r.startLine > cursorLine + nearLines,
+    );
   }
 }
 
 /** The lines of `text` around a region, with `context` lines on each side, capped at `maxLines`. */
-export function regionText(text: string, r: Pick<EditRegion, "startLine" | "endLine">, context = 4, maxLines = 30): string {
+export function regionText(
+  text: string,
+  r: Pick<EditRegion, "startLine" | "endLine">,
+  context = 4,
+  maxLines = 30,
+): string {
   const lines = text.split("\n");
   const start = Math.max(0, r.startLine - context);
   const end = Math.min(lines.length, Math.min(r.endLine + context + 1, start + maxLines));

@@ -19,7 +19,11 @@ const SNOOZE_KEY = "aicockpit.completion.snoozedUntil";
 const SPINNER_AFTER_MS = 150;
 
 export class CompletionStatus implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem("aicockpit.completion", vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    "aicockpit.completion",
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly subs: vscode.Disposable[] = [];
   private readonly tick: NodeJS.Timeout;
   private inFlight = 0;
@@ -36,7 +40,9 @@ export class CompletionStatus implements vscode.Disposable {
     this.subs.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.completion`) && this.render()),
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration(`${SECTION}.completion`) && this.render(),
+      ),
     );
     // Counts the snooze down (and ends it) without any event to wait for.
     this.tick = setInterval(() => this.render(), 30_000);
@@ -125,7 +131,12 @@ export class CompletionStatus implements vscode.Disposable {
     const state = gateState(input, lang, Date.now());
     type Choice = vscode.QuickPickItem & { run: () => Promise<void> };
     const choices: Choice[] = [];
-    if (state.kind === "snoozed") choices.push({ label: "$(bell) Resume now", description: `${state.minutesLeft} min of snooze left`, run: () => this.snooze(0) });
+    if (state.kind === "snoozed")
+      choices.push({
+        label: "$(bell) Resume now",
+        description: `${state.minutesLeft} min of snooze left`,
+        run: () => this.snooze(0),
+      });
     choices.push(
       input.enabled
         ? { label: "$(circle-slash) Turn off inline completion", description: "everywhere", run: () => this.toggle() }
@@ -139,7 +150,8 @@ export class CompletionStatus implements vscode.Disposable {
       );
     }
     if (input.enabled) {
-      for (const m of SNOOZE_CHOICES_MIN) choices.push({ label: `$(bell-slash) Snooze for ${m} minutes`, run: () => this.snooze(m) });
+      for (const m of SNOOZE_CHOICES_MIN)
+        choices.push({ label: `$(bell-slash) Snooze for ${m} minutes`, run: () => this.snooze(m) });
     }
     choices.push({
       label: "$(gear) Completion settings",

@@ -54,12 +54,19 @@ function decorations(): EditDecorations {
       borderWidth: "1px 0 0 0",
       borderStyle: "dashed",
       borderColor: new vscode.ThemeColor("editorCodeLens.foreground"),
-      after: { contentText: "   ⋯ AiCockpit is editing (Esc to cancel)", color: new vscode.ThemeColor("editorCodeLens.foreground") },
+      after: {
+        contentText: "   ⋯ AiCockpit is editing (Esc to cancel)",
+        color: new vscode.ThemeColor("editorCodeLens.foreground"),
+      },
     }),
   };
 }
 
-export function registerEditFeature(context: vscode.ExtensionContext, backend: EditBackend, log: (msg: string) => void): void {
+export function registerEditFeature(
+  context: vscode.ExtensionContext,
+  backend: EditBackend,
+  log: (msg: string) => void,
+): void {
   const sessions = new Map<string, EditSession>();
   const decos = decorations();
   const lensChanged = new vscode.EventEmitter<void>();
@@ -68,7 +75,11 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
 
   // While a model streams, edits rewrite the region constantly and VS Code withholds CodeLenses
   // on changing lines until edits pause, so the always-visible cancel affordance is here.
-  const streamingItem = vscode.window.createStatusBarItem("aicockpit.edit.streaming", vscode.StatusBarAlignment.Left, 50);
+  const streamingItem = vscode.window.createStatusBarItem(
+    "aicockpit.edit.streaming",
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
   streamingItem.name = "AiCockpit Edit";
   streamingItem.text = "$(loading~spin) AiCockpit: editing… (Esc to cancel)";
   streamingItem.tooltip = "Click or press Esc in the editor to cancel the edit and restore the original text";
@@ -81,7 +92,11 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     const active = vscode.window.activeTextEditor;
     const s = active ? sessions.get(active.document.uri.toString()) : undefined;
     void vscode.commands.executeCommand("setContext", "aicockpit.edit.streaming", s?.phase === "streaming");
-    void vscode.commands.executeCommand("setContext", "aicockpit.edit.pending", s !== undefined && s.phase !== "finished");
+    void vscode.commands.executeCommand(
+      "setContext",
+      "aicockpit.edit.pending",
+      s !== undefined && s.phase !== "finished",
+    );
   };
 
   // Phase last announced per document: lenses and context keys change only with the phase (or a
@@ -96,7 +111,8 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
       announced.set(key, state);
       lensChanged.fire();
       updateContext();
-      if (s.phase === "review") e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
+      if (s.phase === "review")
+        e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
     },
     finished: (s: EditSession, outcome: string, detail?: string) => {
       sessions.delete(s.uri.toString());
@@ -105,7 +121,10 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
       updateContext();
       e2eReport("edit-finished", { file: s.uri.fsPath, outcome });
       log(`edit in ${vscode.workspace.asRelativePath(s.uri)}: ${outcome}${detail ? ` (${detail})` : ""}`);
-      if (outcome === "failed") void vscode.window.showErrorMessage(`AiCockpit edit failed: ${detail ?? "unknown error"}. The document is unchanged.`);
+      if (outcome === "failed")
+        void vscode.window.showErrorMessage(
+          `AiCockpit edit failed: ${detail ?? "unknown error"}. The document is unchanged.`,
+        );
       if (outcome === "unchanged") void vscode.window.showInformationMessage(`AiCockpit: ${detail ?? "no changes"}`);
     },
   };
@@ -123,13 +142,21 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     }
     const existing = sessionFor(editor.document.uri);
     if (existing?.phase === "review") {
-      const instruction = await askInstruction(context.globalState, "AiCockpit: refine the pending edit", "Follow-up instruction (refines the proposal below)");
+      const instruction = await askInstruction(
+        context.globalState,
+        "AiCockpit: refine the pending edit",
+        "Follow-up instruction (refines the proposal below)",
+      );
       if (instruction) await existing.refine(instruction);
       return;
     }
     if (existing) return; // still streaming: Esc cancels first
     const target = await findTarget(editor);
-    const instruction = await askInstruction(context.globalState, `AiCockpit: edit ${target.label}`, "Describe the change, e.g. “add input validation”");
+    const instruction = await askInstruction(
+      context.globalState,
+      `AiCockpit: edit ${target.label}`,
+      "Describe the change, e.g. “add input validation”",
+    );
     if (!instruction) return;
     if (sessionFor(editor.document.uri)) return;
     // A live selection would paint over the diff colours and swallow typing: collapse it.
@@ -148,10 +175,16 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
       return;
     }
     if (sessionFor(editor.document.uri)) {
-      void vscode.window.showWarningMessage("AiCockpit: this file already has a pending edit; accept or reject it first.");
+      void vscode.window.showWarningMessage(
+        "AiCockpit: this file already has a pending edit; accept or reject it first.",
+      );
       return;
     }
-    const strategy = applyStrategy(editor.document.lineCount, args.proposed.split(/\r?\n/).length, !editor.selection.isEmpty);
+    const strategy = applyStrategy(
+      editor.document.lineCount,
+      args.proposed.split(/\r?\n/).length,
+      !editor.selection.isEmpty,
+    );
     if (strategy === "merge") {
       const target = wholeDocument(editor.document);
       const top = new vscode.Position(0, 0);
@@ -171,7 +204,10 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
           return;
         }
         const { hunks } = await backend.call("POST /api/edit/diff", {
-          body: { code: target.linePrefix + target.code + target.lineSuffix, proposed: target.linePrefix + args.proposed + target.lineSuffix },
+          body: {
+            code: target.linePrefix + target.code + target.lineSuffix,
+            proposed: target.linePrefix + args.proposed + target.lineSuffix,
+          },
           signal,
         });
         yield { type: "done", text: args.proposed, hunks };
@@ -191,16 +227,31 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
       const s = sessions.get(doc.uri.toString());
       if (!s || s.phase === "finished") return [];
       const top = new vscode.Range(s.lines.start, 0, s.lines.start, 0);
-      if (s.phase === "streaming") return [new vscode.CodeLens(top, { title: "$(loading~spin) Editing… Cancel (Esc)", command: EDIT_COMMANDS.cancel, arguments: [doc.uri] })];
+      if (s.phase === "streaming")
+        return [
+          new vscode.CodeLens(top, {
+            title: "$(loading~spin) Editing… Cancel (Esc)",
+            command: EDIT_COMMANDS.cancel,
+            arguments: [doc.uri],
+          }),
+        ];
       const out = [
-        new vscode.CodeLens(top, { title: `Accept All (${s.pendingHunks})`, command: EDIT_COMMANDS.acceptAll, arguments: [doc.uri] }),
+        new vscode.CodeLens(top, {
+          title: `Accept All (${s.pendingHunks})`,
+          command: EDIT_COMMANDS.acceptAll,
+          arguments: [doc.uri],
+        }),
         new vscode.CodeLens(top, { title: "Reject All", command: EDIT_COMMANDS.rejectAll, arguments: [doc.uri] }),
         new vscode.CodeLens(top, { title: "Follow-up (Ctrl+K)", command: EDIT_COMMANDS.start }),
       ];
       for (const { hunk, line } of s.hunkLines()) {
         const r = new vscode.Range(line, 0, line, 0);
-        out.push(new vscode.CodeLens(r, { title: "Accept", command: EDIT_COMMANDS.acceptHunk, arguments: [doc.uri, hunk] }));
-        out.push(new vscode.CodeLens(r, { title: "Reject", command: EDIT_COMMANDS.rejectHunk, arguments: [doc.uri, hunk] }));
+        out.push(
+          new vscode.CodeLens(r, { title: "Accept", command: EDIT_COMMANDS.acceptHunk, arguments: [doc.uri, hunk] }),
+        );
+        out.push(
+          new vscode.CodeLens(r, { title: "Reject", command: EDIT_COMMANDS.rejectHunk, arguments: [doc.uri, hunk] }),
+        );
       }
       return out;
     },
@@ -213,10 +264,18 @@ export function registerEditFeature(context: vscode.ExtensionContext, backend: E
     vscode.languages.registerCodeLensProvider({ scheme: "*" }, lenses),
     vscode.commands.registerCommand(EDIT_COMMANDS.start, start),
     vscode.commands.registerCommand(EDIT_COMMANDS.reviewProposal, reviewProposal),
-    vscode.commands.registerCommand(EDIT_COMMANDS.acceptHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "accepted")),
-    vscode.commands.registerCommand(EDIT_COMMANDS.rejectHunk, (uri: vscode.Uri, hunk: number) => sessionFor(uri)?.decide(hunk, "rejected")),
-    vscode.commands.registerCommand(EDIT_COMMANDS.acceptAll, (uri?: vscode.Uri) => sessionFor(uri)?.decideAll("accepted")),
-    vscode.commands.registerCommand(EDIT_COMMANDS.rejectAll, (uri?: vscode.Uri) => sessionFor(uri)?.decideAll("rejected")),
+    vscode.commands.registerCommand(EDIT_COMMANDS.acceptHunk, (uri: vscode.Uri, hunk: number) =>
+      sessionFor(uri)?.decide(hunk, "accepted"),
+    ),
+    vscode.commands.registerCommand(EDIT_COMMANDS.rejectHunk, (uri: vscode.Uri, hunk: number) =>
+      sessionFor(uri)?.decide(hunk, "rejected"),
+    ),
+    vscode.commands.registerCommand(EDIT_COMMANDS.acceptAll, (uri?: vscode.Uri) =>
+      sessionFor(uri)?.decideAll("accepted"),
+    ),
+    vscode.commands.registerCommand(EDIT_COMMANDS.rejectAll, (uri?: vscode.Uri) =>
+      sessionFor(uri)?.decideAll("rejected"),
+    ),
     vscode.commands.registerCommand(EDIT_COMMANDS.cancel, (uri?: vscode.Uri) => sessionFor(uri)?.cancel()),
     vscode.window.onDidChangeActiveTextEditor(updateContext),
     vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.decorate())),

@@ -4,7 +4,11 @@ import * as vscode from "vscode";
 const HISTORY_KEY = "aicockpit.edit.history";
 const HISTORY_MAX = 30;
 
-export async function askInstruction(memento: vscode.Memento, title: string, placeholder: string): Promise<string | undefined> {
+export async function askInstruction(
+  memento: vscode.Memento,
+  title: string,
+  placeholder: string,
+): Promise<string | undefined> {
   const history = memento.get<string[]>(HISTORY_KEY, []);
   const qp = vscode.window.createQuickPick();
   qp.title = title;

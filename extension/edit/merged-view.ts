@@ -22,14 +22,22 @@ export interface RegionView {
 }
 
 /** While streaming: the diff so far, then the original lines the model has not reached. */
-export function streamingView(streamed: readonly DiffLine[], oldLines: readonly string[], position: number): RegionView {
+export function streamingView(
+  streamed: readonly DiffLine[],
+  oldLines: readonly string[],
+  position: number,
+): RegionView {
   const lines: RegionLine[] = streamed.map((d) => ({ text: d.text, kind: d.kind }));
   for (const text of oldLines.slice(position)) lines.push({ text, kind: "pending" });
   return { lines, hunkStarts: new Map() };
 }
 
 /** After the stream: each pending hunk shows its old lines (removed) above its new ones (added). */
-export function reviewView(oldLines: readonly string[], hunks: readonly Hunk[], states: readonly HunkState[]): RegionView {
+export function reviewView(
+  oldLines: readonly string[],
+  hunks: readonly Hunk[],
+  states: readonly HunkState[],
+): RegionView {
   const lines: RegionLine[] = [];
   const hunkStarts = new Map<number, number>();
   let pos = 0;
@@ -50,7 +58,11 @@ export function reviewView(oldLines: readonly string[], hunks: readonly Hunk[], 
 }
 
 /** The text the region ends with once every hunk is decided (pending counts as rejected). */
-export function resolvedLines(oldLines: readonly string[], hunks: readonly Hunk[], states: readonly HunkState[]): string[] {
+export function resolvedLines(
+  oldLines: readonly string[],
+  hunks: readonly Hunk[],
+  states: readonly HunkState[],
+): string[] {
   return reviewView(
     oldLines,
     hunks,

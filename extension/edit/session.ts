@@ -27,7 +27,11 @@ export type Phase = "streaming" | "review" | "finished";
 
 export interface SessionHooks {
   changed(session: EditSession): void;
-  finished(session: EditSession, outcome: "accepted" | "rejected" | "cancelled" | "failed" | "unchanged", detail?: string): void;
+  finished(
+    session: EditSession,
+    outcome: "accepted" | "rejected" | "cancelled" | "failed" | "unchanged",
+    detail?: string,
+  ): void;
 }
 
 export class EditSession {
@@ -98,7 +102,9 @@ export class EditSession {
       linePrefix: this.target.linePrefix,
       lineSuffix: this.target.lineSuffix,
       before: this.doc.getText(new vscode.Range(Math.max(0, this.startLine - 60), 0, this.startLine, 0)),
-      after: this.doc.getText(new vscode.Range(this.startLine + this.lineCount, 0, this.startLine + this.lineCount + 60, 0)),
+      after: this.doc.getText(
+        new vscode.Range(this.startLine + this.lineCount, 0, this.startLine + this.lineCount + 60, 0),
+      ),
       ...(this.rounds.length > 0 ? { previous: this.rounds } : {}),
     };
     const signal = this.abort.signal;
@@ -125,7 +131,15 @@ export class EditSession {
 
   /** A follow-up instruction refines the pending proposal instead of starting over. */
   async refine(instruction: string): Promise<void> {
-    const proposal = joinRegion(resolvedLines(this.oldLines, this.hunks, this.hunks.map(() => "accepted")), this.eol, false);
+    const proposal = joinRegion(
+      resolvedLines(
+        this.oldLines,
+        this.hunks,
+        this.hunks.map(() => "accepted"),
+      ),
+      this.eol,
+      false,
+    );
     this.rounds.push({ instruction: this.instruction, result: proposal });
     this.abort.abort();
     this.abort = new AbortController();
@@ -222,7 +236,9 @@ export class EditSession {
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.toString() !== this.uri.toString()) continue;
       const by = (kind: string) =>
-        this.view.lines.flatMap((l, i) => (l.kind === kind ? [new vscode.Range(this.startLine + i, 0, this.startLine + i, 0)] : []));
+        this.view.lines.flatMap((l, i) =>
+          l.kind === kind ? [new vscode.Range(this.startLine + i, 0, this.startLine + i, 0)] : [],
+        );
       editor.setDecorations(this.decorations.added, by("added"));
       editor.setDecorations(this.decorations.removed, by("removed"));
       editor.setDecorations(this.decorations.pending, by("pending"));
@@ -230,7 +246,9 @@ export class EditSession {
       const workingLine = firstPending >= 0 ? firstPending : this.view.lines.length - 1;
       editor.setDecorations(
         this.decorations.working,
-        this.phase === "streaming" && workingLine >= 0 ? [new vscode.Range(this.startLine + workingLine, 0, this.startLine + workingLine, 0)] : [],
+        this.phase === "streaming" && workingLine >= 0
+          ? [new vscode.Range(this.startLine + workingLine, 0, this.startLine + workingLine, 0)]
+          : [],
       );
     }
   }

@@ -65,12 +65,18 @@ const BLOCK_KINDS = new Set([
   vscode.SymbolKind.Struct,
 ]);
 
-async function enclosingSymbol(doc: vscode.TextDocument, pos: vscode.Position): Promise<[number, number, string] | undefined> {
+async function enclosingSymbol(
+  doc: vscode.TextDocument,
+  pos: vscode.Position,
+): Promise<[number, number, string] | undefined> {
   let symbols: vscode.DocumentSymbol[] | undefined;
   try {
     // Language servers may be slow or absent; never let that block the prompt for long.
     symbols = await Promise.race([
-      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>("vscode.executeDocumentSymbolProvider", doc.uri),
+      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>(
+        "vscode.executeDocumentSymbolProvider",
+        doc.uri,
+      ),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), 750)),
     ]);
   } catch {
@@ -86,7 +92,11 @@ async function enclosingSymbol(doc: vscode.TextDocument, pos: vscode.Position): 
   };
   visit(symbols);
   if (!best) return undefined;
-  return [best.range.start.line, best.range.end.line, `${(vscode.SymbolKind[best.kind] ?? "symbol").toLowerCase()} ${best.name}`];
+  return [
+    best.range.start.line,
+    best.range.end.line,
+    `${(vscode.SymbolKind[best.kind] ?? "symbol").toLowerCase()} ${best.name}`,
+  ];
 }
 
 /** The whole document as an edit target (e.g. applying a chat answer with nothing selected). */
@@ -94,5 +104,13 @@ export function wholeDocument(doc: vscode.TextDocument): EditTarget {
   const text = doc.getText();
   const trailingEol = /\r?\n$/.test(text);
   const endLine = trailingEol ? doc.lineCount - 2 : doc.lineCount - 1;
-  return { startLine: 0, endLine: Math.max(0, endLine), code: text, linePrefix: "", lineSuffix: "", trailingEol, label: `whole file (${lines(0, Math.max(0, endLine))})` };
+  return {
+    startLine: 0,
+    endLine: Math.max(0, endLine),
+    code: text,
+    linePrefix: "",
+    lineSuffix: "",
+    trailingEol,
+    label: `whole file (${lines(0, Math.max(0, endLine))})`,
+  };
 }

@@ -11,7 +11,12 @@ import { e2eReport } from "../e2e-report";
 const LABEL: Record<ContainerAction, string> = { start: "Start", stop: "Stop", restart: "Restart" };
 
 /** true when the action ran. */
-export async function containerAction(client: Pick<BackendClient, "call">, host: string, name: string, action: ContainerAction): Promise<boolean> {
+export async function containerAction(
+  client: Pick<BackendClient, "call">,
+  host: string,
+  name: string,
+  action: ContainerAction,
+): Promise<boolean> {
   const route = `POST /api/hosts/:host/containers/:name/${action}` as const;
   const params = { host, name };
   const first = await client.call(route, { params, body: {}, timeoutMs: 30_000 });
@@ -25,8 +30,9 @@ export async function containerAction(client: Pick<BackendClient, "call">, host:
     );
     e2eReport("remote-action-confirm-answer", { host, container: name, action, confirmed: answer === label });
     if (answer !== label) return false;
-    const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${first.command}…` }, () =>
-      client.call(route, { params, body: { confirmToken: first.confirmToken }, timeoutMs: 90_000 }),
+    const done = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${first.command}…` },
+      () => client.call(route, { params, body: { confirmToken: first.confirmToken }, timeoutMs: 90_000 }),
     );
     if (done.status !== "done") throw new Error(`The backend asked again for a confirmation of ${first.command}.`);
     e2eReport("remote-action-done", { host, container: name, action, state: done.container.state });

@@ -20,38 +20,78 @@ export interface AddHostOptions {
   workspaces?: boolean;
 }
 
-export async function addHostFlow(client: Client, secrets: HostSecretStore, opts: AddHostOptions = {}): Promise<HostView | undefined> {
+export async function addHostFlow(
+  client: Client,
+  secrets: HostSecretStore,
+  opts: AddHostOptions = {},
+): Promise<HostView | undefined> {
   const taken = (await client.call("GET /api/hosts")).hosts.map((h) => h.id);
   // No step counts in the titles: how many steps there are depends on the login kind.
   const title = (what: string) => `${opts.workspaces ? "Add Docker Host" : "Add SSH Host"}: ${what}`;
-  const ask = (what: string, o: vscode.InputBoxOptions) => vscode.window.showInputBox({ title: title(what), ignoreFocusOut: true, ...o });
+  const ask = (what: string, o: vscode.InputBoxOptions) =>
+    vscode.window.showInputBox({ title: title(what), ignoreFocusOut: true, ...o });
 
-  const host = await ask("address", { prompt: "Host name or address, reached over SSH", placeHolder: "build-box.example.com", validateInput: check.host });
+  const host = await ask("address", {
+    prompt: "Host name or address, reached over SSH",
+    placeHolder: "build-box.example.com",
+    validateInput: check.host,
+  });
   if (!host) return undefined;
   const port = await ask("SSH port", { value: "22", validateInput: check.port });
   if (!port) return undefined;
-  const user = await ask("user", { prompt: "SSH user (must be allowed to use Docker there)", validateInput: check.user });
+  const user = await ask("user", {
+    prompt: "SSH user (must be allowed to use Docker there)",
+    validateInput: check.user,
+  });
   if (!user) return undefined;
   const allKinds: (vscode.QuickPickItem & { auth: HostAuth["kind"] })[] = [
-    { label: "Private key file", description: "a key on this machine; an encrypted one asks for its passphrase", auth: "key" },
-    { label: "ssh-agent", description: "the agent of the backend's session (SSH_AUTH_SOCK); never forwarded", auth: "agent" },
+    {
+      label: "Private key file",
+      description: "a key on this machine; an encrypted one asks for its passphrase",
+      auth: "key",
+    },
+    {
+      label: "ssh-agent",
+      description: "the agent of the backend's session (SSH_AUTH_SOCK); never forwarded",
+      auth: "agent",
+    },
     { label: "Password", description: "kept in VS Code's secret storage", auth: "password" },
   ];
   // Workspaces reach their engine with a key file only (server/workspaces/engines.ts).
   const kinds = opts.workspaces ? allKinds.filter((k) => k.auth === "key") : allKinds;
   const auth = await vscode.window.showQuickPick(kinds, { title: title("log in with"), ignoreFocusOut: true });
   if (!auth) return undefined;
-  const form: HostForm = { id: suggestHostId(host, taken), host, port, user, auth: auth.auth, workspaces: opts.workspaces === true };
+  const form: HostForm = {
+    id: suggestHostId(host, taken),
+    host,
+    port,
+    user,
+    auth: auth.auth,
+    workspaces: opts.workspaces === true,
+  };
   if (auth.auth === "key") {
-    const keyPath = await ask("private key", { prompt: "Path of the private key file", value: join(homedir(), ".ssh", "id_ed25519"), validateInput: check.keyPath });
+    const keyPath = await ask("private key", {
+      prompt: "Path of the private key file",
+      value: join(homedir(), ".ssh", "id_ed25519"),
+      validateInput: check.keyPath,
+    });
     if (!keyPath) return undefined;
     form.keyPath = keyPath;
   }
-  const id = await ask("name", { prompt: "A short name for this host in AiCockpit (lowercase)", value: form.id, validateInput: (s) => check.id(s, taken) });
+  const id = await ask("name", {
+    prompt: "A short name for this host in AiCockpit (lowercase)",
+    value: form.id,
+    validateInput: (s) => check.id(s, taken),
+  });
   if (!id) return undefined;
   form.id = id;
   if (auth.auth === "password") {
-    const pw = await vscode.window.showInputBox({ title: `${id}: SSH password`, prompt: "Kept in VS Code's secret storage", password: true, ignoreFocusOut: true });
+    const pw = await vscode.window.showInputBox({
+      title: `${id}: SSH password`,
+      prompt: "Kept in VS Code's secret storage",
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (pw === undefined) return undefined;
     if (pw !== "") await secrets.set(id, "password", pw);
   }
@@ -61,13 +101,24 @@ export async function addHostFlow(client: Client, secrets: HostSecretStore, opts
   try {
     const { verdict, result } = await testAndTrust(client, secrets, view);
     // Workspaces list only hosts with a pinned key: pin the one known_hosts vouched for.
-    if (opts.workspaces && verdict === "connected" && result && view.hostFingerprint === undefined && result.trustedBy !== "pinned") {
-      await client.call("POST /api/hosts/:id/trust", { params: { id: view.id }, body: { fingerprint: result.fingerprint } });
+    if (
+      opts.workspaces &&
+      verdict === "connected" &&
+      result &&
+      view.hostFingerprint === undefined &&
+      result.trustedBy !== "pinned"
+    ) {
+      await client.call("POST /api/hosts/:id/trust", {
+        params: { id: view.id },
+        body: { fingerprint: result.fingerprint },
+      });
     }
   } catch (err) {
     // The host is added either way; say so instead of a bare "adding failed".
     const e = err instanceof BackendError ? err : undefined;
-    void vscode.window.showErrorMessage(`Host ${view.id} was added, but the connection test failed: ${e?.message ?? String(err)}${e?.hint ? ` ${e.hint}` : ""}`);
+    void vscode.window.showErrorMessage(
+      `Host ${view.id} was added, but the connection test failed: ${e?.message ?? String(err)}${e?.hint ? ` ${e.hint}` : ""}`,
+    );
   }
   return view;
 }

@@ -39,16 +39,35 @@ export function askOutcome(r: GatewayExecuteResponse, target: GatewayTarget): As
     case "COMMAND_FAILED": {
       const ok = r.overall_status === "SUCCESS";
       const time = r.execution_time_ms !== undefined ? `, ${r.execution_time_ms} ms` : "";
-      const summary = ok ? `exit 0${time}` : `failed: ${r.signal !== undefined ? `signal ${r.signal}` : `exit ${r.exit_code ?? "?"}`}${time}`;
+      const summary = ok
+        ? `exit 0${time}`
+        : `failed: ${r.signal !== undefined ? `signal ${r.signal}` : `exit ${r.exit_code ?? "?"}`}${time}`;
       const all = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim();
       const short = ok && all.length <= SHORT_OUTPUT_CHARS && !all.includes("\n") ? all : undefined;
-      return { kind: "output", ok, command, summary, document: outputDocument(r, target, summary), ...(short !== undefined ? { short } : {}) };
+      return {
+        kind: "output",
+        ok,
+        command,
+        summary,
+        document: outputDocument(r, target, summary),
+        ...(short !== undefined ? { short } : {}),
+      };
     }
     case "CONFIRMATION_REQUIRED":
-      if (r.confirm_token === undefined) return { kind: "message", severity: "error", message: "The gateway asked for a confirmation but sent no token." };
+      if (r.confirm_token === undefined)
+        return {
+          kind: "message",
+          severity: "error",
+          message: "The gateway asked for a confirmation but sent no token.",
+        };
       return { kind: "confirm", command, reasons: r.reasons ?? [], token: r.confirm_token };
     case "DRY_RUN":
-      return { kind: "message", severity: "info", message: `Would run without asking: ${command}`, detail: "Dry run: nothing ran." };
+      return {
+        kind: "message",
+        severity: "info",
+        message: `Would run without asking: ${command}`,
+        detail: "Dry run: nothing ran.",
+      };
     case "VALIDATION_ERROR":
       return {
         kind: "message",
@@ -57,12 +76,30 @@ export function askOutcome(r: GatewayExecuteResponse, target: GatewayTarget): As
         detail: reasonsText(r) || errorText(r) || "The command is not allowed.",
       };
     case "LLM_ERROR":
-      return { kind: "message", severity: "error", message: `The AI service failed: ${errorText(r) || "no answer"}. Nothing ran.`, ...(r.reasons?.length ? { detail: reasonsText(r) } : {}) };
+      return {
+        kind: "message",
+        severity: "error",
+        message: `The AI service failed: ${errorText(r) || "no answer"}. Nothing ran.`,
+        ...(r.reasons?.length ? { detail: reasonsText(r) } : {}),
+      };
     case "CONFIGURATION_ERROR":
-      return { kind: "message", severity: "error", message: `${errorText(r) || "AiCockpit is not set up for this."} Nothing ran.`, ...(r.reasons?.length ? { detail: reasonsText(r) } : {}) };
+      return {
+        kind: "message",
+        severity: "error",
+        message: `${errorText(r) || "AiCockpit is not set up for this."} Nothing ran.`,
+        ...(r.reasons?.length ? { detail: reasonsText(r) } : {}),
+      };
     case "TIMEOUT":
-      return { kind: "message", severity: "error", message: `${command || "The command"} did not finish in time on ${where(target)} and was stopped.` };
+      return {
+        kind: "message",
+        severity: "error",
+        message: `${command || "The command"} did not finish in time on ${where(target)} and was stopped.`,
+      };
     case "CONNECTION_ERROR":
-      return { kind: "message", severity: "error", message: `Could not reach ${target.host === "local" ? "Docker on this machine" : `host ${target.host}`}: ${errorText(r) || "connection failed"}.` };
+      return {
+        kind: "message",
+        severity: "error",
+        message: `Could not reach ${target.host === "local" ? "Docker on this machine" : `host ${target.host}`}: ${errorText(r) || "connection failed"}.`,
+      };
   }
 }

@@ -14,10 +14,24 @@ import type { RemoteDocuments } from "./documents";
 
 type Client = Pick<BackendClient, "call">;
 
-const execute = (client: Client, intent: string, target: GatewayTarget, confirmToken?: string): Thenable<GatewayExecuteResponse> =>
+const execute = (
+  client: Client,
+  intent: string,
+  target: GatewayTarget,
+  confirmToken?: string,
+): Thenable<GatewayExecuteResponse> =>
   vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: confirmToken ? `Running on ${target.container}…` : `Asking for one docker command for ${target.container}…` },
-    () => client.call("POST /api/gateway/execute", { body: { intent, target, ...(confirmToken ? { confirmToken } : {}) }, timeoutMs: GATEWAY_LIMITS.defaultTimeoutMs + 90_000 }),
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: confirmToken
+        ? `Running on ${target.container}…`
+        : `Asking for one docker command for ${target.container}…`,
+    },
+    () =>
+      client.call("POST /api/gateway/execute", {
+        body: { intent, target, ...(confirmToken ? { confirmToken } : {}) },
+        timeoutMs: GATEWAY_LIMITS.defaultTimeoutMs + 90_000,
+      }),
   );
 
 export async function askContainer(client: Client, docs: RemoteDocuments, target: GatewayTarget): Promise<void> {
@@ -26,14 +40,20 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
     prompt: "What should happen to this container? One docker command is proposed; changes ask first.",
     placeHolder: "show the last 20 log lines · restart it · how much memory does it use?",
     ignoreFocusOut: true,
-    validateInput: (s) => (s.length > GATEWAY_LIMITS.intentChars ? `At most ${GATEWAY_LIMITS.intentChars} characters` : undefined),
+    validateInput: (s) =>
+      s.length > GATEWAY_LIMITS.intentChars ? `At most ${GATEWAY_LIMITS.intentChars} characters` : undefined,
   });
   if (!intent?.trim()) return;
   let res = await execute(client, intent, target);
   // At most one confirmation: a confirmed token runs, it never asks again.
   for (let round = 0; round < 2; round++) {
     const o = askOutcome(res, target);
-    const base = { host: target.host, container: target.container, status: res.overall_status, command: o.kind === "message" ? (res.command ?? null) : o.command };
+    const base = {
+      host: target.host,
+      container: target.container,
+      status: res.overall_status,
+      command: o.kind === "message" ? (res.command ?? null) : o.command,
+    };
     if (o.kind === "confirm") {
       e2eReport("remote-ask-confirm", { ...base, reasons: o.reasons.join(" | ") });
       const answer = await vscode.window.showWarningMessage(
@@ -58,12 +78,27 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
       docs.set(uri, o.document);
       await docs.show(uri);
       const lines = o.document.split("\n");
-      e2eReport("remote-ask-result", { ...base, shown: "editor", uri: uri.toString(), lines: lines.length, text: o.document.slice(0, 4000) });
+      e2eReport("remote-ask-result", {
+        ...base,
+        shown: "editor",
+        uri: uri.toString(),
+        lines: lines.length,
+        text: o.document.slice(0, 4000),
+      });
       if (!o.ok) void vscode.window.showWarningMessage(`${o.command}: ${o.summary}`);
       return;
     }
-    e2eReport("remote-ask-result", { ...base, shown: o.severity, text: `${o.message}${o.detail ? `\n${o.detail}` : ""}` });
-    const show = o.severity === "error" ? vscode.window.showErrorMessage : o.severity === "warning" ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    e2eReport("remote-ask-result", {
+      ...base,
+      shown: o.severity,
+      text: `${o.message}${o.detail ? `\n${o.detail}` : ""}`,
+    });
+    const show =
+      o.severity === "error"
+        ? vscode.window.showErrorMessage
+        : o.severity === "warning"
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     // Reasons are a list: a modal shows them whole, a toast would cut them.
     if (o.detail !== undefined) void show(o.message, { modal: true, detail: o.detail });
     else void show(o.message);

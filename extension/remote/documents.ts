@@ -55,5 +55,7 @@ export class RemoteDocuments implements vscode.TextDocumentContentProvider, vsco
 /** True while an editor tab shows this URI (closing the tab is when following stops). */
 export function isOpenInTab(uri: vscode.Uri): boolean {
   const key = uri.toString();
-  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+  return vscode.window.tabGroups.all.some((g) =>
+    g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key),
+  );
 }

@@ -35,7 +35,12 @@ export const REMOTE_COMMANDS = {
 const VIEW_ID = "aicockpit.remoteHosts";
 const POLL_MS = 10_000;
 
-export function registerRemoteFeature(context: vscode.ExtensionContext, client: BackendClient, secrets: HostSecretStore, log: (m: string) => void): { refresh(): void } {
+export function registerRemoteFeature(
+  context: vscode.ExtensionContext,
+  client: BackendClient,
+  secrets: HostSecretStore,
+  log: (m: string) => void,
+): { refresh(): void } {
   const tree = new RemoteHostsTree({
     hosts: () => client.call("GET /api/hosts", { timeoutMs: 20_000 }),
     containers: (host) => client.call("GET /api/hosts/:host/containers", { params: { host }, timeoutMs: 45_000 }),
@@ -67,7 +72,10 @@ export function registerRemoteFeature(context: vscode.ExtensionContext, client: 
 
   const pickHost = async (title: string, remoteOnly: boolean): Promise<string | undefined> => {
     const hosts = (await client.call("GET /api/hosts")).hosts;
-    const items = [...(remoteOnly ? [] : [{ label: LOCAL, description: "this machine's Docker" }]), ...hosts.map((h) => ({ label: h.id, description: `${h.user}@${h.host}:${h.port}` }))];
+    const items = [
+      ...(remoteOnly ? [] : [{ label: LOCAL, description: "this machine's Docker" }]),
+      ...hosts.map((h) => ({ label: h.id, description: `${h.user}@${h.host}:${h.port}` })),
+    ];
     if (items.length === 0) {
       void vscode.window.showInformationMessage("No SSH hosts yet: add one in the Remote Hosts view.");
       return undefined;
@@ -80,8 +88,9 @@ export function registerRemoteFeature(context: vscode.ExtensionContext, client: 
     if (node?.kind === "container") return { host: node.host, container: node.c.name };
     const host = node?.kind === "host" ? node.id : await pickHost(`${title}: host`, false);
     if (!host) return undefined;
-    const list = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing containers on ${host}…` }, () =>
-      client.call("GET /api/hosts/:host/containers", { params: { host }, timeoutMs: 45_000 }),
+    const list = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Listing containers on ${host}…` },
+      () => client.call("GET /api/hosts/:host/containers", { params: { host }, timeoutMs: 45_000 }),
     );
     if (list.containers.length === 0) {
       void vscode.window.showInformationMessage(`No containers on ${host}.`);
@@ -94,7 +103,8 @@ export function registerRemoteFeature(context: vscode.ExtensionContext, client: 
     return pick ? { host, container: pick.c.name } : undefined;
   };
 
-  const hostOf = async (node: RemoteNode | undefined, title: string) => (node?.kind === "host" && node.id !== LOCAL ? node.id : pickHost(title, true));
+  const hostOf = async (node: RemoteNode | undefined, title: string) =>
+    node?.kind === "host" && node.id !== LOCAL ? node.id : pickHost(title, true);
 
   const action = (verb: "start" | "stop" | "restart", label: string) => async (node?: RemoteNode) => {
     const t = await containerOf(node, `${label} Container`);
@@ -129,7 +139,11 @@ export function registerRemoteFeature(context: vscode.ExtensionContext, client: 
     command(REMOTE_COMMANDS.removeHost, "Removing the host", async (node) => {
       const id = await hostOf(node, "Remove Host");
       if (!id) return;
-      const ok = await vscode.window.showWarningMessage(`Remove host ${id} from AiCockpit?`, { modal: true, detail: "Its containers keep running; only AiCockpit forgets the host and its stored secrets." }, "Remove");
+      const ok = await vscode.window.showWarningMessage(
+        `Remove host ${id} from AiCockpit?`,
+        { modal: true, detail: "Its containers keep running; only AiCockpit forgets the host and its stored secrets." },
+        "Remove",
+      );
       if (ok !== "Remove") return;
       await client.call("DELETE /api/hosts/:id", { params: { id } });
       await secrets.forget(id);

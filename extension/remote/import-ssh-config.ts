@@ -14,12 +14,20 @@ import { testAndTrust } from "./trust";
 type Client = Pick<BackendClient, "call">;
 
 export async function importSshConfig(client: Client, secrets: HostSecretStore): Promise<HostView[]> {
-  const [found, existing] = await Promise.all([client.call("POST /api/hosts/import-ssh-config", { body: {} }), client.call("GET /api/hosts")]);
+  const [found, existing] = await Promise.all([
+    client.call("POST /api/hosts/import-ssh-config", { body: {} }),
+    client.call("GET /api/hosts"),
+  ]);
   const taken = new Set(existing.hosts.map((h) => h.id));
   const fresh = found.candidates.filter((c) => !taken.has(c.id));
   if (fresh.length === 0) {
-    const why = found.candidates.length > 0 ? "every host there is added already" : `no concrete Host entries in ${found.files[0] ?? "~/.ssh/config"}`;
-    void vscode.window.showInformationMessage(`Nothing to import: ${why}.${found.warnings.length > 0 ? ` ${found.warnings.join(" ")}` : ""}`);
+    const why =
+      found.candidates.length > 0
+        ? "every host there is added already"
+        : `no concrete Host entries in ${found.files[0] ?? "~/.ssh/config"}`;
+    void vscode.window.showInformationMessage(
+      `Nothing to import: ${why}.${found.warnings.length > 0 ? ` ${found.warnings.join(" ")}` : ""}`,
+    );
     return [];
   }
   const picks = await vscode.window.showQuickPick(
@@ -30,7 +38,12 @@ export async function importSshConfig(client: Client, secrets: HostSecretStore):
       picked: true,
       c,
     })),
-    { title: "Import SSH Hosts from ~/.ssh/config", canPickMany: true, ignoreFocusOut: true, placeHolder: found.warnings.join(" ") || "Pick the hosts to add" },
+    {
+      title: "Import SSH Hosts from ~/.ssh/config",
+      canPickMany: true,
+      ignoreFocusOut: true,
+      placeHolder: found.warnings.join(" ") || "Pick the hosts to add",
+    },
   );
   if (!picks || picks.length === 0) return [];
   // Jump hosts first, so a host's hops exist when it is added.
@@ -39,7 +52,12 @@ export async function importSshConfig(client: Client, secrets: HostSecretStore):
   for (const c of ordered) {
     const { alias: _alias, knownHostsFingerprint: _kh, ...request } = c;
     const view = await client.call("POST /api/hosts", { body: request });
-    e2eReport("remote-host-added", { host: view.id, address: `${view.host}:${view.port}`, auth: view.auth.kind, source: view.source });
+    e2eReport("remote-host-added", {
+      host: view.id,
+      address: `${view.host}:${view.port}`,
+      auth: view.auth.kind,
+      source: view.source,
+    });
     added.push(view);
   }
   for (const view of added) await testAndTrust(client, secrets, view);

@@ -12,9 +12,17 @@ export const LOG_TAIL_LINES = 200;
 /** Appends are batched: every change makes VS Code read the whole document again. */
 const FLUSH_MS = 150;
 
-export async function followLogs(client: Pick<BackendClient, "stream">, docs: RemoteDocuments, host: string, name: string): Promise<void> {
+export async function followLogs(
+  client: Pick<BackendClient, "stream">,
+  docs: RemoteDocuments,
+  host: string,
+  name: string,
+): Promise<void> {
   const uri = docs.uri(host, `${name} logs (following)`);
-  docs.set(uri, `# docker logs --tail ${LOG_TAIL_LINES} --follow ${name}   (${host}; following until this tab is closed)\n`);
+  docs.set(
+    uri,
+    `# docker logs --tail ${LOG_TAIL_LINES} --follow ${name}   (${host}; following until this tab is closed)\n`,
+  );
   await docs.show(uri);
   const ac = new AbortController();
   const stopIfClosed = () => {
@@ -33,7 +41,8 @@ export async function followLogs(client: Pick<BackendClient, "stream">, docs: Re
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.uri.toString() !== key || !stick) return;
       const last = e.document.lineCount - 1;
-      for (const ed of vscode.window.visibleTextEditors) if (ed.document === e.document) ed.revealRange(new vscode.Range(last, 0, last, 0));
+      for (const ed of vscode.window.visibleTextEditors)
+        if (ed.document === e.document) ed.revealRange(new vscode.Range(last, 0, last, 0));
     }),
   ];
   let pending = "";

@@ -23,7 +23,10 @@ function item(look: RowLook, state: vscode.TreeItemCollapsibleState, id: string)
   t.id = id;
   t.description = look.description;
   t.tooltip = look.tooltip;
-  t.iconPath = new vscode.ThemeIcon(look.icon, look.color !== undefined ? new vscode.ThemeColor(look.color) : undefined);
+  t.iconPath = new vscode.ThemeIcon(
+    look.icon,
+    look.color !== undefined ? new vscode.ThemeColor(look.color) : undefined,
+  );
   t.contextValue = look.contextValue;
   // Without it screen readers (and tests) get the tooltip, which does not start with the name.
   t.accessibilityInformation = { label: `${look.label}, ${look.description}` };
@@ -74,7 +77,11 @@ export class RemoteHostsTree implements vscode.TreeDataProvider<RemoteNode>, vsc
         return t;
       }
       case "host":
-        return item(hostLook(n.view ?? LOCAL), n.id === LOCAL ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded, `host:${n.id}`);
+        return item(
+          hostLook(n.view ?? LOCAL),
+          n.id === LOCAL ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+          `host:${n.id}`,
+        );
       case "container":
         return item(containerLook(n.c), vscode.TreeItemCollapsibleState.None, `container:${n.host}/${n.c.id}`);
     }
@@ -89,9 +96,19 @@ export class RemoteHostsTree implements vscode.TreeDataProvider<RemoteNode>, vsc
         return [errorRow(err)];
       }
       e2eReport("remote-tree-hosts", { hosts: hosts.map((h) => h.id).join(",") });
-      const rows: RemoteNode[] = [{ kind: "host", id: LOCAL }, ...hosts.map((view): RemoteNode => ({ kind: "host", id: view.id, view }))];
+      const rows: RemoteNode[] = [
+        { kind: "host", id: LOCAL },
+        ...hosts.map((view): RemoteNode => ({ kind: "host", id: view.id, view })),
+      ];
       // The view is never empty ("local" is always there), so the way in is a row, not a welcome text.
-      if (hosts.length === 0) rows.push({ kind: "message", text: "Add an SSH host…", detail: "Containers on machines you reach over SSH; the host key is shown for you to trust once.", icon: "add", command: ADD_HOST_COMMAND });
+      if (hosts.length === 0)
+        rows.push({
+          kind: "message",
+          text: "Add an SSH host…",
+          detail: "Containers on machines you reach over SSH; the host key is shown for you to trust once.",
+          icon: "add",
+          command: ADD_HOST_COMMAND,
+        });
       return rows;
     }
     if (parent.kind !== "host") return [];
@@ -105,7 +122,10 @@ export class RemoteHostsTree implements vscode.TreeDataProvider<RemoteNode>, vsc
     this.lastJson.set(parent.id, JSON.stringify(list));
     const sorted = sortContainers(list.containers);
     this.last.set(parent.id, sorted);
-    e2eReport("remote-tree-containers", { host: parent.id, containers: sorted.map((c) => `${c.name}:${c.state}`).join(",") });
+    e2eReport("remote-tree-containers", {
+      host: parent.id,
+      containers: sorted.map((c) => `${c.name}:${c.state}`).join(","),
+    });
     if (sorted.length === 0) return [{ kind: "message", text: "No containers", icon: "info" }];
     return sorted.map((c): RemoteNode => ({ kind: "container", host: parent.id, c }));
   }

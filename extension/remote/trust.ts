@@ -16,8 +16,10 @@ export type TestVerdict = "connected" | "not-trusted" | "failed";
 
 async function runTest(client: Client, secrets: HostSecretStore, host: HostView): Promise<TestHostResult> {
   const credentials = await secrets.credentials([...(host.jump ?? []), host.id]);
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.id}…` }, () =>
-    client.call("POST /api/hosts/:id/test", { params: { id: host.id }, body: { credentials }, timeoutMs: 45_000 }),
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.id}…` },
+    () =>
+      client.call("POST /api/hosts/:id/test", { params: { id: host.id }, body: { credentials }, timeoutMs: 45_000 }),
   );
 }
 
@@ -36,11 +38,22 @@ async function askSecret(secrets: HostSecretStore, host: HostView, hop: string):
 }
 
 /** What the user saw: the verdict, and the last test result (its fingerprint) when there was one. */
-export async function testAndTrust(client: Client, secrets: HostSecretStore, host: HostView): Promise<{ verdict: TestVerdict; result?: TestHostResult }> {
+export async function testAndTrust(
+  client: Client,
+  secrets: HostSecretStore,
+  host: HostView,
+): Promise<{ verdict: TestVerdict; result?: TestHostResult }> {
   // At most: trust the key, give a secret, log in.
   for (let round = 0; round < 4; round++) {
     const r = await runTest(client, secrets, host);
-    e2eReport("remote-host-tested", { host: host.id, at: r.at, keyStatus: r.keyStatus, fingerprint: r.fingerprint, authenticated: r.authenticated, error: r.error?.code ?? null });
+    e2eReport("remote-host-tested", {
+      host: host.id,
+      at: r.at,
+      keyStatus: r.keyStatus,
+      fingerprint: r.fingerprint,
+      authenticated: r.authenticated,
+      error: r.error?.code ?? null,
+    });
     const hop = r.at === host.id ? `${host.user}@${host.host}:${host.port}` : `jump host ${r.at}`;
     switch (r.keyStatus) {
       case "unknown": {
@@ -67,18 +80,28 @@ export async function testAndTrust(client: Client, secrets: HostSecretStore, hos
         );
         return { verdict: "not-trusted", result: r };
       case "revoked":
-        void vscode.window.showErrorMessage(`The SSH host key of ${hop} (${r.fingerprint}) is marked @revoked in known_hosts. The connection was refused.`, { modal: true });
+        void vscode.window.showErrorMessage(
+          `The SSH host key of ${hop} (${r.fingerprint}) is marked @revoked in known_hosts. The connection was refused.`,
+          { modal: true },
+        );
         return { verdict: "not-trusted", result: r };
       case "trusted":
         if (r.authenticated) {
-          void vscode.window.showInformationMessage(`Connected to ${host.id} (${r.latencyMs} ms). Host key ${r.fingerprint} trusted (${r.trustedBy ?? "pinned"}).`);
+          void vscode.window.showInformationMessage(
+            `Connected to ${host.id} (${r.latencyMs} ms). Host key ${r.fingerprint} trusted (${r.trustedBy ?? "pinned"}).`,
+          );
           return { verdict: "connected", result: r };
         }
-        if (r.error?.code === "HOST_SECRET_REQUIRED" || (r.error?.code === "HOST_AUTH_FAILED" && host.auth.kind === "password")) {
+        if (
+          r.error?.code === "HOST_SECRET_REQUIRED" ||
+          (r.error?.code === "HOST_AUTH_FAILED" && host.auth.kind === "password")
+        ) {
           if (await askSecret(secrets, host, r.at)) continue;
           return { verdict: "failed", result: r };
         }
-        void vscode.window.showErrorMessage(`Could not log in to ${hop}: ${r.error?.message ?? "unknown error"}${r.error?.hint ? ` ${r.error.hint}` : ""}`);
+        void vscode.window.showErrorMessage(
+          `Could not log in to ${hop}: ${r.error?.message ?? "unknown error"}${r.error?.hint ? ` ${r.error.hint}` : ""}`,
+        );
         return { verdict: "failed", result: r };
     }
   }

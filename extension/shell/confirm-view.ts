@@ -49,16 +49,20 @@ export function confirmView(p: Proposal, terminalName: string): PickView {
     {
       id: "run",
       label: p.risk === "dangerous" ? "$(play) Run…" : "$(play) Run",
-      description: p.risk === "dangerous" ? "asks once more: this command is dangerous" : `in the terminal "${terminalName}"`,
+      description:
+        p.risk === "dangerous" ? "asks once more: this command is dangerous" : `in the terminal "${terminalName}"`,
       detail: p.command.replace(/\s*\n\s*/g, " ⏎ "),
     },
     { id: "edit", label: "$(edit) Edit…", description: "change the command first; it is assessed again" },
   ];
-  if (p.explanation) items.push({ id: "info", label: p.explanation, icon: { codicon: "info" }, description: "what it does" });
+  if (p.explanation)
+    items.push({ id: "info", label: p.explanation, icon: { codicon: "info" }, description: "what it does" });
   const reasons = p.reasons.length > 0 ? p.reasons : [`Risk: ${p.risk}.`];
   // Risky parts come first; the others may be harmless (`touch m` next to `curl | sh`), so
   // only the first reason wears the risk's colour.
-  reasons.forEach((r, i) => items.push({ id: "info", label: r, icon: i === 0 ? { risk: p.risk } : { codicon: "circle-small" } }));
+  reasons.forEach((r, i) =>
+    items.push({ id: "info", label: r, icon: i === 0 ? { risk: p.risk } : { codicon: "circle-small" } }),
+  );
   return {
     title: `${RISK_WORD[p.risk]}: ${RISK_MEANING[p.risk]} — AiCockpit: run in terminal?`,
     placeholder: `$ ${oneLine(p.command)}`,
@@ -80,8 +84,15 @@ export function dangerView(p: Proposal): PickView {
     placeholder: `$ ${oneLine(p.command)}`,
     items: [
       { id: "cancel", label: "$(close) Cancel", description: "nothing runs (Esc)" },
-      { id: "run", label: "Run dangerous command", description: "I have read the danger above", icon: { risk: "dangerous" } },
-      ...p.reasons.slice(1).map((r): PickItemView => ({ id: "info", label: `also: ${r}`, icon: { codicon: "circle-small" } })),
+      {
+        id: "run",
+        label: "Run dangerous command",
+        description: "I have read the danger above",
+        icon: { risk: "dangerous" },
+      },
+      ...p.reasons
+        .slice(1)
+        .map((r): PickItemView => ({ id: "info", label: `also: ${r}`, icon: { codicon: "circle-small" } })),
     ],
   };
 }

@@ -7,7 +7,13 @@
 import type { ShellProjectContext } from "../../server/api/shell";
 import { SHELL_LIMITS } from "../../server/api/shell";
 
-const OS_NAMES: Record<string, string> = { linux: "Linux", darwin: "macOS", win32: "Windows", freebsd: "FreeBSD", openbsd: "OpenBSD" };
+const OS_NAMES: Record<string, string> = {
+  linux: "Linux",
+  darwin: "macOS",
+  win32: "Windows",
+  freebsd: "FreeBSD",
+  openbsd: "OpenBSD",
+};
 
 /** e.g. "Linux 6.1.0-18-amd64", "macOS (Darwin 24.1.0)", "Windows 10.0.22631". */
 export function osLabel(platform: string, release: string): string {
@@ -62,7 +68,10 @@ export function packageScripts(packageJson: string | undefined): string[] {
 }
 
 /** The project's package manager and scripts, or undefined when the root shows neither. */
-export function detectProject(rootFiles: readonly string[], packageJson: string | undefined): ShellProjectContext | undefined {
+export function detectProject(
+  rootFiles: readonly string[],
+  packageJson: string | undefined,
+): ShellProjectContext | undefined {
   const names = new Set(rootFiles);
   const manager = MANAGERS.find(([f]) => names.has(f))?.[1];
   // `packageManager: "pnpm@9.1.0"` in package.json (corepack) beats the lockfile guess.

@@ -36,7 +36,11 @@ export type TerminalBackend = Pick<BackendClient, "call">;
 const FIX_DESCRIPTION = "Fix the failed command so that it does what it was meant to do.";
 const MAX_PACKAGE_JSON_BYTES = 256 * 1024;
 
-export function registerTerminalFeature(context: vscode.ExtensionContext, backend: TerminalBackend, log: (msg: string) => void): void {
+export function registerTerminalFeature(
+  context: vscode.ExtensionContext,
+  backend: TerminalBackend,
+  log: (msg: string) => void,
+): void {
   /** `{ shell }` for a request, or nothing when VS Code reports no usable shell name. */
   const shellField = (): { shell?: string } => {
     const shell = shellName(vscode.env.shell);
@@ -66,7 +70,11 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
     };
     let proposal: Proposal;
     const ac = new AbortController();
-    const busy = busyPicker(previous ? "AiCockpit: proposing a fix…" : "AiCockpit: suggesting a command…", previous ? `$ ${previous.command}` : description, () => ac.abort());
+    const busy = busyPicker(
+      previous ? "AiCockpit: proposing a fix…" : "AiCockpit: suggesting a command…",
+      previous ? `$ ${previous.command}` : description,
+      () => ac.abort(),
+    );
     try {
       proposal = await backend.call("POST /api/shell/suggest", { body, signal: ac.signal });
     } catch (err) {
@@ -86,7 +94,9 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
   const assess = async (command: string): Promise<Proposal | undefined> => {
     try {
       // The cwd lets the assessment tell a deletion inside the workspace from one elsewhere in home.
-      const a = await backend.call("POST /api/shell/assess", { body: { command, ...shellField(), ...(await cwdOf(vscode.window.activeTerminal)) } });
+      const a = await backend.call("POST /api/shell/assess", {
+        body: { command, ...shellField(), ...(await cwdOf(vscode.window.activeTerminal)) },
+      });
       e2eReport("terminal-assessed", { risk: a.risk, command });
       return { command, risk: a.risk, reasons: a.reasons };
     } catch (err) {
@@ -142,14 +152,21 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
     } finally {
       status.dispose();
     }
-    e2eReport("terminal-ran", { exitCode: outcome.exitCode ?? null, captured: outcome.captured, auto, output: tailLines(outcome.output, 20, 2_000) });
+    e2eReport("terminal-ran", {
+      exitCode: outcome.exitCode ?? null,
+      captured: outcome.captured,
+      auto,
+      output: tailLines(outcome.output, 20, 2_000),
+    });
     await showOutcome(outcome, auto);
   };
 
   const showOutcome = async (o: RunOutcome, auto: boolean) => {
     const { failed: bad, text } = outcomeMessage(o);
     // Said first, so it shows even in a collapsed notification: the user was not asked.
-    const shown = auto ? text.replace(/^AiCockpit: /, "AiCockpit ran a safe command without asking (aicockpit.terminal.autoRunSafe). ") : text;
+    const shown = auto
+      ? text.replace(/^AiCockpit: /, "AiCockpit ran a safe command without asking (aicockpit.terminal.autoRunSafe). ")
+      : text;
     if (!bad) {
       void vscode.window.showInformationMessage(shown);
       return;
@@ -185,10 +202,13 @@ export function registerTerminalFeature(context: vscode.ExtensionContext, backen
     if (p) await confirmAndRun(p, false);
   };
 
-  const guard = (fn: () => Promise<void>) => () => fn().catch((err: unknown) => failed("run the terminal command flow", err));
+  const guard = (fn: () => Promise<void>) => () =>
+    fn().catch((err: unknown) => failed("run the terminal command flow", err));
   context.subscriptions.push(
     vscode.commands.registerCommand(TERMINAL_COMMANDS.suggest, guard(start)),
-    vscode.commands.registerCommand(TERMINAL_COMMANDS.runCommand, (args?: RunCommandArgs) => guard(() => runCommand(args))()),
+    vscode.commands.registerCommand(TERMINAL_COMMANDS.runCommand, (args?: RunCommandArgs) =>
+      guard(() => runCommand(args))(),
+    ),
   );
 }
 
@@ -206,11 +226,14 @@ async function projectContext(): Promise<Pick<ShellSuggestRequest, "project">> {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!root) return {};
   try {
-    const names = (await vscode.workspace.fs.readDirectory(root)).filter(([, type]) => type === vscode.FileType.File).map(([n]) => n);
+    const names = (await vscode.workspace.fs.readDirectory(root))
+      .filter(([, type]) => type === vscode.FileType.File)
+      .map(([n]) => n);
     let packageJson: string | undefined;
     if (names.includes("package.json")) {
       const uri = vscode.Uri.joinPath(root, "package.json");
-      if ((await vscode.workspace.fs.stat(uri)).size <= MAX_PACKAGE_JSON_BYTES) packageJson = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      if ((await vscode.workspace.fs.stat(uri)).size <= MAX_PACKAGE_JSON_BYTES)
+        packageJson = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     }
     const project = detectProject(names, packageJson);
     return project ? { project } : {};

@@ -37,7 +37,12 @@ export function outcomeMessage(o: RunOutcome): { failed: boolean; text: string }
   }
   const failed = o.exitCode !== undefined && o.exitCode !== 0;
   // Status first: a collapsed notification shows only its beginning.
-  const status = o.exitCode === undefined ? "Finished (the shell reported no exit code)" : failed ? `Failed with exit code ${o.exitCode}` : "Exit code 0";
+  const status =
+    o.exitCode === undefined
+      ? "Finished (the shell reported no exit code)"
+      : failed
+        ? `Failed with exit code ${o.exitCode}`
+        : "Exit code 0";
   const tail = tailLines(o.output, 3, 300);
   const said = tail === "" ? " No output." : ` Output: ${tail.split("\n").join(" ⏎ ")}`;
   return { failed, text: `AiCockpit: ${status}: \`${shortCommand(o.command, 60)}\`.${said}` };

@@ -21,7 +21,10 @@ export function targetTerminal(): { terminal: vscode.Terminal; created: boolean 
   return { terminal: vscode.window.createTerminal({ name: TERMINAL_NAME }), created: true };
 }
 
-export function waitForShellIntegration(terminal: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
+export function waitForShellIntegration(
+  terminal: vscode.Terminal,
+  timeoutMs: number,
+): Promise<vscode.TerminalShellIntegration | undefined> {
   if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

@@ -20,7 +20,10 @@ export async function checkProvider(client: BackendClient, configProblems: strin
     // cannot say which fix to offer; the test route always classifies, at the cost of one
     // tiny request — made only while the provider is failing.
     if (check.kind === "error" && ready.provider.code === undefined && ready.provider.id !== null) {
-      const t = await client.call("POST /api/providers/:id/test", { params: { id: ready.provider.id }, timeoutMs: CHECK_TIMEOUT_MS });
+      const t = await client.call("POST /api/providers/:id/test", {
+        params: { id: ready.provider.id },
+        timeoutMs: CHECK_TIMEOUT_MS,
+      });
       check = t.ok ? { kind: "ok", model: t.model } : { kind: "error", error: t.error ?? check.error };
     }
     if (check.kind === "error" && check.error.code === "NO_PROVIDER" && configProblems.length > 0) {

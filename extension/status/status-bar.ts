@@ -135,7 +135,8 @@ export class StatusBar implements vscode.Disposable {
     if (view.command.id !== "aicockpit.showLogs") buttons.push("Show Logs");
     const show = view.severity === "error" ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
     void show(view.notification ?? view.tooltip, ...buttons).then((picked) => {
-      if (picked === view.command.title) void vscode.commands.executeCommand(view.command.id, ...(view.command.args ?? []));
+      if (picked === view.command.title)
+        void vscode.commands.executeCommand(view.command.id, ...(view.command.args ?? []));
       else if (picked === "Show Logs") void vscode.commands.executeCommand("aicockpit.showLogs");
     });
   }

@@ -14,7 +14,9 @@ const DEFAULT_LIMITS = "cpus=2 memory=2048 pids=1024";
 
 async function pickStack(client: Client, title: string): Promise<StackTemplate | undefined> {
   const builtin = (await client.call("GET /api/workspaces/stacks")).stacks;
-  const { templates, problems } = templatesFromSettings(vscode.workspace.getConfiguration("aicockpit").get("workspaces.templates"));
+  const { templates, problems } = templatesFromSettings(
+    vscode.workspace.getConfiguration("aicockpit").get("workspaces.templates"),
+  );
   if (problems.length > 0) void vscode.window.showWarningMessage(`AiCockpit: ${problems.join(" ")}`);
   const all = [...builtin, ...templates];
   const pick = await vscode.window.showQuickPick(
@@ -24,7 +26,10 @@ async function pickStack(client: Client, title: string): Promise<StackTemplate |
   return pick?.stack;
 }
 
-export async function createWorkspaceFlow(client: Client, taken: readonly string[]): Promise<WorkspaceView | undefined> {
+export async function createWorkspaceFlow(
+  client: Client,
+  taken: readonly string[],
+): Promise<WorkspaceView | undefined> {
   const hosts = (await client.call("GET /api/workspace-hosts")).hosts;
   // the host step only exists when remote Docker hosts are configured
   const steps = hosts.length > 0 ? 6 : 5;
@@ -78,7 +83,10 @@ export async function createWorkspaceFlow(client: Client, taken: readonly string
   let host: string | undefined;
   if (hosts.length > 0) {
     const pick = await vscode.window.showQuickPick(
-      [{ label: "local", description: "this machine's Docker" }, ...hosts.map((h) => ({ label: h.id, description: `${h.username}@${h.host}:${h.port}` }))],
+      [
+        { label: "local", description: "this machine's Docker" },
+        ...hosts.map((h) => ({ label: h.id, description: `${h.username}@${h.host}:${h.port}` })),
+      ],
       { title: title(6, "Docker host"), ignoreFocusOut: true },
     );
     if (!pick) return undefined;
@@ -119,7 +127,10 @@ export function runCreate(client: Client, body: CreateWorkspaceRequest): Thenabl
       } catch (err) {
         const e = err instanceof BackendError ? err : new BackendError("INTERNAL", String(err));
         e2eReport("workspace-create-failed", { name: body.name, code: e.code });
-        if (e.code !== "CANCELLED") void vscode.window.showErrorMessage(`Could not create workspace ${body.name}: ${e.message}${e.hint ? ` ${e.hint}` : ""}`);
+        if (e.code !== "CANCELLED")
+          void vscode.window.showErrorMessage(
+            `Could not create workspace ${body.name}: ${e.message}${e.hint ? ` ${e.hint}` : ""}`,
+          );
         return undefined;
       }
     },

@@ -89,25 +89,31 @@ export function registerWorkspacesFeature(
     return pick?.w;
   };
 
-  const lifecycle = (verb: "start" | "stop" | "restart", label: string, doing: string) => async (node?: WorkspaceNode) => {
-    const w = await target(node, `${label} Workspace`);
-    if (!w) return;
-    try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${doing} ${w.name}…` }, () =>
-        client.call(`POST /api/workspaces/:id/${verb}`, { params: { id: w.id }, timeoutMs: 90_000 }),
-      );
-      e2eReport(`workspace-${verb}`, { id: w.id });
-    } catch (err) {
-      showError(`${label} ${w.name}`, err);
-    }
-    refresh();
-  };
+  const lifecycle =
+    (verb: "start" | "stop" | "restart", label: string, doing: string) => async (node?: WorkspaceNode) => {
+      const w = await target(node, `${label} Workspace`);
+      if (!w) return;
+      try {
+        await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `${doing} ${w.name}…` },
+          () => client.call(`POST /api/workspaces/:id/${verb}`, { params: { id: w.id }, timeoutMs: 90_000 }),
+        );
+        e2eReport(`workspace-${verb}`, { id: w.id });
+      } catch (err) {
+        showError(`${label} ${w.name}`, err);
+      }
+      refresh();
+    };
 
-  const fsUri = (w: WorkspaceView, path = "/workspace") => vscode.Uri.from({ scheme: WS_SCHEME, authority: authorityOf(w.id), path });
+  const fsUri = (w: WorkspaceView, path = "/workspace") =>
+    vscode.Uri.from({ scheme: WS_SCHEME, authority: authorityOf(w.id), path });
 
   const command = (id: string, run: (...args: never[]) => unknown) =>
     vscode.commands.registerCommand(id, (...args: never[]) => {
-      e2eReport("workspace-command", { command: id, fromTree: (args[0] as WorkspaceNode | undefined)?.kind === "workspace" });
+      e2eReport("workspace-command", {
+        command: id,
+        fromTree: (args[0] as WorkspaceNode | undefined)?.kind === "workspace",
+      });
       return run(...args);
     });
 
@@ -115,7 +121,11 @@ export function registerWorkspacesFeature(
     tree,
     view,
     { dispose: () => clearInterval(timer) },
-    vscode.workspace.registerFileSystemProvider(WS_SCHEME, new WorkspaceFileSystem(client, () => waitForBackend(connection)), { isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(
+      WS_SCHEME,
+      new WorkspaceFileSystem(client, () => waitForBackend(connection)),
+      { isCaseSensitive: true },
+    ),
     command(WORKSPACE_COMMANDS.refresh, refresh),
     // The same Add Host form as the Remote Hosts view; the host is marked to list workspaces.
     command(WORKSPACE_COMMANDS.addHost, async () => {
@@ -127,7 +137,10 @@ export function registerWorkspacesFeature(
     }),
     command(WORKSPACE_COMMANDS.create, async () => {
       try {
-        const made = await createWorkspaceFlow(client, tree.last.map((w) => w.name));
+        const made = await createWorkspaceFlow(
+          client,
+          tree.last.map((w) => w.name),
+        );
         if (made) refresh();
       } catch (err) {
         showError("Creating the workspace", err);
@@ -145,7 +158,10 @@ export function registerWorkspacesFeature(
         return;
       }
       if (w.state !== "running") {
-        const start = await vscode.window.showWarningMessage(`Workspace ${w.name} is ${w.state}.`, "Start and Open Terminal");
+        const start = await vscode.window.showWarningMessage(
+          `Workspace ${w.name} is ${w.state}.`,
+          "Start and Open Terminal",
+        );
         if (!start) return;
         try {
           await client.call("POST /api/workspaces/:id/start", { params: { id: w.id }, timeoutMs: 90_000 });
@@ -199,13 +215,20 @@ export function registerWorkspacesFeature(
       const all = "Delete with Data";
       const choice = await vscode.window.showWarningMessage(
         `Delete workspace ${w.name}?`,
-        { modal: true, detail: `The container is removed. Its /workspace volume (${w.volume}) is kept unless you delete it too.` },
+        {
+          modal: true,
+          detail: `The container is removed. Its /workspace volume (${w.volume}) is kept unless you delete it too.`,
+        },
         keep,
         all,
       );
       if (!choice) return;
       try {
-        await client.call("DELETE /api/workspaces/:id", { params: { id: w.id }, body: { removeVolume: choice === all }, timeoutMs: 90_000 });
+        await client.call("DELETE /api/workspaces/:id", {
+          params: { id: w.id },
+          body: { removeVolume: choice === all },
+          timeoutMs: 90_000,
+        });
         e2eReport("workspace-deleted", { id: w.id, removeVolume: choice === all });
       } catch (err) {
         showError(`Deleting ${w.name}`, err);

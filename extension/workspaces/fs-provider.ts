@@ -83,21 +83,30 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
 
   stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     return this.run(uri, async () => {
-      const s = await this.client.call("POST /api/workspaces/:id/files/stat", { params: this.params(uri), body: { path: uri.path || "/" } });
+      const s = await this.client.call("POST /api/workspaces/:id/files/stat", {
+        params: this.params(uri),
+        body: { path: uri.path || "/" },
+      });
       return { type: toType(s.type), ctime: s.mtimeMs, mtime: s.mtimeMs, size: s.size };
     });
   }
 
   readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.run(uri, async () => {
-      const r = await this.client.call("POST /api/workspaces/:id/files/list", { params: this.params(uri), body: { path: uri.path || "/" } });
+      const r = await this.client.call("POST /api/workspaces/:id/files/list", {
+        params: this.params(uri),
+        body: { path: uri.path || "/" },
+      });
       return r.entries.map((e): [string, vscode.FileType] => [e.name, toType(e.type)]);
     });
   }
 
   readFile(uri: vscode.Uri): Promise<Uint8Array> {
     return this.run(uri, async () => {
-      const r = await this.client.call("POST /api/workspaces/:id/files/read", { params: this.params(uri), body: { path: uri.path } });
+      const r = await this.client.call("POST /api/workspaces/:id/files/read", {
+        params: this.params(uri),
+        body: { path: uri.path },
+      });
       return Buffer.from(r.contentBase64, "base64");
     });
   }
@@ -106,7 +115,12 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
     return this.run(uri, async () => {
       await this.client.call("POST /api/workspaces/:id/files/write", {
         params: this.params(uri),
-        body: { path: uri.path, contentBase64: Buffer.from(content).toString("base64"), create: options.create, overwrite: options.overwrite },
+        body: {
+          path: uri.path,
+          contentBase64: Buffer.from(content).toString("base64"),
+          create: options.create,
+          overwrite: options.overwrite,
+        },
       });
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       e2eReport("workspace-file-saved", { uri: uri.toString(), bytes: content.byteLength });
@@ -115,22 +129,32 @@ export class WorkspaceFileSystem implements vscode.FileSystemProvider {
 
   delete(uri: vscode.Uri, options: { recursive: boolean }): Promise<void> {
     return this.run(uri, async () => {
-      await this.client.call("POST /api/workspaces/:id/files/delete", { params: this.params(uri), body: { path: uri.path, recursive: options.recursive } });
+      await this.client.call("POST /api/workspaces/:id/files/delete", {
+        params: this.params(uri),
+        body: { path: uri.path, recursive: options.recursive },
+      });
       this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
   }
 
   createDirectory(uri: vscode.Uri): Promise<void> {
     return this.run(uri, async () => {
-      await this.client.call("POST /api/workspaces/:id/files/mkdir", { params: this.params(uri), body: { path: uri.path } });
+      await this.client.call("POST /api/workspaces/:id/files/mkdir", {
+        params: this.params(uri),
+        body: { path: uri.path },
+      });
       this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
     });
   }
 
   rename(from: vscode.Uri, to: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
     return this.run(from, async () => {
-      if (from.authority !== to.authority) throw vscode.FileSystemError.NoPermissions("Moving files between workspaces is not supported.");
-      await this.client.call("POST /api/workspaces/:id/files/rename", { params: this.params(from), body: { from: from.path, to: to.path, overwrite: options.overwrite } });
+      if (from.authority !== to.authority)
+        throw vscode.FileSystemError.NoPermissions("Moving files between workspaces is not supported.");
+      await this.client.call("POST /api/workspaces/:id/files/rename", {
+        params: this.params(from),
+        body: { from: from.path, to: to.path, overwrite: options.overwrite },
+      });
       this.changed.fire([
         { type: vscode.FileChangeType.Deleted, uri: from },
         { type: vscode.FileChangeType.Created, uri: to },

@@ -2,7 +2,13 @@
  * Workspace view logic without `vscode`: URIs of the `aicockpit-ws:` scheme, what a tree
  * row shows, and parsing of the create flow's inputs. Unit-tested in test/unit/workspaces.
  */
-import type { PortSpec, ResourceLimits, StackTemplate, WorkspaceState, WorkspaceView } from "../../server/api/workspaces";
+import type {
+  PortSpec,
+  ResourceLimits,
+  StackTemplate,
+  WorkspaceState,
+  WorkspaceView,
+} from "../../server/api/workspaces";
 import { WORKSPACE_NAME_PATTERN } from "../../server/api/workspaces";
 
 export const WS_SCHEME = "aicockpit-ws";
@@ -57,7 +63,8 @@ export function rowLook(w: WorkspaceView): RowLook {
 }
 
 export function validateName(v: string, taken: readonly string[]): string | undefined {
-  if (!WORKSPACE_NAME_PATTERN.test(v)) return 'Lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit.';
+  if (!WORKSPACE_NAME_PATTERN.test(v))
+    return 'Lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit.';
   if (taken.includes(v)) return `A workspace named "${v}" already exists.`;
   return undefined;
 }
@@ -90,8 +97,13 @@ export function parsePorts(text: string): { ports?: PortSpec[]; error?: string }
     if (!m) return { error: `"${part}" is not a port (e.g. 8000 or 8080:80 or 53/udp).` };
     const container = Number(m[2]);
     const host = m[1] !== undefined ? Number(m[1]) : undefined;
-    if (container < 1 || container > 65535 || (host !== undefined && (host < 1 || host > 65535))) return { error: `"${part}": ports are 1–65535.` };
-    ports.push({ container, ...(host !== undefined ? { host } : {}), ...(m[3] ? { protocol: m[3] as "tcp" | "udp" } : {}) });
+    if (container < 1 || container > 65535 || (host !== undefined && (host < 1 || host > 65535)))
+      return { error: `"${part}": ports are 1–65535.` };
+    ports.push({
+      container,
+      ...(host !== undefined ? { host } : {}),
+      ...(m[3] ? { protocol: m[3] as "tcp" | "udp" } : {}),
+    });
   }
   return { ports };
 }
@@ -108,8 +120,16 @@ export function templatesFromSettings(raw: unknown): { templates: StackTemplate[
       return;
     }
     const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
-    const env = o.env && typeof o.env === "object" ? Object.fromEntries(Object.entries(o.env as Record<string, unknown>).filter(([, v]) => typeof v === "string")) : undefined;
-    const ports = typeof o.ports === "string" ? parsePorts(o.ports).ports : Array.isArray(o.ports) ? parsePorts(o.ports.join(",")).ports : undefined;
+    const env =
+      o.env && typeof o.env === "object"
+        ? Object.fromEntries(Object.entries(o.env as Record<string, unknown>).filter(([, v]) => typeof v === "string"))
+        : undefined;
+    const ports =
+      typeof o.ports === "string"
+        ? parsePorts(o.ports).ports
+        : Array.isArray(o.ports)
+          ? parsePorts(o.ports.join(",")).ports
+          : undefined;
     templates.push({
       id: o.id,
       label: typeof o.label === "string" ? o.label : o.id,

@@ -34,7 +34,8 @@ export function workspaceTerminal(conn: ClientConnection, id: string, name: stri
       if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(Buffer.from(data, "utf8"), { binary: true });
     },
     setDimensions(d) {
-      if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: "resize", cols: d.columns, rows: d.rows }));
+      if (ws !== undefined && ws.readyState === ws.OPEN)
+        ws.send(JSON.stringify({ type: "resize", cols: d.columns, rows: d.rows }));
     },
     close() {
       closed = true;

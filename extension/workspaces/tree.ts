@@ -4,7 +4,8 @@ import type { WorkspaceList, WorkspaceView } from "../../server/api/workspaces";
 import { BackendError } from "../backend/client";
 import { rowLook } from "./model";
 
-export type WorkspaceNode = { kind: "workspace"; view: WorkspaceView } | { kind: "message"; text: string; detail?: string; icon: string };
+export type WorkspaceNode =
+  { kind: "workspace"; view: WorkspaceView } | { kind: "message"; text: string; detail?: string; icon: string };
 
 export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceNode | undefined>();
@@ -58,7 +59,9 @@ export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, v
       list = await this.list();
     } catch (err) {
       const e = err instanceof BackendError ? err : undefined;
-      return [{ kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" }];
+      return [
+        { kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" },
+      ];
     }
     this.last = list.workspaces;
     this.lastJson = JSON.stringify(list);

@@ -27,7 +27,16 @@ import type { CompletionFeedbackSchema, CompletionRequestSchema } from "./schema
 export type CompletionMultiline = NonNullable<CompletionRequest["multiline"]>;
 
 /** Prompt templates a request may name; by default chosen from the active model's name; the one list (the `aicockpit.completion.template` enum adds "auto"). */
-export const COMPLETION_TEMPLATE_NAMES = ["starcoder", "qwen", "deepseek", "codellama", "codestral", "codegemma", "suffix", "chat"] as const;
+export const COMPLETION_TEMPLATE_NAMES = [
+  "starcoder",
+  "qwen",
+  "deepseek",
+  "codellama",
+  "codestral",
+  "codegemma",
+  "suffix",
+  "chat",
+] as const;
 export type CompletionTemplateName = (typeof COMPLETION_TEMPLATE_NAMES)[number];
 
 export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;

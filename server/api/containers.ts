@@ -55,7 +55,8 @@ export interface ContainerLogs {
   truncated: boolean;
 }
 
-export type ContainerLogEvent = { type: "stdout" | "stderr"; text: string } | { type: "error"; error: { code: string; message: string } };
+export type ContainerLogEvent =
+  { type: "stdout" | "stderr"; text: string } | { type: "error"; error: { code: string; message: string } };
 
 export interface ContainerStats {
   cpuPercent: number;
@@ -96,4 +97,13 @@ export interface ContainerExecRequest {
 export type ContainerExecResponse =
   | ConfirmationRequired
   | { status: "refused"; risk: ShellRisk; reasons: string[] }
-  | { status: "done"; exitCode: number | null; stdout: string; stderr: string; timedOut: boolean; truncated: boolean; durationMs: number; risk: ShellRisk };
+  | {
+      status: "done";
+      exitCode: number | null;
+      stdout: string;
+      stderr: string;
+      timedOut: boolean;
+      truncated: boolean;
+      durationMs: number;
+      risk: ShellRisk;
+    };

@@ -74,5 +74,10 @@ export interface ApiErrorBody {
 export function isApiErrorBody(v: unknown): v is ApiErrorBody {
   if (typeof v !== "object" || v === null || !("error" in v)) return false;
   const e = (v as { error: unknown }).error;
-  return typeof e === "object" && e !== null && typeof (e as ApiError).code === "string" && typeof (e as ApiError).message === "string";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as ApiError).code === "string" &&
+    typeof (e as ApiError).message === "string"
+  );
 }

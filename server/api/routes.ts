@@ -51,8 +51,20 @@ import type {
   ContainerLogs,
   ContainerStats,
 } from "./containers";
-import type { StartTaskRequest, TaskDecisionRequest, TaskDecisionResponse, TaskEvent, TaskList, TaskView } from "./tasks";
-import type { CompletionFeedback, CompletionFeedbackResponse, CompletionRequest, CompletionResponse } from "./completion";
+import type {
+  StartTaskRequest,
+  TaskDecisionRequest,
+  TaskDecisionResponse,
+  TaskEvent,
+  TaskList,
+  TaskView,
+} from "./tasks";
+import type {
+  CompletionFeedback,
+  CompletionFeedbackResponse,
+  CompletionRequest,
+  CompletionResponse,
+} from "./completion";
 import type {
   ModelList,
   ProviderInput,

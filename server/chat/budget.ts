@@ -51,11 +51,15 @@ export function fitContext(items: readonly ChatContextItem[], budgetTokens: numb
   items.forEach((item, i) => {
     const total = sizes[i]!;
     // What the client cut counts as well: the user should hear about it either way.
-    const originalTokens = item.clientTruncated && item.originalChars !== undefined ? Math.max(total, Math.ceil(item.originalChars / 3)) : total;
+    const originalTokens =
+      item.clientTruncated && item.originalChars !== undefined
+        ? Math.max(total, Math.ceil(item.originalChars / 3))
+        : total;
     if (share[i]! >= total) {
       kept.push({ item, content: item.content, tokens: total, cut: item.clientTruncated === true });
       used += total;
-      if (item.clientTruncated) notices.push({ label: item.label, kind: "cut", keptTokens: total, totalTokens: originalTokens });
+      if (item.clientTruncated)
+        notices.push({ label: item.label, kind: "cut", keptTokens: total, totalTokens: originalTokens });
       return;
     }
     if (share[i]! < MIN_USEFUL_TOKENS) {

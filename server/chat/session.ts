@@ -13,13 +13,23 @@ export interface ChatOptions {
   historyBudgetTokens?: number;
 }
 
-export async function* runChat(llm: LlmService, req: ChatRequest, signal: AbortSignal, opts: ChatOptions = {}): AsyncGenerator<ChatEvent> {
+export async function* runChat(
+  llm: LlmService,
+  req: ChatRequest,
+  signal: AbortSignal,
+  opts: ChatOptions = {},
+): AsyncGenerator<ChatEvent> {
   const budget = req.contextBudgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS;
   const fit = fitContext(req.context ?? [], budget);
   const history = trimHistory(req.messages, opts.historyBudgetTokens ?? DEFAULT_HISTORY_BUDGET_TOKENS);
   const notices: TruncationNotice[] = [...fit.notices];
   if (history.droppedTurns > 0) {
-    notices.push({ label: `history (${history.droppedTurns} earlier message${history.droppedTurns === 1 ? "" : "s"})`, kind: "omitted", keptTokens: 0, totalTokens: history.droppedTokens });
+    notices.push({
+      label: `history (${history.droppedTurns} earlier message${history.droppedTurns === 1 ? "" : "s"})`,
+      kind: "omitted",
+      keptTokens: 0,
+      totalTokens: history.droppedTokens,
+    });
   }
   const preamble: ChatEvent[] = [
     { type: "context", items: fit.kept.map((k) => ({ label: k.item.label, tokens: k.tokens })), budgetTokens: budget },

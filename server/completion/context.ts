@@ -51,7 +51,8 @@ export function suffixWindow(suffix: string, tokens: number): string {
   if (estimateTokens(suffix) <= tokens) return suffix;
   // As in prefixWindow: only the head that could fit is split.
   const firstEnd = suffix.indexOf("\n");
-  const head = firstEnd === -1 ? suffix.length : Math.max(firstEnd, Math.min(suffix.length, charsForTokens(tokens) + 1));
+  const head =
+    firstEnd === -1 ? suffix.length : Math.max(firstEnd, Math.min(suffix.length, charsForTokens(tokens) + 1));
   const atLineEnd = head === suffix.length || suffix[head] === "\n";
   const lines = suffix.slice(0, head).split("\n");
   if (!atLineEnd) lines.pop();
@@ -110,11 +111,17 @@ export interface PromptContext {
 }
 
 /** Splits the budget: suffix and snippets capped by their shares, the prefix gets everything left. */
-export function buildWindows(prefix: string, suffix: string, snippets: readonly Snippet[], budget: ContextBudget = DEFAULT_BUDGET): PromptContext {
+export function buildWindows(
+  prefix: string,
+  suffix: string,
+  snippets: readonly Snippet[],
+  budget: ContextBudget = DEFAULT_BUDGET,
+): PromptContext {
   const total = budget.maxPromptTokens;
   const suf = suffixWindow(suffix, Math.floor(total * budget.suffixShare));
   const snips = fitSnippets(snippets, Math.floor(total * budget.snippetShare));
-  const spent = estimateTokens(suf) + snips.reduce((n, s) => n + estimateTokens(s.content) + estimateTokens(s.filepath) + 4, 0);
+  const spent =
+    estimateTokens(suf) + snips.reduce((n, s) => n + estimateTokens(s.content) + estimateTokens(s.filepath) + 4, 0);
   const pre = prefixWindow(prefix, Math.max(64, total - spent));
   return { prefix: pre, suffix: suf, snippets: snips };
 }

@@ -115,7 +115,10 @@ export class CompletionEngine {
   async complete(req: CompletionRequest, signal: AbortSignal): Promise<CompletionResponse> {
     const started = performance.now();
     const id = randomUUID();
-    const respond = (source: CompletionSource, r: Partial<CompletionResponse> & { completion: string | null }): CompletionResponse => {
+    const respond = (
+      source: CompletionSource,
+      r: Partial<CompletionResponse> & { completion: string | null },
+    ): CompletionResponse => {
       const shown = r.completion !== null && r.completion !== "";
       const completion = shown ? r.completion : null;
       this.observer?.served(source, shown);
@@ -126,12 +129,17 @@ export class CompletionEngine {
         completion,
         replaceSuffixChars: shown ? (r.replaceSuffixChars ?? 0) : 0,
         source,
-        timings: { totalMs: Math.round((performance.now() - started) * 100) / 100, ...(r.timings?.upstreamMs !== undefined ? { upstreamMs: r.timings.upstreamMs } : {}) },
+        timings: {
+          totalMs: Math.round((performance.now() - started) * 100) / 100,
+          ...(r.timings?.upstreamMs !== undefined ? { upstreamMs: r.timings.upstreamMs } : {}),
+        },
       };
     };
 
     const relativePath = req.relativePath ?? relativeTo(req.workspaceRoot, req.filepath);
-    const fileRules = req.workspaceRoot ? await timeBoxed(this.ignoreLoader.rules(req.workspaceRoot), this.options.sourceTimeBoxMs, "") : "";
+    const fileRules = req.workspaceRoot
+      ? await timeBoxed(this.ignoreLoader.rules(req.workspaceRoot), this.options.sourceTimeBoxMs, "")
+      : "";
     const ignore = matcherFor(fileRules, req.ignorePatterns);
     const pre = prefilter({
       filepath: req.filepath,
@@ -145,7 +153,12 @@ export class CompletionEngine {
     if (pre.skip) return respond("skipped", { completion: null, reason: pre.reason });
 
     const model = this.upstream.model();
-    if (model === null) throw new AppError("NO_PROVIDER", "No AI provider is configured.", "Set the AI service in the AiCockpit settings (aicockpit.provider.*) and run 'AiCockpit: Test Connection'.");
+    if (model === null)
+      throw new AppError(
+        "NO_PROVIDER",
+        "No AI provider is configured.",
+        "Set the AI service in the AiCockpit settings (aicockpit.provider.*) and run 'AiCockpit: Test Connection'.",
+      );
     const family = templateForModel(model);
     const template = req.template ?? (family !== "chat" && this.upstream.appliesFimTemplate?.() ? "suffix" : family);
     const ck = contextKey(req.filepath, req.suffix, template, model);
@@ -157,7 +170,12 @@ export class CompletionEngine {
     if (hit) {
       // The user moved on from whatever was generating (unless it may still serve the next keystroke).
       if (!reusable) this.inflight.supersede(docKey);
-      return respond("cache", { completion: hit.completion, replaceSuffixChars: hit.replaceSuffixChars, ...(hit.completion === "" ? { reason: "empty" } : {}), ...meta });
+      return respond("cache", {
+        completion: hit.completion,
+        replaceSuffixChars: hit.replaceSuffixChars,
+        ...(hit.completion === "" ? { reason: "empty" } : {}),
+        ...meta,
+      });
     }
 
     if (reusable) {
@@ -165,11 +183,27 @@ export class CompletionEngine {
       if (tracked) {
         const final = await this.wait(reusable.generation, tracked, signal);
         const r = final.result;
-        if (final.outcome !== "error" && final.outcome !== "superseded" && final.outcome !== "client" && r?.completion) {
+        if (
+          final.outcome !== "error" &&
+          final.outcome !== "superseded" &&
+          final.outcome !== "client" &&
+          r?.completion
+        ) {
           const typed = reusable.typed;
-          if (typed === "") return respond("inflight", { completion: r.completion, replaceSuffixChars: r.replaceSuffixChars, partial: final.outcome === "timeout", ...meta });
+          if (typed === "")
+            return respond("inflight", {
+              completion: r.completion,
+              replaceSuffixChars: r.replaceSuffixChars,
+              partial: final.outcome === "timeout",
+              ...meta,
+            });
           if (r.completion.startsWith(typed) && r.completion.length > typed.length) {
-            return respond("inflight", { completion: r.completion.slice(typed.length), replaceSuffixChars: r.replaceSuffixChars, partial: final.outcome === "timeout", ...meta });
+            return respond("inflight", {
+              completion: r.completion.slice(typed.length),
+              replaceSuffixChars: r.replaceSuffixChars,
+              partial: final.outcome === "timeout",
+              ...meta,
+            });
           }
         }
         // The generation went elsewhere than the user typed: fall through to a fresh one.
@@ -180,8 +214,17 @@ export class CompletionEngine {
     const snippets = safeSnippets(req.snippets ?? [], { ignore, relativize: (p) => relativeTo(req.workspaceRoot, p) });
     const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, template, ck, docKey);
     const final = await this.wait(generation, tracked, signal);
-    if (final.outcome === "error") throw final.error instanceof AppError ? final.error : new AppError("PROVIDER_ERROR", "The AI service failed to complete.");
-    if (final.outcome === "superseded") return respond("model", { completion: null, reason: "superseded", ...meta, timings: { totalMs: 0, upstreamMs: final.upstreamMs } });
+    if (final.outcome === "error")
+      throw final.error instanceof AppError
+        ? final.error
+        : new AppError("PROVIDER_ERROR", "The AI service failed to complete.");
+    if (final.outcome === "superseded")
+      return respond("model", {
+        completion: null,
+        reason: "superseded",
+        ...meta,
+        timings: { totalMs: 0, upstreamMs: final.upstreamMs },
+      });
     if (final.outcome === "client") throw new AppError("CANCELLED", "The client cancelled the completion request.");
     const r = final.result!;
     return respond("model", {
@@ -231,7 +274,12 @@ export class CompletionEngine {
     docKey: string,
   ): { generation: Generation; tracked: Tracked } {
     const windows = buildWindows(req.prefix, req.suffix, snippets, this.options.budget);
-    const rendered = renderPrompt(template, { ...windows, filepath: req.filepath, languageId: req.languageId, multiline: situation.multiline });
+    const rendered = renderPrompt(template, {
+      ...windows,
+      filepath: req.filepath,
+      languageId: req.languageId,
+      multiline: situation.multiline,
+    });
     const ppctx: PostprocessContext = {
       prefix: req.prefix,
       suffix: req.suffix,
@@ -247,7 +295,16 @@ export class CompletionEngine {
       rendered.kind === "chat"
         ? (s: AbortSignal) => this.upstream.chat({ messages: rendered.messages, maxTokens, temperature, stop }, s)
         : (s: AbortSignal) =>
-            this.upstream.complete({ prompt: rendered.prompt, ...(rendered.suffix !== undefined ? { suffix: rendered.suffix } : {}), maxTokens, temperature, stop }, s);
+            this.upstream.complete(
+              {
+                prompt: rendered.prompt,
+                ...(rendered.suffix !== undefined ? { suffix: rendered.suffix } : {}),
+                maxTokens,
+                temperature,
+                stop,
+              },
+              s,
+            );
     const generation = this.inflight.start({
       docKey,
       contextKey: ck,
@@ -264,7 +321,8 @@ export class CompletionEngine {
     });
     const final = generation.result.then((r): Final => {
       if (r.outcome === "error") return { outcome: r.outcome, result: null, upstreamMs: r.upstreamMs, error: r.error };
-      if (r.outcome === "client" || r.outcome === "superseded") return { outcome: r.outcome, result: null, upstreamMs: r.upstreamMs };
+      if (r.outcome === "client" || r.outcome === "superseded")
+        return { outcome: r.outcome, result: null, upstreamMs: r.upstreamMs };
       const pp = postprocess(r.raw, ppctx, { partial: r.outcome === "timeout" });
       // A cut-short answer is fine to show once, but the full one may differ: do not cache it.
       if (r.outcome !== "timeout") this.cache.put(ck, req.prefix, pp.completion ?? "", pp.replaceSuffixChars);

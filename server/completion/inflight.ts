@@ -109,7 +109,9 @@ export class Generation {
     const signal = this.controller.signal;
     const timer = setTimeout(() => this.abort("timeout"), this.spec.timeLimitMs);
     let drainTimer: NodeJS.Timeout | undefined;
-    const aborted = new Promise<"aborted">((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
+    const aborted = new Promise<"aborted">((resolve) =>
+      signal.addEventListener("abort", () => resolve("aborted"), { once: true }),
+    );
     let outcome: GenerationOutcome = "complete";
     let endedCleanly = false;
     let iterator: AsyncIterator<string> | undefined;
@@ -117,7 +119,12 @@ export class Generation {
       if (this.isSettled) return;
       this.isSettled = true;
       outcome = o;
-      this.resolveResult({ raw: this.raw, outcome: o, ...(e !== undefined ? { error: e } : {}), upstreamMs: Math.round((performance.now() - started) * 100) / 100 });
+      this.resolveResult({
+        raw: this.raw,
+        outcome: o,
+        ...(e !== undefined ? { error: e } : {}),
+        upstreamMs: Math.round((performance.now() - started) * 100) / 100,
+      });
     };
     try {
       iterator = this.spec.stream(signal)[Symbol.asyncIterator]();

@@ -4,7 +4,28 @@
  * one-line comment, where completions must stay single-line).
  */
 
-const HASH = ["python", "shellscript", "bash", "sh", "zsh", "ruby", "perl", "r", "yaml", "toml", "dockerfile", "makefile", "powershell", "elixir", "julia", "coffeescript", "nix", "cmake", "properties", "ini"];
+const HASH = [
+  "python",
+  "shellscript",
+  "bash",
+  "sh",
+  "zsh",
+  "ruby",
+  "perl",
+  "r",
+  "yaml",
+  "toml",
+  "dockerfile",
+  "makefile",
+  "powershell",
+  "elixir",
+  "julia",
+  "coffeescript",
+  "nix",
+  "cmake",
+  "properties",
+  "ini",
+];
 const DASH = ["sql", "lua", "haskell", "elm", "ada", "vhdl"];
 const SEMI = ["clojure", "lisp", "scheme", "racket", "asm"];
 const PERCENT = ["latex", "tex", "erlang", "matlab", "prolog"];
@@ -33,7 +54,12 @@ export function commentSyntax(languageId: string): CommentSyntax {
   if (SEMI.includes(id)) return { line: ";", open: "; ", close: "" };
   if (PERCENT.includes(id)) return { line: "%", open: "% ", close: "" };
   const block = BLOCK_ONLY[id];
-  if (block) return { line: block[1] === "" ? block[0] : null, open: `${block[0]} `, close: block[1] === "" ? "" : ` ${block[1]}` };
+  if (block)
+    return {
+      line: block[1] === "" ? block[0] : null,
+      open: `${block[0]} `,
+      close: block[1] === "" ? "" : ` ${block[1]}`,
+    };
   return { line: "//", open: "// ", close: "" };
 }
 

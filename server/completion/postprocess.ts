@@ -108,7 +108,10 @@ const INDENT_SAMPLE_CHARS = 64 * 1024;
 const indentStyles = new WeakMap<PostprocessContext, IndentStyle | null>();
 function documentIndentStyle(ctx: PostprocessContext): IndentStyle | null {
   if (!indentStyles.has(ctx)) {
-    indentStyles.set(ctx, fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS)));
+    indentStyles.set(
+      ctx,
+      fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS)),
+    );
   }
   return indentStyles.get(ctx)!;
 }
@@ -243,10 +246,15 @@ function fileIndentStyle(text: string): IndentStyle | null {
 function convertIndentation(text: string, style: IndentStyle): string {
   const lines = text.split("\n");
   if (style.tabs) {
-    const runs = lines.slice(1).map((l) => /^ */.exec(l)![0].length).filter((n) => n > 0);
+    const runs = lines
+      .slice(1)
+      .map((l) => /^ */.exec(l)![0].length)
+      .filter((n) => n > 0);
     if (runs.length === 0) return text;
     const unit = runs.every((n) => n % 4 === 0) ? 4 : 2;
-    return lines.map((l, i) => (i === 0 ? l : l.replace(/^ +/, (m) => "\t".repeat(Math.round(m.length / unit))))).join("\n");
+    return lines
+      .map((l, i) => (i === 0 ? l : l.replace(/^ +/, (m) => "\t".repeat(Math.round(m.length / unit)))))
+      .join("\n");
   }
   return lines.map((l, i) => (i === 0 ? l : l.replace(/^\t+/, (m) => " ".repeat(m.length * style.unit)))).join("\n");
 }
@@ -292,7 +300,8 @@ function firstExcessCloser(text: string, rest: string): number {
   const tag = /^\s*<\/([A-Za-z][\w.:-]*)\s*>/.exec(rest);
   if (tag) {
     const close = text.indexOf(`</${tag[1]}`);
-    if (close !== -1 && !new RegExp(`<${tag[1]}[\\s>/]`).test(text.slice(0, close)) && (found === -1 || close < found)) found = close;
+    if (close !== -1 && !new RegExp(`<${tag[1]}[\\s>/]`).test(text.slice(0, close)) && (found === -1 || close < found))
+      found = close;
   }
   return found;
 }
@@ -353,7 +362,8 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     const prev = lineAboveCursor(ctx.prefix);
     const nl = text.indexOf("\n");
     const first = nl === -1 ? text : text.slice(0, nl);
-    if (nonTrivial(first) && first.trim() === prev.trim()) text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");
+    if (nonTrivial(first) && first.trim() === prev.trim())
+      text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");
   }
 
   // Closing lines (`}`, `end`, `</div>`) that the suffix already has, compared with indentation.

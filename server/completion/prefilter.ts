@@ -59,7 +59,12 @@ export function inLineComment(line: string, languageId: string): boolean {
   return false;
 }
 
-export function describeCursor(prefix: string, suffix: string, languageId: string, mode: MultilineMode): CursorSituation {
+export function describeCursor(
+  prefix: string,
+  suffix: string,
+  languageId: string,
+  mode: MultilineMode,
+): CursorSituation {
   const linePrefix = prefix.slice(prefix.lastIndexOf("\n") + 1);
   const nl = suffix.indexOf("\n");
   const restOfLine = (nl === -1 ? suffix : suffix.slice(0, nl)).replace(/\r$/, "");
@@ -80,7 +85,8 @@ export function prefilter(input: PrefilterInput): PrefilterResult {
   if (input.relativePath !== null && input.ignore && input.ignore.ignores(input.relativePath)) {
     return { skip: true, reason: "ignored" };
   }
-  if (containsPrivateKey(input.prefix) || containsPrivateKey(input.suffix)) return { skip: true, reason: "secret-content" };
+  if (containsPrivateKey(input.prefix) || containsPrivateKey(input.suffix))
+    return { skip: true, reason: "secret-content" };
   // Completing in front of an identifier would split it.
   if (/^[\p{L}\p{N}_$]/u.test(input.suffix)) return { skip: true, reason: "mid-word" };
   return { skip: false, situation: describeCursor(input.prefix, input.suffix, input.languageId, input.multiline) };

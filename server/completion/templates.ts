@@ -29,8 +29,26 @@ export interface TemplateInput extends PromptContext {
 
 /** Special tokens a model may leak into its output; the postprocessor cuts at any of them. */
 export const FAMILY_STOPS: Record<TemplateName, string[]> = {
-  starcoder: ["<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<|endoftext|>", "<file_sep>", "<filename>", "<repo_name>"],
-  qwen: ["<|endoftext|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>", "<|im_start|>", "<|im_end|>"],
+  starcoder: [
+    "<fim_prefix>",
+    "<fim_suffix>",
+    "<fim_middle>",
+    "<|endoftext|>",
+    "<file_sep>",
+    "<filename>",
+    "<repo_name>",
+  ],
+  qwen: [
+    "<|endoftext|>",
+    "<|fim_prefix|>",
+    "<|fim_suffix|>",
+    "<|fim_middle|>",
+    "<|fim_pad|>",
+    "<|repo_name|>",
+    "<|file_sep|>",
+    "<|im_start|>",
+    "<|im_end|>",
+  ],
   deepseek: ["<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", "<｜end▁of▁sentence｜>", "<|EOT|>"],
   codellama: ["<PRE>", "<SUF>", "<MID>", "<EOT>", " <EOT>"],
   codestral: ["[PREFIX]", "[SUFFIX]", "[MIDDLE]", "</s>"],
@@ -63,17 +81,32 @@ export function renderPrompt(name: TemplateName, input: TemplateInput): Rendered
   const stop = [...FAMILY_STOPS[name]];
   switch (name) {
     case "starcoder":
-      return { kind: "completion", template: name, prompt: `<fim_prefix>${ctx}${prefix}<fim_suffix>${suffix}<fim_middle>`, stop };
+      return {
+        kind: "completion",
+        template: name,
+        prompt: `<fim_prefix>${ctx}${prefix}<fim_suffix>${suffix}<fim_middle>`,
+        stop,
+      };
     case "qwen": {
       // Qwen2.5-Coder's repository format: other files under <|file_sep|>, then the current file.
       const repo =
         snippets.length === 0
           ? ""
           : `<|repo_name|>workspace\n${snippets.map((s) => `<|file_sep|>${s.filepath}\n${s.content}\n`).join("")}<|file_sep|>${filepath}\n`;
-      return { kind: "completion", template: name, prompt: `${repo}<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`, stop };
+      return {
+        kind: "completion",
+        template: name,
+        prompt: `${repo}<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`,
+        stop,
+      };
     }
     case "deepseek":
-      return { kind: "completion", template: name, prompt: `<｜fim▁begin｜>${ctx}${prefix}<｜fim▁hole｜>${suffix}<｜fim▁end｜>`, stop };
+      return {
+        kind: "completion",
+        template: name,
+        prompt: `<｜fim▁begin｜>${ctx}${prefix}<｜fim▁hole｜>${suffix}<｜fim▁end｜>`,
+        stop,
+      };
     case "codellama":
       // Meta's PSM infilling format; the spaces around the sentinels are part of it.
       return { kind: "completion", template: name, prompt: `<PRE> ${ctx}${prefix} <SUF>${suffix} <MID>`, stop };
@@ -81,7 +114,12 @@ export function renderPrompt(name: TemplateName, input: TemplateInput): Rendered
       // Codestral is trained suffix-first (SPM).
       return { kind: "completion", template: name, prompt: `[SUFFIX]${suffix}[PREFIX]${ctx}${prefix}`, stop };
     case "codegemma":
-      return { kind: "completion", template: name, prompt: `<|fim_prefix|>${ctx}${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`, stop };
+      return {
+        kind: "completion",
+        template: name,
+        prompt: `<|fim_prefix|>${ctx}${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`,
+        stop,
+      };
     case "suffix":
       return { kind: "completion", template: name, prompt: `${ctx}${prefix}`, suffix, stop };
     case "chat":
@@ -103,7 +141,11 @@ function chatMessages(input: TemplateInput): ChatMessage[] {
   const parts: string[] = [];
   for (const s of input.snippets) parts.push(`Context file ${s.filepath}:\n<FILE>\n${s.content}\n</FILE>`);
   parts.push(`File ${input.filepath} (${input.languageId}):\n<FILE>\n${input.prefix}${HOLE}${input.suffix}\n</FILE>`);
-  parts.push(input.multiline ? "Complete the code at the marker (one or more lines)." : "Complete the code at the marker with a single line at most.");
+  parts.push(
+    input.multiline
+      ? "Complete the code at the marker (one or more lines)."
+      : "Complete the code at the marker with a single line at most.",
+  );
   return [
     { role: "system", content: CHAT_SYSTEM_PROMPT },
     { role: "user", content: parts.join("\n\n") },

@@ -80,9 +80,30 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const port = intIn(env, "AICOCKPIT_PORT", 0, 0, 65535, problems);
   const maxBodyBytes = intIn(env, "AICOCKPIT_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const requestTimeoutMs = intIn(env, "AICOCKPIT_LLM_TIMEOUT_MS", 60_000, 100, 3_600_000, problems);
-  const llmIdleTimeoutMs = intIn(env, "AICOCKPIT_LLM_IDLE_TIMEOUT_MS", DEFAULT_IDLE_TIMEOUT_MS, 100, 3_600_000, problems);
-  const llmMaxResponseBytes = intIn(env, "AICOCKPIT_LLM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024, 256 * 1024 * 1024, problems);
-  const llmMaxStreamBytes = intIn(env, "AICOCKPIT_LLM_MAX_STREAM_BYTES", DEFAULT_MAX_STREAM_BYTES, 64 * 1024, 1024 * 1024 * 1024, problems);
+  const llmIdleTimeoutMs = intIn(
+    env,
+    "AICOCKPIT_LLM_IDLE_TIMEOUT_MS",
+    DEFAULT_IDLE_TIMEOUT_MS,
+    100,
+    3_600_000,
+    problems,
+  );
+  const llmMaxResponseBytes = intIn(
+    env,
+    "AICOCKPIT_LLM_MAX_RESPONSE_BYTES",
+    DEFAULT_MAX_RESPONSE_BYTES,
+    64 * 1024,
+    256 * 1024 * 1024,
+    problems,
+  );
+  const llmMaxStreamBytes = intIn(
+    env,
+    "AICOCKPIT_LLM_MAX_STREAM_BYTES",
+    DEFAULT_MAX_STREAM_BYTES,
+    64 * 1024,
+    1024 * 1024 * 1024,
+    problems,
+  );
 
   const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
@@ -95,7 +116,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     } catch {
       ok = false;
     }
-    if (!ok) problems.push('AICOCKPIT_GATEWAY_ALIASES must be a JSON object such as {"market predictor":"market-predictor"}');
+    if (!ok)
+      problems.push('AICOCKPIT_GATEWAY_ALIASES must be a JSON object such as {"market predictor":"market-predictor"}');
   }
 
   const allowedOrigins = (env.AICOCKPIT_ALLOWED_ORIGINS ?? "")
@@ -135,12 +157,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   const hostNetRaw = (env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK ?? "").trim().toLowerCase();
   if (!["", "0", "1", "false", "true"].includes(hostNetRaw)) {
-    problems.push(`AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`);
+    problems.push(
+      `AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK must be 1/true or 0/false (got "${env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK}")`,
+    );
   }
   const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
 
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
-  if (httpsProxy !== undefined && !isHttpUrl(httpsProxy)) problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
+  if (httpsProxy !== undefined && !isHttpUrl(httpsProxy))
+    problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -160,6 +185,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),
-    ...((env.NO_PROXY || env.no_proxy) ? { noProxy: env.NO_PROXY || env.no_proxy } : {}),
+    ...(env.NO_PROXY || env.no_proxy ? { noProxy: env.NO_PROXY || env.no_proxy } : {}),
   };
 }

@@ -45,14 +45,19 @@ export interface LogOptions {
 }
 
 function checkName(name: string): void {
-  if (!CONTAINER_NAME.test(name)) throw new AppError("BAD_REQUEST", `${JSON.stringify(name)} is not a container name or id.`);
+  if (!CONTAINER_NAME.test(name))
+    throw new AppError("BAD_REQUEST", `${JSON.stringify(name)} is not a container name or id.`);
 }
 
 export function sinceSeconds(since: string | undefined, now = Date.now()): number | undefined {
   if (since === undefined || since === "") return undefined;
   if (/^\d{1,12}$/.test(since)) return Number(since);
   const m = /^(\d{1,7})([smhd])$/.exec(since);
-  if (!m) throw new AppError("BAD_REQUEST", `since must be unix seconds or a duration such as 10m (got ${JSON.stringify(since)}).`);
+  if (!m)
+    throw new AppError(
+      "BAD_REQUEST",
+      `since must be unix seconds or a duration such as 10m (got ${JSON.stringify(since)}).`,
+    );
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
   return Math.floor(now / 1000) - Number(m[1]) * unit;
 }
@@ -70,7 +75,12 @@ function summaryOf(c: Docker.ContainerInfo): ContainerSummary {
     state: state(c.State),
     status: c.Status,
     createdAt: new Date(c.Created * 1000).toISOString(),
-    ports: (c.Ports ?? []).map((p) => ({ container: p.PrivatePort, protocol: p.Type, ...(p.IP ? { hostIp: p.IP } : {}), ...(p.PublicPort ? { hostPort: p.PublicPort } : {}) })),
+    ports: (c.Ports ?? []).map((p) => ({
+      container: p.PrivatePort,
+      protocol: p.Type,
+      ...(p.IP ? { hostIp: p.IP } : {}),
+      ...(p.PublicPort ? { hostPort: p.PublicPort } : {}),
+    })),
     workspace: c.Labels?.["aicockpit.workspace"] === "1",
   };
 }
@@ -87,7 +97,12 @@ export class ContainerService {
       return await op(engine.docker);
     } catch (err) {
       const e = err as { statusCode?: number };
-      if (e.statusCode === 404) throw new AppError("CONTAINER_NOT_FOUND", `No container ${what} on ${host === "local" ? "this machine" : host}.`, "List the host's containers to see their names.");
+      if (e.statusCode === 404)
+        throw new AppError(
+          "CONTAINER_NOT_FOUND",
+          `No container ${what} on ${host === "local" ? "this machine" : host}.`,
+          "List the host's containers to see their names.",
+        );
       throw fromDockerError(err, engine.ref, what);
     }
   }
@@ -99,8 +114,10 @@ export class ContainerService {
 
   private async summary(host: string, name: string): Promise<ContainerSummary> {
     const cs = await this.call(host, name, (d) => d.listContainers({ all: true, filters: { name: [`^/${name}$`] } }));
-    const hit = cs[0] ?? (await this.call(host, name, (d) => d.listContainers({ all: true, filters: { id: [name] } })))[0];
-    if (!hit) throw new AppError("CONTAINER_NOT_FOUND", `No container ${name} on ${host === "local" ? "this machine" : host}.`);
+    const hit =
+      cs[0] ?? (await this.call(host, name, (d) => d.listContainers({ all: true, filters: { id: [name] } })))[0];
+    if (!hit)
+      throw new AppError("CONTAINER_NOT_FOUND", `No container ${name} on ${host === "local" ? "this machine" : host}.`);
     return summaryOf(hit);
   }
 
@@ -111,14 +128,26 @@ export class ContainerService {
     const zero = (t: string | undefined) => (t === undefined || t.startsWith("0001-01-01") ? null : t);
     return {
       ...base,
-      command: [...(i.Config.Entrypoint ? (Array.isArray(i.Config.Entrypoint) ? i.Config.Entrypoint : [i.Config.Entrypoint]) : []), ...(i.Config.Cmd ?? [])],
+      command: [
+        ...(i.Config.Entrypoint
+          ? Array.isArray(i.Config.Entrypoint)
+            ? i.Config.Entrypoint
+            : [i.Config.Entrypoint]
+          : []),
+        ...(i.Config.Cmd ?? []),
+      ],
       startedAt: zero(i.State.StartedAt),
       finishedAt: zero(i.State.FinishedAt),
       exitCode: i.State.Running ? null : i.State.ExitCode,
       restartCount: i.RestartCount ?? 0,
       health: i.State.Health?.Status ?? null,
       labels: i.Config.Labels ?? {},
-      mounts: (i.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Source, destination: m.Destination, readOnly: !m.RW })),
+      mounts: (i.Mounts ?? []).map((m) => ({
+        type: m.Type,
+        source: m.Source,
+        destination: m.Destination,
+        readOnly: !m.RW,
+      })),
       restartPolicy: i.HostConfig.RestartPolicy?.Name || "no",
     };
   }
@@ -126,14 +155,23 @@ export class ContainerService {
   private logParams(opts: LogOptions) {
     const tail = Math.min(Math.max(opts.tail ?? 100, 0), MAX_TAIL);
     const since = sinceSeconds(opts.since);
-    return { stdout: true, stderr: true, tail, timestamps: opts.timestamps === true, ...(since !== undefined ? { since } : {}) };
+    return {
+      stdout: true,
+      stderr: true,
+      tail,
+      timestamps: opts.timestamps === true,
+      ...(since !== undefined ? { since } : {}),
+    };
   }
 
   async logs(host: string, name: string, opts: LogOptions): Promise<ContainerLogs> {
     checkName(name);
     const params = this.logParams(opts);
     const tty = await this.call(host, name, async (d) => (await d.getContainer(name).inspect()).Config.Tty);
-    const { raw, modem } = await this.call(host, name, async (d) => ({ raw: await d.getContainer(name).logs({ ...params, follow: false }), modem: d.modem }));
+    const { raw, modem } = await this.call(host, name, async (d) => ({
+      raw: await d.getContainer(name).logs({ ...params, follow: false }),
+      modem: d.modem,
+    }));
     const out = new CappedBuffer(MAX_LOG_BYTES);
     const err = new CappedBuffer(MAX_LOG_BYTES);
     if (tty) out.add(raw);
@@ -147,7 +185,9 @@ export class ContainerService {
     const params = this.logParams(opts);
     const tty = await this.call(host, name, async (d) => (await d.getContainer(name).inspect()).Config.Tty);
     const { stream, modem } = await this.call(host, name, async (d) => ({
-      stream: (await d.getContainer(name).logs({ ...params, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void },
+      stream: (await d.getContainer(name).logs({ ...params, follow: true })) as unknown as NodeJS.ReadableStream & {
+        destroy(): void;
+      },
       modem: d.modem,
     }));
     const queue: ContainerLogEvent[] = [];
@@ -158,7 +198,10 @@ export class ContainerService {
       wake?.();
     };
     if (tty) stream.on("data", (c: Buffer) => push({ type: "stdout", text: c.toString("utf8") }));
-    else demuxDocker(modem, stream, (kind, chunk) => push({ type: kind === 1 ? "stdout" : "stderr", text: chunk.toString("utf8") }));
+    else
+      demuxDocker(modem, stream, (kind, chunk) =>
+        push({ type: kind === 1 ? "stdout" : "stderr", text: chunk.toString("utf8") }),
+      );
     const end = () => {
       ended = true;
       wake?.();
@@ -186,7 +229,9 @@ export class ContainerService {
 
   async stats(host: string, name: string): Promise<ContainerStats> {
     checkName(name);
-    const s = (await this.call(host, name, (d) => d.getContainer(name).stats({ stream: false }))) as Docker.ContainerStats;
+    const s = (await this.call(host, name, (d) =>
+      d.getContainer(name).stats({ stream: false }),
+    )) as Docker.ContainerStats;
     const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
     const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
     const cpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
@@ -202,23 +247,48 @@ export class ContainerService {
     };
   }
 
-  private confirmation(host: string, name: string, purpose: string, argv: string[], reasons: string[], extra: Partial<ConfirmationRequired> = {}): ConfirmationRequired {
-    return { status: "confirmation_required", confirmToken: this.tokens.sign({ host, container: name, purpose, argv }), command: quote(argv), reasons, ...extra };
+  private confirmation(
+    host: string,
+    name: string,
+    purpose: string,
+    argv: string[],
+    reasons: string[],
+    extra: Partial<ConfirmationRequired> = {},
+  ): ConfirmationRequired {
+    return {
+      status: "confirmation_required",
+      confirmToken: this.tokens.sign({ host, container: name, purpose, argv }),
+      command: quote(argv),
+      reasons,
+      ...extra,
+    };
   }
 
   private redeem(token: string, host: string, name: string, purpose: string, argv: string[]): void {
     const r = this.tokens.redeem(token, { host, container: name, purpose });
     if (!r.ok) throw new AppError("CONFIRM_TOKEN_REJECTED", r.reason, "Ask again to get a new confirmation.");
-    if (quote(r.binding.argv) !== quote(argv)) throw new AppError("CONFIRM_TOKEN_REJECTED", "The confirm token was issued for another command.", "Ask again to get a new confirmation.");
+    if (quote(r.binding.argv) !== quote(argv))
+      throw new AppError(
+        "CONFIRM_TOKEN_REJECTED",
+        "The confirm token was issued for another command.",
+        "Ask again to get a new confirmation.",
+      );
   }
 
-  async action(host: string, name: string, action: ContainerAction, confirmToken: string | undefined): Promise<ContainerActionResponse> {
+  async action(
+    host: string,
+    name: string,
+    action: ContainerAction,
+    confirmToken: string | undefined,
+  ): Promise<ContainerActionResponse> {
     checkName(name);
     const argv = ["docker", action, name];
     const purpose = `containers.${action}`;
     if (confirmToken === undefined) {
       await this.summary(host, name); // a confirmation for a container that does not exist helps nobody
-      return this.confirmation(host, name, purpose, argv, [`\`docker ${action}\` changes the state of ${name}${host === "local" ? "" : ` on ${host}`}.`]);
+      return this.confirmation(host, name, purpose, argv, [
+        `\`docker ${action}\` changes the state of ${name}${host === "local" ? "" : ` on ${host}`}.`,
+      ]);
     }
     this.redeem(confirmToken, host, name, purpose, argv);
     await this.call(host, name, async (d) => {
@@ -235,22 +305,45 @@ export class ContainerService {
     return { status: "done", container: await this.summary(host, name) };
   }
 
-  async exec(host: string, name: string, req: ContainerExecRequest, signal: AbortSignal): Promise<ContainerExecResponse> {
+  async exec(
+    host: string,
+    name: string,
+    req: ContainerExecRequest,
+    signal: AbortSignal,
+  ): Promise<ContainerExecResponse> {
     checkName(name);
     const a = assess(quote(req.cmd));
     if (a.risk === "dangerous") return { status: "refused", risk: a.risk, reasons: a.reasons };
     const argv = ["docker", "exec", name, ...req.cmd];
     if (a.risk === "review") {
-      if (req.confirmToken === undefined) return this.confirmation(host, name, "containers.exec", argv, a.reasons, { risk: a.risk });
+      if (req.confirmToken === undefined)
+        return this.confirmation(host, name, "containers.exec", argv, a.reasons, { risk: a.risk });
       this.redeem(req.confirmToken, host, name, "containers.exec", argv);
     }
     const engine = await this.engineFor(host);
     const container = engine.docker.getContainer(name);
     try {
-      const r = await runExec(container, { cmd: req.cmd, cwd: "/", timeoutMs: req.timeoutMs ?? EXEC_TIMEOUT_MS }, signal);
-      return { status: "done", risk: a.risk, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut, truncated: r.truncated, durationMs: r.durationMs };
+      const r = await runExec(
+        container,
+        { cmd: req.cmd, cwd: "/", timeoutMs: req.timeoutMs ?? EXEC_TIMEOUT_MS },
+        signal,
+      );
+      return {
+        status: "done",
+        risk: a.risk,
+        exitCode: r.exitCode,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        timedOut: r.timedOut,
+        truncated: r.truncated,
+        durationMs: r.durationMs,
+      };
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) throw new AppError("CONTAINER_NOT_FOUND", `No container ${name} on ${host === "local" ? "this machine" : host}.`);
+      if ((err as { statusCode?: number }).statusCode === 404)
+        throw new AppError(
+          "CONTAINER_NOT_FOUND",
+          `No container ${name} on ${host === "local" ? "this machine" : host}.`,
+        );
       throw fromDockerError(err, engine.ref, "exec");
     }
   }

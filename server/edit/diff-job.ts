@@ -10,7 +10,6 @@ import { AppError } from "../errors";
 import { parseBody } from "../validate";
 import { computeHunks, MAX_DIFF_LINES, type DiffBounds } from "./hunks";
 
-
 export interface DiffJob {
   code: string;
   proposed: string;

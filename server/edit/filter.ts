@@ -7,7 +7,8 @@
 
 const FENCE = /^\s*(```|~~~)/;
 // A first line that is prose, not code: ends with a colon, or opens with a typical phrase.
-const PROSE_START = /^(here('s| is| are)|sure|certainly|okay|ok,|below|i('ve| have)|the (updated|modified|new|rewritten))\b/i;
+const PROSE_START =
+  /^(here('s| is| are)|sure|certainly|okay|ok,|below|i('ve| have)|the (updated|modified|new|rewritten))\b/i;
 
 type State = "start" | "code-fenced" | "code-bare" | "after";
 

@@ -27,7 +27,11 @@ export const DIFF_BOUNDS: DiffBounds = { maxEditLength: 4_000, timeoutMs: 20 };
 /** Request caps for `POST /api/edit/diff` (checked by the route, named in its 400). */
 export { MAX_DIFF_CHARS, MAX_DIFF_LINES } from "../api/schemas/edit";
 
-export function computeHunks(oldLines: readonly string[], newLines: readonly string[], bounds: DiffBounds = DIFF_BOUNDS): Hunk[] {
+export function computeHunks(
+  oldLines: readonly string[],
+  newLines: readonly string[],
+  bounds: DiffBounds = DIFF_BOUNDS,
+): Hunk[] {
   let start = 0;
   const shorter = Math.min(oldLines.length, newLines.length);
   while (start < shorter && oldLines[start] === newLines[start]) start++;
@@ -73,7 +77,11 @@ export function computeHunks(oldLines: readonly string[], newLines: readonly str
 }
 
 /** Applies a subset of hunks (by index) to the original lines; the rest stay as they were. */
-export function applyHunks(oldLines: readonly string[], hunks: readonly Hunk[], accepted: ReadonlySet<number>): string[] {
+export function applyHunks(
+  oldLines: readonly string[],
+  hunks: readonly Hunk[],
+  accepted: ReadonlySet<number>,
+): string[] {
   const out: string[] = [];
   let pos = 0;
   const append = (lines: readonly string[]) => {

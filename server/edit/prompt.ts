@@ -34,9 +34,11 @@ function head(text: string, lines: number): string {
 export function buildEditMessages(req: EditRequest, strippedCode: string): ChatMessage[] {
   const lang = req.languageId;
   const parts = [`File: ${req.filepath} (${lang})`];
-  if (req.before && req.before.trim() !== "") parts.push(`Context above the code (reference only):\n${fence(lang, tail(req.before, CONTEXT_LINES))}`);
+  if (req.before && req.before.trim() !== "")
+    parts.push(`Context above the code (reference only):\n${fence(lang, tail(req.before, CONTEXT_LINES))}`);
   parts.push(`Code to rewrite:\n${fence(lang, strippedCode)}`);
-  if (req.after && req.after.trim() !== "") parts.push(`Context below the code (reference only):\n${fence(lang, head(req.after, CONTEXT_LINES))}`);
+  if (req.after && req.after.trim() !== "")
+    parts.push(`Context below the code (reference only):\n${fence(lang, head(req.after, CONTEXT_LINES))}`);
 
   const rounds = req.previous ?? [];
   const firstInstruction = rounds[0]?.instruction ?? req.instruction;
@@ -50,7 +52,10 @@ export function buildEditMessages(req: EditRequest, strippedCode: string): ChatM
   rounds.forEach((round, i) => {
     messages.push({ role: "assistant", content: fence(lang, round.result) });
     const next = rounds[i + 1]?.instruction ?? req.instruction;
-    messages.push({ role: "user", content: `Refine your last version of the code. Instruction: ${next}\nReply with the complete code again.` });
+    messages.push({
+      role: "user",
+      content: `Refine your last version of the code. Instruction: ${next}\nReply with the complete code again.`,
+    });
   });
   return messages;
 }

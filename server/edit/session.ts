@@ -12,7 +12,10 @@ import { computeHunks } from "./hunks";
 
 /** The slice of the LLM service an edit needs (kept narrow so tests can drive it directly). */
 export interface EditModel {
-  streamChat(params: { messages: ChatMessage[]; model?: string; temperature?: number }, signal: AbortSignal): AsyncIterable<string>;
+  streamChat(
+    params: { messages: ChatMessage[]; model?: string; temperature?: number },
+    signal: AbortSignal,
+  ): AsyncIterable<string>;
 }
 
 function leadingWs(line: string): string {
@@ -70,13 +73,20 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
   };
 
   const messages = buildEditMessages(req, stripped.join("\n"));
-  for await (const chunk of model.streamChat({ messages, temperature: 0, ...(req.model ? { model: req.model } : {}) }, signal)) {
+  for await (const chunk of model.streamChat(
+    { messages, temperature: 0, ...(req.model ? { model: req.model } : {}) },
+    signal,
+  )) {
     const lines = accept(filter.push(chunk));
     if (lines.length > 0) yield { type: "lines", lines };
   }
   const last = accept(filter.end());
   if (!sawCode && !filter.sawFence) {
-    throw new AppError("PROVIDER_BAD_RESPONSE", "The model returned no code for this edit; the document was left unchanged.", "Rephrase the instruction or try another model.");
+    throw new AppError(
+      "PROVIDER_BAD_RESPONSE",
+      "The model returned no code for this edit; the document was left unchanged.",
+      "Rephrase the instruction or try another model.",
+    );
   }
   // Keep as many trailing blank lines as the original had, no more.
   const oldTrailingBlank = oldLines.length - 1 - findLastIndex(oldLines, (l) => l.trim() !== "");

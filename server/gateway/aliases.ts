@@ -17,7 +17,10 @@ export const SEED_ALIASES: Record<string, string> = { "market predictor": "marke
 export const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function aliasKey(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, " ");
 }
 
 function entries(raw: unknown, where: string): Map<string, string> {

@@ -52,6 +52,11 @@ export class AuditLog {
       // The request already has its answer; a full disk must not turn it into a failure.
       log.warn(`gateway audit log not written: ${(err as Error).message}`);
     }
-    log.info(`gateway ${entry.status}`, { request_id: entry.request_id, host: entry.target.host, container: entry.target.container, exit_code: entry.exit_code });
+    log.info(`gateway ${entry.status}`, {
+      request_id: entry.request_id,
+      host: entry.target.host,
+      container: entry.target.container,
+      exit_code: entry.exit_code,
+    });
   }
 }

@@ -49,7 +49,13 @@ export class ConfirmTokens {
   }
 
   sign(binding: TokenBinding): string {
-    const p: Payload = { v: 1, ...binding, argv: [...binding.argv], exp: this.now() + this.ttlMs, nonce: randomBytes(16).toString("base64url") };
+    const p: Payload = {
+      v: 1,
+      ...binding,
+      argv: [...binding.argv],
+      exp: this.now() + this.ttlMs,
+      nonce: randomBytes(16).toString("base64url"),
+    };
     const body = Buffer.from(JSON.stringify(p)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
   }
@@ -71,12 +77,22 @@ export class ConfirmTokens {
     } catch {
       return { ok: false, reason: "The confirm token is malformed." };
     }
-    if (p.v !== 1 || !Array.isArray(p.argv) || !p.argv.every((a) => typeof a === "string")) return { ok: false, reason: "The confirm token is malformed." };
-    if (this.now() >= p.exp) return { ok: false, reason: `The confirm token has expired (tokens are valid for ${Math.round(this.ttlMs / 1000)} s); ask again.` };
-    if (this.spent.has(p.nonce)) return { ok: false, reason: "The confirm token was already used; a token runs its command once." };
-    if (p.purpose !== expect.purpose) return { ok: false, reason: "The confirm token was issued for another kind of action." };
+    if (p.v !== 1 || !Array.isArray(p.argv) || !p.argv.every((a) => typeof a === "string"))
+      return { ok: false, reason: "The confirm token is malformed." };
+    if (this.now() >= p.exp)
+      return {
+        ok: false,
+        reason: `The confirm token has expired (tokens are valid for ${Math.round(this.ttlMs / 1000)} s); ask again.`,
+      };
+    if (this.spent.has(p.nonce))
+      return { ok: false, reason: "The confirm token was already used; a token runs its command once." };
+    if (p.purpose !== expect.purpose)
+      return { ok: false, reason: "The confirm token was issued for another kind of action." };
     if (p.host !== expect.host || p.container !== expect.container) {
-      return { ok: false, reason: `The confirm token was issued for container \`${p.container}\` on host \`${p.host}\`, not this target.` };
+      return {
+        ok: false,
+        reason: `The confirm token was issued for container \`${p.container}\` on host \`${p.host}\`, not this target.`,
+      };
     }
     return { ok: true, binding: { argv: p.argv, host: p.host, container: p.container, purpose: p.purpose } };
   }

@@ -67,7 +67,11 @@ export class CappedBuffer {
 const KILL_GRACE_MS = 2_000;
 
 /** `docker …` on this machine. `env` defaults to the backend's own (DOCKER_HOST of the local engine). */
-export function runLocal(argv: readonly string[], opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+export function runLocal(
+  argv: readonly string[],
+  opts: RunOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   const started = performance.now();
   return new Promise<RunResult>((resolve, reject) => {
     const [program, ...args] = argv;
@@ -113,8 +117,23 @@ export function runLocal(argv: readonly string[], opts: RunOptions, env: NodeJS.
     };
     child.once("error", (e: NodeJS.ErrnoException) => {
       cleanup();
-      if (e.code === "ENOENT") reject(new GatewayRunError("CONFIGURATION_ERROR", "DOCKER_CLI_MISSING", "The docker CLI is not installed on this machine (no `docker` on PATH).", undefined));
-      else reject(new GatewayRunError("CONFIGURATION_ERROR", "DOCKER_CLI_FAILED", `The docker CLI could not be started (${e.code ?? e.message}).`));
+      if (e.code === "ENOENT")
+        reject(
+          new GatewayRunError(
+            "CONFIGURATION_ERROR",
+            "DOCKER_CLI_MISSING",
+            "The docker CLI is not installed on this machine (no `docker` on PATH).",
+            undefined,
+          ),
+        );
+      else
+        reject(
+          new GatewayRunError(
+            "CONFIGURATION_ERROR",
+            "DOCKER_CLI_FAILED",
+            `The docker CLI could not be started (${e.code ?? e.message}).`,
+          ),
+        );
     });
     child.once("close", (code, sig) => {
       cleanup();
@@ -126,15 +145,32 @@ export function runLocal(argv: readonly string[], opts: RunOptions, env: NodeJS.
         truncated: { stdout: out.truncated, stderr: err.truncated },
         durationMs: Math.round(performance.now() - started),
       };
-      if (timedOut) reject(new GatewayRunError("TIMEOUT", "TIMEOUT", `The command did not finish within ${opts.timeoutMs} ms and was stopped.`, result));
-      else if (cancelled) reject(new GatewayRunError("CONNECTION_ERROR", "CANCELLED", "The request was cancelled and the command was stopped.", result));
+      if (timedOut)
+        reject(
+          new GatewayRunError(
+            "TIMEOUT",
+            "TIMEOUT",
+            `The command did not finish within ${opts.timeoutMs} ms and was stopped.`,
+            result,
+          ),
+        );
+      else if (cancelled)
+        reject(
+          new GatewayRunError(
+            "CONNECTION_ERROR",
+            "CANCELLED",
+            "The request was cancelled and the command was stopped.",
+            result,
+          ),
+        );
       else resolve(result);
     });
   });
 }
 
 /** The docker CLI's own words when it could not reach its engine (it exits 1 then). */
-const ENGINE_UNREACHABLE = /^(Cannot connect to the Docker daemon|error during connect|failed to connect to the docker API)/im;
+const ENGINE_UNREACHABLE =
+  /^(Cannot connect to the Docker daemon|error during connect|failed to connect to the docker API)/im;
 
 export function engineUnreachable(r: RunResult): boolean {
   return r.exitCode !== 0 && r.stdout === "" && ENGINE_UNREACHABLE.test(r.stderr.slice(0, 2_000));

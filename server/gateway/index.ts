@@ -33,7 +33,14 @@ export function createGateway(w: GatewayWiring): GatewayService {
     audit: new AuditLog(w.config.dataDir),
     metrics: createGatewayMetrics(w.metrics.registry),
     hasHost: (id) => w.hosts.registry.get(id) !== undefined,
-    remote: { exec: (host, argv, o) => w.hosts.pool.exec(host, argv, { timeoutMs: o.timeoutMs, maxOutputBytes: o.maxOutputBytes, ...(o.signal ? { signal: o.signal } : {}) }) },
+    remote: {
+      exec: (host, argv, o) =>
+        w.hosts.pool.exec(host, argv, {
+          timeoutMs: o.timeoutMs,
+          maxOutputBytes: o.maxOutputBytes,
+          ...(o.signal ? { signal: o.signal } : {}),
+        }),
+    },
     timeoutMs: w.config.gateway.timeoutMs,
     maxOutputBytes: GATEWAY_LIMITS.maxOutputBytes,
   });

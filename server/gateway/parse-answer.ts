@@ -44,7 +44,8 @@ function cleanLine(line: string): string {
 export function readAnswer(raw: string): AnswerRead {
   const answer = raw.replace(/^\uFEFF/, "").trim();
   if (answer === "") return { error: "The model returned an empty answer." };
-  if (answer.length > MAX_ANSWER_CHARS) return { error: `The model's answer is longer than ${MAX_ANSWER_CHARS} characters.` };
+  if (answer.length > MAX_ANSWER_CHARS)
+    return { error: `The model's answer is longer than ${MAX_ANSWER_CHARS} characters.` };
 
   const blocks = fenceBlocks(answer).map((b) => b.map(cleanLine).filter((l) => l !== "" && !/^#(?!!)/.test(l)));
   const filled = blocks.filter((b) => b.length > 0);
@@ -60,7 +61,9 @@ export function readAnswer(raw: string): AnswerRead {
   const docker = lines.filter((l) => DOCKER_LINE.test(l)).map(cleanLine);
   if (docker.length > 0) return { text: docker.join("\n") };
   // "Run `docker logs app` to see it.": a code span that is a docker command.
-  const spans = [...answer.matchAll(/`([^`\n]+)`/g)].map(([, span = ""]) => span.trim()).filter((s) => /^docker(\s|$)/.test(s));
+  const spans = [...answer.matchAll(/`([^`\n]+)`/g)]
+    .map(([, span = ""]) => span.trim())
+    .filter((s) => /^docker(\s|$)/.test(s));
   const distinct = [...new Set(spans)];
   if (distinct.length > 0) return { text: distinct.join("\n") };
   return { error: "The model's answer contains no docker command." };

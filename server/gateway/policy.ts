@@ -45,11 +45,26 @@ function flags(...defs: [names: [string, ...string[]], value: boolean, pattern?:
 export const SUBCOMMANDS: Record<string, SubcommandSpec> = {
   ps: {
     kind: "read",
-    flags: flags([["-a", "--all"], false], [["-f", "--filter"], true, /^[a-z_]{1,20}=[^\n]{0,200}$/], [["--format"], true, TEMPLATE], [["-n", "--last"], true, /^\d{1,5}$/], [["-l", "--latest"], false], [["--no-trunc"], false], [["-q", "--quiet"], false], [["-s", "--size"], false]),
+    flags: flags(
+      [["-a", "--all"], false],
+      [["-f", "--filter"], true, /^[a-z_]{1,20}=[^\n]{0,200}$/],
+      [["--format"], true, TEMPLATE],
+      [["-n", "--last"], true, /^\d{1,5}$/],
+      [["-l", "--latest"], false],
+      [["--no-trunc"], false],
+      [["-q", "--quiet"], false],
+      [["-s", "--size"], false],
+    ),
   },
   logs: {
     kind: "read",
-    flags: flags([["-n", "--tail"], true, COUNT], [["--since"], true, DURATION_OR_TIME], [["--until"], true, DURATION_OR_TIME], [["-t", "--timestamps"], false], [["--details"], false]),
+    flags: flags(
+      [["-n", "--tail"], true, COUNT],
+      [["--since"], true, DURATION_OR_TIME],
+      [["--until"], true, DURATION_OR_TIME],
+      [["-t", "--timestamps"], false],
+      [["--details"], false],
+    ),
     refused: {
       "-f": "follows the log forever (`-f`/`--follow` is not allowed; use --tail or --since)",
       "--follow": "follows the log forever (`-f`/`--follow` is not allowed; use --tail or --since)",
@@ -62,7 +77,10 @@ export const SUBCOMMANDS: Record<string, SubcommandSpec> = {
   stats: {
     kind: "read",
     flags: flags([["--no-stream"], false], [["--no-trunc"], false], [["--format"], true, TEMPLATE]),
-    refused: { "-a": "lists every container (`-a`/`--all` is not allowed)", "--all": "lists every container (`-a`/`--all` is not allowed)" },
+    refused: {
+      "-a": "lists every container (`-a`/`--all` is not allowed)",
+      "--all": "lists every container (`-a`/`--all` is not allowed)",
+    },
   },
   top: { kind: "read", flags: {} },
   port: { kind: "read", flags: {} },
@@ -77,15 +95,24 @@ export const SUBCOMMANDS: Record<string, SubcommandSpec> = {
       "--interactive": "attaches standard input (`-i`/`--interactive` is not allowed)",
     },
   },
-  stop: { kind: "change", flags: flags([["-t", "--time", "--timeout"], true, /^\d{1,4}$/], [["-s", "--signal"], true, SIGNAL]) },
-  restart: { kind: "change", flags: flags([["-t", "--time", "--timeout"], true, /^\d{1,4}$/], [["-s", "--signal"], true, SIGNAL]) },
+  stop: {
+    kind: "change",
+    flags: flags([["-t", "--time", "--timeout"], true, /^\d{1,4}$/], [["-s", "--signal"], true, SIGNAL]),
+  },
+  restart: {
+    kind: "change",
+    flags: flags([["-t", "--time", "--timeout"], true, /^\d{1,4}$/], [["-s", "--signal"], true, SIGNAL]),
+  },
   kill: { kind: "change", flags: flags([["-s", "--signal"], true, SIGNAL]) },
   pause: { kind: "change", flags: {} },
   unpause: { kind: "change", flags: {} },
   rm: {
     kind: "change",
     flags: flags([["-f", "--force"], false], [["-v", "--volumes"], false]),
-    refused: { "-l": "removes a link (`-l`/`--link` is not allowed)", "--link": "removes a link (`-l`/`--link` is not allowed)" },
+    refused: {
+      "-l": "removes a link (`-l`/`--link` is not allowed)",
+      "--link": "removes a link (`-l`/`--link` is not allowed)",
+    },
   },
   update: {
     kind: "change",
@@ -106,7 +133,10 @@ export const SUBCOMMANDS: Record<string, SubcommandSpec> = {
   },
   exec: {
     kind: "exec",
-    flags: flags([["-u", "--user"], true, /^[A-Za-z0-9_.-]{1,32}(:[A-Za-z0-9_.-]{1,32})?$/], [["-w", "--workdir"], true, /^\/[^\n]{0,4095}$/]),
+    flags: flags(
+      [["-u", "--user"], true, /^[A-Za-z0-9_.-]{1,32}(:[A-Za-z0-9_.-]{1,32})?$/],
+      [["-w", "--workdir"], true, /^\/[^\n]{0,4095}$/],
+    ),
     refused: {
       "--privileged": "gives the command extended privileges (`--privileged` is never allowed)",
       "-d": "detaches the command so it escapes the time limit (`-d`/`--detach` is not allowed)",

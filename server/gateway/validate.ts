@@ -34,7 +34,11 @@ export interface ValidateOptions {
 
 export const MAX_COMMAND_CHARS = 4_000;
 
-const refused = (reasons: string[], argv?: string[]): Verdict => ({ decision: "refused", reasons, ...(argv ? { argv } : {}) });
+const refused = (reasons: string[], argv?: string[]): Verdict => ({
+  decision: "refused",
+  reasons,
+  ...(argv ? { argv } : {}),
+});
 
 /** Shell syntax found outside plain words, one reason per kind. */
 export function shellSyntaxProblems(text: string): string[] {
@@ -43,7 +47,8 @@ export function shellSyntaxProblems(text: string): string[] {
     if (!found.has(key)) found.set(key, reason);
   };
   if (/[\r\n]/.test(text)) add("newline", "contains a line break: more than one command");
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cf}/u.test(text)) add("invisible", "contains control or invisible characters");
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cf}/u.test(text))
+    add("invisible", "contains control or invisible characters");
   if (text.includes("`")) add("backtick", "contains a backtick (command substitution)");
 
   let quote: "'" | '"' | null = null;
@@ -90,7 +95,8 @@ export function splitCommand(text: string): { argv: string[] } | { reasons: stri
   if (t === "") return { reasons: ["The answer contains no command."] };
   if (t.length > MAX_COMMAND_CHARS) return { reasons: [`The command is longer than ${MAX_COMMAND_CHARS} characters.`] };
   const problems = shellSyntaxProblems(t);
-  if (problems.length > 0) return { reasons: problems.map((p) => `The command ${p}; the gateway runs exactly one plain docker command.`) };
+  if (problems.length > 0)
+    return { reasons: problems.map((p) => `The command ${p}; the gateway runs exactly one plain docker command.`) };
   let entries: ReturnType<typeof shellParse>;
   try {
     entries = shellParse(t, (key: string) => ({ op: `$${key}` }) as unknown as string);
@@ -100,7 +106,8 @@ export function splitCommand(text: string): { argv: string[] } | { reasons: stri
   const argv: string[] = [];
   for (const e of entries) {
     // The scan above refuses everything that makes an operator, glob or comment; this is the second lock.
-    if (typeof e !== "string") return { reasons: ["The command contains shell syntax; the gateway runs exactly one plain docker command."] };
+    if (typeof e !== "string")
+      return { reasons: ["The command contains shell syntax; the gateway runs exactly one plain docker command."] };
     argv.push(e);
   }
   if (argv.length === 0) return { reasons: ["The answer contains no command."] };
@@ -236,11 +243,18 @@ export function validateCommand(text: string, opts: ValidateOptions): Verdict {
 export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
   const program = argv[0];
   if (program === undefined) return refused(["The answer contains no command."]);
-  if (argv.some((a) => /[\u0000-\u001f\u007f]|\p{Cf}/u.test(a))) return refused(["The command contains control or invisible characters."], argv);
+  if (argv.some((a) => /[\u0000-\u001f\u007f]|\p{Cf}/u.test(a)))
+    return refused(["The command contains control or invisible characters."], argv);
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) {
-    return refused([`The command starts with an environment assignment (\`${program.split("=")[0]}=…\`); only a plain docker command is allowed.`], argv);
+    return refused(
+      [
+        `The command starts with an environment assignment (\`${program.split("=")[0]}=…\`); only a plain docker command is allowed.`,
+      ],
+      argv,
+    );
   }
-  if (program !== "docker") return refused([`The command runs \`${program}\`, not docker; only docker commands are allowed.`], argv);
+  if (program !== "docker")
+    return refused([`The command runs \`${program}\`, not docker; only docker commands are allowed.`], argv);
   const target = opts.container;
   const isTarget = (name: string) => name === target || opts.resolveAlias?.(name) === target;
 
@@ -250,14 +264,18 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
     const eq = first.indexOf("=");
     const flag = eq < 0 ? first : first.slice(0, eq);
     const why = GLOBAL_FLAG_REASONS[flag] ?? "is a global docker flag";
-    return refused([`\`${flag}\` ${why}; global docker flags (-H, --host, --context, --config, …) are not allowed.`], argv);
+    return refused(
+      [`\`${flag}\` ${why}; global docker flags (-H, --host, --context, --config, …) are not allowed.`],
+      argv,
+    );
   }
   let sub = first;
   let offset = 2;
   if (first === "container") {
     const verb = argv[2];
     const mapped = verb !== undefined ? CONTAINER_VERBS[verb] : undefined;
-    if (mapped === undefined) return refused([`\`docker container${verb ? ` ${verb}` : ""}\` is not allowed (${SUBCOMMAND_SUMMARY}).`], argv);
+    if (mapped === undefined)
+      return refused([`\`docker container${verb ? ` ${verb}` : ""}\` is not allowed (${SUBCOMMAND_SUMMARY}).`], argv);
     sub = mapped;
     offset = 3;
   }
@@ -272,7 +290,10 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
   const has = (name: string) => parsed.flags.some((f) => f.name === name);
   const others = (ps: { value: string }[]) => ps.filter((p) => !isTarget(p.value)).map((p) => p.value);
   const foreign = (names: string[]) => {
-    for (const n of [...new Set(names)]) reasons.push(`The command names the container \`${n}\`, not the target \`${target}\`; only the target may be touched.`);
+    for (const n of [...new Set(names)])
+      reasons.push(
+        `The command names the container \`${n}\`, not the target \`${target}\`; only the target may be touched.`,
+      );
   };
   let out = argv;
   const notes: string[] = [];
@@ -310,7 +331,11 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
       if (c === undefined) reasons.push(`docker ${sub} needs the target container \`${target}\`.`);
       else foreign(others([c]));
       const [port, ...beyondPort] = extra;
-      if (sub === "port" && port !== undefined && !(beyondPort.length === 0 && /^\d{1,5}(\/(tcp|udp|sctp))?$/.test(port.value))) {
+      if (
+        sub === "port" &&
+        port !== undefined &&
+        !(beyondPort.length === 0 && /^\d{1,5}(\/(tcp|udp|sctp))?$/.test(port.value))
+      ) {
         reasons.push("docker port takes the container and at most one port such as 80/tcp.");
       } else if (sub === "top" && extra.some((e) => !/^-?[A-Za-z,]{1,32}$/.test(e.value))) {
         reasons.push("docker top takes only plain ps options after the container.");
@@ -328,7 +353,8 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
       }
       foreign(others([c]));
       const user = parsed.flags.find((f) => f.name === "--user");
-      if (user && isRootUser(user.value!)) reasons.push(`\`${user.flag} ${user.value}\` runs the command as root; exec as root is not allowed.`);
+      if (user && isRootUser(user.value!))
+        reasons.push(`\`${user.flag} ${user.value}\` runs the command as root; exec as root is not allowed.`);
       if (parsed.inner.length === 0) {
         reasons.push("docker exec has no command to run in the container.");
         break;
@@ -337,20 +363,36 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
       const inner = quote(parsed.inner);
       const a = assess(inner);
       const said = a.reasons.map((r) => `Inside the container: ${r}`);
-      if (a.risk === "dangerous") return refused([`The command to run in the container is assessed as dangerous.`, ...said], argv);
-      if (a.risk === "review") return { decision: "confirm", argv, subcommand: sub, reasons: [`The command to run in the container changes something (assessed as review); confirm to run it.`, ...said] };
+      if (a.risk === "dangerous")
+        return refused([`The command to run in the container is assessed as dangerous.`, ...said], argv);
+      if (a.risk === "review")
+        return {
+          decision: "confirm",
+          argv,
+          subcommand: sub,
+          reasons: [
+            `The command to run in the container changes something (assessed as review); confirm to run it.`,
+            ...said,
+          ],
+        };
       return { decision: "allowed", argv, subcommand: sub, reasons: said };
     }
     default: {
       // inspect, stats and the state changes: one or more containers, all the target.
       if (parsed.positionals.length === 0) reasons.push(`docker ${sub} needs the target container \`${target}\`.`);
       foreign(others(parsed.positionals));
-      if (sub === "stats" && !has("--no-stream")) reasons.push("docker stats streams without end unless `--no-stream` is given.");
+      if (sub === "stats" && !has("--no-stream"))
+        reasons.push("docker stats streams without end unless `--no-stream` is given.");
     }
   }
   if (reasons.length > 0) return refused(reasons, argv);
   if (spec.kind === "change") {
-    return { decision: "confirm", argv: out, subcommand: sub, reasons: [`\`docker ${sub}\` changes the state of \`${target}\`; confirm to run it.`] };
+    return {
+      decision: "confirm",
+      argv: out,
+      subcommand: sub,
+      reasons: [`\`docker ${sub}\` changes the state of \`${target}\`; confirm to run it.`],
+    };
   }
   return { decision: "allowed", argv: out, subcommand: sub, reasons: notes };
 }

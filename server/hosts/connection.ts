@@ -92,7 +92,8 @@ export class PooledConnection {
 
   release(): void {
     const next = this.waiters.shift();
-    if (next) next.resolve(); // the slot passes on
+    if (next)
+      next.resolve(); // the slot passes on
     else {
       this.active--;
       this.armIdle();
@@ -113,7 +114,15 @@ export class PooledConnection {
         this.chain.client.exec(command, (err, ch) => {
           if (err) {
             free();
-            reject(this.closed ? lost(this.hostId) : new AppError("HOST_UNREACHABLE", `The SSH server of ${this.hostId} refused a new channel (${err.message}).`, "The server may limit sessions per connection (MaxSessions)."));
+            reject(
+              this.closed
+                ? lost(this.hostId)
+                : new AppError(
+                    "HOST_UNREACHABLE",
+                    `The SSH server of ${this.hostId} refused a new channel (${err.message}).`,
+                    "The server may limit sessions per connection (MaxSessions).",
+                  ),
+            );
             return;
           }
           ch.once("close", free);
@@ -133,5 +142,9 @@ export class PooledConnection {
 }
 
 export function lost(hostId: string): AppError {
-  return new AppError("HOST_CONNECTION_LOST", `The SSH connection to ${hostId} was lost.`, "The host or the network went away; retry (a new connection is opened).");
+  return new AppError(
+    "HOST_CONNECTION_LOST",
+    `The SSH connection to ${hostId} was lost.`,
+    "The host or the network went away; retry (a new connection is opened).",
+  );
 }

@@ -79,7 +79,12 @@ export async function runOnConnection(
 
   if (opts.signal?.aborted) throw new AppError("CANCELLED", "The command was cancelled before it started.");
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timeoutError = () => new AppError("HOST_COMMAND_TIMEOUT", `The command did not finish within ${timeoutMs} ms on ${conn.hostId}; it was stopped.`, "Raise the timeout, or make the command finish sooner.");
+  const timeoutError = () =>
+    new AppError(
+      "HOST_COMMAND_TIMEOUT",
+      `The command did not finish within ${timeoutMs} ms on ${conn.hostId}; it was stopped.`,
+      "Raise the timeout, or make the command finish sooner.",
+    );
   // The timeout covers the whole call, including a wait for a free channel.
   const waitAc = new AbortController();
   const waitTimer = setTimeout(() => waitAc.abort(), timeoutMs);
@@ -120,7 +125,8 @@ export async function runOnConnection(
     const stop = (why: AppError) => {
       if (stopping || done) return;
       stopping = why;
-      const withPid = pid !== undefined ? Promise.resolve(pid) : new Promise<number | undefined>((r) => pidWaiters.push(r));
+      const withPid =
+        pid !== undefined ? Promise.resolve(pid) : new Promise<number | undefined>((r) => pidWaiters.push(r));
       void withPid
         .then(async (p) => {
           if (p !== undefined) await opts.control(terminateScript(p, opts.killGraceMs));
@@ -142,11 +148,25 @@ export async function runOnConnection(
       head = Buffer.concat([head, b]);
       const nl = head.indexOf(10);
       if (nl < 0) {
-        if (head.length > MAX_PID_LINE) finish(new AppError("HOST_UNREACHABLE", `The remote shell on ${conn.hostId} did not start the command as expected.`, "Its login shell must be a POSIX shell, and must not print anything for non-interactive sessions."));
+        if (head.length > MAX_PID_LINE)
+          finish(
+            new AppError(
+              "HOST_UNREACHABLE",
+              `The remote shell on ${conn.hostId} did not start the command as expected.`,
+              "Its login shell must be a POSIX shell, and must not print anything for non-interactive sessions.",
+            ),
+          );
         return;
       }
       const line = head.subarray(0, nl).toString("latin1").trim();
-      if (!/^\d{1,10}$/.test(line)) return finish(new AppError("HOST_UNREACHABLE", `The remote shell on ${conn.hostId} printed something before the command started.`, "Its login shell must be a POSIX shell, and must not print anything for non-interactive sessions (check ~/.bashrc)."));
+      if (!/^\d{1,10}$/.test(line))
+        return finish(
+          new AppError(
+            "HOST_UNREACHABLE",
+            `The remote shell on ${conn.hostId} printed something before the command started.`,
+            "Its login shell must be a POSIX shell, and must not print anything for non-interactive sessions (check ~/.bashrc).",
+          ),
+        );
       pid = Number(line);
       for (const w of pidWaiters.splice(0)) w(pid);
       if (head.length > nl + 1) out.push(head.subarray(nl + 1));

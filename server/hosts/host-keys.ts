@@ -22,22 +22,40 @@ export interface HostKeyVerdict {
   note?: string;
 }
 
-export function judgeHostKey(host: Pick<HostView, "host" | "port" | "hostFingerprint">, keyBlob: Buffer, knownHostsFiles: readonly string[]): HostKeyVerdict {
+export function judgeHostKey(
+  host: Pick<HostView, "host" | "port" | "hostFingerprint">,
+  keyBlob: Buffer,
+  knownHostsFiles: readonly string[],
+): HostKeyVerdict {
   const fingerprint = sshFingerprint(keyBlob);
   const keyType = keyTypeOf(keyBlob);
   const entries = lookupKnownHosts(knownHostsFiles, host.host, host.port);
-  if (entries.some((e) => e.marker === "revoked" && e.fingerprint === fingerprint)) return { status: "revoked", fingerprint, keyType };
+  if (entries.some((e) => e.marker === "revoked" && e.fingerprint === fingerprint))
+    return { status: "revoked", fingerprint, keyType };
   if (host.hostFingerprint) {
     return host.hostFingerprint === fingerprint
       ? { status: "trusted", fingerprint, keyType, trustedBy: "pinned" }
       : { status: "changed", fingerprint, keyType, expected: host.hostFingerprint };
   }
   const plain = entries.filter((e) => e.marker === undefined);
-  if (plain.some((e) => e.fingerprint === fingerprint)) return { status: "trusted", fingerprint, keyType, trustedBy: "known_hosts" };
+  if (plain.some((e) => e.fingerprint === fingerprint))
+    return { status: "trusted", fingerprint, keyType, trustedBy: "known_hosts" };
   const sameType = plain.find((e) => e.keyType === keyType);
-  if (sameType) return { status: "changed", fingerprint, keyType, expected: sameType.fingerprint, note: `${sameType.file}:${sameType.line}` };
+  if (sameType)
+    return {
+      status: "changed",
+      fingerprint,
+      keyType,
+      expected: sameType.fingerprint,
+      note: `${sameType.file}:${sameType.line}`,
+    };
   const ca = entries.some((e) => e.marker === "cert-authority");
-  return { status: "unknown", fingerprint, keyType, ...(ca ? { note: "a @cert-authority entry matches, but host certificates are not checked: pin the key" } : {}) };
+  return {
+    status: "unknown",
+    fingerprint,
+    keyType,
+    ...(ca ? { note: "a @cert-authority entry matches, but host certificates are not checked: pin the key" } : {}),
+  };
 }
 
 /** An AppError for a refused host key, with the facts a client shows. */
@@ -49,7 +67,11 @@ export class HostKeyError extends AppError {
   ) {
     const v = verdict;
     if (v.status === "unknown") {
-      super("HOST_KEY_UNKNOWN", `The SSH host key of ${where} is not known: ${v.keyType} ${v.fingerprint}.`, `Compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there), then trust it (POST /api/hosts/${hostId}/trust).`);
+      super(
+        "HOST_KEY_UNKNOWN",
+        `The SSH host key of ${where} is not known: ${v.keyType} ${v.fingerprint}.`,
+        `Compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there), then trust it (POST /api/hosts/${hostId}/trust).`,
+      );
     } else if (v.status === "changed") {
       super(
         "HOST_KEY_CHANGED",
@@ -57,7 +79,11 @@ export class HostKeyError extends AppError {
         "If the host was really reinstalled, verify the new key out of band and replace the pinned fingerprint.",
       );
     } else {
-      super("HOST_KEY_REVOKED", `The SSH host key of ${where} (${v.fingerprint}) is marked @revoked in known_hosts; the connection was refused.`, "Ask the host's administrator for its current key.");
+      super(
+        "HOST_KEY_REVOKED",
+        `The SSH host key of ${where} (${v.fingerprint}) is marked @revoked in known_hosts; the connection was refused.`,
+        "Ask the host's administrator for its current key.",
+      );
     }
   }
 }

@@ -13,7 +13,15 @@
  * HOST_COMMAND_TIMEOUT (the gateway's TIMEOUT), CANCELLED. A non-zero exit is NOT an error.
  */
 export type { ExecOptions, ExecResult, PoolOptions } from "./types";
-export type { HostAuth, HostInput, HostView, HostCredentials, CredentialsByHost, HostKeyStatus, TestHostResult } from "./types";
+export type {
+  HostAuth,
+  HostInput,
+  HostView,
+  HostCredentials,
+  CredentialsByHost,
+  HostKeyStatus,
+  TestHostResult,
+} from "./types";
 export { HostRegistry, LOCAL_HOST, HOST_ID_PATTERN } from "./registry";
 export { SshPool } from "./pool";
 export { quoteArgv, quotePosix } from "./quote";

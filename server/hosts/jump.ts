@@ -34,14 +34,26 @@ const where = (h: HostView) => `${h.user}@${h.host}:${h.port}${h.id !== h.host ?
 function forward(via: Client, to: HostView): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     via.forwardOut("127.0.0.1", 0, to.host, to.port, (err, stream) => {
-      if (err) reject(new AppError("HOST_UNREACHABLE", `The jump host could not reach ${to.host}:${to.port} (${err.message}).`, "Check the target's address as the jump host sees it, and that the jump host allows TCP forwarding."));
+      if (err)
+        reject(
+          new AppError(
+            "HOST_UNREACHABLE",
+            `The jump host could not reach ${to.host}:${to.port} (${err.message}).`,
+            "Check the target's address as the jump host sees it, and that the jump host allows TCP forwarding.",
+          ),
+        );
       else resolve(stream);
     });
   });
 }
 
 /** Connects one hop; with probeOnly the handshake is aborted after the key check (no login). */
-export function connectHop(hop: HostView, sock: ClientChannel | undefined, o: ChainOptions, probeOnly: boolean): Promise<Client> {
+export function connectHop(
+  hop: HostView,
+  sock: ClientChannel | undefined,
+  o: ChainOptions,
+  probeOnly: boolean,
+): Promise<Client> {
   return new Promise((resolve, reject) => {
     let verdict: HostKeyVerdict | undefined;
     let auth: Partial<ConnectConfig> = {};
@@ -69,11 +81,33 @@ export function connectHop(hop: HostView, sock: ClientChannel | undefined, o: Ch
       if (verdict && verdict.status !== "trusted") return fail(new HostKeyError(hop.id, verdict, where(hop)));
       if (probeOnly && verdict) return fail(new ProbeDone());
       if (err.level === "client-authentication") {
-        return fail(new AppError("HOST_AUTH_FAILED", `SSH login to ${where(hop)} was refused (${hop.auth.kind} auth).`, hop.auth.kind === "key" ? "Check the user name and that this key is in the host's authorized_keys." : hop.auth.kind === "agent" ? "Check that ssh-agent holds a key the host accepts (ssh-add -l)." : "Check the user name and password."));
+        return fail(
+          new AppError(
+            "HOST_AUTH_FAILED",
+            `SSH login to ${where(hop)} was refused (${hop.auth.kind} auth).`,
+            hop.auth.kind === "key"
+              ? "Check the user name and that this key is in the host's authorized_keys."
+              : hop.auth.kind === "agent"
+                ? "Check that ssh-agent holds a key the host accepts (ssh-add -l)."
+                : "Check the user name and password.",
+          ),
+        );
       }
-      fail(new AppError("HOST_UNREACHABLE", `Cannot reach ${where(hop)} over SSH (${err.code ?? err.message}).`, "Check the host name, port and network (and the jump hosts, if any)."));
+      fail(
+        new AppError(
+          "HOST_UNREACHABLE",
+          `Cannot reach ${where(hop)} over SSH (${err.code ?? err.message}).`,
+          "Check the host name, port and network (and the jump hosts, if any).",
+        ),
+      );
     });
-    c.on("close", () => fail(verdict && verdict.status !== "trusted" ? new HostKeyError(hop.id, verdict, where(hop)) : new AppError("HOST_UNREACHABLE", `The SSH connection to ${where(hop)} closed during the handshake.`)));
+    c.on("close", () =>
+      fail(
+        verdict && verdict.status !== "trusted"
+          ? new HostKeyError(hop.id, verdict, where(hop))
+          : new AppError("HOST_UNREACHABLE", `The SSH connection to ${where(hop)} closed during the handshake.`),
+      ),
+    );
     c.connect({
       host: hop.host,
       port: hop.port,

@@ -48,12 +48,14 @@ export function checkKeyFile(path: string): string {
   if (st.size > MAX_KEY_FILE_BYTES) throw refuse(path, `it is larger than ${MAX_KEY_FILE_BYTES} bytes`);
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) throw refuse(path, "it is not owned by the user the backend runs as");
-  if ((st.mode & 0o077) !== 0) throw refuse(path, `its mode ${(st.mode & 0o777).toString(8)} lets group or others access it (use chmod 600)`);
+  if ((st.mode & 0o077) !== 0)
+    throw refuse(path, `its mode ${(st.mode & 0o777).toString(8)} lets group or others access it (use chmod 600)`);
   const fd = openSync(real, "r");
   try {
     const head = Buffer.alloc(64);
     const n = readSync(fd, head, 0, head.length, 0);
-    if (!KEY_HEADER.test(head.subarray(0, n).toString("latin1").trimStart())) throw refuse(path, "it does not look like a private key");
+    if (!KEY_HEADER.test(head.subarray(0, n).toString("latin1").trimStart()))
+      throw refuse(path, "it does not look like a private key");
   } finally {
     closeSync(fd);
   }

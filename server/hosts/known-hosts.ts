@@ -40,7 +40,16 @@ export function parseKnownHosts(text: string, file = "known_hosts"): KnownHostEn
     if (!hosts || !keyType || !b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) continue;
     const keyBlob = Buffer.from(b64, "base64");
     if (keyBlob.length < 16) continue;
-    out.push({ ...(marker ? { marker } : {}), hosts, hashed: hosts.startsWith("|1|"), keyType, keyBlob, fingerprint: sshFingerprint(keyBlob), file, line: i + 1 });
+    out.push({
+      ...(marker ? { marker } : {}),
+      hosts,
+      hashed: hosts.startsWith("|1|"),
+      keyType,
+      keyBlob,
+      fingerprint: sshFingerprint(keyBlob),
+      file,
+      line: i + 1,
+    });
   }
   return out;
 }
@@ -51,7 +60,13 @@ export function knownHostsName(host: string, port: number): string {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return re.test(name);
 }
 

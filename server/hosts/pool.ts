@@ -54,9 +54,15 @@ export class SshPool {
     const chain = this.registry.chain(hostId);
     const p = connectChain(chain, { ...this.common(), credentials })
       .then((ch) => {
-        const conn = new PooledConnection(hostId, ch, this.options.maxChannelsPerConnection, this.options.idleCloseMs, (c) => {
-          if (this.conns.get(hostId) === c) this.conns.delete(hostId);
-        });
+        const conn = new PooledConnection(
+          hostId,
+          ch,
+          this.options.maxChannelsPerConnection,
+          this.options.idleCloseMs,
+          (c) => {
+            if (this.conns.get(hostId) === c) this.conns.delete(hostId);
+          },
+        );
         this.conns.set(hostId, conn);
         log.debug("ssh connection opened", { host: hostId, hops: chain.length });
         return conn;
@@ -88,7 +94,13 @@ export class SshPool {
       } catch (err) {
         // The pooled connection died before the command started (server restart, idle cut by
         // a firewall): nothing ran, so one retry on a fresh connection is safe.
-        if (attempt === 0 && notStarted.has(err as object) && err instanceof AppError && err.code === "HOST_CONNECTION_LOST") continue;
+        if (
+          attempt === 0 &&
+          notStarted.has(err as object) &&
+          err instanceof AppError &&
+          err.code === "HOST_CONNECTION_LOST"
+        )
+          continue;
         throw err;
       }
     }
@@ -107,7 +119,11 @@ export class SshPool {
   }
 
   /** A raw exec channel (e.g. `docker system dial-stdio` for workspaces); holds one of the 8 slots until it closes. */
-  async channel(hostId: string, command: string, opts: { credentials?: CredentialsByHost; signal?: AbortSignal } = {}): Promise<ClientChannel> {
+  async channel(
+    hostId: string,
+    command: string,
+    opts: { credentials?: CredentialsByHost; signal?: AbortSignal } = {},
+  ): Promise<ClientChannel> {
     const conn = await this.connection(hostId, opts.credentials);
     await conn.acquire(opts.signal);
     return conn.openExec(command);
@@ -150,7 +166,8 @@ export class SshPool {
         await connectChain(upTo, { ...this.common(), credentials, onVerdict, probeOnly: true }).then(
           (c) => c.clients.forEach((cl) => cl.end()),
           (e: unknown) => {
-            if (!(e instanceof ProbeDone) && !(e instanceof HostKeyError)) log.debug("host key probe failed", { host: failedAt, error: String(e) });
+            if (!(e instanceof ProbeDone) && !(e instanceof HostKeyError))
+              log.debug("host key probe failed", { host: failedAt, error: String(e) });
           },
         );
       }

@@ -8,7 +8,8 @@ import { AppError } from "../errors";
 const SAFE = /^[A-Za-z0-9_/.,:=@%+^-]+$/;
 
 export function quotePosix(arg: string): string {
-  if (arg.includes("\0")) throw new AppError("BAD_REQUEST", "A command argument contains a NUL byte, which no remote shell can receive.");
+  if (arg.includes("\0"))
+    throw new AppError("BAD_REQUEST", "A command argument contains a NUL byte, which no remote shell can receive.");
   if (arg !== "" && SAFE.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -94,15 +94,29 @@ export class HostRegistry {
 
   require(id: string): HostView {
     const h = this.get(id);
-    if (!h) throw new AppError("HOST_UNKNOWN", `No SSH host named ${JSON.stringify(id)} is configured.`, "Add it first (Remote Hosts view, or POST /api/hosts).");
+    if (!h)
+      throw new AppError(
+        "HOST_UNKNOWN",
+        `No SSH host named ${JSON.stringify(id)} is configured.`,
+        "Add it first (Remote Hosts view, or POST /api/hosts).",
+      );
     return h;
   }
 
   add(id: string, input: HostInput, source: HostView["source"] = "manual"): HostView {
     if (id === LOCAL_HOST || !HOST_ID_PATTERN.test(id)) {
-      throw new AppError("BAD_REQUEST", `Host id ${JSON.stringify(id)} is not allowed.`, 'Use lowercase letters, digits, "-", "_" or "." (up to 48); "local" is reserved.');
+      throw new AppError(
+        "BAD_REQUEST",
+        `Host id ${JSON.stringify(id)} is not allowed.`,
+        'Use lowercase letters, digits, "-", "_" or "." (up to 48); "local" is reserved.',
+      );
     }
-    if (this.hosts.has(id)) throw new AppError("HOST_ID_TAKEN", `A host named ${JSON.stringify(id)} already exists.`, "Choose another id, or update that host.");
+    if (this.hosts.has(id))
+      throw new AppError(
+        "HOST_ID_TAKEN",
+        `A host named ${JSON.stringify(id)} already exists.`,
+        "Choose another id, or update that host.",
+      );
     const view = this.validated(id, { ...input, port: input.port ?? 22 }, source);
     this.hosts.set(id, view);
     this.save();
@@ -123,7 +137,11 @@ export class HostRegistry {
 
   update(id: string, patch: HostPatch): HostView {
     const prev = this.require(id);
-    const next: HostInput & { port: number } = { ...prev, ...stripUndefined(patch), port: patch.port ?? prev.port } as HostInput & { port: number };
+    const next: HostInput & { port: number } = {
+      ...prev,
+      ...stripUndefined(patch),
+      port: patch.port ?? prev.port,
+    } as HostInput & { port: number };
     if (patch.hostFingerprint === null) delete next.hostFingerprint;
     const view = this.validated(id, next, prev.source);
     this.hosts.set(id, view);
@@ -140,7 +158,12 @@ export class HostRegistry {
   remove(id: string): boolean {
     if (!this.hosts.has(id)) return false;
     const users = [...this.hosts.values()].filter((h) => h.jump?.includes(id)).map((h) => h.id);
-    if (users.length > 0) throw new AppError("BAD_REQUEST", `Host ${JSON.stringify(id)} is the jump host of ${users.join(", ")}.`, "Remove or change those hosts first.");
+    if (users.length > 0)
+      throw new AppError(
+        "BAD_REQUEST",
+        `Host ${JSON.stringify(id)} is the jump host of ${users.join(", ")}.`,
+        "Remove or change those hosts first.",
+      );
     this.hosts.delete(id);
     this.save();
     this.emit({ id, kind: "removed" });
@@ -168,7 +191,8 @@ export class HostRegistry {
       if (j === id) throw bad("a host cannot be its own jump host");
       const hop = this.hosts.get(j);
       if (!hop) throw bad(`jump host ${JSON.stringify(j)} is not configured (add it first)`);
-      if ((hop.jump ?? []).length > 0) throw bad(`jump host ${JSON.stringify(j)} has jump hosts of its own; list every hop on this host instead`);
+      if ((hop.jump ?? []).length > 0)
+        throw bad(`jump host ${JSON.stringify(j)} has jump hosts of its own; list every hop on this host instead`);
     }
     const view: HostView = { id, host: h.host, port: h.port, user: h.user, auth, source };
     if (jump.length > 0) view.jump = [...jump];
@@ -181,7 +205,8 @@ export class HostRegistry {
 function validAuth(a: HostAuth, bad: (m: string) => AppError): HostAuth {
   switch (a?.kind) {
     case "key":
-      if (typeof a.privateKeyPath !== "string" || a.privateKeyPath === "") throw bad("auth.privateKeyPath is required for key auth");
+      if (typeof a.privateKeyPath !== "string" || a.privateKeyPath === "")
+        throw bad("auth.privateKeyPath is required for key auth");
       checkKeyFile(a.privateKeyPath);
       return { kind: "key", privateKeyPath: a.privateKeyPath };
     case "agent":

@@ -26,7 +26,12 @@ const MAX_INCLUDE_DEPTH = 16;
 const MAX_FILES = 256;
 
 function globToRe(p: string): RegExp {
-  return new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return new RegExp(
+    `^${p
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
 }
 
 /** Expands `~`, relative (to ~/.ssh) and glob paths of one Include argument, sorted like glob(3). */
@@ -98,7 +103,11 @@ function str(v: string | string[] | undefined): string | undefined {
 function expandTokens(p: string, home: string, vars: { h: string; r: string; p: number }): string {
   return p
     .replace(/^~(?=\/|$)/, home)
-    .replace(/%(.)/g, (all, c: string) => ({ d: home, u: userInfo().username, h: vars.h, r: vars.r, p: String(vars.p), "%": "%" })[c] ?? all);
+    .replace(
+      /%(.)/g,
+      (all, c: string) =>
+        ({ d: home, u: userInfo().username, h: vars.h, r: vars.r, p: String(vars.p), "%": "%" })[c] ?? all,
+    );
 }
 
 const toId = (alias: string) =>
@@ -122,7 +131,8 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
   const acc: Spliced = { text: "", files: [], warnings: [] };
   const text = splice(o.configPath ?? join(home, ".ssh", "config"), home, 0, acc);
   const config = SSHConfig.parse(text);
-  const compute = (name: string) => config.compute(name, { matchExec: false, ignoreCase: true }) as Record<string, string | string[] | undefined>;
+  const compute = (name: string) =>
+    config.compute(name, { matchExec: false, ignoreCase: true }) as Record<string, string | string[] | undefined>;
 
   // concrete aliases, in file order
   const aliases: string[] = [];
@@ -141,7 +151,11 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
     return id;
   };
 
-  const candidateFor = (alias: string, explicit?: { user?: string; port?: number }, depth = 0): HostCandidate | undefined => {
+  const candidateFor = (
+    alias: string,
+    explicit?: { user?: string; port?: number },
+    depth = 0,
+  ): HostCandidate | undefined => {
     const key = `${alias}|${explicit?.user ?? ""}|${explicit?.port ?? ""}`;
     const have = candidates.get(key);
     if (have) return have;
@@ -150,16 +164,24 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
     const port = explicit?.port ?? Number(str(c.port) ?? 22);
     const user = explicit?.user ?? str(c.user) ?? userInfo().username;
     const vars = { h: host, r: user, p: port };
-    const identity = c.identityfile === undefined ? [] : Array.isArray(c.identityfile) ? c.identityfile : [c.identityfile];
+    const identity =
+      c.identityfile === undefined ? [] : Array.isArray(c.identityfile) ? c.identityfile : [c.identityfile];
     const [firstIdentity] = identity;
-    const auth: HostAuth = firstIdentity !== undefined ? { kind: "key", privateKeyPath: expandTokens(firstIdentity, home, vars) } : o.agentAvailable === false ? { kind: "key", privateKeyPath: join(home, ".ssh", "id_ed25519") } : { kind: "agent" };
+    const auth: HostAuth =
+      firstIdentity !== undefined
+        ? { kind: "key", privateKeyPath: expandTokens(firstIdentity, home, vars) }
+        : o.agentAvailable === false
+          ? { kind: "key", privateKeyPath: join(home, ".ssh", "id_ed25519") }
+          : { kind: "agent" };
     if (!HOST_ID_PATTERN.test(toId(alias))) {
       acc.warnings.push(`Host ${alias}: no usable id`);
       return undefined;
     }
     const cand: HostCandidate = { id: uniqueId(alias), alias, host, port, user, auth };
     candidates.set(key, cand);
-    const kh = lookupKnownHosts(o.knownHostsFiles ?? [join(home, ".ssh", "known_hosts")], host, port).find((e) => e.marker === undefined);
+    const kh = lookupKnownHosts(o.knownHostsFiles ?? [join(home, ".ssh", "known_hosts")], host, port).find(
+      (e) => e.marker === undefined,
+    );
     if (kh) cand.knownHostsFingerprint = kh.fingerprint;
     const pj = str(c.proxyjump);
     if (pj && pj.toLowerCase() !== "none") {
@@ -169,12 +191,17 @@ export function importSshConfig(o: ImportOptions = {}): SshConfigImportResult {
       }
       const jump: string[] = [];
       for (const hopSpec of pj.split(",")) {
-        const [, hopUser, hopHost, hopPort] = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hopSpec.trim()) ?? [];
+        const [, hopUser, hopHost, hopPort] =
+          /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hopSpec.trim()) ?? [];
         if (hopHost === undefined) {
           acc.warnings.push(`Host ${alias}: ProxyJump entry ${JSON.stringify(hopSpec)} not understood`);
           continue;
         }
-        const hop = candidateFor(hopHost.replace(/^\[|\]$/g, ""), { ...(hopUser ? { user: hopUser } : {}), ...(hopPort ? { port: Number(hopPort) } : {}) }, depth + 1);
+        const hop = candidateFor(
+          hopHost.replace(/^\[|\]$/g, ""),
+          { ...(hopUser ? { user: hopUser } : {}), ...(hopPort ? { port: Number(hopPort) } : {}) },
+          depth + 1,
+        );
         if (!hop) continue;
         // the registry wants a flat list: a hop's own jumps come first
         for (const j of [...(hop.jump ?? []), hop.id]) if (!jump.includes(j)) jump.push(j);

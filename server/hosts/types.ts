@@ -1,7 +1,15 @@
 /** What features see of the hosts module (server/hosts/index.ts re-exports it). */
 import type { CredentialsByHost } from "../api/hosts";
 
-export type { HostAuth, HostInput, HostView, HostCredentials, CredentialsByHost, HostKeyStatus, TestHostResult } from "../api/hosts";
+export type {
+  HostAuth,
+  HostInput,
+  HostView,
+  HostCredentials,
+  CredentialsByHost,
+  HostKeyStatus,
+  TestHostResult,
+} from "../api/hosts";
 
 export interface ExecOptions {
   /** For the whole call (a wait for a free channel included): then the remote process group is ended (TERM, KILL 5 s later) and it rejects with HOST_COMMAND_TIMEOUT. Default 30 000. */

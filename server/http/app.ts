@@ -48,7 +48,13 @@ export function createApp(ctx: AppContext): express.Express {
   // Also ahead of express.json(): its large body is parsed in the CPU worker (routes/edit.ts).
   app.use(diffRouter(ctx));
   // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
-  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ["application/json", "application/*+json"], verify: (_req, _res, buf) => assertJsonDepth(buf) }));
+  app.use(
+    express.json({
+      limit: ctx.config.maxBodyBytes,
+      type: ["application/json", "application/*+json"],
+      verify: (_req, _res, buf) => assertJsonDepth(buf),
+    }),
+  );
 
   app.use(healthRouter(ctx));
   app.use(providersRouter(ctx));
@@ -73,7 +79,8 @@ export function createApp(ctx: AppContext): express.Express {
       e = new AppError("BAD_REQUEST", "Request body is not valid JSON.");
     } else {
       e = toAppError(err);
-      if (e.code === "INTERNAL") log.error(`unhandled error on ${req.method} ${req.path}`, { error: String((err as Error)?.stack ?? err) });
+      if (e.code === "INTERNAL")
+        log.error(`unhandled error on ${req.method} ${req.path}`, { error: String((err as Error)?.stack ?? err) });
     }
     if (res.headersSent) {
       res.end();

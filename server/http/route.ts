@@ -10,7 +10,10 @@ import { abortOnClose } from "./sse";
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** `signal` aborts when the client goes away (closing the connection is how clients cancel). */
-export type JsonHandler<K extends RouteKey> = (req: Request, signal: AbortSignal) => RouteResponse<K> | Promise<RouteResponse<K>>;
+export type JsonHandler<K extends RouteKey> = (
+  req: Request,
+  signal: AbortSignal,
+) => RouteResponse<K> | Promise<RouteResponse<K>>;
 export type StreamHandler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
 function register(r: Router, key: string, fn: (req: Request, res: Response, next: NextFunction) => void): void {

@@ -44,18 +44,30 @@ export function accessProblem(
   opts: SecurityOptions,
 ): AppError | undefined {
   if (!hostAllowed(headers.host, opts.port())) {
-    return new AppError("FORBIDDEN_HOST", "Host header is not this backend's loopback address.", "Call the backend at http://127.0.0.1:<port>.");
+    return new AppError(
+      "FORBIDDEN_HOST",
+      "Host header is not this backend's loopback address.",
+      "Call the backend at http://127.0.0.1:<port>.",
+    );
   }
   const origin = headers.origin;
   if (origin !== undefined && !opts.allowedOrigins.includes(origin)) {
-    return new AppError("FORBIDDEN_ORIGIN", `Requests from origin ${JSON.stringify(origin)} are not allowed.`, "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted.");
+    return new AppError(
+      "FORBIDDEN_ORIGIN",
+      `Requests from origin ${JSON.stringify(origin)} are not allowed.`,
+      "Add the origin to AICOCKPIT_ALLOWED_ORIGINS if it is trusted.",
+    );
   }
   // Liveness is open to anyone on loopback (HEAD too: some monitors and load balancers probe with it).
   if ((method === "GET" || method === "HEAD") && path === "/health") return undefined;
   const auth = headers.authorization ?? "";
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
-    return new AppError("UNAUTHORIZED", m ? "Invalid bearer token." : "Missing bearer token.", "Send Authorization: Bearer <AICOCKPIT_TOKEN>.");
+    return new AppError(
+      "UNAUTHORIZED",
+      m ? "Invalid bearer token." : "Missing bearer token.",
+      "Send Authorization: Bearer <AICOCKPIT_TOKEN>.",
+    );
   }
   return undefined;
 }
@@ -70,7 +82,11 @@ export function malformedPath(path: string): AppError | undefined {
     decodeURIComponent(path);
     return undefined;
   } catch {
-    return new AppError("BAD_REQUEST", "The request path has a malformed percent-encoding.", "Encode path segments with encodeURIComponent.");
+    return new AppError(
+      "BAD_REQUEST",
+      "The request path has a malformed percent-encoding.",
+      "Encode path segments with encodeURIComponent.",
+    );
   }
 }
 

@@ -80,7 +80,8 @@ export function ttyRoute(ctx: AppContext): WsRoute {
           ws.close(1000, "exit");
         } catch (err) {
           let e: AppError;
-          if (err instanceof SyntaxError || (err instanceof Error && /cmd must/.test(err.message))) e = new AppError("BAD_REQUEST", `Invalid cmd: ${err.message}.`);
+          if (err instanceof SyntaxError || (err instanceof Error && /cmd must/.test(err.message)))
+            e = new AppError("BAD_REQUEST", `Invalid cmd: ${err.message}.`);
           else if (err instanceof AppError) e = err;
           else e = fromDockerError(err, { where: id, remote: id.includes("@") }, "terminal");
           if (e.code === "INTERNAL") log.error(`tty ${id}: ${String((err as Error)?.stack ?? err)}`);

@@ -33,7 +33,8 @@ export function attachWebSockets(server: Server, ctx: AppContext, routes: WsRout
     const route = routes.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
     if (!route || !match) {
       // Someone else's path, if anyone else listens; otherwise the client would hang.
-      if (server.listenerCount("upgrade") <= 1) refuse(socket, new AppError("NOT_FOUND", `No WebSocket endpoint at ${url.pathname}.`));
+      if (server.listenerCount("upgrade") <= 1)
+        refuse(socket, new AppError("NOT_FOUND", `No WebSocket endpoint at ${url.pathname}.`));
       return;
     }
     const problem = accessProblem(req.headers, req.method ?? "GET", url.pathname, {

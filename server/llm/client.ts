@@ -79,7 +79,10 @@ export class ClientCache {
       if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
       hit = this.get(p)
         .then((client) => client.buildRequest(method === "post" ? { method, path, body: { model } } : { method, path }))
-        .then(({ req, url }) => ({ url: new URL(url), headers: Object.fromEntries(req.headers as unknown as Iterable<[string, string]>) }));
+        .then(({ req, url }) => ({
+          url: new URL(url),
+          headers: Object.fromEntries(req.headers as unknown as Iterable<[string, string]>),
+        }));
       // A failed build must not stick in the cache.
       hit.catch(() => this.templates.delete(key));
       this.templates.set(key, hit);

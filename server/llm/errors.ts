@@ -101,10 +101,13 @@ function upstreamDetail(body: unknown): { message: string; code: string } {
   const outer = (typeof body === "object" && body !== null ? body : {}) as UpstreamErrorBody;
   const inner = (typeof outer.error === "object" && outer.error !== null ? outer.error : outer) as UpstreamErrorBody;
   const message =
-    typeof inner.message === "string" ? inner.message
-    : typeof outer.error === "string" ? outer.error // Ollama: {"error":"model \"x\" not found, …"}
-    : typeof outer.detail === "string" ? outer.detail
-    : "";
+    typeof inner.message === "string"
+      ? inner.message
+      : typeof outer.error === "string"
+        ? outer.error // Ollama: {"error":"model \"x\" not found, …"}
+        : typeof outer.detail === "string"
+          ? outer.detail
+          : "";
   const code = typeof inner.code === "string" ? inner.code : "";
   return { message: redact(message).slice(0, 300), code };
 }
@@ -134,11 +137,15 @@ function unreachable(ctx: ErrorContext, err: unknown): Classified {
     };
   }
   const why =
-    code === "ECONNREFUSED" ? "connection refused"
-    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host name not found"
-    : code === "ECONNRESET" || code === "UND_ERR_SOCKET" ? "connection reset"
-    : code === "UND_ERR_CONNECT_TIMEOUT" ? "connection timed out"
-    : code ?? "network error";
+    code === "ECONNREFUSED"
+      ? "connection refused"
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "host name not found"
+        : code === "ECONNRESET" || code === "UND_ERR_SOCKET"
+          ? "connection reset"
+          : code === "UND_ERR_CONNECT_TIMEOUT"
+            ? "connection timed out"
+            : (code ?? "network error");
   return {
     retryable: true,
     error: new AppError(
@@ -195,13 +202,20 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
   if (code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") {
     return {
       retryable: false,
-      error: new AppError("PROVIDER_TIMEOUT", `The AI service at ${host(ctx.baseUrl)} stopped sending data mid-response.`, "The service may be overloaded; try again."),
+      error: new AppError(
+        "PROVIDER_TIMEOUT",
+        `The AI service at ${host(ctx.baseUrl)} stopped sending data mid-response.`,
+        "The service may be overloaded; try again.",
+      ),
     };
   }
   if (err instanceof UpstreamConnectionError) return unreachable(ctx, err.cause ?? err);
   if (err instanceof UpstreamHttpError) return fromStatus(err, ctx);
   // undici raises TypeError("terminated") when the socket drops mid-body.
-  if (code !== undefined || (err instanceof TypeError && /terminated|fetch failed|other side closed/i.test(err.message))) {
+  if (
+    code !== undefined ||
+    (err instanceof TypeError && /terminated|fetch failed|other side closed/i.test(err.message))
+  ) {
     const c = unreachable(ctx, err);
     return {
       ...c,
@@ -214,7 +228,10 @@ export function classifyUpstreamError(err: unknown, ctx: ErrorContext): Classifi
   }
   return {
     retryable: false,
-    error: new AppError("PROVIDER_ERROR", `The AI service request failed unexpectedly: ${redact(String((err as Error)?.message ?? err)).slice(0, 200)}`),
+    error: new AppError(
+      "PROVIDER_ERROR",
+      `The AI service request failed unexpectedly: ${redact(String((err as Error)?.message ?? err)).slice(0, 200)}`,
+    ),
   };
 }
 
@@ -229,13 +246,18 @@ function fromStatus(err: UpstreamHttpError, ctx: ErrorContext): Classified {
       : status === 401
         ? `The AI service rejected the API key (401).`
         : `The AI service refused access with this API key (403).`;
-    return { retryable: false, error: new AppError("PROVIDER_AUTH_FAILED", `${message} ${SET_KEY_HINT}`, SET_KEY_HINT) };
+    return {
+      retryable: false,
+      error: new AppError("PROVIDER_AUTH_FAILED", `${message} ${SET_KEY_HINT}`, SET_KEY_HINT),
+    };
   }
   if (status === 404) {
     // "Invalid URL (GET /v1/models)" is OpenAI's 404 for a wrong path: not about a model.
     const aboutModel =
       /model|deployment/i.test(d.code) ||
-      /\bmodel\b.*(not exist|not found|unknown|not available)|no such model|\bdeployment\b.*(not exist|not found)/i.test(d.message);
+      /\bmodel\b.*(not exist|not found|unknown|not available)|no such model|\bdeployment\b.*(not exist|not found)/i.test(
+        d.message,
+      );
     if (aboutModel) {
       return {
         retryable: false,
@@ -250,7 +272,11 @@ function fromStatus(err: UpstreamHttpError, ctx: ErrorContext): Classified {
     }
     return {
       retryable: false,
-      error: new AppError("PROVIDER_ERROR", `The AI service has no such endpoint (404)${quoted}`, "Check the provider's base URL (OpenAI-compatible APIs usually end in /v1)."),
+      error: new AppError(
+        "PROVIDER_ERROR",
+        `The AI service has no such endpoint (404)${quoted}`,
+        "Check the provider's base URL (OpenAI-compatible APIs usually end in /v1).",
+      ),
     };
   }
   if (status === 429) {
@@ -263,28 +289,42 @@ function fromStatus(err: UpstreamHttpError, ctx: ErrorContext): Classified {
         quota
           ? "The AI service account has no quota left (429 insufficient_quota)."
           : `The AI service is rate-limiting requests (429)${retryAfterMs !== undefined ? `; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s` : ""}.`,
-        quota ? "Check the billing and quota of the account behind the API key." : "Wait a moment and try again, or use a provider with a higher limit.",
+        quota
+          ? "Check the billing and quota of the account behind the API key."
+          : "Wait a moment and try again, or use a provider with a higher limit.",
       ),
     };
   }
   if (status === 408 || status === 504) {
     return {
       retryable: true,
-      error: new AppError("PROVIDER_TIMEOUT", `The AI service timed out (${status}).`, "The service may be overloaded; try again."),
+      error: new AppError(
+        "PROVIDER_TIMEOUT",
+        `The AI service timed out (${status}).`,
+        "The service may be overloaded; try again.",
+      ),
     };
   }
   if (status === 502 || status === 503) {
     return {
       retryable: true,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      error: new AppError("PROVIDER_UNREACHABLE", `The AI service is temporarily unavailable (${status}).`, "Try again shortly; the service or a proxy in front of it is down."),
+      error: new AppError(
+        "PROVIDER_UNREACHABLE",
+        `The AI service is temporarily unavailable (${status}).`,
+        "Try again shortly; the service or a proxy in front of it is down.",
+      ),
     };
   }
   if (status >= 500) {
     return {
       retryable: true,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      error: new AppError("PROVIDER_ERROR", `The AI service failed with an internal error (${status}).`, "This is on the service's side; try again."),
+      error: new AppError(
+        "PROVIDER_ERROR",
+        `The AI service failed with an internal error (${status}).`,
+        "This is on the service's side; try again.",
+      ),
     };
   }
   return {

@@ -10,7 +10,15 @@
 import { join } from "node:path";
 import { renameSync } from "node:fs";
 import { z } from "zod";
-import { PROVIDER_KINDS, type ProviderInput, type ProviderKind, type ProviderList, type ProviderPatch, type ProviderPatchResult, type ProviderView } from "../api/providers";
+import {
+  PROVIDER_KINDS,
+  type ProviderInput,
+  type ProviderKind,
+  type ProviderList,
+  type ProviderPatch,
+  type ProviderPatchResult,
+  type ProviderView,
+} from "../api/providers";
 import type { DefaultProviderEnv } from "../config/env";
 import { AppError } from "../errors";
 import { log, registerSecret } from "../log";
@@ -51,22 +59,33 @@ const DEFAULT_BASE: Partial<Record<ProviderKind, string>> = {
 /** OpenAI-compatible servers serve under /v1; a bare host is almost always a typo for that. */
 export function normalizeBaseUrl(kind: ProviderKind, raw: string | undefined): string {
   const given = raw?.trim() || DEFAULT_BASE[kind];
-  if (!given) throw new AppError("BAD_REQUEST", `A base URL is required for a provider of kind "${kind}".`, kind === "azure" ? "Use your resource endpoint, e.g. https://my-resource.openai.azure.com." : "E.g. http://localhost:11434/v1 for Ollama.");
+  if (!given)
+    throw new AppError(
+      "BAD_REQUEST",
+      `A base URL is required for a provider of kind "${kind}".`,
+      kind === "azure"
+        ? "Use your resource endpoint, e.g. https://my-resource.openai.azure.com."
+        : "E.g. http://localhost:11434/v1 for Ollama.",
+    );
   let url: URL;
   try {
     url = new URL(given);
   } catch {
     throw new AppError("BAD_REQUEST", `The base URL "${given}" is not a valid URL.`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new AppError("BAD_REQUEST", `The base URL must start with http:// or https:// (got "${given}").`);
-  if (url.username || url.password) throw new AppError("BAD_REQUEST", "Put credentials in the API key, not in the base URL.");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new AppError("BAD_REQUEST", `The base URL must start with http:// or https:// (got "${given}").`);
+  if (url.username || url.password)
+    throw new AppError("BAD_REQUEST", "Put credentials in the API key, not in the base URL.");
   let path = url.pathname.replace(/\/+$/, "");
   if (path === "" && (kind === "custom" || kind === "openai")) path = "/v1";
   if (kind === "azure") path = path.replace(/\/openai$/, "");
   return `${url.origin}${path}${url.search}`;
 }
 
-const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "ids are lowercase letters, digits, '-' or '_' (max 64)");
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "ids are lowercase letters, digits, '-' or '_' (max 64)");
 const inputSchema = z.strictObject({
   id: idSchema.optional(),
   name: z.string().trim().min(1).max(100),
@@ -150,7 +169,11 @@ export class ProviderRegistry {
         continue;
       }
       try {
-        this.entries.set(parsed.data.id, { settings: this.settingsFrom({ ...parsed.data, id: parsed.data.id }), fromEnv: false, revision: ++this.revisions });
+        this.entries.set(parsed.data.id, {
+          settings: this.settingsFrom({ ...parsed.data, id: parsed.data.id }),
+          fromEnv: false,
+          revision: ++this.revisions,
+        });
       } catch (err) {
         log.warn(`ignoring provider "${parsed.data.id}" from providers.json: ${(err as Error).message}`);
       }
@@ -231,12 +254,22 @@ export class ProviderRegistry {
 
   private entry(id: string): Entry {
     const e = this.entries.get(id);
-    if (!e) throw new AppError("NOT_FOUND", `There is no AI provider with id "${id}".`, "List providers with GET /api/providers.");
+    if (!e)
+      throw new AppError(
+        "NOT_FOUND",
+        `There is no AI provider with id "${id}".`,
+        "List providers with GET /api/providers.",
+      );
     return e;
   }
 
   private freshId(name: string): string {
-    const base = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48) || "provider";
+    const base =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 48) || "provider";
     let id = base === DEFAULT_PROVIDER_ID ? `${base}-2` : base;
     for (let n = 2; this.entries.has(id); n++) id = `${base}-${n}`;
     return id;
@@ -247,7 +280,11 @@ export class ProviderRegistry {
     if (!parsed.success) throw invalid(parsed.error);
     const input = parsed.data;
     if (input.id !== undefined && this.entries.has(input.id)) {
-      throw new AppError("BAD_REQUEST", `A provider with id "${input.id}" already exists.`, "Update it with PATCH, or choose another id.");
+      throw new AppError(
+        "BAD_REQUEST",
+        `A provider with id "${input.id}" already exists.`,
+        "Update it with PATCH, or choose another id.",
+      );
     }
     const id = input.id ?? this.freshId(input.name);
     const settings = this.settingsFrom({ ...input, id });
@@ -297,7 +334,11 @@ export class ProviderRegistry {
   remove(id: string): void {
     const e = this.entry(id);
     if (e.fromEnv) {
-      throw new AppError("BAD_REQUEST", 'The "default" provider comes from the AICOCKPIT_LLM_* environment variables and cannot be removed here.', "Unset those variables, or activate another provider.");
+      throw new AppError(
+        "BAD_REQUEST",
+        'The "default" provider comes from the AICOCKPIT_LLM_* environment variables and cannot be removed here.',
+        "Unset those variables, or activate another provider.",
+      );
     }
     this.entries.delete(id);
     if (this.activeIdValue === id) this.activeIdValue = null;

@@ -23,7 +23,12 @@ export const DEFAULT_RETRY: Omit<RetryPolicy, "maxRetries"> = {
  * Exponential with "equal jitter" (half fixed, half random) so simultaneous clients
  * spread out without ever retrying immediately.
  */
-export function retryDelay(attempt: number, failure: Classified, policy: RetryPolicy, random: () => number = Math.random): number | null {
+export function retryDelay(
+  attempt: number,
+  failure: Classified,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number | null {
   if (!failure.retryable || attempt >= policy.maxRetries) return null;
   if (failure.retryAfterMs !== undefined) {
     if (failure.retryAfterMs > policy.maxRetryAfterMs) return null;

@@ -67,9 +67,19 @@ export interface LlmService {
   testConnection(id: string): Promise<TestConnectionResult>;
   listModels(id: string, signal: AbortSignal): Promise<string[]>;
   /** Gateway: the service's stream as raw bytes (see Upstream.streamRaw); the last chunk carries [DONE]. */
-  forwardRaw(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): AsyncGenerator<RawChunk>;
+  forwardRaw(
+    path: UpstreamPath,
+    body: Record<string, unknown>,
+    providerId: string | undefined,
+    signal: AbortSignal,
+  ): AsyncGenerator<RawChunk>;
   /** Gateway: non-streaming; `text` is the service's JSON body, forwarded as is. */
-  forwardJson(path: UpstreamPath, body: Record<string, unknown>, providerId: string | undefined, signal: AbortSignal): Promise<{ text: string; json: Record<string, unknown> }>;
+  forwardJson(
+    path: UpstreamPath,
+    body: Record<string, unknown>,
+    providerId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<{ text: string; json: Record<string, unknown> }>;
   /** Gateway: GET /models of a provider as OpenAI's list object. */
   forwardModels(providerId: string | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** Loads the network stack ahead of the first request (called after the ready line). */
@@ -85,7 +95,8 @@ export interface LlmServiceOptions {
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
-const NO_PROVIDER_HINT = "Set the AI service in the AiCockpit settings (aicockpit.provider.*), or add one with POST /api/providers.";
+const NO_PROVIDER_HINT =
+  "Set the AI service in the AiCockpit settings (aicockpit.provider.*), or add one with POST /api/providers.";
 const TEST_TIMEOUT_MS = 15_000;
 
 /** Names a model in a /models list the way services actually spell it. */
@@ -100,11 +111,22 @@ export function modelListed(ids: string[], model: string): boolean {
 function modelIds(json: Record<string, unknown>): string[] {
   const data = json.data;
   if (!Array.isArray(data)) throw new BadResponse("models list has no data array");
-  return data.flatMap((m) => (typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "string" ? [(m as { id: string }).id] : []));
+  return data.flatMap((m) =>
+    typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "string"
+      ? [(m as { id: string }).id]
+      : [],
+  );
 }
 
 function errorCtx(p: ResolvedProvider, timeoutMs = p.timeoutMs): ErrorContext {
-  return { providerName: p.name, kind: p.kind, model: p.model, baseUrl: p.baseUrl, hasKey: p.apiKey !== undefined, timeoutMs };
+  return {
+    providerName: p.name,
+    kind: p.kind,
+    model: p.model,
+    baseUrl: p.baseUrl,
+    hasKey: p.apiKey !== undefined,
+    timeoutMs,
+  };
 }
 
 function firstChoice(json: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -133,24 +155,27 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     metrics,
     clients,
     transport,
-    limits: { idleTimeoutMs: config.llmIdleTimeoutMs, maxResponseBytes: config.llmMaxResponseBytes, maxStreamBytes: config.llmMaxStreamBytes },
+    limits: {
+      idleTimeoutMs: config.llmIdleTimeoutMs,
+      maxResponseBytes: config.llmMaxResponseBytes,
+      maxStreamBytes: config.llmMaxStreamBytes,
+    },
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
 
   function provider(id: string | undefined): ResolvedProvider {
     const pid = id ?? registry.activeId();
     if (pid === null) {
-      throw new AppError(
-        "NO_PROVIDER",
-        "No AI provider is configured.",
-        NO_PROVIDER_HINT,
-      );
+      throw new AppError("NO_PROVIDER", "No AI provider is configured.", NO_PROVIDER_HINT);
     }
     return registry.resolve(pid);
   }
 
   /** OpenAI's newer models refuse max_tokens; local servers only know max_tokens. */
-  function tokenLimit(p: ResolvedProvider, n: number | undefined): { max_completion_tokens: number } | { max_tokens: number } | Record<string, never> {
+  function tokenLimit(
+    p: ResolvedProvider,
+    n: number | undefined,
+  ): { max_completion_tokens: number } | { max_tokens: number } | Record<string, never> {
     if (n === undefined) return {};
     return p.kind === "openai" || p.kind === "azure" ? { max_completion_tokens: n } : { max_tokens: n };
   }
@@ -181,7 +206,13 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     return classifyUpstreamError(new BadResponse("unexpected shape"), errorCtx(p)).error;
   }
 
-  async function* deltas(p: ResolvedProvider, path: UpstreamPath, body: UpstreamBody, signal: AbortSignal, pick: (c: Record<string, unknown>) => unknown): AsyncGenerator<string> {
+  async function* deltas(
+    p: ResolvedProvider,
+    path: UpstreamPath,
+    body: UpstreamBody,
+    signal: AbortSignal,
+    pick: (c: Record<string, unknown>) => unknown,
+  ): AsyncGenerator<string> {
     for await (const ev of upstream.stream({ provider: p, path, body }, signal)) {
       if (ev.done) continue; // the stream ends right after; reading on keeps the socket reusable
       const c = firstChoice(ev.json);
@@ -196,7 +227,13 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
   async function probe(): Promise<ProviderCheck> {
     const id = registry.activeId();
     if (id === null) {
-      return { ok: false, id: null, model: null, code: "NO_PROVIDER", reason: `No AI provider is configured. ${NO_PROVIDER_HINT}` };
+      return {
+        ok: false,
+        id: null,
+        model: null,
+        code: "NO_PROVIDER",
+        reason: `No AI provider is configured. ${NO_PROVIDER_HINT}`,
+      };
     }
     const p = registry.resolve(id);
     const base = { id: p.id, model: p.model };
@@ -205,19 +242,39 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     try {
       assertKey(p);
       const timeoutMs = Math.min(PROBE_TIMEOUT_MS, p.timeoutMs);
-      const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs, probe: true }, AbortSignal.timeout(timeoutMs + 1_000), "get");
+      const { json } = await upstream.json(
+        { provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs, probe: true },
+        AbortSignal.timeout(timeoutMs + 1_000),
+        "get",
+      );
       const ids = modelIds(json);
       // Azure lists base models, not deployments, so a deployment name cannot be checked there.
       if (p.kind !== "azure" && ids.length > 0 && !modelListed(ids, p.model)) {
         const some = ids.slice(0, 5).join(", ");
-        return { ...base, ok: false, code: "PROVIDER_MODEL_NOT_FOUND", latencyMs: ms(), reason: `"${p.name}" is reachable but does not offer model "${p.model}" (it lists ${ids.length}: ${some}${ids.length > 5 ? ", …" : ""}).` };
+        return {
+          ...base,
+          ok: false,
+          code: "PROVIDER_MODEL_NOT_FOUND",
+          latencyMs: ms(),
+          reason: `"${p.name}" is reachable but does not offer model "${p.model}" (it lists ${ids.length}: ${some}${ids.length > 5 ? ", …" : ""}).`,
+        };
       }
-      return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable; model "${p.model}".` };
+      return {
+        ...base,
+        ok: true,
+        latencyMs: ms(),
+        reason: `"${p.name}" (${p.kind}) is reachable; model "${p.model}".`,
+      };
     } catch (err) {
       const e = err instanceof AppError ? err : classifyUpstreamError(err, errorCtx(p)).error;
       // Some OpenAI-compatible servers have no /models; having answered at all, they are up.
       if (e.code === "PROVIDER_ERROR" && /\(40[45]\)/.test(e.message)) {
-        return { ...base, ok: true, latencyMs: ms(), reason: `"${p.name}" (${p.kind}) is reachable (it does not list models, so model "${p.model}" is unchecked).` };
+        return {
+          ...base,
+          ok: true,
+          latencyMs: ms(),
+          reason: `"${p.name}" (${p.kind}) is reachable (it does not list models, so model "${p.model}" is unchecked).`,
+        };
       }
       // The code lets clients point at the fix (set key, pick model…) without parsing prose.
       return { ...base, ok: false, code: e.code, latencyMs: ms(), reason: e.message };
@@ -235,12 +292,21 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     streamChat(params, signal) {
       const p = provider(params.providerId);
-      return deltas(p, "/chat/completions", chatBody(p, params), signal, (c) => (c.delta as { content?: unknown } | undefined)?.content);
+      return deltas(
+        p,
+        "/chat/completions",
+        chatBody(p, params),
+        signal,
+        (c) => (c.delta as { content?: unknown } | undefined)?.content,
+      );
     },
 
     async chat(params, signal) {
       const p = provider(params.providerId);
-      const { json } = await upstream.json({ provider: p, path: "/chat/completions", body: chatBody(p, params) }, signal);
+      const { json } = await upstream.json(
+        { provider: p, path: "/chat/completions", body: chatBody(p, params) },
+        signal,
+      );
       const content = (firstChoice(json)?.message as { content?: unknown } | undefined)?.content;
       if (typeof content !== "string") {
         if (content === null) return "";
@@ -256,7 +322,10 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async complete(params, signal) {
       const p = provider(params.providerId);
-      const { json } = await upstream.json({ provider: p, path: "/completions", body: completionBody(p, params) }, signal);
+      const { json } = await upstream.json(
+        { provider: p, path: "/completions", body: completionBody(p, params) },
+        signal,
+      );
       const text = firstChoice(json)?.text;
       if (typeof text !== "string") throw bad(p);
       return text;
@@ -279,7 +348,11 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
           {
             provider: p,
             path: "/chat/completions",
-            body: { model: p.model, messages: [{ role: "user", content: "Reply with the single word OK." }], ...tokenLimit(p, 1) },
+            body: {
+              model: p.model,
+              messages: [{ role: "user", content: "Reply with the single word OK." }],
+              ...tokenLimit(p, 1),
+            },
             maxRetries: 0,
             timeoutMs,
           },

@@ -27,7 +27,10 @@ export interface StreamBounds {
   onChunk?: () => void;
 }
 
-export const DEFAULT_BOUNDS: StreamBounds = { maxEventBytes: MAX_SSE_EVENT_BYTES, maxStreamBytes: DEFAULT_MAX_STREAM_BYTES };
+export const DEFAULT_BOUNDS: StreamBounds = {
+  maxEventBytes: MAX_SSE_EVENT_BYTES,
+  maxStreamBytes: DEFAULT_MAX_STREAM_BYTES,
+};
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -48,14 +51,16 @@ export class StreamGuard {
     this.bounds.onChunk?.();
     const n = chunk.length;
     this.total += n;
-    if (this.total > this.bounds.maxStreamBytes) throw new ResponseTooLarge("a streamed answer", formatBytes(this.bounds.maxStreamBytes));
+    if (this.total > this.bounds.maxStreamBytes)
+      throw new ResponseTooLarge("a streamed answer", formatBytes(this.bounds.maxStreamBytes));
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
     let end = lastBoundaryEnd(b);
     // A blank line split across two reads ("…\n" | "\n…").
     if (end < 0 && this.last === LF && (b[0] === LF || (b[0] === CR && b[1] === LF))) end = b[0] === LF ? 1 : 2;
     this.sinceBoundary = end >= 0 ? n - end : this.sinceBoundary + n;
     if (n > 0) this.last = b[n - 1]!;
-    if (this.sinceBoundary > this.bounds.maxEventBytes) throw new ResponseTooLarge("a single stream event", formatBytes(this.bounds.maxEventBytes));
+    if (this.sinceBoundary > this.bounds.maxEventBytes)
+      throw new ResponseTooLarge("a single stream event", formatBytes(this.bounds.maxEventBytes));
   }
 }
 
@@ -90,7 +95,8 @@ export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
   } catch {
     throw new BadResponse("stream chunk is not JSON");
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new BadResponse("stream chunk is not a JSON object");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new BadResponse("stream chunk is not a JSON object");
   return { data, done: false, json: json as Record<string, unknown>, ...(msg.event ? { event: msg.event } : {}) };
 }
 
@@ -100,7 +106,10 @@ export function parseEventData(msg: EventSourceMessage): UpstreamEvent {
  * on iterating lets the connection return to the keep-alive pool; one that stops early
  * (return/throw) destroys the body, which closes the upstream request.
  */
-export async function* readSse(body: AsyncIterable<Uint8Array>, bounds: StreamBounds = DEFAULT_BOUNDS): AsyncGenerator<UpstreamEvent> {
+export async function* readSse(
+  body: AsyncIterable<Uint8Array>,
+  bounds: StreamBounds = DEFAULT_BOUNDS,
+): AsyncGenerator<UpstreamEvent> {
   const guard = new StreamGuard(bounds);
   const slicer = new Slicer();
   const decoder = new TextDecoder();

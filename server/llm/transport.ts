@@ -67,7 +67,9 @@ export function loadCa(caFile: string | undefined): string[] | undefined {
   try {
     pem = readFileSync(caFile, "utf8");
   } catch (err) {
-    throw new ConfigError([`AICOCKPIT_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): ${caFile}`]);
+    throw new ConfigError([
+      `AICOCKPIT_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): ${caFile}`,
+    ]);
   }
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
     throw new ConfigError([`AICOCKPIT_CA_FILE is not a PEM certificate bundle: ${caFile}`]);

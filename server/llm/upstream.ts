@@ -17,10 +17,29 @@ import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { Metrics } from "../metrics";
 import { AppError } from "../errors";
 import { log, redact } from "../log";
-import { BadResponse, ResponseTooLarge, UpstreamConnectionError, UpstreamHttpError, UpstreamIdle, UpstreamTimeout, classifyUpstreamError, type Classified, type ErrorContext } from "./errors";
+import {
+  BadResponse,
+  ResponseTooLarge,
+  UpstreamConnectionError,
+  UpstreamHttpError,
+  UpstreamIdle,
+  UpstreamTimeout,
+  classifyUpstreamError,
+  type Classified,
+  type ErrorContext,
+} from "./errors";
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from "./retry";
 import { DEFAULT_LIMITS, MAX_ERROR_BODY_BYTES, MAX_SSE_EVENT_BYTES, formatBytes, type LlmLimits } from "./limits";
-import { Slicer, StreamGuard, completeEvents, lastBoundaryEnd, parseEventData, readSse, type StreamBounds, type UpstreamEvent } from "./sse-reader";
+import {
+  Slicer,
+  StreamGuard,
+  completeEvents,
+  lastBoundaryEnd,
+  parseEventData,
+  readSse,
+  type StreamBounds,
+  type UpstreamEvent,
+} from "./sse-reader";
 import type { ResolvedProvider } from "./registry";
 import { KEY_REQUIRED, type ClientCache } from "./client";
 import type { Transport } from "./transport";
@@ -76,7 +95,14 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
 function errorContext(call: UpstreamCall): ErrorContext {
   const p = call.provider;
   const model = typeof call.body.model === "string" ? call.body.model : p.model;
-  return { providerName: p.name, kind: p.kind, model, baseUrl: p.baseUrl, hasKey: p.apiKey !== undefined, timeoutMs: call.timeoutMs ?? p.timeoutMs };
+  return {
+    providerName: p.name,
+    kind: p.kind,
+    model,
+    baseUrl: p.baseUrl,
+    hasKey: p.apiKey !== undefined,
+    timeoutMs: call.timeoutMs ?? p.timeoutMs,
+  };
 }
 
 /** Fails before any network traffic when a hosted service has no key at all. */
@@ -101,7 +127,10 @@ class Attempt {
   private timer: NodeJS.Timeout | undefined;
   private readonly onCallerAbort = () => this.controller.abort();
 
-  constructor(private readonly caller: AbortSignal, timeoutMs: number) {
+  constructor(
+    private readonly caller: AbortSignal,
+    timeoutMs: number,
+  ) {
     caller.addEventListener("abort", this.onCallerAbort, { once: true });
     this.timer = setTimeout(() => {
       this.timedOut = true;
@@ -148,19 +177,36 @@ export class Upstream {
   }
 
   private bounds(attempt: Attempt): StreamBounds {
-    return { maxEventBytes: MAX_SSE_EVENT_BYTES, maxStreamBytes: this.limits.maxStreamBytes, onChunk: () => attempt.alive() };
+    return {
+      maxEventBytes: MAX_SSE_EVENT_BYTES,
+      maxStreamBytes: this.limits.maxStreamBytes,
+      onChunk: () => attempt.alive(),
+    };
   }
 
   private policy(call: UpstreamCall): RetryPolicy {
     return { ...DEFAULT_RETRY, ...this.deps.retry, maxRetries: call.maxRetries ?? call.provider.maxRetries };
   }
 
-  private fail(call: UpstreamCall, started: number, attempt: Attempt | undefined, err: unknown, caller: AbortSignal): Classified {
+  private fail(
+    call: UpstreamCall,
+    started: number,
+    attempt: Attempt | undefined,
+    err: unknown,
+    caller: AbortSignal,
+  ): Classified {
     if (caller.aborted) {
-      this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "cancelled" }, (performance.now() - started) / 1000);
+      this.deps.metrics.providerDuration.observe(
+        { ...label(call.provider), outcome: "cancelled" },
+        (performance.now() - started) / 1000,
+      );
       return { retryable: false, error: new AppError("CANCELLED", "The request was cancelled.") };
     }
-    const cause = attempt?.idleFired ? new UpstreamIdle(this.limits.idleTimeoutMs) : attempt?.timedOut ? new UpstreamTimeout() : err;
+    const cause = attempt?.idleFired
+      ? new UpstreamIdle(this.limits.idleTimeoutMs)
+      : attempt?.timedOut
+        ? new UpstreamTimeout()
+        : err;
     return classifyUpstreamError(cause, errorContext(call));
   }
 
@@ -177,7 +223,12 @@ export class Upstream {
   }
 
   /** One attempt on the wire. Resolves with the body of a 2xx answer; throws Upstream*Error otherwise. */
-  private async send(call: UpstreamCall, method: "get" | "post", body: object | undefined, signal: AbortSignal): Promise<Body> {
+  private async send(
+    call: UpstreamCall,
+    method: "get" | "post",
+    body: object | undefined,
+    signal: AbortSignal,
+  ): Promise<Body> {
     const p = call.provider;
     const model = typeof call.body.model === "string" ? call.body.model : p.model;
     const tpl = await this.deps.clients.prepare(p, method, call.path, model);
@@ -236,7 +287,8 @@ export class Upstream {
         const res = await this.send(call, "post", body, attempt.controller.signal);
         let sawEvent = false;
         for await (const ev of readSse(res, this.bounds(attempt))) {
-          if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null) throw midStreamError(ev.json.error);
+          if (ev.json && typeof ev.json.error === "object" && ev.json.error !== null)
+            throw midStreamError(ev.json.error);
           if (!sawEvent) {
             sawEvent = true;
             attempt.stopTimer();
@@ -252,7 +304,10 @@ export class Upstream {
         }
         if (!sawEvent) throw new BadResponse("stream ended without any event");
         attempt.complete = true;
-        this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
+        this.deps.metrics.providerDuration.observe(
+          { ...label(call.provider), outcome: "ok" },
+          (performance.now() - started) / 1000,
+        );
         return;
       } catch (err) {
         // A service that sent [DONE] and then held the socket open has answered in full.
@@ -261,7 +316,12 @@ export class Upstream {
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
         if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
+        log.info(`provider attempt failed; retrying`, {
+          provider: call.provider.id,
+          code: c.error.code,
+          attempt: attemptNo + 1,
+          delayMs: delay,
+        });
         attempt.end();
         await sleepOrCancel(delay, caller);
       } finally {
@@ -332,7 +392,8 @@ export class Upstream {
             begun = true;
             attempt.stopTimer();
             attempt.startIdle(this.limits.idleTimeoutMs);
-            if (!firstOut) this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
+            if (!firstOut)
+              this.deps.metrics.providerTtft.observe(label(call.provider), (performance.now() - started) / 1000);
             firstOut = true;
           }
           yield { bytes: complete, last: sawDone };
@@ -349,7 +410,10 @@ export class Upstream {
           yield { bytes: done ? tail : Buffer.concat([tail, DONE_FRAME]), last: true };
         }
         attempt.complete = true;
-        this.deps.metrics.providerDuration.observe({ ...label(call.provider), outcome: "ok" }, (performance.now() - started) / 1000);
+        this.deps.metrics.providerDuration.observe(
+          { ...label(call.provider), outcome: "ok" },
+          (performance.now() - started) / 1000,
+        );
         return;
       } catch (err) {
         if (sawDone && attempt.idleFired) return;
@@ -357,7 +421,12 @@ export class Upstream {
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
         if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
+        log.info(`provider attempt failed; retrying`, {
+          provider: call.provider.id,
+          code: c.error.code,
+          attempt: attemptNo + 1,
+          delayMs: delay,
+        });
         attempt.end();
         await sleepOrCancel(delay, caller);
       } finally {
@@ -367,7 +436,11 @@ export class Upstream {
   }
 
   /** A non-streaming request; resolves with the body text (forwarded as is) and its JSON. */
-  async json(call: UpstreamCall, caller: AbortSignal, method: "post" | "get" = "post"): Promise<{ text: string; json: Record<string, unknown> }> {
+  async json(
+    call: UpstreamCall,
+    caller: AbortSignal,
+    method: "post" | "get" = "post",
+  ): Promise<{ text: string; json: Record<string, unknown> }> {
     assertKey(call.provider);
     const started = performance.now();
     const policy = this.policy(call);
@@ -375,7 +448,12 @@ export class Upstream {
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       try {
-        const res = await this.send(call, method, method === "post" ? { ...call.body, stream: false } : undefined, attempt.controller.signal);
+        const res = await this.send(
+          call,
+          method,
+          method === "post" ? { ...call.body, stream: false } : undefined,
+          attempt.controller.signal,
+        );
         const text = await readUpTo(res, this.limits.maxResponseBytes, "throw");
         let json: unknown;
         try {
@@ -383,7 +461,8 @@ export class Upstream {
         } catch {
           throw new BadResponse("response is not JSON");
         }
-        if (typeof json !== "object" || json === null || Array.isArray(json)) throw new BadResponse("response is not a JSON object");
+        if (typeof json !== "object" || json === null || Array.isArray(json))
+          throw new BadResponse("response is not a JSON object");
         attempt.complete = true;
         const obj = json as Record<string, unknown>;
         if (typeof obj.error === "object" && obj.error !== null) throw midStreamError(obj.error);
@@ -395,7 +474,12 @@ export class Upstream {
         if (c.error.code === "CANCELLED") throw c.error;
         const delay = retryDelay(attemptNo, c, policy);
         if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, { provider: call.provider.id, code: c.error.code, attempt: attemptNo + 1, delayMs: delay });
+        log.info(`provider attempt failed; retrying`, {
+          provider: call.provider.id,
+          code: c.error.code,
+          attempt: attemptNo + 1,
+          delayMs: delay,
+        });
         attempt.end();
         await sleepOrCancel(delay, caller);
       } finally {
@@ -410,7 +494,11 @@ export class Upstream {
  * "truncate" keeps the first `limit` bytes (error bodies, which are only quoted). Either way
  * reading stops there; leaving the loop destroys the body, which closes the upstream request.
  */
-export async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number, over: "throw" | "truncate"): Promise<string> {
+export async function readUpTo(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  over: "throw" | "truncate",
+): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -461,6 +549,7 @@ async function sleepOrCancel(ms: number, signal: AbortSignal): Promise<void> {
 
 /** OpenAI reports failures inside a 200 stream as `data: {"error":{…}}`. */
 function midStreamError(e: object): AppError {
-  const msg = typeof (e as { message?: unknown }).message === "string" ? (e as { message: string }).message : "unknown error";
+  const msg =
+    typeof (e as { message?: unknown }).message === "string" ? (e as { message: string }).message : "unknown error";
   return new AppError("PROVIDER_ERROR", `The AI service reported an error mid-response: ${redact(msg).slice(0, 300)}`);
 }

@@ -19,7 +19,13 @@ export interface Args {
  * A short cluster ending in such a letter (`-qO-`, `-fo out`) takes the rest or the next word.
  */
 export function readArgs(argv: Word[], withValue: readonly string[] = []): Args {
-  const a: Args = { short: new Set(), long: new Set(), values: new Map(), operands: [], texts: argv.slice(1).map((w) => w.text) };
+  const a: Args = {
+    short: new Set(),
+    long: new Set(),
+    values: new Map(),
+    operands: [],
+    texts: argv.slice(1).map((w) => w.text),
+  };
   let i = 1;
   let onlyOperands = false;
   for (let w = argv[i]; w !== undefined; w = argv[i]) {
@@ -39,7 +45,8 @@ export function readArgs(argv: Word[], withValue: readonly string[] = []): Args 
       const eq = t.indexOf("=");
       const name = eq < 0 ? t : t.slice(0, eq);
       a.long.add(name);
-      if (eq >= 0) a.values.set(name, { ...w, text: t.slice(eq + 1), literal: t.slice(eq + 1), pattern: w.pattern.slice(eq + 1) });
+      if (eq >= 0)
+        a.values.set(name, { ...w, text: t.slice(eq + 1), literal: t.slice(eq + 1), pattern: w.pattern.slice(eq + 1) });
       else if (withValue.includes(name) && next) {
         a.values.set(name, next);
         i++;

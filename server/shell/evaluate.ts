@@ -11,16 +11,19 @@ const MAX_OUTPUT = 16_384;
 
 function printfFormat(format: string, args: string[]): string {
   let k = 0;
-  const out = format.replace(/%(%|s|b|d)|\\(n|t|\\|x[0-9a-fA-F]{1,2}|[0-7]{1,3})/g, (m, spec: string | undefined, esc: string | undefined) => {
-    if (spec === "%") return "%";
-    if (spec) return args[k++] ?? "";
-    if (esc === "n") return "\n";
-    if (esc === "t") return "\t";
-    if (esc === "\\") return "\\";
-    if (esc?.startsWith("x")) return String.fromCharCode(parseInt(esc.slice(1), 16));
-    if (esc) return String.fromCharCode(parseInt(esc, 8));
-    return m;
-  });
+  const out = format.replace(
+    /%(%|s|b|d)|\\(n|t|\\|x[0-9a-fA-F]{1,2}|[0-7]{1,3})/g,
+    (m, spec: string | undefined, esc: string | undefined) => {
+      if (spec === "%") return "%";
+      if (spec) return args[k++] ?? "";
+      if (esc === "n") return "\n";
+      if (esc === "t") return "\t";
+      if (esc === "\\") return "\\";
+      if (esc?.startsWith("x")) return String.fromCharCode(parseInt(esc.slice(1), 16));
+      if (esc) return String.fromCharCode(parseInt(esc, 8));
+      return m;
+    },
+  );
   return out;
 }
 
@@ -36,7 +39,11 @@ function decode(prog: string, args: string[], input: string): string | null {
     if (!/^([0-9a-fA-F]{2})*$/.test(clean)) return null;
     return Buffer.from(clean, "hex").toString("utf8");
   }
-  if (prog === "rev") return input.split("\n").map((l) => [...l].reverse().join("")).join("\n");
+  if (prog === "rev")
+    return input
+      .split("\n")
+      .map((l) => [...l].reverse().join(""))
+      .join("\n");
   if (prog === "cat" && args.length === 0) return input;
   return null;
 }

@@ -112,7 +112,22 @@ type Entry = ReturnType<typeof shellParse>[number];
 type Env = Map<string, string>;
 
 const HOME_VARS = new Set(["HOME", "USERPROFILE"]);
-const RESERVED_PREFIX = new Set(["!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac", "coproc"]);
+const RESERVED_PREFIX = new Set([
+  "!",
+  "{",
+  "}",
+  "if",
+  "then",
+  "else",
+  "elif",
+  "fi",
+  "do",
+  "done",
+  "while",
+  "until",
+  "esac",
+  "coproc",
+]);
 const HEADER_WORDS = new Set(["for", "select", "case", "in"]);
 const SEPARATORS = new Set([";", "&", "&&", "||", ";;", ";&", ";;&", "(", ")"]);
 const PIPES = new Set(["|", "|&"]);
@@ -133,7 +148,12 @@ interface Ctx {
   indirect: Map<string, string>;
 }
 
-export function parseScript(source: string, depth = 0, inherited?: Env, inheritedIndirect?: Map<string, string>): Script {
+export function parseScript(
+  source: string,
+  depth = 0,
+  inherited?: Env,
+  inheritedIndirect?: Map<string, string>,
+): Script {
   const script: Script = { source, pipelines: [], functions: [], problems: [], depth };
   if (depth > MAX_DEPTH) {
     script.problems.push("The command is nested too deeply to be assessed.");
@@ -230,7 +250,13 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
       let target: Word = makeWord("", false, ctx);
       if (typeof next === "string" || (next !== undefined && "op" in next && next.op === "glob")) {
         // A redirection target is one word: no splitting on IFS.
-        target = joinSplit(makeWord(typeof next === "string" ? next : (next as { pattern: string }).pattern, typeof next !== "string", ctx));
+        target = joinSplit(
+          makeWord(
+            typeof next === "string" ? next : (next as { pattern: string }).pattern,
+            typeof next !== "string",
+            ctx,
+          ),
+        );
         k++;
       } else {
         ctx.problems.push(`A \`${op}\` redirection has no target.`);
@@ -305,7 +331,9 @@ export function makeWord(raw: string, glob: boolean, ctx: WordCtx): Word {
         known(SPLIT);
       } else if (value !== undefined) {
         // An unquoted expansion is split at IFS characters (quoting is unknown: assume the worst).
-        known(HOME_VARS.has(name) || name === "PWD" ? value : [...value].map((c) => (ifs.includes(c) ? SPLIT : c)).join(""));
+        known(
+          HOME_VARS.has(name) || name === "PWD" ? value : [...value].map((c) => (ifs.includes(c) ? SPLIT : c)).join(""),
+        );
       } else {
         text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
         subs.push(...(ctx.varSubs?.get(name) ?? []));
@@ -399,9 +427,24 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     if (words.length === 0 && raw.redirects.length === 0) return null;
   }
   const brace = words.length > 0 && words[0]!.literal !== null ? BRACE_COMMAND.exec(words[0]!.literal) : null;
-  if (brace) words = [...brace[1]!.split(",").filter((t) => t !== "").map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: [] })), ...words.slice(1)];
+  if (brace)
+    words = [
+      ...brace[1]!
+        .split(",")
+        .filter((t) => t !== "")
+        .map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: [] })),
+      ...words.slice(1),
+    ];
   else if (words.length > 0 && words[0]!.text.startsWith("{") && words[0]!.text.length > 1) {
-    words = [{ ...words[0]!, text: words[0]!.text.slice(1), literal: words[0]!.literal?.slice(1) ?? null, pattern: words[0]!.pattern.slice(1) }, ...words.slice(1)];
+    words = [
+      {
+        ...words[0]!,
+        text: words[0]!.text.slice(1),
+        literal: words[0]!.literal?.slice(1) ?? null,
+        pattern: words[0]!.pattern.slice(1),
+      },
+      ...words.slice(1),
+    ];
   }
   // Shown without the reserved words around it (`do rm -rf $f` is the command `rm -rf $f`).
   const source = commandSource(words, raw.redirects);
@@ -418,14 +461,30 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
       else ctx.indirect.delete(loopVar);
     }
     // The header's words are still expanded by the shell, so their substitutions are judged.
-    const carried = (head === "case" ? words.slice(1, inAt < 0 ? undefined : inAt) : list).filter((w) => w.subs.length > 0);
+    const carried = (head === "case" ? words.slice(1, inAt < 0 ? undefined : inAt) : list).filter(
+      (w) => w.subs.length > 0,
+    );
     if (carried.length === 0) return null;
-    return { ...emptyCommand(source, upstream), assignments: carried.map((value) => ({ name: loopVar, value: joinSplit(value) })) };
+    return {
+      ...emptyCommand(source, upstream),
+      assignments: carried.map((value) => ({ name: loopVar, value: joinSplit(value) })),
+    };
   }
   // An unquoted `$(…)` that prints "rm -rf /" becomes three words, not one program name.
-  if (words.length > 0 && words[0]!.subs.length > 0 && words[0]!.literal !== null && /\s/.test(words[0]!.literal.trim())) {
+  if (
+    words.length > 0 &&
+    words[0]!.subs.length > 0 &&
+    words[0]!.literal !== null &&
+    /\s/.test(words[0]!.literal.trim())
+  ) {
     const first = words[0]!;
-    const split = splitWords(first.literal!).map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: first.subs }));
+    const split = splitWords(first.literal!).map((t) => ({
+      text: t,
+      literal: t,
+      pattern: t,
+      glob: false,
+      subs: first.subs,
+    }));
     words = [...split, ...words.slice(1)];
   }
   const assignments: { name: string; value: Word }[] = [];
@@ -436,7 +495,12 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     const cut = m[0].length;
     assignments.push({
       name: m[1]!,
-      value: joinSplit({ ...w, text: w.text.slice(cut), literal: w.literal === null ? null : w.literal.slice(cut), pattern: w.pattern.slice(cut) }),
+      value: joinSplit({
+        ...w,
+        text: w.text.slice(cut),
+        literal: w.literal === null ? null : w.literal.slice(cut),
+        pattern: w.pattern.slice(cut),
+      }),
     });
     words = words.slice(1);
   }
@@ -449,7 +513,12 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
   if (words.length > 0 && ["export", "declare", "typeset", "local", "readonly"].includes(words[0]!.text)) {
     for (const w of words.slice(1)) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
-      if (m) setVar(ctx, m[1]!, { ...w, literal: w.literal?.slice(m[0].length) ?? null, pattern: w.pattern.slice(m[0].length) });
+      if (m)
+        setVar(ctx, m[1]!, {
+          ...w,
+          literal: w.literal?.slice(m[0].length) ?? null,
+          pattern: w.pattern.slice(m[0].length),
+        });
     }
   }
   const stdin = raw.redirects.find((r) => r.op === "<<<" || r.op === "<<");
@@ -480,7 +549,20 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
 }
 
 function emptyCommand(source: string, upstream: Command[]): Command {
-  return { source, argv: [], via: [], privileged: false, assignments: [], redirects: [], runs: [], runsDynamic: [], argsFromInput: false, codeFromInput: false, upstream, stdinText: null };
+  return {
+    source,
+    argv: [],
+    via: [],
+    privileged: false,
+    assignments: [],
+    redirects: [],
+    runs: [],
+    runsDynamic: [],
+    argsFromInput: false,
+    codeFromInput: false,
+    upstream,
+    stdinText: null,
+  };
 }
 
 /** Options of `read` that take a value (so the value is not taken for a variable name). */

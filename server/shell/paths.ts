@@ -29,13 +29,55 @@ export type PathClass =
   /** Anything else: a particular file or directory. */
   | "specific";
 
-const SYSTEM_TOP = new Set(["etc", "boot", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "var", "sys", "proc", "dev", "root", "System", "Library", "private", "snap", "opt", "srv", "efi", "Applications", "Windows"]);
+const SYSTEM_TOP = new Set([
+  "etc",
+  "boot",
+  "usr",
+  "bin",
+  "sbin",
+  "lib",
+  "lib32",
+  "lib64",
+  "libx32",
+  "var",
+  "sys",
+  "proc",
+  "dev",
+  "root",
+  "System",
+  "Library",
+  "private",
+  "snap",
+  "opt",
+  "srv",
+  "efi",
+  "Applications",
+  "Windows",
+]);
 const HOMES_TOP = new Set(["home", "Users"]);
 /** Under these, writes are ordinary user work even though the parent is a system directory. */
-const USER_AREAS = [/^\/usr\/local(\/|$)/, /^\/var\/tmp(\/|$)/, /^\/opt\/homebrew(\/|$)/, /^\/private\/tmp(\/|$)/, /^\/var\/folders(\/|$)/];
+const USER_AREAS = [
+  /^\/usr\/local(\/|$)/,
+  /^\/var\/tmp(\/|$)/,
+  /^\/opt\/homebrew(\/|$)/,
+  /^\/private\/tmp(\/|$)/,
+  /^\/var\/folders(\/|$)/,
+];
 const DEVICE = /^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper\/|sr|fd\d|mem$|kmem$|port$|root$)/;
 const HARMLESS_DEV = /^\/dev\/(null|zero|full|stdout|stderr|stdin|tty|random|urandom|fd\/|pts\/|ptmx)/;
-const SEVERITY: PathClass[] = ["specific", "harmless-dev", "unknown", "network", "var-root", "cwd", "home", "top", "system", "device", "root"];
+const SEVERITY: PathClass[] = [
+  "specific",
+  "harmless-dev",
+  "unknown",
+  "network",
+  "var-root",
+  "cwd",
+  "home",
+  "top",
+  "system",
+  "device",
+  "root",
+];
 
 /** `a{b,c}d` → [abd, acd]; nested or sequence braces are left as they are. */
 export function expandBraces(s: string, budget = 64): string[] {
@@ -66,7 +108,11 @@ function classifyOne(raw: string): PathClass {
     const rest = p.slice(UNKNOWN.length);
     if (rest === "") return "unknown";
     if (/^\/+(\*|\.\*|\{\*,\.\*\}|\.)?\/*$/.test(rest)) return "var-root";
-    return rest.startsWith("/") && !rest.includes(UNKNOWN) ? classifyOne(`/x${rest}`) === "system" ? "system" : "unknown" : "unknown";
+    return rest.startsWith("/") && !rest.includes(UNKNOWN)
+      ? classifyOne(`/x${rest}`) === "system"
+        ? "system"
+        : "unknown"
+      : "unknown";
   }
   if (p.startsWith("~")) {
     const slash = p.indexOf("/");
@@ -203,7 +249,8 @@ export function underHome(w: Word, ws: Workspace): boolean {
   });
 }
 
-const SHELL_STARTUP = /^(\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.cshrc|\.tcshrc|\.login|\.xprofile|\.xinitrc|\.xsession|\.config\/fish\/config\.fish|\.config\/fish\/conf\.d\/.+|\.config\/autostart\/.+|\.pam_environment)$/;
+const SHELL_STARTUP =
+  /^(\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.cshrc|\.tcshrc|\.login|\.xprofile|\.xinitrc|\.xsession|\.config\/fish\/config\.fish|\.config\/fish\/conf\.d\/.+|\.config\/autostart\/.+|\.pam_environment)$/;
 const SSH_ACCESS = /^\.ssh\/(authorized_keys2?|rc)$/;
 
 /**

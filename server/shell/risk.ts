@@ -47,13 +47,22 @@ function forkBombs(script: Script): Finding[] {
     const name = compact.slice(start, at);
     if (name !== "" && compact.startsWith(`${name}|${name}`, at + 3)) bomb = name;
   }
-  if (bomb !== null) out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${bomb} as a function that starts two copies of itself without end (a fork bomb), which freezes the machine` });
+  if (bomb !== null)
+    out.push({
+      risk: "dangerous",
+      part: script.source.trim(),
+      says: `defines ${bomb} as a function that starts two copies of itself without end (a fork bomb), which freezes the machine`,
+    });
   else {
     for (const name of script.functions) {
       for (const p of script.pipelines) {
         const calls = p.commands.filter((c) => programName(c.argv[0]) === name.toLowerCase()).length;
         if (calls >= 2 || (calls >= 1 && p.background && p.commands.length > 1)) {
-          out.push({ risk: "dangerous", part: script.source.trim(), says: `defines ${name} as a function that keeps starting copies of itself (a fork bomb)` });
+          out.push({
+            risk: "dangerous",
+            part: script.source.trim(),
+            says: `defines ${name} as a function that keeps starting copies of itself (a fork bomb)`,
+          });
           return out;
         }
       }
@@ -63,7 +72,53 @@ function forkBombs(script: Script): Finding[] {
 }
 
 /** Builtins a function can shadow (besides every program the rules know). */
-const BUILTINS = new Set(["cd", "echo", "printf", "read", "exit", "return", "source", ".", "exec", "eval", "export", "unset", "set", "alias", "unalias", "trap", "builtin", "command", "type", "hash", "test", "[", "pwd", "kill", "history", "wait", "jobs", "fg", "bg", "umask", "ulimit", "shift", "let", "local", "declare", "typeset", "readonly", "getopts", "true", "false", ":", "sudo", "su", "ssh", "exit"]);
+const BUILTINS = new Set([
+  "cd",
+  "echo",
+  "printf",
+  "read",
+  "exit",
+  "return",
+  "source",
+  ".",
+  "exec",
+  "eval",
+  "export",
+  "unset",
+  "set",
+  "alias",
+  "unalias",
+  "trap",
+  "builtin",
+  "command",
+  "type",
+  "hash",
+  "test",
+  "[",
+  "pwd",
+  "kill",
+  "history",
+  "wait",
+  "jobs",
+  "fg",
+  "bg",
+  "umask",
+  "ulimit",
+  "shift",
+  "let",
+  "local",
+  "declare",
+  "typeset",
+  "readonly",
+  "getopts",
+  "true",
+  "false",
+  ":",
+  "sudo",
+  "su",
+  "ssh",
+  "exit",
+]);
 
 /** `function cd() { …; }`, `ls() { …; }`: later uses of that name run the function instead. */
 function redefinedCommands(script: Script): Finding[] {
@@ -71,7 +126,11 @@ function redefinedCommands(script: Script): Finding[] {
   for (const name of new Set(script.functions)) {
     const n = name.toLowerCase();
     if (BUILTINS.has(n) || isKnownProgram(n)) {
-      out.push({ risk: "review", part: `${name}()`, says: `defines a function named ${name}, so every later \`${name}\` in this shell session runs the function instead of the real ${name}` });
+      out.push({
+        risk: "review",
+        part: `${name}()`,
+        says: `defines a function named ${name}, so every later \`${name}\` in this shell session runs the function instead of the real ${name}`,
+      });
     }
   }
   return out;
@@ -81,7 +140,11 @@ function judgeScript(script: Script, files: Files): Finding[] {
   const out: Finding[] = [];
   for (const p of script.problems) {
     const deep = /nested too deeply/.test(p);
-    out.push({ risk: deep ? "dangerous" : "review", part: script.source.trim(), says: `cannot be fully analysed: ${p.replace(/\.$/, "").replace(/^A /, "a ").replace(/^The /, "the ")}` });
+    out.push({
+      risk: deep ? "dangerous" : "review",
+      part: script.source.trim(),
+      says: `cannot be fully analysed: ${p.replace(/\.$/, "").replace(/^A /, "a ").replace(/^The /, "the ")}`,
+    });
   }
   out.push(...forkBombs(script));
   out.push(...redefinedCommands(script));
@@ -95,7 +158,12 @@ function judgeScript(script: Script, files: Files): Finding[] {
   for (const p of script.pipelines) {
     for (const cmd of p.commands) {
       out.push(...judgeCommand(cmd, ctx));
-      for (const w of [...cmd.argv, ...cmd.redirects.map((r) => r.target), ...cmd.assignments.map((a) => a.value), ...cmd.runsDynamic]) {
+      for (const w of [
+        ...cmd.argv,
+        ...cmd.redirects.map((r) => r.target),
+        ...cmd.assignments.map((a) => a.value),
+        ...cmd.runsDynamic,
+      ]) {
         for (const s of w.subs) out.push(...judgeScript(s, files));
       }
       for (const s of cmd.runs) out.push(...judgeScript(s, files));
@@ -125,15 +193,25 @@ export function assess(command: string, options: AssessOptions = {}): Assessment
   // Pasted text often has Windows line endings; a stray \r would glue itself to a program name.
   const source = command.replace(/\r\n?/g, "\n").trim();
   if (source === "") return { risk: "review", reasons: ["The command is empty."] };
-  const files: Files = { downloaded: new Set(), written: new Map(), networkFds: new Map(), workspace: workspaceOf(options.cwd, options.home) };
+  const files: Files = {
+    downloaded: new Set(),
+    written: new Map(),
+    networkFds: new Map(),
+    workspace: workspaceOf(options.cwd, options.home),
+  };
   const windows = windowsShellOf(options.shell);
   const findings = windows
     ? judgeWindows(source, windows, (cmd) => judgeScript(parseScript(cmd, 1), files))
     : judgeScript(parseScript(source), files);
   if (options.shell && NON_POSIX.test(options.shell.replace(/^.*[\\/]/, ""))) {
-    findings.push({ risk: "review", part: source, says: `is judged with POSIX shell rules, which only approximate ${options.shell}` });
+    findings.push({
+      risk: "review",
+      part: source,
+      says: `is judged with POSIX shell rules, which only approximate ${options.shell}`,
+    });
   }
-  if (findings.length === 0) findings.push({ risk: "review", part: source, says: "does not run anything AiCockpit can recognise" });
+  if (findings.length === 0)
+    findings.push({ risk: "review", part: source, says: "does not run anything AiCockpit can recognise" });
 
   let risk: Risk = "safe";
   for (const fd of findings) risk = maxRisk(risk, fd.risk);

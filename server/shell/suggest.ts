@@ -26,7 +26,27 @@ import { SHELL_LIMITS, type ShellSuggestRequest, type ShellSuggestion } from "..
 import { assess } from "./risk";
 import { isKnownProgram } from "./rules";
 
-const SHELL_FENCE_LANGS = new Set(["", "sh", "bash", "shell", "zsh", "console", "terminal", "shellscript", "fish", "ksh", "powershell", "pwsh", "ps1", "ps", "cmd", "bat", "batch", "text", "plaintext"]);
+const SHELL_FENCE_LANGS = new Set([
+  "",
+  "sh",
+  "bash",
+  "shell",
+  "zsh",
+  "console",
+  "terminal",
+  "shellscript",
+  "fish",
+  "ksh",
+  "powershell",
+  "pwsh",
+  "ps1",
+  "ps",
+  "cmd",
+  "bat",
+  "batch",
+  "text",
+  "plaintext",
+]);
 const MAX_STEPS = 8;
 const MAX_EXPLANATION = 600;
 
@@ -35,7 +55,8 @@ export function buildSuggestMessages(req: ShellSuggestRequest): ChatMessage[] {
   const context: string[] = [`Operating system: ${req.os?.trim() || "unknown (assume Linux)"}`, `Shell: ${shell}`];
   if (req.cwd) context.push(`Current directory: ${req.cwd}`);
   if (req.project?.packageManager) context.push(`Project package manager: ${req.project.packageManager}`);
-  if (req.project?.scripts && req.project.scripts.length > 0) context.push(`Project scripts: ${req.project.scripts.slice(0, 50).join(", ")}`);
+  if (req.project?.scripts && req.project.scripts.length > 0)
+    context.push(`Project scripts: ${req.project.scripts.slice(0, 50).join(", ")}`);
   const system = [
     `You turn a request into exactly one command for the ${shell} shell.`,
     "Answer in this format and nothing else:",
@@ -66,7 +87,11 @@ function previousRun(req: ShellSuggestRequest): string {
   const p = req.previous;
   if (!p) return "";
   const status = p.exitCode === undefined ? "failed" : `failed with exit code ${p.exitCode}`;
-  const indent = (text: string) => text.split(/\r?\n/).map((l) => `    ${l.replace(/`{3,}|~{3,}/g, "'''")}`).join("\n");
+  const indent = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .map((l) => `    ${l.replace(/`{3,}|~{3,}/g, "'''")}`)
+      .join("\n");
   const out = (p.output ?? "").trim();
   return [
     `This command ${status}:`,
@@ -138,9 +163,12 @@ export function logicalLines(lines: string[]): string[] {
     }
     if (line.trim() === "") continue;
     const prev = out[out.length - 1];
-    const continues = prev !== undefined && (/\\$/.test(prev) || /(\||&&|\|\|)\s*$/.test(prev) || /^\s*(\||&&|\|\|)/.test(line));
+    const continues =
+      prev !== undefined && (/\\$/.test(prev) || /(\||&&|\|\|)\s*$/.test(prev) || /^\s*(\||&&|\|\|)/.test(line));
     if (continues) {
-      out[out.length - 1] = /\\$/.test(prev!) ? `${prev!.slice(0, -1).trimEnd()} ${line.trim()}` : `${prev!} ${line.trim()}`;
+      out[out.length - 1] = /\\$/.test(prev!)
+        ? `${prev!.slice(0, -1).trimEnd()} ${line.trim()}`
+        : `${prev!} ${line.trim()}`;
     } else {
       out.push(line.trim());
     }
@@ -170,7 +198,9 @@ export function compoundSteps(lines: string[]): string[] {
     const words = line.split(/[\s;]+/).filter(Boolean);
     if (depth > 0) {
       const prev = out[out.length - 1]!;
-      out[out.length - 1] = /(\b(do|then|else|in)|[{(|]|&&)\s*$/.test(prev) ? `${prev} ${line}` : `${prev.replace(/;\s*$/, "")}; ${line}`;
+      out[out.length - 1] = /(\b(do|then|else|in)|[{(|]|&&)\s*$/.test(prev)
+        ? `${prev} ${line}`
+        : `${prev.replace(/;\s*$/, "")}; ${line}`;
     } else out.push(line);
     for (const w of words) {
       if (OPENERS.has(w)) depth++;
@@ -204,7 +234,13 @@ function looksLikeProse(line: string): boolean {
   if (/^([-*•]|\d+[.)])\s/.test(t)) return true; // list item
   const first = t.split(/\s+/)[0]!.replace(/[:,]$/, "");
   // Known programs, paths, shell syntax and PowerShell Verb-Noun cmdlets are commands.
-  if (isKnownProgram(first) || /^(\.{0,2}\/|~\/|\.\\)/.test(first) || /^[A-Z][a-z]+-[A-Z][A-Za-z]+$/.test(first) || /[|&;<>$=`]/.test(t)) return false;
+  if (
+    isKnownProgram(first) ||
+    /^(\.{0,2}\/|~\/|\.\\)/.test(first) ||
+    /^[A-Z][a-z]+-[A-Z][A-Za-z]+$/.test(first) ||
+    /[|&;<>$=`]/.test(t)
+  )
+    return false;
   return /^[A-Z][a-z']*\b/.test(t) || /[.:!?]$/.test(t);
 }
 
@@ -219,14 +255,19 @@ function cleanExplanation(lines: string[]): string {
 }
 
 /** Prose that presents commands as choices rather than steps. */
-const ALTERNATIVES = /^\s*(\W*\s*)?(or\b|alternatively|option\s*\d|either\b|another (way|option)|instead\b)|\b(alternatively|or you (can|could)|another option)\b/i;
+const ALTERNATIVES =
+  /^\s*(\W*\s*)?(or\b|alternatively|option\s*\d|either\b|another (way|option)|instead\b)|\b(alternatively|or you (can|could)|another option)\b/i;
 
 const REFUSAL = /^(i('m| am)? (sorry|unable|not able)|i can(no|')t|sorry\b|as an ai\b|unfortunately\b)/i;
 
 /** Reads one command (and its explanation) out of a model's answer; throws PROVIDER_BAD_RESPONSE otherwise. */
 export function extractCommand(answer: string): ExtractedCommand {
   const text = answer.replace(/^\uFEFF/, "").trim();
-  if (text === "") throw badResponse("The model returned an empty answer, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
+  if (text === "")
+    throw badResponse(
+      "The model returned an empty answer, so no command was suggested.",
+      "Try again, rephrase the request, or pick another model.",
+    );
 
   const { blocks, prose } = splitFences(text);
   const shellBlocks = blocks.filter((b) => SHELL_FENCE_LANGS.has(b.lang) && b.lines.some((l) => l.trim() !== ""));
@@ -238,7 +279,10 @@ export function extractCommand(answer: string): ExtractedCommand {
     const distinct = [...new Set(shellBlocks.map((b) => logicalLines(b.lines).join("\n")))];
     // Blocks offered as options are alternatives: refuse. Blocks in sequence are steps of one task.
     if (distinct.length > 1 && prose.some((l) => ALTERNATIVES.test(l))) {
-      throw badResponse(`The model suggested ${distinct.length} separate commands instead of one, so none was picked for you.`, "Ask for one task at a time, or be more specific.");
+      throw badResponse(
+        `The model suggested ${distinct.length} separate commands instead of one, so none was picked for you.`,
+        "Ask for one task at a time, or be more specific.",
+      );
     }
     blockLines = distinct.flatMap((d) => d.split("\n"));
   }
@@ -248,7 +292,10 @@ export function extractCommand(answer: string): ExtractedCommand {
     // A console transcript (`$ ls` then its output): only the prompted lines are commands.
     if (commandLines.some((l) => /^\s*(\$|PS [^>]*>)\s+\S/.test(l))) commandLines = promptedLines(commandLines);
   } else if (blocks.some((b) => SHELL_FENCE_LANGS.has(b.lang))) {
-    throw badResponse("The model returned an empty command block, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
+    throw badResponse(
+      "The model returned an empty command block, so no command was suggested.",
+      "Try again, rephrase the request, or pick another model.",
+    );
   } else if (blocks.length > 0) {
     throw badResponse(`The model answered with ${blocks[0]!.lang || "a"} code, not a shell command.`);
   } else {
@@ -260,7 +307,12 @@ export function extractCommand(answer: string): ExtractedCommand {
       commandLines = promptedLines(lines);
       proseLines = lines.filter((l) => !prompted.includes(l));
     } else if (labelled) {
-      commandLines = [labelled.replace(LABEL, "").replace(/^`+|`+$/g, "").replace(/\*\*/g, "")];
+      commandLines = [
+        labelled
+          .replace(LABEL, "")
+          .replace(/^`+|`+$/g, "")
+          .replace(/\*\*/g, ""),
+      ];
       proseLines = lines.filter((l) => l !== labelled);
     } else if (spans.length > 0 && lines.every((l) => looksLikeProse(l.replace(/`[^`]*`/g, "x")) || l.trim() === "")) {
       // "Run `du -sh *` to see sizes.": the code span is the command.
@@ -268,18 +320,24 @@ export function extractCommand(answer: string): ExtractedCommand {
       const commands = distinct.filter((s) => !looksLikeProse(s) || s.includes(" "));
       if (commands.length === 0) throw badResponse("The model's answer contains no command.");
       if (commands.length > 1 && commands.filter((c) => c.includes(" ")).length > 1) {
-        throw badResponse(`The model mentioned ${commands.length} different commands instead of one, so none was picked for you.`, "Ask for one task at a time, or be more specific.");
+        throw badResponse(
+          `The model mentioned ${commands.length} different commands instead of one, so none was picked for you.`,
+          "Ask for one task at a time, or be more specific.",
+        );
       }
       const chosen = commands.sort((a, b) => b.length - a.length)[0]!;
       commandLines = [chosen];
       // "Run `x` to …" reads on as "Run it to …"; a bare lead-in such as "Here you go:" is dropped.
-      proseLines = lines.map((l) => l.replace(/`([^`]*)`/g, (_m, code: string) => (code.trim() === chosen ? "it" : code))).map((l) => l.replace(/^[^.]{0,40}:\s*it\.?\s*$/, ""));
+      proseLines = lines
+        .map((l) => l.replace(/`([^`]*)`/g, (_m, code: string) => (code.trim() === chosen ? "it" : code)))
+        .map((l) => l.replace(/^[^.]{0,40}:\s*it\.?\s*$/, ""));
     } else {
       commandLines = lines.filter((l) => !looksLikeProse(l) && !LABEL.test(l));
       proseLines = lines.filter((l) => looksLikeProse(l) || LABEL.test(l));
       if (commandLines.length === 0) {
         const said = cleanExplanation(lines);
-        if (REFUSAL.test(said) || /^explanation\s*:/i.test(text)) throw badResponse(`The model did not suggest a command: ${said}`);
+        if (REFUSAL.test(said) || /^explanation\s*:/i.test(text))
+          throw badResponse(`The model did not suggest a command: ${said}`);
         throw badResponse("The model's answer contains no command.");
       }
     }
@@ -287,11 +345,24 @@ export function extractCommand(answer: string): ExtractedCommand {
 
   // Comments inside the block are explanation, not part of the command.
   const comments = commandLines.filter((l) => /^\s*#(?!!)/.test(l)).map((l) => l.replace(/^\s*#\s*/, ""));
-  const steps = compoundSteps(logicalLines(commandLines.filter((l) => !/^\s*#/.test(l)).map(stripPrompt)).map(unwrapSpan));
-  if (steps.length === 0) throw badResponse("The model returned an empty command block, so no command was suggested.", "Try again, rephrase the request, or pick another model.");
-  if (steps.length > MAX_STEPS) throw badResponse(`The model answered with ${steps.length} separate commands; that is a script, not one command.`, "Ask for one task at a time.");
+  const steps = compoundSteps(
+    logicalLines(commandLines.filter((l) => !/^\s*#/.test(l)).map(stripPrompt)).map(unwrapSpan),
+  );
+  if (steps.length === 0)
+    throw badResponse(
+      "The model returned an empty command block, so no command was suggested.",
+      "Try again, rephrase the request, or pick another model.",
+    );
+  if (steps.length > MAX_STEPS)
+    throw badResponse(
+      `The model answered with ${steps.length} separate commands; that is a script, not one command.`,
+      "Ask for one task at a time.",
+    );
   if (steps.length > 1 && proseLines.some((l) => ALTERNATIVES.test(l))) {
-    throw badResponse("The model offered alternative commands instead of one, so none was picked for you.", "Be more specific about what you want.");
+    throw badResponse(
+      "The model offered alternative commands instead of one, so none was picked for you.",
+      "Be more specific about what you want.",
+    );
   }
   // A here-document cannot be followed by `&&` on its closing line, so such steps stay on separate lines.
   const joiner = steps.some((s) => s.includes("\n")) ? "\n" : " && ";
@@ -301,15 +372,27 @@ export function extractCommand(answer: string): ExtractedCommand {
   return { command, explanation };
 }
 
-export async function suggestCommand(llm: LlmService, req: ShellSuggestRequest, signal: AbortSignal): Promise<ShellSuggestion> {
-  const answer = await llm.chat({ messages: buildSuggestMessages(req), maxTokens: 400, temperature: 0, ...(req.model ? { model: req.model } : {}) }, signal);
+export async function suggestCommand(
+  llm: LlmService,
+  req: ShellSuggestRequest,
+  signal: AbortSignal,
+): Promise<ShellSuggestion> {
+  const answer = await llm.chat(
+    { messages: buildSuggestMessages(req), maxTokens: 400, temperature: 0, ...(req.model ? { model: req.model } : {}) },
+    signal,
+  );
   const { command, explanation } = extractCommand(answer);
   // The same cap as a command the user sends to /api/shell/assess: assessing is linear but not
   // free, and nobody confirms a 10,000-character one-liner knowingly.
   if (command.length > SHELL_LIMITS.commandChars) {
-    throw badResponse(`The model's command is ${command.length.toLocaleString("en-US")} characters long; commands are at most ${SHELL_LIMITS.commandChars.toLocaleString("en-US")}.`);
+    throw badResponse(
+      `The model's command is ${command.length.toLocaleString("en-US")} characters long; commands are at most ${SHELL_LIMITS.commandChars.toLocaleString("en-US")}.`,
+    );
   }
   // The terminal's cwd is the workspace: recursive deletes in the home directory outside it are dangerous.
-  const assessment = assess(command, { ...(req.shell ? { shell: req.shell } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
+  const assessment = assess(command, {
+    ...(req.shell ? { shell: req.shell } : {}),
+    ...(req.cwd ? { cwd: req.cwd } : {}),
+  });
   return { command, explanation, risk: assessment.risk, reasons: assessment.reasons };
 }

@@ -8,11 +8,47 @@ import type { Command, Script, Word } from "./parse";
 import { quote } from "shell-quote";
 import { splitWords } from "./parse";
 
-export const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "yash", "rbash"]);
+export const SHELLS = new Set([
+  "sh",
+  "bash",
+  "zsh",
+  "dash",
+  "ksh",
+  "mksh",
+  "ash",
+  "fish",
+  "csh",
+  "tcsh",
+  "yash",
+  "rbash",
+]);
 
 /** Options that take a separate value, per wrapper (so the value is not mistaken for the program). */
 const OPTS_WITH_VALUE: Record<string, string[]> = {
-  sudo: ["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--host", "--prompt", "--chdir", "--role", "--type", "--other-user", "--close-from", "--command-timeout", "--chroot"],
+  sudo: [
+    "-u",
+    "-g",
+    "-h",
+    "-p",
+    "-C",
+    "-D",
+    "-r",
+    "-t",
+    "-U",
+    "-T",
+    "-R",
+    "--user",
+    "--group",
+    "--host",
+    "--prompt",
+    "--chdir",
+    "--role",
+    "--type",
+    "--other-user",
+    "--close-from",
+    "--command-timeout",
+    "--chroot",
+  ],
   doas: ["-u", "-C"],
   pkexec: ["--user"],
   run0: ["-u", "--user", "-D", "--chdir"],
@@ -90,7 +126,10 @@ function runCode(cmd: Command, words: Word[], parseSub: ParseSub, positional?: W
   else cmd.runsDynamic.push(...words.filter((w) => w.literal === null));
   // Literal parts of a partly dynamic string are still code worth judging.
   if (code === null) {
-    const known = words.filter((w) => w.literal !== null).map((w) => w.literal!).join(" ");
+    const known = words
+      .filter((w) => w.literal !== null)
+      .map((w) => w.literal!)
+      .join(" ");
     if (known.trim()) cmd.runs.push(parseSub(known));
   }
 }
@@ -156,7 +195,21 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
     if (prog === "xargs") {
       cmd.via.push("xargs");
       cmd.argsFromInput = true;
-      const i = skipOptions(argv, 1, ["-I", "-n", "-L", "-P", "-s", "-d", "-E", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines"]);
+      const i = skipOptions(argv, 1, [
+        "-I",
+        "-n",
+        "-L",
+        "-P",
+        "-s",
+        "-d",
+        "-E",
+        "-a",
+        "--max-args",
+        "--max-procs",
+        "--delimiter",
+        "--arg-file",
+        "--max-lines",
+      ]);
       cmd.argv = i < argv.length ? argv.slice(i) : [makeWord("echo")];
       continue;
     }
@@ -199,7 +252,29 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
       continue;
     }
     if (prog === "ssh") {
-      const i = skipOptions(argv, 1, ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-E", "-m", "-O", "-Q", "-S", "-W", "-w", "-B", "-I"]);
+      const i = skipOptions(argv, 1, [
+        "-p",
+        "-i",
+        "-l",
+        "-o",
+        "-F",
+        "-J",
+        "-L",
+        "-R",
+        "-D",
+        "-b",
+        "-c",
+        "-e",
+        "-E",
+        "-m",
+        "-O",
+        "-Q",
+        "-S",
+        "-W",
+        "-w",
+        "-B",
+        "-I",
+      ]);
       // Everything after the host is a command line for the remote shell.
       if (i + 1 < argv.length) runCode(cmd, argv.slice(i + 1), parseSub);
       return;
@@ -213,7 +288,33 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
 }
 
 /** Filters that narrow what `find` matches; `-type`/`-maxdepth` do not count. */
-export const FIND_NARROWING = new Set(["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-wholename", "-iwholename", "-newer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-empty", "-inum", "-samefile", "-links", "-user", "-group", "-perm", "-lname", "-ilname"]);
+export const FIND_NARROWING = new Set([
+  "-name",
+  "-iname",
+  "-path",
+  "-ipath",
+  "-regex",
+  "-iregex",
+  "-wholename",
+  "-iwholename",
+  "-newer",
+  "-mtime",
+  "-mmin",
+  "-atime",
+  "-amin",
+  "-ctime",
+  "-cmin",
+  "-size",
+  "-empty",
+  "-inum",
+  "-samefile",
+  "-links",
+  "-user",
+  "-group",
+  "-perm",
+  "-lname",
+  "-ilname",
+]);
 
 /** Search roots of a `find` (the words before the first expression). */
 export function findRoots(argv: Word[]): Word[] {
@@ -247,7 +348,8 @@ function findExec(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): void {
     // `{}` stays `{}` (a specific path, shown as written) when filters narrow what it matches.
     const expanded = words.flatMap((w) => (w.text === "{}" ? (narrowed ? [w] : rootWords) : [w]));
     // find passes each word as its own argument (no shell re-splitting), so quote them back.
-    if (expanded.length > 0 && expanded.every((w) => w.literal !== null)) cmd.runs.push(parseSub(quote(expanded.map((w) => w.literal!))));
+    if (expanded.length > 0 && expanded.every((w) => w.literal !== null))
+      cmd.runs.push(parseSub(quote(expanded.map((w) => w.literal!))));
     i = j;
   }
 }

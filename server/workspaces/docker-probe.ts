@@ -18,7 +18,8 @@ export async function probeDocker(timeoutMs = 1500): Promise<ComponentCheck> {
     const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     let reason = `Docker Engine not reachable at ${where}: ${e.message}`;
     let code: ComponentCheck["code"] = "DOCKER_UNAVAILABLE";
-    if (e.code === "ENOENT" || e.code === "ECONNREFUSED") reason = `Docker Engine is not running (nothing listens at ${where}).`;
+    if (e.code === "ENOENT" || e.code === "ECONNREFUSED")
+      reason = `Docker Engine is not running (nothing listens at ${where}).`;
     if (e.code === "EACCES" || e.code === "EPERM") {
       reason = `Permission denied on ${where}: add your user to the "docker" group.`;
       code = "DOCKER_PERMISSION_DENIED";

@@ -40,7 +40,14 @@ function remoteEngine(hosts: Hosts, view: HostView): Engine {
 
 function asWorkspaceHost(h: HostView): WorkspaceHostView | undefined {
   if (h.auth.kind !== "key" || !h.hostFingerprint) return undefined;
-  return { id: h.id, host: h.host, port: h.port, username: h.user, privateKeyPath: h.auth.privateKeyPath, hostFingerprint: h.hostFingerprint };
+  return {
+    id: h.id,
+    host: h.host,
+    port: h.port,
+    username: h.user,
+    privateKeyPath: h.auth.privateKeyPath,
+    hostFingerprint: h.hostFingerprint,
+  };
 }
 
 export class Engines {
@@ -90,7 +97,13 @@ export class Engines {
 
   /** Ids of every engine to list: local first. */
   ids(): string[] {
-    return [LOCAL_HOST, ...this.hosts.registry.list().filter((h) => h.workspaces).map((h) => h.id)];
+    return [
+      LOCAL_HOST,
+      ...this.hosts.registry
+        .list()
+        .filter((h) => h.workspaces)
+        .map((h) => h.id),
+    ];
   }
 
   get(id: string = LOCAL_HOST): Engine {
@@ -98,7 +111,12 @@ export class Engines {
     const cached = this.remote.get(id);
     if (cached) return cached;
     const view = this.hosts.registry.get(id);
-    if (!view) throw new AppError("WORKSPACE_HOST_UNKNOWN", `No Docker host named ${JSON.stringify(id)} is configured.`, "Add it first (Remote Hosts, or PUT /api/workspace-hosts/<id>).");
+    if (!view)
+      throw new AppError(
+        "WORKSPACE_HOST_UNKNOWN",
+        `No Docker host named ${JSON.stringify(id)} is configured.`,
+        "Add it first (Remote Hosts, or PUT /api/workspace-hosts/<id>).",
+      );
     const engine = remoteEngine(this.hosts, view);
     this.remote.set(id, engine);
     return engine;

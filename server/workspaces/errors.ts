@@ -22,7 +22,8 @@ export function dockerMessage(err: unknown): string {
   return raw.replace(/^\(HTTP code \d+\)\s*[\w ]*-\s*/, "").trim();
 }
 
-const REGISTRY_DOWN = /dial tcp|lookup .* (no such host|server misbehaving)|i\/o timeout|network is unreachable|connection refused|TLS handshake timeout|Client\.Timeout|context deadline exceeded|no route to host/i;
+const REGISTRY_DOWN =
+  /dial tcp|lookup .* (no such host|server misbehaving)|i\/o timeout|network is unreachable|connection refused|TLS handshake timeout|Client\.Timeout|context deadline exceeded|no route to host/i;
 const IMAGE_MISSING = /manifest unknown|not found|pull access denied|repository does not exist|no such image/i;
 
 /** Where the engine is, for messages ("unix:///var/run/docker.sock" or "ssh://user@host:22"). */
@@ -35,7 +36,9 @@ export function engineUnavailable(ref: EngineRef, detail: string): AppError {
   return new AppError(
     "DOCKER_UNAVAILABLE",
     `Docker Engine is not reachable at ${ref.where} (${detail}).`,
-    ref.remote ? "Check that Docker runs on the remote host and that its user may use it." : "Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop), or set DOCKER_HOST to a running engine.",
+    ref.remote
+      ? "Check that Docker runs on the remote host and that its user may use it."
+      : "Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop), or set DOCKER_HOST to a running engine.",
   );
 }
 
@@ -54,10 +57,22 @@ export function fromDockerError(err: unknown, ref: EngineRef, what?: string): Ap
       );
     }
     if (e.level === "client-authentication") {
-      return new AppError("WORKSPACE_HOST_UNREACHABLE", `SSH authentication to ${ref.where} failed.`, "Check the user name and that the private key is authorized on the host.");
+      return new AppError(
+        "WORKSPACE_HOST_UNREACHABLE",
+        `SSH authentication to ${ref.where} failed.`,
+        "Check the user name and that the private key is authorized on the host.",
+      );
     }
-    if (e.level === "client-timeout" || e.level === "client-socket" || /Timed out while waiting for handshake/i.test(msg)) {
-      return new AppError("WORKSPACE_HOST_UNREACHABLE", `Cannot reach ${ref.where} over SSH (${msg}).`, "Check the host name, port and network.");
+    if (
+      e.level === "client-timeout" ||
+      e.level === "client-socket" ||
+      /Timed out while waiting for handshake/i.test(msg)
+    ) {
+      return new AppError(
+        "WORKSPACE_HOST_UNREACHABLE",
+        `Cannot reach ${ref.where} over SSH (${msg}).`,
+        "Check the host name, port and network.",
+      );
     }
   }
   switch (e.code) {
@@ -74,27 +89,55 @@ export function fromDockerError(err: unknown, ref: EngineRef, what?: string): Ap
         'Add your user to the "docker" group (`sudo usermod -aG docker $USER`, then log in again), or point DOCKER_HOST at an engine you may use.',
       );
     case "ETIMEDOUT":
-      return new AppError("DOCKER_TIMEOUT", `Docker at ${ref.where} did not answer in time.`, "The engine may be overloaded or hung; check `docker info`.");
+      return new AppError(
+        "DOCKER_TIMEOUT",
+        `Docker at ${ref.where} did not answer in time.`,
+        "The engine may be overloaded or hung; check `docker info`.",
+      );
     default:
       break;
   }
   if (ref.remote && /dial-stdio|command not found|exit code 127/i.test(msg)) {
-    return new AppError("DOCKER_UNAVAILABLE", `The remote host ${ref.where} has no usable docker CLI (${msg}).`, "Install Docker on the remote host; the connection runs `docker system dial-stdio` there.");
+    return new AppError(
+      "DOCKER_UNAVAILABLE",
+      `The remote host ${ref.where} has no usable docker CLI (${msg}).`,
+      "Install Docker on the remote host; the connection runs `docker system dial-stdio` there.",
+    );
   }
   if (/Range of CPUs|Minimum memory limit|memory limit|NanoCPUs|pids[- ]limit|cpu.*(quota|shares)/i.test(msg)) {
-    return new AppError("INVALID_LIMITS", `Docker refused the resource limits: ${msg}.`, "Lower the CPU or memory limit to what the Docker host has.");
+    return new AppError(
+      "INVALID_LIMITS",
+      `Docker refused the resource limits: ${msg}.`,
+      "Lower the CPU or memory limit to what the Docker host has.",
+    );
   }
   if (/port is already allocated|address already in use|bind for .* failed/i.test(msg)) {
-    return new AppError("PORT_UNAVAILABLE", `A requested host port is taken: ${msg}.`, "Choose another host port, or leave it empty to get a free one.");
+    return new AppError(
+      "PORT_UNAVAILABLE",
+      `A requested host port is taken: ${msg}.`,
+      "Choose another host port, or leave it empty to get a free one.",
+    );
   }
   if (/is not running|is paused|is restarting/i.test(msg)) {
-    return new AppError("WORKSPACE_NOT_RUNNING", `The workspace is not running (${msg}).`, "Start the workspace first.");
+    return new AppError(
+      "WORKSPACE_NOT_RUNNING",
+      `The workspace is not running (${msg}).`,
+      "Start the workspace first.",
+    );
   }
   if (e.statusCode === 409 && /is already in use|Conflict/i.test(msg)) {
-    return new AppError("WORKSPACE_NAME_TAKEN", `The name is already in use on this Docker host: ${msg}.`, "Choose another workspace name, or delete the existing one.");
+    return new AppError(
+      "WORKSPACE_NAME_TAKEN",
+      `The name is already in use on this Docker host: ${msg}.`,
+      "Choose another workspace name, or delete the existing one.",
+    );
   }
   if (e.statusCode === 404 && /no such image/i.test(msg)) {
-    return new AppError("IMAGE_NOT_FOUND", `Image not found: ${msg}.`, "Pull or build the image on the Docker host, or choose another image.");
+    return new AppError(
+      "IMAGE_NOT_FOUND",
+      `Image not found: ${msg}.`,
+      "Pull or build the image on the Docker host, or choose another image.",
+    );
   }
   const prefix = what ? `${what}: ` : "";
   return new AppError("DOCKER_ERROR", `${prefix}Docker answered: ${msg}`, "See the backend log for details.");
@@ -114,7 +157,11 @@ export function fromPullError(err: unknown, image: string, ref: EngineRef): AppE
     );
   }
   if (IMAGE_MISSING.test(msg)) {
-    return new AppError("IMAGE_NOT_FOUND", `Image ${image} was not found in its registry (${msg}).`, "Check the image name and tag, or log in to the registry if it is private.");
+    return new AppError(
+      "IMAGE_NOT_FOUND",
+      `Image ${image} was not found in its registry (${msg}).`,
+      "Check the image name and tag, or log in to the registry if it is private.",
+    );
   }
   return new AppError("DOCKER_ERROR", `Pulling ${image} failed: ${msg}`, "See the backend log for details.");
 }

@@ -18,7 +18,10 @@ const GO_MODE_TYPE_MASK = 0xff000000 >>> 0; // bits above the permission bits
 /** Absolute, normalised, no NUL: what every files route accepts. */
 export function checkPath(p: string): string {
   if (typeof p !== "string" || !p.startsWith("/") || p.includes("\0") || p.length > 4096) {
-    throw new AppError("BAD_REQUEST", `Invalid path ${JSON.stringify(p)}: give an absolute path inside the workspace, e.g. /workspace/main.py.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `Invalid path ${JSON.stringify(p)}: give an absolute path inside the workspace, e.g. /workspace/main.py.`,
+    );
   }
   const n = posix.normalize(p);
   return n.length > 1 ? n.replace(/\/+$/, "") : n;
@@ -52,7 +55,12 @@ async function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<Bu
   let size = 0;
   for await (const c of stream as AsyncIterable<Buffer>) {
     size += c.length;
-    if (size > limit) throw new AppError("FILE_TOO_LARGE", `The file is larger than ${limit} bytes.`, "Read it in the workspace's terminal instead.");
+    if (size > limit)
+      throw new AppError(
+        "FILE_TOO_LARGE",
+        `The file is larger than ${limit} bytes.`,
+        "Read it in the workspace's terminal instead.",
+      );
     parts.push(c);
   }
   return Buffer.concat(parts);
@@ -70,7 +78,13 @@ export async function statPath(container: Docker.Container, path: string): Promi
   const raw = res.headers?.["x-docker-container-path-stat"];
   if (typeof raw !== "string") throw new AppError("DOCKER_ERROR", `Docker gave no file information for ${path}.`);
   const st = JSON.parse(Buffer.from(raw, "base64").toString("utf8")) as PathStat;
-  return { name: st.name, type: fileType(st.mode), size: st.size, mtimeMs: Date.parse(st.mtime) || 0, mode: st.mode & 0o7777 };
+  return {
+    name: st.name,
+    type: fileType(st.mode),
+    size: st.size,
+    mtimeMs: Date.parse(st.mtime) || 0,
+    mode: st.mode & 0o7777,
+  };
 }
 
 const LIST_SCRIPT = `cd -- "$1" || exit 3
@@ -89,13 +103,19 @@ export async function listDir(container: Docker.Container, path: string): Promis
   const st = await statPath(container, path);
   if (st.type !== "directory") throw new AppError("BAD_REQUEST", `${path} is not a folder.`);
   const r = await runExec(container, { cmd: ["sh", "-c", LIST_SCRIPT, "sh", path], cwd: "/", timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new AppError("DOCKER_ERROR", `Listing ${path} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
+  if (r.exitCode !== 0)
+    throw new AppError("DOCKER_ERROR", `Listing ${path} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
   const entries: FileStat[] = [];
   for (const line of r.stdout.split("\n")) {
     const parts = line.split("|");
     if (parts.length < 4) continue;
     const [kind, size, mtime] = parts;
-    entries.push({ name: parts.slice(3).join("|"), type: typeFromStat(kind ?? ""), size: Number(size), mtimeMs: Number(mtime) * 1000 });
+    entries.push({
+      name: parts.slice(3).join("|"),
+      type: typeFromStat(kind ?? ""),
+      size: Number(size),
+      mtimeMs: Number(mtime) * 1000,
+    });
   }
   return entries;
 }
@@ -104,7 +124,11 @@ export async function readFile(container: Docker.Container, path: string): Promi
   const st = await statPath(container, path);
   if (st.type === "directory") throw new AppError("FILE_IS_DIRECTORY", `${path} is a folder, not a file.`);
   if (st.size > WORKSPACE_LIMITS.maxFileBytes) {
-    throw new AppError("FILE_TOO_LARGE", `${path} is ${st.size} bytes; at most ${WORKSPACE_LIMITS.maxFileBytes} can be read at once.`, "Read it in the workspace's terminal instead.");
+    throw new AppError(
+      "FILE_TOO_LARGE",
+      `${path} is ${st.size} bytes; at most ${WORKSPACE_LIMITS.maxFileBytes} can be read at once.`,
+      "Read it in the workspace's terminal instead.",
+    );
   }
   let stream: NodeJS.ReadableStream;
   try {
@@ -124,7 +148,12 @@ export interface WriteOptions {
   overwrite: boolean;
 }
 
-export async function writeFile(container: Docker.Container, path: string, content: Buffer, opts: WriteOptions): Promise<FileStat> {
+export async function writeFile(
+  container: Docker.Container,
+  path: string,
+  content: Buffer,
+  opts: WriteOptions,
+): Promise<FileStat> {
   if (path === "/") throw new AppError("FILE_IS_DIRECTORY", "/ is a folder, not a file.");
   let mode = 0o644;
   let exists = true;
@@ -142,7 +171,12 @@ export async function writeFile(container: Docker.Container, path: string, conte
   try {
     await container.putArchive(await tarOneFile(posix.basename(path), content, mode), { path: dir });
   } catch (err) {
-    if (isStatus(err, 404)) throw new AppError("FILE_NOT_FOUND", `The folder ${dir} does not exist in the workspace.`, "Create the folder first.");
+    if (isStatus(err, 404))
+      throw new AppError(
+        "FILE_NOT_FOUND",
+        `The folder ${dir} does not exist in the workspace.`,
+        "Create the folder first.",
+      );
     throw err;
   }
   const after = await statPath(container, path);
@@ -151,7 +185,8 @@ export async function writeFile(container: Docker.Container, path: string, conte
 
 async function shell(container: Docker.Container, script: string, args: string[], what: string): Promise<void> {
   const r = await runExec(container, { cmd: ["sh", "-c", script, "sh", ...args], cwd: "/", timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new AppError("DOCKER_ERROR", `${what} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
+  if (r.exitCode !== 0)
+    throw new AppError("DOCKER_ERROR", `${what} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
 }
 
 export async function deletePath(container: Docker.Container, path: string, recursive: boolean): Promise<void> {
@@ -177,7 +212,12 @@ export async function makeDir(container: Docker.Container, path: string): Promis
   await shell(container, 'mkdir -- "$1"', [path], `Creating ${path}`);
 }
 
-export async function renamePath(container: Docker.Container, from: string, to: string, overwrite: boolean): Promise<void> {
+export async function renamePath(
+  container: Docker.Container,
+  from: string,
+  to: string,
+  overwrite: boolean,
+): Promise<void> {
   await statPath(container, from);
   if (!overwrite) {
     const exists = await statPath(container, to).then(

@@ -14,11 +14,24 @@ export async function probeHostKey(host: string, port: number, timeoutMs = 10_00
     const finish = () => {
       c.end();
       if (seen) resolve({ fingerprint: seen });
-      else reject(new AppError("WORKSPACE_HOST_UNREACHABLE", `Cannot reach ${host}:${port} over SSH.`, "Check the host name, port and network."));
+      else
+        reject(
+          new AppError(
+            "WORKSPACE_HOST_UNREACHABLE",
+            `Cannot reach ${host}:${port} over SSH.`,
+            "Check the host name, port and network.",
+          ),
+        );
     };
     c.on("error", (err: Error) => {
       if (seen) return finish();
-      reject(new AppError("WORKSPACE_HOST_UNREACHABLE", `Cannot reach ${host}:${port} over SSH (${err.message}).`, "Check the host name, port and network."));
+      reject(
+        new AppError(
+          "WORKSPACE_HOST_UNREACHABLE",
+          `Cannot reach ${host}:${port} over SSH (${err.message}).`,
+          "Check the host name, port and network.",
+        ),
+      );
     });
     c.connect({
       host,

@@ -34,7 +34,11 @@ export function parseWorkspaceId(id: string): WorkspaceRef {
   const name = at < 0 ? id : id.slice(0, at);
   const host = at < 0 ? LOCAL_HOST : id.slice(at + 1);
   if (!WORKSPACE_NAME_PATTERN.test(name) || !HOST_ID_PATTERN.test(host)) {
-    throw new AppError("WORKSPACE_NOT_FOUND", `No workspace ${JSON.stringify(id)}: not a valid workspace id.`, 'Ids are "name" or "name@host".');
+    throw new AppError(
+      "WORKSPACE_NOT_FOUND",
+      `No workspace ${JSON.stringify(id)}: not a valid workspace id.`,
+      'Ids are "name" or "name@host".',
+    );
   }
   return { id: workspaceId(name, host), name, host };
 }
@@ -71,7 +75,12 @@ export function viewFromListing(c: Docker.ContainerInfo, host: string): Workspac
   const ports: PublishedPort[] = [];
   for (const p of c.Ports ?? []) {
     if (p.IP !== undefined && p.IP !== "127.0.0.1") continue; // never anything but loopback, but Docker lists v6 twins
-    ports.push({ container: p.PrivatePort, protocol: p.Type === "udp" ? "udp" : "tcp", hostIp: p.IP ?? "127.0.0.1", hostPort: p.PublicPort ?? null });
+    ports.push({
+      container: p.PrivatePort,
+      protocol: p.Type === "udp" ? "udp" : "tcp",
+      hostIp: p.IP ?? "127.0.0.1",
+      hostPort: p.PublicPort ?? null,
+    });
   }
   const networks = Object.keys(c.NetworkSettings?.Networks ?? {});
   return {

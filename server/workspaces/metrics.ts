@@ -8,7 +8,10 @@ import type { WorkspaceService } from "./service";
 
 const SCRAPE_BUDGET_MS = 2_000;
 
-export function registerWorkspaceGauge(registry: Registry, service: () => Promise<WorkspaceService>): Gauge<"host" | "state"> {
+export function registerWorkspaceGauge(
+  registry: Registry,
+  service: () => Promise<WorkspaceService>,
+): Gauge<"host" | "state"> {
   return new Gauge({
     name: "aicockpit_workspaces",
     help: "Docker workspaces by host and state (read from Docker labels at scrape time)",

@@ -30,10 +30,20 @@ export async function imagePresent(engine: Engine, image: string): Promise<boole
   }
 }
 
-export async function pullImage(engine: Engine, image: string, onEvent: (e: CreateWorkspaceEvent) => void, signal?: AbortSignal): Promise<void> {
+export async function pullImage(
+  engine: Engine,
+  image: string,
+  onEvent: (e: CreateWorkspaceEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await withTimeout(engine.docker.pull(image, signal ? { abortSignal: signal } : {}), engine.ref, "pull", 60_000)) as NodeJS.ReadableStream;
+    stream = (await withTimeout(
+      engine.docker.pull(image, signal ? { abortSignal: signal } : {}),
+      engine.ref,
+      "pull",
+      60_000,
+    )) as NodeJS.ReadableStream;
   } catch (err) {
     throw fromPullError(err, image, engine.ref);
   }
@@ -41,7 +51,13 @@ export async function pullImage(engine: Engine, image: string, onEvent: (e: Crea
     let stall = setTimeout(onStall, STALL_MS);
     function onStall(): void {
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      reject(new AppError("REGISTRY_UNREACHABLE", `Pulling ${image} made no progress for ${STALL_MS / 1000} s.`, "Check the network or the registry, or work with a local image."));
+      reject(
+        new AppError(
+          "REGISTRY_UNREACHABLE",
+          `Pulling ${image} made no progress for ${STALL_MS / 1000} s.`,
+          "Check the network or the registry, or work with a local image.",
+        ),
+      );
     }
     let lastError: string | undefined;
     engine.docker.modem.followProgress(

@@ -19,7 +19,15 @@ import { Engines, LOCAL_HOST, type Engine } from "./engines";
 import type { Hosts } from "../hosts/service";
 import { fromDockerError } from "./errors";
 import { runExec } from "./exec";
-import { LABEL, MARKER_FILTER, containerName, parseWorkspaceId, viewFromInspect, viewFromListing, volumeName } from "./labels";
+import {
+  LABEL,
+  MARKER_FILTER,
+  containerName,
+  parseWorkspaceId,
+  viewFromInspect,
+  viewFromListing,
+  volumeName,
+} from "./labels";
 import { imagePresent, pullImage } from "./pull";
 import { findStack, KEEP_ALIVE } from "./stacks";
 import { withTimeout } from "./timeouts";
@@ -69,7 +77,12 @@ export class WorkspaceService {
   async listOn(hostId: string, timeoutMs?: number): Promise<WorkspaceView[]> {
     const engine = this.engines.get(hostId);
     try {
-      const items = await withTimeout(engine.docker.listContainers({ all: true, filters: { label: [MARKER_FILTER] } }), engine.ref, "list containers", timeoutMs);
+      const items = await withTimeout(
+        engine.docker.listContainers({ all: true, filters: { label: [MARKER_FILTER] } }),
+        engine.ref,
+        "list containers",
+        timeoutMs,
+      );
       return items.map((c) => viewFromListing(c, hostId)).sort((a, b) => a.name.localeCompare(b.name));
     } catch (err) {
       throw fromDockerError(err, engine.ref, "list workspaces");
@@ -99,11 +112,20 @@ export class WorkspaceService {
     try {
       info = await withTimeout(container.inspect(), engine.ref, "inspect");
     } catch (err) {
-      if (isStatus(err, 404)) throw new AppError("WORKSPACE_NOT_FOUND", `No workspace named ${JSON.stringify(ref.id)}.`, "List workspaces to see the names.");
+      if (isStatus(err, 404))
+        throw new AppError(
+          "WORKSPACE_NOT_FOUND",
+          `No workspace named ${JSON.stringify(ref.id)}.`,
+          "List workspaces to see the names.",
+        );
       throw fromDockerError(err, engine.ref, "inspect workspace");
     }
     if (info.Config.Labels?.[LABEL.marker] !== "1") {
-      throw new AppError("WORKSPACE_NOT_FOUND", `The container ${containerName(ref.name)} exists but is not an AiCockpit workspace.`, "Choose another name.");
+      throw new AppError(
+        "WORKSPACE_NOT_FOUND",
+        `The container ${containerName(ref.name)} exists but is not an AiCockpit workspace.`,
+        "Choose another name.",
+      );
     }
     // From here on, the container whose labels were checked, by id: the name could be taken
     // over by another container between this check and the operation that follows.
@@ -125,7 +147,9 @@ export class WorkspaceService {
     const memMb = Math.floor((info.MemTotal ?? 0) / (1024 * 1024));
     const limits: ResourceLimits = {
       cpus: wanted?.cpus ?? Math.min(DEFAULT_LIMITS.cpus, ncpu),
-      memoryMb: wanted?.memoryMb ?? (memMb > 0 ? Math.min(DEFAULT_LIMITS.memoryMb, Math.floor(memMb / 2)) : DEFAULT_LIMITS.memoryMb),
+      memoryMb:
+        wanted?.memoryMb ??
+        (memMb > 0 ? Math.min(DEFAULT_LIMITS.memoryMb, Math.floor(memMb / 2)) : DEFAULT_LIMITS.memoryMb),
       pids: wanted?.pids ?? DEFAULT_LIMITS.pids,
     };
     const L = WORKSPACE_LIMITS;
@@ -133,15 +157,30 @@ export class WorkspaceService {
     if (!(limits.cpus >= L.minCpus)) problems.push(`CPUs must be at least ${L.minCpus}`);
     if (limits.cpus > ncpu) problems.push(`CPUs must be at most ${ncpu} (the Docker host has ${ncpu})`);
     if (!(limits.memoryMb >= L.minMemoryMb)) problems.push(`memory must be at least ${L.minMemoryMb} MB`);
-    if (memMb > 0 && limits.memoryMb > memMb) problems.push(`memory must be at most ${memMb} MB (the Docker host has ${memMb} MB)`);
-    if (!Number.isInteger(limits.pids) || limits.pids < L.minPids || limits.pids > L.maxPids) problems.push(`pids must be a whole number from ${L.minPids} to ${L.maxPids}`);
-    if (problems.length > 0) throw new AppError("INVALID_LIMITS", `Invalid resource limits: ${problems.join("; ")}.`, "Adjust the limits and create the workspace again.");
+    if (memMb > 0 && limits.memoryMb > memMb)
+      problems.push(`memory must be at most ${memMb} MB (the Docker host has ${memMb} MB)`);
+    if (!Number.isInteger(limits.pids) || limits.pids < L.minPids || limits.pids > L.maxPids)
+      problems.push(`pids must be a whole number from ${L.minPids} to ${L.maxPids}`);
+    if (problems.length > 0)
+      throw new AppError(
+        "INVALID_LIMITS",
+        `Invalid resource limits: ${problems.join("; ")}.`,
+        "Adjust the limits and create the workspace again.",
+      );
     return limits;
   }
 
-  async create(req: CreateWorkspaceRequest, onEvent: (e: CreateWorkspaceEvent) => void = () => undefined, signal?: AbortSignal): Promise<WorkspaceView> {
+  async create(
+    req: CreateWorkspaceRequest,
+    onEvent: (e: CreateWorkspaceEvent) => void = () => undefined,
+    signal?: AbortSignal,
+  ): Promise<WorkspaceView> {
     if (!WORKSPACE_NAME_PATTERN.test(req.name)) {
-      throw new AppError("BAD_REQUEST", `Invalid workspace name ${JSON.stringify(req.name)}.`, 'Use lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit.');
+      throw new AppError(
+        "BAD_REQUEST",
+        `Invalid workspace name ${JSON.stringify(req.name)}.`,
+        'Use lowercase letters, digits, "-", "_" or "." (up to 48), starting with a letter or digit.',
+      );
     }
     if (req.network === "host" && !this.policy.allowHostNetwork) {
       throw new AppError(
@@ -155,7 +194,11 @@ export class WorkspaceService {
     const stack = findStack(req.stack);
     const image = req.image ?? stack?.image ?? "";
     if (image === "") {
-      throw new AppError("BAD_REQUEST", req.stack === "custom" || !stack ? `Stack ${JSON.stringify(req.stack)} needs an image.` : "No image given.", 'Give "image", e.g. "ubuntu:24.04".');
+      throw new AppError(
+        "BAD_REQUEST",
+        req.stack === "custom" || !stack ? `Stack ${JSON.stringify(req.stack)} needs an image.` : "No image given.",
+        'Give "image", e.g. "ubuntu:24.04".',
+      );
     }
     const cancelled = () => {
       if (signal?.aborted) throw new AppError("CANCELLED", "Workspace creation was cancelled.");
@@ -166,7 +209,11 @@ export class WorkspaceService {
     const name = containerName(req.name);
     try {
       await withTimeout(engine.docker.getContainer(name).inspect(), engine.ref, "inspect");
-      throw new AppError("WORKSPACE_NAME_TAKEN", `A workspace or container named ${JSON.stringify(req.name)} already exists on ${host}.`, "Choose another name, or delete the existing workspace first.");
+      throw new AppError(
+        "WORKSPACE_NAME_TAKEN",
+        `A workspace or container named ${JSON.stringify(req.name)} already exists on ${host}.`,
+        "Choose another name, or delete the existing workspace first.",
+      );
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (!isStatus(err, 404)) throw fromDockerError(err, engine.ref, "check name");
@@ -175,7 +222,11 @@ export class WorkspaceService {
 
     if (!(await imagePresent(engine, image))) {
       if (req.pull === "never") {
-        throw new AppError("IMAGE_NOT_FOUND", `Image ${image} is not on ${host === LOCAL_HOST ? "this machine" : host} and pulling is off.`, "Pull or import the image first, or allow pulling.");
+        throw new AppError(
+          "IMAGE_NOT_FOUND",
+          `Image ${image} is not on ${host === LOCAL_HOST ? "this machine" : host} and pulling is off.`,
+          "Pull or import the image first, or allow pulling.",
+        );
       }
       onEvent({ type: "phase", phase: "pulling", message: `Pulling ${image}` });
       await pullImage(engine, image, onEvent, signal);
@@ -201,7 +252,12 @@ export class WorkspaceService {
           () => true,
           () => false,
         );
-      if (!volumeExisted) await withTimeout(engine.docker.createVolume({ Name: volume, Labels: { [LABEL.marker]: "1", [LABEL.name]: req.name } }), engine.ref, "create volume");
+      if (!volumeExisted)
+        await withTimeout(
+          engine.docker.createVolume({ Name: volume, Labels: { [LABEL.marker]: "1", [LABEL.name]: req.name } }),
+          engine.ref,
+          "create volume",
+        );
     } catch (err) {
       throw fromDockerError(err, engine.ref, "create volume");
     }
@@ -241,7 +297,11 @@ export class WorkspaceService {
         "create container",
       );
     } catch (err) {
-      if (!volumeExisted) await engine.docker.getVolume(volume).remove().catch(() => undefined);
+      if (!volumeExisted)
+        await engine.docker
+          .getVolume(volume)
+          .remove()
+          .catch(() => undefined);
       throw fromDockerError(err, engine.ref, "create container");
     }
     onEvent({ type: "phase", phase: "starting", message: `Starting ${name}` });
@@ -251,7 +311,11 @@ export class WorkspaceService {
     } catch (err) {
       // A half-made workspace would confuse the next attempt: take it away again.
       await container.remove({ force: true }).catch(() => undefined);
-      if (!volumeExisted) await engine.docker.getVolume(volume).remove().catch(() => undefined);
+      if (!volumeExisted)
+        await engine.docker
+          .getVolume(volume)
+          .remove()
+          .catch(() => undefined);
       throw fromDockerError(err, engine.ref, "start container");
     }
     const view = viewFromInspect(await container.inspect(), host);
@@ -312,12 +376,21 @@ export class WorkspaceService {
   async running(id: string): Promise<Located> {
     const loc = await this.locate(id);
     if (loc.view.state !== "running") {
-      throw new AppError("WORKSPACE_NOT_RUNNING", `Workspace ${loc.view.id} is ${loc.view.state}.`, "Start the workspace first.");
+      throw new AppError(
+        "WORKSPACE_NOT_RUNNING",
+        `Workspace ${loc.view.id} is ${loc.view.state}.`,
+        "Start the workspace first.",
+      );
     }
     return loc;
   }
 
-  async exec(id: string, req: ExecRequest, signal?: AbortSignal, onChunk?: (kind: 1 | 2, chunk: Buffer) => void): Promise<ExecResult> {
+  async exec(
+    id: string,
+    req: ExecRequest,
+    signal?: AbortSignal,
+    onChunk?: (kind: 1 | 2, chunk: Buffer) => void,
+  ): Promise<ExecResult> {
     const { engine, container } = await this.running(id);
     try {
       return await runExec(container, req, signal, onChunk);
@@ -327,6 +400,9 @@ export class WorkspaceService {
   }
 }
 
-export function createWorkspaceService(hosts: Hosts, policy: WorkspacePolicy = { allowHostNetwork: false }): WorkspaceService {
+export function createWorkspaceService(
+  hosts: Hosts,
+  policy: WorkspacePolicy = { allowHostNetwork: false },
+): WorkspaceService {
   return new WorkspaceService(new Engines(hosts), policy);
 }

@@ -18,7 +18,11 @@ export function asWorkspaceHostError(err: unknown): unknown {
     case "HOST_KEY_CHANGED":
     case "HOST_KEY_UNKNOWN":
     case "HOST_KEY_REVOKED":
-      return new AppError("WORKSPACE_HOST_KEY_REJECTED", err.message, err.hint ?? "Verify the host key out of band and update the host's fingerprint.");
+      return new AppError(
+        "WORKSPACE_HOST_KEY_REJECTED",
+        err.message,
+        err.hint ?? "Verify the host key out of band and update the host's fingerprint.",
+      );
     case "HOST_UNKNOWN":
       return new AppError("WORKSPACE_HOST_UNKNOWN", err.message, err.hint);
     case "HOST_UNREACHABLE":
@@ -40,7 +44,10 @@ export class SshDialAgent extends Agent {
     super({ keepAlive: false });
   }
 
-  override createConnection(_options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+  override createConnection(
+    _options: ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): undefined {
     const done = callback ?? (() => undefined);
     this.pool.channel(this.hostId, "docker system dial-stdio").then(
       (channel) => done(null, channel),

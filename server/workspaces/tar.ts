@@ -8,7 +8,18 @@ import { extract, pack, type Header as TarHeaders } from "tar-stream";
 export async function tarOneFile(name: string, content: Buffer, mode = 0o644, mtimeMs = Date.now()): Promise<Buffer> {
   const p = pack();
   // uid/gid 0: Docker maps ownership to the container's root.
-  p.entry({ name, size: content.length, mode, mtime: new Date(Math.floor(mtimeMs / 1000) * 1000), uid: 0, gid: 0, type: "file" }, content);
+  p.entry(
+    {
+      name,
+      size: content.length,
+      mode,
+      mtime: new Date(Math.floor(mtimeMs / 1000) * 1000),
+      uid: 0,
+      gid: 0,
+      type: "file",
+    },
+    content,
+  );
   p.finalize();
   const chunks: Buffer[] = [];
   for await (const c of p) chunks.push(c as Buffer);

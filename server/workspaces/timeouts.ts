@@ -8,7 +8,14 @@ export async function withTimeout<T>(p: Promise<T>, ref: EngineRef, what: string
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AppError("DOCKER_TIMEOUT", `Docker at ${ref.where} did not answer within ${Math.round(ms / 1000)} s (${what}).`, "The engine may be overloaded or hung; check `docker info` on that host.")),
+      () =>
+        reject(
+          new AppError(
+            "DOCKER_TIMEOUT",
+            `Docker at ${ref.where} did not answer within ${Math.round(ms / 1000)} s (${what}).`,
+            "The engine may be overloaded or hung; check `docker info` on that host.",
+          ),
+        ),
       ms,
     );
   });

@@ -42,7 +42,9 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
     WorkingDir: "/workspace",
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
   });
-  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream & { destroy(): void };
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream & {
+    destroy(): void;
+  };
   const resize = async (cols: number, rows: number) => {
     try {
       await exec.resize({ h: rows, w: cols });
@@ -106,4 +108,3 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
     },
   };
 }
-

@@ -20,7 +20,14 @@ import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitForFile } fr
 
 const MODEL = "scripted-chat-7b";
 const FACT = "the launch code is PURPLE-OTTER-42";
-const APP = ["export function total(items) {", "  let s = 0;", "  for (const it of items) s += it.price;", "  return s;", "}", ""].join("\n");
+const APP = [
+  "export function total(items) {",
+  "  let s = 0;",
+  "  for (const it of items) s += it.price;",
+  "  return s;",
+  "}",
+  "",
+].join("\n");
 const MARKDOWN_ANSWER = [
   "Here is a **safer** version of `total`:",
   "",
@@ -41,7 +48,6 @@ const MARKDOWN_ANSWER = [
   "2. missing prices count as zero",
 ].join("\n");
 
-
 describe("E2E: chat panel", () => {
   let skip: string | undefined;
   let ai: ScriptedAI | undefined;
@@ -59,208 +65,257 @@ describe("E2E: chat panel", () => {
     await ai?.close();
   });
 
-  test("@file mention from the popup, streamed answer, code-block Apply, Stop, dark theme, history after reload", { timeout: 300_000 }, async (t) => {
-    if (skip || !ai) return t.skip(skip);
-    const settings = {
-      "aicockpit.provider.kind": "custom",
-      "aicockpit.provider.baseUrl": `${ai.url}/v1`,
-      "aicockpit.provider.model": MODEL,
-      "workbench.colorTheme": "Default Light Modern",
-    };
-    vs = await startVSCode({
-      name: "chat",
-      settings,
-      workspaceFiles: {
-        "docs/secret notes.txt": `Project notes\nFACT: ${FACT}\nnothing else here\n`,
-        "src/app.js": APP,
-        ".env": "API_KEY=do-not-send\n",
-      },
-    });
-    const page = vs.page;
-    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+  test(
+    "@file mention from the popup, streamed answer, code-block Apply, Stop, dark theme, history after reload",
+    { timeout: 300_000 },
+    async (t) => {
+      if (skip || !ai) return t.skip(skip);
+      const settings = {
+        "aicockpit.provider.kind": "custom",
+        "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+        "aicockpit.provider.model": MODEL,
+        "workbench.colorTheme": "Default Light Modern",
+      };
+      vs = await startVSCode({
+        name: "chat",
+        settings,
+        workspaceFiles: {
+          "docs/secret notes.txt": `Project notes\nFACT: ${FACT}\nnothing else here\n`,
+          "src/app.js": APP,
+          ".env": "API_KEY=do-not-send\n",
+        },
+      });
+      const page = vs.page;
+      await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
 
-    // ---- 1. open the panel from the activity bar
-    let mark = vs.readReport().length;
-    await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
-    await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
-    const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
-    const input = frame.locator("textarea.input");
-    await input.waitFor({ timeout: 15_000 });
-    await frame.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 15_000 });
-    await vs.screenshot("light-empty");
-
-    // ---- type a message, pick the file from the @ popup
-    await input.click();
-    await page.keyboard.type("What does @secret");
-    const row = frame.locator(".picker-row", { hasText: "secret notes.txt" });
-    await row.waitFor({ timeout: 10_000 });
-    assert.equal(await frame.locator(".picker-row", { hasText: ".env" }).count(), 0, "secret files are never offered");
-    await vs.screenshot("light-picker");
-    await row.click();
-    const chip = frame.locator(".composer .chip", { hasText: "docs/secret notes.txt" });
-    await chip.waitFor({ timeout: 10_000 });
-    assert.equal(await frame.locator(".composer .chip-error").count(), 0, "the chip resolved without error");
-    await page.keyboard.type("say about the launch? Answer briefly.");
-    assert.equal(await input.inputValue(), 'What does @"docs/secret notes.txt" say about the launch? Answer briefly.', "the pick is written as a quoted mention");
-    mark = vs.readReport().length;
-    await page.keyboard.press("Enter");
-
-    const answer = frame.locator(".msg.assistant").last();
-    await answer.locator(".md", { hasText: "PURPLE-OTTER-42" }).waitFor({ timeout: 30_000 });
-    const finished = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
-    assert.equal(finished.status, "done");
-    assert.equal((await answer.locator(".md").innerText()).trim(), FACT, "the answer is the fact only the mentioned file holds");
-    const sent = ai.completionRequests().at(-1)!.body as { model: string; messages: { role: string; content: string }[] };
-    assert.equal(sent.model, MODEL);
-    assert.match(sent.messages.at(-1)!.content, /### File `docs\/secret notes.txt`/);
-    assert.ok(!JSON.stringify(sent).includes("do-not-send"));
-    await frame.locator(".msg.user .chip", { hasText: "docs/secret notes.txt" }).waitFor();
-    await vs.screenshot("light-answer");
-
-    // ---- 2. markdown with code blocks; Apply opens the review on the file the block names
-    ai.enqueue({ text: MARKDOWN_ANSWER, chunkDelayMs: 15 });
-    mark = vs.readReport().length;
-    await input.click();
-    await page.keyboard.type("Make total safer");
-    await page.keyboard.press("Enter");
-    await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
-    const blocks = frame.locator(".msg.assistant").last().locator(".code-block");
-    assert.equal(await blocks.count(), 2);
-    assert.ok((await blocks.first().locator(".hljs-keyword").count()) > 0, "syntax highlighted");
-    assert.equal(await blocks.nth(1).locator('[data-action="run"]').count(), 1, "the shell block has Run");
-    assert.equal(await blocks.first().locator('[data-action="run"]').count(), 0);
-    await vs.screenshot("light-code-blocks");
-    await blocks.first().locator('[data-action="apply"]').click();
-    const review = await vs.waitForReport((e) => e.event === "edit-review", 20_000, mark);
-    assert.ok(String(review.file).endsWith(join("src", "app.js")), `review opened on ${String(review.file)}`);
-    await page.locator(".codelens-decoration a", { hasText: /^Accept All/ }).first().waitFor({ timeout: 10_000 });
-    await vs.screenshot("light-apply-review");
-    const toast = frame.locator(".toast", { hasText: "Review the changes in src/app.js" });
-    await toast.waitFor({ state: "hidden", timeout: 8_000 });
-    await page.keyboard.press("Control+Shift+Backspace"); // reject all: the file stays as it was
-    await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
-    await page.keyboard.press("Control+S");
-    await waitForFile(join(vs.workspaceDir, "src", "app.js"), APP);
-
-    // Run on the shell block goes through the terminal confirmation flow; cancelling runs nothing.
-    mark = vs.readReport().length;
-    await blocks.nth(1).locator('[data-action="run"]').click();
-    const assessed = await vs.waitForReport((e) => e.event === "terminal-assessed", 20_000, mark);
-    assert.equal(assessed.command, "npm test -- --watch=false");
-    await vs.waitForReport((e) => e.event === "terminal-confirm", 10_000, mark);
-    await page.locator(".quick-input-widget").waitFor({ state: "visible", timeout: 10_000 });
-    await sleep(300);
-    await vs.screenshot("light-run-confirm");
-    await page.keyboard.press("Escape");
-    await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark);
-    assert.ok(!vs.readReport().slice(mark).some((e) => e.event === "terminal-ran"), "nothing ran");
-
-    // ---- 3. Stop mid-stream
-    ai.enqueue({ text: Array.from({ length: 400 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 80 });
-    mark = vs.readReport().length;
-    await input.click();
-    await page.keyboard.type("Tell me a long story");
-    await page.keyboard.press("Enter");
-    const stop = frame.locator("button.send.stop");
-    await stop.waitFor({ timeout: 10_000 });
-    await frame.locator(".msg.assistant").last().locator(".md", { hasText: "word5" }).waitFor({ timeout: 15_000 });
-    const disconnected = ai.waitForDisconnect(15_000);
-    await vs.screenshot("light-streaming");
-    await stop.click();
-    const gone = await disconnected;
-    assert.equal(gone.completed, false, "the upstream request was aborted");
-    const stopped = await vs.waitForReport((e) => e.event === "chat-finished", 15_000, mark);
-    assert.equal(stopped.status, "stopped");
-    await frame.locator(".msg.assistant .status.stopped").waitFor({ timeout: 10_000 });
-    const kept = await frame.locator(".msg.assistant").last().locator(".md").innerText();
-    assert.ok(kept.includes("word1") && !kept.includes("word399"), "the partial answer is kept");
-    await frame.locator("button.send:not(.stop)").waitFor({ timeout: 5_000 });
-    await vs.screenshot("light-stopped");
-
-    // ---- @terminal: output captured through shell integration reaches the prompt
-    await vs.runCommand("Terminal: Create New Terminal");
-    await page.locator(".terminal-wrapper.active .xterm").waitFor({ timeout: 15_000 });
-    // The command line itself holds no "FACT:", only its output does. A command typed before the
-    // shell has reported shell integration is not captured: try again until one is.
-    for (let attempt = 1; ; attempt++) {
-      await sleep(1000);
-      const before = vs.readReport().length;
-      // (a short sleep first: output written before the start event reaches the extension is lost)
-      await page.keyboard.type("sleep 0.5; printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
-      await page.keyboard.press("Enter");
-      const captured = await vs.waitForReport((e) => e.event === "chat-terminal-output", 6_000, before).catch(() => undefined);
-      if (captured) break;
-      if (attempt === 4) assert.fail("no shell-integration output was captured from the terminal");
-    }
-    mark = vs.readReport().length;
-    await input.click();
-    await page.keyboard.type("What did the terminal print? @terminal ");
-    await frame.locator(".composer .chip", { hasText: "terminal" }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press("Enter");
-    const viaTerminal = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
-    assert.equal(viaTerminal.status, "done");
-    const terminalPrompt = (ai.completionRequests().at(-1)!.body as { messages: { content: string }[] }).messages.at(-1)!.content;
-    assert.match(terminalPrompt, /FACT: the terminal says TEAL-HERON-7/, `terminal output in the prompt:\n${terminalPrompt}`);
-    await frame.locator(".msg.assistant").last().locator(".md", { hasText: "the terminal says TEAL-HERON-7" }).waitFor({ timeout: 10_000 });
-    await vs.screenshot("light-terminal-mention");
-
-    // ---- 4. dark theme, then reload: the session is in history
-    // Themes switched the way a user does: Preferences: Color Theme.
-    await vs.runCommand("Preferences: Color Theme");
-    await page.keyboard.type("Default Dark Modern");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Default Dark Modern" }).first().click({ timeout: 10_000 });
-    await page.locator(".monaco-workbench.vs-dark").waitFor({ timeout: 15_000 });
-    await frame.locator("body.vscode-dark").waitFor({ state: "attached", timeout: 15_000 });
-    await sleep(800);
-    await frame.locator(".transcript").evaluate((el) => (el.scrollTop = 0));
-    await sleep(300);
-    await vs.screenshot("dark-answer");
-    await frame.locator(".transcript").evaluate((el) => (el.scrollTop = el.scrollHeight / 3));
-    await sleep(300);
-    await vs.screenshot("dark-code-blocks");
-
-    // "Ask AiCockpit about This": the editor's selection lands in the composer as a chip.
-    await page.locator(".monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+A");
-    await vs.runCommand("AiCockpit: Ask AiCockpit about This");
-    await frame.locator(".composer .chip", { hasText: "src/app.js:1-5" }).waitFor({ timeout: 15_000 });
-    await vs.screenshot("dark-ask-about-selection");
-
-    mark = vs.readReport().length;
-    await vs.runCommand("Developer: Reload Window");
-    await vs.waitForWorkbench(60_000);
-    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
-    if ((await vs.waitForReport((e) => e.event === "chat-ready", 10_000, mark).catch(() => undefined)) === undefined) {
+      // ---- 1. open the panel from the activity bar
+      let mark = vs.readReport().length;
       await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
       await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
-    }
-    const after = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
-    // The current session comes back with its messages.
-    await after.locator(".msg.user", { hasText: "Tell me a long story" }).waitFor({ timeout: 15_000 });
-    // The model picker recovers once the restarted backend answers.
-    await after.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 30_000 });
-    await vs.runCommand("AiCockpit: Chat History");
-    const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
-    await item.waitFor({ timeout: 10_000 });
-    assert.match(await item.locator(".history-meta").innerText(), /8 messages/);
-    await vs.screenshot("dark-history-after-reload");
+      const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
+      const input = frame.locator("textarea.input");
+      await input.waitFor({ timeout: 15_000 });
+      await frame.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 15_000 });
+      await vs.screenshot("light-empty");
 
-    // High contrast: the panel draws with the theme's contrast borders.
-    await vs.runCommand("Preferences: Color Theme");
-    await page.keyboard.type("Default High Contrast");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Default High Contrast" }).filter({ hasNotText: "Light" }).first().click({ timeout: 10_000 });
-    await after.locator("body.vscode-high-contrast").waitFor({ state: "attached", timeout: 15_000 });
-    await vs.runCommand("AiCockpit: Chat History"); // closes the list again
-    await sleep(800);
-    await vs.screenshot("hc-after-reload");
+      // ---- type a message, pick the file from the @ popup
+      await input.click();
+      await page.keyboard.type("What does @secret");
+      const row = frame.locator(".picker-row", { hasText: "secret notes.txt" });
+      await row.waitFor({ timeout: 10_000 });
+      assert.equal(
+        await frame.locator(".picker-row", { hasText: ".env" }).count(),
+        0,
+        "secret files are never offered",
+      );
+      await vs.screenshot("light-picker");
+      await row.click();
+      const chip = frame.locator(".composer .chip", { hasText: "docs/secret notes.txt" });
+      await chip.waitFor({ timeout: 10_000 });
+      assert.equal(await frame.locator(".composer .chip-error").count(), 0, "the chip resolved without error");
+      await page.keyboard.type("say about the launch? Answer briefly.");
+      assert.equal(
+        await input.inputValue(),
+        'What does @"docs/secret notes.txt" say about the launch? Answer briefly.',
+        "the pick is written as a quoted mention",
+      );
+      mark = vs.readReport().length;
+      await page.keyboard.press("Enter");
 
-    // Delete from the history: the list is empty and the panel starts a new chat.
-    await vs.runCommand("AiCockpit: Chat History");
-    await item.hover();
-    await item.locator(".history-delete").click();
-    await after.locator(".history-empty").waitFor({ timeout: 10_000 });
-    await vs.runCommand("AiCockpit: Chat History");
-    await after.locator(".empty h2", { hasText: "Ask AiCockpit" }).waitFor({ timeout: 10_000 });
-    assert.equal(await after.locator(".msg").count(), 0);
-  });
+      const answer = frame.locator(".msg.assistant").last();
+      await answer.locator(".md", { hasText: "PURPLE-OTTER-42" }).waitFor({ timeout: 30_000 });
+      const finished = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+      assert.equal(finished.status, "done");
+      assert.equal(
+        (await answer.locator(".md").innerText()).trim(),
+        FACT,
+        "the answer is the fact only the mentioned file holds",
+      );
+      const sent = ai.completionRequests().at(-1)!.body as {
+        model: string;
+        messages: { role: string; content: string }[];
+      };
+      assert.equal(sent.model, MODEL);
+      assert.match(sent.messages.at(-1)!.content, /### File `docs\/secret notes.txt`/);
+      assert.ok(!JSON.stringify(sent).includes("do-not-send"));
+      await frame.locator(".msg.user .chip", { hasText: "docs/secret notes.txt" }).waitFor();
+      await vs.screenshot("light-answer");
+
+      // ---- 2. markdown with code blocks; Apply opens the review on the file the block names
+      ai.enqueue({ text: MARKDOWN_ANSWER, chunkDelayMs: 15 });
+      mark = vs.readReport().length;
+      await input.click();
+      await page.keyboard.type("Make total safer");
+      await page.keyboard.press("Enter");
+      await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+      const blocks = frame.locator(".msg.assistant").last().locator(".code-block");
+      assert.equal(await blocks.count(), 2);
+      assert.ok((await blocks.first().locator(".hljs-keyword").count()) > 0, "syntax highlighted");
+      assert.equal(await blocks.nth(1).locator('[data-action="run"]').count(), 1, "the shell block has Run");
+      assert.equal(await blocks.first().locator('[data-action="run"]').count(), 0);
+      await vs.screenshot("light-code-blocks");
+      await blocks.first().locator('[data-action="apply"]').click();
+      const review = await vs.waitForReport((e) => e.event === "edit-review", 20_000, mark);
+      assert.ok(String(review.file).endsWith(join("src", "app.js")), `review opened on ${String(review.file)}`);
+      await page
+        .locator(".codelens-decoration a", { hasText: /^Accept All/ })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await vs.screenshot("light-apply-review");
+      const toast = frame.locator(".toast", { hasText: "Review the changes in src/app.js" });
+      await toast.waitFor({ state: "hidden", timeout: 8_000 });
+      await page.keyboard.press("Control+Shift+Backspace"); // reject all: the file stays as it was
+      await vs.waitForReport((e) => e.event === "edit-finished", 10_000, mark);
+      await page.keyboard.press("Control+S");
+      await waitForFile(join(vs.workspaceDir, "src", "app.js"), APP);
+
+      // Run on the shell block goes through the terminal confirmation flow; cancelling runs nothing.
+      mark = vs.readReport().length;
+      await blocks.nth(1).locator('[data-action="run"]').click();
+      const assessed = await vs.waitForReport((e) => e.event === "terminal-assessed", 20_000, mark);
+      assert.equal(assessed.command, "npm test -- --watch=false");
+      await vs.waitForReport((e) => e.event === "terminal-confirm", 10_000, mark);
+      await page.locator(".quick-input-widget").waitFor({ state: "visible", timeout: 10_000 });
+      await sleep(300);
+      await vs.screenshot("light-run-confirm");
+      await page.keyboard.press("Escape");
+      await vs.waitForReport((e) => e.event === "terminal-cancelled", 10_000, mark);
+      assert.ok(
+        !vs
+          .readReport()
+          .slice(mark)
+          .some((e) => e.event === "terminal-ran"),
+        "nothing ran",
+      );
+
+      // ---- 3. Stop mid-stream
+      ai.enqueue({ text: Array.from({ length: 400 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 80 });
+      mark = vs.readReport().length;
+      await input.click();
+      await page.keyboard.type("Tell me a long story");
+      await page.keyboard.press("Enter");
+      const stop = frame.locator("button.send.stop");
+      await stop.waitFor({ timeout: 10_000 });
+      await frame.locator(".msg.assistant").last().locator(".md", { hasText: "word5" }).waitFor({ timeout: 15_000 });
+      const disconnected = ai.waitForDisconnect(15_000);
+      await vs.screenshot("light-streaming");
+      await stop.click();
+      const gone = await disconnected;
+      assert.equal(gone.completed, false, "the upstream request was aborted");
+      const stopped = await vs.waitForReport((e) => e.event === "chat-finished", 15_000, mark);
+      assert.equal(stopped.status, "stopped");
+      await frame.locator(".msg.assistant .status.stopped").waitFor({ timeout: 10_000 });
+      const kept = await frame.locator(".msg.assistant").last().locator(".md").innerText();
+      assert.ok(kept.includes("word1") && !kept.includes("word399"), "the partial answer is kept");
+      await frame.locator("button.send:not(.stop)").waitFor({ timeout: 5_000 });
+      await vs.screenshot("light-stopped");
+
+      // ---- @terminal: output captured through shell integration reaches the prompt
+      await vs.runCommand("Terminal: Create New Terminal");
+      await page.locator(".terminal-wrapper.active .xterm").waitFor({ timeout: 15_000 });
+      // The command line itself holds no "FACT:", only its output does. A command typed before the
+      // shell has reported shell integration is not captured: try again until one is.
+      for (let attempt = 1; ; attempt++) {
+        await sleep(1000);
+        const before = vs.readReport().length;
+        // (a short sleep first: output written before the start event reaches the extension is lost)
+        await page.keyboard.type("sleep 0.5; printf 'FACT%s the terminal says TEAL-HERON-7\\n' ':'");
+        await page.keyboard.press("Enter");
+        const captured = await vs
+          .waitForReport((e) => e.event === "chat-terminal-output", 6_000, before)
+          .catch(() => undefined);
+        if (captured) break;
+        if (attempt === 4) assert.fail("no shell-integration output was captured from the terminal");
+      }
+      mark = vs.readReport().length;
+      await input.click();
+      await page.keyboard.type("What did the terminal print? @terminal ");
+      await frame.locator(".composer .chip", { hasText: "terminal" }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press("Enter");
+      const viaTerminal = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+      assert.equal(viaTerminal.status, "done");
+      const terminalPrompt = (ai.completionRequests().at(-1)!.body as { messages: { content: string }[] }).messages.at(
+        -1,
+      )!.content;
+      assert.match(
+        terminalPrompt,
+        /FACT: the terminal says TEAL-HERON-7/,
+        `terminal output in the prompt:\n${terminalPrompt}`,
+      );
+      await frame
+        .locator(".msg.assistant")
+        .last()
+        .locator(".md", { hasText: "the terminal says TEAL-HERON-7" })
+        .waitFor({ timeout: 10_000 });
+      await vs.screenshot("light-terminal-mention");
+
+      // ---- 4. dark theme, then reload: the session is in history
+      // Themes switched the way a user does: Preferences: Color Theme.
+      await vs.runCommand("Preferences: Color Theme");
+      await page.keyboard.type("Default Dark Modern");
+      await page
+        .locator(".quick-input-list .monaco-list-row", { hasText: "Default Dark Modern" })
+        .first()
+        .click({ timeout: 10_000 });
+      await page.locator(".monaco-workbench.vs-dark").waitFor({ timeout: 15_000 });
+      await frame.locator("body.vscode-dark").waitFor({ state: "attached", timeout: 15_000 });
+      await sleep(800);
+      await frame.locator(".transcript").evaluate((el) => (el.scrollTop = 0));
+      await sleep(300);
+      await vs.screenshot("dark-answer");
+      await frame.locator(".transcript").evaluate((el) => (el.scrollTop = el.scrollHeight / 3));
+      await sleep(300);
+      await vs.screenshot("dark-code-blocks");
+
+      // "Ask AiCockpit about This": the editor's selection lands in the composer as a chip.
+      await page.locator(".monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+A");
+      await vs.runCommand("AiCockpit: Ask AiCockpit about This");
+      await frame.locator(".composer .chip", { hasText: "src/app.js:1-5" }).waitFor({ timeout: 15_000 });
+      await vs.screenshot("dark-ask-about-selection");
+
+      mark = vs.readReport().length;
+      await vs.runCommand("Developer: Reload Window");
+      await vs.waitForWorkbench(60_000);
+      await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+      if (
+        (await vs.waitForReport((e) => e.event === "chat-ready", 10_000, mark).catch(() => undefined)) === undefined
+      ) {
+        await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
+        await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
+      }
+      const after = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
+      // The current session comes back with its messages.
+      await after.locator(".msg.user", { hasText: "Tell me a long story" }).waitFor({ timeout: 15_000 });
+      // The model picker recovers once the restarted backend answers.
+      await after.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 30_000 });
+      await vs.runCommand("AiCockpit: Chat History");
+      const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
+      await item.waitFor({ timeout: 10_000 });
+      assert.match(await item.locator(".history-meta").innerText(), /8 messages/);
+      await vs.screenshot("dark-history-after-reload");
+
+      // High contrast: the panel draws with the theme's contrast borders.
+      await vs.runCommand("Preferences: Color Theme");
+      await page.keyboard.type("Default High Contrast");
+      await page
+        .locator(".quick-input-list .monaco-list-row", { hasText: "Default High Contrast" })
+        .filter({ hasNotText: "Light" })
+        .first()
+        .click({ timeout: 10_000 });
+      await after.locator("body.vscode-high-contrast").waitFor({ state: "attached", timeout: 15_000 });
+      await vs.runCommand("AiCockpit: Chat History"); // closes the list again
+      await sleep(800);
+      await vs.screenshot("hc-after-reload");
+
+      // Delete from the history: the list is empty and the panel starts a new chat.
+      await vs.runCommand("AiCockpit: Chat History");
+      await item.hover();
+      await item.locator(".history-delete").click();
+      await after.locator(".history-empty").waitFor({ timeout: 10_000 });
+      await vs.runCommand("AiCockpit: Chat History");
+      await after.locator(".empty h2", { hasText: "Ask AiCockpit" }).waitFor({ timeout: 10_000 });
+      assert.equal(await after.locator(".msg").count(), 0);
+    },
+  );
 });

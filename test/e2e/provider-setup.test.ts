@@ -87,7 +87,10 @@ describe("E2E: provider setup (Set API Key, Select Model, Test Connection)", () 
 
     // 4. Test Connection: success with latency, then a 429 as "rate limited".
     await vs.runCommand("AiCockpit: Test Connection");
-    await toasts.filter({ hasText: /connected to scripted-b in \d+ ms/ }).first().waitFor({ state: "visible", timeout: 20_000 });
+    await toasts
+      .filter({ hasText: /connected to scripted-b in \d+ ms/ })
+      .first()
+      .waitFor({ state: "visible", timeout: 20_000 });
     await vs.screenshot("test-ok");
     ai.enqueue({ status: 429, headers: { "retry-after": "0" } });
     await vs.runCommand("AiCockpit: Test Connection");

@@ -41,7 +41,11 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
   let ai: ScriptedAI | undefined;
   let vs: VSCodeSession | undefined;
 
-  const removeContainer = () => docker.getContainer(NAME).remove({ force: true }).catch(() => undefined);
+  const removeContainer = () =>
+    docker
+      .getContainer(NAME)
+      .remove({ force: true })
+      .catch(() => undefined);
 
   before(async () => {
     skip = e2eSkipReason("remote-hosts.test.ts");
@@ -70,179 +74,225 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
     if (env) await removeContainer();
   });
 
-  test("add the rig's SSH host, trust its key, see its container, ask for logs, confirm a restart", { timeout: 300_000 }, async (t) => {
-    if (skip || !env || !ai) return t.skip(skip);
-    vs = await startVSCode({
-      name: "remote-hosts",
-      env: { DOCKER_HOST: env.dockerHost },
-      settings: {
-        "aicockpit.provider.kind": "custom",
-        "aicockpit.provider.baseUrl": `${ai.url}/v1`,
-        "aicockpit.provider.model": MODEL,
-      },
-      workspaceFiles: { "README.md": "# remote hosts\n" },
-    });
-    const page = vs.page;
-    await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
+  test(
+    "add the rig's SSH host, trust its key, see its container, ask for logs, confirm a restart",
+    { timeout: 300_000 },
+    async (t) => {
+      if (skip || !env || !ai) return t.skip(skip);
+      vs = await startVSCode({
+        name: "remote-hosts",
+        env: { DOCKER_HOST: env.dockerHost },
+        settings: {
+          "aicockpit.provider.kind": "custom",
+          "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+          "aicockpit.provider.model": MODEL,
+        },
+        workspaceFiles: { "README.md": "# remote hosts\n" },
+      });
+      const page = vs.page;
+      await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
 
-    // ---- the AiCockpit side bar: Remote Hosts open, Chat and Workspaces folded away
-    await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
-    const header = page.locator(".pane-header", { hasText: /^Remote Hosts/i }).first();
-    await header.waitFor({ timeout: 20_000 });
-    for (const other of [/^Chat/i, /^Workspaces/i]) {
-      const h = page.locator(".pane-header", { hasText: other }).first();
-      if ((await h.count()) > 0 && (await h.getAttribute("aria-expanded")) === "true") await h.click();
-    }
-    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
-    await sleep(1500);
-    await vs.screenshot("remote-empty");
-    await page.getByRole("treeitem", { name: /^local/ }).waitFor({ timeout: 20_000 });
-
-    // ---- 1. Add SSH Host from the view's title, trust the fingerprint in the modal
-    const quick = page.locator(".quick-input-widget");
-    const answer = async (text: string, replace = true) => {
-      await quick.locator("input").first().waitFor({ state: "visible", timeout: 15_000 });
-      await sleep(250);
-      if (replace) await page.keyboard.press("Control+A");
-      if (text !== "") await page.keyboard.type(text);
-      await page.keyboard.press("Enter");
-    };
-    let mark = vs.readReport().length;
-    await header.hover();
-    await header.locator('.actions a[aria-label^="Add SSH Host"]').click();
-    await quick.waitFor({ state: "visible", timeout: 15_000 });
-    /** Types into the form's step once its title is showing (the widget is reused from step to step). */
-    const step = async (title: string, text: string) => {
-      await quick.locator(".quick-input-title", { hasText: `Add SSH Host: ${title}` }).waitFor({ timeout: 15_000 });
-      await answer(text);
-    };
-    await step("address", env.ssh.host);
-    await step("SSH port", String(env.ssh.port));
-    await step("user", env.ssh.user);
-    await quick.locator(".quick-input-title", { hasText: "Add SSH Host: log in with" }).waitFor({ timeout: 15_000 });
-    await quick.locator(".quick-input-list .monaco-list-row", { hasText: "Private key file" }).first().waitFor({ timeout: 10_000 });
-    await vs.screenshot("add-host-auth");
-    await page.keyboard.type("Private key file");
-    await page.keyboard.press("Enter");
-    await step("private key", env.ssh.keyPath);
-    await step("name", HOST_ID);
-    const added = await vs.waitForReport((e) => e.event === "remote-host-added", 20_000, mark);
-    assert.equal(added.host, HOST_ID);
-    assert.equal(added.address, `${env.ssh.host}:${env.ssh.port}`);
-
-    const unknown = await vs.waitForReport((e) => e.event === "remote-host-tested", 45_000, mark);
-    assert.equal(unknown.keyStatus, "unknown", "a key nothing vouches for is shown, not accepted");
-    assert.equal(unknown.fingerprint, env.ssh.hostFingerprint);
-    const dialog = page.locator(".monaco-dialog-box");
-    await dialog.waitFor({ timeout: 10_000 });
-    const dialogText = await dialog.innerText();
-    assert.match(dialogText, /Trust the SSH host key of/);
-    assert.ok(dialogText.includes(env.ssh.hostFingerprint), `the modal shows the fingerprint; it shows:\n${dialogText}`);
-    await page.mouse.move(5, 5);
-    await vs.screenshot("trust-fingerprint");
-    await dialog.locator(".monaco-button", { hasText: /^Trust$/ }).click();
-    const trusted = await vs.waitForReport((e) => e.event === "remote-host-tested" && e.keyStatus === "trusted", 45_000, mark);
-    assert.equal(trusted.authenticated, true, `login with the key works: ${String(trusted.error)}`);
-
-    // ---- 2. the host lists the container the test made on the rig's engine
-    const hostRow = page.getByRole("treeitem", { name: new RegExp(`^${HOST_ID}`) });
-    await hostRow.waitFor({ timeout: 20_000 });
-    const listed = await vs.waitForReport((e) => e.event === "remote-tree-containers" && e.host === HOST_ID && String(e.containers).includes(`${NAME}:running`), 45_000, mark);
-    assert.ok(String(listed.containers).includes(`${NAME}:running`));
-    const item = page.getByRole("treeitem", { name: new RegExp(`^${NAME}`) }).first();
-    await item.waitFor({ timeout: 20_000 });
-    await page.locator(".monaco-list-row", { hasText: NAME }).first().locator(".codicon-vm-running").waitFor({ timeout: 10_000 });
-    await vs.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
-    await page.mouse.move(5, 5);
-    await vs.screenshot("host-containers");
-
-    /** Container context menu; retried when a tree refresh re-renders the row under the menu. */
-    const menu = async (label: string, command: string) => {
-      for (let attempt = 1; ; attempt++) {
-        const m = vs!.readReport().length;
-        await item.click({ button: "right" });
-        const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
-        await entry.waitFor({ timeout: 10_000 });
-        await sleep(400); // Monaco menus ignore a click that lands right after they open
-        await entry.hover();
-        await sleep(100);
-        await entry.locator(".action-label").first().click();
-        try {
-          return await vs!.waitForReport((e) => e.event === "remote-command" && e.command === `aicockpit.remote.${command}` && e.node === "container", 5_000, m);
-        } catch (err) {
-          if (attempt >= 3) throw err;
-          await page.keyboard.press("Escape");
-        }
+      // ---- the AiCockpit side bar: Remote Hosts open, Chat and Workspaces folded away
+      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      const header = page.locator(".pane-header", { hasText: /^Remote Hosts/i }).first();
+      await header.waitFor({ timeout: 20_000 });
+      for (const other of [/^Chat/i, /^Workspaces/i]) {
+        const h = page.locator(".pane-header", { hasText: other }).first();
+        if ((await h.count()) > 0 && (await h.getAttribute("aria-expanded")) === "true") await h.click();
       }
-    };
+      if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+      await sleep(1500);
+      await vs.screenshot("remote-empty");
+      await page.getByRole("treeitem", { name: /^local/ }).waitFor({ timeout: 20_000 });
 
-    // ---- 3. Ask a Container: the last 20 log lines, over SSH, in an editor
-    mark = vs.readReport().length;
-    await menu("Ask a Container", "ask");
-    await quick.waitFor({ state: "visible", timeout: 10_000 });
-    assert.match(await quick.locator(".quick-input-title").innerText(), new RegExp(`Ask ${NAME} \\(${HOST_ID}\\)`));
-    await answer("show the last 20 log lines", false);
-    const logs = await vs.waitForReport((e) => e.event === "remote-ask-result", 60_000, mark);
-    assert.equal(logs.status, "SUCCESS", JSON.stringify(logs));
-    assert.equal(logs.command, `docker logs --tail 20 ${NAME}`);
-    assert.equal(logs.shown, "editor");
-    const text = String(logs.text);
-    const lines = text.split("\n").filter((l) => l.startsWith("log-line-"));
-    assert.deepEqual(
-      lines,
-      Array.from({ length: 20 }, (_, i) => `log-line-${i + 11}`),
-      "exactly the container's last 20 lines",
-    );
-    assert.match(text, new RegExp(`^\\$ docker logs --tail 20 ${NAME}\\n`));
-    await page.locator(".tab.active", { hasText: NAME }).waitFor({ timeout: 15_000 });
-    await page.locator(".monaco-editor .view-lines", { hasText: "log-line-30" }).first().waitFor({ timeout: 15_000 });
-    await page.mouse.move(5, 5);
-    await vs.screenshot("ask-logs-output");
-    const prompt = (ai.completionRequests().at(-1)!.body as { messages: { content: string }[] }).messages.map((m) => m.content).join("\n");
-    assert.match(prompt, /show the last 20 log lines/);
+      // ---- 1. Add SSH Host from the view's title, trust the fingerprint in the modal
+      const quick = page.locator(".quick-input-widget");
+      const answer = async (text: string, replace = true) => {
+        await quick.locator("input").first().waitFor({ state: "visible", timeout: 15_000 });
+        await sleep(250);
+        if (replace) await page.keyboard.press("Control+A");
+        if (text !== "") await page.keyboard.type(text);
+        await page.keyboard.press("Enter");
+      };
+      let mark = vs.readReport().length;
+      await header.hover();
+      await header.locator('.actions a[aria-label^="Add SSH Host"]').click();
+      await quick.waitFor({ state: "visible", timeout: 15_000 });
+      /** Types into the form's step once its title is showing (the widget is reused from step to step). */
+      const step = async (title: string, text: string) => {
+        await quick.locator(".quick-input-title", { hasText: `Add SSH Host: ${title}` }).waitFor({ timeout: 15_000 });
+        await answer(text);
+      };
+      await step("address", env.ssh.host);
+      await step("SSH port", String(env.ssh.port));
+      await step("user", env.ssh.user);
+      await quick.locator(".quick-input-title", { hasText: "Add SSH Host: log in with" }).waitFor({ timeout: 15_000 });
+      await quick
+        .locator(".quick-input-list .monaco-list-row", { hasText: "Private key file" })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await vs.screenshot("add-host-auth");
+      await page.keyboard.type("Private key file");
+      await page.keyboard.press("Enter");
+      await step("private key", env.ssh.keyPath);
+      await step("name", HOST_ID);
+      const added = await vs.waitForReport((e) => e.event === "remote-host-added", 20_000, mark);
+      assert.equal(added.host, HOST_ID);
+      assert.equal(added.address, `${env.ssh.host}:${env.ssh.port}`);
 
-    // ---- 4. "restart it": the exact command in a confirmation, Run restarts the container
-    const startedBefore = (await docker.getContainer(NAME).inspect()).State.StartedAt;
-    mark = vs.readReport().length;
-    await menu("Ask a Container", "ask");
-    await answer("restart it", false);
-    const confirm = await vs.waitForReport((e) => e.event === "remote-ask-confirm", 60_000, mark).catch(async (err: unknown) => {
-      await vs!.screenshot("restart-no-confirm");
-      throw err;
-    });
-    assert.equal(confirm.command, `docker restart ${NAME}`);
-    await dialog.waitFor({ timeout: 10_000 });
-    const confirmText = await dialog.innerText();
-    assert.match(confirmText, new RegExp(`Run this command on ${NAME} \\(${HOST_ID}\\)\\?`));
-    assert.ok(confirmText.includes(`docker restart ${NAME}`), `the modal names the exact command; it shows:\n${confirmText}`);
-    assert.equal((await docker.getContainer(NAME).inspect()).State.StartedAt, startedBefore, "nothing ran before Run");
-    await page.mouse.move(5, 5);
-    await vs.screenshot("ask-restart-confirm");
-    await dialog.locator(".monaco-button", { hasText: /^Run$/ }).click();
-    const restarted = await vs.waitForReport((e) => e.event === "remote-ask-result", 60_000, mark);
-    assert.equal(restarted.status, "SUCCESS", JSON.stringify(restarted));
-    assert.equal(restarted.command, `docker restart ${NAME}`);
-    const after = await docker.getContainer(NAME).inspect();
-    assert.equal(after.State.Running, true);
-    assert.notEqual(after.State.StartedAt, startedBefore, "the container was restarted");
-    await sleep(800); // the result toast slides in
-    await vs.screenshot("ask-restart-done");
+      const unknown = await vs.waitForReport((e) => e.event === "remote-host-tested", 45_000, mark);
+      assert.equal(unknown.keyStatus, "unknown", "a key nothing vouches for is shown, not accepted");
+      assert.equal(unknown.fingerprint, env.ssh.hostFingerprint);
+      const dialog = page.locator(".monaco-dialog-box");
+      await dialog.waitFor({ timeout: 10_000 });
+      const dialogText = await dialog.innerText();
+      assert.match(dialogText, /Trust the SSH host key of/);
+      assert.ok(
+        dialogText.includes(env.ssh.hostFingerprint),
+        `the modal shows the fingerprint; it shows:\n${dialogText}`,
+      );
+      await page.mouse.move(5, 5);
+      await vs.screenshot("trust-fingerprint");
+      await dialog.locator(".monaco-button", { hasText: /^Trust$/ }).click();
+      const trusted = await vs.waitForReport(
+        (e) => e.event === "remote-host-tested" && e.keyStatus === "trusted",
+        45_000,
+        mark,
+      );
+      assert.equal(trusted.authenticated, true, `login with the key works: ${String(trusted.error)}`);
 
-    // ---- 5. Show Logs follows in an editor; closing the tab stops following
-    await vs.runCommand("View: Close All Editors").catch(() => undefined);
-    await vs.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
-    mark = vs.readReport().length;
-    await menu("Show Container Logs", "showLogs");
-    await vs.waitForReport((e) => e.event === "remote-logs-text" && Number(e.chars) > 0, 30_000, mark);
-    await page.locator(".monaco-editor .view-lines", { hasText: "log-line-30" }).first().waitFor({ timeout: 15_000 });
-    // A line written after the editor opened arrives through the follow stream.
-    const exec = await docker.getContainer(NAME).exec({ Cmd: ["sh", "-c", "echo followed-line-after-open > /proc/1/fd/1"] });
-    await exec.start({ Detach: true });
-    await page.locator(".monaco-editor .view-lines", { hasText: "followed-line-after-open" }).first().waitFor({ timeout: 20_000 });
-    await page.mouse.move(5, 5);
-    await vs.screenshot("logs-following");
-    await vs.runCommand("View: Close All Editors");
-    const stopped = await vs.waitForReport((e) => e.event === "remote-logs-stopped", 15_000, mark);
-    assert.equal(stopped.closedByUser, true, "closing the editor stopped following");
-  });
+      // ---- 2. the host lists the container the test made on the rig's engine
+      const hostRow = page.getByRole("treeitem", { name: new RegExp(`^${HOST_ID}`) });
+      await hostRow.waitFor({ timeout: 20_000 });
+      const listed = await vs.waitForReport(
+        (e) =>
+          e.event === "remote-tree-containers" &&
+          e.host === HOST_ID &&
+          String(e.containers).includes(`${NAME}:running`),
+        45_000,
+        mark,
+      );
+      assert.ok(String(listed.containers).includes(`${NAME}:running`));
+      const item = page.getByRole("treeitem", { name: new RegExp(`^${NAME}`) }).first();
+      await item.waitFor({ timeout: 20_000 });
+      await page
+        .locator(".monaco-list-row", { hasText: NAME })
+        .first()
+        .locator(".codicon-vm-running")
+        .waitFor({ timeout: 10_000 });
+      await vs.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
+      await page.mouse.move(5, 5);
+      await vs.screenshot("host-containers");
+
+      /** Container context menu; retried when a tree refresh re-renders the row under the menu. */
+      const menu = async (label: string, command: string) => {
+        for (let attempt = 1; ; attempt++) {
+          const m = vs!.readReport().length;
+          await item.click({ button: "right" });
+          const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
+          await entry.waitFor({ timeout: 10_000 });
+          await sleep(400); // Monaco menus ignore a click that lands right after they open
+          await entry.hover();
+          await sleep(100);
+          await entry.locator(".action-label").first().click();
+          try {
+            return await vs!.waitForReport(
+              (e) =>
+                e.event === "remote-command" && e.command === `aicockpit.remote.${command}` && e.node === "container",
+              5_000,
+              m,
+            );
+          } catch (err) {
+            if (attempt >= 3) throw err;
+            await page.keyboard.press("Escape");
+          }
+        }
+      };
+
+      // ---- 3. Ask a Container: the last 20 log lines, over SSH, in an editor
+      mark = vs.readReport().length;
+      await menu("Ask a Container", "ask");
+      await quick.waitFor({ state: "visible", timeout: 10_000 });
+      assert.match(await quick.locator(".quick-input-title").innerText(), new RegExp(`Ask ${NAME} \\(${HOST_ID}\\)`));
+      await answer("show the last 20 log lines", false);
+      const logs = await vs.waitForReport((e) => e.event === "remote-ask-result", 60_000, mark);
+      assert.equal(logs.status, "SUCCESS", JSON.stringify(logs));
+      assert.equal(logs.command, `docker logs --tail 20 ${NAME}`);
+      assert.equal(logs.shown, "editor");
+      const text = String(logs.text);
+      const lines = text.split("\n").filter((l) => l.startsWith("log-line-"));
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 20 }, (_, i) => `log-line-${i + 11}`),
+        "exactly the container's last 20 lines",
+      );
+      assert.match(text, new RegExp(`^\\$ docker logs --tail 20 ${NAME}\\n`));
+      await page.locator(".tab.active", { hasText: NAME }).waitFor({ timeout: 15_000 });
+      await page.locator(".monaco-editor .view-lines", { hasText: "log-line-30" }).first().waitFor({ timeout: 15_000 });
+      await page.mouse.move(5, 5);
+      await vs.screenshot("ask-logs-output");
+      const prompt = (ai.completionRequests().at(-1)!.body as { messages: { content: string }[] }).messages
+        .map((m) => m.content)
+        .join("\n");
+      assert.match(prompt, /show the last 20 log lines/);
+
+      // ---- 4. "restart it": the exact command in a confirmation, Run restarts the container
+      const startedBefore = (await docker.getContainer(NAME).inspect()).State.StartedAt;
+      mark = vs.readReport().length;
+      await menu("Ask a Container", "ask");
+      await answer("restart it", false);
+      const confirm = await vs
+        .waitForReport((e) => e.event === "remote-ask-confirm", 60_000, mark)
+        .catch(async (err: unknown) => {
+          await vs!.screenshot("restart-no-confirm");
+          throw err;
+        });
+      assert.equal(confirm.command, `docker restart ${NAME}`);
+      await dialog.waitFor({ timeout: 10_000 });
+      const confirmText = await dialog.innerText();
+      assert.match(confirmText, new RegExp(`Run this command on ${NAME} \\(${HOST_ID}\\)\\?`));
+      assert.ok(
+        confirmText.includes(`docker restart ${NAME}`),
+        `the modal names the exact command; it shows:\n${confirmText}`,
+      );
+      assert.equal(
+        (await docker.getContainer(NAME).inspect()).State.StartedAt,
+        startedBefore,
+        "nothing ran before Run",
+      );
+      await page.mouse.move(5, 5);
+      await vs.screenshot("ask-restart-confirm");
+      await dialog.locator(".monaco-button", { hasText: /^Run$/ }).click();
+      const restarted = await vs.waitForReport((e) => e.event === "remote-ask-result", 60_000, mark);
+      assert.equal(restarted.status, "SUCCESS", JSON.stringify(restarted));
+      assert.equal(restarted.command, `docker restart ${NAME}`);
+      const after = await docker.getContainer(NAME).inspect();
+      assert.equal(after.State.Running, true);
+      assert.notEqual(after.State.StartedAt, startedBefore, "the container was restarted");
+      await sleep(800); // the result toast slides in
+      await vs.screenshot("ask-restart-done");
+
+      // ---- 5. Show Logs follows in an editor; closing the tab stops following
+      await vs.runCommand("View: Close All Editors").catch(() => undefined);
+      await vs.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
+      mark = vs.readReport().length;
+      await menu("Show Container Logs", "showLogs");
+      await vs.waitForReport((e) => e.event === "remote-logs-text" && Number(e.chars) > 0, 30_000, mark);
+      await page.locator(".monaco-editor .view-lines", { hasText: "log-line-30" }).first().waitFor({ timeout: 15_000 });
+      // A line written after the editor opened arrives through the follow stream.
+      const exec = await docker
+        .getContainer(NAME)
+        .exec({ Cmd: ["sh", "-c", "echo followed-line-after-open > /proc/1/fd/1"] });
+      await exec.start({ Detach: true });
+      await page
+        .locator(".monaco-editor .view-lines", { hasText: "followed-line-after-open" })
+        .first()
+        .waitFor({ timeout: 20_000 });
+      await page.mouse.move(5, 5);
+      await vs.screenshot("logs-following");
+      await vs.runCommand("View: Close All Editors");
+      const stopped = await vs.waitForReport((e) => e.event === "remote-logs-stopped", 15_000, mark);
+      assert.equal(stopped.closedByUser, true, "closing the editor stopped following");
+    },
+  );
 });

@@ -95,7 +95,11 @@ describe("E2E smoke: extension + backend in real VS Code", () => {
     // Teardown leaves nothing behind: code-server, extension host and backend are gone.
     const tag = vs.tag;
     await vs.close();
-    assert.deepEqual(taggedPids((x) => x === tag), [], "processes of this run survived close()");
+    assert.deepEqual(
+      taggedPids((x) => x === tag),
+      [],
+      "processes of this run survived close()",
+    );
     assert.equal(isAlive(secondPid), false, `backend ${secondPid} survived close()`);
   });
 });

@@ -53,7 +53,10 @@ describe("E2E: npm start (the README's start command)", () => {
         // already gone
       }
     }
-    const left = await waitGone(taggedPids((x) => x === tag), 10_000);
+    const left = await waitGone(
+      taggedPids((x) => x === tag),
+      10_000,
+    );
     killAll(left, "SIGKILL");
     await ai?.close();
   });
@@ -73,7 +76,12 @@ describe("E2E: npm start (the README's start command)", () => {
     mkdirSync(join(profile, "user-data", "User"), { recursive: true });
     writeFileSync(
       join(profile, "user-data", "User", "settings.json"),
-      JSON.stringify({ ...QUIET_SETTINGS, "aicockpit.provider.kind": "custom", "aicockpit.provider.baseUrl": `${ai.url}/v1`, "aicockpit.provider.model": MODEL }),
+      JSON.stringify({
+        ...QUIET_SETTINGS,
+        "aicockpit.provider.kind": "custom",
+        "aicockpit.provider.baseUrl": `${ai.url}/v1`,
+        "aicockpit.provider.model": MODEL,
+      }),
     );
 
     const port = await freePort();
@@ -81,7 +89,13 @@ describe("E2E: npm start (the README's start command)", () => {
       cwd: REPO_ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, AICOCKPIT_START_PORT: String(port), AICOCKPIT_START_PROFILE: profile, AICOCKPIT_NO_BROWSER: "1", [TAG_VAR]: tag },
+      env: {
+        ...process.env,
+        AICOCKPIT_START_PORT: String(port),
+        AICOCKPIT_START_PROFILE: profile,
+        AICOCKPIT_NO_BROWSER: "1",
+        [TAG_VAR]: tag,
+      },
     });
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -96,9 +110,15 @@ describe("E2E: npm start (the README's start command)", () => {
         }
       };
       child!.stdout!.on("data", check);
-      child!.once("exit", (code) => reject(new Error(`npm start exited (${code}) before printing the address:\n${out}`)));
+      child!.once("exit", (code) =>
+        reject(new Error(`npm start exited (${code}) before printing the address:\n${out}`)),
+      );
     });
-    assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?folder=`), "loopback address on the requested port");
+    assert.match(
+      url,
+      new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?folder=`),
+      "loopback address on the requested port",
+    );
     assert.ok(decodeURIComponent(url).endsWith(folder), "opened on the folder given (path with a space)");
 
     browser = await chromium.launchPersistentContext(join(dir, "chromium"), {
@@ -112,9 +132,15 @@ describe("E2E: npm start (the README's start command)", () => {
     await page.goto(url, { timeout: 60_000 });
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
     await page.getByRole("treeitem", { name: "main.py" }).waitFor({ timeout: 30_000 });
-    await page.locator(".part.statusbar .statusbar-item", { hasText: `AiCockpit: ${MODEL}` }).first().waitFor({ timeout: 90_000 });
+    await page
+      .locator(".part.statusbar .statusbar-item", { hasText: `AiCockpit: ${MODEL}` })
+      .first()
+      .waitFor({ timeout: 90_000 });
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS_DIR, "start-01-ready.png") });
-    assert.ok(ai.requests.some((r) => r.path.startsWith("/v1/")), "the backend reached the AI service");
+    assert.ok(
+      ai.requests.some((r) => r.path.startsWith("/v1/")),
+      "the backend reached the AI service",
+    );
   });
 });

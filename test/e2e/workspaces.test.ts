@@ -54,144 +54,172 @@ describe("E2E: Docker workspaces", () => {
     if (env) await cleanupWorkspaces(docker, NAME);
   });
 
-  test("create from the tree, terminal output, edit a container file via aicockpit-ws:, exit, delete", { timeout: 300_000 }, async (t) => {
-    if (skip || !env) return t.skip(skip);
-    vs = await startVSCode({
-      name: "workspaces",
-      env: { DOCKER_HOST: env.dockerHost },
-      // DOM renderer: the terminal's text is then in the page, so the test can read it.
-      settings: { "terminal.integrated.gpuAcceleration": "off" },
-      workspaceFiles: { "README.md": "# host folder\n" },
-    });
-    const page = vs.page;
-    await vs.waitForReport((e) => e.event === "backend-ready", 60_000);
+  test(
+    "create from the tree, terminal output, edit a container file via aicockpit-ws:, exit, delete",
+    { timeout: 300_000 },
+    async (t) => {
+      if (skip || !env) return t.skip(skip);
+      vs = await startVSCode({
+        name: "workspaces",
+        env: { DOCKER_HOST: env.dockerHost },
+        // DOM renderer: the terminal's text is then in the page, so the test can read it.
+        settings: { "terminal.integrated.gpuAcceleration": "off" },
+        workspaceFiles: { "README.md": "# host folder\n" },
+      });
+      const page = vs.page;
+      await vs.waitForReport((e) => e.event === "backend-ready", 60_000);
 
-    // ---- the AiCockpit side bar with its Workspaces view
-    await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
-    const header = page.locator(".pane-header", { hasText: /^Workspaces/i }).first();
-    await header.waitFor({ timeout: 20_000 });
-    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
-    // Chat shares this side bar; collapsed, its webview cannot sit under the tree's context menu.
-    const chat = page.locator(".pane-header", { hasText: /^Chat/i }).first();
-    if ((await chat.count()) > 0 && (await chat.getAttribute("aria-expanded")) === "true") await chat.click();
-    await vs.screenshot("tree-empty");
+      // ---- the AiCockpit side bar with its Workspaces view
+      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      const header = page.locator(".pane-header", { hasText: /^Workspaces/i }).first();
+      await header.waitFor({ timeout: 20_000 });
+      if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+      // Chat shares this side bar; collapsed, its webview cannot sit under the tree's context menu.
+      const chat = page.locator(".pane-header", { hasText: /^Chat/i }).first();
+      if ((await chat.count()) > 0 && (await chat.getAttribute("aria-expanded")) === "true") await chat.click();
+      await vs.screenshot("tree-empty");
 
-    // ---- 1. create from the tree's title action
-    await header.hover();
-    await header.locator('.actions a[aria-label^="Create Workspace"]').click();
-    const quick = page.locator(".quick-input-widget");
-    await quick.waitFor({ state: "visible", timeout: 15_000 });
-    const row = (text: string) => quick.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
-    await row("Custom image").waitFor({ timeout: 15_000 });
-    await vs.screenshot("create-stack");
-    await page.keyboard.type("Custom image");
-    await row("Custom image").click();
-    const answer = async (text: string, replace = true) => {
-      await quick.locator("input").first().waitFor({ state: "visible" });
-      await sleep(200);
-      if (replace) await page.keyboard.press("Control+A");
-      if (text !== "") await page.keyboard.type(text);
-      await page.keyboard.press("Enter");
-    };
-    await answer(env.image); // image
-    await answer(NAME); // name
-    await answer("cpus=1 memory=256 pids=256"); // limits
-    await answer(""); // ports: none
-    await quick.locator(".quick-input-list .monaco-list-row", { hasText: "outbound network allowed" }).first().waitFor({ timeout: 10_000 });
-    await vs.screenshot("create-network");
-    await page.keyboard.press("Enter"); // network: bridge (the first, default)
-    const created = await vs.waitForReport((e) => e.event === "workspace-created", 60_000);
-    assert.equal(created.id, NAME);
-    assert.equal(created.state, "running");
-    const item = page.getByRole("treeitem", { name: new RegExp(`^${NAME}`) });
-    await item.waitFor({ timeout: 20_000 });
-    await page.locator(".monaco-list-row", { hasText: NAME }).locator(".codicon-vm-running").waitFor({ timeout: 10_000 });
-    await vs.screenshot("tree-running");
-    const info = await docker.getContainer(`aicockpit-ws-${NAME}`).inspect();
-    assert.equal(info.HostConfig.NanoCpus, 1e9);
-    assert.equal(info.HostConfig.Memory, 256 * 1024 * 1024);
-    assert.equal(info.HostConfig.NetworkMode, "bridge");
+      // ---- 1. create from the tree's title action
+      await header.hover();
+      await header.locator('.actions a[aria-label^="Create Workspace"]').click();
+      const quick = page.locator(".quick-input-widget");
+      await quick.waitFor({ state: "visible", timeout: 15_000 });
+      const row = (text: string) => quick.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
+      await row("Custom image").waitFor({ timeout: 15_000 });
+      await vs.screenshot("create-stack");
+      await page.keyboard.type("Custom image");
+      await row("Custom image").click();
+      const answer = async (text: string, replace = true) => {
+        await quick.locator("input").first().waitFor({ state: "visible" });
+        await sleep(200);
+        if (replace) await page.keyboard.press("Control+A");
+        if (text !== "") await page.keyboard.type(text);
+        await page.keyboard.press("Enter");
+      };
+      await answer(env.image); // image
+      await answer(NAME); // name
+      await answer("cpus=1 memory=256 pids=256"); // limits
+      await answer(""); // ports: none
+      await quick
+        .locator(".quick-input-list .monaco-list-row", { hasText: "outbound network allowed" })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await vs.screenshot("create-network");
+      await page.keyboard.press("Enter"); // network: bridge (the first, default)
+      const created = await vs.waitForReport((e) => e.event === "workspace-created", 60_000);
+      assert.equal(created.id, NAME);
+      assert.equal(created.state, "running");
+      const item = page.getByRole("treeitem", { name: new RegExp(`^${NAME}`) });
+      await item.waitFor({ timeout: 20_000 });
+      await page
+        .locator(".monaco-list-row", { hasText: NAME })
+        .locator(".codicon-vm-running")
+        .waitFor({ timeout: 10_000 });
+      await vs.screenshot("tree-running");
+      const info = await docker.getContainer(`aicockpit-ws-${NAME}`).inspect();
+      assert.equal(info.HostConfig.NanoCpus, 1e9);
+      assert.equal(info.HostConfig.Memory, 256 * 1024 * 1024);
+      assert.equal(info.HostConfig.NetworkMode, "bridge");
 
-    /** Context menu of the workspace row; retried when a tree refresh re-renders the row under the menu. */
-    const menu = async (label: string, command: string) => {
-      for (let attempt = 1; ; attempt++) {
-        const mark = vs!.readReport().length;
-        await item.click({ button: "right" });
-        const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
-        await entry.waitFor({ timeout: 10_000 });
-        // Monaco menus ignore a click that lands right after they open (the right-click's own mouseup).
-        await sleep(400);
-        await entry.hover();
-        await sleep(100);
-        await entry.locator(".action-label").first().click();
-        try {
-          return await vs!.waitForReport((e) => e.event === "workspace-command" && e.command === `aicockpit.workspaces.${command}` && e.fromTree === true, 5_000, mark);
-        } catch (err) {
-          if (attempt >= 3) throw err;
-          await vs!.screenshot(`menu-retry-${attempt}`);
-          await page.keyboard.press("Escape");
+      /** Context menu of the workspace row; retried when a tree refresh re-renders the row under the menu. */
+      const menu = async (label: string, command: string) => {
+        for (let attempt = 1; ; attempt++) {
+          const mark = vs!.readReport().length;
+          await item.click({ button: "right" });
+          const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
+          await entry.waitFor({ timeout: 10_000 });
+          // Monaco menus ignore a click that lands right after they open (the right-click's own mouseup).
+          await sleep(400);
+          await entry.hover();
+          await sleep(100);
+          await entry.locator(".action-label").first().click();
+          try {
+            return await vs!.waitForReport(
+              (e) =>
+                e.event === "workspace-command" &&
+                e.command === `aicockpit.workspaces.${command}` &&
+                e.fromTree === true,
+              5_000,
+              mark,
+            );
+          } catch (err) {
+            if (attempt >= 3) throw err;
+            await vs!.screenshot(`menu-retry-${attempt}`);
+            await page.keyboard.press("Escape");
+          }
         }
+      };
+      const clearToasts = () => vs!.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
+      await clearToasts();
+      await vs.screenshot("tree-running-clean");
+
+      // ---- 2. terminal inside the container
+      let mark = vs.readReport().length;
+      await menu("Open Terminal in Workspace", "openTerminal");
+      await vs.waitForReport((e) => e.event === "workspace-terminal-ready", 20_000, mark);
+      const term = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
+      await term.waitFor({ timeout: 15_000 });
+      await term.click();
+      await sleep(300);
+      await page.keyboard.type(
+        "echo hello-from-terminal > /workspace/notes.txt; echo out-$((6*7)); cat /workspace/notes.txt",
+      );
+      await page.keyboard.press("Enter");
+      const terminalText = async () =>
+        (
+          await page
+            .locator(".xterm-rows")
+            .allInnerTexts()
+            .catch(() => [])
+        ).join("\n");
+      for (let i = 0; !/out-42[\s\S]*hello-from-terminal/.test(await terminalText()); i++) {
+        if (i > 75) {
+          await vs.screenshot("terminal-timeout");
+          assert.fail(`terminal output not seen; terminal shows:\n${await terminalText()}`);
+        }
+        await sleep(200);
       }
-    };
-    const clearToasts = () => vs!.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
-    await clearToasts();
-    await vs.screenshot("tree-running-clean");
+      await clearToasts();
+      await vs.screenshot("terminal-output");
+      assert.equal((await execIn(docker, NAME, ["cat", "/workspace/notes.txt"])).trim(), "hello-from-terminal");
 
-    // ---- 2. terminal inside the container
-    let mark = vs.readReport().length;
-    await menu("Open Terminal in Workspace", "openTerminal");
-    await vs.waitForReport((e) => e.event === "workspace-terminal-ready", 20_000, mark);
-    const term = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
-    await term.waitFor({ timeout: 15_000 });
-    await term.click();
-    await sleep(300);
-    await page.keyboard.type("echo hello-from-terminal > /workspace/notes.txt; echo out-$((6*7)); cat /workspace/notes.txt");
-    await page.keyboard.press("Enter");
-    const terminalText = async () => (await page.locator(".xterm-rows").allInnerTexts().catch(() => [])).join("\n");
-    for (let i = 0; !/out-42[\s\S]*hello-from-terminal/.test(await terminalText()); i++) {
-      if (i > 75) {
-        await vs.screenshot("terminal-timeout");
-        assert.fail(`terminal output not seen; terminal shows:\n${await terminalText()}`);
-      }
-      await sleep(200);
-    }
-    await clearToasts();
-    await vs.screenshot("terminal-output");
-    assert.equal((await execIn(docker, NAME, ["cat", "/workspace/notes.txt"])).trim(), "hello-from-terminal");
+      // ---- 3. open the container file through aicockpit-ws:, edit, save, check inside
+      mark = vs.readReport().length;
+      await menu("Open File in Workspace", "openFile");
+      await quick.waitFor({ state: "visible", timeout: 10_000 });
+      await answer("/workspace/notes.txt");
+      const opened = await vs.waitForReport((e) => e.event === "workspace-file-opened", 15_000, mark);
+      assert.equal(opened.uri, `aicockpit-ws://${NAME}/workspace/notes.txt`);
+      await page.locator('.tab.active[aria-label^="notes.txt"]').waitFor({ timeout: 15_000 });
+      await page.locator(".monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.type("edited-in-vscode");
+      await page.keyboard.press("Control+S");
+      await vs.waitForReport((e) => e.event === "workspace-file-saved", 15_000, mark);
+      await vs.screenshot("file-saved");
+      assert.equal(
+        await execIn(docker, NAME, ["cat", "/workspace/notes.txt"]),
+        "hello-from-terminal\nedited-in-vscode",
+      );
 
-    // ---- 3. open the container file through aicockpit-ws:, edit, save, check inside
-    mark = vs.readReport().length;
-    await menu("Open File in Workspace", "openFile");
-    await quick.waitFor({ state: "visible", timeout: 10_000 });
-    await answer("/workspace/notes.txt");
-    const opened = await vs.waitForReport((e) => e.event === "workspace-file-opened", 15_000, mark);
-    assert.equal(opened.uri, `aicockpit-ws://${NAME}/workspace/notes.txt`);
-    await page.locator('.tab.active[aria-label^="notes.txt"]').waitFor({ timeout: 15_000 });
-    await page.locator(".monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.type("edited-in-vscode");
-    await page.keyboard.press("Control+S");
-    await vs.waitForReport((e) => e.event === "workspace-file-saved", 15_000, mark);
-    await vs.screenshot("file-saved");
-    assert.equal(await execIn(docker, NAME, ["cat", "/workspace/notes.txt"]), "hello-from-terminal\nedited-in-vscode");
+      // ---- 4. exit closes the terminal; delete with data
+      mark = vs.readReport().length;
+      await term.click();
+      await page.keyboard.type("exit 0");
+      await page.keyboard.press("Enter");
+      const closed = await vs.waitForReport((e) => e.event === "workspace-terminal-closed", 15_000, mark);
+      assert.equal(closed.exitCode, 0);
 
-    // ---- 4. exit closes the terminal; delete with data
-    mark = vs.readReport().length;
-    await term.click();
-    await page.keyboard.type("exit 0");
-    await page.keyboard.press("Enter");
-    const closed = await vs.waitForReport((e) => e.event === "workspace-terminal-closed", 15_000, mark);
-    assert.equal(closed.exitCode, 0);
-
-    await menu("Delete Workspace", "delete");
-    const dialog = page.locator(".monaco-dialog-box");
-    await dialog.waitFor({ timeout: 10_000 });
-    await vs.screenshot("delete-dialog");
-    await dialog.locator(".monaco-button", { hasText: "Delete with Data" }).click();
-    await vs.waitForReport((e) => e.event === "workspace-deleted", 30_000, mark);
-    await assert.rejects(docker.getContainer(`aicockpit-ws-${NAME}`).inspect());
-    await assert.rejects(docker.getVolume(`aicockpit-ws-${NAME}-data`).inspect());
-    await item.waitFor({ state: "detached", timeout: 15_000 });
-    await vs.screenshot("tree-after-delete");
-  });
+      await menu("Delete Workspace", "delete");
+      const dialog = page.locator(".monaco-dialog-box");
+      await dialog.waitFor({ timeout: 10_000 });
+      await vs.screenshot("delete-dialog");
+      await dialog.locator(".monaco-button", { hasText: "Delete with Data" }).click();
+      await vs.waitForReport((e) => e.event === "workspace-deleted", 30_000, mark);
+      await assert.rejects(docker.getContainer(`aicockpit-ws-${NAME}`).inspect());
+      await assert.rejects(docker.getVolume(`aicockpit-ws-${NAME}-data`).inspect());
+      await item.waitFor({ state: "detached", timeout: 15_000 });
+      await vs.screenshot("tree-after-delete");
+    },
+  );
 });

@@ -23,12 +23,22 @@ test("mentioned file content reaches the prompt and the answer streams back", as
   suite.ai.enqueue({ echo: "fact", chunkDelayMs: 5 });
   const events = await collect({
     messages: [{ role: "user", content: 'What does @"docs/secret notes.txt" say?' }],
-    context: [{ kind: "file", label: "docs/secret notes.txt", path: "docs/secret notes.txt", content: "intro\nFACT: the otter is purple\n" }],
+    context: [
+      {
+        kind: "file",
+        label: "docs/secret notes.txt",
+        path: "docs/secret notes.txt",
+        content: "intro\nFACT: the otter is purple\n",
+      },
+    ],
   });
   assert.equal(events[0]?.type, "context");
   assert.equal(answer(events), "the otter is purple");
   assert.deepEqual(events.at(-1), { type: "done", model: "gpt-4o-mini" });
-  const body = suite.ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[]; stream: boolean };
+  const body = suite.ai.completionRequests()[0]!.body as {
+    messages: { role: string; content: string }[];
+    stream: boolean;
+  };
   assert.equal(body.stream, true);
   assert.equal(body.messages[0]!.role, "system");
   const last = body.messages.at(-1)!;
@@ -48,13 +58,19 @@ test("history is sent in order and a model override is honoured", async () => {
     ],
     model: "gpt-3.5-turbo-instruct",
   });
-  const body = suite.ai.completionRequests()[0]!.body as { model: string; messages: { role: string; content: string }[] };
+  const body = suite.ai.completionRequests()[0]!.body as {
+    model: string;
+    messages: { role: string; content: string }[];
+  };
   assert.equal(body.model, "gpt-3.5-turbo-instruct");
-  assert.deepEqual(body.messages.slice(1).map((m) => [m.role, m.content]), [
-    ["user", "first question"],
-    ["assistant", "first answer"],
-    ["user", "second question"],
-  ]);
+  assert.deepEqual(
+    body.messages.slice(1).map((m) => [m.role, m.content]),
+    [
+      ["user", "first question"],
+      ["assistant", "first answer"],
+      ["user", "second question"],
+    ],
+  );
 });
 
 test("context over the budget is cut and the client is told", async () => {
@@ -74,7 +90,9 @@ test("context over the budget is cut and the client is told", async () => {
   assert.equal(notices[0]!.label, "big.txt");
   assert.equal(notices[0]!.kind, "cut");
   assert.ok(notices[0]!.keptTokens <= 1000 && notices[0]!.totalTokens > 10_000);
-  const prompt = (suite.ai.completionRequests()[0]!.body as { messages: { content: string }[] }).messages.at(-1)!.content;
+  const prompt = (suite.ai.completionRequests()[0]!.body as { messages: { content: string }[] }).messages.at(
+    -1,
+  )!.content;
   assert.match(prompt, /const a = 1;/, "the small selection is kept whole");
   assert.ok(prompt.length < 8_000, `prompt stayed within the budget (${prompt.length} chars)`);
 });
@@ -85,11 +103,17 @@ test("Stop mid-stream aborts the upstream request", async () => {
   const ac = new AbortController();
   const disconnected = suite.ai.waitForDisconnect(5_000);
   let deltas = 0;
-  await assert.rejects(async () => {
-    for await (const ev of suite.client.events("POST /api/chat", { body: { messages: [{ role: "user", content: "go on" }] }, signal: ac.signal })) {
-      if (ev.type === "delta" && ++deltas === 3) ac.abort();
-    }
-  }, (err: unknown) => err instanceof BackendError && err.code === "CANCELLED");
+  await assert.rejects(
+    async () => {
+      for await (const ev of suite.client.events("POST /api/chat", {
+        body: { messages: [{ role: "user", content: "go on" }] },
+        signal: ac.signal,
+      })) {
+        if (ev.type === "delta" && ++deltas === 3) ac.abort();
+      }
+    },
+    (err: unknown) => err instanceof BackendError && err.code === "CANCELLED",
+  );
   const req = await disconnected;
   assert.equal(req.completed, false);
 });
@@ -97,7 +121,10 @@ test("Stop mid-stream aborts the upstream request", async () => {
 test("a provider failure before the first token is an HTTP error with the provider's code", async () => {
   suite.ai.reset();
   suite.ai.enqueue({ status: 401 });
-  await assert.rejects(collect({ messages: [{ role: "user", content: "hi" }] }), (err: unknown) => err instanceof BackendError && err.code === "PROVIDER_AUTH_FAILED");
+  await assert.rejects(
+    collect({ messages: [{ role: "user", content: "hi" }] }),
+    (err: unknown) => err instanceof BackendError && err.code === "PROVIDER_AUTH_FAILED",
+  );
 });
 
 test("a dropped stream after some output ends with an error event, keeping what came", async () => {
@@ -110,7 +137,9 @@ test("a dropped stream after some output ends with an error event, keeping what 
 });
 
 test("invalid bodies are refused with a clear 400", async () => {
-  const res = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/chat", { messages: [{ role: "assistant", content: "x" }] });
+  const res = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/chat", {
+    messages: [{ role: "assistant", content: "x" }],
+  });
   assert.equal(res.status, 400);
   assert.match(res.body.error.message, /last message must be the user's/);
   const empty = await suite.backend.call<{ error: { code: string } }>("POST", "/api/chat", { messages: [] });

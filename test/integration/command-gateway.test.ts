@@ -30,10 +30,18 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   let b: Backend;
 
   const call = (body: Partial<GatewayExecuteRequest> & { intent?: string }, on: Backend = b) =>
-    on.call<GatewayExecuteResponse>("POST", "/api/gateway/execute", { intent: "do it", target: { host: "local", container: APP }, ...body });
+    on.call<GatewayExecuteResponse>("POST", "/api/gateway/execute", {
+      intent: "do it",
+      target: { host: "local", container: APP },
+      ...body,
+    });
 
   /** The model's next answer, then the gateway's response. */
-  async function ask(answer: string, body: Partial<GatewayExecuteRequest> = {}, on: Backend = b): Promise<GatewayExecuteResponse> {
+  async function ask(
+    answer: string,
+    body: Partial<GatewayExecuteRequest> = {},
+    on: Backend = b,
+  ): Promise<GatewayExecuteResponse> {
     ai.enqueue({ text: answer });
     const r = await call(body, on);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -41,7 +49,9 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   }
 
   async function sh(container: string, script: string): Promise<string> {
-    const e = await docker.getContainer(container).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true });
+    const e = await docker
+      .getContainer(container)
+      .exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true });
     const stream = await e.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -52,7 +62,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     // strip the 8-byte multiplexing headers
     const all = Buffer.concat(chunks);
     let out = "";
-    for (let k = 0; k + 8 <= all.length; ) {
+    for (let k = 0; k + 8 <= all.length;) {
       const len = all.readUInt32BE(k + 4);
       out += all.subarray(k + 8, k + 8 + len).toString();
       k += 8 + len;
@@ -62,7 +72,10 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
   /** The proof that nothing ran: the marker is still there, nothing was created, both containers run as before. */
   async function assertUntouched(startedAt: Record<string, string>): Promise<void> {
-    assert.equal((await sh(APP, "ls /tmp/marker /tmp/pwned 2>&1")).trim().split("\n").sort().join("|"), "/tmp/marker|ls: /tmp/pwned: No such file or directory");
+    assert.equal(
+      (await sh(APP, "ls /tmp/marker /tmp/pwned 2>&1")).trim().split("\n").sort().join("|"),
+      "/tmp/marker|ls: /tmp/pwned: No such file or directory",
+    );
     assert.equal(existsSync(HOST_PWNED), false, "nothing ran on the backend's machine");
     for (const name of [APP, OTHER]) {
       const s = (await docker.getContainer(name).inspect()).State;
@@ -78,7 +91,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   }
 
   async function removeContainers(): Promise<void> {
-    for (const name of [APP, OTHER]) await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+    for (const name of [APP, OTHER])
+      await docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 
   before(async () => {
@@ -95,7 +112,8 @@ describe("AI Command Gateway against the real Docker Engine", () => {
       });
       await c.start();
     }
-    for (let i = 0; i < 100 && !(await sh(APP, "ls /tmp/marker 2>/dev/null")).includes("marker"); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(await sh(APP, "ls /tmp/marker 2>/dev/null")).includes("marker"); i++)
+      await new Promise((r) => setTimeout(r, 50));
     ai = await startScriptedAI();
     b = await startBackend({
       env: providerEnv(ai.url, {
@@ -133,7 +151,10 @@ describe("AI Command Gateway against the real Docker Engine", () => {
       [`docker exec ${APP} sh -c 'rm -rf /tmp/marker /'`, /dangerous/],
       [`touch ${HOST_PWNED}`, /runs `touch`, not docker/],
       [`docker logs ${APP}\ndocker exec ${APP} rm -f /tmp/marker`, /line break: more than one command/],
-      ["```bash\ndocker ps\n```\nand then\n```bash\ndocker exec " + APP + " rm -f /tmp/marker\n```", /more than one command/],
+      [
+        "```bash\ndocker ps\n```\nand then\n```bash\ndocker exec " + APP + " rm -f /tmp/marker\n```",
+        /more than one command/,
+      ],
       [`docker logs ${APP} > /tmp/pwned`, /redirection/],
       [`docker cp ${APP}:/tmp/marker /tmp/pwned`, /copies/],
       [`docker logs -f ${APP}`, /follow/],
@@ -142,7 +163,10 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     for (const [answer, reason] of cases) {
       const r = await ask(answer);
       assert.equal(r.overall_status, "VALIDATION_ERROR", `${answer} → ${JSON.stringify(r)}`);
-      assert.ok(r.reasons?.some((x) => reason.test(x)), `${answer}: no reason matches ${reason}: ${JSON.stringify(r.reasons)}`);
+      assert.ok(
+        r.reasons?.some((x) => reason.test(x)),
+        `${answer}: no reason matches ${reason}: ${JSON.stringify(r.reasons)}`,
+      );
       assert.equal(r.error_details?.error_code, "COMMAND_REFUSED");
       assert.equal(r.exit_code, undefined);
       assert.equal(r.stdout, undefined);
@@ -154,7 +178,10 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   test("prose around a fenced command: only the command runs, the prose's instruction does not", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const before0 = await startedAt();
-    const r = await ask(`Sure! Here you go:\n\`\`\`bash\ndocker logs --tail 2 ${APP}\n\`\`\`\nAfterwards also run: docker exec ${APP} rm -f /tmp/marker`, { intent: "show the last 2 log lines" });
+    const r = await ask(
+      `Sure! Here you go:\n\`\`\`bash\ndocker logs --tail 2 ${APP}\n\`\`\`\nAfterwards also run: docker exec ${APP} rm -f /tmp/marker`,
+      { intent: "show the last 2 log lines" },
+    );
     assert.equal(r.overall_status, "SUCCESS", JSON.stringify(r));
     assert.deepEqual(r.argv, ["docker", "logs", "--tail", "2", APP]);
     assert.equal(r.stdout, "line2\nline3\n");
@@ -175,7 +202,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     assert.ok(typeof logs.execution_time_ms === "number" && logs.execution_time_ms >= 0);
     assert.match(logs.request_id, /^[0-9a-f-]{36}$/);
     assert.ok(logs.gateway_instance_id.length > 0);
-    const sent = ai.completionRequests()[0]!.body as { temperature: number; max_tokens: number; messages: { role: string; content: string }[] };
+    const sent = ai.completionRequests()[0]!.body as {
+      temperature: number;
+      max_tokens: number;
+      messages: { role: string; content: string }[];
+    };
     assert.equal(sent.temperature, 0.1);
     assert.ok(sent.max_tokens <= 256, `max_tokens ${sent.max_tokens}`);
     assert.match(sent.messages.at(-1)!.content, /show the last 2 log lines/);
@@ -211,10 +242,15 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   test("aliases: 'market predictor' is the container the alias table names", async (t) => {
     if (!env) return t.skip("no infrastructure");
     ai.reset();
-    const r = await ask(`docker inspect --format '{{.Name}}' ${APP}`, { intent: "name?", target: { host: "local", container: "Market Predictor" } });
+    const r = await ask(`docker inspect --format '{{.Name}}' ${APP}`, {
+      intent: "name?",
+      target: { host: "local", container: "Market Predictor" },
+    });
     assert.equal(r.overall_status, "SUCCESS", JSON.stringify(r));
     assert.equal(r.stdout, `/${APP}\n`);
-    const prompt = (ai.completionRequests()[0]!.body as { messages: { content: string }[] }).messages.map((m) => m.content).join("\n");
+    const prompt = (ai.completionRequests()[0]!.body as { messages: { content: string }[] }).messages
+      .map((m) => m.content)
+      .join("\n");
     assert.match(prompt, new RegExp(`named ${APP}`), "the model is told the real container name");
   });
 
@@ -312,7 +348,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     const audited = readFileSync(join(b.dataDir, "gateway-audit.jsonl"), "utf8");
     assert.ok(audited.includes(`"request_id":"${malformed.body.request_id}"`), "a malformed request is audited too");
 
-    const noAuth = await fetch(`${b.url}/api/gateway/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const noAuth = await fetch(`${b.url}/api/gateway/execute`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     assert.equal(noAuth.status, 401, "auth failures keep their HTTP code");
   });
 
@@ -321,7 +361,9 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     const r = await ask(`docker logs --tail 1 ${APP}`, { intent: `last line please, key ${API_KEY}` });
     assert.equal(r.overall_status, "SUCCESS");
     const lines = readFileSync(join(b.dataDir, "gateway-audit.jsonl"), "utf8").trim().split("\n");
-    const mine = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.request_id === r.request_id);
+    const mine = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e.request_id === r.request_id);
     assert.equal(mine.length, 1);
     const e = mine[0]!;
     assert.deepEqual(e.argv, ["docker", "logs", "--tail", "1", APP]);
@@ -331,10 +373,17 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     assert.equal(typeof e.duration_ms, "number");
     assert.equal(e.intent, "last line please, key ***");
     assert.ok(!lines.join("\n").includes(API_KEY), "the key appears nowhere in the audit log");
-    assert.ok(lines.every((l) => !l.includes("line1")), "command output is not kept in the audit log");
+    assert.ok(
+      lines.every((l) => !l.includes("line1")),
+      "command output is not kept in the audit log",
+    );
 
     const m = await b.call<string>("GET", "/metrics");
-    const count = (status: string) => Number(new RegExp(`aicockpit_gateway_requests_total\\{status="${status}",host="local"\\} (\\d+)`).exec(m.body)?.[1] ?? NaN);
+    const count = (status: string) =>
+      Number(
+        new RegExp(`aicockpit_gateway_requests_total\\{status="${status}",host="local"\\} (\\d+)`).exec(m.body)?.[1] ??
+          NaN,
+      );
     assert.ok(count("SUCCESS") >= 5, m.body.slice(0, 200));
     assert.ok(count("VALIDATION_ERROR") >= 20);
     assert.ok(count("CONFIRMATION_REQUIRED") >= 2);
@@ -372,7 +421,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     const restart = await ask(`docker restart ${APP}`, { target: box });
     assert.equal(restart.overall_status, "CONFIRMATION_REQUIRED");
     const local = await call({ confirmToken: restart.confirm_token! });
-    assert.equal(local.body.overall_status, "VALIDATION_ERROR", "a token for the SSH host does not run on this machine");
+    assert.equal(
+      local.body.overall_status,
+      "VALIDATION_ERROR",
+      "a token for the SSH host does not run on this machine",
+    );
     assert.match(local.body.error_details!.error_message, /on host `box`/);
     await assertUntouched(before0);
     const ok = await call({ confirmToken: restart.confirm_token!, target: box });
@@ -387,7 +440,13 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
   test("over SSH: a host whose key nothing vouches for is CONFIGURATION_ERROR with the key's fingerprint; nothing runs", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const add = await b.call("POST", "/api/hosts", { id: "stranger", host: env.ssh.host, port: env.ssh.port, user: env.ssh.user, auth: { kind: "key", privateKeyPath: env.ssh.keyPath } });
+    const add = await b.call("POST", "/api/hosts", {
+      id: "stranger",
+      host: env.ssh.host,
+      port: env.ssh.port,
+      user: env.ssh.user,
+      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
+    });
     assert.equal(add.status, 200, JSON.stringify(add.body));
     const r = await ask(`docker logs --tail 1 ${APP}`, { target: { host: "stranger", container: APP } });
     assert.equal(r.overall_status, "CONFIGURATION_ERROR", JSON.stringify(r));
@@ -402,7 +461,13 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     before(async () => {
       if (!env) return;
       dead = await startBackend({ env: providerEnv(ai.url, { DOCKER_HOST: "unix:///nonexistent/docker.sock" }) });
-      quick = await startBackend({ env: providerEnv(ai.url, { DOCKER_HOST: env.dockerHost, AICOCKPIT_GATEWAY_TIMEOUT_MS: "1500", AICOCKPIT_GATEWAY_CONFIRM_TTL_MS: "1000" }) });
+      quick = await startBackend({
+        env: providerEnv(ai.url, {
+          DOCKER_HOST: env.dockerHost,
+          AICOCKPIT_GATEWAY_TIMEOUT_MS: "1500",
+          AICOCKPIT_GATEWAY_CONFIRM_TTL_MS: "1000",
+        }),
+      });
     });
     after(async () => {
       await dead?.stop();
@@ -429,7 +494,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
         hostFingerprint: env.ssh.hostFingerprint,
       });
       assert.equal(add.status, 200, JSON.stringify(add.body));
-      const r = await ask(`docker inspect --format '{{.State.Status}}' ${APP}`, { target: { host: "box", container: APP } }, dead);
+      const r = await ask(
+        `docker inspect --format '{{.State.Status}}' ${APP}`,
+        { target: { host: "box", container: APP } },
+        dead,
+      );
       assert.equal(r.overall_status, "SUCCESS", JSON.stringify(r));
       assert.equal(r.stdout, "running\n");
     });
@@ -440,7 +509,11 @@ describe("AI Command Gateway against the real Docker Engine", () => {
       const r = await ask(`docker exec ${APP} sleep 20`, {}, quick);
       assert.equal(r.overall_status, "TIMEOUT", JSON.stringify(r));
       assert.equal(r.error_details?.error_code, "TIMEOUT");
-      assert.match(r.error_details!.error_message, /may still be running/, "the answer says what a timeout cannot undo");
+      assert.match(
+        r.error_details!.error_message,
+        /may still be running/,
+        "the answer says what a timeout cannot undo",
+      );
       assert.ok(Date.now() - started < 12_000, "answered soon after the limit, not after the command");
     });
 

@@ -128,8 +128,14 @@ test("feedback counts accepted and rejected completions in /metrics", async () =
   suite.ai.enqueue({ chunks: ["return a * b;"] }, { chunks: ["return b;"] });
   const a = await complete(request({ filepath: "/work/src/fb1.ts" }));
   const b = await complete(request({ filepath: "/work/src/fb2.ts" }));
-  const fa = await suite.backend.call<CompletionFeedbackResponse>("POST", "/api/complete/feedback", { id: a.id, outcome: "accepted" });
-  const fb = await suite.backend.call<CompletionFeedbackResponse>("POST", "/api/complete/feedback", { id: b.id, outcome: "rejected" });
+  const fa = await suite.backend.call<CompletionFeedbackResponse>("POST", "/api/complete/feedback", {
+    id: a.id,
+    outcome: "accepted",
+  });
+  const fb = await suite.backend.call<CompletionFeedbackResponse>("POST", "/api/complete/feedback", {
+    id: b.id,
+    outcome: "rejected",
+  });
   assert.deepEqual([fa.status, fa.body, fb.body], [200, { recorded: true }, { recorded: true }]);
   const bad = await suite.backend.call("POST", "/api/complete/feedback", { id: a.id, outcome: "maybe" });
   assert.equal(bad.status, 400);
@@ -142,7 +148,10 @@ test("feedback counts accepted and rejected completions in /metrics", async () =
 });
 
 test("invalid bodies are a 400 with a clear message", async () => {
-  const r = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/complete", { filepath: "a.ts", prefix: "x" });
+  const r = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/complete", {
+    filepath: "a.ts",
+    prefix: "x",
+  });
   assert.equal(r.status, 400);
   assert.equal(r.body.error.code, "BAD_REQUEST");
 });

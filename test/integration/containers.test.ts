@@ -7,7 +7,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import type { ConfirmationRequired, ContainerActionResponse, ContainerDetails, ContainerExecResponse, ContainerList, ContainerLogs, ContainerStats } from "../../server/api/containers";
+import type {
+  ConfirmationRequired,
+  ContainerActionResponse,
+  ContainerDetails,
+  ContainerExecResponse,
+  ContainerList,
+  ContainerLogs,
+  ContainerStats,
+} from "../../server/api/containers";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startBackend, type Backend } from "./helpers/backend";
 
@@ -27,9 +35,21 @@ describe("containers on any host", () => {
     env = await requireInfraOrSkip("containers.test.ts");
     if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
-    for (const n of [APP, TICKER]) await docker.getContainer(n).remove({ force: true }).catch(() => undefined);
+    for (const n of [APP, TICKER])
+      await docker
+        .getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined);
     const make = async (name: string, script: string) =>
-      (await docker.createContainer({ name, Image: env!.image, Cmd: ["sh", "-c", script], Env: ["SECRET_TOKEN=do-not-show"], HostConfig: { Init: true, NetworkMode: "none" } })).start();
+      (
+        await docker.createContainer({
+          name,
+          Image: env!.image,
+          Cmd: ["sh", "-c", script],
+          Env: ["SECRET_TOKEN=do-not-show"],
+          HostConfig: { Init: true, NetworkMode: "none" },
+        })
+      ).start();
     await make(APP, "echo line1; echo line2; echo err1 >&2; echo line3; exec sleep 3600");
     await make(TICKER, "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.2; done");
     b = await startBackend({ env: { DOCKER_HOST: env.dockerHost } });
@@ -37,7 +57,12 @@ describe("containers on any host", () => {
 
   after(async () => {
     await b?.stop();
-    if (env) for (const n of [APP, TICKER]) await docker.getContainer(n).remove({ force: true }).catch(() => undefined);
+    if (env)
+      for (const n of [APP, TICKER])
+        await docker
+          .getContainer(n)
+          .remove({ force: true })
+          .catch(() => undefined);
   });
 
   test("list shows every container with its state; inspect leaves the environment out", async (t) => {
@@ -53,7 +78,11 @@ describe("containers on any host", () => {
     const ins = await b.call<ContainerDetails>("GET", `/api/hosts/local/containers/${APP}`);
     assert.equal(ins.status, 200);
     assert.equal(ins.body.name, APP);
-    assert.deepEqual(ins.body.command, ["sh", "-c", "echo line1; echo line2; echo err1 >&2; echo line3; exec sleep 3600"]);
+    assert.deepEqual(ins.body.command, [
+      "sh",
+      "-c",
+      "echo line1; echo line2; echo err1 >&2; echo line3; exec sleep 3600",
+    ]);
     assert.ok(ins.body.startedAt);
     assert.ok(!JSON.stringify(ins.body).includes("do-not-show"), "no environment values");
 
@@ -76,7 +105,10 @@ describe("containers on any host", () => {
     assert.equal((one.body.stdout + one.body.stderr).split("\n").filter(Boolean).length, 1, JSON.stringify(one.body));
 
     const ac = new AbortController();
-    const res = await fetch(`${b.url}/api/hosts/local/containers/${TICKER}/logs?tail=0&follow=1`, { headers: { authorization: `Bearer ${b.token}` }, signal: ac.signal });
+    const res = await fetch(`${b.url}/api/hosts/local/containers/${TICKER}/logs?tail=0&follow=1`, {
+      headers: { authorization: `Bearer ${b.token}` },
+      signal: ac.signal,
+    });
     assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
     const reader = res.body!.getReader();
     let text = "";
@@ -89,7 +121,11 @@ describe("containers on any host", () => {
     ac.abort();
     const ticks = (text.match(/"text":"tick(\d+)\\n"/g) ?? []).map((m) => Number(/tick(\d+)/.exec(m)![1]));
     assert.ok(ticks.length >= 3, text);
-    assert.deepEqual(ticks.slice(0, 3), [ticks[0]!, ticks[0]! + 1, ticks[0]! + 2], "new lines arrive in order as they are written");
+    assert.deepEqual(
+      ticks.slice(0, 3),
+      [ticks[0]!, ticks[0]! + 1, ticks[0]! + 2],
+      "new lines arrive in order as they are written",
+    );
   });
 
   test("stats, one reading", async (t) => {
@@ -109,42 +145,67 @@ describe("containers on any host", () => {
     assert.equal(first.body.command, `docker restart ${APP}`);
     assert.equal(await startedAt(APP), before0, "nothing happened yet");
 
-    const wrongAction = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/stop`, { confirmToken: first.body.confirmToken });
+    const wrongAction = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/stop`, {
+      confirmToken: first.body.confirmToken,
+    });
     assert.equal(wrongAction.status, 409);
     assert.equal(wrongAction.body.error.code, "CONFIRM_TOKEN_REJECTED");
-    const wrongContainer = await b.call<Err>("POST", `/api/hosts/local/containers/${TICKER}/restart`, { confirmToken: first.body.confirmToken });
+    const wrongContainer = await b.call<Err>("POST", `/api/hosts/local/containers/${TICKER}/restart`, {
+      confirmToken: first.body.confirmToken,
+    });
     assert.equal(wrongContainer.status, 409);
     assert.equal((await docker.getContainer(APP).inspect()).State.Running, true);
 
-    const done = await b.call<ContainerActionResponse>("POST", `/api/hosts/local/containers/${APP}/restart`, { confirmToken: first.body.confirmToken });
+    const done = await b.call<ContainerActionResponse>("POST", `/api/hosts/local/containers/${APP}/restart`, {
+      confirmToken: first.body.confirmToken,
+    });
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.equal(done.body.status, "done");
     assert.notEqual(await startedAt(APP), before0, "restarted");
-    const replay = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/restart`, { confirmToken: first.body.confirmToken });
+    const replay = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/restart`, {
+      confirmToken: first.body.confirmToken,
+    });
     assert.equal(replay.status, 409);
     assert.match(replay.body.error.message, /already used/);
   });
 
   test("exec: safe runs, review needs a token, dangerous is refused", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const safe = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["cat", "/etc/hostname"] });
+    const safe = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, {
+      cmd: ["cat", "/etc/hostname"],
+    });
     assert.equal(safe.status, 200, JSON.stringify(safe.body));
-    assert.ok(safe.body.status === "done" && safe.body.exitCode === 0 && safe.body.stdout.trim().length > 0, JSON.stringify(safe.body));
+    assert.ok(
+      safe.body.status === "done" && safe.body.exitCode === 0 && safe.body.stdout.trim().length > 0,
+      JSON.stringify(safe.body),
+    );
 
-    const review = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["touch", "/tmp/made"] });
+    const review = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, {
+      cmd: ["touch", "/tmp/made"],
+    });
     assert.equal(review.body.status, "confirmation_required");
-    const check = async () => (await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["ls", "/tmp"] })).body;
+    const check = async () =>
+      (await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["ls", "/tmp"] }))
+        .body;
     const c0 = await check();
     assert.ok(c0.status === "done" && !c0.stdout.includes("made"));
     const token = (review.body as ConfirmationRequired).confirmToken;
-    const ran = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["touch", "/tmp/made"], confirmToken: token });
+    const ran = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, {
+      cmd: ["touch", "/tmp/made"],
+      confirmToken: token,
+    });
     assert.equal(ran.body.status, "done", JSON.stringify(ran.body));
     const c1 = await check();
     assert.ok(c1.status === "done" && c1.stdout.includes("made"));
-    const other = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["touch", "/tmp/other"], confirmToken: token });
+    const other = await b.call<Err>("POST", `/api/hosts/local/containers/${APP}/exec`, {
+      cmd: ["touch", "/tmp/other"],
+      confirmToken: token,
+    });
     assert.equal(other.status, 409, "a token is for its command only");
 
-    const dangerous = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, { cmd: ["rm", "-rf", "/"] });
+    const dangerous = await b.call<ContainerExecResponse>("POST", `/api/hosts/local/containers/${APP}/exec`, {
+      cmd: ["rm", "-rf", "/"],
+    });
     assert.equal(dangerous.body.status, "refused");
     assert.ok(dangerous.body.status === "refused" && dangerous.body.reasons.length > 0);
   });
@@ -167,7 +228,9 @@ describe("containers on any host", () => {
     const logs = await b.call<ContainerLogs>("GET", `/api/hosts/box/containers/${APP}/logs?tail=100`);
     assert.equal(logs.status, 200, JSON.stringify(logs.body));
     assert.match(logs.body.stdout, /^line1\nline2\nline3\n/);
-    const ex = await b.call<ContainerExecResponse>("POST", `/api/hosts/box/containers/${APP}/exec`, { cmd: ["echo", "over-ssh"] });
+    const ex = await b.call<ContainerExecResponse>("POST", `/api/hosts/box/containers/${APP}/exec`, {
+      cmd: ["echo", "over-ssh"],
+    });
     assert.ok(ex.body.status === "done" && ex.body.stdout === "over-ssh\n", JSON.stringify(ex.body));
     const unknown = await b.call<Err>("GET", "/api/hosts/nohost/containers");
     assert.equal(unknown.status, 404);

@@ -10,13 +10,30 @@ import type { EditEvent, EditRequest } from "../../server/api/edit";
 
 const suite = scriptedSuite();
 
-const ORIGINAL = ["function total(items) {", "  let s = 0;", "  for (const it of items) s += it.price;", "  return s;", "}", ""].join("\n");
+const ORIGINAL = [
+  "function total(items) {",
+  "  let s = 0;",
+  "  for (const it of items) s += it.price;",
+  "  return s;",
+  "}",
+  "",
+].join("\n");
 
 function request(extra: Partial<EditRequest> = {}): EditRequest {
-  return { filepath: "src/total.js", languageId: "javascript", instruction: "rename s to sum", code: ORIGINAL, before: "// cart helpers\n", ...extra };
+  return {
+    filepath: "src/total.js",
+    languageId: "javascript",
+    instruction: "rename s to sum",
+    code: ORIGINAL,
+    before: "// cart helpers\n",
+    ...extra,
+  };
 }
 
-async function collect(req: EditRequest, signal = new AbortController().signal): Promise<{ events: EditEvent[]; arrivals: number[] }> {
+async function collect(
+  req: EditRequest,
+  signal = new AbortController().signal,
+): Promise<{ events: EditEvent[]; arrivals: number[] }> {
   const events: EditEvent[] = [];
   const arrivals: number[] = [];
   for await (const ev of suite.client.events("POST /api/edit", { body: req, signal })) {
@@ -28,7 +45,8 @@ async function collect(req: EditRequest, signal = new AbortController().signal):
 
 test("the edit streams line diffs as the model answers, then an exact final diff", async () => {
   suite.ai.reset();
-  const answer = "Here is the updated code:\n```javascript\nfunction total(items) {\n  let sum = 0;\n  for (const it of items) sum += it.price;\n  return sum;\n}\n```\nI renamed the variable.";
+  const answer =
+    "Here is the updated code:\n```javascript\nfunction total(items) {\n  let sum = 0;\n  for (const it of items) sum += it.price;\n  return sum;\n}\n```\nI renamed the variable.";
   suite.ai.enqueue({ text: answer, chunkDelayMs: 15 });
   const { events, arrivals } = await collect(request());
 
@@ -63,7 +81,12 @@ test("the edit streams line diffs as the model answers, then an exact final diff
 test("a follow-up sends the previous proposal so the model refines it", async () => {
   suite.ai.reset();
   suite.ai.enqueue({ text: "```js\nfunction total(items) {\n  let sum = 0;\n  return sum;\n}\n```" });
-  await collect(request({ instruction: "drop the loop", previous: [{ instruction: "rename s to sum", result: "PREVIOUS-PROPOSAL" }] }));
+  await collect(
+    request({
+      instruction: "drop the loop",
+      previous: [{ instruction: "rename s to sum", result: "PREVIOUS-PROPOSAL" }],
+    }),
+  );
   const body = suite.ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[] };
   const roles = body.messages.map((m) => m.role);
   assert.deepEqual(roles, ["system", "user", "assistant", "user"]);
@@ -103,11 +126,19 @@ test("an empty answer is a clear error, not an empty document", async () => {
 test("a provider failure before any output arrives as the provider's error code", async () => {
   suite.ai.reset();
   suite.ai.enqueue({ status: 401 });
-  await assert.rejects(collect(request()), (err: unknown) => err instanceof BackendError && err.code === "PROVIDER_AUTH_FAILED");
+  await assert.rejects(
+    collect(request()),
+    (err: unknown) => err instanceof BackendError && err.code === "PROVIDER_AUTH_FAILED",
+  );
 });
 
 test("invalid requests are refused with a message naming the field", async () => {
-  const r = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/edit", { filepath: "a.js", languageId: "javascript", instruction: "  ", code: "x" });
+  const r = await suite.backend.call<{ error: { code: string; message: string } }>("POST", "/api/edit", {
+    filepath: "a.js",
+    languageId: "javascript",
+    instruction: "  ",
+    code: "x",
+  });
   assert.equal(r.status, 400);
   assert.equal(r.body.error.code, "BAD_REQUEST");
   assert.match(r.body.error.message, /instruction/);

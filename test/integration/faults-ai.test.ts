@@ -36,17 +36,30 @@ const RSS_LIMIT_MB = 300;
 const IDLE_MS = 1_500;
 const TIMEOUT_MS = 3_000;
 
-type Route = "shell" | "edit" | "chat" | "v1-chat" | "v1-chat-stream" | "v1-completions" | "v1-completions-stream" | "complete";
+type Route =
+  "shell" | "edit" | "chat" | "v1-chat" | "v1-chat-stream" | "v1-completions" | "v1-completions-stream" | "complete";
 
 const BODIES: Record<Route, { path: string; body: unknown }> = {
   shell: { path: "/api/shell/suggest", body: { description: "list files", shell: "bash" } },
-  edit: { path: "/api/edit", body: { filepath: "a.js", languageId: "javascript", instruction: "rename x", code: "let x = 1;\n" } },
+  edit: {
+    path: "/api/edit",
+    body: { filepath: "a.js", languageId: "javascript", instruction: "rename x", code: "let x = 1;\n" },
+  },
   chat: { path: "/api/chat", body: { messages: [{ role: "user", content: "hello" }] } },
-  "v1-chat": { path: "/v1/chat/completions", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] } },
-  "v1-chat-stream": { path: "/v1/chat/completions", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true } },
+  "v1-chat": {
+    path: "/v1/chat/completions",
+    body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+  },
+  "v1-chat-stream": {
+    path: "/v1/chat/completions",
+    body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true },
+  },
   "v1-completions": { path: "/v1/completions", body: { model: "gpt-4o-mini", prompt: "a" } },
   "v1-completions-stream": { path: "/v1/completions", body: { model: "gpt-4o-mini", prompt: "a", stream: true } },
-  complete: { path: "/api/complete", body: { filepath: "/w/a.ts", languageId: "typescript", prefix: "const a = ", suffix: ";\n", timeoutMs: 30_000 } },
+  complete: {
+    path: "/api/complete",
+    body: { filepath: "/w/a.ts", languageId: "typescript", prefix: "const a = ", suffix: ";\n", timeoutMs: 30_000 },
+  },
 };
 
 interface Outcome {
@@ -98,7 +111,9 @@ process.stdin.on("end", () => (running = false)).resume();
 function errorIn(text: string, contentType: string): { code?: string; message?: string } {
   const pick = (v: unknown) => {
     const e = (v as { error?: { code?: string; message?: string } } | null)?.error;
-    return e && typeof e === "object" ? { ...(e.code ? { code: e.code } : {}), ...(e.message ? { message: e.message } : {}) } : undefined;
+    return e && typeof e === "object"
+      ? { ...(e.code ? { code: e.code } : {}), ...(e.message ? { message: e.message } : {}) }
+      : undefined;
   };
   if (!contentType.startsWith("text/event-stream")) {
     try {
@@ -127,7 +142,12 @@ describe("a hostile AI service", () => {
   before(async () => {
     ai = await startScriptedAI();
     be = await startBackend({
-      env: { ...providerEnv(ai.url), AICOCKPIT_LLM_IDLE_TIMEOUT_MS: String(IDLE_MS), AICOCKPIT_LLM_TIMEOUT_MS: String(TIMEOUT_MS), AICOCKPIT_LOG_LEVEL: "warn" },
+      env: {
+        ...providerEnv(ai.url),
+        AICOCKPIT_LLM_IDLE_TIMEOUT_MS: String(IDLE_MS),
+        AICOCKPIT_LLM_TIMEOUT_MS: String(TIMEOUT_MS),
+        AICOCKPIT_LOG_LEVEL: "warn",
+      },
     });
   });
   after(async () => {
@@ -146,7 +166,12 @@ describe("a hostile AI service", () => {
     });
     const text = await res.text();
     const ms = performance.now() - t0;
-    return { status: res.status, ms, text: text.length > 2_000 ? `${text.slice(0, 500)}…${text.slice(-1_000)}` : text, ...errorIn(text, res.headers.get("content-type") ?? "") };
+    return {
+      status: res.status,
+      ms,
+      text: text.length > 2_000 ? `${text.slice(0, 500)}…${text.slice(-1_000)}` : text,
+      ...errorIn(text, res.headers.get("content-type") ?? ""),
+    };
   }
 
   /**
@@ -155,7 +180,9 @@ describe("a hostile AI service", () => {
    * here would measure our own event loop); then checks the backend is alive.
    */
   async function watched<T>(work: () => Promise<T>): Promise<T & Watch> {
-    const sampler = spawn(process.execPath, ["-e", SAMPLER, be.url, String(be.child.pid)], { stdio: ["pipe", "pipe", "inherit"] });
+    const sampler = spawn(process.execPath, ["-e", SAMPLER, be.url, String(be.child.pid)], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     let out = "";
     sampler.stdout.on("data", (c: Buffer) => (out += c.toString()));
     const exited = new Promise<void>((r) => sampler.once("exit", () => r()));
@@ -177,10 +204,18 @@ describe("a hostile AI service", () => {
     const p99 = percentile(w.healthMs, 99);
     const bound = healthBoundMs();
     // The figures, for the record (the bounds below are what the test enforces).
-    console.log(`# ${what}: /health p99 ${p99.toFixed(1)} ms (n=${w.healthMs.length}, bound ${bound.toFixed(0)} ms), backend RSS peak ${w.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `# ${what}: /health p99 ${p99.toFixed(1)} ms (n=${w.healthMs.length}, bound ${bound.toFixed(0)} ms), backend RSS peak ${w.peakRssMb.toFixed(0)} MB`,
+    );
     assert.ok(w.healthMs.length > 0, `${what}: /health was sampled`);
-    assert.ok(p99 < bound, `${what}: /health p99 ${p99.toFixed(1)} ms ≥ ${bound.toFixed(0)} ms (n=${w.healthMs.length}, load ${loadavg()[0]!.toFixed(1)})`);
-    assert.ok(w.peakRssMb < RSS_LIMIT_MB, `${what}: backend RSS peaked at ${w.peakRssMb.toFixed(0)} MB ≥ ${RSS_LIMIT_MB} MB`);
+    assert.ok(
+      p99 < bound,
+      `${what}: /health p99 ${p99.toFixed(1)} ms ≥ ${bound.toFixed(0)} ms (n=${w.healthMs.length}, load ${loadavg()[0]!.toFixed(1)})`,
+    );
+    assert.ok(
+      w.peakRssMb < RSS_LIMIT_MB,
+      `${what}: backend RSS peaked at ${w.peakRssMb.toFixed(0)} MB ≥ ${RSS_LIMIT_MB} MB`,
+    );
   }
 
   interface Case {
@@ -320,7 +355,10 @@ describe("a hostile AI service", () => {
       assert.ok(out.ms < 2_000, `${path}: ${out.ms} ms`);
     }
     // A request within the limit still works (nesting is refused, not JSON arrays).
-    const ok = await be.call("POST", "/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+    const ok = await be.call("POST", "/v1/chat/completions", {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+    });
     assert.equal(ok.status, 200);
     assert.equal(ai.completionRequests().length, 1, "only the valid request reached the AI service");
   });
@@ -345,34 +383,61 @@ describe("the stored API key stays with the address it was entered for", () => {
 
   it("PATCH baseUrl to another server drops the key; that server never sees it", async () => {
     const chat = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
-    assert.equal((await be.call("POST", "/v1/chat/completions", chat)).status, 200, "the key works where it was entered");
+    assert.equal(
+      (await be.call("POST", "/v1/chat/completions", chat)).status,
+      200,
+      "the key works where it was entered",
+    );
     assert.equal(first.completionRequests()[0]?.headers.authorization, `Bearer ${KEY}`);
 
-    const patched = await be.call<{ hasApiKey: boolean; keyDropped: boolean; baseUrl: string }>("PATCH", "/api/providers/default", { baseUrl: `${second.url}/v1` });
+    const patched = await be.call<{ hasApiKey: boolean; keyDropped: boolean; baseUrl: string }>(
+      "PATCH",
+      "/api/providers/default",
+      { baseUrl: `${second.url}/v1` },
+    );
     assert.equal(patched.status, 200);
-    assert.deepEqual([patched.body.keyDropped, patched.body.hasApiKey, patched.body.baseUrl], [true, false, `${second.url}/v1`]);
+    assert.deepEqual(
+      [patched.body.keyDropped, patched.body.hasApiKey, patched.body.baseUrl],
+      [true, false, `${second.url}/v1`],
+    );
 
     await be.call("POST", "/v1/chat/completions", chat);
     await be.call("POST", "/api/shell/suggest", { description: "list files" });
     await be.call("GET", "/api/providers/default/models");
     assert.ok(second.requests.length >= 2, "the second server was called");
-    for (const r of second.requests) assert.ok(!JSON.stringify(r.headers).includes(KEY), `the key reached the second server on ${r.path}`);
+    for (const r of second.requests)
+      assert.ok(!JSON.stringify(r.headers).includes(KEY), `the key reached the second server on ${r.path}`);
 
     // Pointing back does not resurrect it either: the user enters the key again for that address.
-    const back = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", { baseUrl: `${first.url}/v1` });
+    const back = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", {
+      baseUrl: `${first.url}/v1`,
+    });
     assert.deepEqual([back.body.keyDropped, back.body.hasApiKey], [false, false]);
     // A PATCH that moves the provider and brings its own key keeps that key.
-    const withKey = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", { baseUrl: `${second.url}/v1`, apiKey: "sk-other-key-for-the-second-one" });
+    const withKey = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", {
+      baseUrl: `${second.url}/v1`,
+      apiKey: "sk-other-key-for-the-second-one",
+    });
     assert.deepEqual([withKey.body.keyDropped, withKey.body.hasApiKey], [false, true]);
     // Changes that do not move it (model, timeout) keep the key.
-    const model = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", { model: "gpt-4o" });
+    const model = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", "/api/providers/default", {
+      model: "gpt-4o",
+    });
     assert.deepEqual([model.body.keyDropped, model.body.hasApiKey], [false, true]);
   });
 
   it("changing the kind drops the key too", async () => {
-    const res = await be.call<{ id: string; hasApiKey: boolean }>("POST", "/api/providers", { name: "Kind test", kind: "custom", baseUrl: `${first.url}/v1`, model: "m", apiKey: "sk-kind-test-key-1234567890" });
+    const res = await be.call<{ id: string; hasApiKey: boolean }>("POST", "/api/providers", {
+      name: "Kind test",
+      kind: "custom",
+      baseUrl: `${first.url}/v1`,
+      model: "m",
+      apiKey: "sk-kind-test-key-1234567890",
+    });
     assert.equal(res.body.hasApiKey, true);
-    const moved = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", `/api/providers/${res.body.id}`, { kind: "openai" });
+    const moved = await be.call<{ hasApiKey: boolean; keyDropped: boolean }>("PATCH", `/api/providers/${res.body.id}`, {
+      kind: "openai",
+    });
     assert.deepEqual([moved.body.keyDropped, moved.body.hasApiKey], [true, false]);
   });
 });

@@ -51,7 +51,9 @@ let p99Bound = HEALTH_P99_MS;
 async function measureBound(be: Backend): Promise<void> {
   const idle = await probeWhile(be.url, be.child.pid!, () => new Promise((r) => setTimeout(r, 1_000)));
   p99Bound = Math.min(HEALTH_P99_CEILING_MS, Math.max(HEALTH_P99_MS, 4 * idle.stats.p99));
-  process.stderr.write(`  idle backend: /health p50 ${idle.stats.p50.toFixed(1)} ms, p99 ${idle.stats.p99.toFixed(1)} ms → bound ${p99Bound.toFixed(0)} ms\n`);
+  process.stderr.write(
+    `  idle backend: /health p50 ${idle.stats.p50.toFixed(1)} ms, p99 ${idle.stats.p99.toFixed(1)} ms → bound ${p99Bound.toFixed(0)} ms\n`,
+  );
 }
 
 function assertResponsive(what: string, r: ProbeResult<unknown>): void {
@@ -76,7 +78,11 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
   const enqueue = async (reply: ScriptedReply) => {
     // A reply left over by an earlier test (one that never reached the service) must not leak into this one.
     await fetch(`${ai.url}/__scripted/reset`, { method: "POST" });
-    const res = await fetch(`${ai.url}/__scripted/enqueue`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(reply) });
+    const res = await fetch(`${ai.url}/__scripted/enqueue`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(reply),
+    });
     assert.equal(res.status, 200);
   };
   // Bodies are serialised before probing starts (and answers parsed after it ends) where they
@@ -153,7 +159,14 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const suffix = "\n" + "y = 2\n".repeat(25_000);
     const chunk = "<think> a".repeat(32); // 288 chars per chunk, ~3,600 chunks
     await enqueue({ chunks: Array.from({ length: 3_600 }, () => chunk), chunkDelayMs: 0 });
-    const body = JSON.stringify({ filepath: "/w/a.py", languageId: "python", prefix, suffix, multiline: "always", timeoutMs: 30_000 });
+    const body = JSON.stringify({
+      filepath: "/w/a.py",
+      languageId: "python",
+      prefix,
+      suffix,
+      multiline: "always",
+      timeoutMs: 30_000,
+    });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const res = await post("/api/complete", body);
@@ -178,7 +191,10 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
       const res = await post("/api/chat", body);
       return res.text();
     });
-    const text = sse<{ type: string; text?: string }>(r.value).filter((e) => e.type === "delta").map((e) => e.text).join("");
+    const text = sse<{ type: string; text?: string }>(r.value)
+      .filter((e) => e.type === "delta")
+      .map((e) => e.text)
+      .join("");
     assert.equal(text, answerChunks.join(""));
     assertResponsive("chat with huge context", r);
   });
@@ -188,16 +204,24 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     await enqueue({ chunks, chunkDelayMs: 0 });
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/v1/chat/completions", { model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long" }] });
+      const res = await post("/v1/chat/completions", {
+        model: "gpt-4o-mini",
+        stream: true,
+        messages: [{ role: "user", content: "long" }],
+      });
       return res.text();
     });
-    const streamed = sse<{ choices: { delta: { content?: string } }[] }>(r.value).map((e) => e.choices[0]?.delta.content ?? "").join("");
+    const streamed = sse<{ choices: { delta: { content?: string } }[] }>(r.value)
+      .map((e) => e.choices[0]?.delta.content ?? "")
+      .join("");
     assert.equal(streamed, chunks.join(""));
     assertResponsive("long fast stream via /v1", r);
   });
 
   it("/api/shell/assess on a 10,000-character command of 2,500 pipeline stages stays responsive", async () => {
-    const command = Array.from({ length: 2_500 }, (_, i) => (i % 50 === 0 ? "rm -rf /" : "cat")).join(" | ").slice(0, 10_000);
+    const command = Array.from({ length: 2_500 }, (_, i) => (i % 50 === 0 ? "rm -rf /" : "cat"))
+      .join(" | ")
+      .slice(0, 10_000);
     await measureBound(be);
     const r = await probeWhile(be.url, be.child.pid!, async () => {
       const statuses: number[] = [];
@@ -224,7 +248,9 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
 
   it("a malformed percent-encoding on the TTY WebSocket is refused with a 400 and a message, not accepted and closed 1011", async () => {
     const outcome = await new Promise<{ status?: number; body?: string; closed?: number }>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${be.port}/api/workspaces/%E0%A4%A/tty`, { headers: { authorization: `Bearer ${be.token}` } });
+      const ws = new WebSocket(`ws://127.0.0.1:${be.port}/api/workspaces/%E0%A4%A/tty`, {
+        headers: { authorization: `Bearer ${be.token}` },
+      });
       ws.on("unexpected-response", (_req, res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
@@ -248,11 +274,14 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
 
   it("keep-alive outlasts common client pools (65 s), so pooled sockets are not reset under them", async () => {
     const header = await new Promise<string | undefined>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: be.port, path: "/health", headers: { connection: "keep-alive" } }, (res) => {
-        res.resume();
-        const h = res.headers["keep-alive"];
-        resolve(Array.isArray(h) ? h.join(",") : h);
-      });
+      const req = request(
+        { host: "127.0.0.1", port: be.port, path: "/health", headers: { connection: "keep-alive" } },
+        (res) => {
+          res.resume();
+          const h = res.headers["keep-alive"];
+          resolve(Array.isArray(h) ? h.join(",") : h);
+        },
+      );
       req.on("error", reject);
       req.end();
     });

@@ -40,7 +40,12 @@ describe("SSH hosts against the real sshd", () => {
   const pools: SshPool[] = [];
 
   const newPool = (o: ConstructorParameters<typeof SshPool>[1] = {}) => {
-    const p = new SshPool(reg, { knownHostsFiles: [knownHosts], agentSocket: env!.sshExtras.agentSocket, killGraceMs: 1500, ...o });
+    const p = new SshPool(reg, {
+      knownHostsFiles: [knownHosts],
+      agentSocket: env!.sshExtras.agentSocket,
+      killGraceMs: 1500,
+      ...o,
+    });
     pools.push(p);
     return p;
   };
@@ -79,7 +84,13 @@ describe("SSH hosts against the real sshd", () => {
   test("key auth: argv reaches the remote program exactly (quoted), exit code and stderr come back", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const tricky = ["a b", "it's", "$(touch /tmp/pwned)", "`id`", "x;y", "*", "", "ünï"];
-    const r = await pool.exec("rig", ["sh", "-c", 'for a in "$@"; do printf "[%s]\\n" "$a"; done; echo oops >&2; exit 7', "sh", ...tricky]);
+    const r = await pool.exec("rig", [
+      "sh",
+      "-c",
+      'for a in "$@"; do printf "[%s]\\n" "$a"; done; echo oops >&2; exit 7',
+      "sh",
+      ...tricky,
+    ]);
     assert.equal(r.exitCode, 7);
     assert.equal(r.signal, null);
     assert.equal(r.stdout, tricky.map((a) => `[${a}]\n`).join(""));
@@ -101,9 +112,14 @@ describe("SSH hosts against the real sshd", () => {
     const p = newPool();
     const need = await rejects(p.exec("enc", ["true"]), "HOST_SECRET_REQUIRED");
     assert.match(need.hint ?? "", /passphrase/);
-    const bad = await rejects(p.exec("enc", ["true"], { credentials: { enc: { passphrase: "not-it" } } }), "HOST_AUTH_FAILED");
+    const bad = await rejects(
+      p.exec("enc", ["true"], { credentials: { enc: { passphrase: "not-it" } } }),
+      "HOST_AUTH_FAILED",
+    );
     assert.doesNotMatch(bad.message, /not-it/);
-    const ok = await p.exec("enc", ["echo", "decrypted"], { credentials: { enc: { passphrase: env.sshExtras.passphrase } } });
+    const ok = await p.exec("enc", ["echo", "decrypted"], {
+      credentials: { enc: { passphrase: env.sshExtras.passphrase } },
+    });
     assert.equal(ok.stdout, "decrypted\n");
     assert.doesNotMatch(readFileSync(join(dir, "data", "hosts.json"), "utf8"), new RegExp(env.sshExtras.passphrase));
     // after a drop, the pool reconnects only with the secret again: nothing was kept
@@ -123,12 +139,24 @@ describe("SSH hosts against the real sshd", () => {
 
   test("password auth (jump sshd only allows it): required per call, a wrong one refused, the right one logs in", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    reg.add("pw", target({ port: env.sshExtras.jumpPort, hostFingerprint: env.sshExtras.jumpHostFingerprint, auth: { kind: "password" } }));
+    reg.add(
+      "pw",
+      target({
+        port: env.sshExtras.jumpPort,
+        hostFingerprint: env.sshExtras.jumpHostFingerprint,
+        auth: { kind: "password" },
+      }),
+    );
     const p = newPool();
     await rejects(p.exec("pw", ["true"]), "HOST_SECRET_REQUIRED");
-    const bad = await rejects(p.exec("pw", ["true"], { credentials: { pw: { password: "wrong-password" } } }), "HOST_AUTH_FAILED");
+    const bad = await rejects(
+      p.exec("pw", ["true"], { credentials: { pw: { password: "wrong-password" } } }),
+      "HOST_AUTH_FAILED",
+    );
     assert.doesNotMatch(bad.message, /wrong-password/);
-    const ok = await p.exec("pw", ["echo", "by-password"], { credentials: { pw: { password: env.sshExtras.password } } });
+    const ok = await p.exec("pw", ["echo", "by-password"], {
+      credentials: { pw: { password: env.sshExtras.password } },
+    });
     assert.equal(ok.stdout, "by-password\n");
   });
 
@@ -142,7 +170,10 @@ describe("SSH hosts against the real sshd", () => {
     assert.equal(unknown.verdict.fingerprint, env.ssh.hostFingerprint);
     assert.match(unknown.message, new RegExp(env.ssh.hostFingerprint.replace(/[+/]/g, "\\$&")));
     const probe = await strict.test("rig");
-    assert.deepEqual([probe.keyStatus, probe.fingerprint, probe.authenticated], ["unknown", env.ssh.hostFingerprint, false]);
+    assert.deepEqual(
+      [probe.keyStatus, probe.fingerprint, probe.authenticated],
+      ["unknown", env.ssh.hostFingerprint, false],
+    );
 
     reg.add("pinned", target({ hostFingerprint: env.ssh.hostFingerprint }));
     assert.equal((await strict.exec("pinned", ["echo", "pinned"])).stdout, "pinned\n");
@@ -158,7 +189,10 @@ describe("SSH hosts against the real sshd", () => {
     const liar = join(dir, "liar_known_hosts");
     const otherKey = join(dir, "other_host_key");
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]);
-    writeFileSync(liar, `[127.0.0.1]:${env.ssh.port} ${readFileSync(`${otherKey}.pub`, "utf8").split(" ").slice(0, 2).join(" ")}\n`);
+    writeFileSync(
+      liar,
+      `[127.0.0.1]:${env.ssh.port} ${readFileSync(`${otherKey}.pub`, "utf8").split(" ").slice(0, 2).join(" ")}\n`,
+    );
     await rejects(newPool({ knownHostsFiles: [liar] }).exec("rig", ["true"]), "HOST_KEY_CHANGED");
 
     const revoked = join(dir, "revoked_known_hosts");
@@ -183,7 +217,14 @@ describe("SSH hosts against the real sshd", () => {
     if (!env) return t.skip("no infrastructure");
     reg.add("jump", target({ port: env.sshExtras.jumpPort, hostFingerprint: env.sshExtras.jumpHostFingerprint }));
     reg.add("behind", target({ jump: ["jump"] }));
-    const forwards = () => readFileSync(env!.sshExtras.jumpLog, "utf8").split("\n").filter((l) => l.includes(`server_request_direct_tcpip: originator 127.0.0.1 port 0, target ${env!.ssh.host} port ${env!.ssh.port}`)).length;
+    const forwards = () =>
+      readFileSync(env!.sshExtras.jumpLog, "utf8")
+        .split("\n")
+        .filter((l) =>
+          l.includes(
+            `server_request_direct_tcpip: originator 127.0.0.1 port 0, target ${env!.ssh.host} port ${env!.ssh.port}`,
+          ),
+        ).length;
     const before = forwards();
     const p = newPool();
     const r = await p.exec("behind", ["sh", "-c", "echo $SSH_CONNECTION"]);
@@ -220,7 +261,10 @@ describe("SSH hosts against the real sshd", () => {
         `  User ${env.ssh.user}`,
       ].join("\n"),
     );
-    writeFileSync(join(home, ".ssh", "conf.d", "10-target.conf"), `Host cfg-target\n  Port ${env.ssh.port}\n  User ${env.ssh.user}\n`);
+    writeFileSync(
+      join(home, ".ssh", "conf.d", "10-target.conf"),
+      `Host cfg-target\n  Port ${env.ssh.port}\n  User ${env.ssh.user}\n`,
+    );
     const res = importSshConfig({ home, knownHostsFiles: [knownHosts] });
     assert.deepEqual(res.files, [join(home, ".ssh", "config"), join(home, ".ssh", "conf.d", "10-target.conf")]);
     const byAlias = new Map(res.candidates.map((c) => [c.alias, c]));
@@ -244,7 +288,10 @@ describe("SSH hosts against the real sshd", () => {
     const seen: string[] = [];
     // the command kills its own sshd session process (its parent after `exec`): the TCP connection drops
     const err = await rejects(
-      p.exec("rig", ["sh", "-c", "echo started; sleep 0.5; kill -9 $PPID; sleep 30"], { onStdout: (b) => seen.push(b.toString()), timeoutMs: 20_000 }),
+      p.exec("rig", ["sh", "-c", "echo started; sleep 0.5; kill -9 $PPID; sleep 30"], {
+        onStdout: (b) => seen.push(b.toString()),
+        timeoutMs: 20_000,
+      }),
       "HOST_CONNECTION_LOST",
     );
     assert.ok(err instanceof HostCommandError);
@@ -274,7 +321,10 @@ describe("SSH hosts against the real sshd", () => {
     const m1 = `${4000 + Math.floor(Math.random() * 999)}.1${process.pid % 100}`;
     const ac = new AbortController();
     const started = Date.now();
-    const run = pool.exec("rig", ["sh", "-c", `trap '' TERM; sleep ${m1} & sleep ${m1}`], { signal: ac.signal, onStdout: () => undefined });
+    const run = pool.exec("rig", ["sh", "-c", `trap '' TERM; sleep ${m1} & sleep ${m1}`], {
+      signal: ac.signal,
+      onStdout: () => undefined,
+    });
     try {
       await sleep(700);
       assert.equal((await remotePs(`sleep ${m1}`)).length, 2, "both sleeps run before the cancel");
@@ -286,7 +336,10 @@ describe("SSH hosts against the real sshd", () => {
     assert.deepEqual(await remotePs(`sleep ${m1}`), [], "gone from the remote process table");
 
     const m2 = `${5000 + Math.floor(Math.random() * 999)}.2${process.pid % 100}`;
-    const err = await rejects(pool.exec("rig", ["sh", "-c", `echo before; sleep ${m2}`], { timeoutMs: 800 }), "HOST_COMMAND_TIMEOUT");
+    const err = await rejects(
+      pool.exec("rig", ["sh", "-c", `echo before; sleep ${m2}`], { timeoutMs: 800 }),
+      "HOST_COMMAND_TIMEOUT",
+    );
     assert.ok(err instanceof HostCommandError);
     assert.equal(err.partial.stdout, "before\n");
     assert.deepEqual(await remotePs(`sleep ${m2}`), [], "gone from the remote process table");
@@ -295,10 +348,14 @@ describe("SSH hosts against the real sshd", () => {
   test("output cap: kept bytes bounded, truncated flagged, every byte still streamed", async (t) => {
     if (!env) return t.skip("no infrastructure");
     let streamed = 0;
-    const r = await pool.exec("rig", ["sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; head -c 5 /dev/zero | tr '\\0' e >&2"], {
-      maxOutputBytes: 1000,
-      onStdout: (b) => (streamed += b.length),
-    });
+    const r = await pool.exec(
+      "rig",
+      ["sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; head -c 5 /dev/zero | tr '\\0' e >&2"],
+      {
+        maxOutputBytes: 1000,
+        onStdout: (b) => (streamed += b.length),
+      },
+    );
     assert.equal(r.exitCode, 0);
     assert.equal(r.stdout, "x".repeat(1000));
     assert.equal(r.stderr, "eeeee");
@@ -311,7 +368,12 @@ describe("SSH hosts against the real sshd", () => {
     const p = newPool();
     await p.exec("rig", ["true"]); // connected
     const runs: Promise<ExecResult & { endedAt: number }>[] = [];
-    for (let i = 0; i < 9; i++) runs.push(p.exec("rig", ["sh", "-c", "echo $SSH_CONNECTION; sleep 1.5"], { timeoutMs: 30_000 }).then((r) => ({ ...r, endedAt: Date.now() })));
+    for (let i = 0; i < 9; i++)
+      runs.push(
+        p
+          .exec("rig", ["sh", "-c", "echo $SSH_CONNECTION; sleep 1.5"], { timeoutMs: 30_000 })
+          .then((r) => ({ ...r, endedAt: Date.now() })),
+      );
     await sleep(300);
     assert.deepEqual(p.stats("rig"), { openChannels: 8, queued: 1 });
     const done = await Promise.all(runs);
@@ -346,7 +408,14 @@ describe("SSH hosts against the real sshd", () => {
   test("privateKeyPath must be the user's own key file: /etc/shadow and loose modes are refused without echoing content", async (t) => {
     if (!env) return t.skip("no infrastructure");
     for (const path of ["/etc/shadow", "/proc/self/environ", "relative/key"]) {
-      assert.throws(() => reg.add(`bad${Math.random().toString(36).slice(2, 6)}`, target({ auth: { kind: "key", privateKeyPath: path } })), (e: unknown) => e instanceof AppError && e.code === "HOST_KEY_FILE_REJECTED");
+      assert.throws(
+        () =>
+          reg.add(
+            `bad${Math.random().toString(36).slice(2, 6)}`,
+            target({ auth: { kind: "key", privateKeyPath: path } }),
+          ),
+        (e: unknown) => e instanceof AppError && e.code === "HOST_KEY_FILE_REJECTED",
+      );
     }
     const loose = join(dir, "loose_key");
     writeFileSync(loose, readFileSync(env.ssh.keyPath));
@@ -356,7 +425,10 @@ describe("SSH hosts against the real sshd", () => {
     writeFileSync(notKey, "SECRET-CONTENT-123\n", { mode: 0o600 });
     assert.throws(
       () => reg.add("notkey", target({ auth: { kind: "key", privateKeyPath: notKey } })),
-      (e: unknown) => e instanceof AppError && /does not look like a private key/.test(e.message) && !e.message.includes("SECRET-CONTENT"),
+      (e: unknown) =>
+        e instanceof AppError &&
+        /does not look like a private key/.test(e.message) &&
+        !e.message.includes("SECRET-CONTENT"),
     );
   });
 });

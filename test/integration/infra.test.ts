@@ -147,7 +147,11 @@ describe("test infrastructure (scripts/test-infra.sh)", () => {
       if (!env) return t.skip("no infrastructure");
       const c = await docker.createContainer({
         Image: env.image,
-        Cmd: ["sh", "-c", "mkdir -p /www && echo served-from-busybox > /www/index.html && exec httpd -f -p 8080 -h /www"],
+        Cmd: [
+          "sh",
+          "-c",
+          "mkdir -p /www && echo served-from-busybox > /www/index.html && exec httpd -f -p 8080 -h /www",
+        ],
         Labels: { "aicockpit.test": "infra" },
         ExposedPorts: { "8080/tcp": {} },
         HostConfig: {

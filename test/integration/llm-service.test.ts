@@ -45,7 +45,9 @@ describe("LlmService", () => {
       AICOCKPIT_LLM_MODEL: "gpt-4o-mini",
       AICOCKPIT_LLM_API_KEY: KEY,
     });
-    llm = createLlmService(config, createMetrics(false), { retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1_000 } });
+    llm = createLlmService(config, createMetrics(false), {
+      retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1_000 },
+    });
   });
   after(async () => {
     await llm?.close();
@@ -59,7 +61,20 @@ describe("LlmService", () => {
 
   it("streamChat yields the content deltas only, in order", async () => {
     ai.enqueue({ chunks: ["Hel", "lo ", "world"], chunkDelayMs: 5 });
-    const parts = await collect(llm.streamChat({ messages: [{ role: "system", content: "s" }, { role: "user", content: "u" }], maxTokens: 50, temperature: 0.2, stop: ["\n\n"] }, new AbortController().signal));
+    const parts = await collect(
+      llm.streamChat(
+        {
+          messages: [
+            { role: "system", content: "s" },
+            { role: "user", content: "u" },
+          ],
+          maxTokens: 50,
+          temperature: 0.2,
+          stop: ["\n\n"],
+        },
+        new AbortController().signal,
+      ),
+    );
     assert.deepEqual(parts, ["Hel", "lo ", "world"]);
     const body = ai.completionRequests()[0]!.body as Record<string, unknown>;
     assert.equal(body.model, "gpt-4o-mini");
@@ -71,12 +86,20 @@ describe("LlmService", () => {
 
   it("chat returns the whole answer", async () => {
     ai.enqueue({ text: "All of it." });
-    assert.equal(await llm.chat({ messages: [{ role: "user", content: "q" }] }, new AbortController().signal), "All of it.");
+    assert.equal(
+      await llm.chat({ messages: [{ role: "user", content: "q" }] }, new AbortController().signal),
+      "All of it.",
+    );
   });
 
   it("streamCompletion sends prompt + suffix (FIM) and yields text", async () => {
     ai.enqueue({ chunks: ["a +", " b"] });
-    const parts = await collect(llm.streamCompletion({ prompt: "def f(a, b):\n    return ", suffix: "\n", maxTokens: 16 }, new AbortController().signal));
+    const parts = await collect(
+      llm.streamCompletion(
+        { prompt: "def f(a, b):\n    return ", suffix: "\n", maxTokens: 16 },
+        new AbortController().signal,
+      ),
+    );
     assert.deepEqual(parts, ["a +", " b"]);
     const req = ai.completionRequests()[0]!;
     assert.equal(req.path, "/v1/completions");
@@ -107,7 +130,10 @@ describe("LlmService", () => {
 
   it("breaking out of the loop also releases the upstream request", async () => {
     ai.enqueue({ text: Array.from({ length: 30 }, (_, i) => `t${i}`).join(" "), chunkDelayMs: 40 });
-    for await (const _ of llm.streamChat({ messages: [{ role: "user", content: "q" }] }, new AbortController().signal)) {
+    for await (const _ of llm.streamChat(
+      { messages: [{ role: "user", content: "q" }] },
+      new AbortController().signal,
+    )) {
       void _;
       break;
     }
@@ -116,26 +142,44 @@ describe("LlmService", () => {
 
   it("throws AppError with the mapped code", async () => {
     ai.enqueue({ status: 404, error: { code: "model_not_found" } });
-    const err = await appError(llm.chat({ messages: [{ role: "user", content: "q" }], model: "nope" }, new AbortController().signal));
+    const err = await appError(
+      llm.chat({ messages: [{ role: "user", content: "q" }], model: "nope" }, new AbortController().signal),
+    );
     assert.equal(err.code, "PROVIDER_MODEL_NOT_FOUND");
     assert.match(err.message, /"nope"/);
     ai.enqueue({ status: 503 }, { status: 503 }, { status: 503 });
-    const down = await appError(collect(llm.streamChat({ messages: [{ role: "user", content: "q" }] }, new AbortController().signal)));
+    const down = await appError(
+      collect(llm.streamChat({ messages: [{ role: "user", content: "q" }] }, new AbortController().signal)),
+    );
     assert.equal(down.code, "PROVIDER_UNREACHABLE");
     assert.equal(ai.completionRequests().length, 4);
   });
 
   it("unknown providerId → NOT_FOUND", async () => {
-    const err = await appError(llm.chat({ messages: [{ role: "user", content: "q" }], providerId: "ghost" }, new AbortController().signal));
+    const err = await appError(
+      llm.chat({ messages: [{ role: "user", content: "q" }], providerId: "ghost" }, new AbortController().signal),
+    );
     assert.equal(err.code, "NOT_FOUND");
   });
 
   it("azure: skips the empty-choices opening chunk and sends max_completion_tokens", async () => {
     const az = await startScriptedAI({ apiKey: "azure-service-key-00000000" });
     try {
-      llm.registry.add({ id: "az", name: "Azure", kind: "azure", baseUrl: az.url, model: "dep-1", apiKey: "azure-service-key-00000000" });
+      llm.registry.add({
+        id: "az",
+        name: "Azure",
+        kind: "azure",
+        baseUrl: az.url,
+        model: "dep-1",
+        apiKey: "azure-service-key-00000000",
+      });
       az.enqueue({ chunks: ["from ", "azure"] });
-      const parts = await collect(llm.streamChat({ messages: [{ role: "user", content: "q" }], providerId: "az", maxTokens: 7 }, new AbortController().signal));
+      const parts = await collect(
+        llm.streamChat(
+          { messages: [{ role: "user", content: "q" }], providerId: "az", maxTokens: 7 },
+          new AbortController().signal,
+        ),
+      );
       assert.deepEqual(parts, ["from ", "azure"]);
       const req = az.completionRequests()[0]!;
       assert.equal(req.deployment, "dep-1");

@@ -60,16 +60,53 @@ async function startProxy(): Promise<TestProxy> {
 
 function makeCerts(dir: string): { ca: string; key: string; cert: string } {
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=AiCockpit Test Corporate CA");
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=AiCockpit Test Corporate CA",
+  );
   run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1");
   writeFileSync(join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "1", "-extfile", "ext.cnf");
-  return { ca: join(dir, "ca.pem"), key: readFileSync(join(dir, "srv.key"), "utf8"), cert: readFileSync(join(dir, "srv.pem"), "utf8") };
+  run(
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "1",
+    "-extfile",
+    "ext.cnf",
+  );
+  return {
+    ca: join(dir, "ca.pem"),
+    key: readFileSync(join(dir, "srv.key"), "utf8"),
+    cert: readFileSync(join(dir, "srv.pem"), "utf8"),
+  };
 }
 
 async function chatOnce(be: Backend): Promise<string | null | undefined> {
   const client = new OpenAI({ apiKey: be.token, baseURL: `${be.url}/v1`, maxRetries: 0 });
-  const r = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "via proxy?" }] });
+  const r = await client.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "via proxy?" }],
+  });
   return r.choices[0]?.message.content;
 }
 
@@ -98,7 +135,9 @@ describe("HTTPS_PROXY and NO_PROXY", () => {
 
   it("bypasses the proxy for NO_PROXY hosts", async () => {
     proxy.seen.length = 0;
-    const be = await startBackend({ env: providerEnv(ai.url, { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" }) });
+    const be = await startBackend({
+      env: providerEnv(ai.url, { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" }),
+    });
     backends.push(be);
     assert.equal(await chatOnce(be), "via proxy?");
     assert.deepEqual(proxy.seen, []);
@@ -139,7 +178,9 @@ describe("custom CA bundle (AICOCKPIT_CA_FILE)", () => {
   });
 
   it("with the CA bundle and a proxy, the TLS tunnel goes through the proxy", async () => {
-    const be = await startBackend({ env: providerEnv(ai.url, { AICOCKPIT_CA_FILE: certs.ca, HTTPS_PROXY: proxy.url }) });
+    const be = await startBackend({
+      env: providerEnv(ai.url, { AICOCKPIT_CA_FILE: certs.ca, HTTPS_PROXY: proxy.url }),
+    });
     backends.push(be);
     assert.equal(await chatOnce(be), "via proxy?");
     assert.deepEqual(proxy.seen, [`CONNECT 127.0.0.1:${ai.port}`]);

@@ -34,7 +34,13 @@ describe("provider errors through the gateway", () => {
   let ai: ScriptedAI;
   let be: Backend;
   let client: OpenAI;
-  const via = (provider: string) => new OpenAI({ apiKey: be.token, baseURL: `${be.url}/v1`, maxRetries: 0, defaultHeaders: { "x-aicockpit-provider": provider } });
+  const via = (provider: string) =>
+    new OpenAI({
+      apiKey: be.token,
+      baseURL: `${be.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { "x-aicockpit-provider": provider },
+    });
 
   async function failure(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
     try {
@@ -54,9 +60,31 @@ describe("provider errors through the gateway", () => {
       const r = await be.call("POST", "/api/providers", body);
       assert.equal(r.status, 201, JSON.stringify(r.body));
     };
-    await add({ id: "badkey", name: "Bad key", kind: "custom", baseUrl: `${ai.url}/v1`, model: "gpt-4o-mini", apiKey: WRONG_KEY });
-    await add({ id: "down", name: "Down", kind: "custom", baseUrl: `http://127.0.0.1:${await freePort()}/v1`, model: "m", maxRetries: 1 });
-    await add({ id: "slow", name: "Slow", kind: "custom", baseUrl: `${ai.url}/v1`, model: "gpt-4o-mini", apiKey: KEY, timeoutMs: 600 });
+    await add({
+      id: "badkey",
+      name: "Bad key",
+      kind: "custom",
+      baseUrl: `${ai.url}/v1`,
+      model: "gpt-4o-mini",
+      apiKey: WRONG_KEY,
+    });
+    await add({
+      id: "down",
+      name: "Down",
+      kind: "custom",
+      baseUrl: `http://127.0.0.1:${await freePort()}/v1`,
+      model: "m",
+      maxRetries: 1,
+    });
+    await add({
+      id: "slow",
+      name: "Slow",
+      kind: "custom",
+      baseUrl: `${ai.url}/v1`,
+      model: "gpt-4o-mini",
+      apiKey: KEY,
+      timeoutMs: 600,
+    });
   });
   after(async () => {
     await be?.stop();
@@ -69,7 +97,10 @@ describe("provider errors through the gateway", () => {
     assert.equal(err.status, 401);
     const body = err.error as ErrBody["error"];
     assert.equal(body.code, "PROVIDER_AUTH_FAILED");
-    assert.equal(body.message, "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.");
+    assert.equal(
+      body.message,
+      "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.",
+    );
     // The fixture, like OpenAI, echoes a masked key fragment; it must not be relayed.
     assert.ok(!JSON.stringify(body).includes(WRONG_KEY.slice(-4)), JSON.stringify(body));
     assert.equal(ai.completionRequests().length, 1, "auth failures are not retried");
@@ -143,14 +174,20 @@ describe("provider errors through the gateway", () => {
 
   it("a stream whose first token is late also times out", async () => {
     ai.enqueue({ text: "late", latencyMs: 2_500 });
-    const err = await failure(via("slow").chat.completions.create({ model: "gpt-4o-mini", messages: messages(), stream: true }));
+    const err = await failure(
+      via("slow").chat.completions.create({ model: "gpt-4o-mini", messages: messages(), stream: true }),
+    );
     assert.equal((err.error as ErrBody["error"]).code, "PROVIDER_TIMEOUT");
   });
 
   it("a slow stream is fine once the first token arrived within the timeout", async () => {
     // Each gap (250 ms) is shorter than the timeout, the whole stream (1 s) longer.
     ai.enqueue({ chunks: ["a", "b", "c", "d"], chunkDelayMs: 250 });
-    const stream = await via("slow").chat.completions.create({ model: "gpt-4o-mini", messages: messages(), stream: true });
+    const stream = await via("slow").chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: messages(),
+      stream: true,
+    });
     let text = "";
     for await (const c of stream) text += c.choices[0]?.delta.content ?? "";
     assert.equal(text, "abcd");
@@ -209,10 +246,16 @@ describe("provider errors through the gateway", () => {
 
   it("/ready names the reason when the active provider is down, and recovers", async () => {
     await be.call("POST", "/api/providers/down/activate");
-    const down = await be.call<{ ready: boolean; provider: { ok: boolean; id: string; reason: string } }>("GET", "/ready");
+    const down = await be.call<{ ready: boolean; provider: { ok: boolean; id: string; reason: string } }>(
+      "GET",
+      "/ready",
+    );
     assert.equal(down.body.provider.ok, false);
     assert.equal(down.body.provider.id, "down");
-    assert.match(down.body.provider.reason, /^Cannot reach the AI service at 127\.0\.0\.1:\d+ \(connection refused\)\.$/);
+    assert.match(
+      down.body.provider.reason,
+      /^Cannot reach the AI service at 127\.0\.0\.1:\d+ \(connection refused\)\.$/,
+    );
     await be.call("POST", "/api/providers/default/activate");
     const up = await be.call<{ provider: { ok: boolean; reason: string } }>("GET", "/ready");
     assert.equal(up.body.provider.ok, true, up.body.provider.reason);
@@ -226,11 +269,20 @@ describe("provider errors through the gateway", () => {
 
   it("counts errors by code in /metrics without any key in it", async () => {
     const m = await be.call<string>("GET", "/metrics");
-    assert.match(m.body, /aicockpit_provider_errors_total\{provider="badkey",kind="custom",code="PROVIDER_AUTH_FAILED"\} [1-9]/);
-    assert.match(m.body, /aicockpit_provider_errors_total\{provider="default",kind="custom",code="PROVIDER_RATE_LIMITED"\} [1-9]/);
+    assert.match(
+      m.body,
+      /aicockpit_provider_errors_total\{provider="badkey",kind="custom",code="PROVIDER_AUTH_FAILED"\} [1-9]/,
+    );
+    assert.match(
+      m.body,
+      /aicockpit_provider_errors_total\{provider="default",kind="custom",code="PROVIDER_RATE_LIMITED"\} [1-9]/,
+    );
     for (const secret of [KEY, WRONG_KEY, be.token]) {
       assert.ok(!m.body.includes(secret), "a secret leaked into /metrics");
-      assert.ok(!be.stdout().includes(secret) && !be.stderr().includes(secret), "a secret leaked into the backend output");
+      assert.ok(
+        !be.stdout().includes(secret) && !be.stderr().includes(secret),
+        "a secret leaked into the backend output",
+      );
     }
   });
 });

@@ -39,12 +39,28 @@ describe("provider management API", () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.activeId, "default");
     assert.deepEqual(r.body.providers, [
-      { id: "default", name: "Default (environment)", kind: "custom", baseUrl: `${ai.url}/v1`, model: "gpt-4o-mini", timeoutMs: 60_000, maxRetries: 2, hasApiKey: true, active: true },
+      {
+        id: "default",
+        name: "Default (environment)",
+        kind: "custom",
+        baseUrl: `${ai.url}/v1`,
+        model: "gpt-4o-mini",
+        timeoutMs: 60_000,
+        maxRetries: 2,
+        hasApiKey: true,
+        active: true,
+      },
     ]);
   });
 
   it("adds a provider; the key is write-only", async () => {
-    const r = await be.call<ProviderView>("POST", "/api/providers", { name: "Local Qwen", kind: "custom", baseUrl: ai.url, model: "qwen2.5-coder:7b", apiKey: LOCAL_KEY });
+    const r = await be.call<ProviderView>("POST", "/api/providers", {
+      name: "Local Qwen",
+      kind: "custom",
+      baseUrl: ai.url,
+      model: "qwen2.5-coder:7b",
+      apiKey: LOCAL_KEY,
+    });
     assert.equal(r.status, 201);
     assert.equal(r.body.id, "local-qwen");
     assert.equal(r.body.baseUrl, `${ai.url}/v1`, "a bare host gets /v1");
@@ -63,7 +79,13 @@ describe("provider management API", () => {
     const kind = await be.call<ApiErrorBody>("POST", "/api/providers", { name: "x", kind: "bogus", model: "m" });
     assert.equal(kind.status, 400);
     assert.match(kind.body.error.message, /kind/);
-    const dup = await be.call<ApiErrorBody>("POST", "/api/providers", { id: "local-qwen", name: "again", kind: "custom", baseUrl: ai.url, model: "m" });
+    const dup = await be.call<ApiErrorBody>("POST", "/api/providers", {
+      id: "local-qwen",
+      name: "again",
+      kind: "custom",
+      baseUrl: ai.url,
+      model: "m",
+    });
     assert.equal(dup.status, 400);
     assert.match(dup.body.error.message, /already exists/);
   });
@@ -83,7 +105,10 @@ describe("provider management API", () => {
     const r = await be.call<TestConnectionResult>("POST", "/api/providers/default/test");
     assert.equal(r.body.ok, false);
     assert.equal(r.body.error?.code, "PROVIDER_AUTH_FAILED");
-    assert.equal(r.body.error?.message, "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.");
+    assert.equal(
+      r.body.error?.message,
+      "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.",
+    );
     const missing = await be.call<TestConnectionResult>("POST", "/api/providers/nope/test");
     assert.equal(missing.status, 404);
   });
@@ -110,7 +135,10 @@ describe("provider management API", () => {
   });
 
   it("updates settings; /ready says when the model is not offered", async () => {
-    const r = await be.call<ProviderView>("PATCH", "/api/providers/local-qwen", { model: "llama-9000", timeoutMs: 5_000 });
+    const r = await be.call<ProviderView>("PATCH", "/api/providers/local-qwen", {
+      model: "llama-9000",
+      timeoutMs: 5_000,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.body.model, "llama-9000");
     assert.equal(r.body.timeoutMs, 5_000);
@@ -122,12 +150,28 @@ describe("provider management API", () => {
   });
 
   it("drives the azure kind on Azure's paths with the api-key header", async () => {
-    const add = await be.call<ProviderView>("POST", "/api/providers", { id: "azure", name: "Azure", kind: "azure", baseUrl: azureAi.url, model: "my-gpt4o-deployment", apiKey: AZURE_KEY });
+    const add = await be.call<ProviderView>("POST", "/api/providers", {
+      id: "azure",
+      name: "Azure",
+      kind: "azure",
+      baseUrl: azureAi.url,
+      model: "my-gpt4o-deployment",
+      apiKey: AZURE_KEY,
+    });
     assert.equal(add.status, 201, JSON.stringify(add.body));
     assert.equal(add.body.apiVersion, "2024-10-21");
-    const client = new OpenAI({ apiKey: be.token, baseURL: `${be.url}/v1`, maxRetries: 0, defaultHeaders: { "x-aicockpit-provider": "azure" } });
+    const client = new OpenAI({
+      apiKey: be.token,
+      baseURL: `${be.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { "x-aicockpit-provider": "azure" },
+    });
     azureAi.enqueue({ chunks: ["Hello ", "from ", "Azure"] });
-    const stream = await client.chat.completions.create({ model: "", messages: [{ role: "user", content: "hi" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: "",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
     let text = "";
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? "";
     assert.equal(text, "Hello from Azure");
@@ -146,9 +190,21 @@ describe("provider management API", () => {
   });
 
   it("drives the gemini kind with a bearer key on its OpenAI-compatible path", async () => {
-    const add = await be.call<ProviderView>("POST", "/api/providers", { id: "gemini", name: "Gemini", kind: "gemini", baseUrl: `${ai.url}/v1`, model: "gpt-4o-mini", apiKey: LOCAL_KEY });
+    const add = await be.call<ProviderView>("POST", "/api/providers", {
+      id: "gemini",
+      name: "Gemini",
+      kind: "gemini",
+      baseUrl: `${ai.url}/v1`,
+      model: "gpt-4o-mini",
+      apiKey: LOCAL_KEY,
+    });
     assert.equal(add.status, 201, JSON.stringify(add.body));
-    const def = await be.call<ProviderView>("POST", "/api/providers", { id: "gemini-default", name: "Gemini default", kind: "gemini", model: "gemini-2.0-flash" });
+    const def = await be.call<ProviderView>("POST", "/api/providers", {
+      id: "gemini-default",
+      name: "Gemini default",
+      kind: "gemini",
+      model: "gemini-2.0-flash",
+    });
     assert.equal(def.body.baseUrl, "https://generativelanguage.googleapis.com/v1beta/openai");
     await be.call("DELETE", "/api/providers/gemini-default");
     const test = await be.call<TestConnectionResult>("POST", "/api/providers/gemini/test");
@@ -163,7 +219,10 @@ describe("provider management API", () => {
     const text = readFileSync(join(dataDir, "providers.json"), "utf8");
     const doc = JSON.parse(text) as { activeId: string; providers: { id: string }[] };
     assert.equal(doc.activeId, "local-qwen");
-    assert.deepEqual(doc.providers.map((p) => p.id), ["local-qwen", "azure"]);
+    assert.deepEqual(
+      doc.providers.map((p) => p.id),
+      ["local-qwen", "azure"],
+    );
     for (const k of [LOCAL_KEY, AZURE_KEY, DEFAULT_KEY]) assert.ok(!text.includes(k), "a key reached the disk");
     assert.ok(!/apiKey/i.test(text));
   });
@@ -176,14 +235,24 @@ describe("provider management API", () => {
     const local = list.body.providers.find((p) => p.id === "local-qwen");
     assert.equal(local?.model, "qwen2.5-coder:7b");
     assert.equal(local?.hasApiKey, false);
-    assert.equal(list.body.providers.find((p) => p.id === "default")?.hasApiKey, true, "the env key comes back from the env");
+    assert.equal(
+      list.body.providers.find((p) => p.id === "default")?.hasApiKey,
+      true,
+      "the env key comes back from the env",
+    );
     const client = new OpenAI({ apiKey: be.token, baseURL: `${be.url}/v1`, maxRetries: 0 });
-    await assert.rejects(client.chat.completions.create({ model: "", messages: [{ role: "user", content: "hi" }] }), (err: unknown) => {
-      assert.ok(err instanceof OpenAI.AuthenticationError);
-      assert.equal((err.error as { code: string }).code, "PROVIDER_AUTH_FAILED");
-      assert.match((err.error as { message: string }).message, /requires an API key \(401\) and none is set for "Local Qwen"/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: "", messages: [{ role: "user", content: "hi" }] }),
+      (err: unknown) => {
+        assert.ok(err instanceof OpenAI.AuthenticationError);
+        assert.equal((err.error as { code: string }).code, "PROVIDER_AUTH_FAILED");
+        assert.match(
+          (err.error as { message: string }).message,
+          /requires an API key \(401\) and none is set for "Local Qwen"/,
+        );
+        return true;
+      },
+    );
     await be.call("PATCH", "/api/providers/local-qwen", { apiKey: LOCAL_KEY });
     ai.enqueue({ text: "key is back" });
     const ok = await client.chat.completions.create({ model: "", messages: [{ role: "user", content: "hi" }] });
@@ -195,7 +264,10 @@ describe("provider management API", () => {
     assert.deepEqual(del.body, { removed: true });
     const list = await be.call<ProviderList>("GET", "/api/providers");
     assert.equal(list.body.activeId, "default");
-    assert.deepEqual(list.body.providers.map((p) => p.id), ["default", "azure"]);
+    assert.deepEqual(
+      list.body.providers.map((p) => p.id),
+      ["default", "azure"],
+    );
     const again = await be.call<ApiErrorBody>("DELETE", "/api/providers/local-qwen");
     assert.equal(again.status, 404);
     const def = await be.call<ApiErrorBody>("DELETE", "/api/providers/default");
@@ -225,12 +297,18 @@ describe("a server without /models", () => {
   it("/ready falls back to reachability and says the model is unchecked", async () => {
     const ready = await be.call<ReadyResponse>("GET", "/ready");
     assert.equal(ready.body.provider.ok, true);
-    assert.match(ready.body.provider.reason, /reachable \(it does not list models, so model "gpt-4o-mini" is unchecked\)/);
+    assert.match(
+      ready.body.provider.reason,
+      /reachable \(it does not list models, so model "gpt-4o-mini" is unchecked\)/,
+    );
   });
 
   it("/v1/models lists the configured model", async () => {
     const r = await be.call<{ data: { id: string }[] }>("GET", "/v1/models");
-    assert.deepEqual(r.body.data.map((m) => m.id), ["gpt-4o-mini"]);
+    assert.deepEqual(
+      r.body.data.map((m) => m.id),
+      ["gpt-4o-mini"],
+    );
   });
 });
 
@@ -244,7 +322,9 @@ describe("no provider configured", () => {
   });
 
   it("the gateway answers NO_PROVIDER and /ready explains", async () => {
-    const r = await be.call<ApiErrorBody>("POST", "/v1/chat/completions", { messages: [{ role: "user", content: "x" }] });
+    const r = await be.call<ApiErrorBody>("POST", "/v1/chat/completions", {
+      messages: [{ role: "user", content: "x" }],
+    });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.code, "NO_PROVIDER");
     assert.ok(r.body.error.hint);
@@ -255,7 +335,11 @@ describe("no provider configured", () => {
   });
 
   it("the first provider added becomes active", async () => {
-    const r = await be.call<ProviderView>("POST", "/api/providers", { name: "OpenAI", kind: "openai", model: "gpt-4o-mini" });
+    const r = await be.call<ProviderView>("POST", "/api/providers", {
+      name: "OpenAI",
+      kind: "openai",
+      model: "gpt-4o-mini",
+    });
     assert.equal(r.body.active, true);
     assert.equal(r.body.baseUrl, "https://api.openai.com/v1");
     // A hosted kind without a key fails fast, without a request.

@@ -19,16 +19,22 @@ async function ready(env: Record<string, string>): Promise<ReadyResponse["provid
 test("/ready: ok, wrong key, unknown model, nothing configured, unreachable", async () => {
   const ai = await startScriptedAI({ apiKey: "sk-right-key-123456", models: ["m1"], strictModels: true });
   try {
-    const ok = await ready(providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "m1", AICOCKPIT_LLM_API_KEY: "sk-right-key-123456" }));
+    const ok = await ready(
+      providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "m1", AICOCKPIT_LLM_API_KEY: "sk-right-key-123456" }),
+    );
     assert.equal(ok.ok, true);
     assert.equal(ok.code, undefined);
 
-    const auth = await ready(providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "m1", AICOCKPIT_LLM_API_KEY: "sk-wrong-key-123456" }));
+    const auth = await ready(
+      providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "m1", AICOCKPIT_LLM_API_KEY: "sk-wrong-key-123456" }),
+    );
     assert.equal(auth.ok, false);
     assert.equal(auth.code, "PROVIDER_AUTH_FAILED");
     assert.ok(!JSON.stringify(auth).includes("sk-wrong-key-123456"), "key not echoed");
 
-    const model = await ready(providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "nope", AICOCKPIT_LLM_API_KEY: "sk-right-key-123456" }));
+    const model = await ready(
+      providerEnv(ai.url, { AICOCKPIT_LLM_MODEL: "nope", AICOCKPIT_LLM_API_KEY: "sk-right-key-123456" }),
+    );
     assert.equal(model.code, "PROVIDER_MODEL_NOT_FOUND");
     assert.match(model.reason, /nope/);
   } finally {

@@ -16,13 +16,19 @@ import { providerEnv, randomToken, runUntilExit, startBackend, type Backend } fr
 const PROVIDER_KEY = "sk-security-provider-key-9876543210";
 
 /** Raw request: fetch() will not let us forge Host. */
-function raw(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+function raw(
+  port: number,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method: opts.method ?? "GET", path: opts.path, headers: opts.headers }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port, method: opts.method ?? "GET", path: opts.path, headers: opts.headers },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     req.end(opts.body);
   });
@@ -42,7 +48,9 @@ describe("backend security", () => {
   before(async () => {
     // The service accepts another key, so every provider call is an auth failure.
     ai = await startScriptedAI({ apiKey: "sk-the-right-one-0000000000" });
-    be = await startBackend({ env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_API_KEY: PROVIDER_KEY }), AICOCKPIT_MAX_BODY_BYTES: "2048" } });
+    be = await startBackend({
+      env: { ...providerEnv(ai.url, { AICOCKPIT_LLM_API_KEY: PROVIDER_KEY }), AICOCKPIT_MAX_BODY_BYTES: "2048" },
+    });
   });
   after(async () => {
     await be?.stop();
@@ -69,20 +77,31 @@ describe("backend security", () => {
   });
 
   it("a foreign Origin → 403 FORBIDDEN_ORIGIN even with the token", async () => {
-    const r = await raw(be.port, { path: "/api/providers", headers: { authorization: `Bearer ${be.token}`, origin: "https://evil.example" } });
+    const r = await raw(be.port, {
+      path: "/api/providers",
+      headers: { authorization: `Bearer ${be.token}`, origin: "https://evil.example" },
+    });
     assert.equal(r.status, 403);
     assert.equal(errorOf(r.body).code, "FORBIDDEN_ORIGIN");
   });
 
   it("Host evil.example:PORT → 403 FORBIDDEN_HOST (DNS rebinding)", async () => {
-    const r = await raw(be.port, { path: "/api/providers", headers: { authorization: `Bearer ${be.token}`, host: `evil.example:${be.port}` } });
+    const r = await raw(be.port, {
+      path: "/api/providers",
+      headers: { authorization: `Bearer ${be.token}`, host: `evil.example:${be.port}` },
+    });
     assert.equal(r.status, 403);
     assert.equal(errorOf(r.body).code, "FORBIDDEN_HOST");
   });
 
   it("an oversized body → 413 PAYLOAD_TOO_LARGE", async () => {
     const body = JSON.stringify({ messages: [{ role: "user", content: "x".repeat(4_000) }] });
-    const r = await raw(be.port, { method: "POST", path: "/v1/chat/completions", body, headers: { authorization: `Bearer ${be.token}`, "content-type": "application/json" } });
+    const r = await raw(be.port, {
+      method: "POST",
+      path: "/v1/chat/completions",
+      body,
+      headers: { authorization: `Bearer ${be.token}`, "content-type": "application/json" },
+    });
     assert.equal(r.status, 413);
     assert.equal(errorOf(r.body).code, "PAYLOAD_TOO_LARGE");
     assert.equal(ai.completionRequests().length, 0);
@@ -110,7 +129,12 @@ describe("backend security", () => {
     bodies.push(JSON.stringify((await be.call("GET", "/ready")).body));
     const metrics = (await be.call<string>("GET", "/metrics")).body;
     assert.match(metrics, /code="PROVIDER_AUTH_FAILED"/);
-    const everything = [...bodies.map((b) => (typeof b === "string" ? b : JSON.stringify(b))), metrics, be.stdout(), be.stderr()].join("\n");
+    const everything = [
+      ...bodies.map((b) => (typeof b === "string" ? b : JSON.stringify(b))),
+      metrics,
+      be.stdout(),
+      be.stderr(),
+    ].join("\n");
     assert.ok(everything.includes("rejected the API key"), "sanity: the failures did happen");
     assert.ok(!everything.includes(PROVIDER_KEY), "the provider key leaked");
     assert.ok(!everything.includes(PROVIDER_KEY.slice(-8)), "a fragment of the provider key leaked");
@@ -129,7 +153,11 @@ describe("backend security", () => {
         .filter((l) => l.includes(`:${hexPort} `) && / 0A /.test(l))
         .map((l) => l.trim().split(/\s+/)[1]);
       assert.deepEqual(listening, [`0100007F:${hexPort}`]);
-      const v6 = existsSync("/proc/net/tcp6") ? readFileSync("/proc/net/tcp6", "utf8").split("\n").filter((l) => l.includes(`:${hexPort} `) && / 0A /.test(l)) : [];
+      const v6 = existsSync("/proc/net/tcp6")
+        ? readFileSync("/proc/net/tcp6", "utf8")
+            .split("\n")
+            .filter((l) => l.includes(`:${hexPort} `) && / 0A /.test(l))
+        : [];
       assert.deepEqual(v6, []);
     }
     const external = Object.values(networkInterfaces())
@@ -181,7 +209,12 @@ describe("invalid configuration", () => {
   });
 
   it("the key of a rejected config is not echoed", async () => {
-    const r = await runUntilExit({ ...base, AICOCKPIT_LLM_BASE_URL: "ftp://x", AICOCKPIT_LLM_MODEL: "m", AICOCKPIT_LLM_API_KEY: PROVIDER_KEY });
+    const r = await runUntilExit({
+      ...base,
+      AICOCKPIT_LLM_BASE_URL: "ftp://x",
+      AICOCKPIT_LLM_MODEL: "m",
+      AICOCKPIT_LLM_API_KEY: PROVIDER_KEY,
+    });
     assert.notEqual(r.code, 0);
     assert.ok(!r.stderr.includes(PROVIDER_KEY));
   });

@@ -23,7 +23,9 @@ async function assessCall(body: unknown): Promise<Reply<ShellAssessment & ApiErr
 
 test("suggest: a clean answer becomes command + explanation, with the risk computed by the backend", async () => {
   suite.ai.reset();
-  suite.ai.enqueue({ text: "```bash\ndu -sh * | sort -h\n```\nExplanation: Shows how big each entry is, smallest first.\nRisk: dangerous" });
+  suite.ai.enqueue({
+    text: "```bash\ndu -sh * | sort -h\n```\nExplanation: Shows how big each entry is, smallest first.\nRisk: dangerous",
+  });
   const r = await suggest({
     description: "which folders take the most space",
     shell: "bash",
@@ -37,7 +39,10 @@ test("suggest: a clean answer becomes command + explanation, with the risk compu
   assert.equal(r.body.risk, "safe", "the model's own risk claim is ignored");
   assert.ok(r.body.reasons.length > 0);
 
-  const sent = suite.ai.completionRequests()[0]!.body as { messages: { role: string; content: string }[]; temperature?: number };
+  const sent = suite.ai.completionRequests()[0]!.body as {
+    messages: { role: string; content: string }[];
+    temperature?: number;
+  };
   const user = sent.messages.find((m) => m.role === "user")!.content;
   assert.match(user, /Operating system: Ubuntu 24\.04/);
   assert.match(user, /Shell: bash/);
@@ -49,7 +54,9 @@ test("suggest: a clean answer becomes command + explanation, with the risk compu
 
 test("suggest: prose around the command is stripped into the explanation", async () => {
   suite.ai.reset();
-  suite.ai.enqueue({ text: "Sure! Here's how you can do that:\n\n```sh\ngit log --oneline -n 10\n```\n\nThis prints the last ten commits, one per line. Let me know if you need more!" });
+  suite.ai.enqueue({
+    text: "Sure! Here's how you can do that:\n\n```sh\ngit log --oneline -n 10\n```\n\nThis prints the last ten commits, one per line. Let me know if you need more!",
+  });
   const r = await suggest({ description: "last ten commits" });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.command, "git log --oneline -n 10");
@@ -73,7 +80,10 @@ test("suggest: a dangerous pipe-to-shell answer is reported dangerous", async ()
   const r = await suggest({ description: "install example" });
   assert.equal(r.status, 200);
   assert.equal(r.body.risk, "dangerous");
-  assert.ok(r.body.reasons.some((x) => /downloaded by `curl -fsSL https:\/\/get\.example\.com`/.test(x)), r.body.reasons.join("\n"));
+  assert.ok(
+    r.body.reasons.some((x) => /downloaded by `curl -fsSL https:\/\/get\.example\.com`/.test(x)),
+    r.body.reasons.join("\n"),
+  );
 });
 
 test("suggest: several alternative commands are refused with a clear message", async () => {
@@ -160,6 +170,10 @@ test("assess: invalid bodies are refused with a clear message", async () => {
 });
 
 test("assess needs the bearer token like every other route", async () => {
-  const res = await fetch(`${suite.backend.url}/api/shell/assess`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command: "ls" }) });
+  const res = await fetch(`${suite.backend.url}/api/shell/assess`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ command: "ls" }),
+  });
   assert.equal(res.status, 401);
 });

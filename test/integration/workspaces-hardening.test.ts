@@ -16,7 +16,21 @@ const P = `hd${process.pid % 10000}-`;
 type Err = { error: { code: string; message: string } };
 
 // Bit numbers from linux/capability.h.
-const CAP = { CHOWN: 0, DAC_OVERRIDE: 1, FOWNER: 3, KILL: 5, SETGID: 6, SETUID: 7, NET_BIND_SERVICE: 10, NET_RAW: 13, SYS_CHROOT: 18, SYS_ADMIN: 21, MKNOD: 27, AUDIT_WRITE: 29, SETFCAP: 31 } as const;
+const CAP = {
+  CHOWN: 0,
+  DAC_OVERRIDE: 1,
+  FOWNER: 3,
+  KILL: 5,
+  SETGID: 6,
+  SETUID: 7,
+  NET_BIND_SERVICE: 10,
+  NET_RAW: 13,
+  SYS_CHROOT: 18,
+  SYS_ADMIN: 21,
+  MKNOD: 27,
+  AUDIT_WRITE: 29,
+  SETFCAP: 31,
+} as const;
 
 describe("workspace hardening (real engine)", () => {
   let env: InfraEnv | undefined;
@@ -35,7 +49,10 @@ describe("workspace hardening (real engine)", () => {
     if (!env) return;
     await b?.stop();
     await cleanupWorkspaces(docker, P);
-    await docker.getContainer(`aicockpit-ws-${P}foreign`).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(`aicockpit-ws-${P}foreign`)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   const exec = async (id: string, script: string) => {
@@ -51,9 +68,22 @@ describe("workspace hardening (real engine)", () => {
     assert.equal(refused.status, 400, JSON.stringify(refused));
     assert.equal(refused.error?.code, "BAD_REQUEST");
     assert.match(refused.error?.message ?? "", /host/);
-    assert.equal(await docker.getContainer(`aicockpit-ws-${name}`).inspect().then(() => true, () => false), false, "no container was made");
+    assert.equal(
+      await docker
+        .getContainer(`aicockpit-ws-${name}`)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+      false,
+      "no container was made",
+    );
 
-    const allowing = await startBackend({ dataDir: tempDir(), env: { DOCKER_HOST: env.dockerHost, AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" } });
+    const allowing = await startBackend({
+      dataDir: tempDir(),
+      env: { DOCKER_HOST: env.dockerHost, AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" },
+    });
     try {
       const made = await createWorkspace(allowing, { name, stack: "custom", image: env.image, network: "host" });
       assert.equal(made.status, 200, JSON.stringify(made));
@@ -73,8 +103,10 @@ describe("workspace hardening (real engine)", () => {
     const status = (await exec(name, "cat /proc/1/status")).stdout;
     const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)![1]}`);
     const has = (bit: number) => (capEff >> BigInt(bit)) & 1n;
-    for (const cap of ["SYS_ADMIN", "NET_RAW", "MKNOD", "SYS_CHROOT", "AUDIT_WRITE", "SETFCAP"] as const) assert.equal(has(CAP[cap]), 0n, `${cap} dropped`);
-    for (const cap of ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL", "NET_BIND_SERVICE"] as const) assert.equal(has(CAP[cap]), 1n, `${cap} kept`);
+    for (const cap of ["SYS_ADMIN", "NET_RAW", "MKNOD", "SYS_CHROOT", "AUDIT_WRITE", "SETFCAP"] as const)
+      assert.equal(has(CAP[cap]), 0n, `${cap} dropped`);
+    for (const cap of ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL", "NET_BIND_SERVICE"] as const)
+      assert.equal(has(CAP[cap]), 1n, `${cap} kept`);
     assert.match(status, /NoNewPrivs:\s*1/);
 
     // What installing packages and everyday development do as root: users, ownership, modes,
@@ -106,7 +138,11 @@ describe("workspace hardening (real engine)", () => {
   test("a same-named container without our label is not a workspace: not listed, not inspected, not deleted", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const name = `${P}foreign`;
-    const foreign = await docker.createContainer({ name: `aicockpit-ws-${name}`, Image: env.image, Cmd: ["sleep", "300"] });
+    const foreign = await docker.createContainer({
+      name: `aicockpit-ws-${name}`,
+      Image: env.image,
+      Cmd: ["sleep", "300"],
+    });
     const list = await b.call<WorkspaceList>("GET", "/api/workspaces");
     assert.ok(!list.body.workspaces.some((w) => w.name === name));
     for (const [method, path] of [

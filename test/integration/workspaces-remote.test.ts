@@ -38,7 +38,10 @@ describe("Docker workspaces on a remote host over SSH", () => {
   test("create, list, exec, TTY and files on the sshd test host; the engine there holds the labels", async (t) => {
     if (!env) return t.skip("no infrastructure");
     // "trust once": the key's fingerprint is read without logging in, for the user to compare
-    const probe = await b.call<{ fingerprint: string }>("POST", "/api/workspace-hosts/probe-key", { host: env.ssh.host, port: env.ssh.port });
+    const probe = await b.call<{ fingerprint: string }>("POST", "/api/workspace-hosts/probe-key", {
+      host: env.ssh.host,
+      port: env.ssh.port,
+    });
     assert.equal(probe.status, 200, JSON.stringify(probe.body));
     assert.equal(probe.body.fingerprint, env.ssh.hostFingerprint);
     const put = await b.call<WorkspaceHostView>("PUT", "/api/workspace-hosts/box", {
@@ -51,7 +54,13 @@ describe("Docker workspaces on a remote host over SSH", () => {
     assert.equal(put.status, 200, JSON.stringify(put.body));
     const name = `${P}remote`;
     const t0 = Date.now();
-    const made = await createWorkspace(b, { name, host: "box", stack: "custom", image: env.image, limits: { cpus: 0.5, memoryMb: 128 } });
+    const made = await createWorkspace(b, {
+      name,
+      host: "box",
+      stack: "custom",
+      image: env.image,
+      limits: { cpus: 0.5, memoryMb: 128 },
+    });
     t.diagnostic(`remote create → running in ${Date.now() - t0} ms`);
     assert.equal(made.error, undefined, JSON.stringify(made));
     const created = made.events.at(-1);
@@ -64,16 +73,30 @@ describe("Docker workspaces on a remote host over SSH", () => {
     assert.equal(info.Config.Labels["aicockpit.workspace.name"], name);
 
     const list = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body;
-    assert.ok(list.workspaces.some((w) => w.id === `${name}@box` && w.state === "running"), JSON.stringify(list));
-    assert.equal(list.unreachable.find((u) => u.host === "local")?.code, "DOCKER_UNAVAILABLE", "the local engine is down, the remote one still lists");
+    assert.ok(
+      list.workspaces.some((w) => w.id === `${name}@box` && w.state === "running"),
+      JSON.stringify(list),
+    );
+    assert.equal(
+      list.unreachable.find((u) => u.host === "local")?.code,
+      "DOCKER_UNAVAILABLE",
+      "the local engine is down, the remote one still lists",
+    );
 
     const id = encodeURIComponent(`${name}@box`);
-    const r = await b.call<ExecResult>("POST", `/api/workspaces/${id}/exec`, { cmd: ["sh", "-c", "echo remote-$((6*7)); echo e >&2; exit 4"] });
+    const r = await b.call<ExecResult>("POST", `/api/workspaces/${id}/exec`, {
+      cmd: ["sh", "-c", "echo remote-$((6*7)); echo e >&2; exit 4"],
+    });
     assert.deepEqual([r.body.exitCode, r.body.stdout, r.body.stderr], [4, "remote-42\n", "e\n"]);
 
-    const w = await b.call("POST", `/api/workspaces/${id}/files/write`, { path: "/workspace/r.txt", contentBase64: Buffer.from("over ssh").toString("base64") });
+    const w = await b.call("POST", `/api/workspaces/${id}/files/write`, {
+      path: "/workspace/r.txt",
+      contentBase64: Buffer.from("over ssh").toString("base64"),
+    });
     assert.equal(w.status, 200, JSON.stringify(w.body));
-    const rd = await b.call<{ contentBase64: string }>("POST", `/api/workspaces/${id}/files/read`, { path: "/workspace/r.txt" });
+    const rd = await b.call<{ contentBase64: string }>("POST", `/api/workspaces/${id}/files/read`, {
+      path: "/workspace/r.txt",
+    });
     assert.equal(Buffer.from(rd.body.contentBase64, "base64").toString(), "over ssh");
 
     const tty = await openTtyClient(b, `${name}@box`);
@@ -104,7 +127,12 @@ describe("Docker workspaces on a remote host over SSH", () => {
     assert.match(made.error?.hint ?? "", /fingerprint/);
     const list = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body;
     assert.equal(list.unreachable.find((u) => u.host === "mitm")?.code, "WORKSPACE_HOST_KEY_REJECTED");
-    const bad = await b.call<Err>("PUT", "/api/workspace-hosts/bad", { host: "h", username: "u", privateKeyPath: "/k", hostFingerprint: "yes" });
+    const bad = await b.call<Err>("PUT", "/api/workspace-hosts/bad", {
+      host: "h",
+      username: "u",
+      privateKeyPath: "/k",
+      hostFingerprint: "yes",
+    });
     assert.equal(bad.status, 400);
   });
 });

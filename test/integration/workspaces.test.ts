@@ -9,12 +9,24 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import WebSocket from "ws";
-import type { ExecResult, FileListResponse, FileReadResponse, WorkspaceList, WorkspaceView } from "../../server/api/workspaces";
+import type {
+  ExecResult,
+  FileListResponse,
+  FileReadResponse,
+  WorkspaceList,
+  WorkspaceView,
+} from "../../server/api/workspaces";
 import type { ReadyResponse } from "../../server/api/health";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startBackend, tempDir, type Backend } from "./helpers/backend";
 import { startFakeRegistry } from "../fixtures/fake-registry";
-import { CGROUP_LIMITS_SCRIPT, cleanupWorkspaces, createWorkspace, openTtyClient, startBackendAsNobody } from "./helpers/workspaces";
+import {
+  CGROUP_LIMITS_SCRIPT,
+  cleanupWorkspaces,
+  createWorkspace,
+  openTtyClient,
+  startBackendAsNobody,
+} from "./helpers/workspaces";
 
 const P = `it${process.pid % 10000}-`;
 type Err = { error: { code: string; message: string; hint?: string } };
@@ -49,7 +61,12 @@ describe("Docker workspaces (real engine)", () => {
     if (!env) return t.skip("no infrastructure");
     const name = `${P}life`;
     const t0 = Date.now();
-    const made = await createWorkspace(b, { name, stack: "custom", image: env.image, limits: { cpus: 0.5, memoryMb: 256, pids: 128 } });
+    const made = await createWorkspace(b, {
+      name,
+      stack: "custom",
+      image: env.image,
+      limits: { cpus: 0.5, memoryMb: 256, pids: 128 },
+    });
     t.diagnostic(`create → running in ${Date.now() - t0} ms`);
     assert.equal(made.status, 200, JSON.stringify(made));
     assert.equal(made.error, undefined);
@@ -69,7 +86,10 @@ describe("Docker workspaces (real engine)", () => {
     const info = await docker.getContainer(w.containerId).inspect();
     assert.equal(info.HostConfig.Init, true, "Init: true");
     assert.equal(info.Config.Labels["aicockpit.workspace"], "1");
-    assert.ok(info.Mounts.some((m) => m.Type === "volume" && m.Name === w.volume && m.Destination === "/workspace"), "named volume at /workspace");
+    assert.ok(
+      info.Mounts.some((m) => m.Type === "volume" && m.Name === w.volume && m.Destination === "/workspace"),
+      "named volume at /workspace",
+    );
 
     const list = await b.call<WorkspaceList>("GET", "/api/workspaces");
     assert.equal(list.status, 200);
@@ -87,13 +107,17 @@ describe("Docker workspaces (real engine)", () => {
     assert.equal(restarted.body.state, "running");
 
     // delete, keeping the volume: a new workspace of the same name finds the data again
-    const del = await b.call<{ removed: boolean; volumeRemoved: boolean }>("DELETE", `/api/workspaces/${name}`, { removeVolume: false });
+    const del = await b.call<{ removed: boolean; volumeRemoved: boolean }>("DELETE", `/api/workspaces/${name}`, {
+      removeVolume: false,
+    });
     assert.deepEqual(del.body, { removed: true, volumeRemoved: false });
     await docker.getVolume(w.volume).inspect();
     const again = await createWorkspace(b, { name, stack: "custom", image: env.image });
     assert.equal(again.error, undefined, JSON.stringify(again));
     assert.equal((await exec(name, ["cat", "/workspace/data.txt"])).stdout, "kept\n");
-    const gone = await b.call<{ removed: boolean; volumeRemoved: boolean }>("DELETE", `/api/workspaces/${name}`, { removeVolume: true });
+    const gone = await b.call<{ removed: boolean; volumeRemoved: boolean }>("DELETE", `/api/workspaces/${name}`, {
+      removeVolume: true,
+    });
     assert.deepEqual(gone.body, { removed: true, volumeRemoved: true });
     await assert.rejects(docker.getVolume(w.volume).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
     const missing = await b.call<Err>("GET", `/api/workspaces/${name}`);
@@ -104,7 +128,13 @@ describe("Docker workspaces (real engine)", () => {
   test("limits are visible inside the container (cgroup files), network none has no interfaces but lo, ports on 127.0.0.1 only", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const name = `${P}limits`;
-    const made = await createWorkspace(b, { name, stack: "custom", image: env.image, limits: { cpus: 0.5, memoryMb: 128, pids: 64 }, network: "none" });
+    const made = await createWorkspace(b, {
+      name,
+      stack: "custom",
+      image: env.image,
+      limits: { cpus: 0.5, memoryMb: 128, pids: 64 },
+      network: "none",
+    });
     assert.equal(made.error, undefined, JSON.stringify(made));
     const r = await exec(name, ["sh", "-c", CGROUP_LIMITS_SCRIPT]);
     assert.equal(r.exitCode, 0, r.stderr);
@@ -128,10 +158,17 @@ describe("Docker workspaces (real engine)", () => {
     assert.ok(p && p.hostPort, JSON.stringify(view.ports));
     assert.equal(p.hostIp, "127.0.0.1");
     const info = await docker.getContainer(view.containerId).inspect();
-    assert.ok(Object.values(info.NetworkSettings.Ports).flat().every((x) => x === null || x.HostIp === "127.0.0.1" || x.HostIp === "::1"), "loopback only");
+    assert.ok(
+      Object.values(info.NetworkSettings.Ports)
+        .flat()
+        .every((x) => x === null || x.HostIp === "127.0.0.1" || x.HostIp === "::1"),
+      "loopback only",
+    );
     let body = "";
     for (let i = 0; i < 40 && body === ""; i++) {
-      body = await fetch(`http://127.0.0.1:${p.hostPort}/`).then((res) => res.text()).catch(() => "");
+      body = await fetch(`http://127.0.0.1:${p.hostPort}/`)
+        .then((res) => res.text())
+        .catch(() => "");
       if (body === "") await new Promise((res) => setTimeout(res, 100));
     }
     assert.equal(body, "hi-from-ws\n");
@@ -146,7 +183,11 @@ describe("Docker workspaces (real engine)", () => {
     const nf = await exec(name, ["no-such-program"]);
     assert.equal(nf.exitCode, 127);
     assert.match(nf.stderr, /not found/);
-    const io = await exec(name, ["sh", "-c", 'pwd; echo "$GREETING"; cat'], { cwd: "/tmp", env: { GREETING: "hej" }, stdin: "piped\n" });
+    const io = await exec(name, ["sh", "-c", 'pwd; echo "$GREETING"; cat'], {
+      cwd: "/tmp",
+      env: { GREETING: "hej" },
+      stdin: "piped\n",
+    });
     assert.equal(io.stdout, "/tmp\nhej\npiped\n");
 
     const t0 = Date.now();
@@ -215,13 +256,23 @@ describe("Docker workspaces (real engine)", () => {
     }
     assert.equal(left, "0", "the shell and its child ended with the connection");
 
-    await assert.rejects(openTtyClient(b, name, "", { authorization: "Bearer wrong-token-wrong-token" }), (e: { status?: number }) => e.status === 401);
-    await assert.rejects(openTtyClient(b, name, "", { origin: "https://evil.example" }), (e: { status?: number }) => e.status === 403);
+    await assert.rejects(
+      openTtyClient(b, name, "", { authorization: "Bearer wrong-token-wrong-token" }),
+      (e: { status?: number }) => e.status === 401,
+    );
+    await assert.rejects(
+      openTtyClient(b, name, "", { origin: "https://evil.example" }),
+      (e: { status?: number }) => e.status === 403,
+    );
     await assert.rejects(
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${b.port}/api/nothing-here`, { headers: { authorization: `Bearer ${b.token}` } });
+        const ws = new WebSocket(`ws://127.0.0.1:${b.port}/api/nothing-here`, {
+          headers: { authorization: `Bearer ${b.token}` },
+        });
         ws.once("open", resolve);
-        ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error("refused"), { status: res.statusCode })));
+        ws.once("unexpected-response", (_req, res) =>
+          reject(Object.assign(new Error("refused"), { status: res.statusCode })),
+        );
         ws.once("error", reject);
       }),
       (e: { status?: number }) => e.status === 404,
@@ -243,7 +294,10 @@ describe("Docker workspaces (real engine)", () => {
     assert.ok(Buffer.from(rd.contentBase64, "base64").equals(content));
     assert.equal((await exec(name, ["cat", "/workspace/main.py"])).stdout, content.toString("utf8"));
     const longName = `/workspace/${"n".repeat(120)}.txt`;
-    assert.equal((await f("write", { path: longName, contentBase64: Buffer.from("long").toString("base64") })).status, 200);
+    assert.equal(
+      (await f("write", { path: longName, contentBase64: Buffer.from("long").toString("base64") })).status,
+      200,
+    );
     assert.equal((await exec(name, ["cat", longName])).stdout, "long");
 
     assert.equal((await f("mkdir", { path: "/workspace/pkg" })).status, 200);
@@ -280,11 +334,21 @@ describe("Docker workspaces (real engine)", () => {
     assert.equal(taken.error?.code, "WORKSPACE_NAME_TAKEN");
     assert.ok(taken.error?.hint);
 
-    const cpus = await createWorkspace(b, { name: `${P}cpu`, stack: "custom", image: env.image, limits: { cpus: 200 } });
+    const cpus = await createWorkspace(b, {
+      name: `${P}cpu`,
+      stack: "custom",
+      image: env.image,
+      limits: { cpus: 200 },
+    });
     assert.equal(cpus.status, 400);
     assert.equal(cpus.error?.code, "INVALID_LIMITS");
     assert.match(cpus.error?.message ?? "", /at most \d+ \(the Docker host has/);
-    const mem = await createWorkspace(b, { name: `${P}mem`, stack: "custom", image: env.image, limits: { memoryMb: 10 } });
+    const mem = await createWorkspace(b, {
+      name: `${P}mem`,
+      stack: "custom",
+      image: env.image,
+      limits: { memoryMb: 10 },
+    });
     assert.equal(mem.status, 400);
     assert.match(mem.error?.message ?? "", /memoryMb must be at least 64/);
 
@@ -296,7 +360,10 @@ describe("Docker workspaces (real engine)", () => {
     assert.equal(pull.error?.code, "REGISTRY_UNREACHABLE");
     assert.match(pull.error?.hint ?? "", /local image/);
     assert.ok(Date.now() - t0 < 20_000, "fails fast");
-    assert.ok(pull.events.some((e) => e.type === "phase" && e.phase === "pulling"), "the pull phase was announced");
+    assert.ok(
+      pull.events.some((e) => e.type === "phase" && e.phase === "pulling"),
+      "the pull phase was announced",
+    );
     const leftovers = await docker.listContainers({ all: true, filters: { name: [`aicockpit-ws-${P}pull`] } });
     assert.equal(leftovers.length, 0, "nothing half-made is left behind");
 
@@ -318,17 +385,38 @@ describe("Docker workspaces (real engine)", () => {
       const phases = made.events.filter((e) => e.type === "phase").map((e) => (e.type === "phase" ? e.phase : ""));
       assert.deepEqual(phases, ["pulling", "creating", "starting"]);
       const pulls = made.events.filter((e) => e.type === "pull");
-      t.diagnostic(`${pulls.length} pull events: ${pulls.map((e) => (e.type === "pull" ? e.status : "")).filter((v, i, a) => a.indexOf(v) === i).join(" | ")}`);
-      assert.ok(pulls.some((e) => e.type === "pull" && /Pulling from/.test(e.status)), "progress was streamed");
-      assert.ok(pulls.some((e) => e.type === "pull" && /Downloaded newer image/.test(e.status)), "the pull finished");
-      assert.ok(reg.requests.some((r) => r.includes("/blobs/sha256:")), "blobs came from the registry");
+      t.diagnostic(
+        `${pulls.length} pull events: ${pulls
+          .map((e) => (e.type === "pull" ? e.status : ""))
+          .filter((v, i, a) => a.indexOf(v) === i)
+          .join(" | ")}`,
+      );
+      assert.ok(
+        pulls.some((e) => e.type === "pull" && /Pulling from/.test(e.status)),
+        "progress was streamed",
+      );
+      assert.ok(
+        pulls.some((e) => e.type === "pull" && /Downloaded newer image/.test(e.status)),
+        "the pull finished",
+      );
+      assert.ok(
+        reg.requests.some((r) => r.includes("/blobs/sha256:")),
+        "blobs came from the registry",
+      );
       assert.equal((await exec(name, ["echo", "pulled-ok"])).stdout, "pulled-ok\n");
       // a tag the registry does not have: IMAGE_NOT_FOUND, not "unreachable"
-      const missing = await createWorkspace(b, { name: `${P}nosuchtag`, stack: "custom", image: `${reg.host}/aicockpit/pulltest:nope` });
+      const missing = await createWorkspace(b, {
+        name: `${P}nosuchtag`,
+        stack: "custom",
+        image: `${reg.host}/aicockpit/pulltest:nope`,
+      });
       assert.equal(missing.error?.code, "IMAGE_NOT_FOUND", JSON.stringify(missing));
     } finally {
       await reg.close();
-      await docker.getImage(reg.image).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(reg.image)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   });
 
@@ -349,11 +437,15 @@ describe("Docker workspaces (real engine)", () => {
 
   test("a restarted backend finds every workspace and its state again (labels are the source of truth)", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const before = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body.workspaces.filter((w) => w.name.startsWith(P));
+    const before = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body.workspaces.filter((w) =>
+      w.name.startsWith(P),
+    );
     assert.ok(before.length >= 3);
     await b.stop();
     b = await startBackend({ dataDir, env: { DOCKER_HOST: env.dockerHost } });
-    const afterList = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body.workspaces.filter((w) => w.name.startsWith(P));
+    const afterList = (await b.call<WorkspaceList>("GET", "/api/workspaces")).body.workspaces.filter((w) =>
+      w.name.startsWith(P),
+    );
     const key = (w: WorkspaceView) => `${w.id}|${w.state}|${w.stack}|${JSON.stringify(w.limits)}|${w.volume}`;
     assert.deepEqual(afterList.map(key), before.map(key));
   });

@@ -37,4 +37,7 @@ export const MAX_DIFF_LINES = 50_000;
 const tooLong = `at most ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters`;
 
 /** `POST /api/edit/diff`: the exact diff between code and a proposal that came from elsewhere (e.g. a chat answer). */
-export const DiffRequestSchema = z.object({ code: z.string().max(MAX_DIFF_CHARS, tooLong), proposed: z.string().max(MAX_DIFF_CHARS, tooLong) });
+export const DiffRequestSchema = z.object({
+  code: z.string().max(MAX_DIFF_CHARS, tooLong),
+  proposed: z.string().max(MAX_DIFF_CHARS, tooLong),
+});

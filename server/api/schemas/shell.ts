@@ -14,7 +14,10 @@ const oneLine = (max: number, name: string) =>
  * default) and PowerShell/cmd have their own parsers; any other shell is judged with the
  * POSIX rules as an approximation and is never `safe`.
  */
-const shellName = oneLine(L.shellChars, "shell").refine((s) => /^[\w .:/\\()-]*$/.test(s), "shell must be a shell name or path");
+const shellName = oneLine(L.shellChars, "shell").refine(
+  (s) => /^[\w .:/\\()-]*$/.test(s),
+  "shell must be a shell name or path",
+);
 
 export const ShellAssessRequestSchema = z.object({
   command: z

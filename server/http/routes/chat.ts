@@ -13,7 +13,12 @@ export function chatRouter(ctx: AppContext): Router {
   // Stop in the panel closes the HTTP request; this aborts the upstream call with it.
   streamRoute(r, "POST /api/chat", async (req, res, next) => {
     const body = parseBody(ChatRequestSchema, req.body);
-    await streamEvents<ChatEvent>(res, next, (signal) => runChat(ctx.llm, body, signal), (error) => ({ type: "error", error }));
+    await streamEvents<ChatEvent>(
+      res,
+      next,
+      (signal) => runChat(ctx.llm, body, signal),
+      (error) => ({ type: "error", error }),
+    );
   });
   return r;
 }

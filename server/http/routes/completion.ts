@@ -42,9 +42,14 @@ export function metricsObserver(m: CompletionMetrics): EngineObserver {
   };
 }
 
-export function completionRouter(ctx: AppContext, engine = new CompletionEngine(llmUpstream(ctx.llm), {}, metricsObserver(ctx.metrics.completion))): Router {
+export function completionRouter(
+  ctx: AppContext,
+  engine = new CompletionEngine(llmUpstream(ctx.llm), {}, metricsObserver(ctx.metrics.completion)),
+): Router {
   const r = Router();
-  route(r, "POST /api/complete", (req, signal) => engine.complete(parseBody(CompletionRequestSchema, req.body), signal));
+  route(r, "POST /api/complete", (req, signal) =>
+    engine.complete(parseBody(CompletionRequestSchema, req.body), signal),
+  );
   route(r, "POST /api/complete/feedback", (req) => engine.feedback(parseBody(CompletionFeedbackSchema, req.body)));
   return r;
 }

@@ -33,7 +33,8 @@ function logOptions(req: Request) {
   const q = req.query;
   const one = (v: unknown) => (typeof v === "string" ? v : undefined);
   const tailRaw = one(q.tail);
-  if (tailRaw !== undefined && !/^\d{1,6}$/.test(tailRaw)) throw new AppError("BAD_REQUEST", "tail must be a whole number.");
+  if (tailRaw !== undefined && !/^\d{1,6}$/.test(tailRaw))
+    throw new AppError("BAD_REQUEST", "tail must be a whole number.");
   const since = one(q.since);
   return {
     ...(tailRaw !== undefined ? { tail: Number(tailRaw) } : {}),
@@ -45,16 +46,30 @@ function logOptions(req: Request) {
 export function containersRouter(ctx: AppContext): Router {
   const r = Router();
   const svc = () => ctx.containers();
-  r.get("/api/hosts/:host/containers", wrap(async (req, res) => void res.json(await (await svc()).list(hostOf(req)))));
-  r.get("/api/hosts/:host/containers/:name", wrap(async (req, res) => void res.json(await (await svc()).inspect(hostOf(req), nameOf(req)))));
-  r.get("/api/hosts/:host/containers/:name/stats", wrap(async (req, res) => void res.json(await (await svc()).stats(hostOf(req), nameOf(req)))));
+  r.get(
+    "/api/hosts/:host/containers",
+    wrap(async (req, res) => void res.json(await (await svc()).list(hostOf(req)))),
+  );
+  r.get(
+    "/api/hosts/:host/containers/:name",
+    wrap(async (req, res) => void res.json(await (await svc()).inspect(hostOf(req), nameOf(req)))),
+  );
+  r.get(
+    "/api/hosts/:host/containers/:name/stats",
+    wrap(async (req, res) => void res.json(await (await svc()).stats(hostOf(req), nameOf(req)))),
+  );
   r.get(
     "/api/hosts/:host/containers/:name/logs",
     wrap(async (req, res, next) => {
       const opts = logOptions(req);
       const s = await svc();
       if (req.query.follow === "1" || req.query.follow === "true") {
-        await streamEvents<ContainerLogEvent>(res, next, (signal) => s.follow(hostOf(req), nameOf(req), opts, signal), (error) => ({ type: "error", error }));
+        await streamEvents<ContainerLogEvent>(
+          res,
+          next,
+          (signal) => s.follow(hostOf(req), nameOf(req), opts, signal),
+          (error) => ({ type: "error", error }),
+        );
         return;
       }
       res.json(await s.logs(hostOf(req), nameOf(req), opts));

@@ -21,7 +21,8 @@ export function diffRouter(ctx: AppContext): Router {
     pathOf("POST /api/edit/diff"),
     express.raw({ type: ["application/json", "application/*+json"], limit: ctx.config.maxBodyBytes }),
     async (req, res) => {
-      if (!Buffer.isBuffer(req.body)) throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
+      if (!Buffer.isBuffer(req.body))
+        throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
       // Its own copy of the bytes, so the worker can take the buffer over.
       const job = { kind: "diff", body: new Uint8Array(req.body) } as const;
       const result = ctx.cpuWorker ? await ctx.cpuWorker.run(job) : runJob(job);
@@ -36,7 +37,12 @@ export function editRouter(ctx: AppContext): Router {
   const r = Router();
   streamRoute(r, "POST /api/edit", async (req, res, next) => {
     const body = parseBody(EditRequestSchema, req.body);
-    await streamEvents<EditEvent>(res, next, (signal) => runEdit(ctx.llm, body, signal), (error) => ({ type: "error", error }));
+    await streamEvents<EditEvent>(
+      res,
+      next,
+      (signal) => runEdit(ctx.llm, body, signal),
+      (error) => ({ type: "error", error }),
+    );
   });
   return r;
 }

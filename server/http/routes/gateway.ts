@@ -11,11 +11,19 @@ import { GATEWAY_LIMITS as L, type GatewayExecuteRequest, type GatewayExecuteRes
 import { abortOnClose } from "../sse";
 
 const ExecuteSchema = z.object({
-  intent: z.string({ error: "intent must be a string" }).max(L.intentChars, `intent must be at most ${L.intentChars} characters`),
+  intent: z
+    .string({ error: "intent must be a string" })
+    .max(L.intentChars, `intent must be at most ${L.intentChars} characters`),
   target: z.object(
     {
-      host: z.string({ error: "target.host must be a string" }).min(1, "target.host must not be empty").max(L.hostChars),
-      container: z.string({ error: "target.container must be a string" }).min(1, "target.container must not be empty").max(L.containerChars),
+      host: z
+        .string({ error: "target.host must be a string" })
+        .min(1, "target.host must not be empty")
+        .max(L.hostChars),
+      container: z
+        .string({ error: "target.container must be a string" })
+        .min(1, "target.container must not be empty")
+        .max(L.containerChars),
     },
     { error: "target must be an object {host, container}" },
   ),

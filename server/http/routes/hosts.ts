@@ -22,7 +22,9 @@ const auth = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("agent") }),
   z.object({ kind: z.literal("password") }),
 ]);
-const fingerprint = z.string().regex(FINGERPRINT_PATTERN, "fingerprint must be SHA256:<43 base64 characters>, as `ssh-keygen -lf` prints it");
+const fingerprint = z
+  .string()
+  .regex(FINGERPRINT_PATTERN, "fingerprint must be SHA256:<43 base64 characters>, as `ssh-keygen -lf` prints it");
 const fields = {
   host: z.string().regex(HOST_NAME_PATTERN, "host must be a host name or address"),
   port: z.number().int().min(1).max(65535),
@@ -80,7 +82,13 @@ export function hostsRouter(ctx: AppContext): Router {
       const body = parseBody(ImportSchema, req.body);
       const h = await ctx.hosts();
       const { importSshConfig } = await import("../../hosts/ssh-config-import.js");
-      res.json(importSshConfig({ aliases: body?.aliases, knownHostsFiles: h.pool.options.knownHostsFiles, agentAvailable: h.pool.options.agentSocket !== undefined }));
+      res.json(
+        importSshConfig({
+          aliases: body?.aliases,
+          knownHostsFiles: h.pool.options.knownHostsFiles,
+          agentAvailable: h.pool.options.agentSocket !== undefined,
+        }),
+      );
     }),
   );
   r.post(
@@ -100,7 +108,8 @@ export function hostsRouter(ctx: AppContext): Router {
   r.delete(
     "/api/hosts/:id",
     wrap(async (req, res) => {
-      if (!(await ctx.hosts()).registry.remove(idOf(req))) throw new AppError("HOST_UNKNOWN", `No SSH host named ${JSON.stringify(idOf(req))}.`);
+      if (!(await ctx.hosts()).registry.remove(idOf(req)))
+        throw new AppError("HOST_UNKNOWN", `No SSH host named ${JSON.stringify(idOf(req))}.`);
       res.json({ removed: true });
     }),
   );
@@ -120,11 +129,20 @@ export function hostsRouter(ctx: AppContext): Router {
       const host = registry.require(idOf(req));
       const { lookupKnownHosts } = await import("../../hosts/known-hosts.js");
       // Replacing a key someone vouched for (the pin, or known_hosts) is never implicit.
-      const vouched = [host.hostFingerprint, ...lookupKnownHosts(pool.options.knownHostsFiles, host.host, host.port).filter((e) => e.marker === undefined).map((e) => e.fingerprint)].filter(
-        (f): f is string => f !== undefined,
+      const vouched = [
+        host.hostFingerprint,
+        ...lookupKnownHosts(pool.options.knownHostsFiles, host.host, host.port)
+          .filter((e) => e.marker === undefined)
+          .map((e) => e.fingerprint),
+      ].filter((f): f is string => f !== undefined);
+      const revoked = lookupKnownHosts(pool.options.knownHostsFiles, host.host, host.port).some(
+        (e) => e.marker === "revoked" && e.fingerprint === body.fingerprint,
       );
-      const revoked = lookupKnownHosts(pool.options.knownHostsFiles, host.host, host.port).some((e) => e.marker === "revoked" && e.fingerprint === body.fingerprint);
-      if (revoked) throw new AppError("HOST_KEY_REVOKED", `The key ${body.fingerprint} is marked @revoked in known_hosts and cannot be trusted.`);
+      if (revoked)
+        throw new AppError(
+          "HOST_KEY_REVOKED",
+          `The key ${body.fingerprint} is marked @revoked in known_hosts and cannot be trusted.`,
+        );
       if (vouched.length > 0 && !vouched.includes(body.fingerprint) && body.replace !== true) {
         throw new AppError(
           "HOST_KEY_CHANGED",

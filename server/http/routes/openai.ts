@@ -43,10 +43,15 @@ function providerFrom(req: Request): string | undefined {
   return typeof h === "string" && h.trim() !== "" ? h.trim() : undefined;
 }
 
-async function requestBody(req: Request, required: "messages" | "prompt", limit: number): Promise<Record<string, unknown>> {
+async function requestBody(
+  req: Request,
+  required: "messages" | "prompt",
+  limit: number,
+): Promise<Record<string, unknown>> {
   // Mounted before express.json() (see app.ts), so the body is read here unless a parser already did.
   const b: unknown = req.body !== undefined ? req.body : await readJsonBody(req, limit);
-  if (typeof b !== "object" || b === null || Array.isArray(b)) throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
+  if (typeof b !== "object" || b === null || Array.isArray(b))
+    throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
   const body = b as Record<string, unknown>;
   if (!(required in body)) throw new AppError("BAD_REQUEST", `The request body needs "${required}".`);
   return body;
@@ -55,7 +60,8 @@ async function requestBody(req: Request, required: "messages" | "prompt", limit:
 export function openaiRouter(ctx: AppContext): Router {
   const r = Router();
 
-  const forward = (path: "/chat/completions" | "/completions", required: "messages" | "prompt") =>
+  const forward =
+    (path: "/chat/completions" | "/completions", required: "messages" | "prompt") =>
     async (req: Request, res: Response): Promise<void> => {
       let body: Record<string, unknown>;
       try {

@@ -17,6 +17,8 @@ export function providersRouter(ctx: AppContext): Router {
   });
   route(r, "POST /api/providers/:id/activate", (req) => reg.activate(idOf(req)));
   route(r, "POST /api/providers/:id/test", (req) => ctx.llm.testConnection(idOf(req)));
-  route(r, "GET /api/providers/:id/models", async (req, signal) => ({ models: await ctx.llm.listModels(idOf(req), signal) }));
+  route(r, "GET /api/providers/:id/models", async (req, signal) => ({
+    models: await ctx.llm.listModels(idOf(req), signal),
+  }));
   return r;
 }

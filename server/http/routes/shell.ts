@@ -17,7 +17,10 @@ export function shellRouter(ctx: AppContext): Router {
   const r = Router();
   route(r, "POST /api/shell/assess", async (req) => {
     const body = parseBody(ShellAssessRequestSchema, req.body);
-    const options: AssessOptions = { ...(body.shell ? { shell: body.shell } : {}), ...(body.cwd ? { cwd: body.cwd } : {}) };
+    const options: AssessOptions = {
+      ...(body.shell ? { shell: body.shell } : {}),
+      ...(body.cwd ? { cwd: body.cwd } : {}),
+    };
     if (ctx.cpuWorker && body.command.length > OFFLOAD_ASSESS_CHARS) {
       const out = await ctx.cpuWorker.run({ kind: "assess", command: body.command, options });
       if (!out.ok) throw new AppError(out.error.code, out.error.message, out.error.hint);
@@ -26,6 +29,8 @@ export function shellRouter(ctx: AppContext): Router {
     return assess(body.command, options);
   });
   // Closing the connection cancels the model call.
-  route(r, "POST /api/shell/suggest", (req, signal) => suggestCommand(ctx.llm, parseBody(ShellSuggestRequestSchema, req.body), signal));
+  route(r, "POST /api/shell/suggest", (req, signal) =>
+    suggestCommand(ctx.llm, parseBody(ShellSuggestRequestSchema, req.body), signal),
+  );
   return r;
 }

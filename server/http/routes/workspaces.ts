@@ -24,7 +24,6 @@ import { parseBody } from "../../validate";
 import { abortOnClose, SseWriter } from "../sse";
 import { idOf, route, streamRoute } from "../route";
 
-
 export function workspacesRouter(ctx: AppContext): Router {
   const r = Router();
   const svc = () => ctx.workspaces();
@@ -41,9 +40,12 @@ export function workspacesRouter(ctx: AppContext): Router {
     const { probeHostKey } = await import("../../workspaces/host-key.js");
     return probeHostKey(body.host, body.port ?? 22);
   });
-  route(r, "PUT /api/workspace-hosts/:id", async (req) => (await svc()).engines.putHost(idOf(req), parseBody(HostSchema, req.body)));
+  route(r, "PUT /api/workspace-hosts/:id", async (req) =>
+    (await svc()).engines.putHost(idOf(req), parseBody(HostSchema, req.body)),
+  );
   route(r, "DELETE /api/workspace-hosts/:id", async (req) => {
-    if (!(await svc()).engines.removeHost(idOf(req))) throw new AppError("WORKSPACE_HOST_UNKNOWN", `No Docker host named ${JSON.stringify(idOf(req))}.`);
+    if (!(await svc()).engines.removeHost(idOf(req)))
+      throw new AppError("WORKSPACE_HOST_UNKNOWN", `No Docker host named ${JSON.stringify(idOf(req))}.`);
     return { removed: true };
   });
 
@@ -71,11 +73,17 @@ export function workspacesRouter(ctx: AppContext): Router {
     const body = parseBody(DeleteSchema, req.body);
     return (await svc()).remove(idOf(req), body?.removeVolume === true);
   });
-  route(r, "POST /api/workspaces/:id/exec", async (req, signal) => (await svc()).exec(idOf(req), parseBody(ExecSchema, req.body), signal));
+  route(r, "POST /api/workspaces/:id/exec", async (req, signal) =>
+    (await svc()).exec(idOf(req), parseBody(ExecSchema, req.body), signal),
+  );
 
   // Files: read/write/stat work on stopped workspaces too (archive API); the rest need it running.
   const withFs =
-    <T, R>(schema: z.ZodType<T>, running: boolean, op: (c: import("dockerode").Container, body: T, f: Awaited<ReturnType<typeof files>>) => Promise<R>) =>
+    <T, R>(
+      schema: z.ZodType<T>,
+      running: boolean,
+      op: (c: import("dockerode").Container, body: T, f: Awaited<ReturnType<typeof files>>) => Promise<R>,
+    ) =>
     async (req: Request): Promise<R> => {
       const body = parseBody(schema, req.body);
       const s = await svc();
@@ -120,7 +128,8 @@ export function workspacesRouter(ctx: AppContext): Router {
     "POST /api/workspaces/:id/files/write",
     withFs(WriteSchema, false, async (c, b, f) => {
       const content = Buffer.from(b.contentBase64, "base64");
-      if (content.length > L.maxFileBytes) throw new AppError("FILE_TOO_LARGE", `At most ${L.maxFileBytes} bytes can be written at once.`);
+      if (content.length > L.maxFileBytes)
+        throw new AppError("FILE_TOO_LARGE", `At most ${L.maxFileBytes} bytes can be written at once.`);
       return f.writeFile(c, f.checkPath(b.path), content, { create: b.create ?? true, overwrite: b.overwrite ?? true });
     }),
   );

@@ -31,7 +31,8 @@ function shellOf(ex: string): string[] {
   const bang = /^(?:[%.$\d,'<>]*)\s*(?:r(?:ead)?|w(?:rite)?|silent!?|exe(?:cute)?)?\s*!(.*)$/s.exec(c)?.[1];
   if (bang !== undefined) return [bang];
   const out: string[] = [];
-  for (const [, , command = ""] of c.matchAll(/\bsystem(?:list)?\s*\(\s*(['"])((?:\\.|(?!\1).)*)\1/g)) out.push(command);
+  for (const [, , command = ""] of c.matchAll(/\bsystem(?:list)?\s*\(\s*(['"])((?:\\.|(?!\1).)*)\1/g))
+    out.push(command);
   // Ex commands chain with `|` (a `!` command takes the rest of the line, handled above).
   if (out.length === 0 && c.includes("|")) return c.split("|").flatMap(shellOf);
   return out;
@@ -54,7 +55,9 @@ export function editorFindings(cmd: Command, prog: string, ctx: RuleContext): Fi
       return /^--eval=/.test(w.text) ? [w.text.slice(7)] : [];
     });
     for (const e of evals) {
-      for (const m of e.matchAll(/\((?:async-)?shell-command(?:-to-string)?\s+"((?:\\.|[^"])*)"|\(call-process-shell-command\s+"((?:\\.|[^"])*)"/g)) {
+      for (const m of e.matchAll(
+        /\((?:async-)?shell-command(?:-to-string)?\s+"((?:\\.|[^"])*)"|\(call-process-shell-command\s+"((?:\\.|[^"])*)"/g,
+      )) {
         const sh = (m[1] ?? m[2] ?? "").replace(/\\(.)/g, "$1");
         out.push(f("review", cmd, `runs the shell command \`${sh}\` from the editor`), ...ctx.judgeScript(sh));
       }
@@ -62,7 +65,15 @@ export function editorFindings(cmd: Command, prog: string, ctx: RuleContext): Fi
         const target = m[2] ?? ""; // a mandatory group: always a string in a match
         const c = classifyPath(literalWord(target));
         const recursive = m[1] === "directory" && m[3] !== undefined;
-        out.push(BROAD.has(c) ? f("dangerous", cmd, `${recursive ? "recursively " : ""}deletes ${describeClass(c, target)} from the editor`) : f("review", cmd, `deletes ${target} from the editor`));
+        out.push(
+          BROAD.has(c)
+            ? f(
+                "dangerous",
+                cmd,
+                `${recursive ? "recursively " : ""}deletes ${describeClass(c, target)} from the editor`,
+              )
+            : f("review", cmd, `deletes ${target} from the editor`),
+        );
       }
     }
   }

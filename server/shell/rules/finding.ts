@@ -2,7 +2,15 @@
 import type { Command, Word } from "../parse";
 import { splitWords } from "../parse";
 import { staticOutput } from "../evaluate";
-import { BROAD, classifyPath, describeClass, persistenceFile, workspaceOf, type PathClass, type Workspace } from "../paths";
+import {
+  BROAD,
+  classifyPath,
+  describeClass,
+  persistenceFile,
+  workspaceOf,
+  type PathClass,
+  type Workspace,
+} from "../paths";
 import type { Args } from "../args";
 
 export type Risk = "safe" | "review" | "dangerous";
@@ -45,12 +53,19 @@ export function pathFindings(cmd: Command, targets: Word[], verb: string, recurs
   for (const t of targets) {
     const c: PathClass = classifyPath(t);
     const what = describeClass(c, shown(t));
-    if (c === "root" || c === "system" || c === "device" || (BROAD.has(c) && (recursive || t.glob || c === "var-root"))) {
+    if (
+      c === "root" ||
+      c === "system" ||
+      c === "device" ||
+      (BROAD.has(c) && (recursive || t.glob || c === "var-root"))
+    ) {
       out.push(f("dangerous", cmd, `${recursive ? "recursively " : ""}${verb} ${what}`));
     } else if (BROAD.has(c)) {
       out.push(f("dangerous", cmd, `${verb} ${what}`));
     } else if (c === "unknown") {
-      out.push(f("review", cmd, `${recursive ? "recursively " : ""}${verb} ${shown(t)}, a path only known when it runs`));
+      out.push(
+        f("review", cmd, `${recursive ? "recursively " : ""}${verb} ${shown(t)}, a path only known when it runs`),
+      );
     } else if (c !== "harmless-dev") {
       out.push(f("review", cmd, `${recursive ? "recursively " : ""}${verb} ${shown(t)}`));
     }
@@ -63,9 +78,12 @@ export function writeFinding(cmd: Command, target: Word, verb: string, ws: Works
   const c = classifyPath(target);
   if (c === "harmless-dev") return null;
   const persists = persistenceFile(target, ws);
-  if (persists === "startup") return f("dangerous", cmd, `${verb} ${shown(target)}, a shell start-up file: what it adds runs in every new shell`);
-  if (persists === "ssh") return f("dangerous", cmd, `${verb} ${shown(target)}, which decides who can log in to this account over SSH`);
-  if (c === "device") return f("dangerous", cmd, `${verb} the disk device ${shown(target)} directly, destroying its data`);
+  if (persists === "startup")
+    return f("dangerous", cmd, `${verb} ${shown(target)}, a shell start-up file: what it adds runs in every new shell`);
+  if (persists === "ssh")
+    return f("dangerous", cmd, `${verb} ${shown(target)}, which decides who can log in to this account over SSH`);
+  if (c === "device")
+    return f("dangerous", cmd, `${verb} the disk device ${shown(target)} directly, destroying its data`);
   if (c === "system" || c === "root") return f("dangerous", cmd, `${verb} the system path ${shown(target)}`);
   if (c === "network") return f("review", cmd, `connects to the network address ${shown(target)}`);
   return f("review", cmd, `${verb} ${shown(target)}`);
@@ -85,7 +103,13 @@ export const literalWord = (s: string): Word => ({ text: s, literal: s, pattern:
 /** What the earlier stages of the pipeline print, when that is knowable statically. */
 export function upstreamOutput(cmd: Command): string | null {
   if (cmd.upstream.length === 0) return null;
-  return staticOutput({ source: "", pipelines: [{ commands: cmd.upstream, background: false }], functions: [], problems: [], depth: 0 });
+  return staticOutput({
+    source: "",
+    pipelines: [{ commands: cmd.upstream, background: false }],
+    functions: [],
+    problems: [],
+    depth: 0,
+  });
 }
 
 export function subcommand(cmd: Command, globalWithValue: readonly string[]): { sub: string; rest: Word[] } {
@@ -101,7 +125,13 @@ export function subcommand(cmd: Command, globalWithValue: readonly string[]): { 
 
 /** What a command writes to its standard output when that is knowable (`echo`, `printf`, `cat <<EOF`). */
 export function writtenContent(cmd: Command): string | null {
-  const own = staticOutput({ source: "", pipelines: [{ commands: [...cmd.upstream, { ...cmd, redirects: [] }], background: false }], functions: [], problems: [], depth: 0 });
+  const own = staticOutput({
+    source: "",
+    pipelines: [{ commands: [...cmd.upstream, { ...cmd, redirects: [] }], background: false }],
+    functions: [],
+    problems: [],
+    depth: 0,
+  });
   if (own !== null) return own;
   const isCat = cmd.argv.length === 1 && cmd.argv[0]?.text === "cat";
   if (isCat && cmd.stdinText?.literal != null) return cmd.stdinText.literal;

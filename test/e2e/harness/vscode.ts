@@ -204,7 +204,8 @@ export class VSCodeSession {
     if (missing) throw new Error(missing);
     installExitHooks();
     const swept = sweepOrphans();
-    if (swept.length > 0) process.stderr.write(`[e2e] ended ${swept.length} leftover process(es) of earlier crashed runs\n`);
+    if (swept.length > 0)
+      process.stderr.write(`[e2e] ended ${swept.length} leftover process(es) of earlier crashed runs\n`);
 
     // this name's artifacts from an earlier run would mislead whoever looks at them
     if (existsSync(ARTIFACTS_DIR)) {
@@ -254,7 +255,14 @@ export class VSCodeSession {
     );
 
     const vsix = await ensureVsix();
-    const common = ["--config", configPath, "--user-data-dir", this.userDataDir, "--extensions-dir", this.extensionsDir];
+    const common = [
+      "--config",
+      configPath,
+      "--user-data-dir",
+      this.userDataDir,
+      "--extensions-dir",
+      this.extensionsDir,
+    ];
     const env = this.baseEnv();
     const install = spawnSync(codeServerBin(), [...common, "--install-extension", vsix], {
       env,
@@ -262,7 +270,9 @@ export class VSCodeSession {
       timeout: 60_000,
     });
     if (install.status !== 0 || !/successfully installed/i.test(`${install.stdout}${install.stderr}`)) {
-      throw new Error(`code-server --install-extension failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
+      throw new Error(
+        `code-server --install-extension failed (${install.status}):\n${install.stdout}\n${install.stderr}`,
+      );
     }
 
     this.port = await freePort();
@@ -338,7 +348,10 @@ export class VSCodeSession {
     const deadline = Date.now() + timeoutMs;
     const widget = this.page.locator(".quick-input-widget");
     for (;;) {
-      await this.page.locator(".monaco-workbench").click({ position: { x: 700, y: 5 } }).catch(() => undefined);
+      await this.page
+        .locator(".monaco-workbench")
+        .click({ position: { x: 700, y: 5 } })
+        .catch(() => undefined);
       await this.page.keyboard.press("F1");
       await widget.waitFor({ state: "visible", timeout: 5_000 });
       await this.page.keyboard.type(title);
@@ -350,7 +363,8 @@ export class VSCodeSession {
       } catch {
         // "No matching commands" does not refresh when the command registers later: reopen
         await this.page.keyboard.press("Escape");
-        if (Date.now() > deadline) throw new Error(`command "${title}" not found in the palette within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`command "${title}" not found in the palette within ${timeoutMs} ms`);
         await sleep(500);
       }
     }
@@ -436,7 +450,11 @@ export class VSCodeSession {
       const hit = this.readReport().slice(from).find(pred);
       if (hit) return hit;
       if (Date.now() > deadline) {
-        throw new Error(`no report event matched within ${timeoutMs} ms; report so far:\n${this.readReport().map((e) => JSON.stringify(e)).join("\n")}`);
+        throw new Error(
+          `no report event matched within ${timeoutMs} ms; report so far:\n${this.readReport()
+            .map((e) => JSON.stringify(e))
+            .join("\n")}`,
+        );
       }
       await sleep(150);
     }
@@ -489,7 +507,9 @@ export class VSCodeSession {
     // code-server exits first; its extension host and helpers take up to ~5 s more
     const stubborn = await waitGone(this.runPids(), 8_000);
     if (stubborn.length > 0) {
-      process.stderr.write(`[e2e] SIGKILL for ${stubborn.length} process(es) that ignored SIGTERM: ${stubborn.join(" ")}\n`);
+      process.stderr.write(
+        `[e2e] SIGKILL for ${stubborn.length} process(es) that ignored SIGTERM: ${stubborn.join(" ")}\n`,
+      );
       this.killNow();
       await waitGone(stubborn, 3_000);
     }
@@ -497,8 +517,10 @@ export class VSCodeSession {
     // keep the logs next to the screenshots
     try {
       mkdirSync(ARTIFACTS_DIR, { recursive: true });
-      if (existsSync(this.logPath)) copyFileSync(this.logPath, join(ARTIFACTS_DIR, `${this.opts.name}-code-server.log`));
-      if (existsSync(this.reportPath)) copyFileSync(this.reportPath, join(ARTIFACTS_DIR, `${this.opts.name}-report.jsonl`));
+      if (existsSync(this.logPath))
+        copyFileSync(this.logPath, join(ARTIFACTS_DIR, `${this.opts.name}-code-server.log`));
+      if (existsSync(this.reportPath))
+        copyFileSync(this.reportPath, join(ARTIFACTS_DIR, `${this.opts.name}-report.jsonl`));
       // VS Code's own logs: extension host, output channels (the extension's among them)
       const logs = join(this.userDataDir, "logs");
       if (existsSync(logs)) cpSync(logs, join(ARTIFACTS_DIR, `${this.opts.name}-vscode-logs`), { recursive: true });

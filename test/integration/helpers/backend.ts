@@ -31,7 +31,12 @@ export function ensureBuilt(): Promise<void> {
     let stale: boolean;
     try {
       // The server bundle is built from server/ and common/, with options (and the version) from these two files.
-      const inputs = [newestMtime(join(ROOT, "server")), newestMtime(join(ROOT, "common")), statSync(join(ROOT, "esbuild.config.mjs")).mtimeMs, statSync(join(ROOT, "package.json")).mtimeMs];
+      const inputs = [
+        newestMtime(join(ROOT, "server")),
+        newestMtime(join(ROOT, "common")),
+        statSync(join(ROOT, "esbuild.config.mjs")).mtimeMs,
+        statSync(join(ROOT, "package.json")).mtimeMs,
+      ];
       stale = statSync(SERVER_JS).mtimeMs < Math.max(...inputs);
     } catch {
       stale = true;
@@ -71,7 +76,12 @@ export interface Backend {
   stdout(): string;
   stderr(): string;
   /** Authenticated JSON call; returns status and parsed body. */
-  call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -116,16 +126,27 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   const token = opts.token ?? randomToken();
   const dataDir = opts.dataDir ?? tempDir();
   const child = spawn(process.execPath, [SERVER_JS], {
-    env: cleanEnv({ AICOCKPIT_TOKEN: token, AICOCKPIT_PORT: "0", AICOCKPIT_DATA_DIR: dataDir, AICOCKPIT_LOG_LEVEL: "debug", ...opts.env }),
+    env: cleanEnv({
+      AICOCKPIT_TOKEN: token,
+      AICOCKPIT_PORT: "0",
+      AICOCKPIT_DATA_DIR: dataDir,
+      AICOCKPIT_LOG_LEVEL: "debug",
+      ...opts.env,
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on("exit", (code, signal) => r({ code, signal })),
+  );
 
   const port = await new Promise<number>((resolvePort, reject) => {
-    const t = setTimeout(() => reject(new Error(`backend not ready within ${opts.readyTimeoutMs ?? 10_000} ms; stderr:\n${stderr}`)), opts.readyTimeoutMs ?? 10_000);
+    const t = setTimeout(
+      () => reject(new Error(`backend not ready within ${opts.readyTimeoutMs ?? 10_000} ms; stderr:\n${stderr}`)),
+      opts.readyTimeoutMs ?? 10_000,
+    );
     child.stdout!.on("data", (c: Buffer) => {
       stdout += c.toString();
       const line = stdout.split("\n").find((l) => l.startsWith(READY_PREFIX));
@@ -152,7 +173,11 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(url + path, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
@@ -177,5 +202,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
 
 /** Env for the default provider pointing at a scripted AI. */
 export function providerEnv(aiUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { AICOCKPIT_LLM_KIND: "custom", AICOCKPIT_LLM_BASE_URL: `${aiUrl}/v1`, AICOCKPIT_LLM_MODEL: "gpt-4o-mini", ...extra };
+  return {
+    AICOCKPIT_LLM_KIND: "custom",
+    AICOCKPIT_LLM_BASE_URL: `${aiUrl}/v1`,
+    AICOCKPIT_LLM_MODEL: "gpt-4o-mini",
+    ...extra,
+  };
 }

@@ -53,7 +53,12 @@ export interface TtyClient {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-export function openTtyClient(b: Backend, id: string, query = "cols=80&rows=24", headers: Record<string, string> = {}): Promise<TtyClient> {
+export function openTtyClient(
+  b: Backend,
+  id: string,
+  query = "cols=80&rows=24",
+  headers: Record<string, string> = {},
+): Promise<TtyClient> {
   const ws = new WebSocket(`ws://127.0.0.1:${b.port}/api/workspaces/${encodeURIComponent(id)}/tty?${query}`, {
     headers: { authorization: `Bearer ${b.token}`, ...headers },
   });
@@ -63,13 +68,18 @@ export function openTtyClient(b: Backend, id: string, query = "cols=80&rows=24",
     if (isBinary) out += data.toString("utf8");
     else messages.push(JSON.parse(data.toString("utf8")) as TtyServerMessage);
   });
-  const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.on("close", (code, reason) => r({ code, reason: reason.toString() })),
+  );
   const poll = async <T>(get: () => T | undefined, timeoutMs: number, what: string): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = get();
       if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far: ${JSON.stringify(out)} messages: ${JSON.stringify(messages)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; output so far: ${JSON.stringify(out)} messages: ${JSON.stringify(messages)}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   };
@@ -88,7 +98,11 @@ export function openTtyClient(b: Backend, id: string, query = "cols=80&rows=24",
     ws.once("unexpected-response", (_req, res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+      res.on("end", () =>
+        reject(
+          Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body }),
+        ),
+      );
     });
     ws.once("error", reject);
   });
@@ -98,11 +112,25 @@ export function openTtyClient(b: Backend, id: string, query = "cols=80&rows=24",
 export async function cleanupWorkspaces(docker: Docker, prefix: string): Promise<void> {
   const cs = await docker.listContainers({ all: true, filters: { label: ["aicockpit.workspace=1"] } });
   await Promise.all(
-    cs.filter((c) => (c.Labels["aicockpit.workspace.name"] ?? "").startsWith(prefix)).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)),
+    cs
+      .filter((c) => (c.Labels["aicockpit.workspace.name"] ?? "").startsWith(prefix))
+      .map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
   );
   const vs = await docker.listVolumes();
   await Promise.all(
-    (vs.Volumes ?? []).filter((v) => v.Name.startsWith(`aicockpit-ws-${prefix}`)).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)),
+    (vs.Volumes ?? [])
+      .filter((v) => v.Name.startsWith(`aicockpit-ws-${prefix}`))
+      .map((v) =>
+        docker
+          .getVolume(v.Name)
+          .remove()
+          .catch(() => undefined),
+      ),
   );
 }
 
@@ -122,7 +150,9 @@ fi`;
  * The backend as another user (uid/gid 65534 "nobody", not in group docker), for the
  * permission-denied path. Needs root to switch user; returns undefined otherwise.
  */
-export async function startBackendAsNobody(dockerHost: string): Promise<{ url: string; token: string; stop(): void } | undefined> {
+export async function startBackendAsNobody(
+  dockerHost: string,
+): Promise<{ url: string; token: string; stop(): void } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "aicockpit-nobody-"));
@@ -131,7 +161,14 @@ export async function startBackendAsNobody(dockerHost: string): Promise<{ url: s
   const child = spawn(process.execPath, [SERVER_JS], {
     uid: 65534,
     gid: 65534,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dataDir, AICOCKPIT_TOKEN: token, AICOCKPIT_PORT: "0", AICOCKPIT_DATA_DIR: dataDir, DOCKER_HOST: dockerHost },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dataDir,
+      AICOCKPIT_TOKEN: token,
+      AICOCKPIT_PORT: "0",
+      AICOCKPIT_DATA_DIR: dataDir,
+      DOCKER_HOST: dockerHost,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

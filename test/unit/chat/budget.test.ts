@@ -7,13 +7,22 @@ import { buildChatMessages, CHAT_SYSTEM_PROMPT, fenceFor } from "../../../server
 import { estimateTokens } from "../../../common/tokens";
 import type { ChatContextItem } from "../../../server/api/chat";
 
-const file = (label: string, content: string, extra: Partial<ChatContextItem> = {}): ChatContextItem => ({ kind: "file", label, path: label, content, ...extra });
+const file = (label: string, content: string, extra: Partial<ChatContextItem> = {}): ChatContextItem => ({
+  kind: "file",
+  label,
+  path: label,
+  content,
+  ...extra,
+});
 const lines = (n: number, prefix = "x") => Array.from({ length: n }, (_, i) => `${prefix} line ${i}`).join("\n");
 
 test("everything fits: kept whole, no notices", () => {
   const r = fitContext([file("a.ts", "const a = 1;"), file("b.ts", "const b = 2;")], 1000);
   assert.deepEqual(r.notices, []);
-  assert.deepEqual(r.kept.map((k) => k.content), ["const a = 1;", "const b = 2;"]);
+  assert.deepEqual(
+    r.kept.map((k) => k.content),
+    ["const a = 1;", "const b = 2;"],
+  );
 });
 
 test("a huge file does not push a small one out: fair shares, small items whole", () => {
@@ -46,9 +55,14 @@ test("when a share is too small to be useful the item is omitted and reported", 
 });
 
 test("what the client already cut is reported with the original size", () => {
-  const r = fitContext([file("big.bin.txt", "short head", { clientTruncated: true, originalChars: 3_000_000 })], 10_000);
+  const r = fitContext(
+    [file("big.bin.txt", "short head", { clientTruncated: true, originalChars: 3_000_000 })],
+    10_000,
+  );
   assert.equal(r.kept[0]!.content, "short head");
-  assert.deepEqual(r.notices, [{ label: "big.bin.txt", kind: "cut", keptTokens: estimateTokens("short head"), totalTokens: 1_000_000 }]);
+  assert.deepEqual(r.notices, [
+    { label: "big.bin.txt", kind: "cut", keptTokens: estimateTokens("short head"), totalTokens: 1_000_000 },
+  ]);
 });
 
 test("headWithin respects the token limit for multi-byte text", () => {
@@ -67,10 +81,16 @@ test("history keeps the newest turns in pairs and always the question", () => {
     { role: "user" as const, content: "q3" },
   ];
   const r = trimHistory(turns, 1500);
-  assert.deepEqual(r.turns.map((t) => t.content.slice(0, 2)), ["q2", "a2", "q3"]);
+  assert.deepEqual(
+    r.turns.map((t) => t.content.slice(0, 2)),
+    ["q2", "a2", "q3"],
+  );
   assert.equal(r.droppedTurns, 2);
   const tight = trimHistory(turns, 0);
-  assert.deepEqual(tight.turns.map((t) => t.content), ["q3"]);
+  assert.deepEqual(
+    tight.turns.map((t) => t.content),
+    ["q3"],
+  );
 });
 
 test("history never starts with an orphaned answer", () => {
@@ -82,7 +102,10 @@ test("history never starts with an orphaned answer", () => {
     ],
     100,
   );
-  assert.deepEqual(r.turns.map((t) => t.role), ["user"]);
+  assert.deepEqual(
+    r.turns.map((t) => t.role),
+    ["user"],
+  );
 });
 
 test("the prompt: system rules, history as turns, context only with the question", () => {

@@ -4,14 +4,18 @@ import assert from "node:assert/strict";
 import { parseFenceInfo, renderMarkdown } from "../../../webview-ui/markdown";
 
 test("raw HTML in an answer is shown as text, never as markup", () => {
-  const { html } = renderMarkdown('Hi <img src=x onerror="alert(1)"> and <script>alert(2)</script>\n\n<div onclick="x()">block</div>');
+  const { html } = renderMarkdown(
+    'Hi <img src=x onerror="alert(1)"> and <script>alert(2)</script>\n\n<div onclick="x()">block</div>',
+  );
   assert.ok(!/<img|<script|<div onclick/i.test(html), html);
   assert.match(html, /&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;/);
   assert.match(html, /&lt;script&gt;/);
 });
 
 test("links go through data-href (http/https only); other schemes are plain text; images are alt text", () => {
-  const { html } = renderMarkdown("[docs](https://example.com/a?b=1) [bad](javascript:alert(1)) ![logo](https://x/y.png)");
+  const { html } = renderMarkdown(
+    "[docs](https://example.com/a?b=1) [bad](javascript:alert(1)) ![logo](https://x/y.png)",
+  );
   assert.match(html, /<a href="#" data-href="https:\/\/example.com\/a\?b=1"/);
   assert.ok(!html.includes("javascript:"), html);
   assert.ok(!/<img/.test(html));
@@ -19,7 +23,9 @@ test("links go through data-href (http/https only); other schemes are plain text
 });
 
 test("code blocks: highlighted, buttons, language and path from the fence", () => {
-  const { html, blocks } = renderMarkdown("Try:\n\n```ts src/my app.ts\nconst a: number = 1;\n```\n\n```sh\nnpm test\n```\n");
+  const { html, blocks } = renderMarkdown(
+    "Try:\n\n```ts src/my app.ts\nconst a: number = 1;\n```\n\n```sh\nnpm test\n```\n",
+  );
   assert.deepEqual(blocks, [
     { code: "const a: number = 1;", language: "ts", path: "src/my app.ts", isShell: false },
     { code: "npm test", language: "sh", isShell: true },

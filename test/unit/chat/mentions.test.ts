@@ -19,7 +19,11 @@ test("keywords and plain paths", () => {
 test("quoted paths may contain spaces, quotes and backslashes (escaped)", () => {
   assert.deepEqual(mentions('what is in @"docs/secret notes.txt"?'), [{ kind: "file", path: "docs/secret notes.txt" }]);
   assert.deepEqual(mentions('@"a \\"quoted\\" name.md"'), [{ kind: "file", path: 'a "quoted" name.md' }]);
-  assert.deepEqual(mentions('@"dir\\\\file.txt"'), [{ kind: "file", path: "dir/file.txt" }], "an escaped backslash is a separator, normalised");
+  assert.deepEqual(
+    mentions('@"dir\\\\file.txt"'),
+    [{ kind: "file", path: "dir/file.txt" }],
+    "an escaped backslash is a separator, normalised",
+  );
 });
 
 test("offsets cover the whole token", () => {
@@ -48,7 +52,14 @@ test("./ prefixes and backslashes are normalised", () => {
 });
 
 test("formatMention quotes only when needed and round-trips through the parser", () => {
-  const cases: Mention[] = [{ kind: "file", path: "src/app.ts" }, { kind: "file", path: "my dir/a b.txt" }, { kind: "file", path: 'we"ird.txt' }, { kind: "selection" }, { kind: "workspace" }, { kind: "workspace", name: "py-api" }];
+  const cases: Mention[] = [
+    { kind: "file", path: "src/app.ts" },
+    { kind: "file", path: "my dir/a b.txt" },
+    { kind: "file", path: 'we"ird.txt' },
+    { kind: "selection" },
+    { kind: "workspace" },
+    { kind: "workspace", name: "py-api" },
+  ];
   for (const m of cases) {
     const text = `x ${formatMention(m)} y`;
     assert.deepEqual(mentions(text), [m], text);
@@ -58,7 +69,15 @@ test("formatMention quotes only when needed and round-trips through the parser",
 });
 
 test("uniqueMentions keeps the first of each", () => {
-  assert.deepEqual(uniqueMentions([{ kind: "selection" }, { kind: "file", path: "a" }, { kind: "selection" }, { kind: "file", path: "a" }]), [{ kind: "selection" }, { kind: "file", path: "a" }]);
+  assert.deepEqual(
+    uniqueMentions([
+      { kind: "selection" },
+      { kind: "file", path: "a" },
+      { kind: "selection" },
+      { kind: "file", path: "a" },
+    ]),
+    [{ kind: "selection" }, { kind: "file", path: "a" }],
+  );
 });
 
 test("the picker opens on the @ being typed before the caret", () => {

@@ -5,7 +5,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RpcHost, type RequestHandlers, type StreamHandlers } from "../../../extension/chat/rpc-host";
-import { isMention, isToExtension, isToWebview, type ChatSessionData, type ChatStreamEvent, type ToExtension, type ToWebview } from "../../../webview-ui/protocol";
+import {
+  isMention,
+  isToExtension,
+  isToWebview,
+  type ChatSessionData,
+  type ChatStreamEvent,
+  type ToExtension,
+  type ToWebview,
+} from "../../../webview-ui/protocol";
 import { RpcClient, RpcError } from "../../../webview-ui/rpc";
 
 const session: ChatSessionData = { id: "s1", title: "New chat", createdAt: 1, updatedAt: 1, messages: [] };
@@ -25,7 +33,9 @@ function handlers(over: Partial<RequestHandlers> = {}): RequestHandlers {
     },
     "session/delete": notImplemented,
     "session/list": () => ({ sessions: [] }),
-    "mentions/search": ({ query }) => ({ items: [{ mention: { kind: "file", path: `${query}.ts` }, label: `${query}.ts`, detail: "", icon: "file" }] }),
+    "mentions/search": ({ query }) => ({
+      items: [{ mention: { kind: "file", path: `${query}.ts` }, label: `${query}.ts`, detail: "", icon: "file" }],
+    }),
     "mentions/resolve": notImplemented,
     "models/list": () => ({ models: ["m1"], current: "m1" }),
     "models/select": notImplemented,
@@ -71,7 +81,10 @@ test("requests resolve with the handler's result, typed by method", async () => 
 
 test("a throwing handler becomes a rejected request with code and message", async () => {
   const { client } = pair(handlers(), noStreams);
-  await assert.rejects(client.request("session/open", { id: "gone" }), (err: unknown) => err instanceof RpcError && err.code === "NOT_FOUND" && /no longer exists/.test(err.message));
+  await assert.rejects(
+    client.request("session/open", { id: "gone" }),
+    (err: unknown) => err instanceof RpcError && err.code === "NOT_FOUND" && /no longer exists/.test(err.message),
+  );
 });
 
 test("concurrent requests are paired by id, whatever order they finish in", async () => {
@@ -105,7 +118,10 @@ test("streams deliver events in order, then end", async () => {
   const got: ChatStreamEvent[] = [];
   const h = client.stream("chat/send", { sessionId: "s1", text: "hi", mentions: [] }, (e) => got.push(e));
   await h.done;
-  assert.deepEqual(got.map((e) => e.type), ["user", "delta", "delta"]);
+  assert.deepEqual(
+    got.map((e) => e.type),
+    ["user", "delta", "delta"],
+  );
 });
 
 test("cancel aborts the handler's signal; the stream still ends normally with what it sent", async () => {
@@ -115,7 +131,11 @@ test("cancel aborts the handler's signal; the stream still ends normally with wh
       emit({ type: "delta", text: "partial" });
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
       aborted = signal.aborted;
-      emit({ type: "final", message: { role: "assistant", content: "partial", status: "stopped" }, session: { id: "s1", title: "t", updatedAt: 1, messageCount: 2 } });
+      emit({
+        type: "final",
+        message: { role: "assistant", content: "partial", status: "stopped" },
+        session: { id: "s1", title: "t", updatedAt: 1, messageCount: 2 },
+      });
     },
   };
   const { client, toHost } = pair(handlers(), streams);
@@ -156,7 +176,8 @@ test("notifications reach their handler; ready reaches the host", async () => {
 test("dispose aborts running streams", async () => {
   let aborted = false;
   const { client, host } = pair(handlers(), {
-    "chat/send": (_p, _emit, signal) => new Promise<void>((r) => signal.addEventListener("abort", () => ((aborted = true), r()), { once: true })),
+    "chat/send": (_p, _emit, signal) =>
+      new Promise<void>((r) => signal.addEventListener("abort", () => ((aborted = true), r()), { once: true })),
   });
   const h = client.stream("chat/send", { sessionId: "s1", text: "x", mentions: [] }, () => undefined);
   await tick();
@@ -168,7 +189,16 @@ test("dispose aborts running streams", async () => {
 test("the host drops malformed or unknown messages", async () => {
   const posted: ToWebview[] = [];
   const host = new RpcHost((m) => posted.push(m), handlers(), noStreams);
-  for (const bad of [null, "x", [], { kind: "request", id: 1, method: "fs/readAll", params: {} }, { kind: "request", id: -1, method: "session/list", params: {} }, { kind: "request", id: 1, method: "session/list" }, { kind: "stream", id: 2, method: "session/list", params: {} }, { kind: "nope" }]) {
+  for (const bad of [
+    null,
+    "x",
+    [],
+    { kind: "request", id: 1, method: "fs/readAll", params: {} },
+    { kind: "request", id: -1, method: "session/list", params: {} },
+    { kind: "request", id: 1, method: "session/list" },
+    { kind: "stream", id: 2, method: "session/list", params: {} },
+    { kind: "nope" },
+  ]) {
     await host.receive(bad);
   }
   assert.deepEqual(posted, []);

@@ -1,11 +1,29 @@
 /** Mention resolution (extension/chat/resolve.ts) against an in-memory MentionHost. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { looksBinary, MAX_FILE_CHARS, MAX_READ_BYTES, resolveMentions, safeRelative, type MentionHost, type ProblemInfo, type SelectionInfo } from "../../../extension/chat/resolve";
+import {
+  looksBinary,
+  MAX_FILE_CHARS,
+  MAX_READ_BYTES,
+  resolveMentions,
+  safeRelative,
+  type MentionHost,
+  type ProblemInfo,
+  type SelectionInfo,
+} from "../../../extension/chat/resolve";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function host(files: Record<string, Uint8Array>, opts: { ignored?: string[]; selection?: SelectionInfo; problems?: ProblemInfo[]; terminal?: { name: string; text: string }; workspaces?: Record<string, string> } = {}): MentionHost & { reads: { path: string; max: number }[] } {
+function host(
+  files: Record<string, Uint8Array>,
+  opts: {
+    ignored?: string[];
+    selection?: SelectionInfo;
+    problems?: ProblemInfo[];
+    terminal?: { name: string; text: string };
+    workspaces?: Record<string, string>;
+  } = {},
+): MentionHost & { reads: { path: string; max: number }[] } {
   const reads: { path: string; max: number }[] = [];
   return {
     reads,
@@ -31,13 +49,27 @@ function host(files: Record<string, Uint8Array>, opts: { ignored?: string[]; sel
 }
 
 test("a text file becomes context; its chip is clean", async () => {
-  const r = await resolveMentions([{ kind: "file", path: "src/app.ts" }], host({ "src/app.ts": enc("export const a = 1;\n") }));
+  const r = await resolveMentions(
+    [{ kind: "file", path: "src/app.ts" }],
+    host({ "src/app.ts": enc("export const a = 1;\n") }),
+  );
   assert.deepEqual(r.chips, [{ mention: { kind: "file", path: "src/app.ts" }, label: "src/app.ts" }]);
-  assert.deepEqual(r.context, [{ kind: "file", label: "src/app.ts", path: "src/app.ts", languageId: "typescript", content: "export const a = 1;\n" }]);
+  assert.deepEqual(r.context, [
+    {
+      kind: "file",
+      label: "src/app.ts",
+      path: "src/app.ts",
+      languageId: "typescript",
+      content: "export const a = 1;\n",
+    },
+  ]);
 });
 
 test("paths with spaces resolve like any other", async () => {
-  const r = await resolveMentions([{ kind: "file", path: "docs/secret notes.txt" }], host({ "docs/secret notes.txt": enc("FACT: purple\n") }));
+  const r = await resolveMentions(
+    [{ kind: "file", path: "docs/secret notes.txt" }],
+    host({ "docs/secret notes.txt": enc("FACT: purple\n") }),
+  );
   assert.equal(r.chips[0]!.error, undefined);
   assert.equal(r.context[0]!.content, "FACT: purple\n");
 });
@@ -51,7 +83,13 @@ test("a missing file is a chip error, not a failure", async () => {
 test("binary files are refused: NUL bytes or invalid UTF-8", async () => {
   const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
   const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe, 0x41]);
-  const r = await resolveMentions([{ kind: "file", path: "logo.png" }, { kind: "file", path: "blob.bin" }], host({ "logo.png": png, "blob.bin": latin1 }));
+  const r = await resolveMentions(
+    [
+      { kind: "file", path: "logo.png" },
+      { kind: "file", path: "blob.bin" },
+    ],
+    host({ "logo.png": png, "blob.bin": latin1 }),
+  );
   assert.match(r.chips[0]!.error!, /Binary/);
   assert.match(r.chips[1]!.error!, /Binary/);
   assert.deepEqual(r.context, []);
@@ -94,7 +132,13 @@ test("secret files and private keys never become context", async () => {
       { kind: "file", path: "id_rsa" },
       { kind: "file", path: "notes.txt" },
     ],
-    host({ ".env": enc("A=1"), "config/.env.local": enc("B=2"), "certs/server.pem": enc("x"), id_rsa: key, "notes.txt": key }),
+    host({
+      ".env": enc("A=1"),
+      "config/.env.local": enc("B=2"),
+      "certs/server.pem": enc("x"),
+      id_rsa: key,
+      "notes.txt": key,
+    }),
   );
   assert.equal(r.context.length, 0);
   for (const c of r.chips) assert.ok(c.error, `${c.label} refused`);
@@ -103,7 +147,11 @@ test("secret files and private keys never become context", async () => {
 
 test("ignored files and paths outside the workspace are refused", async () => {
   const r = await resolveMentions(
-    [{ kind: "file", path: "dist/out.js" }, { kind: "file", path: "../etc/passwd" }, { kind: "file", path: "/etc/passwd" }],
+    [
+      { kind: "file", path: "dist/out.js" },
+      { kind: "file", path: "../etc/passwd" },
+      { kind: "file", path: "/etc/passwd" },
+    ],
     host({ "dist/out.js": enc("x") }, { ignored: ["dist/out.js"] }),
   );
   assert.match(r.chips[0]!.error!, /Excluded/);
@@ -114,19 +162,35 @@ test("ignored files and paths outside the workspace are refused", async () => {
 });
 
 test("selection, problems and terminal", async () => {
-  const r = await resolveMentions([{ kind: "selection" }, { kind: "problems" }, { kind: "terminal" }], host({}, {
-    selection: { path: "src/a.ts", languageId: "typescript", text: "let x = 1;", startLine: 3, endLine: 3 },
-    problems: [{ path: "src/a.ts", line: 3, column: 5, severity: "error", message: "x is unused", source: "ts" }],
-    terminal: { name: "bash", text: "$ npm test\n1 failing\n" },
-  }));
-  assert.deepEqual(r.chips.map((c) => [c.label, c.error]), [["src/a.ts:3-3", undefined], ["problems (1)", undefined], ["terminal: bash", undefined]]);
+  const r = await resolveMentions(
+    [{ kind: "selection" }, { kind: "problems" }, { kind: "terminal" }],
+    host(
+      {},
+      {
+        selection: { path: "src/a.ts", languageId: "typescript", text: "let x = 1;", startLine: 3, endLine: 3 },
+        problems: [{ path: "src/a.ts", line: 3, column: 5, severity: "error", message: "x is unused", source: "ts" }],
+        terminal: { name: "bash", text: "$ npm test\n1 failing\n" },
+      },
+    ),
+  );
+  assert.deepEqual(
+    r.chips.map((c) => [c.label, c.error]),
+    [
+      ["src/a.ts:3-3", undefined],
+      ["problems (1)", undefined],
+      ["terminal: bash", undefined],
+    ],
+  );
   assert.equal(r.context[0]!.content, "let x = 1;");
   assert.equal(r.context[1]!.content, "src/a.ts:3:5 error: x is unused (ts)");
   assert.match(r.context[2]!.content, /1 failing/);
 });
 
 test("empty selection, no problems, no terminal output, no workspaces: explained on the chip", async () => {
-  const r = await resolveMentions([{ kind: "selection" }, { kind: "problems" }, { kind: "terminal" }, { kind: "workspace" }], host({}));
+  const r = await resolveMentions(
+    [{ kind: "selection" }, { kind: "problems" }, { kind: "terminal" }, { kind: "workspace" }],
+    host({}),
+  );
   assert.deepEqual(r.context, []);
   assert.match(r.chips[0]!.error!, /Nothing is selected/);
   assert.match(r.chips[1]!.error!, /No problems/);
@@ -144,15 +208,33 @@ test("long terminal output keeps the most recent part", async () => {
 
 test("duplicates are resolved once", async () => {
   const h = host({ "a.ts": enc("a") });
-  const r = await resolveMentions([{ kind: "file", path: "a.ts" }, { kind: "file", path: "./a.ts" }], h);
+  const r = await resolveMentions(
+    [
+      { kind: "file", path: "a.ts" },
+      { kind: "file", path: "./a.ts" },
+    ],
+    h,
+  );
   assert.equal(r.chips.length, 2, "different spellings are separate mentions");
-  const r2 = await resolveMentions([{ kind: "file", path: "a.ts" }, { kind: "file", path: "a.ts" }], h);
+  const r2 = await resolveMentions(
+    [
+      { kind: "file", path: "a.ts" },
+      { kind: "file", path: "a.ts" },
+    ],
+    h,
+  );
   assert.equal(r2.chips.length, 1);
 });
 
 test("@workspace attaches the workspace's file tree; unknown or none is a chip error", async () => {
   const h = host({}, { workspaces: { api: "app.py\nrequirements.txt\nsrc/" } });
-  const r = await resolveMentions([{ kind: "workspace", name: "api" }, { kind: "workspace", name: "web" }], h);
+  const r = await resolveMentions(
+    [
+      { kind: "workspace", name: "api" },
+      { kind: "workspace", name: "web" },
+    ],
+    h,
+  );
   assert.deepEqual(r.chips[0], { mention: { kind: "workspace", name: "api" }, label: "workspace:api" });
   assert.match(r.context[0]!.content, /Docker workspace "api"[\s\S]*requirements.txt/);
   assert.match(r.chips[1]!.error!, /No Docker workspace/);

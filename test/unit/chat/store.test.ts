@@ -18,14 +18,25 @@ test("a new chat is not listed until it has a message; saved sessions survive a 
   const kv = memento();
   let t = 1000;
   let n = 0;
-  const store = new SessionStore(kv, () => t++, () => `id${++n}`);
+  const store = new SessionStore(
+    kv,
+    () => t++,
+    () => `id${++n}`,
+  );
   const s = await store.current();
   assert.equal(s.id, "id1");
   assert.deepEqual(store.list(), []);
-  s.messages.push({ role: "user", content: "How do I   parse\nJSON?" }, { role: "assistant", content: "Use JSON.parse.", status: "done" });
+  s.messages.push(
+    { role: "user", content: "How do I   parse\nJSON?" },
+    { role: "assistant", content: "Use JSON.parse.", status: "done" },
+  );
   await store.save(s);
 
-  const reloaded = new SessionStore(kv, () => t++, () => `id${++n}`);
+  const reloaded = new SessionStore(
+    kv,
+    () => t++,
+    () => `id${++n}`,
+  );
   const list = reloaded.list();
   assert.equal(list.length, 1);
   assert.equal(list[0]!.title, "How do I parse JSON?");
@@ -37,7 +48,11 @@ test("newest first, delete, and a cap on the number kept", async () => {
   const kv = memento();
   let t = 0;
   let n = 0;
-  const store = new SessionStore(kv, () => ++t, () => `s${++n}`);
+  const store = new SessionStore(
+    kv,
+    () => ++t,
+    () => `s${++n}`,
+  );
   for (let i = 0; i < MAX_SESSIONS + 5; i++) {
     const s = await store.create();
     s.messages.push({ role: "user", content: `q${i}` });
@@ -57,7 +72,13 @@ test("titles: first user message, shortened", () => {
 });
 
 test("fuzzy: file-name matches and word starts rank first; non-matches drop out", () => {
-  const paths = ["src/chat/controller.ts", "src/edit/controller.ts", "docs/secret notes.txt", "test/unit/chat/store.test.ts", "README.md"];
+  const paths = [
+    "src/chat/controller.ts",
+    "src/edit/controller.ts",
+    "docs/secret notes.txt",
+    "test/unit/chat/store.test.ts",
+    "README.md",
+  ];
   assert.equal(fuzzyFilter("notes", paths, 5)[0], "docs/secret notes.txt");
   assert.deepEqual(fuzzyFilter("nts.txt", paths, 5), ["docs/secret notes.txt"]);
   assert.equal(fuzzyFilter("chatcon", paths, 5)[0], "src/chat/controller.ts");
@@ -68,6 +89,7 @@ test("fuzzy: file-name matches and word starts rank first; non-matches drop out"
 });
 
 test("terminal output loses colours and OSC 633 shell-integration markers; a carriage return keeps the redrawn line", () => {
-  const raw = "\u001b]633;C\u0007\u001b[32mPASS\u001b[0m src/a.test.ts\r\n\u001b]633;D;0\u0007progress 50%\rprogress 100%\r\n";
+  const raw =
+    "\u001b]633;C\u0007\u001b[32mPASS\u001b[0m src/a.test.ts\r\n\u001b]633;D;0\u0007progress 50%\rprogress 100%\r\n";
   assert.equal(stripAnsi(raw), "PASS src/a.test.ts\nprogress 100%\n");
 });

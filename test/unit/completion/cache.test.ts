@@ -70,5 +70,9 @@ test("huge prefixes are compared by their tail and length", () => {
 test("a replacement keeps its replaced length while typing through", () => {
   const c = new CompletionCache();
   c.put(ck, "greet(", "name: string): void {", 1);
-  assert.deepEqual(c.get(ck, "greet(na"), { completion: "me: string): void {", replaceSuffixChars: 1, kind: "type-through" });
+  assert.deepEqual(c.get(ck, "greet(na"), {
+    completion: "me: string): void {",
+    replaceSuffixChars: 1,
+    kind: "type-through",
+  });
 });

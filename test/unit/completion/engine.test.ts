@@ -5,7 +5,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CompletionEngine, type EngineObserver, type UpstreamCompletionParams } from "../../../server/completion/engine";
+import {
+  CompletionEngine,
+  type EngineObserver,
+  type UpstreamCompletionParams,
+} from "../../../server/completion/engine";
 import type { CompletionRequest } from "../../../server/api/completion";
 import { AppError } from "../../../server/errors";
 import { FakeUpstream, chunked, type Script } from "./fake-upstream";
@@ -76,7 +80,9 @@ test("a request that types along what is being generated reuses the in-flight ge
 
 test("a newer request from the same document that diverges supersedes (aborts) the older one", async () => {
   let n = 0;
-  const up = new FakeUpstream(() => (n++ === 0 ? { chunks: chunked("return a + b;", 2), delayMs: 20 } : { chunks: ["x * 2;"] }));
+  const up = new FakeUpstream(() =>
+    n++ === 0 ? { chunks: chunked("return a + b;", 2), delayMs: 20 } : { chunks: ["x * 2;"] },
+  );
   const obs = counting();
   const engine = new CompletionEngine(up, {}, obs);
   const a = engine.complete(req(), never);
@@ -95,7 +101,10 @@ test("a newer request from the same document that diverges supersedes (aborts) t
 test("requests for different documents do not supersede each other", async () => {
   const up = new FakeUpstream(() => ({ chunks: chunked("return a + b;", 2), delayMs: 5 }));
   const engine = new CompletionEngine(up);
-  const [a, b] = await Promise.all([engine.complete(req(), never), engine.complete(req({ filepath: "/w/src/other.ts" }), never)]);
+  const [a, b] = await Promise.all([
+    engine.complete(req(), never),
+    engine.complete(req({ filepath: "/w/src/other.ts" }), never),
+  ]);
   assert.equal(a.completion, "return a + b;");
   assert.equal(b.completion, "return a + b;");
   assert.equal(up.calls.filter((c) => c.aborted).length, 0);
@@ -129,7 +138,10 @@ test("a reusing request keeps the generation alive when the original client leav
 });
 
 test("the time limit returns the cleaned partial text (whole lines) and stops upstream", async () => {
-  const up = new FakeUpstream(() => ({ chunks: ["const s = 0;\n", "  let i = 0;\n", "  while (i", " < 10) {\n", "  }\n"], delayMs: 40 }));
+  const up = new FakeUpstream(() => ({
+    chunks: ["const s = 0;\n", "  let i = 0;\n", "  while (i", " < 10) {\n", "  }\n"],
+    delayMs: 40,
+  }));
   const engine = new CompletionEngine(up);
   const r = await engine.complete(req({ timeoutMs: 140 }), never);
   assert.equal(r.partial, true);
@@ -151,7 +163,10 @@ test("a stalled upstream cannot hold a request past the time limit", async () =>
 });
 
 test("stream filters settle the answer at once; a long-running upstream is aborted after a short drain", async () => {
-  const up = new FakeUpstream(() => ({ chunks: ["42;", "\n", ...Array.from({ length: 100 }, (_, i) => `const y${i} = 1;\n`)], delayMs: 5 }));
+  const up = new FakeUpstream(() => ({
+    chunks: ["42;", "\n", ...Array.from({ length: 100 }, (_, i) => `const y${i} = 1;\n`)],
+    delayMs: 5,
+  }));
   const engine = new CompletionEngine(up);
   const t0 = Date.now();
   const r = await engine.complete(req({ prefix: "const x = ", suffix: "" }), never);
@@ -176,15 +191,28 @@ test("an upstream that ends by itself right after the stop is not aborted (keeps
 test("secret files, ignored files and mid-word positions never reach the model", async () => {
   const up = new FakeUpstream(() => ({ chunks: ["x"] }));
   const engine = new CompletionEngine(up);
-  for (const filepath of ["/w/.env", "/w/.env.production", "/w/certs/server.pem", "/w/tls.key", "/home/u/.ssh/id_rsa", "/home/u/.ssh/id_rsa.pub"]) {
+  for (const filepath of [
+    "/w/.env",
+    "/w/.env.production",
+    "/w/certs/server.pem",
+    "/w/tls.key",
+    "/home/u/.ssh/id_rsa",
+    "/home/u/.ssh/id_rsa.pub",
+  ]) {
     const r = await engine.complete(req({ filepath }), never);
     assert.deepEqual([r.completion, r.source, r.reason], [null, "skipped", "secret-file"], filepath);
   }
-  const ignored = await engine.complete(req({ filepath: "/w/gen/out.ts", workspaceRoot: "/w", ignorePatterns: ["gen/"] }), never);
+  const ignored = await engine.complete(
+    req({ filepath: "/w/gen/out.ts", workspaceRoot: "/w", ignorePatterns: ["gen/"] }),
+    never,
+  );
   assert.equal(ignored.reason, "ignored");
   const root = mkdtempSync(join(tmpdir(), "aicockpit-ignore-"));
   writeFileSync(join(root, ".aicockpitignore"), "# generated\n*.generated.ts\n!keep.generated.ts\n");
-  const fromFile = await engine.complete(req({ filepath: join(root, "src", "api.generated.ts"), workspaceRoot: root }), never);
+  const fromFile = await engine.complete(
+    req({ filepath: join(root, "src", "api.generated.ts"), workspaceRoot: root }),
+    never,
+  );
   assert.equal(fromFile.reason, "ignored");
   const key = await engine.complete(req({ prefix: "const k = `-----BEGIN RSA PRIVATE KEY-----\n" }), never);
   assert.equal(key.reason, "secret-content");
@@ -223,20 +251,34 @@ test("feedback is recorded once per shown completion id", async () => {
   assert.deepEqual(engine.feedback({ id: r.id, outcome: "accepted" }), { recorded: true });
   assert.deepEqual(engine.feedback({ id: r.id, outcome: "accepted" }), { recorded: false });
   assert.deepEqual(engine.feedback({ id: "unknown", outcome: "rejected" }), { recorded: false });
-  assert.deepEqual(obs.log.filter((l) => l.startsWith("feedback")), ["feedback:accepted"]);
+  assert.deepEqual(
+    obs.log.filter((l) => l.startsWith("feedback")),
+    ["feedback:accepted"],
+  );
 });
 
 test("upstream errors surface as AppErrors; no provider is NO_PROVIDER", async () => {
-  const up = new FakeUpstream((): Script => ({ chunks: ["a", "b"], error: new AppError("PROVIDER_UNREACHABLE", "down") }));
+  const up = new FakeUpstream((): Script => ({
+    chunks: ["a", "b"],
+    error: new AppError("PROVIDER_UNREACHABLE", "down"),
+  }));
   const engine = new CompletionEngine(up);
-  await assert.rejects(engine.complete(req(), never), (e: unknown) => e instanceof AppError && e.code === "PROVIDER_UNREACHABLE");
+  await assert.rejects(
+    engine.complete(req(), never),
+    (e: unknown) => e instanceof AppError && e.code === "PROVIDER_UNREACHABLE",
+  );
   up.modelName = null;
-  await assert.rejects(engine.complete(req({ prefix: PREFIX + "x" }), never), (e: unknown) => e instanceof AppError && e.code === "NO_PROVIDER");
+  await assert.rejects(
+    engine.complete(req({ prefix: PREFIX + "x" }), never),
+    (e: unknown) => e instanceof AppError && e.code === "NO_PROVIDER",
+  );
 });
 
 test("no reuse before the generation has produced the typed characters: the old one is superseded", async () => {
   let n = 0;
-  const up = new FakeUpstream(() => (n++ === 0 ? { chunks: chunked("return a + b;", 2), firstDelayMs: 50, delayMs: 10 } : { chunks: ["eturn a - b;"] }));
+  const up = new FakeUpstream(() =>
+    n++ === 0 ? { chunks: chunked("return a + b;", 2), firstDelayMs: 50, delayMs: 10 } : { chunks: ["eturn a - b;"] },
+  );
   const engine = new CompletionEngine(up);
   const a = engine.complete(req(), never);
   await sleep(10); // nothing generated yet

@@ -1,6 +1,10 @@
 /** A scripted in-process model for engine tests: records every call and whether it was aborted. */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CompletionUpstream, UpstreamChatParams, UpstreamCompletionParams } from "../../../server/completion/engine";
+import type {
+  CompletionUpstream,
+  UpstreamChatParams,
+  UpstreamCompletionParams,
+} from "../../../server/completion/engine";
 
 export interface FakeCall {
   kind: "complete" | "chat";
@@ -40,7 +44,11 @@ export class FakeUpstream implements CompletionUpstream {
     return this.run("chat", params, signal);
   }
 
-  private async *run(kind: FakeCall["kind"], params: UpstreamCompletionParams | UpstreamChatParams, signal: AbortSignal): AsyncGenerator<string> {
+  private async *run(
+    kind: FakeCall["kind"],
+    params: UpstreamCompletionParams | UpstreamChatParams,
+    signal: AbortSignal,
+  ): AsyncGenerator<string> {
     const call: FakeCall = { kind, params, chunksSent: 0, aborted: false, finished: false };
     this.calls.push(call);
     const s = this.script(params);

@@ -12,13 +12,48 @@ import { templateForModel } from "../../../server/completion/templates";
 import { looksLikeOllama } from "../../../server/http/routes/completion";
 
 test("secret-looking file names", () => {
-  for (const p of [".env", "/a/.env.local", "C:\\w\\.env.production", "x/server.pem", "tls.key", "~/.ssh/id_rsa", "id_rsa.pub", "id_ed25519", "store.p12"]) assert.ok(isSecretPath(p), p);
-  for (const p of ["env.ts", "src/keyboard.ts", "monkey.py", "environment.md", "src/pem.ts", "keys.ts"]) assert.ok(!isSecretPath(p), p);
+  for (const p of [
+    ".env",
+    "/a/.env.local",
+    "C:\\w\\.env.production",
+    "x/server.pem",
+    "tls.key",
+    "~/.ssh/id_rsa",
+    "id_rsa.pub",
+    "id_ed25519",
+    "store.p12",
+  ])
+    assert.ok(isSecretPath(p), p);
+  for (const p of ["env.ts", "src/keyboard.ts", "monkey.py", "environment.md", "src/pem.ts", "keys.ts"])
+    assert.ok(!isSecretPath(p), p);
 });
 
 test("ignore matcher: gitignore subset", () => {
-  const m = new IgnoreMatcher(["# comment", "", "*.log", "/build", "docs/private/", "**/secret-*.ts", "gen/**/*.ts", "!keep.log", "data?.csv", "[Tt]emp"]);
-  const yes = ["app.log", "a/b/app.log", "build/x.js", "docs/private/a.md", "src/secret-plan.ts", "a/b/secret-x.ts", "gen/a/b.ts", "gen/b.ts", "data1.csv", "Temp/x", "x/temp"];
+  const m = new IgnoreMatcher([
+    "# comment",
+    "",
+    "*.log",
+    "/build",
+    "docs/private/",
+    "**/secret-*.ts",
+    "gen/**/*.ts",
+    "!keep.log",
+    "data?.csv",
+    "[Tt]emp",
+  ]);
+  const yes = [
+    "app.log",
+    "a/b/app.log",
+    "build/x.js",
+    "docs/private/a.md",
+    "src/secret-plan.ts",
+    "a/b/secret-x.ts",
+    "gen/a/b.ts",
+    "gen/b.ts",
+    "data1.csv",
+    "Temp/x",
+    "x/temp",
+  ];
   const no = ["keep.log", "src/build/x.js", "docs/private.md", "src/plan.ts", "gen/a/b.js", "data10.csv", "tmp/x"];
   for (const p of yes) assert.ok(m.ignores(p), `should ignore ${p}`);
   for (const p of no) assert.ok(!m.ignores(p), `should not ignore ${p}`);
@@ -54,20 +89,31 @@ test("windows keep whole lines nearest the cursor within the budget", () => {
   const s = suffixWindow(suffix, 50);
   assert.ok(s.startsWith(")\nafter 0\n"));
   assert.ok(estimateTokens(s) <= 50);
-  const all = buildWindows(prefix, suffix, [{ filepath: "a.ts", content: "x\n".repeat(5000) }], { maxPromptTokens: 1000, suffixShare: 0.25, snippetShare: 0.25 });
-  const total = estimateTokens(all.prefix) + estimateTokens(all.suffix) + all.snippets.reduce((n, sn) => n + estimateTokens(sn.content), 0);
+  const all = buildWindows(prefix, suffix, [{ filepath: "a.ts", content: "x\n".repeat(5000) }], {
+    maxPromptTokens: 1000,
+    suffixShare: 0.25,
+    snippetShare: 0.25,
+  });
+  const total =
+    estimateTokens(all.prefix) +
+    estimateTokens(all.suffix) +
+    all.snippets.reduce((n, sn) => n + estimateTokens(sn.content), 0);
   assert.ok(total <= 1000, `total ${total}`);
   assert.ok(estimateTokens(all.suffix) <= 250);
 });
 
 test("time-boxed sources fall back when late or failing", async () => {
-  assert.equal(await timeBoxed(new Promise<string>((r) => setTimeout(() => r("late"), 200)), 10, "fallback"), "fallback");
+  assert.equal(
+    await timeBoxed(new Promise<string>((r) => setTimeout(() => r("late"), 200)), 10, "fallback"),
+    "fallback",
+  );
   assert.equal(await timeBoxed(Promise.reject(new Error("x")), 10, "fallback"), "fallback");
   assert.equal(await timeBoxed(Promise.resolve("fast"), 10, "fallback"), "fast");
 });
 
 test("multi-line decision", () => {
-  const d = (prefix: string, suffix: string, lang = "typescript", mode: "auto" | "always" | "never" = "auto") => describeCursor(prefix, suffix, lang, mode).multiline;
+  const d = (prefix: string, suffix: string, lang = "typescript", mode: "auto" | "always" | "never" = "auto") =>
+    describeCursor(prefix, suffix, lang, mode).multiline;
   assert.equal(d("function f() {\n  ", "\n}"), true, "empty line");
   assert.equal(d("function f() {", "\n}"), true, "after block opener");
   assert.equal(d("def f():", "\n", "python"), true, "after python colon");
@@ -82,7 +128,14 @@ test("multi-line decision", () => {
 });
 
 test("prefilter reasons", () => {
-  const base = { filepath: "/w/a.ts", relativePath: "a.ts", languageId: "typescript", prefix: "const x = ", suffix: "\n", multiline: "auto" as const };
+  const base = {
+    filepath: "/w/a.ts",
+    relativePath: "a.ts",
+    languageId: "typescript",
+    prefix: "const x = ",
+    suffix: "\n",
+    multiline: "auto" as const,
+  };
   assert.equal(prefilter(base).skip, false);
   assert.deepEqual(prefilter({ ...base, relativePath: "config/.env.local" }), { skip: true, reason: "secret-file" });
   assert.deepEqual(prefilter({ ...base, ignore: new IgnoreMatcher("*.ts") }), { skip: true, reason: "ignored" });

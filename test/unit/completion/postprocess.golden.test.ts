@@ -23,19 +23,27 @@ for (const c of cases) {
     const model = c.sections.get("model");
     const expected = c.sections.get("expected");
     assert.ok(model !== undefined && expected !== undefined, "needs --- model and --- expected");
-    const out = postprocess(model, {
-      prefix,
-      suffix,
-      languageId,
-      situation,
-      template,
-      ...(c.header.stop ? { stop: [JSON.parse(c.header.stop) as string] } : {}),
-    }, { partial: c.header.partial === "true" });
+    const out = postprocess(
+      model,
+      {
+        prefix,
+        suffix,
+        languageId,
+        situation,
+        template,
+        ...(c.header.stop ? { stop: [JSON.parse(c.header.stop) as string] } : {}),
+      },
+      { partial: c.header.partial === "true" },
+    );
     assert.equal(out.completion, expected === "<null>" ? null : expected);
     assert.equal(out.replaceSuffixChars, Number(c.header.replace ?? "0"), "replaceSuffixChars");
     const result = c.sections.get("result");
     if (result !== undefined && out.completion !== null) {
-      assert.equal(prefix + out.completion + CURSOR + suffix.slice(out.replaceSuffixChars), result, "document after applying");
+      assert.equal(
+        prefix + out.completion + CURSOR + suffix.slice(out.replaceSuffixChars),
+        result,
+        "document after applying",
+      );
     }
   });
 }

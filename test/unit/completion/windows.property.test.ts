@@ -36,7 +36,11 @@ function refSuffix(suffix: string, tokens: number): string {
   return lines.slice(0, end).join("\n");
 }
 
-const doc = fc.array(fc.oneof(fc.constantFrom("\n", "\n\n", "é", "日本", "x", " "), fc.string({ maxLength: 12 })), { maxLength: 80 }).map((p) => p.join(""));
+const doc = fc
+  .array(fc.oneof(fc.constantFrom("\n", "\n\n", "é", "日本", "x", " "), fc.string({ maxLength: 12 })), {
+    maxLength: 80,
+  })
+  .map((p) => p.join(""));
 
 test("windows equal the split-everything reference for any text and budget", () => {
   fc.assert(

@@ -63,7 +63,13 @@ function renderStream(lines: DiffLine[]): string {
 
 function renderHunks(hunks: Hunk[]): string {
   return hunks
-    .map((h) => [`@@ -${h.oldStart},${h.oldLines.length} +${h.newStart},${h.newLines.length} @@`, ...h.oldLines.map((l) => "-" + l), ...h.newLines.map((l) => "+" + l)].join("\n"))
+    .map((h) =>
+      [
+        `@@ -${h.oldStart},${h.oldLines.length} +${h.newStart},${h.newLines.length} @@`,
+        ...h.oldLines.map((l) => "-" + l),
+        ...h.newLines.map((l) => "+" + l),
+      ].join("\n"),
+    )
     .join("\n");
 }
 
@@ -73,12 +79,24 @@ const PARTIAL: Record<string, { prefix: string; suffix: string }> = {
   "partial-selection-delete.txt": { prefix: "foo(1, ", suffix: " 2);" },
 };
 
-async function run(original: string, answer: string, chunk: number, partial?: { prefix: string; suffix: string }): Promise<{ stream: string; hunks: string; text: string } | { error: string }> {
+async function run(
+  original: string,
+  answer: string,
+  chunk: number,
+  partial?: { prefix: string; suffix: string },
+): Promise<{ stream: string; hunks: string; text: string } | { error: string }> {
   const streamed: DiffLine[] = [];
   let done: Extract<EditEvent, { type: "done" }> | undefined;
   try {
     const req = partial
-      ? { filepath: "x", languageId: "plaintext", instruction: "do it", linePrefix: partial.prefix, lineSuffix: partial.suffix, code: original.slice(partial.prefix.length, original.length - partial.suffix.length) }
+      ? {
+          filepath: "x",
+          languageId: "plaintext",
+          instruction: "do it",
+          linePrefix: partial.prefix,
+          lineSuffix: partial.suffix,
+          code: original.slice(partial.prefix.length, original.length - partial.suffix.length),
+        }
       : { filepath: "x", languageId: "plaintext", instruction: "do it", code: original };
     for await (const ev of runEdit(model(answer, chunk), req, new AbortController().signal)) {
       if (ev.type === "lines") streamed.push(...ev.lines);
@@ -103,7 +121,9 @@ function serialize(c: Case): string {
   return out.join("\n") + "\n";
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith(".txt")).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".txt"))
+  .sort();
 test("golden edit cases exist", () => assert.ok(files.length >= 10, `only ${files.length} cases`));
 
 for (const file of files) {
@@ -116,7 +136,8 @@ for (const file of files) {
     const answer = c.sections.get("model") ?? "";
     const results = [];
     for (const chunk of [1, 7, Math.max(1, answer.length)]) results.push(await run(original, answer, chunk, partial));
-    for (const r of results.slice(1)) assert.deepEqual(r, results[0], "result must not depend on how the stream is chunked");
+    for (const r of results.slice(1))
+      assert.deepEqual(r, results[0], "result must not depend on how the stream is chunked");
     const r = results[0]!;
 
     if (process.env.UPDATE_GOLDEN === "1") {
@@ -124,7 +145,8 @@ for (const file of files) {
       else {
         c.sections.set("stream", r.stream);
         c.sections.set("hunks", r.hunks);
-        if (c.sections.has("text")) c.sections.set("text", file.includes("crlf") ? r.text.replace(/\r\n/g, "\n") : r.text);
+        if (c.sections.has("text"))
+          c.sections.set("text", file.includes("crlf") ? r.text.replace(/\r\n/g, "\n") : r.text);
       }
       writeFileSync(join(DIR, file), serialize(c));
       return;

@@ -27,7 +27,10 @@ function checkRoundTrip(oldLines: string[], newLines: string[], bounds?: DiffBou
 }
 
 test("exact diff: applying all hunks yields the new text, none the old", () => {
-  fc.assert(fc.property(textArb, textArb, (a, b) => checkRoundTrip(a, b)), { numRuns: 2_000 });
+  fc.assert(
+    fc.property(textArb, textArb, (a, b) => checkRoundTrip(a, b)),
+    { numRuns: 2_000 },
+  );
 });
 
 test("coarse fallback (edit-length bound hit): still exact when applied", () => {
@@ -47,7 +50,9 @@ test("coarse fallback is one replace hunk of the differing middle", () => {
 
 test("identical texts have no hunks; unchanged lines are never hunks", () => {
   assert.deepEqual(computeHunks(["a", "b"], ["a", "b"]), []);
-  assert.deepEqual(computeHunks(["a", "b", "c"], ["a", "B", "c"]), [{ oldStart: 1, oldLines: ["b"], newStart: 1, newLines: ["B"] }]);
+  assert.deepEqual(computeHunks(["a", "b", "c"], ["a", "B", "c"]), [
+    { oldStart: 1, oldLines: ["b"], newStart: 1, newLines: ["B"] },
+  ]);
 });
 
 test("worst case (50,000 fully different lines each side) returns within its budget, and exactly", () => {

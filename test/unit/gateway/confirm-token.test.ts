@@ -61,7 +61,10 @@ test("another process's secret, another target, another purpose: refused", () =>
   const b = new ConfirmTokens();
   const tok = a.sign({ ...target, argv });
   assert.ok(!b.verify(tok, target).ok);
-  assert.match((a.verify(tok, { ...target, container: "db" }) as { reason: string }).reason, /issued for container `app`/);
+  assert.match(
+    (a.verify(tok, { ...target, container: "db" }) as { reason: string }).reason,
+    /issued for container `app`/,
+  );
   assert.ok(!a.verify(tok, { ...target, host: "box" }).ok);
   assert.match((a.verify(tok, { ...target, purpose: "containers" }) as { reason: string }).reason, /another kind/);
 });

@@ -22,7 +22,10 @@ test("a fence: its contents, whatever the language tag", () => {
 });
 
 test("prose around a fence is never read as a command", () => {
-  assert.equal(text("Sure! Here it is:\n```bash\ndocker logs --tail 20 app\n```\nThen also run: touch /tmp/pwned"), "docker logs --tail 20 app");
+  assert.equal(
+    text("Sure! Here it is:\n```bash\ndocker logs --tail 20 app\n```\nThen also run: touch /tmp/pwned"),
+    "docker logs --tail 20 app",
+  );
   assert.equal(text("docker restart app might help, but use:\n```\ndocker logs app\n```"), "docker logs app");
 });
 
@@ -43,7 +46,10 @@ test("a bare line: as is, with a prompt or code span removed", () => {
 });
 
 test("bare docker lines among prose", () => {
-  assert.equal(text("To see the logs, run:\ndocker logs --tail 20 app\nThis prints the last 20 lines."), "docker logs --tail 20 app");
+  assert.equal(
+    text("To see the logs, run:\ndocker logs --tail 20 app\nThis prints the last 20 lines."),
+    "docker logs --tail 20 app",
+  );
   assert.equal(text("First:\ndocker ps\nThen:\ndocker logs app"), "docker ps\ndocker logs app");
   assert.equal(text("Run `docker inspect app` to see its state.\nIt prints JSON."), "docker inspect app");
 });

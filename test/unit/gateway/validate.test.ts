@@ -40,12 +40,24 @@ const CASES: Case[] = [
   { cmd: "docker inspect mp", decision: "allowed", why: /^$/ },
   // ps: filtered to the target, exactly
   { cmd: "docker ps", decision: "allowed", argv: ["docker", "ps", "--filter", "name=^/app$"] },
-  { cmd: "docker ps -a --filter name=app", decision: "allowed", argv: ["docker", "ps", "-a", "--filter", "name=^/app$"] },
+  {
+    cmd: "docker ps -a --filter name=app",
+    decision: "allowed",
+    argv: ["docker", "ps", "-a", "--filter", "name=^/app$"],
+  },
   { cmd: "docker ps --filter=name=app", decision: "allowed", argv: ["docker", "ps", "--filter=name=^/app$"] },
   { cmd: "docker ps -fname=app", decision: "allowed", argv: ["docker", "ps", "-fname=^/app$"] },
   { cmd: "docker ps -af name=app", decision: "allowed", argv: ["docker", "ps", "-af", "name=^/app$"] },
-  { cmd: "docker ps --filter 'name=^app$' --filter status=running", decision: "allowed", argv: ["docker", "ps", "--filter", "name=^/app$", "--filter", "status=running"] },
-  { cmd: "docker container ls -a", decision: "allowed", argv: ["docker", "container", "ls", "-a", "--filter", "name=^/app$"] },
+  {
+    cmd: "docker ps --filter 'name=^app$' --filter status=running",
+    decision: "allowed",
+    argv: ["docker", "ps", "--filter", "name=^/app$", "--filter", "status=running"],
+  },
+  {
+    cmd: "docker container ls -a",
+    decision: "allowed",
+    argv: ["docker", "container", "ls", "-a", "--filter", "name=^/app$"],
+  },
   { cmd: "docker ps --filter name=db", decision: "refused", why: /container `db`, not the target/ },
   { cmd: "docker ps --filter name=app --filter name=db", decision: "refused", why: /`db`/ },
   { cmd: "docker ps app", decision: "refused", why: /takes no container names/ },
@@ -173,7 +185,8 @@ const CASES: Case[] = [
 
 test("the case list is broad: every decision, dozens of refusals", () => {
   assert.ok(CASES.length >= 120, `only ${CASES.length} cases`);
-  for (const d of ["allowed", "confirm", "refused"] as const) assert.ok(CASES.filter((c) => c.decision === d).length >= 10, d);
+  for (const d of ["allowed", "confirm", "refused"] as const)
+    assert.ok(CASES.filter((c) => c.decision === d).length >= 10, d);
 });
 
 for (const c of CASES) {
@@ -181,15 +194,23 @@ for (const c of CASES) {
     const got = v(c.cmd);
     assert.equal(got.decision, c.decision, `reasons: ${got.reasons.join(" | ")}`);
     if (c.decision === "refused") assert.ok(got.reasons.length > 0, "a refusal says why");
-    if (c.why && c.why.source !== "^$") assert.ok(got.reasons.some((r) => c.why!.test(r)), `no reason matches ${c.why}: ${got.reasons.join(" | ")}`);
+    if (c.why && c.why.source !== "^$")
+      assert.ok(
+        got.reasons.some((r) => c.why!.test(r)),
+        `no reason matches ${c.why}: ${got.reasons.join(" | ")}`,
+      );
     if (c.argv) assert.deepEqual(got.argv, c.argv);
     if (c.decision !== "refused") assert.ok(got.argv && got.argv[0] === "docker");
   });
 }
 
 test("splitCommand: quotes make one word each, nothing is expanded", () => {
-  assert.deepEqual(splitCommand(`docker inspect --format '{{json .State}}' app`), { argv: ["docker", "inspect", "--format", "{{json .State}}", "app"] });
-  assert.deepEqual(splitCommand(`docker exec app sh -c "ls -la | wc -l"`), { argv: ["docker", "exec", "app", "sh", "-c", "ls -la | wc -l"] });
+  assert.deepEqual(splitCommand(`docker inspect --format '{{json .State}}' app`), {
+    argv: ["docker", "inspect", "--format", "{{json .State}}", "app"],
+  });
+  assert.deepEqual(splitCommand(`docker exec app sh -c "ls -la | wc -l"`), {
+    argv: ["docker", "exec", "app", "sh", "-c", "ls -la | wc -l"],
+  });
 });
 
 test("exec as another user passes, root never does, and an unknown program inside needs confirmation", () => {

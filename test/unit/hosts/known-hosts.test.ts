@@ -44,7 +44,10 @@ test("markers: @revoked refuses the key, @cert-authority is recognised (not trus
   const k = newKey("c");
   const other = newKey("d");
   const f = join(dir, "markers");
-  writeFileSync(f, `# comment\n@cert-authority *.corp ${other.line}\n@revoked * ${k.line}\ngarbage line\nh.corp ${k.line}\n`);
+  writeFileSync(
+    f,
+    `# comment\n@cert-authority *.corp ${other.line}\n@revoked * ${k.line}\ngarbage line\nh.corp ${k.line}\n`,
+  );
   const h = { host: "h.corp", port: 22 };
   assert.equal(judgeHostKey(h, k.blob, [f]).status, "revoked");
   const ca = judgeHostKey({ host: "x.corp", port: 22 }, other.blob, [f]);

@@ -5,7 +5,26 @@ import { execFileSync } from "node:child_process";
 import { quoteArgv, quotePosix } from "../../../server/hosts/quote";
 
 test("every argument reaches the program unchanged through sh -c (spaces, quotes, globs, substitutions, newlines)", () => {
-  const args = ["a b", "it's", "'", "''", "$(echo no)", "`echo no`", "$HOME", "*", "a;b", "a|b", "a&&b", "-n", "", "x\ny", "\\", "ünï", "%s", "!"];
+  const args = [
+    "a b",
+    "it's",
+    "'",
+    "''",
+    "$(echo no)",
+    "`echo no`",
+    "$HOME",
+    "*",
+    "a;b",
+    "a|b",
+    "a&&b",
+    "-n",
+    "",
+    "x\ny",
+    "\\",
+    "ünï",
+    "%s",
+    "!",
+  ];
   const out = execFileSync("sh", ["-c", quoteArgv(["printf", "[%s]\\n", ...args])], { encoding: "utf8" });
   assert.equal(out, args.map((a) => `[${a}]\n`).join(""));
 });

@@ -48,7 +48,10 @@ test("validation: ids, reserved 'local', fingerprints, jump hosts that exist, no
   assert.throws(() => reg.add("x", { ...base, jump: ["nope"] }), /not configured/);
   reg.add("bastion", base);
   reg.add("inner", { ...base, jump: ["bastion"] });
-  assert.deepEqual(reg.chain("inner").map((h) => h.id), ["bastion", "inner"]);
+  assert.deepEqual(
+    reg.chain("inner").map((h) => h.id),
+    ["bastion", "inner"],
+  );
   assert.throws(() => reg.remove("bastion"), /jump host of inner/);
   assert.throws(() => reg.add("deeper", { ...base, jump: ["inner"] }), /jump hosts of its own/);
   const seen: string[] = [];

@@ -8,7 +8,10 @@ const nested = (n: number) => Buffer.from(`{"a":${"[".repeat(n - 1)}${"]".repeat
 describe("assertJsonDepth", () => {
   it("accepts up to the limit and refuses one level more, as BAD_REQUEST", () => {
     assert.doesNotThrow(() => assertJsonDepth(nested(MAX_JSON_DEPTH)));
-    assert.throws(() => assertJsonDepth(nested(MAX_JSON_DEPTH + 1)), (e: unknown) => e instanceof AppError && e.code === "BAD_REQUEST" && /deeper than 64 levels/.test(e.message));
+    assert.throws(
+      () => assertJsonDepth(nested(MAX_JSON_DEPTH + 1)),
+      (e: unknown) => e instanceof AppError && e.code === "BAD_REQUEST" && /deeper than 64 levels/.test(e.message),
+    );
   });
 
   it("ignores brackets inside strings, escaped quotes included", () => {

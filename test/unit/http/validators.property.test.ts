@@ -14,9 +14,15 @@ import { parseBody } from "../../../server/validate";
 import { AppError } from "../../../server/errors";
 import { statusFor } from "../../../server/http/errors";
 import { ChatRequestSchema } from "../../../server/api/schemas/chat";
-import { CompletionRequestSchema, CompletionFeedbackSchema as FeedbackSchema } from "../../../server/api/schemas/completion";
+import {
+  CompletionRequestSchema,
+  CompletionFeedbackSchema as FeedbackSchema,
+} from "../../../server/api/schemas/completion";
 import { DiffRequestSchema, EditRequestSchema } from "../../../server/api/schemas/edit";
-import { ShellAssessRequestSchema as AssessSchema, ShellSuggestRequestSchema as SuggestSchema } from "../../../server/api/schemas/shell";
+import {
+  ShellAssessRequestSchema as AssessSchema,
+  ShellSuggestRequestSchema as SuggestSchema,
+} from "../../../server/api/schemas/shell";
 import {
   CreateWorkspaceRequestSchema as CreateSchema,
   FileDeleteRequestSchema as DeleteFileSchema,
@@ -93,7 +99,11 @@ test("arbitrary JSON never escapes the validators as anything but BAD_REQUEST", 
 test("right keys with arbitrary values: a value or a BAD_REQUEST naming a field", () => {
   const shapes: [string, AnySchema, string[]][] = [
     ["chat", ChatRequestSchema, ["messages", "context", "model", "contextBudgetTokens"]],
-    ["completion", CompletionRequestSchema, ["filepath", "languageId", "prefix", "suffix", "snippets", "multiline", "timeoutMs", "ignorePatterns"]],
+    [
+      "completion",
+      CompletionRequestSchema,
+      ["filepath", "languageId", "prefix", "suffix", "snippets", "multiline", "timeoutMs", "ignorePatterns"],
+    ],
     ["edit", EditRequestSchema, ["filepath", "languageId", "instruction", "code", "linePrefix", "previous"]],
     ["diff", DiffRequestSchema, ["code", "proposed"]],
     ["assess", AssessSchema, ["command", "shell"]],
@@ -138,13 +148,24 @@ test("valid bodies pass and come back with the same values", () => {
       ChatRequestSchema,
       fc.record(
         {
-          messages: fc.tuple(fc.array(fc.record({ role: fc.constantFrom("user" as const, "assistant" as const), content: text(50) }), { maxLength: 4 }), nonBlank(50)).map(([h, q]) => [...h, { role: "user", content: q }]),
+          messages: fc
+            .tuple(
+              fc.array(fc.record({ role: fc.constantFrom("user" as const, "assistant" as const), content: text(50) }), {
+                maxLength: 4,
+              }),
+              nonBlank(50),
+            )
+            .map(([h, q]) => [...h, { role: "user", content: q }]),
           contextBudgetTokens: fc.integer({ min: 100, max: 1_000_000 }),
         },
         { requiredKeys: ["messages"] },
       ),
     ],
-    ["edit", EditRequestSchema, fc.record({ filepath: nonBlank(50), languageId: nonBlank(20), instruction: nonBlank(100), code: text(200) })],
+    [
+      "edit",
+      EditRequestSchema,
+      fc.record({ filepath: nonBlank(50), languageId: nonBlank(20), instruction: nonBlank(100), code: text(200) }),
+    ],
     ["assess", AssessSchema, fc.record({ command: nonBlank(200) })],
     [
       "create",
@@ -162,9 +183,16 @@ test("valid bodies pass and come back with the same values", () => {
     [
       "exec",
       ExecSchema,
-      fc.record({ cmd: fc.array(text(20), { minLength: 1, maxLength: 5 }), timeoutMs: fc.integer({ min: 100, max: 60_000 }) }, { requiredKeys: ["cmd"] }),
+      fc.record(
+        { cmd: fc.array(text(20), { minLength: 1, maxLength: 5 }), timeoutMs: fc.integer({ min: 100, max: 60_000 }) },
+        { requiredKeys: ["cmd"] },
+      ),
     ],
-    ["rename", RenameSchema, fc.record({ from: nonBlank(50), to: nonBlank(50), overwrite: fc.boolean() }, { requiredKeys: ["from", "to"] })],
+    [
+      "rename",
+      RenameSchema,
+      fc.record({ from: nonBlank(50), to: nonBlank(50), overwrite: fc.boolean() }, { requiredKeys: ["from", "to"] }),
+    ],
   ];
   for (const [name, schema, arb] of valid) {
     fc.assert(
@@ -173,7 +201,9 @@ test("valid bodies pass and come back with the same values", () => {
         assert.ok(r.ok, `${name} refused a valid body: ${r.ok ? "" : r.message} ${JSON.stringify(body)}`);
         // (JSON round trip: generated objects may have a null prototype; `instruction` is trimmed on purpose.)
         const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
-        for (const [k, v] of Object.entries(body)) if (k !== "instruction") assert.deepEqual(plain((r.value as Record<string, unknown>)[k]), plain(v), `${name}.${k}`);
+        for (const [k, v] of Object.entries(body))
+          if (k !== "instruction")
+            assert.deepEqual(plain((r.value as Record<string, unknown>)[k]), plain(v), `${name}.${k}`);
       }),
       { numRuns: 200, seed: 11 },
     );
@@ -182,14 +212,67 @@ test("valid bodies pass and come back with the same values", () => {
 
 test("out-of-range or wrongly typed fields are BAD_REQUEST with the field's path", () => {
   const cases: [string, AnySchema, Record<string, unknown>, string, fc.Arbitrary<unknown>][] = [
-    ["completion", CompletionRequestSchema, { filepath: "a", languageId: "ts", prefix: "", suffix: "" }, "timeoutMs", fc.oneof(fc.integer({ max: 49 }), fc.integer({ min: 30_001 }), fc.double({ min: 50.1, max: 99.9, noNaN: true }), fc.string())],
-    ["chat", ChatRequestSchema, { messages: [{ role: "user", content: "q" }] }, "contextBudgetTokens", fc.oneof(fc.integer({ max: 99 }), fc.integer({ min: 1_000_001 }), fc.boolean())],
-    ["exec", ExecSchema, { cmd: ["ls"] }, "timeoutMs", fc.oneof(fc.integer({ max: 99 }), fc.constant(null), fc.string())],
-    ["create limits", CreateSchema, { name: "w", stack: "node" }, "limits.pids", fc.oneof(fc.integer({ max: 15 }), fc.double({ min: 16.1, max: 17.9, noNaN: true }))],
-    ["create ports", CreateSchema, { name: "w", stack: "node" }, "ports.0.container", fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65_536 }))],
-    ["probe", ProbeSchema, { host: "example.org" }, "port", fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65_536 }), fc.string())],
-    ["diff", DiffRequestSchema, { code: "", proposed: "" }, "code", fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()))],
-    ["assess", AssessSchema, { command: "ls" }, "shell", fc.string({ minLength: 1 }).filter((s) => !/^[\w .:/\\()-]*$/.test(s))],
+    [
+      "completion",
+      CompletionRequestSchema,
+      { filepath: "a", languageId: "ts", prefix: "", suffix: "" },
+      "timeoutMs",
+      fc.oneof(
+        fc.integer({ max: 49 }),
+        fc.integer({ min: 30_001 }),
+        fc.double({ min: 50.1, max: 99.9, noNaN: true }),
+        fc.string(),
+      ),
+    ],
+    [
+      "chat",
+      ChatRequestSchema,
+      { messages: [{ role: "user", content: "q" }] },
+      "contextBudgetTokens",
+      fc.oneof(fc.integer({ max: 99 }), fc.integer({ min: 1_000_001 }), fc.boolean()),
+    ],
+    [
+      "exec",
+      ExecSchema,
+      { cmd: ["ls"] },
+      "timeoutMs",
+      fc.oneof(fc.integer({ max: 99 }), fc.constant(null), fc.string()),
+    ],
+    [
+      "create limits",
+      CreateSchema,
+      { name: "w", stack: "node" },
+      "limits.pids",
+      fc.oneof(fc.integer({ max: 15 }), fc.double({ min: 16.1, max: 17.9, noNaN: true })),
+    ],
+    [
+      "create ports",
+      CreateSchema,
+      { name: "w", stack: "node" },
+      "ports.0.container",
+      fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65_536 })),
+    ],
+    [
+      "probe",
+      ProbeSchema,
+      { host: "example.org" },
+      "port",
+      fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65_536 }), fc.string()),
+    ],
+    [
+      "diff",
+      DiffRequestSchema,
+      { code: "", proposed: "" },
+      "code",
+      fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string())),
+    ],
+    [
+      "assess",
+      AssessSchema,
+      { command: "ls" },
+      "shell",
+      fc.string({ minLength: 1 }).filter((s) => !/^[\w .:/\\()-]*$/.test(s)),
+    ],
   ];
   const setPath = (base: Record<string, unknown>, path: string, v: unknown) => {
     const [head, ...rest] = path.split(".");

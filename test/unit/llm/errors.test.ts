@@ -1,21 +1,47 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BadResponse, UpstreamConnectionError, UpstreamHttpError, UpstreamTimeout, causeCode, classifyUpstreamError, parseRetryAfter, type ErrorContext } from "../../../server/llm/errors";
+import {
+  BadResponse,
+  UpstreamConnectionError,
+  UpstreamHttpError,
+  UpstreamTimeout,
+  causeCode,
+  classifyUpstreamError,
+  parseRetryAfter,
+  type ErrorContext,
+} from "../../../server/llm/errors";
 import { AppError } from "../../../server/errors";
 import { registerSecret } from "../../../server/log";
 
-const ctx: ErrorContext = { providerName: "Work OpenAI", kind: "openai", model: "gpt-4o", baseUrl: "https://api.example.com/v1", hasKey: true, timeoutMs: 30_000 };
+const ctx: ErrorContext = {
+  providerName: "Work OpenAI",
+  kind: "openai",
+  model: "gpt-4o",
+  baseUrl: "https://api.example.com/v1",
+  hasKey: true,
+  timeoutMs: 30_000,
+};
 
 /** An OpenAI-shaped error answer ({error:{…}}), or a bare one when `body` is undefined. */
-function apiError(status: number, body: Record<string, unknown> | undefined, headers: Record<string, string> = {}): UpstreamHttpError {
+function apiError(
+  status: number,
+  body: Record<string, unknown> | undefined,
+  headers: Record<string, string> = {},
+): UpstreamHttpError {
   return new UpstreamHttpError(status, body ? { error: body } : "", new Headers(headers));
 }
 
 describe("classifyUpstreamError", () => {
   it("401 → PROVIDER_AUTH_FAILED with the set-key hint, without quoting upstream text", () => {
-    const c = classifyUpstreamError(apiError(401, { message: "Incorrect API key provided: sk-ab****wxyz.", code: "invalid_api_key" }), ctx);
+    const c = classifyUpstreamError(
+      apiError(401, { message: "Incorrect API key provided: sk-ab****wxyz.", code: "invalid_api_key" }),
+      ctx,
+    );
     assert.equal(c.error.code, "PROVIDER_AUTH_FAILED");
-    assert.equal(c.error.message, "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.");
+    assert.equal(
+      c.error.message,
+      "The AI service rejected the API key (401). Set a valid key with 'AiCockpit: Set API Key'.",
+    );
     assert.equal(c.retryable, false);
     assert.ok(!c.error.message.includes("wxyz"));
   });
@@ -30,15 +56,27 @@ describe("classifyUpstreamError", () => {
   });
 
   it("404 about a model or deployment → PROVIDER_MODEL_NOT_FOUND; a bare 404 → PROVIDER_ERROR about the URL", () => {
-    const m = classifyUpstreamError(apiError(404, { message: "The model `gpt-4o` does not exist", code: "model_not_found" }), ctx);
+    const m = classifyUpstreamError(
+      apiError(404, { message: "The model `gpt-4o` does not exist", code: "model_not_found" }),
+      ctx,
+    );
     assert.equal(m.error.code, "PROVIDER_MODEL_NOT_FOUND");
     assert.match(m.error.message, /does not know the model "gpt-4o" \(404\)/);
-    const az = classifyUpstreamError(apiError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist." }), { ...ctx, kind: "azure" });
+    const az = classifyUpstreamError(
+      apiError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist." }),
+      { ...ctx, kind: "azure" },
+    );
     assert.equal(az.error.code, "PROVIDER_MODEL_NOT_FOUND");
     assert.match(az.error.message, /deployment "gpt-4o"/);
-    const ollama = classifyUpstreamError(new UpstreamHttpError(404, { error: 'model "llama3" not found, try pulling it first' }, new Headers()), ctx);
+    const ollama = classifyUpstreamError(
+      new UpstreamHttpError(404, { error: 'model "llama3" not found, try pulling it first' }, new Headers()),
+      ctx,
+    );
     assert.equal(ollama.error.code, "PROVIDER_MODEL_NOT_FOUND");
-    const wrongPath = classifyUpstreamError(apiError(404, { message: "Invalid URL (GET /v1/models)", type: "invalid_request_error" }), ctx);
+    const wrongPath = classifyUpstreamError(
+      apiError(404, { message: "Invalid URL (GET /v1/models)", type: "invalid_request_error" }),
+      ctx,
+    );
     assert.equal(wrongPath.error.code, "PROVIDER_ERROR");
     const bare = classifyUpstreamError(apiError(404, undefined), ctx);
     assert.equal(bare.error.code, "PROVIDER_ERROR");
@@ -46,11 +84,17 @@ describe("classifyUpstreamError", () => {
   });
 
   it("429 is retryable with its retry-after; insufficient_quota is not", () => {
-    const c = classifyUpstreamError(apiError(429, { code: "rate_limit_exceeded", message: "slow down" }, { "retry-after": "2" }), ctx);
+    const c = classifyUpstreamError(
+      apiError(429, { code: "rate_limit_exceeded", message: "slow down" }, { "retry-after": "2" }),
+      ctx,
+    );
     assert.equal(c.error.code, "PROVIDER_RATE_LIMITED");
     assert.equal(c.retryable, true);
     assert.equal(c.retryAfterMs, 2_000);
-    const q = classifyUpstreamError(apiError(429, { code: "insufficient_quota", message: "You exceeded your current quota" }), ctx);
+    const q = classifyUpstreamError(
+      apiError(429, { code: "insufficient_quota", message: "You exceeded your current quota" }),
+      ctx,
+    );
     assert.equal(q.error.code, "PROVIDER_RATE_LIMITED");
     assert.equal(q.retryable, false);
     assert.match(q.error.message, /no quota left/);
@@ -82,9 +126,15 @@ describe("classifyUpstreamError", () => {
   });
 
   it("DNS failure and untrusted certificates get their own words", () => {
-    const dns = classifyUpstreamError(new UpstreamConnectionError(Object.assign(new Error("x"), { code: "ENOTFOUND" })), ctx);
+    const dns = classifyUpstreamError(
+      new UpstreamConnectionError(Object.assign(new Error("x"), { code: "ENOTFOUND" })),
+      ctx,
+    );
     assert.match(dns.error.message, /host name not found/);
-    const tls = classifyUpstreamError(new UpstreamConnectionError(Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" })), ctx);
+    const tls = classifyUpstreamError(
+      new UpstreamConnectionError(Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" })),
+      ctx,
+    );
     assert.match(tls.error.message, /not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)/);
     assert.match(tls.error.hint ?? "", /AICOCKPIT_CA_FILE/);
     assert.equal(tls.retryable, false);
@@ -95,15 +145,28 @@ describe("classifyUpstreamError", () => {
     assert.equal(c.error.code, "PROVIDER_TIMEOUT");
     assert.match(c.error.message, /did not answer within 30\.0 s/);
     assert.equal(c.retryable, false);
-    const idle = classifyUpstreamError(Object.assign(new Error("Body Timeout Error"), { code: "UND_ERR_BODY_TIMEOUT" }), ctx);
+    const idle = classifyUpstreamError(
+      Object.assign(new Error("Body Timeout Error"), { code: "UND_ERR_BODY_TIMEOUT" }),
+      ctx,
+    );
     assert.equal(idle.error.code, "PROVIDER_TIMEOUT");
     assert.match(idle.error.message, /stopped sending data/);
   });
 
   it("reads error details from vLLM-style, FastAPI-style and plain-text bodies", () => {
-    const vllm = classifyUpstreamError(new UpstreamHttpError(404, { object: "error", message: "The model `x` does not exist.", code: 404 }, new Headers()), ctx);
+    const vllm = classifyUpstreamError(
+      new UpstreamHttpError(
+        404,
+        { object: "error", message: "The model `x` does not exist.", code: 404 },
+        new Headers(),
+      ),
+      ctx,
+    );
     assert.equal(vllm.error.code, "PROVIDER_MODEL_NOT_FOUND");
-    const fastapi = classifyUpstreamError(new UpstreamHttpError(422, { detail: "field required: messages" }, new Headers()), ctx);
+    const fastapi = classifyUpstreamError(
+      new UpstreamHttpError(422, { detail: "field required: messages" }, new Headers()),
+      ctx,
+    );
     assert.match(fastapi.error.message, /\(422\): field required: messages/);
     const text = classifyUpstreamError(new UpstreamHttpError(400, "bad things", new Headers()), ctx);
     assert.match(text.error.message, /\(400\): bad things/);
@@ -112,7 +175,10 @@ describe("classifyUpstreamError", () => {
   it("bad JSON → PROVIDER_BAD_RESPONSE; mid-body drop → PROVIDER_UNREACHABLE", () => {
     assert.equal(classifyUpstreamError(new BadResponse("x"), ctx).error.code, "PROVIDER_BAD_RESPONSE");
     assert.equal(classifyUpstreamError(new SyntaxError("Unexpected token"), ctx).error.code, "PROVIDER_BAD_RESPONSE");
-    const drop = classifyUpstreamError(new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }), ctx);
+    const drop = classifyUpstreamError(
+      new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }),
+      ctx,
+    );
     assert.equal(drop.error.code, "PROVIDER_UNREACHABLE");
     assert.match(drop.error.message, /dropped before the response was complete/);
   });
@@ -134,7 +200,12 @@ describe("parseRetryAfter / causeCode", () => {
   });
 
   it("finds the system code deep in a cause chain", () => {
-    assert.equal(causeCode(new Error("a", { cause: new Error("b", { cause: Object.assign(new Error("c"), { code: "ECONNRESET" }) }) })), "ECONNRESET");
+    assert.equal(
+      causeCode(
+        new Error("a", { cause: new Error("b", { cause: Object.assign(new Error("c"), { code: "ECONNRESET" }) }) }),
+      ),
+      "ECONNRESET",
+    );
     assert.equal(causeCode(new Error("plain")), undefined);
   });
 });

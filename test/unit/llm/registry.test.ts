@@ -39,33 +39,73 @@ describe("ProviderRegistry", () => {
     assert.equal(r.update(w.id, { apiKey: "" }).hasApiKey, false, "an empty key removes it");
     r.remove(w.id);
     assert.equal(r.activeId(), null, "removing the active one leaves nothing chosen (no env default)");
-    assert.equal(code(() => r.remove(w.id)), "NOT_FOUND");
-    assert.equal(code(() => r.activate("ghost")), "NOT_FOUND");
+    assert.equal(
+      code(() => r.remove(w.id)),
+      "NOT_FOUND",
+    );
+    assert.equal(
+      code(() => r.activate("ghost")),
+      "NOT_FOUND",
+    );
   });
 
   it("validates input", () => {
     const r = new ProviderRegistry(opts);
-    assert.equal(code(() => r.add({ name: "x", kind: "nope", model: "m" })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ name: "", kind: "openai", model: "m" })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ name: "x", kind: "custom", model: "m" })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ name: "x", kind: "custom", model: "m", baseUrl: "ftp://x" })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ id: "Bad Id", name: "x", kind: "openai", model: "m" })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ name: "x", kind: "openai", model: "m", surprise: 1 })), "BAD_REQUEST");
-    assert.equal(code(() => r.add({ name: "x", kind: "custom", model: "m", baseUrl: "http://u:p@host/v1" })), "BAD_REQUEST");
+    assert.equal(
+      code(() => r.add({ name: "x", kind: "nope", model: "m" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ name: "", kind: "openai", model: "m" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ name: "x", kind: "custom", model: "m" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ name: "x", kind: "custom", model: "m", baseUrl: "ftp://x" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ id: "Bad Id", name: "x", kind: "openai", model: "m" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ name: "x", kind: "openai", model: "m", surprise: 1 })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.add({ name: "x", kind: "custom", model: "m", baseUrl: "http://u:p@host/v1" })),
+      "BAD_REQUEST",
+    );
     r.add({ id: "a", name: "A", kind: "openai", model: "m" });
-    assert.equal(code(() => r.add({ id: "a", name: "A", kind: "openai", model: "m" })), "BAD_REQUEST");
-    assert.equal(code(() => r.update("a", { timeoutMs: 5 })), "BAD_REQUEST");
+    assert.equal(
+      code(() => r.add({ id: "a", name: "A", kind: "openai", model: "m" })),
+      "BAD_REQUEST",
+    );
+    assert.equal(
+      code(() => r.update("a", { timeoutMs: 5 })),
+      "BAD_REQUEST",
+    );
   });
 
   it("the env provider is 'default', active when nothing else is, not removable, not persisted", () => {
     const d = dir();
-    const r = new ProviderRegistry({ ...opts, dataDir: d, defaultProvider: { kind: "azure", baseUrl: "https://res.openai.azure.com/openai/", model: "dep", apiKey: KEY } });
+    const r = new ProviderRegistry({
+      ...opts,
+      dataDir: d,
+      defaultProvider: { kind: "azure", baseUrl: "https://res.openai.azure.com/openai/", model: "dep", apiKey: KEY },
+    });
     assert.equal(r.activeId(), "default");
     const v = r.view("default");
     assert.equal(v.baseUrl, "https://res.openai.azure.com", "azure endpoint without /openai");
     assert.equal(v.apiVersion, "2024-10-21");
     assert.equal(v.hasApiKey, true);
-    assert.equal(code(() => r.remove("default")), "BAD_REQUEST");
+    assert.equal(
+      code(() => r.remove("default")),
+      "BAD_REQUEST",
+    );
     r.add({ id: "other", name: "Other", kind: "custom", baseUrl: "http://h:1/v1", model: "m" });
     assert.equal(r.activeId(), "default", "adding does not steal activation from the env default");
     r.activate("other");
@@ -90,7 +130,15 @@ describe("ProviderRegistry", () => {
   it("reloads settings from disk (without keys) and keeps the active choice", () => {
     const d = dir();
     const a = new ProviderRegistry({ ...opts, dataDir: d });
-    a.add({ id: "one", name: "One", kind: "custom", baseUrl: "http://h:1/v1", model: "m1", apiKey: KEY, timeoutMs: 1234 });
+    a.add({
+      id: "one",
+      name: "One",
+      kind: "custom",
+      baseUrl: "http://h:1/v1",
+      model: "m1",
+      apiKey: KEY,
+      timeoutMs: 1234,
+    });
     a.add({ id: "two", name: "Two", kind: "gemini", model: "gemini-2.0-flash", apiKey: KEY });
     a.activate("two");
     const b = new ProviderRegistry({ ...opts, dataDir: d });
@@ -131,13 +179,27 @@ describe("normalizeBaseUrl", () => {
 
   it("drops the key when a patch moves the provider (baseUrl or kind) without bringing a new one", () => {
     const r = new ProviderRegistry(opts);
-    const id = r.add({ name: "Local", kind: "custom", baseUrl: "http://127.0.0.1:1234/v1", model: "m", apiKey: KEY }).id;
+    const id = r.add({
+      name: "Local",
+      kind: "custom",
+      baseUrl: "http://127.0.0.1:1234/v1",
+      model: "m",
+      apiKey: KEY,
+    }).id;
     assert.deepEqual(pick(r.update(id, { model: "m2", timeoutMs: 5_000 })), [false, true], "not moved: the key stays");
-    assert.deepEqual(pick(r.update(id, { baseUrl: "http://127.0.0.1:1234/v1/" })), [false, true], "same address once normalised");
+    assert.deepEqual(
+      pick(r.update(id, { baseUrl: "http://127.0.0.1:1234/v1/" })),
+      [false, true],
+      "same address once normalised",
+    );
     assert.deepEqual(pick(r.update(id, { baseUrl: "http://evil.example/v1" })), [true, false]);
     assert.equal(r.resolve(id).apiKey, undefined);
     r.update(id, { apiKey: KEY });
-    assert.deepEqual(pick(r.update(id, { baseUrl: "http://127.0.0.1:9999/v1", apiKey: "sk-new-key-for-the-new-place-123" })), [false, true], "a new key comes along");
+    assert.deepEqual(
+      pick(r.update(id, { baseUrl: "http://127.0.0.1:9999/v1", apiKey: "sk-new-key-for-the-new-place-123" })),
+      [false, true],
+      "a new key comes along",
+    );
     assert.equal(r.resolve(id).apiKey, "sk-new-key-for-the-new-place-123");
     assert.deepEqual(pick(r.update(id, { kind: "openai" })), [true, false]);
   });

@@ -9,16 +9,37 @@ const retryable: Classified = { retryable: true, error: new AppError("PROVIDER_E
 
 describe("retryDelay", () => {
   it("grows exponentially with equal jitter (between half and all of the step)", () => {
-    assert.equal(retryDelay(0, retryable, policy, () => 0), 100);
-    assert.equal(retryDelay(0, retryable, policy, () => 1), 200);
-    assert.equal(retryDelay(1, retryable, policy, () => 0), 200);
-    assert.equal(retryDelay(1, retryable, policy, () => 1), 400);
-    assert.equal(retryDelay(2, retryable, policy, () => 1), 800);
+    assert.equal(
+      retryDelay(0, retryable, policy, () => 0),
+      100,
+    );
+    assert.equal(
+      retryDelay(0, retryable, policy, () => 1),
+      200,
+    );
+    assert.equal(
+      retryDelay(1, retryable, policy, () => 0),
+      200,
+    );
+    assert.equal(
+      retryDelay(1, retryable, policy, () => 1),
+      400,
+    );
+    assert.equal(
+      retryDelay(2, retryable, policy, () => 1),
+      800,
+    );
   });
 
   it("is capped at maxDelayMs", () => {
-    assert.equal(retryDelay(2, retryable, { ...policy, maxRetries: 10 }, () => 1), 800);
-    assert.equal(retryDelay(5, retryable, { ...policy, maxRetries: 10 }, () => 1), 1_000);
+    assert.equal(
+      retryDelay(2, retryable, { ...policy, maxRetries: 10 }, () => 1),
+      800,
+    );
+    assert.equal(
+      retryDelay(5, retryable, { ...policy, maxRetries: 10 }, () => 1),
+      1_000,
+    );
   });
 
   it("gives up after maxRetries and for non-retryable failures", () => {
@@ -28,8 +49,14 @@ describe("retryDelay", () => {
   });
 
   it("honours retry-after exactly, and gives up when it is longer than we will wait", () => {
-    assert.equal(retryDelay(0, { ...retryable, retryAfterMs: 1_500 }, policy, () => 0), 1_500);
-    assert.equal(retryDelay(0, { ...retryable, retryAfterMs: 0 }, policy, () => 1), 0);
+    assert.equal(
+      retryDelay(0, { ...retryable, retryAfterMs: 1_500 }, policy, () => 0),
+      1_500,
+    );
+    assert.equal(
+      retryDelay(0, { ...retryable, retryAfterMs: 0 }, policy, () => 1),
+      0,
+    );
     assert.equal(retryDelay(0, { ...retryable, retryAfterMs: 60_000 }, policy), null);
   });
 });

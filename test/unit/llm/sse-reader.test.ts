@@ -1,6 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { completeEvents, lastBoundaryEnd, readSse, StreamGuard, type UpstreamEvent } from "../../../server/llm/sse-reader";
+import {
+  completeEvents,
+  lastBoundaryEnd,
+  readSse,
+  StreamGuard,
+  type UpstreamEvent,
+} from "../../../server/llm/sse-reader";
 import { BadResponse, ResponseTooLarge } from "../../../server/llm/errors";
 
 async function* chunks(parts: string[]): AsyncGenerator<Uint8Array> {
@@ -19,15 +25,25 @@ describe("readSse", () => {
     const text = 'data: {"a":1}\n\ndata: {"b":"x y"}\n\ndata: [DONE]\n\n';
     for (let cut = 1; cut < text.length; cut++) {
       const evs = await all([text.slice(0, cut), text.slice(cut)]);
-      assert.deepEqual(evs.map((e) => e.data), ['{"a":1}', '{"b":"x y"}', "[DONE]"], `cut at ${cut}`);
+      assert.deepEqual(
+        evs.map((e) => e.data),
+        ['{"a":1}', '{"b":"x y"}', "[DONE]"],
+        `cut at ${cut}`,
+      );
       assert.deepEqual(evs[1]!.json, { b: "x y" });
       assert.equal(evs[2]!.done, true);
     }
   });
 
   it("handles CRLF, comments (keep-alives) and event names", async () => {
-    const evs = await all([": keep-alive\r\n\r\nevent: delta\r\ndata: {\"n\":1}\r\n\r\ndata: [DONE]\r\n\r\n"]);
-    assert.deepEqual(evs.map((e) => [e.event, e.data]), [["delta", '{"n":1}'], [undefined, "[DONE]"]]);
+    const evs = await all([': keep-alive\r\n\r\nevent: delta\r\ndata: {"n":1}\r\n\r\ndata: [DONE]\r\n\r\n']);
+    assert.deepEqual(
+      evs.map((e) => [e.event, e.data]),
+      [
+        ["delta", '{"n":1}'],
+        [undefined, "[DONE]"],
+      ],
+    );
   });
 
   it("decodes multi-byte characters split between chunks", async () => {
@@ -50,20 +66,26 @@ describe("readSse", () => {
   it("yields nothing after [DONE] but reads the body to its end", async () => {
     let consumed = 0;
     async function* body(): AsyncGenerator<Uint8Array> {
-      for (const p of ["data: [DONE]\n\n", "data: {\"late\":1}\n\n", "trailing"]) {
+      for (const p of ["data: [DONE]\n\n", 'data: {"late":1}\n\n', "trailing"]) {
         consumed++;
         yield new TextEncoder().encode(p);
       }
     }
     const out: UpstreamEvent[] = [];
     for await (const ev of readSse(body())) out.push(ev);
-    assert.deepEqual(out.map((e) => e.data), ["[DONE]"]);
+    assert.deepEqual(
+      out.map((e) => e.data),
+      ["[DONE]"],
+    );
     assert.equal(consumed, 3, "drained, so the connection can be reused");
   });
 
   it("flushes a final event that lacks the trailing blank line", async () => {
     const evs = await all(['data: {"last":true}\n']);
-    assert.deepEqual(evs.map((e) => e.json), [{ last: true }]);
+    assert.deepEqual(
+      evs.map((e) => e.json),
+      [{ last: true }],
+    );
   });
 
   it("stops at one event larger than the limit, even when it never ends", async () => {

@@ -69,10 +69,16 @@ describe("CA bundle", () => {
   });
 
   it("refuses a missing or non-PEM file as a ConfigError", () => {
-    assert.throws(() => loadCa(join(dir, "missing.pem")), (e: unknown) => e instanceof ConfigError && /cannot be read \(ENOENT\)/.test(e.message));
+    assert.throws(
+      () => loadCa(join(dir, "missing.pem")),
+      (e: unknown) => e instanceof ConfigError && /cannot be read \(ENOENT\)/.test(e.message),
+    );
     const junk = join(dir, "junk.pem");
     writeFileSync(junk, "hello");
-    assert.throws(() => loadCa(junk), (e: unknown) => e instanceof ConfigError && /not a PEM certificate bundle/.test(e.message));
+    assert.throws(
+      () => loadCa(junk),
+      (e: unknown) => e instanceof ConfigError && /not a PEM certificate bundle/.test(e.message),
+    );
     assert.equal(loadCa(undefined), undefined);
   });
 });

@@ -3,9 +3,21 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ContainerSummary } from "../../../server/api/containers";
 import type { HostView } from "../../../server/api/hosts";
-import { addHostRequest, check, containerLook, hostLook, LOCAL, sortContainers, suggestHostId } from "../../../extension/remote/model";
+import {
+  addHostRequest,
+  check,
+  containerLook,
+  hostLook,
+  LOCAL,
+  sortContainers,
+  suggestHostId,
+} from "../../../extension/remote/model";
 
-const c = (name: string, state: ContainerSummary["state"], extra: Partial<ContainerSummary> = {}): ContainerSummary => ({
+const c = (
+  name: string,
+  state: ContainerSummary["state"],
+  extra: Partial<ContainerSummary> = {},
+): ContainerSummary => ({
   id: `id-${name}`,
   name,
   image: "busybox:latest",
@@ -17,12 +29,22 @@ const c = (name: string, state: ContainerSummary["state"], extra: Partial<Contai
   ...extra,
 });
 
-const host: HostView = { id: "build", host: "build.example.com", port: 2222, user: "dev", auth: { kind: "key", privateKeyPath: "/home/dev/.ssh/id_ed25519" }, source: "manual" };
+const host: HostView = {
+  id: "build",
+  host: "build.example.com",
+  port: 2222,
+  user: "dev",
+  auth: { kind: "key", privateKeyPath: "/home/dev/.ssh/id_ed25519" },
+  source: "manual",
+};
 
 describe("containerLook", () => {
   test("state drives icon, colour and the context value the menus match", () => {
     const run = containerLook(c("app", "running"));
-    assert.deepEqual([run.label, run.icon, run.color, run.contextValue], ["app", "vm-running", "charts.green", "container.running"]);
+    assert.deepEqual(
+      [run.label, run.icon, run.color, run.contextValue],
+      ["app", "vm-running", "charts.green", "container.running"],
+    );
     assert.equal(run.description, "Up 3 minutes · busybox:latest");
     const gone = containerLook(c("old", "exited"));
     assert.deepEqual([gone.icon, gone.color, gone.contextValue], ["vm-outline", undefined, "container.exited"]);
@@ -30,7 +52,12 @@ describe("containerLook", () => {
     assert.equal(containerLook(c("x", "restarting")).icon, "sync~spin");
   });
   test("tooltip names ports and workspaces", () => {
-    const look = containerLook(c("web", "running", { ports: [{ container: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: 8080 }], workspace: true }));
+    const look = containerLook(
+      c("web", "running", {
+        ports: [{ container: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: 8080 }],
+        workspace: true,
+      }),
+    );
     assert.match(look.tooltip, /ports: 127\.0\.0\.1:8080→80\/tcp/);
     assert.match(look.tooltip, /AiCockpit workspace/);
   });
@@ -50,15 +77,24 @@ describe("hostLook", () => {
     assert.deepEqual([r.label, r.description, r.contextValue], ["build", "dev@build.example.com:2222", "host.remote"]);
     assert.match(r.tooltip, /key \/home\/dev\/\.ssh\/id_ed25519/);
     assert.match(r.tooltip, /not pinned/);
-    assert.match(hostLook({ ...host, port: 22, hostFingerprint: "SHA256:abc", jump: ["bastion"] }).tooltip, /pinned: SHA256:abc[\s\S]*via bastion/);
+    assert.match(
+      hostLook({ ...host, port: 22, hostFingerprint: "SHA256:abc", jump: ["bastion"] }).tooltip,
+      /pinned: SHA256:abc[\s\S]*via bastion/,
+    );
     assert.equal(hostLook({ ...host, port: 22 }).description, "dev@build.example.com");
   });
 });
 
 test("sortContainers: running first, then by name; the input is not changed", () => {
   const input = [c("b", "exited"), c("z", "running"), c("a", "exited"), c("m", "running")];
-  assert.deepEqual(sortContainers(input).map((x) => x.name), ["m", "z", "a", "b"]);
-  assert.deepEqual(input.map((x) => x.name), ["b", "z", "a", "m"]);
+  assert.deepEqual(
+    sortContainers(input).map((x) => x.name),
+    ["m", "z", "a", "b"],
+  );
+  assert.deepEqual(
+    input.map((x) => x.name),
+    ["b", "z", "a", "m"],
+  );
 });
 
 describe("suggestHostId", () => {
@@ -72,7 +108,8 @@ describe("suggestHostId", () => {
     assert.ok(suggestHostId("a".repeat(100)).length <= 48);
   });
   test("every suggestion passes the id check", () => {
-    for (const h of ["Build-Box.example.com", "[fe80::1]", "local", "--", "x_y", "a".repeat(100)]) assert.equal(check.id(suggestHostId(h), []), undefined, h);
+    for (const h of ["Build-Box.example.com", "[fe80::1]", "local", "--", "x_y", "a".repeat(100)])
+      assert.equal(check.id(suggestHostId(h), []), undefined, h);
   });
 });
 
@@ -92,19 +129,25 @@ describe("form checks", () => {
 });
 
 test("addHostRequest builds the POST /api/hosts body", () => {
-  assert.deepEqual(addHostRequest({ id: "rig", host: " 127.0.0.1 ", port: "2222", user: "dev", auth: "key", keyPath: " /k " }), {
-    id: "rig",
-    host: "127.0.0.1",
-    port: 2222,
-    user: "dev",
-    auth: { kind: "key", privateKeyPath: "/k" },
-  });
-  assert.deepEqual(addHostRequest({ id: "a", host: "h", port: "22", user: "u", auth: "agent", keyPath: "/ignored", workspaces: true }), {
-    id: "a",
-    host: "h",
-    port: 22,
-    user: "u",
-    auth: { kind: "agent" },
-    workspaces: true,
-  });
+  assert.deepEqual(
+    addHostRequest({ id: "rig", host: " 127.0.0.1 ", port: "2222", user: "dev", auth: "key", keyPath: " /k " }),
+    {
+      id: "rig",
+      host: "127.0.0.1",
+      port: 2222,
+      user: "dev",
+      auth: { kind: "key", privateKeyPath: "/k" },
+    },
+  );
+  assert.deepEqual(
+    addHostRequest({ id: "a", host: "h", port: "22", user: "u", auth: "agent", keyPath: "/ignored", workspaces: true }),
+    {
+      id: "a",
+      host: "h",
+      port: 22,
+      user: "u",
+      auth: { kind: "agent" },
+      workspaces: true,
+    },
+  );
 });

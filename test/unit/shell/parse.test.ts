@@ -10,14 +10,22 @@ function argvs(s: Script): string[][] {
 }
 
 test("chains, pipes, newlines and subshells split into every command", () => {
-  assert.deepEqual(programsOf("ls && rm -rf ~ || echo no; pwd | wc -l & date\nuptime"), ["ls", "rm", "echo", "pwd", "wc", "date", "uptime"]);
+  assert.deepEqual(programsOf("ls && rm -rf ~ || echo no; pwd | wc -l & date\nuptime"), [
+    "ls",
+    "rm",
+    "echo",
+    "pwd",
+    "wc",
+    "date",
+    "uptime",
+  ]);
   assert.deepEqual(programsOf("(cd src && make) ; { ls; }"), ["cd", "make", "ls"]);
   assert.deepEqual(programsOf("if true; then rm x; fi"), ["true", "rm"]);
 });
 
 test("substitutions are followed, including nesting that shell-quote cannot see", () => {
   assert.deepEqual(programsOf("echo $(cat $(ls))"), ["echo", "cat", "ls"]);
-  assert.deepEqual(programsOf("echo `whoami` \"$(date)\""), ["echo", "whoami", "date"]);
+  assert.deepEqual(programsOf('echo `whoami` "$(date)"'), ["echo", "whoami", "date"]);
   assert.deepEqual(programsOf("diff <(sort a) <(sort b)"), ["diff", "sort", "sort"]);
   assert.deepEqual(programsOf("echo $((1 + 2))"), ["echo"], "arithmetic is not a command");
 });
@@ -61,8 +69,17 @@ test("variables assigned earlier resolve; unknown ones stay unknown", () => {
 
 test("redirections are recorded with their targets, not taken as arguments", () => {
   const c = parseScript("sort data.txt > out.txt 2>/dev/null").pipelines[0]!.commands[0]!;
-  assert.deepEqual(c.argv.map((w) => w.text), ["sort", "data.txt"]);
-  assert.deepEqual(c.redirects.map((r) => [r.fd, r.op, r.target.text]), [[null, ">", "out.txt"], ["2", ">", "/dev/null"]]);
+  assert.deepEqual(
+    c.argv.map((w) => w.text),
+    ["sort", "data.txt"],
+  );
+  assert.deepEqual(
+    c.redirects.map((r) => [r.fd, r.op, r.target.text]),
+    [
+      [null, ">", "out.txt"],
+      ["2", ">", "/dev/null"],
+    ],
+  );
 });
 
 test("prescan reports what it could not close", () => {

@@ -2,7 +2,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { WorkspaceView } from "../../../server/api/workspaces";
-import { authorityOf, idOfAuthority, parseLimits, parsePorts, pullLine, rowLook, templatesFromSettings, validateName } from "../../../extension/workspaces/model";
+import {
+  authorityOf,
+  idOfAuthority,
+  parseLimits,
+  parsePorts,
+  pullLine,
+  rowLook,
+  templatesFromSettings,
+  validateName,
+} from "../../../extension/workspaces/model";
 import { parseWorkspaceId, toState } from "../../../server/workspaces/labels";
 import { AppError } from "../../../server/errors";
 
@@ -25,7 +34,10 @@ const view = (over: Partial<WorkspaceView> = {}): WorkspaceView => ({
 
 describe("workspace rows", () => {
   test("state → icon, colour and context value", () => {
-    assert.deepEqual([rowLook(view()).icon, rowLook(view()).color, rowLook(view()).contextValue], ["vm-running", "charts.green", "workspace.running"]);
+    assert.deepEqual(
+      [rowLook(view()).icon, rowLook(view()).color, rowLook(view()).contextValue],
+      ["vm-running", "charts.green", "workspace.running"],
+    );
     assert.equal(rowLook(view({ state: "stopped" })).icon, "vm-outline");
     assert.equal(rowLook(view({ state: "dead" })).color, "charts.red");
     assert.equal(rowLook(view({ host: "box", id: "api@box" })).description, "running · box · python-3.11");
@@ -51,12 +63,19 @@ describe("create flow inputs", () => {
     assert.match(parseLimits("memory=1.5").error ?? "", /whole number/);
   });
   test("ports", () => {
-    assert.deepEqual(parsePorts("8000, 8080:80 53/udp").ports, [{ container: 8000 }, { container: 80, host: 8080 }, { container: 53, protocol: "udp" }]);
+    assert.deepEqual(parsePorts("8000, 8080:80 53/udp").ports, [
+      { container: 8000 },
+      { container: 80, host: 8080 },
+      { container: 53, protocol: "udp" },
+    ]);
     assert.match(parsePorts("99999").error ?? "", /1–65535/);
     assert.match(parsePorts("http").error ?? "", /not a port/);
   });
   test("templates from settings", () => {
-    const { templates, problems } = templatesFromSettings([{ id: "ruby", image: "ruby:3.3-slim", ports: "3000", env: { A: "1", B: 2 } }, { id: "broken" }]);
+    const { templates, problems } = templatesFromSettings([
+      { id: "ruby", image: "ruby:3.3-slim", ports: "3000", env: { A: "1", B: 2 } },
+      { id: "broken" },
+    ]);
     assert.equal(templates.length, 1);
     assert.deepEqual(templates[0]?.ports, [{ container: 3000 }]);
     assert.deepEqual(templates[0]?.env, { A: "1" });
@@ -73,7 +92,10 @@ describe("server ids and states", () => {
   test("name and name@host", () => {
     assert.deepEqual(parseWorkspaceId("api"), { id: "api", name: "api", host: "local" });
     assert.deepEqual(parseWorkspaceId("api@box"), { id: "api@box", name: "api", host: "box" });
-    assert.throws(() => parseWorkspaceId("../etc"), (e: unknown) => e instanceof AppError && e.code === "WORKSPACE_NOT_FOUND");
+    assert.throws(
+      () => parseWorkspaceId("../etc"),
+      (e: unknown) => e instanceof AppError && e.code === "WORKSPACE_NOT_FOUND",
+    );
     assert.throws(() => parseWorkspaceId("a@B!"), AppError);
   });
   test("docker states", () => {

@@ -17,7 +17,16 @@ const base: AiCockpitSettings = {
 
 test("a complete provider becomes the backend's default provider (checked with the backend's own config loader)", () => {
   const { env, problems } = backendEnv(
-    { ...base, kind: "azure", baseUrl: "https://r.openai.azure.com", model: "dep", azureApiVersion: "2024-10-21", httpsProxy: "http://proxy:3128", caFile: "/etc/ca.pem", logLevel: "debug" },
+    {
+      ...base,
+      kind: "azure",
+      baseUrl: "https://r.openai.azure.com",
+      model: "dep",
+      azureApiVersion: "2024-10-21",
+      httpsProxy: "http://proxy:3128",
+      caFile: "/etc/ca.pem",
+      logLevel: "debug",
+    },
     "sk-secret-key-123456",
     "/data",
     { PATH: "/bin", AICOCKPIT_LLM_MODEL: "inherited", AICOCKPIT_TOKEN: "inherited", https_proxy: "http://old:1" },
@@ -43,7 +52,10 @@ test("a complete provider becomes the backend's default provider (checked with t
 });
 
 test("inherited AICOCKPIT_* never reach the backend; settings are the only source", () => {
-  const { env } = backendEnv({ ...base, model: "" }, undefined, "/d", { AICOCKPIT_LLM_BASE_URL: "http://evil", AICOCKPIT_LLM_API_KEY: "k" });
+  const { env } = backendEnv({ ...base, model: "" }, undefined, "/d", {
+    AICOCKPIT_LLM_BASE_URL: "http://evil",
+    AICOCKPIT_LLM_API_KEY: "k",
+  });
   assert.equal(env.AICOCKPIT_LLM_BASE_URL, undefined);
   assert.equal(env.AICOCKPIT_LLM_API_KEY, undefined);
 });
@@ -71,19 +83,38 @@ test("gemini/openai need no base URL; empty key is not passed; timeout is clampe
   assert.equal(env.AICOCKPIT_LLM_BASE_URL, undefined);
   assert.equal(env.AICOCKPIT_LLM_API_KEY, undefined);
   assert.equal(env.AICOCKPIT_LLM_TIMEOUT_MS, "100");
-  assert.equal(backendEnv({ ...base, requestTimeoutMs: 1e9 }, undefined, "/d", {}).env.AICOCKPIT_LLM_TIMEOUT_MS, "3600000");
-  assert.equal(backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION, undefined);
+  assert.equal(
+    backendEnv({ ...base, requestTimeoutMs: 1e9 }, undefined, "/d", {}).env.AICOCKPIT_LLM_TIMEOUT_MS,
+    "3600000",
+  );
+  assert.equal(
+    backendEnv({ ...base, kind: "openai", azureApiVersion: "2024" }, undefined, "/d", {}).env.AICOCKPIT_LLM_API_VERSION,
+    undefined,
+  );
 });
 
 test("host network for workspaces reaches the backend only when the user setting is on", () => {
-  assert.equal(backendEnv(base, undefined, "/d", { AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" }).env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK, undefined);
+  assert.equal(
+    backendEnv(base, undefined, "/d", { AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK: "1" }).env
+      .AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK,
+    undefined,
+  );
   const on = backendEnv({ ...base, allowHostNetwork: true }, undefined, "/d", {}).env;
   assert.equal(loadConfig({ ...on, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, true);
-  assert.equal(loadConfig({ ...backendEnv(base, undefined, "/d", {}).env, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork, false);
+  assert.equal(
+    loadConfig({ ...backendEnv(base, undefined, "/d", {}).env, AICOCKPIT_TOKEN: "t".repeat(32) }).allowHostNetwork,
+    false,
+  );
 });
 
 test("the idle timeout setting is clamped to the backend's accepted range", () => {
   assert.equal(backendEnv({ ...base, idleTimeoutMs: 5 }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "100");
-  assert.equal(backendEnv({ ...base, idleTimeoutMs: Number.NaN }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS, "30000");
-  assert.throws(() => loadConfig({ AICOCKPIT_TOKEN: "t".repeat(32), AICOCKPIT_LLM_IDLE_TIMEOUT_MS: "soon" }), /AICOCKPIT_LLM_IDLE_TIMEOUT_MS must be a whole number/);
+  assert.equal(
+    backendEnv({ ...base, idleTimeoutMs: Number.NaN }, undefined, "/d", {}).env.AICOCKPIT_LLM_IDLE_TIMEOUT_MS,
+    "30000",
+  );
+  assert.throws(
+    () => loadConfig({ AICOCKPIT_TOKEN: "t".repeat(32), AICOCKPIT_LLM_IDLE_TIMEOUT_MS: "soon" }),
+    /AICOCKPIT_LLM_IDLE_TIMEOUT_MS must be a whole number/,
+  );
 });

@@ -40,12 +40,15 @@ test("a wrong token becomes BackendError UNAUTHORIZED with the backend's hint", 
 });
 
 test("path params are filled and encoded; backend errors keep their code", async () => {
-  await assert.rejects(client.call("GET /api/providers/:id/models", { params: { id: "no such/provider" } }), (e: unknown) => {
-    assert.ok(e instanceof BackendError);
-    assert.equal(e.code, "NOT_FOUND");
-    assert.equal(e.status, 404);
-    return true;
-  });
+  await assert.rejects(
+    client.call("GET /api/providers/:id/models", { params: { id: "no such/provider" } }),
+    (e: unknown) => {
+      assert.ok(e instanceof BackendError);
+      assert.equal(e.code, "NOT_FOUND");
+      assert.equal(e.status, 404);
+      return true;
+    },
+  );
 });
 
 test("no backend → BACKEND_NOT_RUNNING; refused port → BACKEND_UNREACHABLE", async () => {
@@ -65,7 +68,10 @@ test("no backend → BACKEND_NOT_RUNNING; refused port → BACKEND_UNREACHABLE",
 });
 
 /** A server that accepts requests and answers only when told to — for timeouts and aborts. */
-async function withServer(handler: Parameters<typeof createServer>[1], fn: (c: BackendClient) => Promise<void>): Promise<void> {
+async function withServer(
+  handler: Parameters<typeof createServer>[1],
+  fn: (c: BackendClient) => Promise<void>,
+): Promise<void> {
   const server: Server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
@@ -110,7 +116,8 @@ test("SSE: messages split across chunks, [DONE] ends the stream, token sent", as
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
         res.writeHead(200, { "content-type": "text/event-stream" });
-        const wire = 'data: {"n":1}\n\n: comment\r\nevent: delta\ndata: {"n":2}\ndata: more\n\ndata: [DONE]\n\ndata: {"n":99}\n\n';
+        const wire =
+          'data: {"n":1}\n\n: comment\r\nevent: delta\ndata: {"n":2}\ndata: more\n\ndata: [DONE]\n\ndata: {"n":99}\n\n';
         // Worst-case framing: one byte per write.
         let i = 0;
         const tick = setInterval(() => {
@@ -143,17 +150,28 @@ test("SSE: an error body before the stream and an error event inside it become B
   await withServer(
     (_req, res) => {
       if (mode === "before") {
-        res.writeHead(409, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NO_PROVIDER", message: "No AI provider.", hint: "Configure one." } }));
+        res
+          .writeHead(409, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: "NO_PROVIDER", message: "No AI provider.", hint: "Configure one." } }));
         return;
       }
       res.writeHead(200, { "content-type": "text/event-stream" });
-      res.end('data: {"x":1}\n\nevent: error\ndata: {"error":{"code":"PROVIDER_RATE_LIMITED","message":"slow down"}}\n\n');
+      res.end(
+        'data: {"x":1}\n\nevent: error\ndata: {"error":{"code":"PROVIDER_RATE_LIMITED","message":"slow down"}}\n\n',
+      );
     },
     async (c) => {
-      await assert.rejects(consume(c.stream("POST", "/x")), { code: "NO_PROVIDER", hint: "Configure one.", status: 409 });
+      await assert.rejects(consume(c.stream("POST", "/x")), {
+        code: "NO_PROVIDER",
+        hint: "Configure one.",
+        status: 409,
+      });
       mode = "inside";
       const seen: string[] = [];
-      await assert.rejects(consume(c.stream("POST", "/x"), seen), { code: "PROVIDER_RATE_LIMITED", message: "slow down" });
+      await assert.rejects(consume(c.stream("POST", "/x"), seen), {
+        code: "PROVIDER_RATE_LIMITED",
+        message: "slow down",
+      });
       assert.deepEqual(seen, ['{"x":1}']);
     },
   );
@@ -231,5 +249,7 @@ export function contractTypeChecks(c: BackendClient): void {
   // @ts-expect-error stream bodies are typed from StreamRoutes
   void c.events("POST /api/edit", { body: { instruction: 1 } });
   // and the response is typed: `models` is string[]
-  void c.call("GET /api/providers/:id/models", { params: { id: "d" } }).then((r) => r.models.map((m) => m.toUpperCase()));
+  void c
+    .call("GET /api/providers/:id/models", { params: { id: "d" } })
+    .then((r) => r.models.map((m) => m.toUpperCase()));
 }

@@ -5,7 +5,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BackendSupervisor, type SupervisorEvent, type SupervisorLogger, type SupervisorOptions } from "../../../../extension/backend/supervisor";
+import {
+  BackendSupervisor,
+  type SupervisorEvent,
+  type SupervisorLogger,
+  type SupervisorOptions,
+} from "../../../../extension/backend/supervisor";
 
 export const REPO_ROOT = resolve(__dirname, "../../../..");
 
@@ -29,10 +34,19 @@ export class RecordingLogger implements SupervisorLogger {
 export function backendTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AICOCKPIT_")) env[k] = v;
-  return { ...env, AICOCKPIT_DATA_DIR: mkdtempSync(join(tmpdir(), "aicockpit-sup-")), AICOCKPIT_LOG_LEVEL: "debug", ...extra };
+  return {
+    ...env,
+    AICOCKPIT_DATA_DIR: mkdtempSync(join(tmpdir(), "aicockpit-sup-")),
+    AICOCKPIT_LOG_LEVEL: "debug",
+    ...extra,
+  };
 }
 
-export function realBackend(overrides: Partial<SupervisorOptions> = {}): { sup: BackendSupervisor; logger: RecordingLogger; events: SupervisorEvent[] } {
+export function realBackend(overrides: Partial<SupervisorOptions> = {}): {
+  sup: BackendSupervisor;
+  logger: RecordingLogger;
+  events: SupervisorEvent[];
+} {
   const logger = new RecordingLogger();
   const sup = new BackendSupervisor({
     command: process.execPath,

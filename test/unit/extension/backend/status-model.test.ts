@@ -5,12 +5,25 @@ import type { ReadyResponse } from "../../../../server/api/health";
 import { classifyReady, describeError, statusView } from "../../../../extension/backend/status-model";
 
 const providerError = (code: ErrorCode, message: string, hint?: string) =>
-  statusView({ kind: "ready", check: { kind: "error", error: { code, message, ...(hint !== undefined ? { hint } : {}) } } });
+  statusView({
+    kind: "ready",
+    check: { kind: "error", error: { code, message, ...(hint !== undefined ? { hint } : {}) } },
+  });
 
 // Every provider error class: status text, click target, tooltip with the reason, notification.
 const CASES: Array<{ code: ErrorCode; text: string; command: string; args?: string[]; icon: string }> = [
-  { code: "PROVIDER_AUTH_FAILED", text: "AiCockpit: API key rejected", command: "aicockpit.setApiKey", icon: "$(error)" },
-  { code: "PROVIDER_MODEL_NOT_FOUND", text: "AiCockpit: model not found", command: "aicockpit.selectModel", icon: "$(error)" },
+  {
+    code: "PROVIDER_AUTH_FAILED",
+    text: "AiCockpit: API key rejected",
+    command: "aicockpit.setApiKey",
+    icon: "$(error)",
+  },
+  {
+    code: "PROVIDER_MODEL_NOT_FOUND",
+    text: "AiCockpit: model not found",
+    command: "aicockpit.selectModel",
+    icon: "$(error)",
+  },
   {
     code: "PROVIDER_UNREACHABLE",
     text: "AiCockpit: AI service unreachable",
@@ -18,7 +31,12 @@ const CASES: Array<{ code: ErrorCode; text: string; command: string; args?: stri
     args: ["aicockpit.provider.baseUrl"],
     icon: "$(error)",
   },
-  { code: "PROVIDER_RATE_LIMITED", text: "AiCockpit: rate limited", command: "aicockpit.testConnection", icon: "$(warning)" },
+  {
+    code: "PROVIDER_RATE_LIMITED",
+    text: "AiCockpit: rate limited",
+    command: "aicockpit.testConnection",
+    icon: "$(warning)",
+  },
   {
     code: "PROVIDER_TIMEOUT",
     text: "AiCockpit: AI service timed out",
@@ -33,7 +51,12 @@ const CASES: Array<{ code: ErrorCode; text: string; command: string; args?: stri
     args: ["aicockpit.provider"],
     icon: "$(error)",
   },
-  { code: "PROVIDER_BAD_RESPONSE", text: "AiCockpit: AI service error", command: "aicockpit.showLogs", icon: "$(error)" },
+  {
+    code: "PROVIDER_BAD_RESPONSE",
+    text: "AiCockpit: AI service error",
+    command: "aicockpit.showLogs",
+    icon: "$(error)",
+  },
 ];
 
 for (const c of CASES) {
@@ -65,9 +88,13 @@ test("backend lifecycle states", () => {
   assert.match(crashed.tooltip, /killed by SIGKILL/);
   assert.equal(crashed.command.id, "aicockpit.showLogs");
   assert.equal(crashed.notification, "AiCockpit backend crashed (backend was killed by SIGKILL); restarting…");
-  assert.equal(statusView({ kind: "restarting", delayMs: 150, reason: "x" }).text, "$(error) AiCockpit: backend crashed, restarting in 1s");
   assert.equal(
-    statusView({ kind: "restarting", delayMs: 1_000, reason: "backend stopped answering (2 health checks timed out)" }).notification,
+    statusView({ kind: "restarting", delayMs: 150, reason: "x" }).text,
+    "$(error) AiCockpit: backend crashed, restarting in 1s",
+  );
+  assert.equal(
+    statusView({ kind: "restarting", delayMs: 1_000, reason: "backend stopped answering (2 health checks timed out)" })
+      .notification,
     "AiCockpit backend stopped answering (2 health checks timed out) — restarting it…",
   );
 
@@ -86,7 +113,10 @@ test("ready states: checking, ready with the model, status unknown", () => {
   assert.equal(ok.severity, "ok");
   assert.equal(ok.command.id, "aicockpit.selectModel");
   assert.equal(ok.notification, undefined);
-  const unknown = statusView({ kind: "ready", check: { kind: "check-failed", message: "Cannot reach the AiCockpit backend." } });
+  const unknown = statusView({
+    kind: "ready",
+    check: { kind: "check-failed", message: "Cannot reach the AiCockpit backend." },
+  });
   assert.equal(unknown.text, "$(warning) AiCockpit: status unknown");
   assert.match(unknown.tooltip, /Cannot reach/);
   assert.equal(unknown.notification, undefined, "a failed status poll is not worth a toast");
@@ -111,14 +141,22 @@ test("classifyReady: uses the code when present, infers NO_PROVIDER, ignores doc
 });
 
 test("a hint the message already carries is not repeated", () => {
-  const error = { code: "PROVIDER_AUTH_FAILED" as const, message: "Key missing. Set a valid key.", hint: "Set a valid key." };
+  const error = {
+    code: "PROVIDER_AUTH_FAILED" as const,
+    message: "Key missing. Set a valid key.",
+    hint: "Set a valid key.",
+  };
   assert.equal(describeError(error).message, "AiCockpit: API key rejected. Key missing. Set a valid key.");
   const v = statusView({ kind: "ready", check: { kind: "error", error } });
   assert.equal(v.tooltip, "No AI service reachable: Key missing. Set a valid key.\nClick: Set API Key.");
 });
 
 test("describeError: backend transport failures point to the logs", () => {
-  const d = describeError({ code: "BACKEND_UNREACHABLE", message: "Cannot reach the AiCockpit backend (ECONNREFUSED).", hint: "Run restart." });
+  const d = describeError({
+    code: "BACKEND_UNREACHABLE",
+    message: "Cannot reach the AiCockpit backend (ECONNREFUSED).",
+    hint: "Run restart.",
+  });
   assert.equal(d.message, "AiCockpit backend: Cannot reach the AiCockpit backend (ECONNREFUSED). Run restart.");
   assert.equal(d.fix.id, "aicockpit.showLogs");
   assert.equal(describeError({ code: "INTERNAL", message: "boom" }).message, "AiCockpit: boom");

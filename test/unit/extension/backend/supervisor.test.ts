@@ -14,7 +14,10 @@ test("spawns the real backend and reports ready with port, token and pid", async
     assert.equal(connection.token.length, 64);
     assert.equal(connection.pid, sup.pid);
     assert.deepEqual(sup.current(), connection);
-    assert.deepEqual(events.map((e) => e.type), ["starting", "spawned", "ready"]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["starting", "spawned", "ready"],
+    );
     const client = new BackendClient(() => sup.current());
     assert.equal((await client.call("GET /health")).status, "ok");
   } finally {
@@ -65,7 +68,10 @@ test("stop sends SIGTERM, the backend exits, and no restart follows", async () =
   assert.ok(!isAlive(connection.pid));
   assert.equal(sup.current(), undefined);
   await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(events.slice(-1).map((e) => e.type), ["stopped"]);
+  assert.deepEqual(
+    events.slice(-1).map((e) => e.type),
+    ["stopped"],
+  );
   assert.ok(!events.some((e) => e.type === "exited" || e.type === "restarting"));
 });
 
@@ -82,7 +88,11 @@ test("stop escalates to SIGKILL when the process ignores SIGTERM", async () => {
 });
 
 test("a backend that never prints its ready line is killed after the timeout", async () => {
-  const { sup } = realBackend({ args: ["-e", "setInterval(() => {}, 1000)"], readyTimeoutMs: 400, maxConsecutiveFailures: 1 });
+  const { sup } = realBackend({
+    args: ["-e", "setInterval(() => {}, 1000)"],
+    readyTimeoutMs: 400,
+    maxConsecutiveFailures: 1,
+  });
   const failed = nextEvent(sup, "failed");
   const exited = nextEvent(sup, "exited");
   await sup.start();
@@ -93,7 +103,9 @@ test("a backend that never prints its ready line is killed after the timeout", a
 });
 
 test("a config error stops retries and surfaces the backend's own message", async () => {
-  const { sup, events } = realBackend({ env: async () => backendTestEnv({ AICOCKPIT_LLM_KIND: "bogus", AICOCKPIT_LLM_MODEL: "m" }) });
+  const { sup, events } = realBackend({
+    env: async () => backendTestEnv({ AICOCKPIT_LLM_KIND: "bogus", AICOCKPIT_LLM_MODEL: "m" }),
+  });
   const failed = nextEvent(sup, "failed");
   await sup.start();
   const { reason } = await failed;
@@ -103,7 +115,11 @@ test("a config error stops retries and surfaces the backend's own message", asyn
 });
 
 test("gives up after repeated start failures and can be started again", async () => {
-  const { sup, events } = realBackend({ args: ["-e", "process.exit(1)"], initialBackoffMs: 20, maxConsecutiveFailures: 3 });
+  const { sup, events } = realBackend({
+    args: ["-e", "process.exit(1)"],
+    initialBackoffMs: 20,
+    maxConsecutiveFailures: 3,
+  });
   const failed = nextEvent(sup, "failed");
   await sup.start();
   assert.match((await failed).reason, /exited with code 1 .*gave up after 3 failures/);
@@ -162,7 +178,12 @@ test("parseReadyLine accepts only a sane port", () => {
 });
 
 test("a hung backend (SIGSTOP: running, not answering) is killed after 2 missed health checks and restarted, saying why", async () => {
-  const { sup, events, logger } = realBackend({ healthIntervalMs: 300, healthTimeoutMs: 400, initialBackoffMs: 100, stableAfterMs: 60_000 });
+  const { sup, events, logger } = realBackend({
+    healthIntervalMs: 300,
+    healthTimeoutMs: 400,
+    initialBackoffMs: 100,
+    stableAfterMs: 60_000,
+  });
   await sup.start();
   const first = (await nextEvent(sup, "ready")).connection;
   try {
@@ -178,7 +199,11 @@ test("a hung backend (SIGSTOP: running, not answering) is killed after 2 missed 
     const second = (await ready2).connection;
     assert.notEqual(second.pid, first.pid);
     assert.ok(!isAlive(first.pid), "the hung process is gone, not left stopped");
-    assert.ok(logger.lines.some((l) => /^error backend stopped answering \(2 health checks timed out\); killing pid \d+/.test(l)));
+    assert.ok(
+      logger.lines.some((l) =>
+        /^error backend stopped answering \(2 health checks timed out\); killing pid \d+/.test(l),
+      ),
+    );
     const client = new BackendClient(() => sup.current());
     assert.equal((await client.call("GET /health")).status, "ok");
   } finally {

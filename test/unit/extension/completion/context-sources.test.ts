@@ -31,7 +31,10 @@ describe("importSpecifiers / candidatePaths", () => {
     assert.ok(specs.includes("../util/text"));
     assert.ok(specs.includes("./helpers"));
     assert.ok(specs.includes("./__init__"));
-    assert.deepEqual(candidatePaths("/w/app/main.py", "./models", "python"), ["/w/app/models.py", "/w/app/models/__init__.py"]);
+    assert.deepEqual(candidatePaths("/w/app/main.py", "./models", "python"), [
+      "/w/app/models.py",
+      "/w/app/models/__init__.py",
+    ]);
   });
 });
 
@@ -41,10 +44,13 @@ describe("RecentEdits", () => {
     r.record("a", "/a", 10, 10);
     r.record("a", "/a", 13, 14);
     r.record("b", "/b", 1, 1);
-    assert.deepEqual(r.relevant("x", 0).map((e) => [e.docId, e.startLine, e.endLine]), [
-      ["b", 1, 1],
-      ["a", 10, 14],
-    ]);
+    assert.deepEqual(
+      r.relevant("x", 0).map((e) => [e.docId, e.startLine, e.endLine]),
+      [
+        ["b", 1, 1],
+        ["a", 10, 14],
+      ],
+    );
     r.record("c", "/c", 0, 0);
     r.record("d", "/d", 0, 0);
     assert.equal(r.relevant("x", 0).length, 3);
@@ -54,7 +60,10 @@ describe("RecentEdits", () => {
     const r = new RecentEdits();
     r.record("a", "/a", 100, 101);
     r.record("a", "/a", 500, 500);
-    assert.deepEqual(r.relevant("a", 110).map((e) => e.startLine), [500]);
+    assert.deepEqual(
+      r.relevant("a", 110).map((e) => e.startLine),
+      [500],
+    );
     r.forget("a");
     assert.deepEqual(r.relevant("b", 0), []);
   });

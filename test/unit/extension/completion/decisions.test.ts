@@ -23,7 +23,10 @@ test("a call while the user keeps typing at a steady pace waits past the next ex
   let t = 10_000;
   for (let i = 0; i < 20; i++) d.typed((t += 110));
   const c = d.call("doc", "abc", true, t + 50);
-  assert.ok(c.kind === "request" && c.waitMs + 50 > 110, "the next keystroke (110 ms) comes before the request would go out");
+  assert.ok(
+    c.kind === "request" && c.waitMs + 50 > 110,
+    "the next keystroke (110 ms) comes before the request would go out",
+  );
   if (c.kind === "request") c.ticket.done();
 });
 

@@ -9,8 +9,15 @@ describe("gateState / statusText", () => {
     assert.deepEqual(gateState(on, "python", 0), { kind: "on" });
     assert.deepEqual(gateState({ ...on, enabled: false }, "python", 0), { kind: "off", why: "disabled" });
     assert.deepEqual(gateState(on, "markdown", 0), { kind: "off", why: "language", languageId: "markdown" });
-    assert.deepEqual(gateState({ ...on, snoozedUntil: 10 * 60_000 }, "python", 60_000 * 5 + 1), { kind: "snoozed", minutesLeft: 5 });
-    assert.deepEqual(gateState({ ...on, snoozedUntil: 1_000 }, "python", 2_000), { kind: "on" }, "an expired snooze is over");
+    assert.deepEqual(gateState({ ...on, snoozedUntil: 10 * 60_000 }, "python", 60_000 * 5 + 1), {
+      kind: "snoozed",
+      minutesLeft: 5,
+    });
+    assert.deepEqual(
+      gateState({ ...on, snoozedUntil: 1_000 }, "python", 2_000),
+      { kind: "on" },
+      "an expired snooze is over",
+    );
   });
 
   test("status texts", () => {

@@ -17,7 +17,13 @@ test("review view interleaves removed above added and marks where each hunk star
     v.lines.map((l) => `${l.kind[0]}:${l.text}`),
     ["s:a", "r:b", "a:B", "s:c", "s:d", "s:e", "a:f"],
   );
-  assert.deepEqual([...v.hunkStarts], [[0, 1], [1, 6]]);
+  assert.deepEqual(
+    [...v.hunkStarts],
+    [
+      [0, 1],
+      [1, 6],
+    ],
+  );
 });
 
 test("accepting one hunk and rejecting the other gives exactly that text", () => {
@@ -27,7 +33,10 @@ test("accepting one hunk and rejecting the other gives exactly that text", () =>
 
 test("a decided hunk disappears from the review, the other keeps its lens line", () => {
   const v = reviewView(oldLines, hunks, ["accepted", "pending"]);
-  assert.deepEqual(v.lines.map((l) => l.text), ["a", "B", "c", "d", "e", "f"]);
+  assert.deepEqual(
+    v.lines.map((l) => l.text),
+    ["a", "B", "c", "d", "e", "f"],
+  );
   assert.deepEqual([...v.hunkStarts], [[1, 5]]);
 });
 
@@ -36,8 +45,18 @@ test("pending counts as rejected when resolving (nothing unreviewed is applied)"
 });
 
 test("streaming view shows original lines not yet reached as pending", () => {
-  const v = streamingView([{ kind: "same", text: "a" }, { kind: "added", text: "B" }], oldLines, 1);
-  assert.deepEqual(v.lines.map((l) => l.kind), ["same", "added", "pending", "pending", "pending", "pending"]);
+  const v = streamingView(
+    [
+      { kind: "same", text: "a" },
+      { kind: "added", text: "B" },
+    ],
+    oldLines,
+    1,
+  );
+  assert.deepEqual(
+    v.lines.map((l) => l.kind),
+    ["same", "added", "pending", "pending", "pending", "pending"],
+  );
 });
 
 test("joinRegion keeps CRLF and the final newline", () => {

@@ -18,9 +18,14 @@ test("shellName keeps the program name of a shell path and refuses odd ones", ()
 });
 
 test("package manager: lockfile beats manifest, corepack's packageManager beats both", () => {
-  assert.deepEqual(detectProject(["package.json", "pnpm-lock.yaml"], '{"scripts":{"test":"x","build":"y"}}'), { packageManager: "pnpm", scripts: ["test", "build"] });
+  assert.deepEqual(detectProject(["package.json", "pnpm-lock.yaml"], '{"scripts":{"test":"x","build":"y"}}'), {
+    packageManager: "pnpm",
+    scripts: ["test", "build"],
+  });
   assert.deepEqual(detectProject(["package.json"], "{}"), { packageManager: "npm" });
-  assert.deepEqual(detectProject(["package.json", "package-lock.json"], '{"packageManager":"yarn@4.1.0"}'), { packageManager: "yarn" });
+  assert.deepEqual(detectProject(["package.json", "package-lock.json"], '{"packageManager":"yarn@4.1.0"}'), {
+    packageManager: "yarn",
+  });
   assert.deepEqual(detectProject(["Cargo.toml", "README.md"], undefined), { packageManager: "cargo" });
   assert.deepEqual(detectProject(["pyproject.toml", "uv.lock"], undefined), { packageManager: "uv" });
   assert.equal(detectProject(["README.md"], undefined), undefined);

@@ -21,7 +21,10 @@ test("a success shows the exit code and the last output lines on one line", () =
 });
 
 test("a failure is marked failed; no output and an unknown exit code are said plainly", () => {
-  assert.deepEqual(outcomeMessage({ command: "false", exitCode: 1, output: "", captured: true }), { failed: true, text: "AiCockpit: Failed with exit code 1: `false`. No output." });
+  assert.deepEqual(outcomeMessage({ command: "false", exitCode: 1, output: "", captured: true }), {
+    failed: true,
+    text: "AiCockpit: Failed with exit code 1: `false`. No output.",
+  });
   const unknown = outcomeMessage({ command: "x", exitCode: undefined, output: "hi", captured: true });
   assert.equal(unknown.failed, false);
   assert.match(unknown.text, /^AiCockpit: Finished \(the shell reported no exit code\)/);
@@ -29,7 +32,10 @@ test("a failure is marked failed; no output and an unknown exit code are said pl
 
 test("without shell integration the message says nothing could be captured", () => {
   const m = outcomeMessage({ command: "make", exitCode: undefined, output: "", captured: false });
-  assert.equal(m.text, "AiCockpit: Sent to a terminal without shell integration, so its exit code and output can't be captured here: `make`.");
+  assert.equal(
+    m.text,
+    "AiCockpit: Sent to a terminal without shell integration, so its exit code and output can't be captured here: `make`.",
+  );
 });
 
 test("shortCommand keeps one line and cuts long commands", () => {

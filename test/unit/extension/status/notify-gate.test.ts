@@ -20,8 +20,14 @@ test("a crash loop notifies once; recovery re-arms; the same state returns after
 
 test("a different problem is announced at once; quiet states never are", () => {
   const gate = new NotifyGate(60_000, () => 0);
-  const auth = statusView({ kind: "ready", check: { kind: "error", error: { code: "PROVIDER_AUTH_FAILED", message: "401" } } });
-  const model = statusView({ kind: "ready", check: { kind: "error", error: { code: "PROVIDER_MODEL_NOT_FOUND", message: "404" } } });
+  const auth = statusView({
+    kind: "ready",
+    check: { kind: "error", error: { code: "PROVIDER_AUTH_FAILED", message: "401" } },
+  });
+  const model = statusView({
+    kind: "ready",
+    check: { kind: "error", error: { code: "PROVIDER_MODEL_NOT_FOUND", message: "404" } },
+  });
   assert.equal(gate.shouldNotify(auth), true);
   assert.equal(gate.shouldNotify(model), true);
   assert.equal(gate.shouldNotify(statusView({ kind: "ready", check: { kind: "check-failed", message: "x" } })), false);
