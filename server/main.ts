@@ -15,7 +15,7 @@ import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
-import { ttyRoute } from "./http/ws-tty";
+import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
 import { ConfirmTokens, createGateway } from "./gateway";
 
@@ -89,7 +89,7 @@ function main(): void {
   void ctx.tasks().catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`));
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
-  attachWebSockets(server, ctx, [ttyRoute(ctx)]);
+  attachWebSockets(server, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
   server.on("listening", () => {
     boundPort = (server.address() as AddressInfo).port;
     const line: ReadyLine = { port: boundPort };

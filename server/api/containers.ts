@@ -5,6 +5,12 @@
  * `confirmation_required` with a token bound to exactly that action (120 s, single use),
  * the second, with the token, acts. `exec` commands are judged by the shell risk
  * assessment: `safe` runs, `review` needs the token, `dangerous` is refused.
+ *
+ * Terminal: a WebSocket at `GET /api/hosts/:host/containers/:name/tty?cols=80&rows=24[&cmd=<json argv>]`
+ * speaks exactly the workspace TTY protocol (TtyControl / TtyServerMessage in ./workspaces):
+ * a login shell (bash if the image has it, else sh) in the image's working directory; an image
+ * without `sh` gets an `error` message with CONTAINER_SHELL_NOT_FOUND. An interactive shell
+ * is the user's own hands on the keyboard, so it is not judged by the risk assessment.
  */
 import type { ShellRisk } from "./shell";
 

@@ -56,6 +56,7 @@ export type ErrorCode =
   // containers on any host (server/containers/)
   | "CONTAINER_NOT_FOUND"
   | "CONFIRM_TOKEN_REJECTED"
+  | "CONTAINER_SHELL_NOT_FOUND"
   // host tasks (server/tasks/)
   | "TASK_NOT_FOUND"
   | "TASK_DECISION_STALE"

@@ -31,6 +31,7 @@ import { CappedBuffer } from "../gateway/execute";
 import type { Engine } from "../workspaces/engines";
 import { fromDockerError } from "../workspaces/errors";
 import { demuxDocker, demuxDockerBuffer, runExec } from "../workspaces/exec";
+import type { TtyOptions, TtySession } from "../workspaces/tty";
 
 export const MAX_LOG_BYTES = 1024 * 1024;
 export const MAX_TAIL = 10_000;
@@ -346,5 +347,25 @@ export class ContainerService {
         );
       throw fromDockerError(err, engine.ref, "exec");
     }
+  }
+
+  /**
+   * An interactive shell in any container (the Remote Hosts view's Open Terminal): the same
+   * TTY as a workspace terminal, on the host's engine, starting in the image's working directory.
+   */
+  async tty(host: string, name: string, opts: TtyOptions): Promise<TtySession> {
+    checkName(name);
+    const { openTty } = await import("../workspaces/tty.js");
+    return this.call(host, name, async (d) => {
+      const c = d.getContainer(name);
+      const running = (await c.inspect()).State.Running;
+      if (!running)
+        throw new AppError(
+          "WORKSPACE_NOT_RUNNING",
+          `${name} is not running.`,
+          "Start the container, then open the terminal again.",
+        );
+      return openTty(c, opts);
+    });
   }
 }

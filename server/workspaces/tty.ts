@@ -18,6 +18,8 @@ export interface TtyOptions {
   cols: number;
   rows: number;
   env?: Record<string, string>;
+  /** Where the shell starts; the image's own working directory when left out. */
+  workingDir?: string;
 }
 
 export interface TtySession {
@@ -25,6 +27,11 @@ export interface TtySession {
   write(data: Buffer): void;
   onData(cb: (chunk: Buffer) => void): void;
   resize(cols: number, rows: number): Promise<void>;
+  /**
+   * Resolves true once the wrapper shell ran (it printed its pid), false when it never did —
+   * typically an image without `sh`, where Docker answers with its own error text instead.
+   */
+  started(): Promise<boolean>;
   /** Resolves once the stream has ended: the process's exit code. */
   exitCode(): Promise<number | null>;
   /** The terminal went away: SIGHUP (then SIGKILL) to the whole session, close the stream. */
@@ -39,7 +46,7 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
     AttachStdout: true,
     AttachStderr: true,
     Tty: true,
-    WorkingDir: "/workspace",
+    ...(opts.workingDir !== undefined ? { WorkingDir: opts.workingDir } : {}),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
   });
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream & {
@@ -55,6 +62,8 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
   await resize(opts.cols, opts.rows);
 
   let sid: number | undefined;
+  let markStarted: (ok: boolean) => void = () => undefined;
+  const started = new Promise<boolean>((r) => (markStarted = r));
   let head = "";
   let listener: ((chunk: Buffer) => void) | undefined;
   const early: Buffer[] = [];
@@ -69,10 +78,12 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
     const m = new RegExp(`^${MARK}(\\d+)${MARK}`).exec(head);
     if (m) {
       sid = Number(m[1]);
+      markStarted(true);
       deliver(Buffer.from(head.slice(m[0].length), "latin1"));
       head = "";
     } else if (!head.startsWith(MARK) || head.length > 32) {
       sid = -1; // no marker (the wrapper failed): pass everything through
+      markStarted(false);
       deliver(Buffer.from(head, "latin1"));
       head = "";
     }
@@ -83,7 +94,10 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
     stream.once("error", () => resolve());
   });
   let done = false;
-  void ended.then(() => (done = true));
+  void ended.then(() => {
+    done = true;
+    markStarted(sid !== undefined && sid > 0);
+  });
 
   return {
     execId: exec.id,
@@ -93,6 +107,7 @@ export async function openTty(container: Docker.Container, opts: TtyOptions): Pr
       for (const b of early.splice(0)) cb(b);
     },
     resize,
+    started: () => started,
     exitCode: async () => {
       await ended;
       return waitExitCode(exec).catch(() => null);
