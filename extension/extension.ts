@@ -158,7 +158,13 @@ export function activate(context: vscode.ExtensionContext): void {
     hostSecrets,
   );
   step("workspaces");
-  const remote = registerRemoteFeature(context, client, hostSecrets, (m) => logger.info(m));
+  const remote = registerRemoteFeature(
+    context,
+    client,
+    hostSecrets,
+    (m) => logger.info(m),
+    () => sup.current(),
+  );
   step("remote");
   // The trees' first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(

@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { GatewayTarget } from "../../server/api/gateway";
-import { BackendError, type BackendClient } from "../backend/client";
+import { BackendError, type BackendClient, type ClientConnection } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { HostSecretStore } from "../secrets";
 import { containerAction } from "./actions";
@@ -16,6 +16,7 @@ import { RemoteDocuments, REMOTE_SCHEME } from "./documents";
 import { importSshConfig } from "./import-ssh-config";
 import { followLogs } from "./logs";
 import { LOCAL } from "./model";
+import { containerTerminal } from "./terminal";
 import { ADD_HOST_COMMAND, RemoteHostsTree, type RemoteNode } from "./tree";
 import { testAndTrust } from "./trust";
 
@@ -30,6 +31,7 @@ export const REMOTE_COMMANDS = {
   stop: "aicockpit.remote.stop",
   restart: "aicockpit.remote.restart",
   ask: "aicockpit.remote.ask",
+  openTerminal: "aicockpit.remote.openTerminal",
 } as const;
 
 const VIEW_ID = "aicockpit.remoteHosts";
@@ -40,6 +42,7 @@ export function registerRemoteFeature(
   client: BackendClient,
   secrets: HostSecretStore,
   log: (m: string) => void,
+  connection: () => ClientConnection | undefined,
 ): { refresh(): void } {
   const tree = new RemoteHostsTree({
     hosts: () => client.call("GET /api/hosts", { timeoutMs: 20_000 }),
@@ -153,6 +156,14 @@ export function registerRemoteFeature(
     command(REMOTE_COMMANDS.showLogs, "Showing the logs", async (node) => {
       const t = await containerOf(node, "Show Logs");
       if (t) void followLogs(client, docs, t.host, t.container);
+    }),
+    command(REMOTE_COMMANDS.openTerminal, "Opening the terminal", async (node) => {
+      const t = await containerOf(node, "Open Terminal");
+      if (!t) return;
+      const conn = connection();
+      if (!conn) throw new Error('the AiCockpit backend is not running. Run "AiCockpit: Restart Backend".');
+      containerTerminal(conn, t.host, t.container).show();
+      e2eReport("remote-terminal-opened", { host: t.host, container: t.container });
     }),
     command(REMOTE_COMMANDS.start, "Starting the container", action("start", "Start")),
     command(REMOTE_COMMANDS.stop, "Stopping the container", action("stop", "Stop")),
