@@ -11,8 +11,16 @@
  * a login shell (bash if the image has it, else sh) in the image's working directory; an image
  * without `sh` gets an `error` message with CONTAINER_SHELL_NOT_FOUND. An interactive shell
  * is the user's own hands on the keyboard, so it is not judged by the risk assessment.
+ *
+ * Hosts whose key passphrase or password lives in the client's SecretStorage: every route
+ * here (GET, POST and the terminal's upgrade) accepts the secrets in the header
+ * `X-AiCockpit-Host-Credentials: base64(JSON CredentialsByHost)` — the host and its jump
+ * hops, as in `POST /api/hosts/:id/test`. Without it such a host answers HOST_SECRET_REQUIRED
+ * (428) once no pooled connection is open. The secrets are never logged or stored.
  */
 import type { ShellRisk } from "./shell";
+
+export const HOST_CREDENTIALS_HEADER = "X-AiCockpit-Host-Credentials";
 
 export type ContainerState = "running" | "exited" | "paused" | "restarting" | "created" | "dead" | "removing";
 

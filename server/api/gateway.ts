@@ -8,6 +8,7 @@
  * Every gateway outcome is HTTP 200 with `overall_status` in the body; only transport
  * failures (401 token, 403 Origin/Host, 413 size, 400 unparsable JSON) use HTTP codes.
  */
+import type { CredentialsByHost } from "./hosts";
 
 export const GATEWAY_STATUSES = [
   "SUCCESS",
@@ -48,6 +49,13 @@ export interface GatewayExecuteRequest {
   dryRun?: boolean;
   /** From an earlier CONFIRMATION_REQUIRED answer: runs exactly that argv, without asking the model again. */
   confirmToken?: string;
+  /**
+   * Key passphrase / password per host id (the target and its jump hops) for hosts whose
+   * secret lives in the client's SecretStorage. Used to open the SSH connection only: never
+   * logged, audited or stored. Without it such a host answers CONFIGURATION_ERROR with
+   * error_code HOST_SECRET_REQUIRED.
+   */
+  credentials?: CredentialsByHost;
 }
 
 export interface GatewayErrorDetails {

@@ -7,12 +7,15 @@
  * Failures that are not the command's own exit come back as GatewayRunError with the
  * gateway status they mean (CONFIGURATION_ERROR, CONNECTION_ERROR, TIMEOUT).
  */
+import type { CredentialsByHost } from "../api/hosts";
 import { spawn } from "node:child_process";
 
 export interface RunOptions {
   timeoutMs: number;
   maxOutputBytes: number;
   signal?: AbortSignal;
+  /** For a remote host whose key passphrase / password the client sends; never logged. */
+  credentials?: CredentialsByHost;
 }
 
 /** Same shape as server/hosts' ExecResult. */

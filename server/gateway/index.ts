@@ -39,6 +39,7 @@ export function createGateway(w: GatewayWiring): GatewayService {
           timeoutMs: o.timeoutMs,
           maxOutputBytes: o.maxOutputBytes,
           ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.credentials ? { credentials: o.credentials } : {}),
         }),
     },
     timeoutMs: w.config.gateway.timeoutMs,

@@ -8,6 +8,7 @@
  * confirm token is checked against the same target and re-validated, so a token can
  * never run what policy refuses; `dryRun` stops before Docker or SSH is touched.
  */
+import type { CredentialsByHost } from "../api/hosts";
 import { randomUUID } from "node:crypto";
 import type { GatewayExecuteRequest, GatewayExecuteResponse, GatewayStatus } from "../api/gateway";
 import { AppError } from "../errors";
@@ -197,7 +198,7 @@ export class GatewayService {
           ...shown,
           reasons: ["The confirm token is valid; nothing ran (dry run) and the token is still unused."],
         };
-      return this.run(base, host, argv, signal);
+      return this.run(base, host, argv, signal, req.credentials);
     }
 
     if (req.intent.trim() === "")
@@ -255,7 +256,7 @@ export class GatewayService {
       return { ...base, overall_status: "CONFIRMATION_REQUIRED", ...shown, confirm_token: token! };
     if (req.dryRun) return { ...base, overall_status: "DRY_RUN", ...shown };
     return {
-      ...(await this.run(base, host, verdict.argv!, signal)),
+      ...(await this.run(base, host, verdict.argv!, signal, req.credentials)),
       ...(verdict.reasons.length > 0 ? { reasons: verdict.reasons } : {}),
     };
   }
@@ -265,8 +266,14 @@ export class GatewayService {
     host: string,
     argv: string[],
     signal: AbortSignal,
+    credentials: CredentialsByHost | undefined,
   ): Promise<GatewayExecuteResponse> {
-    const opts: RunOptions = { timeoutMs: this.deps.timeoutMs, maxOutputBytes: this.deps.maxOutputBytes, signal };
+    const opts: RunOptions = {
+      timeoutMs: this.deps.timeoutMs,
+      maxOutputBytes: this.deps.maxOutputBytes,
+      signal,
+      ...(credentials ? { credentials } : {}),
+    };
     const shown = { command: displayCommand(argv), argv };
     const output = (r: RunResult) => ({
       ...(r.exitCode !== null ? { exit_code: r.exitCode } : {}),

@@ -13,6 +13,7 @@ import { log } from "../log";
 import { AppError } from "../errors";
 import { fromDockerError } from "../workspaces/errors";
 import type { TtyOptions, TtySession } from "../workspaces/tty";
+import { connectWithCredentials, credentialsFromHeaders } from "./host-credentials";
 import type { WsRoute } from "./ws-upgrade";
 
 const clampSize = (v: string | null, dflt: number) => {
@@ -128,12 +129,15 @@ export function ttyRoute(ctx: AppContext): WsRoute {
 export function containerTtyRoute(ctx: AppContext): WsRoute {
   return {
     pattern: /^\/api\/hosts\/([^/]+)\/containers\/([^/]+)\/tty$/,
-    handle(ws, match, url) {
+    handle(ws, match, url, req) {
       const host = decodeURIComponent(match[1] ?? "");
       const name = decodeURIComponent(match[2] ?? "");
       serveTty(ws, url, {
         label: host === "local" ? name : `${name} on ${host}`,
-        open: async (opts) => (await ctx.containers()).tty(host, name, opts),
+        open: async (opts) => {
+          await connectWithCredentials(ctx, host, credentialsFromHeaders(req.headers));
+          return (await ctx.containers()).tty(host, name, opts);
+        },
         dockerError: (err) => fromDockerError(err, { where: host, remote: host !== "local" }, "terminal"),
       });
     },

@@ -10,6 +10,7 @@ import { WORKSPACE_LIMITS } from "../../api/workspaces";
 import { AppError } from "../../errors";
 import { parseBody } from "../../validate";
 import { abortOnClose, streamEvents } from "../sse";
+import { connectWithCredentials, credentialsFromHeaders } from "../host-credentials";
 
 const ActionSchema = z.object({ confirmToken: z.string().min(1).max(16_384).optional() }).optional();
 const ExecSchema = z.object({
@@ -46,6 +47,14 @@ function logOptions(req: Request) {
 export function containersRouter(ctx: AppContext): Router {
   const r = Router();
   const svc = () => ctx.containers();
+  // Secrets for hosts that need them (see server/api/containers.ts) open the connection first.
+  r.use(
+    "/api/hosts/:host/containers",
+    wrap(async (req, _res, next) => {
+      await connectWithCredentials(ctx, hostOf(req), credentialsFromHeaders(req.headers));
+      next();
+    }),
+  );
   r.get(
     "/api/hosts/:host/containers",
     wrap(async (req, res) => void res.json(await (await svc()).list(hostOf(req)))),

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { GATEWAY_LIMITS as L, type GatewayExecuteRequest, type GatewayExecuteResponse } from "../../api/gateway";
 import { abortOnClose } from "../sse";
+import { credentials } from "./hosts";
 
 const ExecuteSchema = z.object({
   intent: z
@@ -29,6 +30,7 @@ const ExecuteSchema = z.object({
   ),
   dryRun: z.boolean({ error: "dryRun must be true or false" }).optional(),
   confirmToken: z.string({ error: "confirmToken must be a string" }).min(1).max(L.tokenChars).optional(),
+  credentials,
 });
 
 export function gatewayRouter(ctx: AppContext): Router {

@@ -13,7 +13,8 @@ import { FINGERPRINT_PATTERN } from "../../hosts/fingerprint";
 import { HOST_ID_PATTERN, HOST_NAME_PATTERN, USER_PATTERN, MAX_JUMP_HOPS } from "../../hosts/registry";
 
 const secret = z.string().max(4096);
-const credentials = z
+/** Per-request secrets for a host and its jump hops (shared with the gateway and container routes). */
+export const credentials = z
   .record(z.string().regex(HOST_ID_PATTERN), z.object({ passphrase: secret.optional(), password: secret.optional() }))
   .refine((m) => Object.keys(m).length <= MAX_JUMP_HOPS + 1, "too many hosts in credentials")
   .optional();
