@@ -36,14 +36,16 @@ export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credential
 }
 
 /**
- * Opens (or reuses) the pooled SSH connection with the request's secrets, so that the engine
- * behind it (dial-stdio over that same connection) needs none. Nothing to do for `local`.
+ * Opens (or reuses) the pooled SSH connection, with the request's secrets if any, so that the
+ * engine behind it (dial-stdio over that same connection) needs none — and so that a missing
+ * secret or an untrusted key answers with the host layer's own code (HOST_SECRET_REQUIRED,
+ * HOST_KEY_UNKNOWN…) that the client acts on. Nothing to do for `local`.
  */
 export async function connectWithCredentials(
   ctx: AppContext,
   host: string,
   credentials: CredentialsByHost | undefined,
 ): Promise<void> {
-  if (host === "local" || credentials === undefined) return;
+  if (host === "local") return;
   await (await ctx.hosts()).pool.connection(host, credentials);
 }
