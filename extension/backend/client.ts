@@ -49,6 +49,8 @@ export type CallOptions<K extends RouteKey> = ParamsPart<K> &
     signal?: AbortSignal;
     /** Client-side deadline; ends in BACKEND_TIMEOUT. */
     timeoutMs?: number;
+    /** Extra request headers (e.g. X-AiCockpit-Host-Credentials for the container routes). */
+    headers?: Record<string, string>;
   };
 /** Options may be omitted only when the route has neither path params nor a body. */
 type CallArgs<K extends RouteKey> =
@@ -59,6 +61,7 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** Deadline until the response headers arrive (the stream itself may run long). */
   timeoutMs?: number;
+  headers?: Record<string, string>;
 }
 
 export type StreamRouteKey = keyof StreamRoutes;
@@ -79,7 +82,15 @@ export class BackendClient {
     const space = route.indexOf(" ");
     const method = route.slice(0, space);
     const path = fillPath(route.slice(space + 1), options?.params as Record<string, string> | undefined);
-    const { response, timeout } = await this.send(method, path, options?.body, options?.signal, options?.timeoutMs);
+    const { response, timeout } = await this.send(
+      method,
+      path,
+      options?.body,
+      options?.signal,
+      options?.timeoutMs,
+      undefined,
+      options?.headers,
+    );
     try {
       return (await response.json()) as ApiRoutes[K][1];
     } catch (err) {
@@ -99,6 +110,7 @@ export class BackendClient {
       options.signal,
       options.timeoutMs,
       "text/event-stream",
+      options.headers,
     );
     if (response.body === null) return;
     try {
@@ -138,6 +150,7 @@ export class BackendClient {
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
     accept = "application/json",
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ response: Response; timeout: AbortSignal | undefined }> {
     const conn = this.connection();
     if (conn === undefined) {
@@ -149,7 +162,7 @@ export class BackendClient {
     }
     const timeout = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const headers: Record<string, string> = { authorization: `Bearer ${conn.token}`, accept };
+    const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${conn.token}`, accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {

@@ -22,6 +22,8 @@ export interface TtyTerminalOptions {
   /** E2E report events are `<reportPrefix>-terminal-ready|closed`, with `reportData`. */
   reportPrefix: string;
   reportData: Record<string, string | number | boolean | null>;
+  /** Extra upgrade headers (e.g. X-AiCockpit-Host-Credentials). */
+  headers?: Record<string, string>;
 }
 
 export function ttyTerminal(conn: ClientConnection, opts: TtyTerminalOptions): vscode.Terminal {
@@ -40,7 +42,8 @@ export function ttyTerminal(conn: ClientConnection, opts: TtyTerminalOptions): v
       const rows = dims?.rows ?? 24;
       const url = `${conn.baseUrl.replace(/^http/, "ws")}${opts.path}?cols=${cols}&rows=${rows}`;
       import("ws").then(
-        ({ default: WS }) => connect(new WS(url, { headers: { authorization: `Bearer ${conn.token}` } })),
+        ({ default: WS }) =>
+          connect(new WS(url, { headers: { ...opts.headers, authorization: `Bearer ${conn.token}` } })),
         (err: unknown) => write.fire(`\r\n\x1b[31mTerminal connection failed: ${String(err)}\x1b[0m\r\n`),
       );
     },

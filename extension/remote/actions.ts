@@ -16,10 +16,11 @@ export async function containerAction(
   host: string,
   name: string,
   action: ContainerAction,
+  headers: Record<string, string> = {},
 ): Promise<boolean> {
   const route = `POST /api/hosts/:host/containers/:name/${action}` as const;
   const params = { host, name };
-  const first = await client.call(route, { params, body: {}, timeoutMs: 30_000 });
+  const first = await client.call(route, { params, body: {}, timeoutMs: 30_000, headers });
   if (first.status === "confirmation_required") {
     const label = LABEL[action];
     e2eReport("remote-action-confirm", { host, container: name, action, command: first.command });
@@ -32,7 +33,7 @@ export async function containerAction(
     if (answer !== label) return false;
     const done = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${first.command}…` },
-      () => client.call(route, { params, body: { confirmToken: first.confirmToken }, timeoutMs: 90_000 }),
+      () => client.call(route, { params, body: { confirmToken: first.confirmToken }, timeoutMs: 90_000, headers }),
     );
     if (done.status !== "done") throw new Error(`The backend asked again for a confirmation of ${first.command}.`);
     e2eReport("remote-action-done", { host, container: name, action, state: done.container.state });

@@ -7,6 +7,7 @@
 import * as vscode from "vscode";
 import type { GatewayExecuteResponse, GatewayTarget } from "../../server/api/gateway";
 import { GATEWAY_LIMITS } from "../../server/api/gateway";
+import type { CredentialsByHost } from "../../server/api/hosts";
 import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { askOutcome } from "./ask-outcome";
@@ -18,6 +19,7 @@ const execute = (
   client: Client,
   intent: string,
   target: GatewayTarget,
+  credentials: CredentialsByHost | undefined,
   confirmToken?: string,
 ): Thenable<GatewayExecuteResponse> =>
   vscode.window.withProgress(
@@ -29,12 +31,18 @@ const execute = (
     },
     () =>
       client.call("POST /api/gateway/execute", {
-        body: { intent, target, ...(confirmToken ? { confirmToken } : {}) },
+        body: { intent, target, ...(confirmToken ? { confirmToken } : {}), ...(credentials ? { credentials } : {}) },
         timeoutMs: GATEWAY_LIMITS.defaultTimeoutMs + 90_000,
       }),
   );
 
-export async function askContainer(client: Client, docs: RemoteDocuments, target: GatewayTarget): Promise<void> {
+/** `credentials`: the host's and its jump hops' secrets from SecretStorage, if it needs any. */
+export async function askContainer(
+  client: Client,
+  docs: RemoteDocuments,
+  target: GatewayTarget,
+  credentials?: CredentialsByHost,
+): Promise<void> {
   const intent = await vscode.window.showInputBox({
     title: `Ask ${target.container} (${target.host})`,
     prompt: "What should happen to this container? One docker command is proposed; changes ask first.",
@@ -44,7 +52,7 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
       s.length > GATEWAY_LIMITS.intentChars ? `At most ${GATEWAY_LIMITS.intentChars} characters` : undefined,
   });
   if (!intent?.trim()) return;
-  let res = await execute(client, intent, target);
+  let res = await execute(client, intent, target, credentials);
   // At most one confirmation: a confirmed token runs, it never asks again.
   for (let round = 0; round < 2; round++) {
     const o = askOutcome(res, target);
@@ -63,7 +71,7 @@ export async function askContainer(client: Client, docs: RemoteDocuments, target
       );
       e2eReport("remote-ask-confirm-answer", { ...base, confirmed: answer === "Run" });
       if (answer !== "Run") return;
-      res = await execute(client, intent, target, o.token);
+      res = await execute(client, intent, target, credentials, o.token);
       continue;
     }
     if (o.kind === "output") {

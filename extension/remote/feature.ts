@@ -5,7 +5,9 @@
  * Docker work happens in the backend; this is its VS Code face.
  */
 import * as vscode from "vscode";
+import { HOST_CREDENTIALS_HEADER } from "../../server/api/containers";
 import type { GatewayTarget } from "../../server/api/gateway";
+import type { CredentialsByHost } from "../../server/api/hosts";
 import { BackendError, type BackendClient, type ClientConnection } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import type { HostSecretStore } from "../secrets";
@@ -44,9 +46,27 @@ export function registerRemoteFeature(
   log: (m: string) => void,
   connection: () => ClientConnection | undefined,
 ): { refresh(): void } {
+  /** The SSH secrets a request about `host` needs (its own and its jump hops'), from SecretStorage. */
+  const credentialsFor = async (host: string): Promise<CredentialsByHost | undefined> => {
+    if (host === LOCAL) return undefined;
+    const view = (await client.call("GET /api/hosts", { timeoutMs: 20_000 })).hosts.find((h) => h.id === host);
+    const creds = await secrets.credentials([...(view?.jump ?? []), host]);
+    return Object.keys(creds).length > 0 ? creds : undefined;
+  };
+  /** The same for the container routes, which take them in a header (server/api/containers.ts). */
+  const credentialHeaders = async (host: string): Promise<Record<string, string>> => {
+    const creds = await credentialsFor(host);
+    return creds ? { [HOST_CREDENTIALS_HEADER]: Buffer.from(JSON.stringify(creds), "utf8").toString("base64") } : {};
+  };
+  const listContainers = async (host: string) =>
+    client.call("GET /api/hosts/:host/containers", {
+      params: { host },
+      timeoutMs: 45_000,
+      headers: await credentialHeaders(host),
+    });
   const tree = new RemoteHostsTree({
     hosts: () => client.call("GET /api/hosts", { timeoutMs: 20_000 }),
-    containers: (host) => client.call("GET /api/hosts/:host/containers", { params: { host }, timeoutMs: 45_000 }),
+    containers: listContainers,
   });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const docs = new RemoteDocuments();
@@ -93,7 +113,7 @@ export function registerRemoteFeature(
     if (!host) return undefined;
     const list = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Listing containers on ${host}…` },
-      () => client.call("GET /api/hosts/:host/containers", { params: { host }, timeoutMs: 45_000 }),
+      () => listContainers(host),
     );
     if (list.containers.length === 0) {
       void vscode.window.showInformationMessage(`No containers on ${host}.`);
@@ -113,7 +133,7 @@ export function registerRemoteFeature(
     const t = await containerOf(node, `${label} Container`);
     if (!t) return;
     try {
-      await containerAction(client, t.host, t.container, verb);
+      await containerAction(client, t.host, t.container, verb, await credentialHeaders(t.host));
     } finally {
       refresh();
     }
@@ -155,14 +175,14 @@ export function registerRemoteFeature(
     }),
     command(REMOTE_COMMANDS.showLogs, "Showing the logs", async (node) => {
       const t = await containerOf(node, "Show Logs");
-      if (t) void followLogs(client, docs, t.host, t.container);
+      if (t) void followLogs(client, docs, t.host, t.container, await credentialHeaders(t.host));
     }),
     command(REMOTE_COMMANDS.openTerminal, "Opening the terminal", async (node) => {
       const t = await containerOf(node, "Open Terminal");
       if (!t) return;
       const conn = connection();
       if (!conn) throw new Error('the AiCockpit backend is not running. Run "AiCockpit: Restart Backend".');
-      containerTerminal(conn, t.host, t.container).show();
+      containerTerminal(conn, t.host, t.container, await credentialHeaders(t.host)).show();
       e2eReport("remote-terminal-opened", { host: t.host, container: t.container });
     }),
     command(REMOTE_COMMANDS.start, "Starting the container", action("start", "Start")),
@@ -172,7 +192,7 @@ export function registerRemoteFeature(
       const t = await containerOf(node, "Ask a Container");
       if (!t) return;
       try {
-        await askContainer(client, docs, t);
+        await askContainer(client, docs, t, await credentialsFor(t.host));
       } finally {
         refresh();
       }

@@ -17,6 +17,7 @@ export async function followLogs(
   docs: RemoteDocuments,
   host: string,
   name: string,
+  headers: Record<string, string> = {},
 ): Promise<void> {
   const uri = docs.uri(host, `${name} logs (following)`);
   docs.set(
@@ -62,7 +63,7 @@ export async function followLogs(
   e2eReport("remote-logs-opened", { host, container: name, uri: uri.toString() });
   const path = `/api/hosts/${encodeURIComponent(host)}/containers/${encodeURIComponent(name)}/logs?tail=${LOG_TAIL_LINES}&follow=1`;
   try {
-    for await (const m of client.stream("GET", path, { signal: ac.signal, timeoutMs: 30_000 })) {
+    for await (const m of client.stream("GET", path, { signal: ac.signal, timeoutMs: 30_000, headers })) {
       const ev = JSON.parse(m.data) as ContainerLogEvent;
       received++;
       if (ev.type === "error") {

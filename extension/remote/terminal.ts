@@ -8,7 +8,12 @@ import type { ClientConnection } from "../backend/client";
 import { ttyTerminal } from "../backend/tty-terminal";
 import { LOCAL } from "./model";
 
-export function containerTerminal(conn: ClientConnection, host: string, container: string): vscode.Terminal {
+export function containerTerminal(
+  conn: ClientConnection,
+  host: string,
+  container: string,
+  headers: Record<string, string> = {},
+): vscode.Terminal {
   return ttyTerminal(conn, {
     path: `/api/hosts/${encodeURIComponent(host)}/containers/${encodeURIComponent(container)}/tty`,
     name: host === LOCAL ? container : `${container} @ ${host}`,
@@ -16,5 +21,6 @@ export function containerTerminal(conn: ClientConnection, host: string, containe
     what: "the container",
     reportPrefix: "remote",
     reportData: { host, container },
+    headers,
   });
 }
