@@ -15,7 +15,7 @@
  * as an oracle that knows the text being typed, wrong on purpose every third answer; a
  * second session makes every answer wrong, so only the debounce saves requests.
  */
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "node:http";

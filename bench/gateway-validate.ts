@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { readAnswer } from "../server/gateway/parse-answer";
 import { validateCommand } from "../server/gateway/validate";
 import { ConfirmTokens } from "../server/gateway/confirm-token";
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 
 const ROOT = resolve(__dirname, "..");
 const arg = (name: string, dflt: number) => {

@@ -7,7 +7,7 @@
  * The scripted service runs in its own process so neither path shares an event loop with
  * the client. Figures are printed and written into bench/RESULTS.md (own section only).
  */
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";

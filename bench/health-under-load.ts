@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { ROOT, providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
 import { probeWhile, type LatencyStats } from "../test/integration/helpers/health-probe";

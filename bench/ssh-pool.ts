@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HostRegistry, SshPool } from "../server/hosts";
 import { loadInfraEnv } from "../test/fixtures/infra-env";
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 
 const ROOT = resolve(__dirname, "..");
 const arg = (name: string, dflt: number) => {

@@ -17,8 +17,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { e2eSkipReason, startVSCode } from "../test/e2e/harness";
-import { loadNote } from "./load-note";
-import { nowIso, pct, r1, writeSection } from "./results";
+import { loadNote } from "./lib/load-note";
+import { nowIso, pct, r1, writeSection } from "./lib/results";
 
 const TARGET_MS = 50;
 const args = process.argv.slice(2);

@@ -12,8 +12,8 @@
 import { cpus, loadavg } from "node:os";
 import { startScriptedAI, type RecordedRequest } from "../test/fixtures/scripted-ai";
 import { e2eSkipReason, sleep, startVSCode } from "../test/e2e/harness";
-import { loadNote } from "./load-note";
-import { nowIso, pct, r1, writeSection } from "./results";
+import { loadNote } from "./lib/load-note";
+import { nowIso, pct, r1, writeSection } from "./lib/results";
 
 const MODEL = "qwen2.5-coder-1.5b";
 const TTFT_MS = 100;

@@ -8,7 +8,7 @@
  * 2. GET /api/workspaces with 100 workspaces on the engine (target ≤ 100 ms).
  * Figures are printed and written into bench/RESULTS.md (own section only).
  */
-import { loadNote } from "./load-note";
+import { loadNote } from "./lib/load-note";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

@@ -172,11 +172,15 @@ export async function runOnConnection(
       if (head.length > nl + 1) out.push(head.subarray(nl + 1));
     });
     ch.stderr.on("data", (b: Buffer) => err.push(b));
-    ch.on("exit", (code: number | null, signalName?: string) => {
-      // ssh2 reports "SIGTERM"; the SSH protocol (and our contract) says "TERM"
-      exit = { code: signalName ? null : code, signal: signalName ? signalName.replace(/^SIG/, "") : null };
-    });
-    ch.on("close", () => {
+    // ssh2 reports "SIGTERM"; the SSH protocol (and our contract) says "TERM"
+    const noteExit = (code: number | null | undefined, signalName?: string) => {
+      exit = { code: signalName ? null : (code ?? null), signal: signalName ? signalName.replace(/^SIG/, "") : null };
+    };
+    ch.on("exit", noteExit);
+    ch.on("close", (code?: number | null, signalName?: string) => {
+      // A fast command's exit-status can arrive before this listener exists (the channel opened
+      // in an earlier tick; seen through jump hosts): ssh2 repeats it as close's arguments.
+      if (!exit && (typeof code === "number" || signalName)) noteExit(code, signalName);
       if (stopping) return; // stop() finishes once the group is gone
       if (!exit) return finish(lost(conn.hostId));
       finish();

@@ -240,6 +240,22 @@ describe("SSH hosts against the real sshd", () => {
     reg.update("jump", { hostFingerprint: env.sshExtras.jumpHostFingerprint });
   });
 
+  test("fast commands through a jump host keep their exit status (it can arrive before the channel is handed over)", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    reg.add("jump-fast", target({ port: env.sshExtras.jumpPort, hostFingerprint: env.sshExtras.jumpHostFingerprint }));
+    reg.add("behind-fast", target({ jump: ["jump-fast"] }));
+    const codes: (number | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const p = newPool(); // a fresh chain each time: the race showed on the first command of a connection
+      codes.push((await p.exec("behind-fast", ["sh", "-c", `exit ${i % 3}`])).exitCode);
+      p.close();
+    }
+    assert.deepEqual(
+      codes,
+      Array.from({ length: 20 }, (_, i) => i % 3),
+    );
+  });
+
   test("~/.ssh/config import: Include, wildcards and ProxyJump resolved as OpenSSH does; the imported chain runs", async (t) => {
     if (!env) return t.skip("no infrastructure");
     const home = join(dir, "home");

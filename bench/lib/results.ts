@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const RESULTS_FILE = join(__dirname, "RESULTS.md");
+export const RESULTS_FILE = join(__dirname, "..", "RESULTS.md");
 
 export function writeSection(name: string, section: string): void {
   const start = `<!-- ${name}:start -->`;
