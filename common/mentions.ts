@@ -32,7 +32,7 @@ export function parseMentions(text: string): ParsedMention[] {
     const at = text.indexOf("@", i);
     if (at === -1) break;
     // An @ inside a word (an e-mail address, a decorator call like foo@bar) is not a mention.
-    if (at > 0 && /[\w.@]/.test(text[at - 1]!)) {
+    if (at > 0 && /[\w.@]/.test(text.charAt(at - 1))) {
       i = at + 1;
       continue;
     }
@@ -41,7 +41,7 @@ export function parseMentions(text: string): ParsedMention[] {
       let path = "";
       let closed = false;
       while (j < text.length) {
-        const ch = text[j]!;
+        const ch = text.charAt(j);
         if (ch === "\\" && j + 1 < text.length) {
           path += text[j + 1];
           j += 2;
@@ -68,8 +68,8 @@ export function parseMentions(text: string): ParsedMention[] {
     }
     const raw = m[0].replace(TRAILING_PUNCT, "");
     const end = at + 1 + raw.length;
-    const ws = /^workspace:([\w.-]+)$/.exec(raw);
-    if (ws) out.push({ mention: { kind: "workspace", name: ws[1]! }, start: at, end });
+    const wsName = /^workspace:([\w.-]+)$/.exec(raw)?.[1];
+    if (wsName !== undefined) out.push({ mention: { kind: "workspace", name: wsName }, start: at, end });
     else if (raw !== "") {
       if (isKeyword(raw))
         out.push({ mention: raw === "workspace" ? { kind: "workspace" } : { kind: raw }, start: at, end });

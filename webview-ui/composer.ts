@@ -123,7 +123,7 @@ export class Composer {
     atBtn.addEventListener("click", () => {
       const pos = this.input.selectionStart;
       const v = this.input.value;
-      const pad = pos > 0 && !/\s/.test(v[pos - 1]!) ? " @" : "@";
+      const pad = pos > 0 && !/\s/.test(v.charAt(pos - 1)) ? " @" : "@";
       this.input.setRangeText(pad, pos, this.input.selectionEnd, "end");
       this.input.focus();
       this.updatePicker();
@@ -241,7 +241,8 @@ export class Composer {
     }
     if (open && (e.key === "Enter" || e.key === "Tab") && !e.shiftKey) {
       e.preventDefault();
-      void this.pick(this.candidates[this.active]!);
+      const chosen = this.candidates[this.active];
+      if (chosen) void this.pick(chosen);
       return;
     }
     if (!this.picker.hidden && e.key === "Escape") {

@@ -93,16 +93,25 @@ export interface Rendered {
   blocks: CodeBlock[];
 }
 
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+  return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
 /** "ts src/my file.ts" → language "ts", path "src/my file.ts". */
 export function parseFenceInfo(info: string | undefined): { language: string; path?: string } {
   const trimmed = (info ?? "").trim();
-  const m = /^(\S*)\s*(.*)$/.exec(trimmed)!;
-  const language = m[1]!.toLowerCase();
-  let path = m[2]!.trim().replace(/^["'`]|["'`]$/g, "");
+  // Both groups always participate when it matches (a one-line info string always does).
+  const [, lang = "", rest = ""] = /^(\S*)\s*(.*)$/.exec(trimmed) ?? [];
+  const language = lang.toLowerCase();
+  let path = rest.trim().replace(/^["'`]|["'`]$/g, "");
   if (path.startsWith("title=")) path = path.slice(6).replace(/^["']|["']$/g, "");
   return path !== "" && !/[{}=]/.test(path) ? { language, path } : { language };
 }

@@ -73,8 +73,10 @@ export function looksBinary(bytes: Uint8Array): boolean {
   let end = head.length;
   if (bytes.length > head.length) {
     let back = 0;
-    while (back < 3 && end - back - 1 >= 0 && (head[end - back - 1]! & 0xc0) === 0x80) back++;
-    if (end - back - 1 >= 0 && head[end - back - 1]! >= 0xc0) back++;
+    // Before the start there is no byte: 0 is neither a continuation (10xxxxxx) nor a lead byte (11xxxxxx).
+    const byteBefore = (n: number): number => head[end - n - 1] ?? 0;
+    while (back < 3 && (byteBefore(back) & 0xc0) === 0x80) back++;
+    if (byteBefore(back) >= 0xc0) back++;
     end -= back;
   }
   try {

@@ -34,43 +34,41 @@ export function headWithin(text: string, tokens: number): string {
 }
 
 export function fitContext(items: readonly ChatContextItem[], budgetTokens: number): FitResult {
-  const sizes = items.map((it) => estimateTokens(it.content));
-  const share = new Array<number>(items.length).fill(0);
+  const sized = items.map((item) => ({ item, total: estimateTokens(item.content), share: 0 }));
   // Water-filling over the items sorted by size: each takes min(its size, a fair split of the rest).
-  const order = items.map((_, i) => i).sort((a, b) => sizes[a]! - sizes[b]!);
+  const order = [...sized].sort((a, b) => a.total - b.total);
   let left = Math.max(0, budgetTokens);
-  order.forEach((idx, pos) => {
+  order.forEach((s, pos) => {
     const fair = Math.floor(left / (order.length - pos));
-    share[idx] = Math.min(sizes[idx]!, fair);
-    left -= share[idx]!;
+    s.share = Math.min(s.total, fair);
+    left -= s.share;
   });
 
   const kept: FittedItem[] = [];
   const notices: TruncationNotice[] = [];
   let used = 0;
-  items.forEach((item, i) => {
-    const total = sizes[i]!;
+  for (const { item, total, share } of sized) {
     // What the client cut counts as well: the user should hear about it either way.
     const originalTokens =
       item.clientTruncated && item.originalChars !== undefined
         ? Math.max(total, Math.ceil(item.originalChars / 3))
         : total;
-    if (share[i]! >= total) {
+    if (share >= total) {
       kept.push({ item, content: item.content, tokens: total, cut: item.clientTruncated === true });
       used += total;
       if (item.clientTruncated)
         notices.push({ label: item.label, kind: "cut", keptTokens: total, totalTokens: originalTokens });
-      return;
+      continue;
     }
-    if (share[i]! < MIN_USEFUL_TOKENS) {
+    if (share < MIN_USEFUL_TOKENS) {
       notices.push({ label: item.label, kind: "omitted", keptTokens: 0, totalTokens: originalTokens });
-      return;
+      continue;
     }
-    const content = headWithin(item.content, share[i]!);
+    const content = headWithin(item.content, share);
     const tokens = estimateTokens(content);
     kept.push({ item, content, tokens, cut: true });
     used += tokens;
     notices.push({ label: item.label, kind: "cut", keptTokens: tokens, totalTokens: originalTokens });
-  });
+  }
   return { kept, notices, usedTokens: used };
 }

@@ -15,19 +15,19 @@ export interface TrimmedHistory {
 }
 
 export function trimHistory(messages: readonly ChatTurn[], budgetTokens: number): TrimmedHistory {
-  if (messages.length === 0) return { turns: [], droppedTurns: 0, droppedTokens: 0 };
-  const last = messages[messages.length - 1]!;
+  const last = messages.at(-1);
+  if (last === undefined) return { turns: [], droppedTurns: 0, droppedTokens: 0 };
   const earlier = messages.slice(0, -1);
   let used = 0;
   let start = earlier.length;
-  while (start > 0) {
-    const cost = estimateTokens(earlier[start - 1]!.content);
+  for (let turn = earlier[start - 1]; turn !== undefined; turn = earlier[start - 1]) {
+    const cost = estimateTokens(turn.content);
     if (used + cost > budgetTokens) break;
     used += cost;
     start--;
   }
   // Never open with an assistant turn whose question was dropped.
-  while (start < earlier.length && earlier[start]!.role === "assistant") start++;
+  while (earlier[start]?.role === "assistant") start++;
   const dropped = earlier.slice(0, start);
   return {
     turns: [...earlier.slice(start), last],

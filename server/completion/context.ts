@@ -34,11 +34,11 @@ export function prefixWindow(prefix: string, tokens: number): string {
   const atLineStart = cut === 0 || prefix[cut - 1] === "\n";
   const lines = prefix.slice(cut).split("\n");
   if (!atLineStart) lines.shift(); // a partial line never fits whole
-  let used = 0;
   let start = lines.length - 1;
-  used += estimateTokens(lines[start]!);
-  while (start > 0) {
-    const cost = estimateTokens(lines[start - 1]!) + 1;
+  // split() gives at least one line, and a partial first line is only dropped when a newline follows it.
+  let used = estimateTokens(lines[start] ?? "");
+  for (let line = lines[start - 1]; line !== undefined; line = lines[start - 1]) {
+    const cost = estimateTokens(line) + 1;
     if (used + cost > tokens) break;
     used += cost;
     start -= 1;
@@ -56,10 +56,11 @@ export function suffixWindow(suffix: string, tokens: number): string {
   const atLineEnd = head === suffix.length || suffix[head] === "\n";
   const lines = suffix.slice(0, head).split("\n");
   if (!atLineEnd) lines.pop();
-  let used = estimateTokens(lines[0]!);
+  // split() gives at least one line, and a partial last line is only dropped when a newline precedes it.
+  let used = estimateTokens(lines[0] ?? "");
   let end = 1;
-  while (end < lines.length) {
-    const cost = estimateTokens(lines[end]!) + 1;
+  for (let line = lines[end]; line !== undefined; line = lines[end]) {
+    const cost = estimateTokens(line) + 1;
     if (used + cost > tokens) break;
     used += cost;
     end += 1;

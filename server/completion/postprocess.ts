@@ -107,13 +107,12 @@ const INDENT_SAMPLE_CHARS = 64 * 1024;
  */
 const indentStyles = new WeakMap<PostprocessContext, IndentStyle | null>();
 function documentIndentStyle(ctx: PostprocessContext): IndentStyle | null {
-  if (!indentStyles.has(ctx)) {
-    indentStyles.set(
-      ctx,
-      fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS)),
-    );
+  let style = indentStyles.get(ctx);
+  if (style === undefined) {
+    style = fileIndentStyle(ctx.prefix.slice(-INDENT_SAMPLE_CHARS) + ctx.suffix.slice(0, INDENT_SAMPLE_CHARS));
+    indentStyles.set(ctx, style);
   }
-  return indentStyles.get(ctx)!;
+  return style;
 }
 
 /**
@@ -131,7 +130,7 @@ function stripThinking(text: string): string {
     const close = text.indexOf("</think>", open + "<think>".length);
     if (close === -1) return out;
     pos = close + "</think>".length;
-    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+    while (pos < text.length && /\s/.test(text.charAt(pos))) pos++;
   }
 }
 
@@ -185,12 +184,14 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   {
     const lines = completeLines();
     let offset = 0;
-    for (let i = 0; i < lines.length; i++) {
-      if (i > 0 && nonTrivial(lines[i]!) && lines[i]!.trim() === lines[i - 1]!.trim()) {
+    let prev: string | undefined;
+    for (const line of lines) {
+      if (prev !== undefined && nonTrivial(line) && line.trim() === prev.trim()) {
         cut(offset - 1, "repetition");
         break;
       }
-      offset += lines[i]!.length + 1;
+      offset += line.length + 1;
+      prev = line;
     }
   }
 
@@ -199,14 +200,14 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   if (next !== null && ctx.situation.restOfLine.trim() === "" && nonTrivial(next)) {
     const lines = completeLines();
     let offset = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const line = i === 0 ? ctx.situation.linePrefix + lines[0]! : lines[i]!;
+    for (const [i, written] of lines.entries()) {
+      const line = i === 0 ? ctx.situation.linePrefix + written : written;
       const onNewLine = i > 0 || ctx.situation.linePrefix.trim() === "";
       if (onNewLine && line.trim() === next.trim()) {
         cut(Math.max(0, offset - 1), "suffix");
         break;
       }
-      offset += lines[i]!.length + 1;
+      offset += written.length + 1;
     }
   }
 
@@ -280,7 +281,7 @@ function firstExcessCloser(text: string, rest: string): number {
   let quote: string | null = null;
   let found = -1;
   for (let i = 0; i < text.length && found === -1; i++) {
-    const ch = text[i]!;
+    const ch = text.charAt(i);
     if (quote !== null) {
       if (ch === "\\") i++;
       else if (ch === quote) quote = null;
@@ -348,8 +349,9 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     // A block written from column 0: its body is not deeper than the cursor's indent, so
     // the model used its own frame; shift every following line by the cursor's indent.
     const lines = text.split("\n");
-    const nextIdx = lines.findIndex((l, i) => i > 0 && l.trim() !== "");
-    if (nextIdx > 0 && BLOCK_OPENER.test(lines[0]!) && width(indentOf(lines[nextIdx]!)) <= width(sit.indent)) {
+    const [firstLine = "", ...after] = lines; // split() gives at least one line
+    const nextLine = after.find((l) => l.trim() !== "");
+    if (nextLine !== undefined && BLOCK_OPENER.test(firstLine) && width(indentOf(nextLine)) <= width(sit.indent)) {
       text = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : sit.indent + l)).join("\n");
     }
   }

@@ -44,7 +44,7 @@ export function inLineComment(line: string, languageId: string): boolean {
   if (marker === null) return false;
   let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+    const ch = line.charAt(i);
     if (quote !== null) {
       if (ch === "\\") i += 1;
       else if (ch === quote) quote = null;

@@ -217,7 +217,7 @@ export class ContainerService {
     signal.addEventListener("abort", stop, { once: true });
     try {
       for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
+        for (let e = queue.shift(); e !== undefined; e = queue.shift()) yield e;
         if (ended || signal.aborted) return;
         await new Promise<void>((r) => (wake = r));
         wake = undefined;

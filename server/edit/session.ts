@@ -102,7 +102,10 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
   yield { type: "done", text, hunks: computeHunks(oldLines, newLines) };
 }
 
-function findLastIndex<T>(arr: readonly T[], pred: (v: T) => boolean): number {
-  for (let i = arr.length - 1; i >= 0; i--) if (pred(arr[i]!)) return i;
+function findLastIndex(lines: readonly string[], pred: (line: string) => boolean): number {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (line !== undefined && pred(line)) return i;
+  }
   return -1;
 }

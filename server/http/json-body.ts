@@ -33,7 +33,7 @@ export function assertJsonDepth(buf: Uint8Array, max = MAX_JSON_DEPTH): void {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < buf.length; i++) {
-    const c = buf[i]!;
+    const c = buf[i]; // in range; `undefined` would match no byte below anyway
     if (inString) {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;

@@ -61,11 +61,11 @@ export function accessProblem(
   // Liveness is open to anyone on loopback (HEAD too: some monitors and load balancers probe with it).
   if ((method === "GET" || method === "HEAD") && path === "/health") return undefined;
   const auth = headers.authorization ?? "";
-  const m = /^Bearer\s+(.+)$/i.exec(auth);
-  if (!m || !tokenMatches(m[1]!.trim(), opts.token)) {
+  const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+  if (bearer === undefined || !tokenMatches(bearer.trim(), opts.token)) {
     return new AppError(
       "UNAUTHORIZED",
-      m ? "Invalid bearer token." : "Missing bearer token.",
+      bearer !== undefined ? "Invalid bearer token." : "Missing bearer token.",
       "Send Authorization: Bearer <AICOCKPIT_TOKEN>.",
     );
   }

@@ -58,7 +58,8 @@ export class StreamGuard {
     // A blank line split across two reads ("…\n" | "\n…").
     if (end < 0 && this.last === LF && (b[0] === LF || (b[0] === CR && b[1] === LF))) end = b[0] === LF ? 1 : 2;
     this.sinceBoundary = end >= 0 ? n - end : this.sinceBoundary + n;
-    if (n > 0) this.last = b[n - 1]!;
+    const lastByte = b[n - 1];
+    if (lastByte !== undefined) this.last = lastByte;
     if (this.sinceBoundary > this.bounds.maxEventBytes)
       throw new ResponseTooLarge("a single stream event", formatBytes(this.bounds.maxEventBytes));
   }

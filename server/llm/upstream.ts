@@ -366,7 +366,8 @@ export class Upstream {
           if (sawDone) continue; // draining: keeps the socket reusable
           // A boundary in this read, or one split across the previous read and this one ("…\n" | "\n…").
           const split = heldLast === LF && (chunk[0] === LF || (chunk[0] === CR && chunk[1] === LF));
-          if (chunk.length > 0) heldLast = chunk[chunk.length - 1]!;
+          const lastByte = chunk[chunk.length - 1];
+          if (lastByte !== undefined) heldLast = lastByte;
           if (!split && lastBoundaryEnd(chunk) < 0) {
             held.push(chunk);
             continue;
@@ -521,8 +522,7 @@ type RawEvent = { data: string; event: string | undefined };
  * `valid` events pass before the first bad one (`error`); `done` once [DONE] is among them.
  */
 function checkEvents(events: RawEvent[]): { valid: number; done: boolean; error?: unknown } {
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
+  for (const [i, e] of events.entries()) {
     try {
       const ev = parseEventData({ data: e.data, event: e.event, id: undefined });
       if (ev.done) return { valid: i + 1, done: true };

@@ -224,7 +224,8 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
   };
 
   for (let k = 0; k < entries.length; k++) {
-    const e = entries[k]!;
+    const e = entries[k];
+    if (e === undefined) continue;
     if (typeof e === "string" || ("op" in e && e.op === "glob")) {
       const raw = typeof e === "string" ? e : (e as { pattern: string }).pattern;
       cur.words.push(makeWord(raw, typeof e !== "string", ctx));
@@ -234,10 +235,10 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
     if ("comment" in e) continue;
     const op = (e as { op: string }).op;
     // `name() { …; }`: remember the function, analyse its body like any other commands.
-    const fnKeyword = cur.words.length === 2 && cur.words[0]!.text === "function";
-    if (op === "(" && (cur.words.length === 1 || fnKeyword) && isOp(entries[k + 1], ")")) {
-      const name = cur.words[cur.words.length - 1]!.text;
-      ctx.functions.push(name);
+    const fnKeyword = cur.words.length === 2 && cur.words[0]?.text === "function";
+    const fnName = cur.words.at(-1)?.text;
+    if (op === "(" && (cur.words.length === 1 || fnKeyword) && fnName !== undefined && isOp(entries[k + 1], ")")) {
+      ctx.functions.push(fnName);
       cur = { words: [], redirects: [] };
       k++;
       lastWasDigitWord = false;
@@ -245,7 +246,7 @@ function buildPipelines(entries: Entry[], ctx: Ctx, script: Script): void {
     }
     if (REDIRECTS.has(op)) {
       let fd: string | null = null;
-      if (lastWasDigitWord && cur.words.length > 0) fd = cur.words.pop()!.text;
+      if (lastWasDigitWord) fd = cur.words.pop()?.text ?? null;
       const next = entries[k + 1];
       let target: Word = makeWord("", false, ctx);
       if (typeof next === "string" || (next !== undefined && "op" in next && next.op === "glob")) {
@@ -302,13 +303,15 @@ export function makeWord(raw: string, glob: boolean, ctx: WordCtx): Word {
     if (literal !== null) literal += value;
   };
   for (const m of raw.matchAll(MARKER)) {
+    // Both groups always participate in MARKER, so the defaults never apply.
+    const [whole, kind = "", body = ""] = m;
     const lit = raw.slice(last, m.index);
     known(lit);
-    last = m.index + m[0].length;
-    const sub = m[1] === "S" ? ctx.subs[Number(m[2])] : undefined;
+    last = m.index + whole.length;
+    const sub = kind === "S" ? ctx.subs[Number(body)] : undefined;
     if (sub?.kind === "heredoc") {
       known(sub.source);
-    } else if (m[1] === "S") {
+    } else if (kind === "S") {
       const subScript = sub?.script() ?? null;
       if (subScript) subs.push(subScript);
       if (subScript && sub?.kind === "process-out") feeds.push(subScript);
@@ -324,9 +327,9 @@ export function makeWord(raw: string, glob: boolean, ctx: WordCtx): Word {
       literal = null;
       if (sub?.kind === "command") indirect = { from: `the output of \`${shown}\``, end: last };
     } else {
-      const name = m[2]!.replace(/^([A-Za-z_][A-Za-z0-9_]*).*$/s, "$1");
+      const name = body.replace(/^([A-Za-z_][A-Za-z0-9_]*).*$/s, "$1");
       const value = HOME_VARS.has(name) ? "~" : name === "PWD" ? "." : ctx.env.get(name);
-      if (name === "IFS" && !/^IFS:?[-=?+]/.test(m[2]!)) {
+      if (name === "IFS" && !/^IFS:?[-=?+]/.test(body)) {
         // `rm${IFS}-rf${IFS}/`: an unquoted $IFS separates words.
         known(SPLIT);
       } else if (value !== undefined) {
@@ -335,13 +338,15 @@ export function makeWord(raw: string, glob: boolean, ctx: WordCtx): Word {
           HOME_VARS.has(name) || name === "PWD" ? value : [...value].map((c) => (ifs.includes(c) ? SPLIT : c)).join(""),
         );
       } else {
-        text += `$${m[2]!.length === 1 || /^\w+$/.test(m[2]!) ? m[2]! : `{${m[2]!}}`}`;
+        text += `$${body.length === 1 || /^\w+$/.test(body) ? body : `{${body}}`}`;
         subs.push(...(ctx.varSubs?.get(name) ?? []));
         // `${X:?}` aborts when X is empty and `${X:-word}` falls back to word, so neither is
         // the empty value that turns `rm -rf "$X/"` into `rm -rf /`.
-        const op = /^[A-Za-z_][A-Za-z0-9_]*(:?)([-=?+])(.*)$/s.exec(m[2]!);
-        if (op && op[2] === "?") pattern += NONEMPTY;
-        else if (op && (op[2] === "-" || op[2] === "=") && op[3] !== "" && !op[3]!.includes("\u0001")) pattern += op[3];
+        // All three groups always participate when the expression matches.
+        const [, , opChar, fallback = ""] = /^[A-Za-z_][A-Za-z0-9_]*(:?)([-=?+])(.*)$/s.exec(body) ?? [];
+        if (opChar === "?") pattern += NONEMPTY;
+        else if ((opChar === "-" || opChar === "=") && fallback !== "" && !fallback.includes("\u0001"))
+          pattern += fallback;
         else pattern += UNKNOWN;
         literal = null;
         const from = ctx.indirect?.get(name);
@@ -376,8 +381,9 @@ function splitAtIfs(words: Word[]): Word[] {
     if (texts.length !== pats.length || (lits && lits.length !== pats.length)) return [joinSplit(w)];
     const out: Word[] = [];
     pats.forEach((p, k) => {
-      if (p === "") return;
-      out.push({ ...w, text: texts[k]!, literal: lits ? lits[k]! : null, pattern: p });
+      const text = texts[k];
+      if (p === "" || text === undefined) return;
+      out.push({ ...w, text, literal: lits?.[k] ?? null, pattern: p });
     });
     return out;
   });
@@ -419,37 +425,40 @@ const BRACE_COMMAND = /^\{([^{}\s]*,[^{}\s]*)\}$/;
 function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command | null {
   let words = raw.words;
   // Reserved words that only shape control flow.
-  while (words.length > 0 && RESERVED_PREFIX.has(words[0]!.text)) words = words.slice(1);
-  if (words.length > 0 && words[0]!.text === "function" && words[1]) {
+  while (words[0] !== undefined && RESERVED_PREFIX.has(words[0].text)) words = words.slice(1);
+  if (words[0]?.text === "function" && words[1]) {
     // `function name { body; }` (the `function name()` form is handled by buildPipelines).
     ctx.functions.push(words[1].text);
     words = words[2]?.text === "{" ? words.slice(3) : words.slice(2);
     if (words.length === 0 && raw.redirects.length === 0) return null;
   }
-  const brace = words.length > 0 && words[0]!.literal !== null ? BRACE_COMMAND.exec(words[0]!.literal) : null;
-  if (brace)
+  const firstLiteral = words[0]?.literal;
+  // The one group always participates when BRACE_COMMAND matches.
+  const [, braced] = (firstLiteral ? BRACE_COMMAND.exec(firstLiteral) : null) ?? [];
+  const head0 = words[0];
+  if (braced !== undefined)
     words = [
-      ...brace[1]!
+      ...braced
         .split(",")
         .filter((t) => t !== "")
         .map((t) => ({ text: t, literal: t, pattern: t, glob: false, subs: [] })),
       ...words.slice(1),
     ];
-  else if (words.length > 0 && words[0]!.text.startsWith("{") && words[0]!.text.length > 1) {
+  else if (head0 !== undefined && head0.text.startsWith("{") && head0.text.length > 1) {
     words = [
       {
-        ...words[0]!,
-        text: words[0]!.text.slice(1),
-        literal: words[0]!.literal?.slice(1) ?? null,
-        pattern: words[0]!.pattern.slice(1),
+        ...head0,
+        text: head0.text.slice(1),
+        literal: head0.literal?.slice(1) ?? null,
+        pattern: head0.pattern.slice(1),
       },
       ...words.slice(1),
     ];
   }
   // Shown without the reserved words around it (`do rm -rf $f` is the command `rm -rf $f`).
   const source = commandSource(words, raw.redirects);
-  if (words.length > 0 && HEADER_WORDS.has(words[0]!.text)) {
-    const head = words[0]!.text;
+  const head = words[0]?.text;
+  if (head !== undefined && HEADER_WORDS.has(head)) {
     const loopVar = (head === "for" || head === "select") && words[1] ? words[1].text : "";
     const inAt = words.findIndex((w) => w.text === "in");
     const list = inAt >= 0 ? words.slice(inAt + 1) : [];
@@ -471,14 +480,9 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     };
   }
   // An unquoted `$(…)` that prints "rm -rf /" becomes three words, not one program name.
-  if (
-    words.length > 0 &&
-    words[0]!.subs.length > 0 &&
-    words[0]!.literal !== null &&
-    /\s/.test(words[0]!.literal.trim())
-  ) {
-    const first = words[0]!;
-    const split = splitWords(first.literal!).map((t) => ({
+  const first = words[0];
+  if (first !== undefined && first.subs.length > 0 && first.literal !== null && /\s/.test(first.literal.trim())) {
+    const split = splitWords(first.literal).map((t) => ({
       text: t,
       literal: t,
       pattern: t,
@@ -488,13 +492,13 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     words = [...split, ...words.slice(1)];
   }
   const assignments: { name: string; value: Word }[] = [];
-  while (words.length > 0) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/.exec(words[0]!.text);
-    if (!m) break;
-    const w = words[0]!;
-    const cut = m[0].length;
+  for (let w = words[0]; w !== undefined; w = words[0]) {
+    // The name group always participates when the assignment pattern matches.
+    const [whole, name = ""] = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/.exec(w.text) ?? [];
+    if (whole === undefined) break;
+    const cut = whole.length;
     assignments.push({
-      name: m[1]!,
+      name,
       value: joinSplit({
         ...w,
         text: w.text.slice(cut),
@@ -510,14 +514,15 @@ function finishCommand(raw: RawCommand, ctx: Ctx, upstream: Command[]): Command 
     // Bare assignments change the shell's variables for the commands that follow.
     for (const a of assignments) setVar(ctx, a.name, a.value);
   }
-  if (words.length > 0 && ["export", "declare", "typeset", "local", "readonly"].includes(words[0]!.text)) {
+  if (["export", "declare", "typeset", "local", "readonly"].includes(words[0]?.text ?? "")) {
     for (const w of words.slice(1)) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
-      if (m)
-        setVar(ctx, m[1]!, {
+      // The name group always participates when the pattern matches.
+      const [whole, name = ""] = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text) ?? [];
+      if (whole !== undefined)
+        setVar(ctx, name, {
           ...w,
-          literal: w.literal?.slice(m[0].length) ?? null,
-          pattern: w.pattern.slice(m[0].length),
+          literal: w.literal?.slice(whole.length) ?? null,
+          pattern: w.pattern.slice(whole.length),
         });
     }
   }
@@ -574,9 +579,11 @@ function readsInto(words: Word[], ctx: Ctx): void {
   if (prog !== "read" && prog !== "mapfile" && prog !== "readarray") return;
   const names: string[] = [];
   for (let i = 1; i < words.length; i++) {
-    const t = words[i]!.text;
-    if (t === "-a" && words[i + 1]) {
-      names.push(words[++i]!.text);
+    const t = words[i]?.text ?? "";
+    const next = words[i + 1];
+    if (t === "-a" && next) {
+      names.push(next.text);
+      i++;
       continue;
     }
     if (prog === "read" ? READ_OPTS_WITH_VALUE.has(t) : /^-[dnOscCu]$/.test(t)) {

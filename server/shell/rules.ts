@@ -525,11 +525,16 @@ const PACKAGE_MANAGERS = [
 ];
 for (const p of PACKAGE_MANAGERS) RULES[p] = packageManager;
 
+/** The rule for a program; own keys only, so `constructor` or `toString` is not taken for a rule. */
+function ruleFor(prog: string): Rule | undefined {
+  return Object.hasOwn(RULES, prog) ? RULES[prog] : undefined;
+}
+
 /** Programs the rules know; anything else is `review` as unknown. */
 export function isKnownProgram(name: string): boolean {
   const prog = name.toLowerCase();
   return (
-    prog in RULES ||
+    ruleFor(prog) !== undefined ||
     READ_ONLY.has(prog) ||
     SHELL_STATE.has(prog) ||
     EDITORS.has(prog) ||
@@ -563,7 +568,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
         f(
           "dangerous",
           cmd,
-          `connects ${cmd.argv.length > 0 ? shown(cmd.argv[0]!) : "the shell"} to the network connection ${fdNet} (a reverse shell)`,
+          `connects ${cmd.argv[0] ? shown(cmd.argv[0]) : "the shell"} to the network connection ${fdNet} (a reverse shell)`,
         ),
       );
       continue;
@@ -661,7 +666,8 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
       );
   }
   out.push(...variableFindings(cmd, ctx));
-  if (cmd.argv.length === 0) {
+  const head = cmd.argv[0];
+  if (head === undefined) {
     if (out.length === 0 && cmd.assignments.length > 0) out.push(f("safe", cmd, "only sets shell variables"));
     if (cmd.privileged && cmd.runs.length === 0 && cmd.runsDynamic.length === 0)
       out.push(f("review", cmd, "opens an administrator shell"));
@@ -670,14 +676,13 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
     return out;
   }
 
-  const head = cmd.argv[0]!;
   if (head.literal === null) {
     const src = wordSource(head);
     if (src) out.push(f("dangerous", cmd, `runs a program whose name comes from \`${src.from.source}\``));
     else
       out.push(
         f("review", cmd, `runs a program whose name is only known when it runs (${shown(head)})`),
-        ...worstCase(cmd, ctx),
+        ...worstCase(cmd, head, ctx),
       );
     return out;
   }
@@ -737,7 +742,7 @@ export function judgeCommand(cmd: Command, ctx: RuleContext): Finding[] {
   // `Remove-Item -Recurse -Force C:\` typed into a POSIX shell (or run by one, e.g. Git Bash): PowerShell's rules.
   if (isPowerShellCommand(prog))
     return [...out, ...judgeWindows(cmd.argv.map(psQuote).join(" "), "powershell", ctx.judgeScript)];
-  const rule = RULES[prog];
+  const rule = ruleFor(prog);
   if (rule) return [...out, ...rule(cmd, a, ctx)];
   if (READ_ONLY.has(prog)) return [...out, f("safe", cmd, "only reads")];
   if (prog === "trap") {
@@ -789,8 +794,7 @@ const WORST_CASE_PROGRAMS = [
  * arguments are read as the worst case: if any of the usual programs would be dangerous
  * with them, so is this. Also read as a wrapper (`$SUDO rm -rf /`).
  */
-function worstCase(cmd: Command, ctx: RuleContext): Finding[] {
-  const head = cmd.argv[0]!;
+function worstCase(cmd: Command, head: Word, ctx: RuleContext): Finding[] {
   // Hypotheses must not record downloads or written files.
   const scratch: RuleContext = {
     ...ctx,
@@ -799,17 +803,20 @@ function worstCase(cmd: Command, ctx: RuleContext): Finding[] {
     networkFds: new Map(ctx.networkFds),
   };
   const rest = cmd.argv.slice(1);
-  if (rest.length === 0) return [];
+  const next = rest[0];
+  if (next === undefined) return [];
   const hypotheses: { as: string; findings: Finding[] }[] = WORST_CASE_PROGRAMS.map((p) => {
+    const rule = ruleFor(p);
+    if (!rule) throw new Error(`WORST_CASE_PROGRAMS lists ${p}, which has no rule`);
     const argv = [literalWord(p), ...rest];
-    return { as: p, findings: RULES[p]!({ ...cmd, argv }, readArgs(argv, argsWithValue(p)), scratch) };
+    return { as: p, findings: rule({ ...cmd, argv }, readArgs(argv, argsWithValue(p)), scratch) };
   });
-  if (rest[0]!.literal !== null) {
+  if (next.literal !== null) {
     const wrapper = {
-      as: `a wrapper such as sudo running ${rest[0]!.literal}`,
+      as: `a wrapper such as sudo running ${next.literal}`,
       findings: judgeCommand({ ...cmd, argv: rest }, scratch),
     };
-    if (isKnownProgram(programName(rest[0]))) hypotheses.unshift(wrapper);
+    if (isKnownProgram(programName(next))) hypotheses.unshift(wrapper);
     else hypotheses.push(wrapper);
   }
   for (const h of hypotheses) {
@@ -918,7 +925,7 @@ function argsWithValue(prog: string): string[] {
 function globToRegExp(glob: string): RegExp {
   let body = "";
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+    const c = glob.charAt(i);
     const close = c === "[" ? glob.indexOf("]", i + 2) : -1;
     if (c === "*") body += ".*";
     else if (c === "?") body += ".";
@@ -943,15 +950,16 @@ function variableFindings(cmd: Command, ctx: RuleContext): Finding[] {
   const sets = [...cmd.assignments];
   if (["export", "declare", "typeset", "local", "readonly"].includes(programName(cmd.argv[0]))) {
     for (const w of cmd.argv.slice(1)) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
-      if (m)
+      // The name group always participates when the pattern matches.
+      const [whole, name = ""] = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text) ?? [];
+      if (whole !== undefined)
         sets.push({
-          name: m[1]!,
+          name,
           value: {
             ...w,
-            text: w.text.slice(m[0].length),
-            literal: w.literal?.slice(m[0].length) ?? null,
-            pattern: w.pattern.slice(m[0].length),
+            text: w.text.slice(whole.length),
+            literal: w.literal?.slice(whole.length) ?? null,
+            pattern: w.pattern.slice(whole.length),
           },
         });
     }

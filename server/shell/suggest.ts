@@ -132,10 +132,11 @@ function splitFences(answer: string): { blocks: Block[]; prose: string[] } {
   let cur: Block | null = null;
   let fence = "";
   for (const line of answer.split(/\r?\n/)) {
-    const open = /^\s*(`{3,}|~{3,})\s*([\w+-]*)\s*$/.exec(line);
-    if (cur === null && open) {
-      cur = { lang: open[2]!.toLowerCase(), lines: [] };
-      fence = open[1]!;
+    // Both groups always participate when a fence line matches.
+    const [opener, marker = "", lang = ""] = /^\s*(`{3,}|~{3,})\s*([\w+-]*)\s*$/.exec(line) ?? [];
+    if (cur === null && opener !== undefined) {
+      cur = { lang: lang.toLowerCase(), lines: [] };
+      fence = marker;
       continue;
     }
     if (cur !== null && line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, "") === "") {
@@ -172,16 +173,16 @@ export function logicalLines(lines: string[]): string[] {
     } else {
       out.push(line.trim());
     }
-    const h = /<<-?\s*['"]?([A-Za-z_][\w-]*)['"]?/.exec(line);
-    if (h && !/<<</.test(line)) heredoc = h[1]!;
+    const delimiter = /<<-?\s*['"]?([A-Za-z_][\w-]*)['"]?/.exec(line)?.[1];
+    if (delimiter !== undefined && !/<<</.test(line)) heredoc = delimiter;
   }
   return out;
 }
 
 /** A line that is only an inline code span (`` `ls -la` ``) is the code inside it. */
 function unwrapSpan(line: string): string {
-  const m = /^`([^`]+)`$/.exec(line.trim());
-  return m ? m[1]!.trim() : line;
+  const code = /^`([^`]+)`$/.exec(line.trim())?.[1];
+  return code !== undefined ? code.trim() : line;
 }
 
 const OPENERS = new Set(["if", "for", "while", "until", "case", "select", "{", "("]);
@@ -196,8 +197,9 @@ export function compoundSteps(lines: string[]): string[] {
   let depth = 0;
   for (const line of lines) {
     const words = line.split(/[\s;]+/).filter(Boolean);
-    if (depth > 0) {
-      const prev = out[out.length - 1]!;
+    // depth > 0 only after a line was pushed, so there is a previous step to join.
+    const prev = out.at(-1);
+    if (depth > 0 && prev !== undefined) {
       out[out.length - 1] = /(\b(do|then|else|in)|[{(|]|&&)\s*$/.test(prev)
         ? `${prev} ${line}`
         : `${prev.replace(/;\s*$/, "")}; ${line}`;
@@ -232,7 +234,7 @@ function looksLikeProse(line: string): boolean {
   const t = line.trim();
   if (t === "") return true;
   if (/^([-*•]|\d+[.)])\s/.test(t)) return true; // list item
-  const first = t.split(/\s+/)[0]!.replace(/[:,]$/, "");
+  const first = (t.split(/\s+/)[0] ?? "").replace(/[:,]$/, "");
   // Known programs, paths, shell syntax and PowerShell Verb-Noun cmdlets are commands.
   if (
     isKnownProgram(first) ||
@@ -297,12 +299,12 @@ export function extractCommand(answer: string): ExtractedCommand {
       "Try again, rephrase the request, or pick another model.",
     );
   } else if (blocks.length > 0) {
-    throw badResponse(`The model answered with ${blocks[0]!.lang || "a"} code, not a shell command.`);
+    throw badResponse(`The model answered with ${blocks[0]?.lang || "a"} code, not a shell command.`);
   } else {
     const lines = text.split(/\r?\n/);
     const prompted = lines.filter((l) => /^\s*(\$|PS [^>]*>)\s+\S/.test(l));
     const labelled = lines.find((l) => /^\s*(\*\*)?(command|cmd)(\*\*)?\s*:/i.test(l));
-    const spans = [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim()).filter((s) => s !== "");
+    const spans = [...text.matchAll(/`([^`\n]+)`/g)].map((m) => (m[1] ?? "").trim()).filter((s) => s !== "");
     if (prompted.length > 0) {
       commandLines = promptedLines(lines);
       proseLines = lines.filter((l) => !prompted.includes(l));
@@ -325,7 +327,8 @@ export function extractCommand(answer: string): ExtractedCommand {
           "Ask for one task at a time, or be more specific.",
         );
       }
-      const chosen = commands.sort((a, b) => b.length - a.length)[0]!;
+      const chosen = commands.sort((a, b) => b.length - a.length)[0];
+      if (chosen === undefined) throw badResponse("The model's answer contains no command.");
       commandLines = [chosen];
       // "Run `x` to …" reads on as "Run it to …"; a bare lead-in such as "Here you go:" is dropped.
       proseLines = lines

@@ -139,11 +139,9 @@ export function unwrap(cmd: Command, parseSub: ParseSub, makeWord: MakeWord): vo
     const argv = cmd.argv;
     const prog = programName(argv[0]);
 
-    // `in` also finds Object.prototype keys (`constructor`, `toString`): those are unwrapped like a
-    // wrapper without options, as before. RULES in rules.ts has the same lookup and throws on
-    // `constructor` if it gets there, so switching to own keys here needs a fix there first.
-    if (prog in OPTS_WITH_VALUE) {
-      const wrapperOpts = Object.hasOwn(OPTS_WITH_VALUE, prog) ? (OPTS_WITH_VALUE[prog] ?? []) : [];
+    // Own keys only: `in` would also find Object.prototype keys (`constructor`, `toString`).
+    const wrapperOpts = Object.hasOwn(OPTS_WITH_VALUE, prog) ? OPTS_WITH_VALUE[prog] : undefined;
+    if (wrapperOpts !== undefined) {
       if (prog === "command" && (argv[1]?.text === "-v" || argv[1]?.text === "-V")) return;
       if (prog === "ionice" && argv.some((w) => w.text === "-p")) return;
       cmd.via.push(prog);

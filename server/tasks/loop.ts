@@ -162,13 +162,13 @@ export class TaskRun {
         throw new Stopped();
       }
       this.emit({ type: "task_status_update", status: "running", plan });
-      for (let i = 0; i < plan.length; i++) {
+      for (const [i, step] of plan.entries()) {
         this.checkpoint();
-        const ok = await this.subtask(i, plan[i]!);
+        const ok = await this.subtask(i, step);
         if (!ok) {
           this.stop(
             "failed",
-            `Step ${i + 1} (${plan[i]!.description}) failed after ${this.view().subtasks[i]?.attempts.length ?? 0} attempt(s).`,
+            `Step ${i + 1} (${step.description}) failed after ${this.view().subtasks[i]?.attempts.length ?? 0} attempt(s).`,
           );
           break;
         }

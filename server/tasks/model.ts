@@ -79,8 +79,8 @@ async function ask(ctx: ModelContext, messages: ChatMessage[], maxTokens: number
 }
 
 function parseJson(answer: string): unknown {
-  const m = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(answer);
-  const body = (m ? m[1]! : answer).trim();
+  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(answer)?.[1];
+  const body = (fenced ?? answer).trim();
   try {
     return JSON.parse(body) as unknown;
   } catch {

@@ -60,7 +60,7 @@ class TaskRecord {
     reduce(this.view, e, this.buf);
   }
   get seq(): number {
-    return this.events.length === 0 ? 0 : this.events[this.events.length - 1]!.seq;
+    return this.events.at(-1)?.seq ?? 0;
   }
 }
 

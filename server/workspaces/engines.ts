@@ -72,13 +72,14 @@ export class Engines {
 
   putHost(id: string, input: WorkspaceHostInput): WorkspaceHostView {
     try {
+      const jump = this.hosts.registry.get(id)?.jump;
       const view = this.hosts.registry.put(id, {
         host: input.host,
         port: input.port ?? 22,
         user: input.username,
         auth: { kind: "key", privateKeyPath: input.privateKeyPath },
         hostFingerprint: input.hostFingerprint,
-        ...(this.hosts.registry.get(id)?.jump ? { jump: this.hosts.registry.get(id)!.jump } : {}),
+        ...(jump ? { jump } : {}),
         workspaces: true,
       });
       return asWorkspaceHost(view)!;

@@ -91,15 +91,23 @@ export class WorkspaceService {
 
   /** Every host; a host that fails is reported in `unreachable`, the others still listed. */
   async list(hosts: string[] = this.engines.ids(), timeoutMs?: number): Promise<WorkspaceList> {
-    const results = await Promise.allSettled(hosts.map((h) => this.listOn(h, timeoutMs)));
+    // Settled per host, each result carrying its host.
+    const results = await Promise.all(
+      hosts.map((host) =>
+        this.listOn(host, timeoutMs).then(
+          (workspaces) => ({ host, workspaces }),
+          (reason: unknown) => ({ host, reason }),
+        ),
+      ),
+    );
     const out: WorkspaceList = { workspaces: [], unreachable: [] };
-    results.forEach((r, i) => {
-      if (r.status === "fulfilled") out.workspaces.push(...r.value);
+    for (const r of results) {
+      if ("workspaces" in r) out.workspaces.push(...r.workspaces);
       else {
-        const e = r.reason instanceof AppError ? r.reason : fromDockerError(r.reason, this.engines.get(hosts[i]).ref);
-        out.unreachable.push({ host: hosts[i]!, code: e.code, message: e.message });
+        const e = r.reason instanceof AppError ? r.reason : fromDockerError(r.reason, this.engines.get(r.host).ref);
+        out.unreachable.push({ host: r.host, code: e.code, message: e.message });
       }
-    });
+    }
     return out;
   }
 

@@ -40,9 +40,13 @@ export function gatewayRouter(ctx: AppContext): Router {
       const gw = await ctx.gateway();
       const parsed = ExecuteSchema.safeParse(req.body);
       if (!parsed.success) {
-        const first = parsed.error.issues[0]!;
-        const where = first.path.length > 0 ? `${first.path.join(".")}: ` : "";
-        const out: GatewayExecuteResponse = gw.badRequest(`${where}${first.message}`, req.body);
+        // zod reports at least one issue on failure; its own summary stands in if not.
+        const first = parsed.error.issues[0];
+        const where = first && first.path.length > 0 ? `${first.path.join(".")}: ` : "";
+        const out: GatewayExecuteResponse = gw.badRequest(
+          `${where}${first?.message ?? parsed.error.message}`,
+          req.body,
+        );
         res.json(out);
         return;
       }

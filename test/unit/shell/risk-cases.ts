@@ -164,6 +164,21 @@ export const RISK_CASES: RiskCase[] = [
   { command: "vim /etc/hosts", risk: "review", why: "editor" },
   { command: "frobnicate --all", risk: "review", why: "unknown program is never safe" },
   { command: "./configure --prefix=/usr/local", risk: "review", why: "unknown local program" },
+  // Program names that are Object.prototype keys: looked up as own keys only, never as a rule or wrapper.
+  {
+    command: "constructor rm -rf /",
+    risk: "review",
+    why: "an unknown program like `frobnicate rm -rf /` (the shell says command not found), not a wrapper by accident",
+  },
+  { command: "sudo constructor rm -rf /", risk: "review", why: "sudo running an unknown program named constructor" },
+  { command: "toString", risk: "review", why: "an unknown program, not Object.prototype.toString called as a rule" },
+  { command: "hasOwnProperty rm -rf /", risk: "review", why: "an unknown program named for a prototype key" },
+  { command: "__proto__ x", risk: "review", why: "an unknown program named __proto__, no crash" },
+  {
+    command: "constructor; rm -rf /",
+    risk: "dangerous",
+    why: "a prototype-key program does not hide the next command",
+  },
   { command: "$EDITOR notes.md", risk: "review", why: "program only known at run time" },
   { command: 'eval "$(ssh-agent -s)"', risk: "review", why: "eval of local output" },
   { command: "cat setup.sh | bash", risk: "review", why: "piping a local file into a shell" },
