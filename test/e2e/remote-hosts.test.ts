@@ -86,6 +86,8 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
           "aicockpit.provider.kind": "custom",
           "aicockpit.provider.baseUrl": `${ai.url}/v1`,
           "aicockpit.provider.model": MODEL,
+          // the DOM renderer: the terminal step reads the terminal's text from the page
+          "terminal.integrated.gpuAcceleration": "off",
         },
         workspaceFiles: { "README.md": "# remote hosts\n" },
       });
@@ -293,6 +295,32 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       await vs.runCommand("View: Close All Editors");
       const stopped = await vs.waitForReport((e) => e.event === "remote-logs-stopped", 15_000, mark);
       assert.equal(stopped.closedByUser, true, "closing the editor stopped following");
+
+      // ---- 6. Open Container Terminal: a shell in the container on the SSH host, through the backend
+      mark = vs.readReport().length;
+      await menu("Open Container Terminal", "openTerminal");
+      await vs.waitForReport((e) => e.event === "remote-terminal-ready", 30_000, mark);
+      const term = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
+      await term.waitFor({ timeout: 15_000 });
+      await term.click();
+      await sleep(300);
+      await page.keyboard.type("echo hi-$((40+2))");
+      await page.keyboard.press("Enter");
+      const terminalText = async () =>
+        (
+          await page
+            .locator(".xterm-rows")
+            .allInnerTexts()
+            .catch(() => [])
+        ).join("\n");
+      for (let i = 0; !/hi-42/.test(await terminalText()); i++) {
+        if (i > 75) {
+          await vs.screenshot("container-terminal-timeout");
+          assert.fail(`terminal output not seen; terminal shows:\n${await terminalText()}`);
+        }
+        await sleep(200);
+      }
+      await vs.screenshot("container-terminal");
     },
   );
 });
