@@ -85,8 +85,6 @@ function main(): void {
       )),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
-  // Tasks left running by a previous backend are marked `interrupted` now, not when someone asks.
-  void ctx.tasks().catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`));
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
   attachWebSockets(server, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
@@ -97,6 +95,15 @@ function main(): void {
     log.info(`listening on 127.0.0.1:${boundPort}`);
     // Off the startup path but ahead of the first AI request.
     setImmediate(() => void llm.warm().catch(() => undefined));
+    // Tasks left running by a previous backend are marked `interrupted` right after start, not
+    // when someone asks — but after the ready line: loading the task service pulls in the host
+    // layer (ssh2), which the spawn → ready time should not wait for.
+    setImmediate(
+      () =>
+        void ctx
+          .tasks()
+          .catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`)),
+    );
   });
   server.on("error", (err: NodeJS.ErrnoException) => {
     process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);
