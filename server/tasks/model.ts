@@ -98,6 +98,30 @@ const RULES = [
   "A check is a read-only command whose exit code is 0 exactly when the step's goal holds (test -f, grep -q, systemctl is-active, curl -fsS …).",
 ].join("\n");
 
+/** One JSON answer checked against `schema`; anything else is PROVIDER_BAD_RESPONSE naming what was asked for. */
+async function askJson<T>(
+  ctx: ModelContext,
+  schema: z.ZodType<T>,
+  system: string,
+  user: string,
+  maxTokens: number,
+  what: string,
+  hint?: string,
+): Promise<T> {
+  const messages: ChatMessage[] = [
+    { role: "system", content: system },
+    { role: "user", content: user },
+  ];
+  const parsed = schema.safeParse(parseJson(await ask(ctx, messages, maxTokens)));
+  if (!parsed.success)
+    throw new AppError(
+      "PROVIDER_BAD_RESPONSE",
+      `The model's ${what} is not valid: ${parsed.error.issues[0]?.message ?? "wrong shape"}.`,
+      hint,
+    );
+  return parsed.data;
+}
+
 export async function planTask(ctx: ModelContext, prompt: string, target: TaskTarget, maxSteps: number): Promise<Plan> {
   const system = [
     "TASK-PLANNER. You break a task into steps to run on one machine.",
@@ -105,25 +129,8 @@ export async function planTask(ctx: ModelContext, prompt: string, target: TaskTa
     `Answer with JSON only, no prose: {"subtasks":[{"description":"…","command":"…","check":"…"}]} with at most ${maxSteps} subtasks.`,
   ].join("\n");
   const user = `Machine: ${targetLabel(target)}\n\nTask (from the user):\n${quoteData(prompt, TASK_LIMITS.promptChars).replace("data printed by the command", "the user's words")}`;
-  const parsed = PlanSchema.safeParse(
-    parseJson(
-      await ask(
-        ctx,
-        [
-          { role: "system", content: system },
-          { role: "user", content: user },
-        ],
-        1_500,
-      ),
-    ),
-  );
-  if (!parsed.success)
-    throw new AppError(
-      "PROVIDER_BAD_RESPONSE",
-      `The model's plan is not valid: ${parsed.error.issues[0]?.message ?? "wrong shape"}.`,
-      "Try again or pick another model.",
-    );
-  return parsed.data.subtasks;
+  const plan = await askJson(ctx, PlanSchema, system, user, 1_500, "plan", "Try again or pick another model.");
+  return plan.subtasks;
 }
 
 export interface Tried {
@@ -156,24 +163,8 @@ export async function proposeAlternative(
     'Answer with JSON only: {"command":"…","explanation":"…"}',
   ].join("\n");
   const user = `Machine: ${targetLabel(target)}\nStep goal: ${goal.description}\nIts check: ${goal.check}\n\nWhat was tried:\n${history(tried)}`;
-  const parsed = AlternativeSchema.safeParse(
-    parseJson(
-      await ask(
-        ctx,
-        [
-          { role: "system", content: system },
-          { role: "user", content: user },
-        ],
-        600,
-      ),
-    ),
-  );
-  if (!parsed.success)
-    throw new AppError(
-      "PROVIDER_BAD_RESPONSE",
-      `The model's alternative is not valid: ${parsed.error.issues[0]?.message ?? "wrong shape"}.`,
-    );
-  return { command: parsed.data.command, ...(parsed.data.explanation ? { explanation: parsed.data.explanation } : {}) };
+  const alt = await askJson(ctx, AlternativeSchema, system, user, 600, "alternative");
+  return { command: alt.command, ...(alt.explanation ? { explanation: alt.explanation } : {}) };
 }
 
 function plain(answer: string, max: number): string {
