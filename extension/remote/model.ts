@@ -2,35 +2,18 @@
  * Remote Hosts view logic without `vscode`: what host and container rows show, the id a new
  * host gets, and parsing of the Add Host form's answers. Unit-tested in test/unit/remote.
  */
-import type { ContainerState, ContainerSummary } from "../../server/api/containers";
+import type { ContainerSummary } from "../../server/api/containers";
 import type { AddHostRequest, HostAuth, HostView } from "../../server/api/hosts";
+import { STATE_ICONS, type RowLook } from "../workspaces/model";
+
+export type { RowLook };
 
 /** "local" is this machine's Docker Engine; every other host comes from the registry. */
 export const LOCAL = "local";
 
-export interface RowLook {
-  label: string;
-  description: string;
-  tooltip: string;
-  /** codicon id and optional theme colour id */
-  icon: string;
-  color?: string;
-  contextValue: string;
-}
-
-const ICONS: Record<ContainerState, { icon: string; color?: string }> = {
-  running: { icon: "vm-running", color: "charts.green" },
-  exited: { icon: "vm-outline" },
-  paused: { icon: "debug-pause", color: "charts.yellow" },
-  restarting: { icon: "sync~spin", color: "charts.yellow" },
-  created: { icon: "vm-outline", color: "charts.yellow" },
-  dead: { icon: "error", color: "charts.red" },
-  removing: { icon: "trash" },
-};
-
 /** A container row: its name, Docker's own status words, the image; `container.<state>` drives the menus. */
 export function containerLook(c: ContainerSummary): RowLook {
-  const look = ICONS[c.state] ?? { icon: "vm-outline" };
+  const look = STATE_ICONS[c.state] ?? { icon: "vm-outline" };
   const ports = c.ports
     .filter((p) => p.hostPort !== undefined)
     .map((p) => `${p.hostIp ?? ""}:${p.hostPort}→${p.container}/${p.protocol}`);

@@ -9,6 +9,7 @@ import type {
   WorkspaceState,
   WorkspaceView,
 } from "../../server/api/workspaces";
+import type { ContainerState } from "../../server/api/containers";
 import { WORKSPACE_NAME_PATTERN } from "../../server/api/workspaces";
 
 export const WS_SCHEME = "aicockpit-ws";
@@ -24,15 +25,20 @@ export interface RowLook {
   label: string;
   description: string;
   tooltip: string;
-  /** codicon id and theme colour id */
+  /** codicon id and optional theme colour id */
   icon: string;
   color?: string;
   contextValue: string;
 }
 
-const ICONS: Record<WorkspaceState, { icon: string; color?: string }> = {
+/**
+ * The icon for a container's state, shared by the Workspaces and Remote Hosts views.
+ * Workspaces say `stopped` where Docker says `exited`; both look the same.
+ */
+export const STATE_ICONS: Record<WorkspaceState | ContainerState, { icon: string; color?: string }> = {
   running: { icon: "vm-running", color: "charts.green" },
   stopped: { icon: "vm-outline" },
+  exited: { icon: "vm-outline" },
   paused: { icon: "debug-pause", color: "charts.yellow" },
   restarting: { icon: "sync~spin", color: "charts.yellow" },
   created: { icon: "vm-outline", color: "charts.yellow" },
@@ -56,7 +62,7 @@ export function rowLook(w: WorkspaceView): RowLook {
       `volume: ${w.volume} → /workspace`,
       w.status,
     ].join("\n"),
-    ...ICONS[w.state],
+    ...STATE_ICONS[w.state],
     // menus use `viewItem =~ /^workspace\.running/` etc.
     contextValue: `workspace.${w.state}`,
   };
