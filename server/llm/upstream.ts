@@ -210,6 +210,34 @@ export class Upstream {
     return classifyUpstreamError(cause, errorContext(call));
   }
 
+  /**
+   * After a failed attempt: throws the final error (cancelled, not retryable, retries used up,
+   * or no `policy` because a retry is no longer allowed), or logs and waits out the delay
+   * before the next attempt.
+   */
+  private async retryOrThrow(
+    call: UpstreamCall,
+    started: number,
+    attempt: Attempt,
+    err: unknown,
+    caller: AbortSignal,
+    attemptNo: number,
+    policy: RetryPolicy | null,
+  ): Promise<void> {
+    const c = this.fail(call, started, attempt, err, caller);
+    if (c.error.code === "CANCELLED") throw c.error;
+    const delay = policy ? retryDelay(attemptNo, c, policy) : null;
+    if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
+    log.info(`provider attempt failed; retrying`, {
+      provider: call.provider.id,
+      code: c.error.code,
+      attempt: attemptNo + 1,
+      delayMs: delay,
+    });
+    attempt.end();
+    await sleepOrCancel(delay, caller);
+  }
+
   private recordError(call: UpstreamCall, started: number, c: Classified, attempts: number): AppError {
     if (call.probe) {
       log.debug(`provider probe failed`, { provider: call.provider.id, code: c.error.code });
@@ -312,18 +340,8 @@ export class Upstream {
       } catch (err) {
         // A service that sent [DONE] and then held the socket open has answered in full.
         if (sawDone && attempt.idleFired) return;
-        const c = this.fail(call, started, attempt, err, caller);
-        if (c.error.code === "CANCELLED") throw c.error;
-        const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
-        if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, {
-          provider: call.provider.id,
-          code: c.error.code,
-          attempt: attemptNo + 1,
-          delayMs: delay,
-        });
-        attempt.end();
-        await sleepOrCancel(delay, caller);
+        // Once bytes went out to the client, a retry would repeat them: no retry then.
+        await this.retryOrThrow(call, started, attempt, err, caller, attemptNo, firstOut ? null : policy);
       } finally {
         flushTtft();
         attempt.end();
@@ -418,18 +436,8 @@ export class Upstream {
         return;
       } catch (err) {
         if (sawDone && attempt.idleFired) return;
-        const c = this.fail(call, started, attempt, err, caller);
-        if (c.error.code === "CANCELLED") throw c.error;
-        const delay = firstOut ? null : retryDelay(attemptNo, c, policy);
-        if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, {
-          provider: call.provider.id,
-          code: c.error.code,
-          attempt: attemptNo + 1,
-          delayMs: delay,
-        });
-        attempt.end();
-        await sleepOrCancel(delay, caller);
+        // Once bytes went out to the client, a retry would repeat them: no retry then.
+        await this.retryOrThrow(call, started, attempt, err, caller, attemptNo, firstOut ? null : policy);
       } finally {
         attempt.end();
       }
@@ -471,18 +479,7 @@ export class Upstream {
         this.deps.metrics.providerDuration.observe({ ...l, outcome: "ok" }, (performance.now() - started) / 1000);
         return { text, json: obj };
       } catch (err) {
-        const c = this.fail(call, started, attempt, err, caller);
-        if (c.error.code === "CANCELLED") throw c.error;
-        const delay = retryDelay(attemptNo, c, policy);
-        if (delay === null) throw this.recordError(call, started, c, attemptNo + 1);
-        log.info(`provider attempt failed; retrying`, {
-          provider: call.provider.id,
-          code: c.error.code,
-          attempt: attemptNo + 1,
-          delayMs: delay,
-        });
-        attempt.end();
-        await sleepOrCancel(delay, caller);
+        await this.retryOrThrow(call, started, attempt, err, caller, attemptNo, policy);
       } finally {
         attempt.end();
       }
