@@ -52,6 +52,7 @@ interface Loaded {
   context: LlamaContext;
   completion: Record<Lane, LlamaCompletion>;
   chat: LlamaChat;
+  sequences: Record<Lane, LlamaContextSequence>;
   contextBytes: number;
   contextSize: number;
 }
@@ -203,6 +204,7 @@ export class LocalModelRuntime {
           chat: new LlamaCompletion({ contextSequence: chatSeq }),
         },
         chat: new LlamaChat({ contextSequence: chatSeq, autoDisposeSequence: false }),
+        sequences: { completion: completionSeq, chat: chatSeq },
         contextBytes,
         contextSize: context.contextSize,
       };
@@ -327,9 +329,12 @@ export class LocalModelRuntime {
     let finished = false;
     let failure: unknown;
     let tokens = 0;
-    let tokensAtAbort: number | undefined;
+    // Tokens evaluated in the sequence, read from llama.cpp's side: onToken may release held-back
+    // tokens late (stop-trigger detection), so it cannot tell when a token was made.
+    let sequence: LlamaContextSequence | undefined;
+    let evaluatedAtAbort: number | undefined;
     const onAbort = (): void => {
-      tokensAtAbort = tokens;
+      evaluatedAtAbort = sequence?.nextTokenIndex;
       wake?.();
     };
     signal.addEventListener("abort", onAbort, { once: true });
@@ -339,6 +344,7 @@ export class LocalModelRuntime {
     let done: Promise<void> | undefined;
     try {
       const l = await this.ensureLoaded(path);
+      sequence = l.sequences[lane];
       this.clearIdle();
       const started = performance.now();
       done = run(
@@ -375,7 +381,8 @@ export class LocalModelRuntime {
       await done;
       this.metrics.tokens.inc({ lane }, tokens);
       this.metrics.generationSeconds.observe({ lane }, (performance.now() - started) / 1000);
-      if (tokensAtAbort !== undefined) this.metrics.tokensAfterCancel.observe(tokens - tokensAtAbort);
+      if (evaluatedAtAbort !== undefined)
+        this.metrics.tokensAfterCancel.observe(Math.max(0, sequence.nextTokenIndex - evaluatedAtAbort));
       if (signal.aborted) throw new AppError("CANCELLED", "The request was cancelled.");
       if (failure !== undefined)
         throw new AppError("PROVIDER_ERROR", `The local model failed while generating: ${firstLine(failure)}.`);
