@@ -15,12 +15,6 @@ export interface NativeState {
   gpu: "cuda" | "vulkan" | "metal" | false | null;
 }
 
-/**
- * esbuild rewrites `import()` of a bundled module into a require; this keeps a true ESM import
- * of the external package (a CJS bundle cannot `require` an ESM-only package on Node 20).
- */
-const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
-
 let loading: Promise<{ mod: NodeLlamaCpp; llama: Llama }> | undefined;
 let state: NativeState = { available: null, gpu: null };
 
@@ -41,7 +35,9 @@ export function loadNative(): Promise<{ mod: NodeLlamaCpp; llama: Llama }> {
   loading ??= (async () => {
     let mod: NodeLlamaCpp;
     try {
-      mod = (await importEsm(nativeModuleName())) as NodeLlamaCpp;
+      // esbuild keeps a dynamic import() of an external package as is: a real ESM import at run
+      // time, resolved from dist/ (the .vsix carries dist/node_modules/node-llama-cpp).
+      mod = (await import(nativeModuleName())) as NodeLlamaCpp;
     } catch (err) {
       throw unavailable(`the node-llama-cpp module could not be loaded (${firstLine(err)})`);
     }
