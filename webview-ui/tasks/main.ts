@@ -110,8 +110,7 @@ function question(state: PanelState): HTMLElement | null {
         p.role === "check" ? "Run this check?" : "Run this command?",
         riskBadge(p.risk),
       ),
-      h("pre", { class: "cmd-line" }, h("code", {}, p.command)),
-      p.reasons.length > 0 ? h("div", { class: "reasons" }, p.reasons.join(" · ")) : null,
+      // the command, its explanation and the risk's reasons are right above, in the attempt
       h(
         "div",
         { class: "buttons" },
@@ -147,7 +146,12 @@ function question(state: PanelState): HTMLElement | null {
   return null;
 }
 
-function stepBlock(s: StepState, state: PanelState): HTMLElement {
+const FINAL = ["completed", "failed", "cancelled", "interrupted"];
+
+function stepBlock(step: StepState, state: PanelState): HTMLElement {
+  // A task that ended (stopped, interrupted) while a step was under way: that step is not running any more.
+  const s: StepState =
+    step.status === "running" && FINAL.includes(state.status) ? { ...step, status: "pending" } : step;
   const current = s.status === "running";
   return h(
     "section",
@@ -158,7 +162,7 @@ function stepBlock(s: StepState, state: PanelState): HTMLElement {
       h("span", { class: `step-icon st-${s.status}` }, icon(s.status === "running" ? "sync~spin" : STEP[s.status])),
       h("span", { class: "step-no" }, `Step ${s.index + 1}`),
       h("span", { class: "step-desc" }, s.description),
-      h("span", { class: "step-status muted" }, s.status),
+      h("span", { class: "step-status muted" }, s === step ? s.status : `not finished (task ${state.status})`),
     ),
     s.attempts.length === 0
       ? h("div", { class: "plan muted" }, h("code", {}, s.command), h("span", {}, " · check: "), h("code", {}, s.check))
@@ -186,7 +190,7 @@ function render(state: PanelState): void {
       ),
       h("span", { class: "muted" }, `on ${state.target}`),
       live,
-      state.link !== "ended" && !["completed", "failed", "cancelled", "interrupted"].includes(state.status)
+      state.link !== "ended" && !FINAL.includes(state.status)
         ? h(
             "span",
             { class: "head-actions" },
