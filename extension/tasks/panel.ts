@@ -90,8 +90,10 @@ class TaskPanel {
               role: e.pending.role,
               command: e.pending.command,
               risk: e.pending.risk,
+              id: e.pending.confirmation_id,
             });
-          if (e.type === "hang_suspected") e2eReport("task-hang", { task: state.task_id, step: e.pending.subtask + 1 });
+          if (e.type === "hang_suspected")
+            e2eReport("task-hang", { task: state.task_id, step: e.pending.subtask + 1, id: e.pending.hang_id });
           if (e.type === "validation")
             e2eReport("task-validation", {
               task: state.task_id,

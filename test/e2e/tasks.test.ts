@@ -2,7 +2,9 @@
  * E2E: host tasks in a real VS Code, on the rig's real sshd, the scripted model planning.
  *  1. The rig's SSH host is added (palette: Add SSH Host…) and its key trusted in the modal.
  *  2. "AiCockpit: Run a Task…": pick the SSH host, type the task; a task panel opens.
- *  3. Each step's command is confirmed with Run in the panel; checks run by themselves.
+ *  3. Step 1's command is edited (Edit…) into one the backend assesses as dangerous; the panel
+ *     asks again with the new risk, and Run… needs the modal second confirmation. The other
+ *     commands are confirmed with Run in the panel; checks run by themselves.
  *     Step 2's command fails on the host; the model's alternative is asked about, run, and the
  *     step passes (its check really finds the file on the host).
  *  4. The panel shows the summary; the task is `completed`.
@@ -31,6 +33,8 @@ describe("E2E: host tasks", () => {
   let vs: VSCodeSession | undefined;
   let pool: SshPool | undefined;
   const dir = `/tmp/aicockpit-e2e-task-${randomBytes(4).toString("hex")}`;
+  /** The user's edit of step 1: also removes a (non-existent) folder in the home directory — dangerous. */
+  const edited = `rm -rf ~/aicockpit-e2e-old-${randomBytes(3).toString("hex")}; mkdir -p ${dir} && echo hello-e2e > ${dir}/index.html`;
 
   /** The model: a two-step plan; step 2's first command fails and the alternative works. */
   const answer = (req: RecordedRequest): string => {
@@ -194,12 +198,43 @@ describe("E2E: host tasks", () => {
         if (next.event === "task-status") break;
         questions.push({ step: next.step, command: next.command, risk: next.risk });
         const frame = await panelFrame();
-        const run = frame.locator(".question button[data-action=run]");
-        await run.waitFor({ state: "visible", timeout: 20_000 });
-        assert.match(await frame.locator(".question").innerText(), /Run this command\?/);
-        if (questions.length === 1) await vs.screenshot("panel-first-question");
-        if (questions.length === 3) await vs.screenshot("panel-alternative-question");
-        await run.click();
+        // the panel shows this very question (its state arrives a moment after the report)
+        const box = frame.locator(`.question[data-confirmation="${String(next.id)}"]`);
+        await box.locator("button[data-action=run]").waitFor({ state: "visible", timeout: 20_000 });
+        assert.match(await box.innerText(), /Run this command\?/);
+        if (questions.length === 1) {
+          // Edit… the first command into one that deletes a folder in the home directory: the
+          // backend assesses it again, and the panel asks about it anew, now DANGEROUS.
+          await vs.screenshot("panel-first-question");
+          await box.locator("button[data-action=edit]").click();
+          await quick.locator(".quick-input-title", { hasText: "edit step 1's command" }).waitFor({ timeout: 15_000 });
+          assert.equal(await quick.locator("input").first().inputValue(), String(next.command), "prefilled");
+          await type(edited);
+          const d = await vs.waitForReport(
+            (e) => e.event === "task-decision" && e.task === taskId && e.action === "edit",
+            30_000,
+            seen,
+          );
+          assert.deepEqual([d.newRisk, d.newCommand], ["dangerous", edited]);
+          continue;
+        }
+        if (next.risk === "dangerous") {
+          assert.match(await box.innerText(), /DANGEROUS/);
+          assert.match(
+            await frame.locator(".attempt").first().innerText(),
+            /home directory outside the current workspace/,
+          );
+          await vs.screenshot("panel-dangerous-after-edit");
+          await box.locator("button[data-action=run]").click();
+          const modal = page.locator(".monaco-dialog-box");
+          await modal.waitFor({ timeout: 15_000 });
+          assert.match(await modal.innerText(), /Run a dangerous command\?/);
+          assert.ok((await modal.innerText()).includes(edited), "the second confirmation names the command");
+          await modal.locator(".monaco-button", { hasText: /^Run dangerous command$/ }).click();
+        } else {
+          if (questions.length === 4) await vs.screenshot("panel-alternative-question");
+          await box.locator("button[data-action=run]").click();
+        }
         await vs.waitForReport(
           (e) => e.event === "task-decision" && e.task === taskId && e.action === "run",
           30_000,
@@ -207,13 +242,14 @@ describe("E2E: host tasks", () => {
         );
       }
       assert.deepEqual(
-        questions.map((q) => [q.step, q.command]),
+        questions.map((q) => [q.step, q.command, q.risk]),
         [
-          [1, `mkdir -p ${dir} && echo hello-e2e > ${dir}/index.html`],
-          [2, `cp ${dir}/missing.html ${dir}/copy.html`],
-          [2, `cp ${dir}/index.html ${dir}/copy.html`],
+          [1, `mkdir -p ${dir} && echo hello-e2e > ${dir}/index.html`, "review"],
+          [1, edited, "dangerous"],
+          [2, `cp ${dir}/missing.html ${dir}/copy.html`, "review"],
+          [2, `cp ${dir}/index.html ${dir}/copy.html`, "review"],
         ],
-        "each command was asked about in the panel, the alternative too",
+        "each command was asked about in the panel: the edit again, the alternative too",
       );
       const status = vs
         .readReport()

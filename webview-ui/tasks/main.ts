@@ -102,7 +102,12 @@ function question(state: PanelState): HTMLElement | null {
         : button("Run", "play", { type: "run", confirmation_id: p.confirmation_id }, "primary");
     return h(
       "div",
-      { class: `question risk-border-${p.risk}`, role: "group", "aria-label": "Confirm the command" },
+      {
+        class: `question risk-border-${p.risk}`,
+        role: "group",
+        "aria-label": "Confirm the command",
+        "data-confirmation": p.confirmation_id,
+      },
       h(
         "div",
         { class: "q-title" },
@@ -125,7 +130,12 @@ function question(state: PanelState): HTMLElement | null {
   if (hang) {
     return h(
       "div",
-      { class: "question hang", role: "group", "aria-label": "The command is silent" },
+      {
+        class: "question hang",
+        role: "group",
+        "aria-label": "The command is silent",
+        "data-hang": hang.pending.hang_id,
+      },
       h(
         "div",
         { class: "q-title" },
