@@ -97,7 +97,7 @@ describe("E2E: host tasks", () => {
 
   test(
     "run a task on the SSH host from the palette, confirm its steps in the panel, a failed step recovers, the summary; history after a reload",
-    { timeout: 400_000 },
+    { timeout: 600_000 },
     async (t) => {
       if (skip || !env || !ai || !pool) return t.skip(skip);
       vs = await startVSCode({
