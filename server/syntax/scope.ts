@@ -45,32 +45,63 @@ export function scopesAt(st: SyntaxTree, offset: number): Scope[] {
   if (lineEnd === -1) lineEnd = text.length;
   const line = text.slice(lineStart, lineEnd);
   const row = rowOf(text, lineStart);
+  const blank = line.trim() === "";
 
   const out: Scope[] = [];
-  let node: Node | null;
-  if (line.trim() === "") {
-    node = tree.rootNode.descendantForIndex(lineStart, lineStart);
+  const seen = new Set<number>();
+  let from: Node | null;
+  if (blank) {
+    from = tree.rootNode.descendantForIndex(lineStart, lineStart);
   } else {
+    // The whole line decides, not the column: the same target wherever the cursor is on it.
     const first = lineStart + (line.length - line.trimStart().length);
     const last = lineStart + line.trimEnd().length - 1;
-    const o = Math.max(first, Math.min(at, last));
-    node = tree.rootNode.descendantForIndex(o, o);
-    const leading = node ? definitionAfterLeading(node, kinds) : undefined;
+    const head = tree.rootNode.descendantForIndex(first, first);
+    const leading = head ? definitionAfterLeading(head, kinds) : undefined;
     if (leading) {
       out.push(toScope(leading.def, kinds, st.grammar, leading.start));
-      node = leading.def.parent;
+      seen.add(leading.def.id);
+      from = leading.def.parent;
+    } else {
+      from = tree.rootNode.descendantForIndex(first, last);
+      // A block that opens or closes on this line (`items.forEach((i) => {`, `});`) is the innermost one.
+      const opened = from ? definitionOnRow(from, row, kinds) : undefined;
+      if (opened) from = opened;
     }
   }
-  for (let n = node; n; n = n.parent) {
-    const kind = kinds[n.type];
-    if (!kind) continue;
-    const scope = toScope(n, kinds, st.grammar);
-    if (NEEDS_LINES.has(kind) && scope.startLine === scope.endLine) continue;
-    if (line.trim() === "" && !(scope.startLine < row && row < scope.endLine)) continue;
-    if (out.some((s) => s.startOffset === scope.startOffset && s.endOffset === scope.endOffset)) continue;
+  for (let n = from; n; n = n.parent) {
+    const def = WRAPPERS.has(n.type) ? unwrap(n, kinds) : n;
+    if (!def || !isScopeNode(def, kinds) || seen.has(def.id)) continue;
+    const scope = toScope(def, kinds, st.grammar);
+    if (blank && !(scope.startLine < row && row < scope.endLine)) continue;
+    seen.add(def.id);
     out.push(scope);
   }
   return out;
+}
+
+function isScopeNode(n: Node, kinds: Record<string, ScopeKind>): boolean {
+  const kind = n.isNamed ? kinds[n.type] : undefined;
+  if (!kind) return false;
+  return !NEEDS_LINES.has(kind) || lastRow(n) > n.startPosition.row;
+}
+
+/** The smallest scope below `node` that starts or ends on `row`. */
+function definitionOnRow(node: Node, row: number, kinds: Record<string, ScopeKind>): Node | undefined {
+  let best: Node | undefined;
+  const visit = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c || c.startPosition.row > row || c.endPosition.row < row) continue;
+      // `template <…>` or an `export` on this row opens the definition it wraps.
+      const def = WRAPPERS.has(c.type) && c.startPosition.row === row ? unwrap(c, kinds) : c;
+      if (def && isScopeNode(def, kinds) && (c.startPosition.row === row || lastRow(c) === row)) {
+        if (!best || def.endIndex - def.startIndex < best.endIndex - best.startIndex) best = def;
+      }
+      visit(c);
+    }
+  };
+  visit(node);
+  return best;
 }
 
 /** The innermost named block around `offset`, if any. */
@@ -95,6 +126,8 @@ function definitionAfterLeading(node: Node, kinds: Record<string, ScopeKind>): {
     n = n.parent;
   }
   if (!n) return undefined;
+  // Doc comments have parts (`///` marker, `doc_comment`): the whole comment is the sibling.
+  while (n.parent && isLeading(n.parent)) n = n.parent;
   let start = n;
   for (let p = n.previousNamedSibling; p && isLeading(p) && adjacent(p, start); p = p.previousNamedSibling) start = p;
   let last = n;
@@ -147,8 +180,8 @@ function toScope(def: Node, kinds: Record<string, ScopeKind>, grammar: string, l
   if (kind === "function" && enclosingKind(def, kinds, grammar)) kind = "method";
   if (def.type === "type_declaration") kind = goTypeKind(def);
   const name = nameOf(def);
-  // `const total = () => {…}` is a function by any other name.
-  if (kind === "closure" && name !== "" && def.parent?.type === "variable_declarator") kind = "function";
+  // `const total = () => {…}`, `fetch: function (url) {…}`: a function by any other name.
+  if (kind === "closure" && name !== "") kind = enclosingKind(def, kinds, grammar) ? "method" : "function";
   return {
     kind,
     name,
