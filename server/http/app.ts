@@ -18,6 +18,7 @@ import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
 import { tasksRouter } from "./routes/tasks";
+import { ticketsRouter } from "./routes/tickets";
 import { codeRouter } from "./routes/code";
 
 interface BodyParserError extends Error {
@@ -68,6 +69,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
   app.use(tasksRouter(ctx));
+  app.use(ticketsRouter(ctx));
   app.use(codeRouter());
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
