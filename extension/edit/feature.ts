@@ -8,7 +8,7 @@ import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
-import { findTarget, wholeDocument } from "./target";
+import { findTarget, warmParser, wholeDocument } from "./target";
 import { applyStrategy, mergeInstruction } from "./apply-strategy";
 
 export const EDIT_COMMANDS = {
@@ -114,6 +114,11 @@ export function registerEditFeature(
       if (s.phase === "review")
         e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
     },
+    retargeted: (s: EditSession, label: string) => {
+      e2eReport("edit-retarget", { file: s.uri.fsPath, target: label });
+      log(`edit in ${vscode.workspace.asRelativePath(s.uri)}: the answer covers ${label}; the edit now covers it`);
+      vscode.window.setStatusBarMessage(`$(info) AiCockpit: the answer rewrites ${label}; the edit covers it`, 8_000);
+    },
     finished: (s: EditSession, outcome: string, detail?: string) => {
       sessions.delete(s.uri.toString());
       announced.delete(s.uri.toString());
@@ -151,7 +156,7 @@ export function registerEditFeature(
       return;
     }
     if (existing) return; // still streaming: Esc cancels first
-    const target = await findTarget(editor);
+    const target = await findTarget(editor, backend);
     const instruction = await askInstruction(
       context.globalState,
       `AiCockpit: edit ${target.label}`,
@@ -164,7 +169,11 @@ export function registerEditFeature(
     editor.selection = new vscode.Selection(top, top);
     const session = new EditSession(editor.document, target, streamer, decos, hooks);
     sessions.set(editor.document.uri.toString(), session);
-    e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label });
+    e2eReport("edit-started", {
+      file: editor.document.uri.fsPath,
+      target: target.label,
+      source: target.source ?? "selection",
+    });
     await session.run(instruction);
   };
 
@@ -195,7 +204,7 @@ export function registerEditFeature(
       await session.run(mergeInstruction(args.proposed));
       return;
     }
-    const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor);
+    const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor, backend);
     // The first round diffs the given proposal; a follow-up goes to the model like any edit.
     const proposal: EditStreamer = {
       async *stream(req, signal) {
@@ -257,6 +266,7 @@ export function registerEditFeature(
     },
   };
 
+  if (vscode.window.activeTextEditor) warmParser(backend, vscode.window.activeTextEditor.document);
   context.subscriptions.push(
     lensChanged,
     streamingItem,
@@ -277,7 +287,10 @@ export function registerEditFeature(
       sessionFor(uri)?.decideAll("rejected"),
     ),
     vscode.commands.registerCommand(EDIT_COMMANDS.cancel, (uri?: vscode.Uri) => sessionFor(uri)?.cancel()),
-    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      updateContext();
+      if (editor) warmParser(backend, editor.document);
+    }),
     vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.decorate())),
     vscode.workspace.onDidChangeTextDocument((e) => {
       const s = sessions.get(e.document.uri.toString());
