@@ -307,7 +307,13 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     const lines = text.split("\n");
     const [firstLine = "", ...after] = lines; // split() gives at least one line
     const nextLine = after.find((l) => l.trim() !== "");
-    if (nextLine !== undefined && BLOCK_OPENER.test(firstLine) && width(indentOf(nextLine)) <= width(sit.indent)) {
+    const cursorWidth = width(sit.indent);
+    // A chat model answers from column 0: any following line left of the cursor gives its frame away.
+    const chatFrame = ctx.template === "chat" && after.some((l) => l.trim() !== "" && width(indentOf(l)) < cursorWidth);
+    if (
+      nextLine !== undefined &&
+      (chatFrame || (BLOCK_OPENER.test(firstLine) && width(indentOf(nextLine)) <= cursorWidth))
+    ) {
       text = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : sit.indent + l)).join("\n");
     }
   }
@@ -317,7 +323,8 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
   text = normalizeIndentation(text, {
     linePrefix: sit.linePrefix,
     lineAbove: lastCodeLineAbove(ctx.prefix),
-    unit: style && !style.tabs ? style.unit : null,
+    // A file with no indented line yet: the most common unit.
+    unit: style ? (style.tabs ? null : style.unit) : 4,
   });
 
   if (blankLinePrefix) {

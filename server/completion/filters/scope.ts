@@ -47,10 +47,12 @@ export function scopeEndCut(text: string, lines: readonly string[], input: Scope
     const line = lines[i]!;
     const code = line.trim();
     if (code === "") continue;
+    // One column either way is a model's off-by-one, fixed later (indentation.ts), not a scope change.
     const w = width(indentOf(line));
-    if (w > base) continue;
-    if (w < base || ownBlock) {
-      if (w === base && CONTINUATION.test(code)) continue;
+    if (w > base + 1) continue;
+    const atBase = w >= base - 1;
+    if (!atBase || (ownBlock && w <= base)) {
+      if (atBase && CONTINUATION.test(code)) continue;
       if (closerOnly(code)) return Math.min(text.length, offsets[i]! + line.length);
       return Math.max(0, offsets[i]! - 1);
     }
