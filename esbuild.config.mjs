@@ -1,6 +1,7 @@
 // Three bundles: the extension (runs in VS Code's extension host), the backend engine
 // (spawned as `node dist/server.js`), and the chat webview (runs in the browser).
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
@@ -77,9 +78,24 @@ const builds = [
   },
 ];
 
+/**
+ * The backend's tree-sitter runtime and grammars are WebAssembly files loaded at run time, not
+ * bundled code: copied to dist/tree-sitter.wasm and dist/grammars/ (the .vsix ships them,
+ * see .vscodeignore) from the table server/syntax/grammars.json.
+ */
+function copyWasm() {
+  const require = createRequire(import.meta.url);
+  const table = JSON.parse(readFileSync(new URL("./server/syntax/grammars.json", import.meta.url), "utf8"));
+  const from = (f) => require.resolve(`${f.package}/${f.path}`);
+  mkdirSync("dist/grammars", { recursive: true });
+  copyFileSync(from(table.runtime), `dist/${table.runtime.file}`);
+  for (const f of Object.values(table.grammars)) copyFileSync(from(f), `dist/grammars/${f.file}`);
+}
+
 const names = ["extension", "server", "webview"];
 const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
 if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
+if (!only || only === "server") copyWasm();
 
 if (watch) {
   for (const b of selected) {
