@@ -4,13 +4,16 @@
  * Config` and `interface Config {…}` instead of guessing their shape from the name; this is
  * what makes a completion call an imported helper right. Found without a language server:
  * import statements name the module and the binding, the module file is read (from the
- * request's snippets or the workspace on disk), and the definition is cut out of it by its
- * declaration line and indentation.
+ * request's snippets or the workspace on disk), and the definition is cut out of it: by the
+ * parse tree where a grammar is bundled (server/syntax), else by its declaration line,
+ * brackets and indentation.
  */
 import { posix } from "node:path";
 import { candidatePaths, importBindings, type ImportBinding } from "../../common/imports";
 import { closerOnly, indentOf, width } from "./filters/lines";
 import type { Snippet } from "./context";
+import { parse } from "../syntax/parse";
+import { scopesAt } from "../syntax/scope";
 
 /** Lines around the cursor whose names count as "used near the cursor". */
 const LINES_BEFORE = 15;
@@ -86,6 +89,13 @@ function depthDelta(line: string): number {
   return d;
 }
 
+/** First line of the doc comments and decorators right above line `start` (at most 10 lines up). */
+function leadingCommentStart(lines: readonly string[], start: number): number {
+  let first = start;
+  while (first > 0 && first > start - 10 && /^\s*(?:\/\/|#|\/\*|\*|@|""")/.test(lines[first - 1]!)) first--;
+  return first;
+}
+
 /**
  * The text of `name`'s definition in `text`: doc comments and decorators right above it, the
  * declaration, and its body up to where the indentation comes back (a closer line included).
@@ -94,9 +104,8 @@ export function definitionIn(text: string, name: string): string | null {
   const m = declarationRe(name).exec(text);
   if (!m) return null;
   const lines = text.split("\n");
-  const startLine = text.slice(0, m.index + (m[0].startsWith("\n") ? 1 : 0)).split("\n").length - 1;
-  let first = startLine;
-  while (first > 0 && first > startLine - 10 && /^\s*(?:\/\/|#|\/\*|\*|@|""")/.test(lines[first - 1]!)) first--;
+  const startLine = text.slice(0, m.index).split("\n").length - 1;
+  const first = leadingCommentStart(lines, startLine);
   const base = width(indentOf(lines[startLine]!));
   let depth = depthDelta(lines[startLine]!);
   let end = startLine;
@@ -119,6 +128,34 @@ export function definitionIn(text: string, name: string): string | null {
     .slice(first, end + 1)
     .join("\n")
     .trimEnd();
+}
+
+/**
+ * The definition by the parse tree: the named block (with its decorators and doc comment)
+ * whose header is the declaration line. Falls back to `definitionIn` when the language has
+ * no bundled grammar or the declaration is not a block the tree names (`const X = 1`).
+ */
+export async function definitionByTree(
+  text: string,
+  name: string,
+  languageId: string,
+  path: string,
+): Promise<string | null> {
+  const m = declarationRe(name).exec(text);
+  if (!m) return null;
+  const tree = await parse(languageId, text, { uri: `definitions:${path}`, filename: path }).catch(() => undefined);
+  if (tree) {
+    const at = m.index + m[0].length - 1;
+    const headerLine = text.slice(0, at).split("\n").length - 1;
+    const scope = scopesAt(tree, at).find((s) => s.headerLine === headerLine);
+    if (scope) {
+      const all = tree.text.split("\n");
+      const lines = all.slice(leadingCommentStart(all, scope.startLine), scope.endLine + 1);
+      if (lines.length > MAX_DEFINITION_LINES) lines.length = MAX_DEFINITION_LINES;
+      return lines.join("\n").trimEnd();
+    }
+  }
+  return definitionIn(text, name);
 }
 
 export interface DefinitionOptions {
@@ -183,7 +220,7 @@ export async function importedDefinitions(opts: DefinitionOptions): Promise<Snip
     const key = `${file.path}#${w.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const def = definitionIn(file.text, w.name);
+    const def = await definitionByTree(file.text, w.name, opts.languageId, file.path);
     if (def) out.push({ filepath: file.path, content: def });
   }
   return out;
