@@ -114,6 +114,11 @@ export function registerEditFeature(
       if (s.phase === "review")
         e2eReport("edit-review", { file: s.uri.fsPath, hunks: s.totalHunks, pending: s.pendingHunks });
     },
+    retargeted: (s: EditSession, label: string) => {
+      e2eReport("edit-retarget", { file: s.uri.fsPath, target: label });
+      log(`edit in ${vscode.workspace.asRelativePath(s.uri)}: the answer covers ${label}; the edit now covers it`);
+      vscode.window.setStatusBarMessage(`$(info) AiCockpit: the answer rewrites ${label}; the edit covers it`, 8_000);
+    },
     finished: (s: EditSession, outcome: string, detail?: string) => {
       sessions.delete(s.uri.toString());
       announced.delete(s.uri.toString());
@@ -151,7 +156,7 @@ export function registerEditFeature(
       return;
     }
     if (existing) return; // still streaming: Esc cancels first
-    const target = await findTarget(editor);
+    const target = await findTarget(editor, backend);
     const instruction = await askInstruction(
       context.globalState,
       `AiCockpit: edit ${target.label}`,
@@ -195,7 +200,7 @@ export function registerEditFeature(
       await session.run(mergeInstruction(args.proposed));
       return;
     }
-    const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor);
+    const target = editor.selection.isEmpty ? wholeDocument(editor.document) : await findTarget(editor, backend);
     // The first round diffs the given proposal; a follow-up goes to the model like any edit.
     const proposal: EditStreamer = {
       async *stream(req, signal) {

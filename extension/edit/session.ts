@@ -27,6 +27,8 @@ export type Phase = "streaming" | "review" | "finished";
 
 export interface SessionHooks {
   changed(session: EditSession): void;
+  /** The edit now covers a block around the original target (see retarget()). */
+  retargeted?(session: EditSession, label: string): void;
   finished(
     session: EditSession,
     outcome: "accepted" | "rejected" | "cancelled" | "failed" | "unchanged",
@@ -38,8 +40,8 @@ export class EditSession {
   phase: Phase = "streaming";
   readonly uri: vscode.Uri;
   private lineCount: number;
-  private readonly originalText: string;
-  private readonly oldLines: string[];
+  private originalText: string;
+  private oldLines: string[];
   private readonly eol: string;
   private streamed: DiffLine[] = [];
   private position = 0;
@@ -55,7 +57,7 @@ export class EditSession {
 
   constructor(
     private readonly doc: vscode.TextDocument,
-    readonly target: EditTarget,
+    public target: EditTarget,
     private readonly streamer: EditStreamer,
     private readonly decorations: EditDecorations,
     private readonly hooks: SessionHooks,
@@ -106,6 +108,7 @@ export class EditSession {
         new vscode.Range(this.startLine + this.lineCount, 0, this.startLine + this.lineCount + 60, 0),
       ),
       ...(this.rounds.length > 0 ? { previous: this.rounds } : {}),
+      ...(this.target.enclosing && this.target.enclosing.length > 0 ? { enclosing: this.target.enclosing } : {}),
     };
     const signal = this.abort.signal;
     try {
@@ -115,6 +118,8 @@ export class EditSession {
           this.streamed.push(...ev.lines);
           this.position += ev.lines.filter((l) => l.kind !== "added").length;
           await this.render(streamingView(this.streamed, this.oldLines, this.position));
+        } else if (ev.type === "retarget") {
+          this.retarget(ev.startLine, ev.endLine, ev.label);
         } else if (ev.type === "done") {
           await this.review(ev.hunks);
         } else {
@@ -181,6 +186,43 @@ export class EditSession {
   /** Keeps the region anchored when the user edits lines above it. */
   shift(lines: number): void {
     this.startLine += lines;
+  }
+
+  /**
+   * The answer covers a block around the target (it started with that block's header): the
+   * region becomes that block before anything was rendered, so the proposal replaces the
+   * block instead of nesting a second header inside it.
+   */
+  private retarget(relStart: number, relEnd: number, label: string): void {
+    const start = this.startLine + relStart;
+    const end = this.startLine + relEnd;
+    if (this.streamed.length > 0 || start < 0 || end >= this.doc.lineCount || end < start) {
+      throw new Error("The backend re-aligned the edit to lines outside the document.");
+    }
+    const enclosing = (this.target.enclosing ?? [])
+      .filter((b) => b.startLine <= relStart && b.endLine >= relEnd)
+      .map((b) => ({
+        ...b,
+        startLine: b.startLine - relStart,
+        endLine: b.endLine - relStart,
+        headerLine: b.headerLine - relStart,
+      }));
+    this.startLine = start;
+    this.lineCount = end - start + 1;
+    const range = this.regionRange();
+    this.originalText = this.doc.getText(range);
+    this.oldLines = this.originalText.split(/\r?\n/);
+    this.target = {
+      startLine: start,
+      endLine: end,
+      code: this.originalText,
+      linePrefix: "",
+      lineSuffix: "",
+      trailingEol: false,
+      label,
+      enclosing,
+    };
+    this.hooks.retargeted?.(this, label);
   }
 
   private async review(hunks: Hunk[]): Promise<void> {

@@ -1,8 +1,15 @@
 /**
  * What Ctrl+K edits: the selection exactly (mid-line starts/ends included), or without a
- * selection the innermost function/class/block around the cursor, or else the line.
+ * selection the innermost function/method/class/block around the cursor, or else the line.
+ *
+ * The block comes from the backend's parser (`POST /api/code/target`, tree-sitter), which
+ * needs no language server: most files have none installed, or not yet started. Document
+ * symbols from a language server are the fallback for languages without a bundled grammar.
  */
 import * as vscode from "vscode";
+import type { CodeScope, CodeTargetResponse } from "../../server/api/code";
+import type { EnclosingBlock } from "../../server/api/edit";
+import type { BackendClient } from "../backend/client";
 
 export interface EditTarget {
   /** First and last document line shown in the diff region. */
@@ -13,17 +20,26 @@ export interface EditTarget {
   lineSuffix: string;
   /** Whether the region includes the final line break (selection ended at column 0). */
   trailingEol: boolean;
-  /** For the prompt UI: "selection (lines 3–9)", "function total (lines 3–9)", "line 5". */
+  /** For the prompt UI: "selection (lines 3–9)", "method total (lines 3–9)", "line 5". */
   label: string;
+  /** Blocks around the target, lines relative to `startLine` (see EditRequest.enclosing). */
+  enclosing?: EnclosingBlock[];
 }
+
+/** The slice of the backend client target-finding needs. */
+export type TargetBackend = Pick<BackendClient, "call">;
+
+/** The parser answers in milliseconds; a busy or restarting backend must not hold up the prompt. */
+const PARSE_TIMEOUT_MS = 1_500;
 
 function lines(a: number, b: number): string {
   return a === b ? `line ${a + 1}` : `lines ${a + 1}–${b + 1}`;
 }
 
-export async function findTarget(editor: vscode.TextEditor): Promise<EditTarget> {
+export async function findTarget(editor: vscode.TextEditor, backend?: TargetBackend): Promise<EditTarget> {
   const doc = editor.document;
   const sel = editor.selection;
+  const parsed = backend ? await parsedScopes(backend, doc, sel) : undefined;
   if (!sel.isEmpty) {
     // A selection ending at column 0 of a line means "up to the end of the previous line".
     const endsAtLineStart = sel.end.character === 0 && sel.end.line > sel.start.line;
@@ -39,10 +55,14 @@ export async function findTarget(editor: vscode.TextEditor): Promise<EditTarget>
       lineSuffix,
       trailingEol: endsAtLineStart,
       label: `selection (${lines(startLine, lastLine)})`,
+      ...(parsed ? { enclosing: relativeTo(startLine, parsed) } : {}),
     };
   }
-  const block = await enclosingSymbol(doc, sel.active);
-  const [startLine, endLine, what] = block ?? [sel.active.line, sel.active.line, "line"];
+  const innermost = parsed?.[0];
+  const block = innermost
+    ? ([innermost.startLine, innermost.endLine, innermost.label] as const)
+    : await enclosingSymbol(doc, sel.active);
+  const [startLine, endLine] = block ?? [sel.active.line, sel.active.line];
   const range = new vscode.Range(startLine, 0, endLine, doc.lineAt(endLine).text.length);
   return {
     startLine,
@@ -51,8 +71,44 @@ export async function findTarget(editor: vscode.TextEditor): Promise<EditTarget>
     linePrefix: "",
     lineSuffix: "",
     trailingEol: false,
-    label: what === "line" ? lines(startLine, endLine) : `${what} (${lines(startLine, endLine)})`,
+    label: block ? block[2] : lines(startLine, endLine),
+    ...(parsed ? { enclosing: relativeTo(startLine, parsed) } : {}),
   };
+}
+
+/** The parser's blocks around the cursor (or holding the selection); undefined when it could not say. */
+async function parsedScopes(
+  backend: TargetBackend,
+  doc: vscode.TextDocument,
+  sel: vscode.Selection,
+): Promise<CodeScope[] | undefined> {
+  const text = doc.getText();
+  try {
+    const res: CodeTargetResponse = await backend.call("POST /api/code/target", {
+      body: {
+        languageId: doc.languageId,
+        filepath: doc.uri.path,
+        uri: doc.uri.toString(),
+        version: doc.version,
+        text,
+        offset: doc.offsetAt(sel.start),
+        ...(sel.isEmpty ? {} : { endOffset: doc.offsetAt(sel.end) }),
+      },
+      timeoutMs: PARSE_TIMEOUT_MS,
+    });
+    return res.grammar === null ? undefined : res.scopes;
+  } catch {
+    return undefined;
+  }
+}
+
+function relativeTo(line: number, scopes: readonly CodeScope[]): EnclosingBlock[] {
+  return scopes.map((s) => ({
+    startLine: s.startLine - line,
+    endLine: s.endLine - line,
+    headerLine: s.headerLine - line,
+    label: s.label,
+  }));
 }
 
 const BLOCK_KINDS = new Set([
@@ -92,10 +148,11 @@ async function enclosingSymbol(
   };
   visit(symbols);
   if (!best) return undefined;
+  const [start, end] = [best.range.start.line, best.range.end.line];
   return [
-    best.range.start.line,
-    best.range.end.line,
-    `${(vscode.SymbolKind[best.kind] ?? "symbol").toLowerCase()} ${best.name}`,
+    start,
+    end,
+    `${(vscode.SymbolKind[best.kind] ?? "symbol").toLowerCase()} ${best.name} (${lines(start, end)})`,
   ];
 }
 

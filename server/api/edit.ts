@@ -10,6 +10,9 @@ import type { DiffRequestSchema, EditRequestSchema } from "./schemas/edit";
 
 export type EditRequest = z.infer<typeof EditRequestSchema>;
 
+/** A block around the target (EditRequest.enclosing), lines relative to the target's first line. */
+export type EnclosingBlock = NonNullable<EditRequest["enclosing"]>[number];
+
 export type DiffLineKind = "same" | "added" | "removed";
 
 export interface DiffLine {
@@ -28,6 +31,12 @@ export interface Hunk {
 export type EditEvent =
   /** Lines appended to the provisional diff as the model streams (greedy, never revised). */
   | { type: "lines"; lines: DiffLine[] }
+  /**
+   * Sent before any `lines` when the answer covers a block around the target (it starts with
+   * that block's header): from here on the region is lines `startLine`–`endLine` (relative to
+   * the old target's first line, negative = above) and every diff is against that region.
+   */
+  | { type: "retarget"; startLine: number; endLine: number; label: string }
   /** Final exact (Myers) diff; replaces the provisional one. `text` replaces `linePrefix + code + lineSuffix`. */
   | { type: "done"; text: string; hunks: Hunk[] }
   | { type: "error"; error: ApiError };

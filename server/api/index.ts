@@ -3,6 +3,7 @@ export * from "./health";
 export * from "./providers";
 export * from "./routes";
 export * from "./edit";
+export * from "./code";
 export * from "./completion";
 export * from "./shell";
 export * from "./chat";

@@ -6,6 +6,7 @@
 import type { HealthResponse, ReadyResponse } from "./health";
 import type { ShellAssessment, ShellAssessRequest, ShellSuggestion, ShellSuggestRequest } from "./shell";
 import type { DiffRequest, DiffResponse, EditEvent, EditRequest } from "./edit";
+import type { CodeTargetRequest, CodeTargetResponse } from "./code";
 import type { ChatEvent, ChatRequest } from "./chat";
 import type {
   CreateWorkspaceEvent,
@@ -79,6 +80,8 @@ export type Empty = Record<string, never>;
 
 export interface ApiRoutes {
   "POST /api/edit/diff": [DiffRequest, DiffResponse];
+  /** The blocks around a cursor from the backend's parser (server/api/code.ts). */
+  "POST /api/code/target": [CodeTargetRequest, CodeTargetResponse];
   "GET /health": [Empty, HealthResponse];
   "GET /ready": [Empty, ReadyResponse];
   "GET /api/providers": [Empty, ProviderList];

@@ -9,6 +9,7 @@ import { commonIndent, restoreIndentLine, splitLines, stripIndent } from "./inde
 import { buildEditMessages, type ChatMessage } from "./prompt";
 import { StreamingLineDiff } from "./stream-diff";
 import { computeHunks } from "./hunks";
+import { realign } from "./realign";
 
 /** The slice of the LLM service an edit needs (kept narrow so tests can drive it directly). */
 export interface EditModel {
@@ -28,15 +29,17 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
   const whole = prefix + req.code + suffix;
   const eol = whole.includes("\r\n") ? "\r\n" : "\n";
   const trailingEol = /\r?\n$/.test(whole);
-  const oldLines = splitLines(trailingEol ? whole.replace(/\r?\n$/, "") : whole);
+  let oldLines = splitLines(trailingEol ? whole.replace(/\r?\n$/, "") : whole);
   const codeLines = splitLines(req.code.replace(/\r?\n$/, ""));
   // A selection starting mid-line has its indentation in the prefix: nothing to strip.
-  const indent = prefix === "" ? commonIndent(codeLines) : "";
+  let indent = prefix === "" ? commonIndent(codeLines) : "";
   const stripped = stripIndent(codeLines, indent);
-  const firstCode = stripped.find((l) => l.trim() !== "") ?? "";
+  let firstCode = stripped.find((l) => l.trim() !== "") ?? "";
 
   const filter = new AnswerFilter();
-  const diff = new StreamingLineDiff(oldLines);
+  let diff = new StreamingLineDiff(oldLines);
+  // Set when the answer turns out to cover a block around the target (see realign.ts).
+  let retarget: EditEvent | undefined;
   const newLines: string[] = [];
   // Decided at the first non-blank answer line: did the model keep the original indentation itself?
   let answerIndented: boolean | undefined;
@@ -61,6 +64,26 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
         continue;
       }
       sawCode = true;
+      if (answerIndented === undefined && req.enclosing && prefix === "" && suffix === "") {
+        const above = contextLines(req.before, "above");
+        const below = contextLines(req.after, "below");
+        const r = realign(raw, { above, code: codeLines, below }, req.enclosing);
+        if (r.kind === "overreach") {
+          throw new AppError(
+            "PROVIDER_BAD_RESPONSE",
+            `The model rewrote more than the target: its answer starts with "${clip(r.text)}", ${-r.line} line(s) above it. Nothing was changed.`,
+            "Select all the lines you want rewritten (or put the cursor in the block) and try again.",
+          );
+        }
+        if (r.kind === "retarget") {
+          const all = [...above, ...codeLines, ...below];
+          oldLines = all.slice(above.length + r.startLine, above.length + r.endLine + 1);
+          indent = commonIndent(oldLines);
+          firstCode = stripIndent(oldLines, indent).find((l) => l.trim() !== "") ?? "";
+          diff = new StreamingLineDiff(oldLines);
+          retarget = { type: "retarget", startLine: r.startLine, endLine: r.endLine, label: r.label };
+        }
+      }
       if (answerIndented === undefined) {
         answerIndented = indent !== "" && leadingWs(raw) === indent + leadingWs(firstCode);
       }
@@ -78,9 +101,12 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
     signal,
   )) {
     const lines = accept(filter.push(chunk));
+    if (retarget) yield retarget;
+    retarget = undefined;
     if (lines.length > 0) yield { type: "lines", lines };
   }
   const last = accept(filter.end());
+  if (retarget) yield retarget;
   if (!sawCode && !filter.sawFence) {
     throw new AppError(
       "PROVIDER_BAD_RESPONSE",
@@ -100,6 +126,18 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
 
   const text = newLines.length === 0 ? "" : newLines.join(eol) + (trailingEol ? eol : "");
   yield { type: "done", text, hunks: computeHunks(oldLines, newLines) };
+}
+
+/** `before` ends where the target's first line starts, `after` starts at the line below it. */
+function contextLines(text: string | undefined, side: "above" | "below"): string[] {
+  if (!text) return [];
+  const lines = splitLines(text);
+  if (side === "above" && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
 }
 
 function findLastIndex(lines: readonly string[], pred: (line: string) => boolean): number {

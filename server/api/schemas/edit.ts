@@ -26,6 +26,23 @@ export const EditRequestSchema = z.object({
     .max(20)
     .optional(),
   model: z.string().min(1).max(200).optional(),
+  /**
+   * The named blocks around the target, innermost first, lines relative to the target's first
+   * line (negative = above): an answer that starts at one of their headers is re-aligned to
+   * that block instead of being applied to the target (a duplicated header). From
+   * `POST /api/code/target`; without it answers are applied to the target as they are.
+   */
+  enclosing: z
+    .array(
+      z.object({
+        startLine: z.number().int().min(-10_000_000).max(10_000_000),
+        endLine: z.number().int().min(-10_000_000).max(10_000_000),
+        headerLine: z.number().int().min(-10_000_000).max(10_000_000),
+        label: z.string().max(300),
+      }),
+    )
+    .max(64)
+    .optional(),
 });
 
 /**
