@@ -63,7 +63,9 @@ const builds = [
     target: "node20",
     // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
     external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
-    define,
+    // web-tree-sitter's ESM build calls createRequire(import.meta.url), which a CJS bundle leaves undefined.
+    banner: { js: 'var __aicockpitImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+    define: { ...define, "import.meta.url": "__aicockpitImportMetaUrl" },
   },
   {
     ...common,
