@@ -22,6 +22,7 @@ import { IgnoreLoader, matcherFor, relativeTo } from "./ignore-loader";
 import { findCut, postprocess, type PostprocessContext, type Postprocessed } from "./postprocess";
 import { prefilter } from "./prefilter";
 import { importedDefinitions } from "./definitions";
+import { importBindings } from "../../common/imports";
 import { WorkspaceFiles } from "./workspace-reader";
 import { renderPrompt, templateForModel, type ChatMessage, type RenderedPrompt } from "./templates";
 
@@ -217,19 +218,22 @@ export class CompletionEngine {
     if (signal.aborted) throw new AppError("CANCELLED", "The client cancelled the completion request.");
 
     // Definitions of the imported names used near the cursor come first: they say what the code calls.
-    const definitions = await timeBoxed(
-      importedDefinitions({
-        prefix: req.prefix,
-        suffix: req.suffix,
-        languageId: req.languageId,
-        filepath: req.filepath,
-        ...(req.workspaceRoot !== undefined ? { workspaceRoot: req.workspaceRoot } : {}),
-        known: req.snippets ?? [],
-        read: loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
-      }),
-      this.options.sourceTimeBoxMs,
-      [],
-    );
+    const definitions = !importsSomething(req.prefix, req.languageId)
+      ? []
+      : await timeBoxed(
+          importedDefinitions({
+            prefix: req.prefix,
+            suffix: req.suffix,
+            languageId: req.languageId,
+            filepath: req.filepath,
+            ...(req.workspaceRoot !== undefined ? { workspaceRoot: req.workspaceRoot } : {}),
+            known: req.snippets ?? [],
+            read:
+              loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
+          }),
+          this.options.sourceTimeBoxMs,
+          [],
+        );
     // A file the definitions came from is better told by them than by its first lines.
     const defined = new Set(definitions.map((d) => d.filepath));
     const others = (req.snippets ?? []).filter((s) => !defined.has(s.filepath.replace(/\\/g, "/")));
@@ -361,4 +365,9 @@ export class CompletionEngine {
 
 function clampTimeout(ms: number): number {
   return Math.min(30_000, Math.max(50, ms));
+}
+
+/** Most documents import nothing local: then there is nothing to look up, and no await on the way to the model. */
+function importsSomething(prefix: string, languageId: string): boolean {
+  return importBindings(prefix, languageId).length > 0;
 }
