@@ -60,7 +60,21 @@ export type ErrorCode =
   // host tasks (server/tasks/)
   | "TASK_NOT_FOUND"
   | "TASK_DECISION_STALE"
-  | "TASK_INPUT_UNSUPPORTED";
+  | "TASK_INPUT_UNSUPPORTED"
+  // ticket agents (server/tickets/)
+  | "TICKET_NOT_FOUND"
+  | "TICKET_RUN_NOT_FOUND"
+  | "TICKET_RUN_ACTIVE"
+  | "TICKET_REPO_REFUSED"
+  | "TICKET_DIRTY_TREE"
+  | "TICKET_GIT_FAILED"
+  | "TICKET_CONFIRMATION_STALE"
+  | "FORGE_AUTH_FAILED"
+  | "FORGE_FORBIDDEN"
+  | "FORGE_REJECTED"
+  | "FORGE_UNREACHABLE"
+  | "AGENT_UNAVAILABLE"
+  | "AGENT_FAILED";
 
 export interface ApiError {
   code: ErrorCode;

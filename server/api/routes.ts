@@ -61,6 +61,18 @@ import type {
   TaskView,
 } from "./tasks";
 import type {
+  CreateTicketRequest,
+  CreateTicketResponse,
+  DeleteTicketResponse,
+  TicketCommandRequest,
+  TicketConfirmRequest,
+  TicketConfirmResponse,
+  TicketDetail,
+  TicketList,
+  TicketRunEvent,
+  TicketRunView,
+} from "./tickets";
+import type {
   CompletionFeedback,
   CompletionFeedbackResponse,
   CompletionRequest,
@@ -141,6 +153,15 @@ export interface ApiRoutes {
   "GET /api/tasks/:id": [Empty, TaskView];
   "POST /api/tasks/:id/decision": [TaskDecisionRequest, TaskDecisionResponse];
   "POST /api/tasks/:id/cancel": [Empty, TaskView];
+  /** Ticket agents (server/api/tickets.ts). Run events: the SSE route below. */
+  "POST /api/tickets": [CreateTicketRequest, CreateTicketResponse];
+  "GET /api/tickets": [Empty, TicketList];
+  "GET /api/tickets/:id": [Empty, TicketDetail];
+  "DELETE /api/tickets/:id": [Empty, DeleteTicketResponse];
+  "POST /api/tickets/:id/command": [TicketCommandRequest, TicketRunView];
+  "GET /api/tickets/:id/runs/:run": [Empty, TicketRunView];
+  "POST /api/tickets/:id/runs/:run/confirm": [TicketConfirmRequest, TicketConfirmResponse];
+  "POST /api/tickets/:id/runs/:run/cancel": [Empty, TicketRunView];
 }
 
 /**
@@ -154,6 +175,8 @@ export interface StreamRoutes {
   "POST /api/chat": [ChatRequest, ChatEvent];
   /** Each message also has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] once the task has finished. */
   "GET /api/tasks/:id/events": [Empty, TaskEvent];
+  /** Each message has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] after the run's `end` event. */
+  "GET /api/tickets/:id/runs/:run/events": [Empty, TicketRunEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

@@ -56,6 +56,21 @@ const STATUS: Record<ErrorCode, number> = {
   TASK_NOT_FOUND: 404,
   TASK_DECISION_STALE: 409,
   TASK_INPUT_UNSUPPORTED: 409,
+  TICKET_NOT_FOUND: 404,
+  TICKET_RUN_NOT_FOUND: 404,
+  // one running action per ticket
+  TICKET_RUN_ACTIVE: 409,
+  TICKET_REPO_REFUSED: 400,
+  // the user must commit, stash or say `dirty: "commit"`
+  TICKET_DIRTY_TREE: 409,
+  TICKET_GIT_FAILED: 502,
+  TICKET_CONFIRMATION_STALE: 409,
+  FORGE_AUTH_FAILED: 502,
+  FORGE_FORBIDDEN: 502,
+  FORGE_REJECTED: 502,
+  FORGE_UNREACHABLE: 502,
+  AGENT_UNAVAILABLE: 503,
+  AGENT_FAILED: 502,
 };
 
 export function statusFor(code: ErrorCode): number {
