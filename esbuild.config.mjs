@@ -63,9 +63,10 @@ const builds = [
     target: "node20",
     // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
     external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
-    // web-tree-sitter's ESM build calls createRequire(import.meta.url), which a CJS bundle leaves undefined.
-    banner: { js: 'var __aicockpitImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+    // ESM-only code in the bundle (web-tree-sitter's `createRequire(import.meta.url)`) gets
+    // the bundle's own URL: esbuild leaves `import.meta` empty in CommonJS output.
     define: { ...define, "import.meta.url": "__aicockpitImportMetaUrl" },
+    banner: { js: 'const __aicockpitImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   },
   {
     ...common,

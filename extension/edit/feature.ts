@@ -8,7 +8,7 @@ import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
-import { findTarget, wholeDocument } from "./target";
+import { findTarget, warmParser, wholeDocument } from "./target";
 import { applyStrategy, mergeInstruction } from "./apply-strategy";
 
 export const EDIT_COMMANDS = {
@@ -169,7 +169,11 @@ export function registerEditFeature(
     editor.selection = new vscode.Selection(top, top);
     const session = new EditSession(editor.document, target, streamer, decos, hooks);
     sessions.set(editor.document.uri.toString(), session);
-    e2eReport("edit-started", { file: editor.document.uri.fsPath, target: target.label });
+    e2eReport("edit-started", {
+      file: editor.document.uri.fsPath,
+      target: target.label,
+      source: target.source ?? "selection",
+    });
     await session.run(instruction);
   };
 
@@ -262,6 +266,7 @@ export function registerEditFeature(
     },
   };
 
+  if (vscode.window.activeTextEditor) warmParser(backend, vscode.window.activeTextEditor.document);
   context.subscriptions.push(
     lensChanged,
     streamingItem,
@@ -282,7 +287,10 @@ export function registerEditFeature(
       sessionFor(uri)?.decideAll("rejected"),
     ),
     vscode.commands.registerCommand(EDIT_COMMANDS.cancel, (uri?: vscode.Uri) => sessionFor(uri)?.cancel()),
-    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      updateContext();
+      if (editor) warmParser(backend, editor.document);
+    }),
     vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.decorate())),
     vscode.workspace.onDidChangeTextDocument((e) => {
       const s = sessions.get(e.document.uri.toString());

@@ -207,21 +207,24 @@ export class EditSession {
         endLine: b.endLine - relStart,
         headerLine: b.headerLine - relStart,
       }));
-    this.startLine = start;
-    this.lineCount = end - start + 1;
-    const range = this.regionRange();
-    this.originalText = this.doc.getText(range);
-    this.oldLines = this.originalText.split(/\r?\n/);
+    // Whole lines without the final line break (as the backend now diffs them): set the
+    // target first, the region's range depends on its trailingEol.
+    const range = new vscode.Range(start, 0, end, this.doc.lineAt(end).text.length);
+    const code = this.doc.getText(range);
     this.target = {
       startLine: start,
       endLine: end,
-      code: this.originalText,
+      code,
       linePrefix: "",
       lineSuffix: "",
       trailingEol: false,
       label,
       enclosing,
     };
+    this.startLine = start;
+    this.lineCount = end - start + 1;
+    this.originalText = code;
+    this.oldLines = code.split(/\r?\n/);
     this.hooks.retargeted?.(this, label);
   }
 

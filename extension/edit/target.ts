@@ -22,6 +22,8 @@ export interface EditTarget {
   trailingEol: boolean;
   /** For the prompt UI: "selection (lines 3–9)", "method total (lines 3–9)", "line 5". */
   label: string;
+  /** Where a cursor target came from: the backend's parser, a language server's symbols, or just the line. */
+  source?: "parser" | "symbols" | "line";
   /** Blocks around the target, lines relative to `startLine` (see EditRequest.enclosing). */
   enclosing?: EnclosingBlock[];
 }
@@ -29,8 +31,30 @@ export interface EditTarget {
 /** The slice of the backend client target-finding needs. */
 export type TargetBackend = Pick<BackendClient, "call">;
 
-/** The parser answers in milliseconds; a busy or restarting backend must not hold up the prompt. */
-const PARSE_TIMEOUT_MS = 1_500;
+/**
+ * A warm parser answers in milliseconds; a cold one loads its grammar first (0.1–2 s on a
+ * loaded machine), which warmParser() does ahead of time. A busy or restarting backend
+ * must not hold up the prompt for longer than this.
+ */
+const PARSE_TIMEOUT_MS = 2_500;
+
+const warmed = new Set<string>();
+
+/**
+ * Loads the grammar for this document's language in the backend (an empty parse), once per
+ * language: called when an editor becomes active, so the first Ctrl+K finds it loaded.
+ */
+export function warmParser(backend: TargetBackend, doc: vscode.TextDocument): void {
+  const key = `${doc.languageId}:${/\.[^./]*$/.exec(doc.uri.path)?.[0] ?? ""}`;
+  if (warmed.has(key) || doc.uri.scheme === "output") return;
+  warmed.add(key);
+  backend
+    .call("POST /api/code/target", {
+      body: { languageId: doc.languageId, filepath: doc.uri.path, text: "", offset: 0 },
+      timeoutMs: 30_000,
+    })
+    .catch(() => warmed.delete(key)); // e.g. the backend restarting: the next activation tries again
+}
 
 function lines(a: number, b: number): string {
   return a === b ? `line ${a + 1}` : `lines ${a + 1}–${b + 1}`;
@@ -72,6 +96,7 @@ export async function findTarget(editor: vscode.TextEditor, backend?: TargetBack
     lineSuffix: "",
     trailingEol: false,
     label: block ? block[2] : lines(startLine, endLine),
+    source: innermost ? "parser" : block ? "symbols" : "line",
     ...(parsed ? { enclosing: relativeTo(startLine, parsed) } : {}),
   };
 }

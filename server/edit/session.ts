@@ -28,7 +28,7 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
   const suffix = req.lineSuffix ?? "";
   const whole = prefix + req.code + suffix;
   const eol = whole.includes("\r\n") ? "\r\n" : "\n";
-  const trailingEol = /\r?\n$/.test(whole);
+  let trailingEol = /\r?\n$/.test(whole);
   let oldLines = splitLines(trailingEol ? whole.replace(/\r?\n$/, "") : whole);
   const codeLines = splitLines(req.code.replace(/\r?\n$/, ""));
   // A selection starting mid-line has its indentation in the prefix: nothing to strip.
@@ -81,6 +81,8 @@ export async function* runEdit(model: EditModel, req: EditRequest, signal: Abort
           indent = commonIndent(oldLines);
           firstCode = stripIndent(oldLines, indent).find((l) => l.trim() !== "") ?? "";
           diff = new StreamingLineDiff(oldLines);
+          // The block is whole lines without the final line break, as the client then holds it.
+          trailingEol = false;
           retarget = { type: "retarget", startLine: r.startLine, endLine: r.endLine, label: r.label };
         }
       }

@@ -18,8 +18,8 @@ import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
 import { tasksRouter } from "./routes/tasks";
-import { codeRouter } from "./routes/code";
 import { ticketsRouter } from "./routes/tickets";
+import { codeRouter } from "./routes/code";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -69,8 +69,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
   app.use(tasksRouter(ctx));
-  app.use(codeRouter());
   app.use(ticketsRouter(ctx));
+  app.use(codeRouter());
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -50,11 +50,13 @@ async function applyEdit(c: Case): Promise<{ doc: string; label: string; events:
   let [start, end, label] = c.selectTo
     ? [lineOf(offset), lineOf(endOffset!), "selection"]
     : [res.scopes[0]!.startLine, res.scopes[0]!.endLine, res.scopes[0]!.label];
+  // A selection of whole lines ends at column 0 of the next line: its code ends with the line break.
+  let trailingEol = c.selectTo !== undefined;
   const req: EditRequest = {
     filepath: "f",
     languageId: c.languageId,
     instruction: "do it",
-    code: lines.slice(start, end + 1).join("\n"),
+    code: lines.slice(start, end + 1).join("\n") + (trailingEol ? "\n" : ""),
     before: lines.slice(Math.max(0, start - 60), start).join("\n") + (start > 0 ? "\n" : ""),
     after: lines.slice(end + 1, end + 61).join("\n"),
     enclosing: res.scopes.map((s) => ({
@@ -71,10 +73,16 @@ async function applyEdit(c: Case): Promise<{ doc: string; label: string; events:
     if (ev.type === "retarget") {
       assert.equal(events.filter((e) => e === "lines").length, 0, "retarget comes before any diff lines");
       [start, end, label] = [start + ev.startLine, start + ev.endLine, ev.label];
+      trailingEol = false;
     } else if (ev.type === "done") text = ev.text;
   }
   assert.ok(text !== undefined);
-  return { doc: [...lines.slice(0, start), text, ...lines.slice(end + 1)].join("\n"), label, events };
+  const above = lines
+    .slice(0, start)
+    .map((l) => l + "\n")
+    .join("");
+  const below = lines.slice(end + 1).join("\n");
+  return { doc: above + text + (trailingEol ? "" : "\n") + below, label, events };
 }
 
 const PY = `class Cart:
