@@ -21,6 +21,9 @@ import { Generation, InflightRegistry, type GenerationObserver, type GenerationO
 import { IgnoreLoader, matcherFor, relativeTo } from "./ignore-loader";
 import { findCut, postprocess, type PostprocessContext, type Postprocessed } from "./postprocess";
 import { prefilter } from "./prefilter";
+import { importedDefinitions } from "./definitions";
+import { importBindings } from "../../common/imports";
+import { WorkspaceFiles } from "./workspace-reader";
 import { renderPrompt, templateForModel, type ChatMessage, type RenderedPrompt } from "./templates";
 
 export interface UpstreamCompletionParams {
@@ -100,6 +103,7 @@ export class CompletionEngine {
   readonly inflight: InflightRegistry;
   private readonly options: EngineOptions;
   private readonly ignoreLoader = new IgnoreLoader();
+  private readonly files = new WorkspaceFiles();
   private readonly tracked = new WeakMap<Generation, Tracked>();
   /** Ids of shown completions awaiting feedback (bounded, oldest dropped first). */
   private readonly shown = new Map<string, true>();
@@ -139,9 +143,11 @@ export class CompletionEngine {
     };
 
     const relativePath = req.relativePath ?? relativeTo(req.workspaceRoot, req.filepath);
-    const fileRules = req.workspaceRoot
-      ? await timeBoxed(this.ignoreLoader.rules(req.workspaceRoot), this.options.sourceTimeBoxMs, "")
+    // null: the rules were not read in time (not known, so nothing is read from the workspace's disk below).
+    const loadedRules = req.workspaceRoot
+      ? await timeBoxed<string | null>(this.ignoreLoader.rules(req.workspaceRoot), this.options.sourceTimeBoxMs, null)
       : "";
+    const fileRules = loadedRules ?? "";
     const ignore = matcherFor(fileRules, req.ignorePatterns);
     const pre = prefilter({
       filepath: req.filepath,
@@ -215,7 +221,30 @@ export class CompletionEngine {
     }
     if (signal.aborted) throw new AppError("CANCELLED", "The client cancelled the completion request.");
 
-    const snippets = safeSnippets(req.snippets ?? [], { ignore, relativize: (p) => relativeTo(req.workspaceRoot, p) });
+    // Definitions of the imported names used near the cursor come first: they say what the code calls.
+    const definitions = !importsSomething(req.prefix, req.languageId)
+      ? []
+      : await timeBoxed(
+          importedDefinitions({
+            prefix: req.prefix,
+            suffix: req.suffix,
+            languageId: req.languageId,
+            filepath: req.filepath,
+            ...(req.workspaceRoot !== undefined ? { workspaceRoot: req.workspaceRoot } : {}),
+            known: req.snippets ?? [],
+            read:
+              loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
+          }),
+          this.options.sourceTimeBoxMs,
+          [],
+        );
+    // A file the definitions came from is better told by them than by its first lines.
+    const defined = new Set(definitions.map((d) => d.filepath));
+    const others = (req.snippets ?? []).filter((s) => !defined.has(s.filepath.replace(/\\/g, "/")));
+    const snippets = safeSnippets([...definitions, ...others], {
+      ignore,
+      relativize: (p) => relativeTo(req.workspaceRoot, p),
+    });
     const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, template, ck, docKey);
     const final = await this.wait(generation, tracked, signal);
     if (final.outcome === "error")
@@ -340,4 +369,9 @@ export class CompletionEngine {
 
 function clampTimeout(ms: number): number {
   return Math.min(30_000, Math.max(50, ms));
+}
+
+/** Most documents import nothing local: then there is nothing to look up, and no await on the way to the model. */
+function importsSomething(prefix: string, languageId: string): boolean {
+  return importBindings(prefix, languageId).length > 0;
 }

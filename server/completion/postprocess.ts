@@ -3,14 +3,26 @@
  *
  * Two stages. `findCut` runs on every streamed chunk as well as on the final text: it
  * applies the rules that truncate (stop sequences, leaked special tokens, reasoning
- * blocks, markdown fences, single-line limit, repetition loops, restating the suffix).
- * When one of them fires, later tokens cannot change the result, so the caller stops the
- * upstream generation right there. `postprocess` then shapes the kept text (indentation,
- * echoes, brackets already after the cursor, mid-line replacement) and decides whether
- * anything is worth showing.
+ * blocks, markdown fences, a chat model's sign-off, single-line limit, repetition loops,
+ * restating the suffix, leaving the cursor's scope). When one of them fires, later tokens
+ * cannot change the result, so the caller stops the upstream generation right there.
+ * `postprocess` then shapes the kept text (indentation, echoes, closing lines and brackets
+ * the file already has, mid-line replacement) and decides whether anything is worth showing.
+ * Each rule with some judgement in it is a small filter in filters/, tested on its own and
+ * through the golden cases (test/unit/completion/golden/postprocess).
  */
 import { FAMILY_STOPS, type TemplateName } from "./templates";
 import type { CursorSituation } from "./prefilter";
+import { stripPreamble, signOffCut } from "./filters/chat-prose";
+import { duplicateCloserLine } from "./filters/closing-lines";
+import { normalizeIndentation } from "./filters/indentation";
+import { BLOCK_OPENER, indentOf, nonTrivial, width } from "./filters/lines";
+import { tooShort } from "./filters/min-length";
+import { inLineRepetitionCut, patternLinesCut, repeatedBlockCut } from "./filters/repetition";
+import { fitRestOfLine } from "./filters/rest-of-line";
+import { scopeEndCut } from "./filters/scope";
+
+export { fitRestOfLine } from "./filters/rest-of-line";
 
 export interface PostprocessContext {
   prefix: string;
@@ -55,7 +67,6 @@ const LEAKED_TOKENS: readonly string[] = [
 
 // Any `<|name|>` (or DeepSeek's full-width `<｜name｜>`) is a control token, never code.
 const SPECIAL_TOKEN_RE = /<\|[A-Za-z0-9_]+\|>|<｜[^｜\n]{1,40}｜>/;
-const BLOCK_OPENER = /(?:[{([:]|=>|->|\bdo|\bthen|\bbegin)\s*$/;
 const DEFAULT_MAX_LINES = 40;
 
 function indexOfFirst(text: string, needles: readonly string[]): number {
@@ -68,12 +79,6 @@ function indexOfFirst(text: string, needles: readonly string[]): number {
   const m = SPECIAL_TOKEN_RE.exec(text);
   if (m && (best === -1 || m.index < best)) best = m.index;
   return best;
-}
-
-/** A line worth comparing: enough letters or digits that a match is not a coincidence. */
-function nonTrivial(line: string): boolean {
-  const t = line.trim();
-  return t.length >= 4 && /[\p{L}\p{N}]/u.test(t);
 }
 
 // The helpers below read the document around the cursor, which can be megabytes, and run on
@@ -95,6 +100,18 @@ function lineAboveCursor(prefix: string): string {
   const lineStart = prefix.lastIndexOf("\n");
   if (lineStart === -1) return "";
   return prefix.slice(prefix.lastIndexOf("\n", lineStart - 1) + 1, lineStart);
+}
+
+/** The last non-blank line above the cursor's line, looking back at most 50 lines ("" when none). */
+function lastCodeLineAbove(prefix: string): string {
+  let end = prefix.lastIndexOf("\n");
+  for (let n = 0; end > 0 && n < 50; n++) {
+    const start = prefix.lastIndexOf("\n", end - 1) + 1;
+    const line = prefix.slice(start, end);
+    if (line.trim() !== "") return line;
+    end = start - 1;
+  }
+  return "";
 }
 
 /** How much text on each side of the cursor the indentation style is read from: ~2,000 lines is plenty. */
@@ -152,6 +169,8 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
   const stopAt = indexOfFirst(text, [...LEAKED_TOKENS, ...(ctx.stop ?? [])]);
   if (stopAt !== -1) cut(stopAt, "stop");
 
+  if (ctx.template === "chat") text = stripPreamble(text, final);
+
   if (ctx.languageId !== "markdown") {
     // Chat models sometimes introduce the block ("Here is the code:") before fencing it.
     if (ctx.template === "chat") text = text.replace(/^[^\n`]*:[ \t]*\n(?=[ \t]*```)/, "");
@@ -171,6 +190,11 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
     return final ? lines : lines.slice(0, -1);
   };
 
+  if (ctx.template === "chat") {
+    const at = signOffCut(completeLines());
+    if (at !== -1) cut(at, "chat-prose");
+  }
+
   if (!ctx.situation.multiline) {
     const nl = text.indexOf("\n");
     if (nl !== -1) cut(nl, "single-line");
@@ -180,19 +204,14 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
     if (lines.length > maxLines) cut(lines.slice(0, maxLines).join("\n").length, "max-lines");
   }
 
-  // A model stuck in a loop repeats the same line; keep the first occurrence.
+  // A model stuck in a loop: the same block again, number-only variations, a line repeating itself.
+  for (const rule of [repeatedBlockCut, patternLinesCut]) {
+    const at = rule(completeLines());
+    if (at !== -1) cut(at, "repetition");
+  }
   {
-    const lines = completeLines();
-    let offset = 0;
-    let prev: string | undefined;
-    for (const line of lines) {
-      if (prev !== undefined && nonTrivial(line) && line.trim() === prev.trim()) {
-        cut(offset - 1, "repetition");
-        break;
-      }
-      offset += line.length + 1;
-      prev = line;
-    }
+    const at = inLineRepetitionCut(text.split("\n"));
+    if (at !== -1) cut(at, "repetition");
   }
 
   // Stop where the model starts writing what already follows the cursor.
@@ -211,17 +230,13 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
     }
   }
 
+  // A chat model may write in its own indentation frame: its scope is judged after re-indenting (postprocess).
+  if (ctx.situation.multiline && ctx.template !== "chat") {
+    const at = scopeEndCut(text, completeLines(), { linePrefix: ctx.situation.linePrefix, languageId: ctx.languageId });
+    if (at !== -1) cut(at, "scope");
+  }
+
   return { text, rule };
-}
-
-function indentOf(line: string): string {
-  return /^[ \t]*/.exec(line)![0];
-}
-
-function width(ws: string): number {
-  let w = 0;
-  for (const ch of ws) w += ch === "\t" ? 4 : 1;
-  return w;
 }
 
 interface IndentStyle {
@@ -260,65 +275,6 @@ function convertIndentation(text: string, style: IndentStyle): string {
   return lines.map((l, i) => (i === 0 ? l : l.replace(/^\t+/, (m) => " ".repeat(m.length * style.unit)))).join("\n");
 }
 
-function isSubsequence(needle: string, hay: string): boolean {
-  let j = 0;
-  for (let i = 0; i < hay.length && j < needle.length; i++) if (hay[i] === needle[j]) j++;
-  return j === needle.length;
-}
-
-const CLOSER_OF: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
-
-/**
- * Index of the first character in `text` that closes something opened before the cursor
- * (a bracket with no opener in `text`, a quote with no partner in `text`, a closing tag
- * whose opening tag is not in `text`) and that the rest of the line also closes.
- */
-function firstExcessCloser(text: string, rest: string): number {
-  // Looked up once: `rest` can be a very long line, and `text` may hold thousands of closers.
-  const inRest: Record<string, boolean> = {};
-  for (const c of "\"'`)]}") inRest[c] = rest.includes(c);
-  const stack: string[] = [];
-  let quote: string | null = null;
-  let found = -1;
-  for (let i = 0; i < text.length && found === -1; i++) {
-    const ch = text.charAt(i);
-    if (quote !== null) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === "`") {
-      const partner = text.indexOf(ch, i + 1);
-      if (partner === -1 && inRest[ch]) found = i;
-      else if (partner !== -1) quote = ch;
-    } else if (ch === "(" || ch === "[" || ch === "{") {
-      stack.push(ch);
-    } else if (ch in CLOSER_OF) {
-      if (stack.length > 0 && stack[stack.length - 1] === CLOSER_OF[ch]) stack.pop();
-      else if (stack.length === 0 && inRest[ch]) found = i;
-    }
-  }
-  const tag = /^\s*<\/([A-Za-z][\w.:-]*)\s*>/.exec(rest);
-  if (tag) {
-    const close = text.indexOf(`</${tag[1]}`);
-    if (close !== -1 && !new RegExp(`<${tag[1]}[\\s>/]`).test(text.slice(0, close)) && (found === -1 || close < found))
-      found = close;
-  }
-  return found;
-}
-
-/** Brackets, quotes and tags already after the cursor are not inserted again; a completion that rewrites the rest of the line replaces it. */
-export function fitRestOfLine(text: string, rest: string): { text: string; replaceSuffixChars: number } {
-  if (rest.trim() === "") return { text, replaceSuffixChars: 0 };
-  const e = firstExcessCloser(text, rest);
-  if (e === -1) return { text, replaceSuffixChars: 0 };
-  const tail = text.slice(e);
-  if (tail.trimEnd() === rest.trimEnd()) return { text: text.slice(0, e), replaceSuffixChars: 0 };
-  const strip = (s: string) => s.replace(/\s+/g, "");
-  if (!tail.includes("\n") && isSubsequence(strip(rest), strip(tail))) return { text, replaceSuffixChars: rest.length };
-  return { text: text.slice(0, e), replaceSuffixChars: 0 };
-}
-
 export function postprocess(raw: string, ctx: PostprocessContext, opts: { partial?: boolean } = {}): Postprocessed {
   const none = (reason: string): Postprocessed => ({ completion: null, replaceSuffixChars: 0, reason });
   const sit = ctx.situation;
@@ -351,13 +307,25 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
     const lines = text.split("\n");
     const [firstLine = "", ...after] = lines; // split() gives at least one line
     const nextLine = after.find((l) => l.trim() !== "");
-    if (nextLine !== undefined && BLOCK_OPENER.test(firstLine) && width(indentOf(nextLine)) <= width(sit.indent)) {
+    const cursorWidth = width(sit.indent);
+    // A chat model answers from column 0: any following line left of the cursor gives its frame away.
+    const chatFrame = ctx.template === "chat" && after.some((l) => l.trim() !== "" && width(indentOf(l)) < cursorWidth);
+    if (
+      nextLine !== undefined &&
+      (chatFrame || (BLOCK_OPENER.test(firstLine) && width(indentOf(nextLine)) <= cursorWidth))
+    ) {
       text = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : sit.indent + l)).join("\n");
     }
   }
 
   const style = documentIndentStyle(ctx);
   if (style) text = convertIndentation(text, style);
+  text = normalizeIndentation(text, {
+    linePrefix: sit.linePrefix,
+    lineAbove: lastCodeLineAbove(ctx.prefix),
+    // A file with no indented line yet: the most common unit.
+    unit: style ? (style.tabs ? null : style.unit) : 4,
+  });
 
   if (blankLinePrefix) {
     // A first line that repeats the line above the cursor is an echo, not new code.
@@ -368,18 +336,27 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
       text = nl === -1 ? "" : text.slice(nl + 1).replace(/^[ \t]*/, "");
   }
 
-  // Closing lines (`}`, `end`, `</div>`) that the suffix already has, compared with indentation.
-  const next = firstNonBlankSuffixLine(ctx.suffix);
-  if (next !== null && sit.restOfLine.trim() === "" && sit.multiline) {
-    const lines = text.split("\n");
-    const idx = lines.findIndex((l, i) => i > 0 && l.trimEnd() === next.trimEnd());
-    if (idx > 0) text = lines.slice(0, idx).join("\n");
+  if (sit.multiline && ctx.template === "chat") {
+    // A chat model's scope, now that its lines stand where they will be inserted.
+    const at = scopeEndCut(text, text.split("\n"), { linePrefix: sit.linePrefix, languageId: ctx.languageId });
+    if (at !== -1) text = text.slice(0, at);
   }
 
-  text = text.replace(/[ \t]+$/gm, "").replace(/\n+$/, "");
+  if (sit.multiline) {
+    // Closing lines (`}`, `end`, `</div>`) that the suffix already has, equal or not (`}` before `} else {`).
+    const lines = text.split("\n");
+    const idx = duplicateCloserLine(lines, sit.linePrefix, firstNonBlankSuffixLine(ctx.suffix));
+    if (idx !== -1) text = lines.slice(0, idx).join("\n");
+  }
+
+  // Trailing blanks go, except before text that follows on the line (`sum(│baz)` + `a, ` keeps its space).
+  const keepLastSpace = /^[^\s)\]};,]/.test(sit.restOfLine) && !text.includes("\n");
+  const trimmed = text.replace(/[ \t]+$/gm, "").replace(/\n+$/, "");
+  text = keepLastSpace && /[,+\-*/=|&] $/.test(text) ? `${trimmed} ` : trimmed;
   if (text.trim() === "") return none(raw.trim() === "" ? "empty" : "nothing-left");
 
   const fitted = fitRestOfLine(text, sit.restOfLine);
   if (fitted.text.trim() === "" && fitted.replaceSuffixChars === 0) return none("only-closers");
+  if (fitted.replaceSuffixChars === 0 && tooShort(fitted.text)) return none("too-short");
   return { completion: fitted.text, replaceSuffixChars: fitted.replaceSuffixChars };
 }

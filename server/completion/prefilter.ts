@@ -35,8 +35,30 @@ export interface PrefilterInput {
   ignore?: IgnoreMatcher;
 }
 
-const ONLY_CLOSERS = /^[\s)\]}>'"`;,]*$/;
+/** Rest of the line a completion may write in front of (or rewrite): closers and the punctuation after them (`) {`, `):`). */
+const ONLY_CLOSERS = /^[\s)\]}>'"`;,:{]*$/;
 const BLOCK_OPENER = /(?:[{([:]|=>|->|\bdo|\bthen|\bbegin)\s*$/;
+/**
+ * A line that starts a block the model should write whole even before its opener is typed:
+ * `for x in items│`, `while (…)`, `def total│`, `get total│`, `public int size()│`.
+ */
+const BLOCK_STATEMENT =
+  /^\s*(?:@\w+\s+)?(?:(?:export|default|pub|public|private|protected|internal|static|async|override|final|abstract|virtual)\s+)*(?:for|foreach|while|if|elif|else|switch|match|try|with|unless|until|loop|def|class|function\*?|fn|func|get|set|interface|struct|enum|impl|trait|module)\b/;
+/** A statement that is finished (`;`, `}` at the end): what follows is the next line(s). */
+const FINISHED_STATEMENT = /[;}]\s*$/;
+/** Languages where a line that balances its brackets is a finished statement (no `;`). */
+const NEWLINE_TERMINATED = new Set([
+  "python",
+  "ruby",
+  "go",
+  "shellscript",
+  "bash",
+  "sh",
+  "kotlin",
+  "swift",
+  "r",
+  "lua",
+]);
 
 /** True when the line-comment marker occurs in `line` outside a string literal (good enough without a parser). */
 export function inLineComment(line: string, languageId: string): boolean {
@@ -74,8 +96,35 @@ export function describeCursor(
   let multiline: boolean;
   if (mode === "never" || midLine || comment) multiline = false;
   else if (mode === "always") multiline = true;
-  else multiline = linePrefix.trim() === "" || BLOCK_OPENER.test(linePrefix);
+  else
+    multiline =
+      linePrefix.trim() === "" || BLOCK_OPENER.test(linePrefix) || multilineWorthTrying(linePrefix, languageId);
   return { linePrefix, restOfLine, indent, midLine, inLineComment: comment, multiline };
+}
+
+/**
+ * In `auto` mode, beyond blank lines and block openers: after a line that starts a block
+ * statement or definition (`for`, a getter name), and at the end of a finished statement,
+ * where the model's next lines are what the user writes next. The end-of-scope filter keeps
+ * such completions within the block they belong to.
+ */
+function multilineWorthTrying(linePrefix: string, languageId: string): boolean {
+  if (BLOCK_STATEMENT.test(linePrefix)) return true;
+  if (FINISHED_STATEMENT.test(linePrefix)) return true;
+  if (!NEWLINE_TERMINATED.has(languageId)) return false;
+  // `total = price * qty` in Python: brackets balanced, not ending in an operator or a comma.
+  let depth = 0;
+  for (const ch of linePrefix) {
+    if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+  }
+  return depth === 0 && /[\w)\]"']\s*$/.test(linePrefix) && /=|\(|^\s*(?:return|import|from)\b/.test(linePrefix);
+}
+
+/** The cursor stands where a new argument or element goes (`sum(│baz)`, `[a, │b]`), in front of an existing one. */
+function atArgumentStart(prefix: string): boolean {
+  const before = prefix.slice(prefix.lastIndexOf("\n") + 1).trimEnd();
+  return /[([,]$/.test(before);
 }
 
 export function prefilter(input: PrefilterInput): PrefilterResult {
@@ -87,7 +136,8 @@ export function prefilter(input: PrefilterInput): PrefilterResult {
   }
   if (containsPrivateKey(input.prefix) || containsPrivateKey(input.suffix))
     return { skip: true, reason: "secret-content" };
-  // Completing in front of an identifier would split it.
-  if (/^[\p{L}\p{N}_$]/u.test(input.suffix)) return { skip: true, reason: "mid-word" };
+  // Completing in front of an identifier would split it, unless a new argument goes there.
+  if (/^[\p{L}\p{N}_$]/u.test(input.suffix) && !atArgumentStart(input.prefix))
+    return { skip: true, reason: "mid-word" };
   return { skip: false, situation: describeCursor(input.prefix, input.suffix, input.languageId, input.multiline) };
 }
