@@ -11,3 +11,4 @@ export * from "./hosts";
 export * from "./gateway";
 export * from "./containers";
 export * from "./tasks";
+export * from "./discovery";

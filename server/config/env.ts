@@ -39,6 +39,8 @@ export interface ServerConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
   allowHostNetwork: boolean;
+  /** Loopback ports probed for local model servers (AICOCKPIT_DISCOVER_PORTS); default DEFAULT_DISCOVER_PORTS. */
+  discoverPorts?: number[];
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -163,6 +165,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
   const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
 
+  let discoverPorts: number[] | undefined;
+  const portsRaw = env.AICOCKPIT_DISCOVER_PORTS?.trim();
+  if (portsRaw !== undefined && portsRaw !== "") {
+    const parts = portsRaw.split(",").map((s) => s.trim());
+    if (parts.length > 16 || !parts.every((s) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535))
+      problems.push(`AICOCKPIT_DISCOVER_PORTS must be up to 16 comma-separated ports (got "${portsRaw}")`);
+    else discoverPorts = parts.map(Number);
+  }
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy))
     problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
@@ -181,6 +192,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     llmMaxStreamBytes,
     logLevel,
     allowHostNetwork,
+    ...(discoverPorts ? { discoverPorts } : {}),
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
