@@ -60,7 +60,15 @@ export type ErrorCode =
   // host tasks (server/tasks/)
   | "TASK_NOT_FOUND"
   | "TASK_DECISION_STALE"
-  | "TASK_INPUT_UNSUPPORTED";
+  | "TASK_INPUT_UNSUPPORTED"
+  // embedded local model (server/local-model/)
+  | "LOCAL_MODEL_UNAVAILABLE"
+  | "LOCAL_MODEL_NOT_DOWNLOADED"
+  | "LOCAL_MODEL_NOT_FOUND"
+  | "LOCAL_MODEL_LOAD_FAILED"
+  | "LOCAL_MODEL_DOWNLOAD_FAILED"
+  | "LOCAL_MODEL_DOWNLOAD_IN_PROGRESS"
+  | "LOCAL_MODEL_CHECKSUM_MISMATCH";
 
 export interface ApiError {
   code: ErrorCode;

@@ -12,3 +12,4 @@ export * from "./gateway";
 export * from "./containers";
 export * from "./tasks";
 export * from "./discovery";
+export * from "./local-model";

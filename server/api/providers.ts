@@ -5,10 +5,12 @@
  * `azure`: Azure OpenAI; `baseUrl` is the resource endpoint, `model` is the deployment name.
  * `gemini`: Google's OpenAI-compatible endpoint.
  * `custom`: any OpenAI-compatible server (LM Studio, Ollama, vLLM, llama.cpp); key optional.
+ * `local`: the embedded model run by the backend itself (server/api/local-model.ts); `model` is a
+ *   catalog id or an absolute path to a .gguf file; no base URL, no key.
  */
-export type ProviderKind = "openai" | "azure" | "gemini" | "custom";
+export type ProviderKind = "openai" | "azure" | "gemini" | "custom" | "local";
 
-export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "gemini", "custom"];
+export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "gemini", "custom", "local"];
 
 /** What a client sends to add a provider. `apiKey` is write-only: it is never returned. */
 export interface ProviderInput {

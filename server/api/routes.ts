@@ -75,6 +75,14 @@ import type {
   TestConnectionResult,
 } from "./providers";
 import type { DiscoveryResult } from "./discovery";
+import type {
+  LocalModelCatalog,
+  LocalModelDownloadEvent,
+  LocalModelDownloadRequest,
+  LocalModelLoadRequest,
+  LocalModelSettings,
+  LocalModelStatus,
+} from "./local-model";
 
 export type Empty = Record<string, never>;
 
@@ -141,6 +149,12 @@ export interface ApiRoutes {
   "GET /api/tasks/:id": [Empty, TaskView];
   "POST /api/tasks/:id/decision": [TaskDecisionRequest, TaskDecisionResponse];
   "POST /api/tasks/:id/cancel": [Empty, TaskView];
+  /** Embedded local model (server/api/local-model.ts). */
+  "GET /api/local-model/catalog": [Empty, LocalModelCatalog];
+  "GET /api/local-model/status": [Empty, LocalModelStatus];
+  "PUT /api/local-model/settings": [LocalModelSettings, LocalModelStatus];
+  "POST /api/local-model/load": [LocalModelLoadRequest, LocalModelStatus];
+  "POST /api/local-model/unload": [Empty, LocalModelStatus];
 }
 
 /**
@@ -154,6 +168,8 @@ export interface StreamRoutes {
   "POST /api/chat": [ChatRequest, ChatEvent];
   /** Each message also has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] once the task has finished. */
   "GET /api/tasks/:id/events": [Empty, TaskEvent];
+  /** Abort the request to cancel (the partial file is kept); the same request again resumes it. */
+  "POST /api/local-model/download": [LocalModelDownloadRequest, LocalModelDownloadEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

@@ -56,6 +56,15 @@ const STATUS: Record<ErrorCode, number> = {
   TASK_NOT_FOUND: 404,
   TASK_DECISION_STALE: 409,
   TASK_INPUT_UNSUPPORTED: 409,
+  // the native module does not load on this platform: the other providers still work
+  LOCAL_MODEL_UNAVAILABLE: 503,
+  // the user must download it first (POST /api/local-model/download) or pick a .gguf
+  LOCAL_MODEL_NOT_DOWNLOADED: 409,
+  LOCAL_MODEL_NOT_FOUND: 404,
+  LOCAL_MODEL_LOAD_FAILED: 422,
+  LOCAL_MODEL_DOWNLOAD_FAILED: 502,
+  LOCAL_MODEL_DOWNLOAD_IN_PROGRESS: 409,
+  LOCAL_MODEL_CHECKSUM_MISMATCH: 502,
 };
 
 export function statusFor(code: ErrorCode): number {

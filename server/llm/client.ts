@@ -16,7 +16,13 @@ import type { ProviderKind } from "../api/providers";
 import type { ResolvedProvider } from "./registry";
 
 /** Kinds whose services always need a key: we fail fast instead of sending a request. */
-export const KEY_REQUIRED: Record<ProviderKind, boolean> = { openai: true, azure: true, gemini: true, custom: false };
+export const KEY_REQUIRED: Record<ProviderKind, boolean> = {
+  openai: true,
+  azure: true,
+  gemini: true,
+  custom: false,
+  local: false,
+};
 
 /** Local servers ignore the key, but the SDK insists on a string; this one is never secret. */
 const NO_KEY = "no-key";

@@ -58,6 +58,8 @@ const DEFAULT_BASE: Partial<Record<ProviderKind, string>> = {
 
 /** OpenAI-compatible servers serve under /v1; a bare host is almost always a typo for that. */
 export function normalizeBaseUrl(kind: ProviderKind, raw: string | undefined): string {
+  // The embedded model has no address: it runs in this process.
+  if (kind === "local") return "";
   const given = raw?.trim() || DEFAULT_BASE[kind];
   if (!given)
     throw new AppError(
