@@ -23,6 +23,7 @@ import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
+import { registerSetupFeature } from "./setup/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
 const bundleEvalEnd = performance.now();
@@ -30,7 +31,7 @@ const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "network", "logLevel", "workspaces.allowHostNetwork"];
+const BACKEND_SETTINGS = ["provider", "local", "network", "logLevel", "workspaces.allowHostNetwork"];
 
 let supervisor: BackendSupervisor | undefined;
 
@@ -102,7 +103,16 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const client = new BackendClient(() => sup.current());
-  const status = new StatusBar({ supervisor: sup, client, logger, configProblems: () => configProblems });
+  const setupDeps = { client, keys, log: (m: string) => logger.info(m) };
+  const setup = registerSetupFeature(context, setupDeps);
+  const status = new StatusBar({
+    supervisor: sup,
+    client,
+    logger,
+    configProblems: () => configProblems,
+    isLocal: () => readSettings().kind === "local",
+    onView: (v) => setup.onStatus(v),
+  });
 
   const restart = (why: string) => {
     if (supervisor !== sup) return; // deactivated meanwhile
@@ -126,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => supEvents.dispose() },
     { dispose: () => clearTimeout(restartTimer) },
     vscode.commands.registerCommand(COMMANDS.setApiKey, () => setApiKey(keys)),
-    vscode.commands.registerCommand(COMMANDS.selectModel, () => selectModel(client)),
+    vscode.commands.registerCommand(COMMANDS.selectModel, () => selectModel(setupDeps)),
     vscode.commands.registerCommand(COMMANDS.testConnection, async () => {
       await testConnection(client);
       await status.refresh();
