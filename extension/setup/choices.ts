@@ -126,7 +126,7 @@ export function setupRows(discovery: Loadable<DiscoveryResult>, catalog: Loadabl
   return [
     { label: "On this machine", separator: true },
     ...discoveryRows(discovery),
-    { label: "Built-in model (AiCockpit runs it, nothing else to install)", separator: true },
+    { label: "Built-in model (nothing else to install)", separator: true },
     ...catalogRows(catalog),
     {
       label: "$(file) Choose a GGUF file…",

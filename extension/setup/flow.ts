@@ -135,7 +135,7 @@ export async function runSetup(deps: SetupDeps, only?: "service"): Promise<void>
 
 async function done(message: string): Promise<void> {
   e2eReport("setup-done", { message });
-  void vscode.window.showInformationMessage(`AiCockpit: ${message} Type in a file to see ghost text; Tab accepts.`);
+  void vscode.window.showInformationMessage(`AiCockpit ${message}`);
 }
 
 async function useServer(server: DiscoveredServer): Promise<void> {

@@ -79,7 +79,7 @@ test("rows: this machine, built in, services — in that order, with honest plac
   assert.deepEqual(labels, [
     "On this machine",
     "$(refresh) No model server found — look again",
-    "Built-in model (AiCockpit runs it, nothing else to install)",
+    "Built-in model (nothing else to install)",
     "$(cloud-download) Qwen2.5-Coder 0.5B Instruct (Q8_0)",
     "$(cloud-download) Big",
     "$(file) Choose a GGUF file…",
