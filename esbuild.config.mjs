@@ -61,7 +61,9 @@ const builds = [
     format: "cjs",
     target: "node20",
     // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
-    external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
+    // node-llama-cpp (ESM + a native binary per platform) is imported at run time from
+    // node_modules (server/local-model/native.ts); the .vsix carries it (scripts/package-vsix.mjs).
+    external: ["cpu-features", "./crypto/build/Release/sshcrypto.node", "node-llama-cpp"],
     define,
   },
   {

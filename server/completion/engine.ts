@@ -48,6 +48,8 @@ export interface CompletionUpstream {
    * FIM families go through the `suffix` template there instead of raw FIM tokens.
    */
   appliesFimTemplate?(): boolean;
+  /** The provider fills in the middle itself whatever the model's name (the embedded local model). */
+  nativeFim?(): boolean;
   complete(params: UpstreamCompletionParams, signal: AbortSignal): AsyncIterable<string>;
   chat(params: UpstreamChatParams, signal: AbortSignal): AsyncIterable<string>;
 }
@@ -160,7 +162,9 @@ export class CompletionEngine {
         "Set the AI service in the AiCockpit settings (aicockpit.provider.*) and run 'AiCockpit: Test Connection'.",
       );
     const family = templateForModel(model);
-    const template = req.template ?? (family !== "chat" && this.upstream.appliesFimTemplate?.() ? "suffix" : family);
+    const template =
+      req.template ??
+      (this.upstream.nativeFim?.() || (family !== "chat" && this.upstream.appliesFimTemplate?.()) ? "suffix" : family);
     const ck = contextKey(req.filepath, req.suffix, template, model);
     const docKey = req.documentId ?? req.filepath;
     const meta = { template, model };

@@ -41,6 +41,7 @@ export interface ServerConfig {
   allowHostNetwork: boolean;
   /** Loopback ports probed for local model servers (AICOCKPIT_DISCOVER_PORTS); default DEFAULT_DISCOVER_PORTS. */
   discoverPorts?: number[];
+  local: LocalModelConfig;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -51,6 +52,21 @@ export interface ServerConfig {
     aliasesJson?: string;
   };
 }
+
+/** The embedded local model (server/local-model/; names in server/api/local-model.ts LOCAL_MODEL_ENV). */
+export interface LocalModelConfig {
+  /** 0 = chosen from the machine (see local-model/threads.ts). */
+  threads: number;
+  contextSize: number;
+  idleUnloadSeconds: number;
+  modelsDir: string;
+  /** The model host catalog paths are joined to. */
+  modelBaseUrl: string;
+  /** A catalog file replacing the built-in list. */
+  catalogFile?: string;
+}
+
+export const DEFAULT_MODEL_BASE_URL = "https://huggingface.co";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -144,10 +160,18 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
       problems.push(`AICOCKPIT_LLM_BASE_URL must be an http(s) URL (got "${baseUrl}")`);
     }
+    if (kind === "local" && baseUrl !== undefined) {
+      problems.push("AICOCKPIT_LLM_BASE_URL is not used with AICOCKPIT_LLM_KIND=local (the model runs in the backend)");
+    }
     if ((kind === "custom" || kind === "azure") && baseUrl === undefined) {
       problems.push(`AICOCKPIT_LLM_BASE_URL is required for provider kind "${kind}"`);
     }
-    if (model === undefined) problems.push("AICOCKPIT_LLM_MODEL is required when a default AI provider is configured");
+    if (model === undefined)
+      problems.push(
+        kind === "local"
+          ? "AICOCKPIT_LLM_MODEL is required with AICOCKPIT_LLM_KIND=local: a path to a .gguf file or a catalog id"
+          : "AICOCKPIT_LLM_MODEL is required when a default AI provider is configured",
+      );
     defaultProvider = {
       kind,
       model: model ?? "",
@@ -178,13 +202,28 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy))
     problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
+  const dataDir = env.AICOCKPIT_DATA_DIR?.trim() || join(homedir(), ".aicockpit");
+  const modelBaseUrl = (env.AICOCKPIT_LOCAL_MODEL_BASE_URL?.trim() || DEFAULT_MODEL_BASE_URL).replace(/\/+$/, "");
+  if (!isHttpUrl(modelBaseUrl))
+    problems.push(`AICOCKPIT_LOCAL_MODEL_BASE_URL must be an http(s) URL (got "${modelBaseUrl}")`);
+  const catalogFile = env.AICOCKPIT_LOCAL_MODEL_CATALOG?.trim() || undefined;
+  const local: LocalModelConfig = {
+    threads: intIn(env, "AICOCKPIT_LOCAL_THREADS", 0, 0, 64, problems),
+    contextSize: intIn(env, "AICOCKPIT_LOCAL_CONTEXT_SIZE", 4096, 256, 32768, problems),
+    idleUnloadSeconds: intIn(env, "AICOCKPIT_LOCAL_IDLE_UNLOAD_SECONDS", 600, 0, 86400, problems),
+    modelsDir: env.AICOCKPIT_LOCAL_MODELS_DIR?.trim() || join(dataDir, "models"),
+    modelBaseUrl,
+    ...(catalogFile ? { catalogFile } : {}),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     port,
     token,
-    dataDir: env.AICOCKPIT_DATA_DIR?.trim() || join(homedir(), ".aicockpit"),
+    dataDir,
     allowedOrigins,
+    local,
     maxBodyBytes,
     requestTimeoutMs,
     llmIdleTimeoutMs,

@@ -19,6 +19,7 @@ import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
 import { tasksRouter } from "./routes/tasks";
+import { localModelRouter } from "./routes/local-model";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -69,6 +70,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
   app.use(tasksRouter(ctx));
+  app.use(localModelRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

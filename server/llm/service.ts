@@ -15,6 +15,8 @@ import { BadResponse, classifyUpstreamError, type ErrorContext } from "./errors"
 import { ProviderRegistry, type ResolvedProvider } from "./registry";
 import type { RetryPolicy } from "./retry";
 import { createTransport } from "./transport";
+import { LocalModels } from "../local-model/service";
+import { loadNative } from "../local-model/native";
 import { Upstream, assertKey, type RawChunk, type UpstreamBody, type UpstreamPath } from "./upstream";
 
 export interface ChatMessage {
@@ -54,6 +56,8 @@ export type ProviderCheck = ComponentCheck & { id: string | null; model: string 
 
 export interface LlmService {
   readonly registry: ProviderRegistry;
+  /** The embedded model (provider kind `local`) and the /api/local-model/* routes. */
+  readonly local: LocalModels;
   active(): ActiveProvider | null;
   /** Content deltas as they arrive. Retries only before the first token. */
   streamChat(params: ChatParams, signal: AbortSignal): AsyncGenerator<string>;
@@ -150,7 +154,18 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     defaultMaxRetries: 2,
   });
   const clients = new ClientCache();
-  registry.onChange((id) => clients.forget(id));
+  const local = new LocalModels(config.local, transport, metrics.registry);
+  /** The local model the status route describes: the active `local` provider, else the first one. */
+  const syncLocal = (): void => {
+    const all = registry.list().providers.filter((p) => p.kind === "local");
+    const pick = all.find((p) => p.active) ?? all[0];
+    local.setProvider(pick ? { id: pick.id, model: pick.model, active: pick.active } : null);
+  };
+  syncLocal();
+  registry.onChange((id) => {
+    clients.forget(id);
+    syncLocal();
+  });
   const upstream = new Upstream({
     metrics,
     clients,
@@ -236,6 +251,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       };
     }
     const p = registry.resolve(id);
+    if (p.kind === "local") return local.probe(p);
     const base = { id: p.id, model: p.model };
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
@@ -283,6 +299,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
   return {
     registry,
+    local,
     active() {
       const id = registry.activeId();
       if (id === null) return null;
@@ -292,6 +309,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     streamChat(params, signal) {
       const p = provider(params.providerId);
+      if (p.kind === "local") return lazy(() => local.streamChat(p.model, params.messages, localOpts(params), signal));
       return deltas(
         p,
         "/chat/completions",
@@ -303,6 +321,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async chat(params, signal) {
       const p = provider(params.providerId);
+      if (p.kind === "local") return collect(local.streamChat(p.model, params.messages, localOpts(params), signal));
       const { json } = await upstream.json(
         { provider: p, path: "/chat/completions", body: chatBody(p, params) },
         signal,
@@ -317,11 +336,15 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     streamCompletion(params, signal) {
       const p = provider(params.providerId);
+      if (p.kind === "local")
+        return lazy(() => local.streamCompletion(p.model, params.prompt, params.suffix, localOpts(params), signal));
       return deltas(p, "/completions", completionBody(p, params), signal, (c) => c.text);
     },
 
     async complete(params, signal) {
       const p = provider(params.providerId);
+      if (p.kind === "local")
+        return collect(local.streamCompletion(p.model, params.prompt, params.suffix, localOpts(params), signal));
       const { json } = await upstream.json(
         { provider: p, path: "/completions", body: completionBody(p, params) },
         signal,
@@ -342,6 +365,20 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     async testConnection(id) {
       const p = registry.resolve(id);
       const started = performance.now();
+      if (p.kind === "local") {
+        try {
+          await local.load(p.model);
+          return { ok: true, latencyMs: Math.round(performance.now() - started), model: p.model };
+        } catch (err) {
+          const e = err instanceof AppError ? err : new AppError("INTERNAL", String(err));
+          return {
+            ok: false,
+            latencyMs: Math.round(performance.now() - started),
+            model: p.model,
+            error: e.toApiError(),
+          };
+        }
+      }
       try {
         const timeoutMs = Math.min(TEST_TIMEOUT_MS, p.timeoutMs);
         await upstream.json(
@@ -367,6 +404,10 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     async listModels(id, signal) {
       const p = registry.resolve(id);
+      if (p.kind === "local") {
+        const downloaded = local.catalog().models.flatMap((m) => (m.downloaded ? [m.id] : []));
+        return [...new Set([p.model, ...downloaded])];
+      }
       const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0 }, signal, "get");
       try {
         return modelIds(json);
@@ -377,16 +418,25 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
 
     forwardRaw(path, body, providerId, signal) {
       const p = provider(providerId);
+      if (p.kind === "local") {
+        if (path === "/models") throw new AppError("BAD_REQUEST", "/models is not a stream.");
+        return lazy(() => local.forwardRaw(path, p.model, body, signal));
+      }
       return upstream.streamRaw({ provider: p, path, body: withModel(body, p) }, signal);
     },
 
     async forwardJson(path, body, providerId, signal) {
       const p = provider(providerId);
+      if (p.kind === "local") {
+        if (path === "/models") return { text: JSON.stringify(local.models(p.model)), json: local.models(p.model) };
+        return local.forwardJson(path, p.model, body, signal);
+      }
       return upstream.json({ provider: p, path, body: withModel(body, p) }, signal);
     },
 
     async forwardModels(providerId, signal) {
       const p = provider(providerId);
+      if (p.kind === "local") return local.models(p.model);
       try {
         const { json } = await upstream.json({ provider: p, path: "/models", body: {}, maxRetries: 0 }, signal, "get");
         modelIds(json);
@@ -402,10 +452,38 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     },
 
     warm: async () => {
+      // The native module takes seconds to import on a busy machine: start it now if it will be needed.
+      if (registry.list().providers.some((p) => p.kind === "local")) void loadNative().catch(() => undefined);
       await transport.warm();
       await warmSdk();
     },
-    close: () => transport.close(),
+    close: async () => {
+      await local.close();
+      await transport.close();
+    },
+  };
+}
+
+/** Defers a generator's creation to its first read, so its synchronous errors reach the reader as any other. */
+async function* lazy<T>(make: () => AsyncGenerator<T>): AsyncGenerator<T> {
+  yield* make();
+}
+
+async function collect(gen: AsyncGenerator<string>): Promise<string> {
+  let out = "";
+  for await (const t of gen) out += t;
+  return out;
+}
+
+function localOpts(p: { maxTokens?: number; temperature?: number; stop?: string[] }): {
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+} {
+  return {
+    ...(p.maxTokens !== undefined ? { maxTokens: p.maxTokens } : {}),
+    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+    ...(p.stop ? { stop: p.stop } : {}),
   };
 }
 

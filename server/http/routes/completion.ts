@@ -25,6 +25,8 @@ export function llmUpstream(llm: LlmService): CompletionUpstream {
       const a = llm.active();
       return a !== null && a.kind === "custom" && looksLikeOllama(llm.registry.resolve(a.id).baseUrl);
     },
+    // The embedded model fills in the middle with its own FIM tokens (prompt + suffix).
+    nativeFim: () => llm.active()?.kind === "local",
     complete: (p, signal) => llm.streamCompletion(p, signal),
     chat: (p, signal) => llm.streamChat(p, signal),
   };

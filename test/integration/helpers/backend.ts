@@ -65,6 +65,8 @@ export interface BackendOptions {
   token?: string;
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** Another build of the backend (e.g. the one inside a packaged .vsix); default dist/server.js. */
+  serverJs?: string;
 }
 
 export interface Backend {
@@ -125,7 +127,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   await ensureBuilt();
   const token = opts.token ?? randomToken();
   const dataDir = opts.dataDir ?? tempDir();
-  const child = spawn(process.execPath, [SERVER_JS], {
+  const child = spawn(process.execPath, [opts.serverJs ?? SERVER_JS], {
     env: cleanEnv({
       AICOCKPIT_TOKEN: token,
       AICOCKPIT_PORT: "0",
