@@ -15,7 +15,7 @@ import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
 import { Redactor } from "../common/redact";
 import { ApiKeyStore, HostSecretStore } from "./secrets";
-import { readSettings, SECTION } from "./settings";
+import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
@@ -103,7 +103,24 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const client = new BackendClient(() => sup.current());
-  const setupDeps = { client, keys, log: (m: string) => logger.info(m) };
+  // Setup writes several settings at once (kind, base URL, model): one restart for all of them,
+  // never one per key (a half-written provider would start the backend with a wrong one).
+  let held = 0;
+  let heldWhy: string | undefined;
+  const applySettings = async (values: Record<string, unknown>) => {
+    held++;
+    try {
+      await updateSettings(values);
+    } finally {
+      held--;
+      if (held === 0 && heldWhy !== undefined) {
+        const why = heldWhy;
+        heldWhy = undefined;
+        restartSoon(why);
+      }
+    }
+  };
+  const setupDeps = { client, keys, log: (m: string) => logger.info(m), applySettings };
   const setup = registerSetupFeature(context, setupDeps);
   const status = new StatusBar({
     supervisor: sup,
@@ -126,6 +143,10 @@ export function activate(context: vscode.ExtensionContext): void {
   // are cut — is acceptable for something the user just changed on purpose.
   let restartTimer: NodeJS.Timeout | undefined;
   const restartSoon = (why: string) => {
+    if (held > 0) {
+      heldWhy = why;
+      return;
+    }
     clearTimeout(restartTimer);
     restartTimer = setTimeout(() => restart(why), RESTART_DEBOUNCE_MS);
   };

@@ -69,7 +69,7 @@ export async function selectModel(deps: SetupDeps): Promise<void> {
   });
   if (choice === undefined) return;
   if (choice.entry !== undefined) return useCatalogModel(deps, choice.entry);
-  if (choice.label === GGUF) return chooseGguf();
+  if (choice.label === GGUF) return chooseGguf(deps);
   if (choice.label === SETUP) return void vscode.commands.executeCommand(COMMANDS.setup);
   let picked: string | undefined = choice.label === MANUAL ? undefined : choice.label;
   if (picked === undefined) {

@@ -20,7 +20,7 @@ export function registerSetupFeature(context: vscode.ExtensionContext, deps: Set
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.setup, () => runSetup(deps).catch(report)),
     vscode.commands.registerCommand(COMMANDS.setupService, () => runSetup(deps, "service").catch(report)),
-    vscode.commands.registerCommand(COMMANDS.chooseGguf, () => chooseGguf().catch(report)),
+    vscode.commands.registerCommand(COMMANDS.chooseGguf, () => chooseGguf(deps).catch(report)),
     // Optional argument: a catalog id (the "Try Again" button); default the recommended model.
     vscode.commands.registerCommand(COMMANDS.setupLocalModel, async (modelId?: unknown) => {
       try {

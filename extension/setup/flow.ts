@@ -11,7 +11,6 @@ import type { LocalModelCatalog, LocalModelCatalogEntry } from "../../server/api
 import { isHttpUrl } from "../../common/url";
 import type { ApiKeyStore } from "../secrets";
 import { setApiKey } from "../commands/set-api-key";
-import { updateSettings } from "../settings";
 import { e2eReport } from "../e2e-report";
 import { setupRows, type Loadable, type ServiceKind, type SetupChoice, type SetupRow } from "./choices";
 import { downloadModel } from "./local-download";
@@ -20,6 +19,8 @@ export interface SetupDeps {
   client: BackendClient;
   keys: ApiKeyStore;
   log: (m: string) => void;
+  /** Writes several aicockpit.* user settings with one backend restart for all of them. */
+  applySettings: (values: Record<string, unknown>) => Promise<void>;
 }
 
 const TITLE = "AiCockpit: Set Up a Model";
@@ -121,11 +122,11 @@ export async function runSetup(deps: SetupDeps, only?: "service"): Promise<void>
   if (choice === undefined) return;
   switch (choice.kind) {
     case "server":
-      return useServer(choice.server);
+      return useServer(deps, choice.server);
     case "catalog":
       return useCatalogModel(deps, choice.entry);
     case "gguf":
-      return chooseGguf();
+      return chooseGguf(deps);
     case "service":
       return connectService(deps, choice.service);
     case "rescan":
@@ -138,13 +139,13 @@ async function done(message: string): Promise<void> {
   void vscode.window.showInformationMessage(`AiCockpit ${message}`);
 }
 
-async function useServer(server: DiscoveredServer): Promise<void> {
+async function useServer(deps: SetupDeps, server: DiscoveredServer): Promise<void> {
   if (server.needsApiKey) {
-    await updateSettings({ "provider.kind": "custom", "provider.baseUrl": server.baseUrl });
-    await vscode.commands.executeCommand("aicockpit.setApiKey");
+    await deps.applySettings({ "provider.kind": "custom", "provider.baseUrl": server.baseUrl });
+    await setApiKey(deps.keys);
     const model = await askModelName(`Model on ${server.name}`, "");
     if (model === undefined) return;
-    await updateSettings({ "provider.model": model });
+    await deps.applySettings({ "provider.model": model });
     return done(`now uses ${model} on ${server.name}.`);
   }
   if (server.models.length === 0) {
@@ -165,7 +166,7 @@ async function useServer(server: DiscoveredServer): Promise<void> {
     },
   );
   if (picked === undefined) return;
-  await updateSettings({
+  await deps.applySettings({
     "provider.kind": "custom",
     "provider.baseUrl": server.baseUrl,
     "provider.model": picked.label,
@@ -183,12 +184,12 @@ export async function useCatalogModel(deps: SetupDeps, entry: LocalModelCatalogE
   }
   const outcome = await downloadModel(deps.client, entry, modelsDir);
   if (outcome.kind !== "done") return;
-  await updateSettings({ "provider.kind": "local", "provider.model": entry.id, "local.modelPath": undefined });
+  await deps.applySettings({ "provider.kind": "local", "provider.model": entry.id, "local.modelPath": undefined });
   return done(`now runs ${entry.name} on this machine.`);
 }
 
 /** "Choose a GGUF File…": any model file on disk becomes the built-in model. */
-export async function chooseGguf(): Promise<void> {
+export async function chooseGguf(deps: SetupDeps): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
     title: "AiCockpit: Choose a GGUF Model File",
     openLabel: "Use This Model",
@@ -197,7 +198,7 @@ export async function chooseGguf(): Promise<void> {
   });
   const file = picked?.[0];
   if (file === undefined) return;
-  await updateSettings({ "provider.kind": "local", "local.modelPath": file.fsPath });
+  await deps.applySettings({ "provider.kind": "local", "local.modelPath": file.fsPath });
   return done(`now runs ${file.path.split("/").pop() ?? file.fsPath} on this machine.`);
 }
 
@@ -242,11 +243,11 @@ async function connectService(deps: SetupDeps, service: ServiceKind): Promise<vo
     if (url === undefined) return;
     baseUrl = url;
   }
-  await updateSettings({ "provider.kind": service, "provider.baseUrl": baseUrl });
+  await deps.applySettings({ "provider.kind": service, "provider.baseUrl": baseUrl });
   // The key prompt (secret storage, bound to this address); optional for an own server.
   await setApiKey(deps.keys);
   const model = await askModelName(service === "azure" ? "Azure deployment name" : "Model", DEFAULT_MODEL[service]);
   if (model === undefined) return;
-  await updateSettings({ "provider.model": model });
+  await deps.applySettings({ "provider.model": model });
   return done(`now uses ${model}.`);
 }

@@ -10,7 +10,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FrameLocator } from "playwright-core";
 import { startTinyModelHost, TINY_MODEL_ID, TINY_MODEL_PATH, type TinyModelHost } from "../fixtures/tiny-model-host";
@@ -149,9 +149,17 @@ describe("E2E: first run with the built-in model", () => {
       assert.ok(Number(finished.chars) > 0, "the answer has content");
       await vs.screenshot("chat-local");
 
-      // The model file is where the backend keeps models, complete.
-      const file = join(vs.userDataDir, "User", "globalStorage", "aicockpit.aicockpit", "models");
-      assert.ok(existsSync(file), `models folder ${file}`);
+      // The verified model sits in the extension's storage, complete.
+      const file = join(
+        vs.userDataDir,
+        "User",
+        "globalStorage",
+        "aicockpit.aicockpit",
+        "models",
+        `${TINY_MODEL_ID}.gguf`,
+      );
+      assert.ok(existsSync(file), `${file} exists`);
+      assert.equal(statSync(file).size, tiny.bytes.length);
     },
   );
 });
