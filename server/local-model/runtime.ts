@@ -264,6 +264,11 @@ export class LocalModelRuntime {
     this.idleTimer.unref();
   }
 
+  /** Never more than the context holds: beyond it llama.cpp would have to shift the context for an answer nobody reads. */
+  private maxTokens(l: Loaded, opts: GenerateOptions): number {
+    return Math.min(opts.maxTokens ?? DEFAULT_MAX_TOKENS, l.contextSize);
+  }
+
   /** Raw completion (FIM when `suffix` is given and the model has FIM tokens). */
   completion(
     path: string,
@@ -279,7 +284,7 @@ export class LocalModelRuntime {
         ...hooks,
         signal,
         stopOnAbortSignal: true,
-        maxTokens: opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+        maxTokens: this.maxTokens(l, opts),
         temperature: opts.temperature ?? 0,
         evaluationPriority: PRIORITY[lane],
         ...(opts.stop && opts.stop.length > 0 ? { customStopTriggers: opts.stop } : {}),
@@ -297,7 +302,7 @@ export class LocalModelRuntime {
         ...hooks,
         signal,
         stopOnAbortSignal: true,
-        maxTokens: opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+        maxTokens: this.maxTokens(l, opts),
         temperature: opts.temperature ?? 0.2,
         evaluationPriority: PRIORITY.chat,
         ...(opts.stop && opts.stop.length > 0 ? { customStopTriggers: opts.stop } : {}),
