@@ -244,8 +244,8 @@ function setupView(reason: string): StatusView {
     key: "setup",
     text: "$(sparkle) AiCockpit: set up a model",
     tooltip:
-      `AiCockpit has no model yet (${reason.replace(/\.$/, "")}).\n` +
-      "Click to choose one: a model server running on this machine, the built-in model, or an AI service with a key.",
+      "AiCockpit has no model yet. Click to choose one: a model server running on this machine, the built-in model, " +
+      `or an AI service with a key.\n(${reason.replace(/\.$/, "")})`,
     severity: "idle",
     command: { id: COMMANDS.setup, title: "Set Up AiCockpit" },
   };
@@ -262,7 +262,7 @@ function localView(local: LocalModelSummary): StatusView {
         text: `$(check) AiCockpit: ${name} (local)`,
         tooltip:
           `AiCockpit is ready. Model: ${name}, run by AiCockpit on this machine` +
-          `${local.state === "unloaded-idle" ? " (loaded again on the next request)" : ""}.\nClick to select another model.`,
+          `${local.state === "unloaded-idle" ? " (not in memory now: it loads on the next request)" : ""}.\nClick to select another model.`,
         severity: "ok",
         command: select,
       };

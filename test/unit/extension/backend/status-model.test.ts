@@ -181,7 +181,7 @@ test("the built-in model: '<model> (local)', loading and download progress, not 
   assert.equal(ready.key, "ready");
   assert.equal(ready.command.id, "aicockpit.selectModel");
   assert.equal(view("unloaded-idle").text, "$(check) AiCockpit: qwen2.5-coder-0.5b (local)");
-  assert.match(view("unloaded-idle").tooltip, /loaded again on the next request/);
+  assert.match(view("unloaded-idle").tooltip, /it loads on the next request/);
   assert.equal(view("loading").text, "$(sync~spin) AiCockpit: loading qwen2.5-coder-0.5b (local)");
   assert.equal(view("loading").severity, "busy");
   const dl = view("downloading", { download: { received: 250 * 1024 * 1024, total: 500 * 1024 * 1024 } });
