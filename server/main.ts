@@ -14,6 +14,7 @@ import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
+import { createTaskMetrics } from "./tasks/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
@@ -56,7 +57,10 @@ function main(): void {
   let gateway: ReturnType<AppContext["gateway"]> | undefined;
   let containers: ReturnType<AppContext["containers"]> | undefined;
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
+  let tickets: ReturnType<AppContext["tickets"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
+  // The gauge reads the tasks only once the service exists (it loads right after the ready line).
+  const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
     config,
     metrics,
@@ -81,7 +85,26 @@ function main(): void {
       )),
     tasks: () =>
       (tasks ??= import("./tasks/service.js").then(
-        (m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }),
+        (m) =>
+          new m.TaskService({
+            dataDir: config.dataDir,
+            llm,
+            hosts: ctx.hosts,
+            workspaces: ctx.workspaces,
+            metrics: taskMetrics,
+            keep: config.tasksKeep,
+          }),
+      )),
+    tickets: () =>
+      (tickets ??= Promise.all([import("./tickets/service.js"), import("./tickets/agents.js")]).then(
+        ([m, a]) =>
+          new m.TicketService({
+            dataDir: config.dataDir,
+            ...config.tickets,
+            llm,
+            workspaces: ctx.workspaces,
+            agents: a.createAgents({ llm, workspaces: ctx.workspaces, dataDir: config.dataDir }),
+          }),
       )),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
@@ -103,6 +126,13 @@ function main(): void {
         void ctx
           .tasks()
           .catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+    // Same for ticket runs cut off by the previous backend.
+    setImmediate(
+      () =>
+        void ctx
+          .tickets()
+          .catch((err: unknown) => log.error(`tickets: ${err instanceof Error ? err.message : String(err)}`)),
     );
   });
   server.on("error", (err: NodeJS.ErrnoException) => {

@@ -60,6 +60,18 @@ import type {
   TaskView,
 } from "./tasks";
 import type {
+  CreateTicketRequest,
+  CreateTicketResponse,
+  DeleteTicketResponse,
+  TicketCommandRequest,
+  TicketConfirmRequest,
+  TicketConfirmResponse,
+  TicketDetail,
+  TicketList,
+  TicketRunEvent,
+  TicketRunView,
+} from "./tickets";
+import type {
   CompletionFeedback,
   CompletionFeedbackResponse,
   CompletionRequest,
@@ -155,6 +167,15 @@ export interface ApiRoutes {
   "PUT /api/local-model/settings": [LocalModelSettings, LocalModelStatus];
   "POST /api/local-model/load": [LocalModelLoadRequest, LocalModelStatus];
   "POST /api/local-model/unload": [Empty, LocalModelStatus];
+  /** Ticket agents (server/api/tickets.ts). Run events: the SSE route below. */
+  "POST /api/tickets": [CreateTicketRequest, CreateTicketResponse];
+  "GET /api/tickets": [Empty, TicketList];
+  "GET /api/tickets/:id": [Empty, TicketDetail];
+  "DELETE /api/tickets/:id": [Empty, DeleteTicketResponse];
+  "POST /api/tickets/:id/command": [TicketCommandRequest, TicketRunView];
+  "GET /api/tickets/:id/runs/:run": [Empty, TicketRunView];
+  "POST /api/tickets/:id/runs/:run/confirm": [TicketConfirmRequest, TicketConfirmResponse];
+  "POST /api/tickets/:id/runs/:run/cancel": [Empty, TicketRunView];
 }
 
 /**
@@ -170,6 +191,8 @@ export interface StreamRoutes {
   "GET /api/tasks/:id/events": [Empty, TaskEvent];
   /** Abort the request to cancel (the partial file is kept); the same request again resumes it. */
   "POST /api/local-model/download": [LocalModelDownloadRequest, LocalModelDownloadEvent];
+  /** Each message has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] after the run's `end` event. */
+  "GET /api/tickets/:id/runs/:run/events": [Empty, TicketRunEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

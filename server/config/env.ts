@@ -4,7 +4,7 @@
  */
 import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../llm/limits";
 
@@ -42,6 +42,8 @@ export interface ServerConfig {
   /** Loopback ports probed for local model servers (AICOCKPIT_DISCOVER_PORTS); default DEFAULT_DISCOVER_PORTS. */
   discoverPorts?: number[];
   local: LocalModelConfig;
+  /** Finished host tasks kept in history (AICOCKPIT_TASKS_KEEP, default 200); older logs are deleted. */
+  tasksKeep: number;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -50,6 +52,15 @@ export interface ServerConfig {
     confirmTtlMs: number;
     /** Container aliases as a JSON object (AICOCKPIT_GATEWAY_ALIASES), on top of <dataDir>/gateway-aliases.json. */
     aliasesJson?: string;
+  };
+  /** Ticket agents (server/tickets/). */
+  tickets: {
+    /** Where ticket clones live (AICOCKPIT_TICKETS_ROOT, default <dataDir>/ticket-repos). */
+    root: string;
+    /** Local paths and file:// URLs as repositories (AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS; off by default). */
+    allowLocalRepos: boolean;
+    /** GitHub REST API base for pull requests (AICOCKPIT_GITHUB_API_URL, default https://api.github.com). */
+    forgeApiUrl: string;
   };
 }
 
@@ -125,6 +136,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
+  const tasksKeep = intIn(env, "AICOCKPIT_TASKS_KEEP", 200, 1, 100_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
     let ok: boolean;
@@ -197,6 +209,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       problems.push(`AICOCKPIT_DISCOVER_PORTS must be up to 16 comma-separated ports (got "${portsRaw}")`);
     else discoverPorts = parts.map(Number);
   }
+  const localRaw = (env.AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(localRaw))
+    problems.push(`AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS must be 1/true or 0/false (got "${localRaw}")`);
+  const forgeApiUrl = env.AICOCKPIT_GITHUB_API_URL?.trim() || "https://api.github.com";
+  if (!isHttpUrl(forgeApiUrl)) problems.push(`AICOCKPIT_GITHUB_API_URL must be an http(s) URL (got "${forgeApiUrl}")`);
+  const ticketsRoot = env.AICOCKPIT_TICKETS_ROOT?.trim() || undefined;
+  if (ticketsRoot !== undefined && !isAbsolute(ticketsRoot))
+    problems.push(`AICOCKPIT_TICKETS_ROOT must be an absolute path (got "${ticketsRoot}")`);
 
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy))
@@ -232,7 +252,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
     allowHostNetwork,
     ...(discoverPorts ? { discoverPorts } : {}),
+    tasksKeep,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
+    tickets: {
+      root: ticketsRoot ?? join(dataDir, "ticket-repos"),
+      allowLocalRepos: localRaw === "1" || localRaw === "true",
+      forgeApiUrl: forgeApiUrl.replace(/\/+$/, ""),
+    },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),

@@ -20,6 +20,7 @@ import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
 import { tasksRouter } from "./routes/tasks";
 import { localModelRouter } from "./routes/local-model";
+import { ticketsRouter } from "./routes/tickets";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -71,6 +72,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(containersRouter(ctx));
   app.use(tasksRouter(ctx));
   app.use(localModelRouter(ctx));
+  app.use(ticketsRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 
