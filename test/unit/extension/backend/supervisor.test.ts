@@ -110,7 +110,7 @@ test("a config error stops retries and surfaces the backend's own message", asyn
   await sup.start();
   const { reason } = await failed;
   assert.match(reason, /exited with code 2 before it was ready/);
-  assert.match(reason, /AICOCKPIT_LLM_KIND must be one of openai, azure, gemini, custom \(got "bogus"\)/);
+  assert.match(reason, /AICOCKPIT_LLM_KIND must be one of openai, azure, gemini, custom, local \(got "bogus"\)/);
   assert.ok(!events.some((e) => e.type === "restarting"), "the same env would fail again");
 });
 
