@@ -15,7 +15,7 @@ import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
 import { Redactor } from "../common/redact";
 import { ApiKeyStore, HostSecretStore } from "./secrets";
-import { readSettings, SECTION } from "./settings";
+import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
@@ -23,6 +23,7 @@ import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
+import { registerSetupFeature } from "./setup/feature";
 import { registerTasksFeature } from "./tasks/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
@@ -31,7 +32,7 @@ const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "network", "logLevel", "workspaces.allowHostNetwork"];
+const BACKEND_SETTINGS = ["provider", "local", "network", "logLevel", "workspaces.allowHostNetwork"];
 
 let supervisor: BackendSupervisor | undefined;
 
@@ -103,7 +104,33 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const client = new BackendClient(() => sup.current());
-  const status = new StatusBar({ supervisor: sup, client, logger, configProblems: () => configProblems });
+  // Setup writes several settings at once (kind, base URL, model): one restart for all of them,
+  // never one per key (a half-written provider would start the backend with a wrong one).
+  let held = 0;
+  let heldWhy: string | undefined;
+  const applySettings = async (values: Record<string, unknown>) => {
+    held++;
+    try {
+      await updateSettings(values);
+    } finally {
+      held--;
+      if (held === 0 && heldWhy !== undefined) {
+        const why = heldWhy;
+        heldWhy = undefined;
+        restartSoon(why);
+      }
+    }
+  };
+  const setupDeps = { client, keys, log: (m: string) => logger.info(m), applySettings };
+  const setup = registerSetupFeature(context, setupDeps);
+  const status = new StatusBar({
+    supervisor: sup,
+    client,
+    logger,
+    configProblems: () => configProblems,
+    isLocal: () => readSettings().kind === "local",
+    onView: (v) => setup.onStatus(v),
+  });
 
   const restart = (why: string) => {
     if (supervisor !== sup) return; // deactivated meanwhile
@@ -117,6 +144,10 @@ export function activate(context: vscode.ExtensionContext): void {
   // are cut — is acceptable for something the user just changed on purpose.
   let restartTimer: NodeJS.Timeout | undefined;
   const restartSoon = (why: string) => {
+    if (held > 0) {
+      heldWhy = why;
+      return;
+    }
     clearTimeout(restartTimer);
     restartTimer = setTimeout(() => restart(why), RESTART_DEBOUNCE_MS);
   };
@@ -127,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => supEvents.dispose() },
     { dispose: () => clearTimeout(restartTimer) },
     vscode.commands.registerCommand(COMMANDS.setApiKey, () => setApiKey(keys)),
-    vscode.commands.registerCommand(COMMANDS.selectModel, () => selectModel(client)),
+    vscode.commands.registerCommand(COMMANDS.selectModel, () => selectModel(setupDeps)),
     vscode.commands.registerCommand(COMMANDS.testConnection, async () => {
       await testConnection(client);
       await status.refresh();

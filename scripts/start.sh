@@ -39,11 +39,10 @@ mkdir -p "$PROFILE/user-data/User" "$PROFILE/extensions" "$PROFILE/xdg-config" "
 printf 'auth: none\ncert: false\n' >"$PROFILE/config.yaml"
 SETTINGS="$PROFILE/user-data/User/settings.json"
 if [ ! -f "$SETTINGS" ]; then
-  # first start: a quiet workbench; configure aicockpit.provider.* in Settings afterwards
+  # first start: a quiet workbench; AiCockpit opens its walkthrough to set up a model
   cat >"$SETTINGS" <<'EOF'
 {
   "workbench.startupEditor": "none",
-  "workbench.welcomePage.walkthroughs.openOnInstall": false,
   "workbench.tips.enabled": false,
   "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false,

@@ -7,6 +7,7 @@ import type { ApiError, ErrorCode } from "../../server/api/errors";
 import type { ReadyResponse } from "../../server/api/health";
 import type { ClientErrorCode } from "./client";
 import { COMMANDS } from "../commands/ids";
+import { formatBytes } from "../../common/bytes";
 
 /** A command a click runs; `args` go to `vscode.commands.executeCommand`. */
 export interface FixCommand {
@@ -16,10 +17,20 @@ export interface FixCommand {
   args?: string[];
 }
 
-/** The outcome of GET /ready, reduced to what the status needs. */
+/** The embedded model's state (GET /api/local-model/status), reduced to what the status needs. */
+export interface LocalModelSummary {
+  state: "not-downloaded" | "downloading" | "loading" | "loaded" | "unloaded-idle" | "failed";
+  /** Short model name for the status bar. */
+  name: string;
+  download?: { received: number; total: number };
+  error?: ApiError;
+}
+
+/** The outcome of GET /ready (or, for the embedded model, its status), reduced to what the status needs. */
 export type ProviderCheck =
   | { kind: "pending" }
   | { kind: "ok"; model: string }
+  | { kind: "local"; local: LocalModelSummary }
   | { kind: "error"; error: ApiError }
   /** /ready itself failed (backend busy, wrong token, ...). */
   | { kind: "check-failed"; message: string };
@@ -36,7 +47,8 @@ export interface StatusView {
   key: string;
   text: string;
   tooltip: string;
-  severity: "ok" | "busy" | "warning" | "error";
+  /** `idle`: nothing wrong, something for the user to do when they like (set up a model). */
+  severity: "ok" | "idle" | "busy" | "warning" | "error";
   command: FixCommand;
   /** One sentence for a notification; set only for states worth interrupting the user for. */
   notification?: string;
@@ -62,7 +74,10 @@ export function fixFor(code: ErrorCode): FixCommand {
     case "PROVIDER_RATE_LIMITED":
       return { id: COMMANDS.testConnection, title: "Test Connection Again" };
     case "NO_PROVIDER":
-      return openSetting("aicockpit.provider", "Configure AI Service");
+    case "LOCAL_MODEL_NOT_DOWNLOADED":
+    case "LOCAL_MODEL_NOT_FOUND":
+    case "LOCAL_MODEL_UNAVAILABLE":
+      return { id: COMMANDS.setup, title: "Set Up AiCockpit" };
     default:
       return { id: COMMANDS.showLogs, title: "Show Logs" };
   }
@@ -82,14 +97,22 @@ function shortLabel(code: ErrorCode): string {
     case "PROVIDER_RATE_LIMITED":
       return "rate limited";
     case "NO_PROVIDER":
-      return "no AI service configured";
+      return "no model set up yet";
+    case "LOCAL_MODEL_NOT_DOWNLOADED":
+      return "local model not downloaded";
+    case "LOCAL_MODEL_NOT_FOUND":
+      return "local model file not found";
+    case "LOCAL_MODEL_UNAVAILABLE":
+      return "local models cannot run here";
+    case "LOCAL_MODEL_LOAD_FAILED":
+      return "local model failed to load";
     default:
       return "AI service error";
   }
 }
 
 function isProviderCode(code: ClientErrorCode): code is ErrorCode {
-  return code === "NO_PROVIDER" || code.startsWith("PROVIDER_");
+  return code === "NO_PROVIDER" || code.startsWith("PROVIDER_") || code.startsWith("LOCAL_MODEL_");
 }
 
 /**
@@ -195,18 +218,98 @@ function readyView(check: ProviderCheck): StatusView {
         severity: "warning",
         command: { id: COMMANDS.showLogs, title: "Show Logs" },
       };
+    case "local":
+      return localView(check.local);
     case "error": {
       const { code, message } = check.error;
+      // Not configured yet is where every new user starts: an invitation, not an error.
+      if (code === "NO_PROVIDER") return setupView(message);
       const hint = extraHint(message, check.error.hint);
       const fix = fixFor(code);
       const transient = code === "PROVIDER_RATE_LIMITED" || code === "PROVIDER_TIMEOUT";
       return {
         key: `provider:${code}`,
         text: `${transient ? "$(warning)" : "$(error)"} AiCockpit: ${shortLabel(code)}`,
-        tooltip: `${code === "NO_PROVIDER" ? "No AI service configured" : "No AI service reachable"}: ${message}${hint !== undefined ? `\n${hint}` : ""}\nClick: ${fix.title}.`,
+        tooltip: `No AI service reachable: ${message}${hint !== undefined ? `\n${hint}` : ""}\nClick: ${fix.title}.`,
         severity: transient ? "warning" : "error",
         command: fix,
         notification: describeError(check.error).message,
+      };
+    }
+  }
+}
+
+function setupView(reason: string): StatusView {
+  return {
+    key: "setup",
+    text: "$(sparkle) AiCockpit: set up a model",
+    tooltip:
+      "AiCockpit has no model yet. Click to choose one: a model server running on this machine, the built-in model, " +
+      `or an AI service with a key.\n(${reason.replace(/\.$/, "")})`,
+    severity: "idle",
+    command: { id: COMMANDS.setup, title: "Set Up AiCockpit" },
+  };
+}
+
+function localView(local: LocalModelSummary): StatusView {
+  const name = local.name;
+  const select = { id: COMMANDS.selectModel, title: "Select Model" };
+  switch (local.state) {
+    case "loaded":
+    case "unloaded-idle":
+      return {
+        key: "ready",
+        text: `$(check) AiCockpit: ${name} (local)`,
+        tooltip:
+          `AiCockpit is ready. Model: ${name}, run by AiCockpit on this machine` +
+          `${local.state === "unloaded-idle" ? " (not in memory now: it loads on the next request)" : ""}.\nClick to select another model.`,
+        severity: "ok",
+        command: select,
+      };
+    case "loading":
+      return {
+        key: "local:loading",
+        text: `$(sync~spin) AiCockpit: loading ${name} (local)`,
+        tooltip: `AiCockpit is loading ${name} into memory.`,
+        severity: "busy",
+        command: { id: COMMANDS.showLogs, title: "Show Logs" },
+      };
+    case "downloading": {
+      const d = local.download;
+      const pct = d !== undefined && d.total > 0 ? ` ${Math.floor((100 * d.received) / d.total)}%` : "";
+      return {
+        key: "local:downloading",
+        text: `$(cloud-download) AiCockpit: downloading ${name}${pct}`,
+        tooltip:
+          d !== undefined
+            ? `Downloading ${name}: ${formatBytes(d.received)} of ${formatBytes(d.total)}.`
+            : `Downloading ${name}.`,
+        severity: "busy",
+        command: { id: COMMANDS.showLogs, title: "Show Logs" },
+      };
+    }
+    case "not-downloaded":
+      return {
+        key: "local:not-downloaded",
+        text: `$(cloud-download) AiCockpit: download ${name}`,
+        tooltip: `The built-in model ${name} is not downloaded yet. Click to see its size and where it comes from, then download it.`,
+        severity: "idle",
+        command: { id: COMMANDS.setupLocalModel, title: "Download the Model" },
+      };
+    case "failed": {
+      const error = local.error ?? {
+        code: "LOCAL_MODEL_LOAD_FAILED" as const,
+        message: `${name} could not be loaded.`,
+      };
+      const fix = fixFor(error.code);
+      const hint = extraHint(error.message, error.hint);
+      return {
+        key: `provider:${error.code}`,
+        text: `$(error) AiCockpit: ${shortLabel(error.code)}`,
+        tooltip: `${error.message}${hint !== undefined ? `\n${hint}` : ""}\nClick: ${fix.title}.`,
+        severity: "error",
+        command: fix,
+        notification: describeError(error).message,
       };
     }
   }

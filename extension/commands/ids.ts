@@ -5,4 +5,9 @@ export const COMMANDS = {
   testConnection: "aicockpit.testConnection",
   showLogs: "aicockpit.showLogs",
   restartBackend: "aicockpit.restartBackend",
+  /** First-run setup: one quick pick with local servers, the built-in model and AI services (also the walkthrough's button). */
+  setup: "aicockpit.setup",
+  setupLocalModel: "aicockpit.setup.localModel",
+  chooseGguf: "aicockpit.setup.chooseGguf",
+  setupService: "aicockpit.setup.service",
 } as const;

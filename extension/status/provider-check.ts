@@ -3,7 +3,8 @@
  * tested against the real backend and the scripted AI service.
  */
 import { BackendError, type BackendClient } from "../backend/client";
-import { classifyReady, type ProviderCheck } from "../backend/status-model";
+import { classifyReady, type LocalModelSummary, type ProviderCheck } from "../backend/status-model";
+import type { LocalModelStatus } from "../../server/api/local-model";
 
 /** /ready probes the AI service, which may take up to the provider timeout; do not wait forever. */
 const CHECK_TIMEOUT_MS = 45_000;
@@ -12,8 +13,17 @@ const CHECK_TIMEOUT_MS = 45_000;
  * `configProblems`: why the settings gave the backend no provider; they explain NO_PROVIDER
  * better than the backend can.
  */
-export async function checkProvider(client: BackendClient, configProblems: string[]): Promise<ProviderCheck> {
+export async function checkProvider(
+  client: BackendClient,
+  configProblems: string[],
+  local = false,
+): Promise<ProviderCheck> {
   try {
+    // The embedded model: its own status says downloading / loading / loaded, without loading it.
+    if (local && configProblems.length === 0) {
+      const status = await client.call("GET /api/local-model/status", { timeoutMs: CHECK_TIMEOUT_MS });
+      return { kind: "local", local: summarizeLocal(status) };
+    }
     const ready = await client.call("GET /ready", { timeoutMs: CHECK_TIMEOUT_MS });
     let check = classifyReady(ready);
     // A failed probe without an error class (the backend's probe does not always set `code`)
@@ -33,4 +43,17 @@ export async function checkProvider(client: BackendClient, configProblems: strin
   } catch (err) {
     return { kind: "check-failed", message: err instanceof BackendError ? err.message : String(err) };
   }
+}
+
+/** GET /api/local-model/status → what the status bar shows. */
+export function summarizeLocal(status: LocalModelStatus): LocalModelSummary {
+  const name = status.displayName ?? status.modelId ?? status.modelPath?.split(/[\\/]/).pop() ?? "the local model";
+  return {
+    state: status.state,
+    name,
+    ...(status.download !== undefined
+      ? { download: { received: status.download.received, total: status.download.total } }
+      : {}),
+    ...(status.error !== undefined ? { error: status.error } : {}),
+  };
 }

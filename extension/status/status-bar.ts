@@ -21,7 +21,14 @@ export interface StatusBarDeps {
   logger: Logger;
   /** Why the settings do not describe a usable provider (shown instead of a bare NO_PROVIDER). */
   configProblems: () => string[];
+  /** The configured provider is the embedded model (aicockpit.provider.kind = "local"). */
+  isLocal?: () => boolean;
+  /** Every new state, e.g. for the first-run walkthrough. */
+  onView?: (view: StatusView) => void;
 }
+
+/** While the embedded model downloads or loads, the status follows it this often. */
+const BUSY_RECHECK_MS = 1_000;
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
@@ -32,6 +39,7 @@ export class StatusBar implements vscode.Disposable {
   private view: StatusView | undefined;
   private checkSeq = 0;
   private countdown: NodeJS.Timeout | undefined;
+  private busyTimer: NodeJS.Timeout | undefined;
   /** Closes the crash notification; set while one is on screen. */
   private closeCrashNotice: (() => void) | undefined;
 
@@ -48,16 +56,20 @@ export class StatusBar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (this.input.kind !== "ready") return;
     const seq = ++this.checkSeq;
-    const check = await checkProvider(this.deps.client, this.deps.configProblems());
+    const check = await checkProvider(this.deps.client, this.deps.configProblems(), this.deps.isLocal?.() ?? false);
     // A newer check, or a backend restart, happened meanwhile: this answer is stale.
     if (seq !== this.checkSeq || this.input.kind !== "ready") return;
     this.set({ kind: "ready", check });
+    clearTimeout(this.busyTimer);
+    if (check.kind === "local" && (check.local.state === "loading" || check.local.state === "downloading"))
+      this.busyTimer = setTimeout(() => void this.refresh(), BUSY_RECHECK_MS);
   }
 
   dispose(): void {
     this.closeCrashNotice?.();
     clearInterval(this.timer);
     clearInterval(this.countdown);
+    clearTimeout(this.busyTimer);
     this.disposables.forEach((d) => d.dispose());
   }
 
@@ -117,6 +129,7 @@ export class StatusBar implements vscode.Disposable {
     }
     this.deps.logger.info(`status: ${view.key} — ${view.text.replace(/^\$\([^)]*\)\s*/, "")}`);
     e2eReport("state", { key: view.key, text: view.text });
+    this.deps.onView?.(view);
     if (this.gate.shouldNotify(view)) this.notify(view);
   }
 

@@ -12,4 +12,5 @@ export * from "./hosts";
 export * from "./gateway";
 export * from "./containers";
 export * from "./tasks";
+export * from "./discovery";
 export * from "./local-model";

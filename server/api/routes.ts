@@ -87,6 +87,7 @@ import type {
   ProviderView,
   TestConnectionResult,
 } from "./providers";
+import type { DiscoveryResult } from "./discovery";
 import type {
   LocalModelCatalog,
   LocalModelDownloadEvent,
@@ -111,6 +112,8 @@ export interface ApiRoutes {
   "POST /api/providers/:id/activate": [Empty, ProviderList];
   "POST /api/providers/:id/test": [Empty, TestConnectionResult];
   "GET /api/providers/:id/models": [Empty, ModelList];
+  /** Model servers running on this machine's default ports (Ollama, LM Studio, llama.cpp, vLLM) and their models. */
+  "GET /api/providers/discover": [Empty, DiscoveryResult];
   "POST /api/complete": [CompletionRequest, CompletionResponse];
   "POST /api/complete/feedback": [CompletionFeedback, CompletionFeedbackResponse];
   "POST /api/shell/assess": [ShellAssessRequest, ShellAssessment];

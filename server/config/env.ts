@@ -39,6 +39,8 @@ export interface ServerConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
   allowHostNetwork: boolean;
+  /** Loopback ports probed for local model servers (AICOCKPIT_DISCOVER_PORTS); default DEFAULT_DISCOVER_PORTS. */
+  discoverPorts?: number[];
   local: LocalModelConfig;
   /** Finished host tasks kept in history (AICOCKPIT_TASKS_KEEP, default 200); older logs are deleted. */
   tasksKeep: number;
@@ -199,6 +201,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
   const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
 
+  let discoverPorts: number[] | undefined;
+  const portsRaw = env.AICOCKPIT_DISCOVER_PORTS?.trim();
+  if (portsRaw !== undefined && portsRaw !== "") {
+    const parts = portsRaw.split(",").map((s) => s.trim());
+    if (parts.length > 16 || !parts.every((s) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535))
+      problems.push(`AICOCKPIT_DISCOVER_PORTS must be up to 16 comma-separated ports (got "${portsRaw}")`);
+    else discoverPorts = parts.map(Number);
+  }
   const localRaw = (env.AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS ?? "").trim().toLowerCase();
   if (!["", "0", "1", "false", "true"].includes(localRaw))
     problems.push(`AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS must be 1/true or 0/false (got "${localRaw}")`);
@@ -241,6 +251,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     llmMaxStreamBytes,
     logLevel,
     allowHostNetwork,
+    ...(discoverPorts ? { discoverPorts } : {}),
     tasksKeep,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     tickets: {

@@ -8,6 +8,7 @@ import { securityGuard } from "./security";
 import { assertJsonDepth } from "./json-body";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
+import { discoveryRouter } from "./routes/discovery";
 import { openaiRouter } from "./routes/openai";
 import { diffRouter, editRouter } from "./routes/edit";
 import { completionRouter } from "./routes/completion";
@@ -60,6 +61,7 @@ export function createApp(ctx: AppContext): express.Express {
   );
 
   app.use(healthRouter(ctx));
+  app.use(discoveryRouter(ctx));
   app.use(providersRouter(ctx));
   app.use(editRouter(ctx));
   app.use(completionRouter(ctx));

@@ -118,3 +118,51 @@ test("the idle timeout setting is clamped to the backend's accepted range", () =
     /AICOCKPIT_LLM_IDLE_TIMEOUT_MS must be a whole number/,
   );
 });
+
+test("the built-in model: kind local runs the GGUF path (or the catalog id), with threads, context and idle unload", () => {
+  const local = { modelPath: "", threads: 1, contextSize: 2048, idleUnloadSeconds: 0 };
+  const byId = backendEnv(
+    { ...base, kind: "local", model: "qwen2.5-coder-0.5b-instruct-q8_0", local },
+    "sk-x",
+    "/d",
+    {},
+  );
+  assert.deepEqual(byId.problems, []);
+  assert.equal(byId.env.AICOCKPIT_LLM_KIND, "local");
+  assert.equal(byId.env.AICOCKPIT_LLM_MODEL, "qwen2.5-coder-0.5b-instruct-q8_0");
+  assert.equal(byId.env.AICOCKPIT_LLM_API_KEY, undefined, "no key goes to the built-in model");
+  assert.equal(byId.env.AICOCKPIT_LOCAL_THREADS, "1");
+  assert.equal(byId.env.AICOCKPIT_LOCAL_CONTEXT_SIZE, "2048");
+  assert.equal(byId.env.AICOCKPIT_LOCAL_IDLE_UNLOAD_SECONDS, "0");
+  const cfg = loadConfig({ ...byId.env, AICOCKPIT_TOKEN: "t".repeat(32) });
+  assert.deepEqual(cfg.defaultProvider, { kind: "local", model: "qwen2.5-coder-0.5b-instruct-q8_0" });
+
+  const byPath = backendEnv(
+    {
+      ...base,
+      kind: "local",
+      baseUrl: "http://ignored:1/v1",
+      local: { ...local, modelPath: "/models/my.gguf", contextSize: 1e9 },
+    },
+    undefined,
+    "/d",
+    {},
+  );
+  assert.equal(byPath.env.AICOCKPIT_LLM_MODEL, "/models/my.gguf", "a chosen file wins over provider.model");
+  assert.equal(byPath.env.AICOCKPIT_LLM_BASE_URL, undefined);
+  assert.equal(byPath.env.AICOCKPIT_LOCAL_CONTEXT_SIZE, "32768", "clamped to what the backend accepts");
+
+  const none = backendEnv({ ...base, kind: "local", model: "", local }, undefined, "/d", {});
+  assert.match(none.problems.join(" "), /No local model is chosen/);
+});
+
+test("the model host and catalog overrides reach the backend; other AICOCKPIT_* of the extension host do not", () => {
+  const { env } = backendEnv(base, undefined, "/d", {
+    AICOCKPIT_LOCAL_MODEL_BASE_URL: "http://127.0.0.1:9/mirror",
+    AICOCKPIT_LOCAL_MODEL_CATALOG: "/tmp/catalog.json",
+    AICOCKPIT_LLM_MODEL: "inherited",
+  });
+  assert.equal(env.AICOCKPIT_LOCAL_MODEL_BASE_URL, "http://127.0.0.1:9/mirror");
+  assert.equal(env.AICOCKPIT_LOCAL_MODEL_CATALOG, "/tmp/catalog.json");
+  assert.equal(env.AICOCKPIT_LLM_MODEL, "gpt-4o-mini");
+});

@@ -45,13 +45,6 @@ const CASES: Array<{ code: ErrorCode; text: string; command: string; args?: stri
     icon: "$(warning)",
   },
   {
-    code: "NO_PROVIDER",
-    text: "AiCockpit: no AI service configured",
-    command: "workbench.action.openSettings",
-    args: ["aicockpit.provider"],
-    icon: "$(error)",
-  },
-  {
     code: "PROVIDER_BAD_RESPONSE",
     text: "AiCockpit: AI service error",
     command: "aicockpit.showLogs",
@@ -67,7 +60,7 @@ for (const c of CASES) {
     assert.equal(v.command.id, c.command);
     assert.deepEqual(v.command.args, c.args);
     assert.match(v.tooltip, new RegExp(`reason for ${c.code}\\nwhat to do\\nClick: ${v.command.title}\\.`));
-    assert.match(v.tooltip, c.code === "NO_PROVIDER" ? /^No AI service configured: / : /^No AI service reachable: /);
+    assert.match(v.tooltip, /^No AI service reachable: /);
     assert.equal(v.notification, `${c.text}. reason for ${c.code} what to do`);
     assert.equal(v.severity, c.icon === "$(warning)" ? "warning" : "error");
 
@@ -160,4 +153,54 @@ test("describeError: backend transport failures point to the logs", () => {
   assert.equal(d.message, "AiCockpit backend: Cannot reach the AiCockpit backend (ECONNREFUSED). Run restart.");
   assert.equal(d.fix.id, "aicockpit.showLogs");
   assert.equal(describeError({ code: "INTERNAL", message: "boom" }).message, "AiCockpit: boom");
+});
+
+test("no model set up yet: a neutral invitation, no toast; other calls offer the setup as the fix", () => {
+  const v = providerError("NO_PROVIDER", 'No model is set (setting "aicockpit.provider.model").');
+  assert.equal(v.key, "setup");
+  assert.equal(v.text, "$(sparkle) AiCockpit: set up a model");
+  assert.equal(v.severity, "idle");
+  assert.equal(v.notification, undefined);
+  assert.equal(v.command.id, "aicockpit.setup");
+  assert.match(v.tooltip, /No model is set/);
+  assert.match(v.tooltip, /a model server running on this machine, the built-in model, or an AI service/);
+  // Ctrl+K or chat without a model: the error notification's button is the same setup.
+  const d = describeError({ code: "NO_PROVIDER", message: "No AI provider is configured." });
+  assert.equal(d.message, "AiCockpit: no model set up yet. No AI provider is configured.");
+  assert.equal(d.fix.id, "aicockpit.setup");
+});
+
+test("the built-in model: '<model> (local)', loading and download progress, not downloaded, failed", () => {
+  const local = (l: Parameters<typeof statusView>[0] extends infer I ? I : never) => statusView(l);
+  const view = (
+    state: "not-downloaded" | "downloading" | "loading" | "loaded" | "unloaded-idle" | "failed",
+    extra = {},
+  ) => local({ kind: "ready", check: { kind: "local", local: { state, name: "qwen2.5-coder-0.5b", ...extra } } });
+  const ready = view("loaded");
+  assert.equal(ready.text, "$(check) AiCockpit: qwen2.5-coder-0.5b (local)");
+  assert.equal(ready.key, "ready");
+  assert.equal(ready.command.id, "aicockpit.selectModel");
+  assert.equal(view("unloaded-idle").text, "$(check) AiCockpit: qwen2.5-coder-0.5b (local)");
+  assert.match(view("unloaded-idle").tooltip, /it loads on the next request/);
+  assert.equal(view("loading").text, "$(sync~spin) AiCockpit: loading qwen2.5-coder-0.5b (local)");
+  assert.equal(view("loading").severity, "busy");
+  const dl = view("downloading", { download: { received: 250 * 1024 * 1024, total: 500 * 1024 * 1024 } });
+  assert.equal(dl.text, "$(cloud-download) AiCockpit: downloading qwen2.5-coder-0.5b 50%");
+  assert.match(dl.tooltip, /250 MB of 500 MB/);
+  const nd = view("not-downloaded");
+  assert.equal(nd.severity, "idle");
+  assert.equal(nd.notification, undefined);
+  assert.equal(nd.command.id, "aicockpit.setup.localModel");
+  const failed = view("failed", {
+    error: { code: "LOCAL_MODEL_LOAD_FAILED", message: "model.gguf is not a GGUF file.", hint: "Choose another file." },
+  });
+  assert.equal(failed.text, "$(error) AiCockpit: local model failed to load");
+  assert.equal(failed.severity, "error");
+  assert.match(failed.tooltip, /not a GGUF file\.\nChoose another file\./);
+  assert.equal(
+    failed.notification,
+    "AiCockpit: local model failed to load. model.gguf is not a GGUF file. Choose another file.",
+  );
+  const unavailable = view("failed", { error: { code: "LOCAL_MODEL_UNAVAILABLE", message: "no native binary" } });
+  assert.equal(unavailable.command.id, "aicockpit.setup", "where the built-in model cannot run, offer the other ways");
 });

@@ -75,13 +75,15 @@ test("healthy: ready with the model name", async () => {
   assert.equal(v.severity, "ok");
 });
 
-test("NO_PROVIDER: settings incomplete → 'no AI service configured' with the reason and the settings fix", async () => {
+test("NO_PROVIDER: settings incomplete → a neutral 'set up a model' (no error, no toast) with the reason, click opens setup", async () => {
   await configure({ model: "" });
   const v = await statusNow();
-  assert.equal(v.key, "provider:NO_PROVIDER");
-  assert.equal(v.text, "$(error) AiCockpit: no AI service configured");
+  assert.equal(v.key, "setup");
+  assert.equal(v.text, "$(sparkle) AiCockpit: set up a model");
+  assert.equal(v.severity, "idle");
+  assert.equal(v.notification, undefined, "not configured yet is no reason for a toast");
   assert.match(v.tooltip, /No model is set/);
-  assert.deepEqual(v.command.args, ["aicockpit.provider"]);
+  assert.equal(v.command.id, "aicockpit.setup");
 });
 
 test("PROVIDER_AUTH_FAILED: wrong key → 'API key rejected', click sets the key", async () => {
