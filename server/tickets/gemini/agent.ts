@@ -16,7 +16,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { lstat, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ApiError } from "../../api/errors";
 import { TICKET_LIMITS, type TicketStopReason } from "../../api/tickets";
@@ -34,6 +34,7 @@ export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash";
 const IDLE_MS = 5 * 60_000;
 const KILL_GRACE_MS = 3_000;
 const STDERR_TAIL = 4_096;
+const PLAN_CHARS = 200_000;
 
 export interface GeminiAgentOptions {
   env?: Record<string, string | undefined>;
@@ -92,7 +93,13 @@ export class GeminiCliAgent implements TicketAgent {
       inherited: this.env,
       ...(input.model.apiKey ? { apiKey: input.model.apiKey } : {}),
     });
-    return new Turn(input, this.opts.idleMs ?? IDLE_MS).run(cli.entry, args, env);
+    const started = Date.now();
+    const res = await new Turn(input, this.opts.idleMs ?? IDLE_MS).run(cli.entry, args, env);
+    if (res.status === "completed" && input.step === "plan") {
+      const written = await planFileWritten(home, sessionId, started);
+      if (written) return { status: "completed", text: written };
+    }
+    return res;
   }
 
   private get env(): Record<string, string | undefined> {
@@ -120,6 +127,28 @@ async function ticketSession(stateDir: string): Promise<string> {
   const id = randomUUID();
   await writeFile(file, id + "\n", { mode: 0o600 });
   return id;
+}
+
+/**
+ * In plan mode the CLI may save its plan with write_file, and only into its own plans folder
+ * (`<HOME>/.gemini/tmp/<project>/<session>/plans/*.md`); then that file is the plan, not the
+ * chat text around it. The newest one written during this turn wins; bounded.
+ */
+async function planFileWritten(home: string, sessionId: string, since: number): Promise<string | undefined> {
+  const tmp = join(home, ".gemini", "tmp");
+  let best: { path: string; mtime: number } | undefined;
+  for (const project of await readdir(tmp).catch(() => [] as string[])) {
+    const dir = join(tmp, project, sessionId, "plans");
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith(".md")) continue;
+      const st = await lstat(join(dir, name)).catch(() => undefined);
+      if (!st?.isFile() || st.mtimeMs < since - 1_000) continue;
+      if (!best || st.mtimeMs > best.mtime) best = { path: join(dir, name), mtime: st.mtimeMs };
+    }
+  }
+  if (!best) return undefined;
+  const text = await readFile(best.path, "utf8").catch(() => "");
+  return text.trim() ? bounded(text, PLAN_CHARS).text : undefined;
 }
 
 function bounded(s: string, max: number): { text: string; truncated: boolean } {
