@@ -19,6 +19,7 @@ export function readSettings(): AiCockpitSettings {
     logLevel: c.get<AiCockpitSettings["logLevel"]>("logLevel", "info"),
     // Application scope: a workspace folder's settings cannot turn it on.
     allowHostNetwork: c.inspect<boolean>("workspaces.allowHostNetwork")?.globalValue === true,
+    allowLocalRepositories: c.inspect<boolean>("tickets.allowLocalRepositories")?.globalValue === true,
   };
 }
 

@@ -19,6 +19,8 @@ export interface AiCockpitSettings {
   logLevel: "debug" | "info" | "warn" | "error";
   /** aicockpit.workspaces.allowHostNetwork (application scope): a workspace may use Docker's host network. */
   allowHostNetwork?: boolean;
+  /** aicockpit.tickets.allowLocalRepositories (application scope): tickets may clone local paths / file:// URLs. */
+  allowLocalRepositories?: boolean;
 }
 
 export interface BackendEnvResult {
@@ -56,6 +58,7 @@ export function backendEnv(
     delete env.https_proxy;
   }
   if (settings.allowHostNetwork === true) env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK = "1";
+  if (settings.allowLocalRepositories === true) env.AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS = "1";
   const caFile = settings.caFile.trim();
   if (caFile !== "") env.AICOCKPIT_CA_FILE = caFile;
 
