@@ -37,6 +37,8 @@ class RunPanel {
     private readonly client: BackendClient,
     private readonly onEnd: (ev: Extract<TicketRunEvent, { type: "end" }>, ticketId: string) => void,
     private readonly log: (m: string) => void,
+    /** Brought back after a window reload: replayed, not announced again. */
+    private readonly restored: boolean,
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     panel.webview.html = runHtml(this.title);
@@ -72,8 +74,10 @@ class RunPanel {
               run: this.runId,
               status: ev.status,
               pr: ev.pr_url ?? null,
+              events: this.events.length,
+              restored: this.restored,
             });
-            this.onEnd(ev, this.ticketId);
+            if (!this.restored) this.onEnd(ev, this.ticketId);
           }
         },
         onReconnect: (attempt, err) => {
@@ -146,20 +150,20 @@ export class RunPanels implements vscode.WebviewPanelSerializer<PanelState> {
       enableScripts: true,
       localResourceRoots: [],
     });
-    this.attach(panel, ticketId, runId);
+    this.attach(panel, ticketId, runId, false);
   }
 
   /** After a window reload: VS Code hands back the panel with the state its page saved. */
   deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Thenable<void> {
     if (state && typeof state.ticketId === "string" && typeof state.runId === "string")
-      this.attach(panel, state.ticketId, state.runId);
+      this.attach(panel, state.ticketId, state.runId, true);
     else panel.dispose();
     return Promise.resolve();
   }
 
-  private attach(panel: vscode.WebviewPanel, ticketId: string, runId: string): void {
+  private attach(panel: vscode.WebviewPanel, ticketId: string, runId: string, restored: boolean): void {
     panel.title = `Ticket ${ticketId}`;
-    const rp = new RunPanel(panel, ticketId, runId, this.client, this.onEnd, this.log);
+    const rp = new RunPanel(panel, ticketId, runId, this.client, this.onEnd, this.log, restored);
     this.open.set(runId, rp);
     panel.onDidDispose(() => {
       rp.dispose();
