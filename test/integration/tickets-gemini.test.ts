@@ -8,7 +8,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TicketRunEventBody } from "../../server/api/tickets";
@@ -40,6 +40,21 @@ function response(parts: ({ text: string } | { functionCall: { name: string; arg
 }
 
 let root: string;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pids of processes whose working directory is the clone (the CLI and anything it started). */
+function cliProcesses(repo: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) === repo) out.push(Number(pid));
+    } catch {
+      /* gone or not ours */
+    }
+  }
+  return out;
+}
 let n = 0;
 
 function setup(script: string[]) {
@@ -169,6 +184,23 @@ describe("Gemini CLI adapter (real CLI, scripted responses)", { skip: !cli, time
     assert.equal(res.status, "completed", JSON.stringify(res));
     assert.equal(readFileSync(join(ctx.repo, "hello.txt"), "utf8"), "hello\n");
     assert.ok(t.events.some((e) => e.type === "tool_result" && e.ok && e.tool === "write_file"));
+  });
+
+  test("cancel: the turn ends cancelled and the CLI's whole process group is gone", { timeout: TURN_MS }, async () => {
+    const ctx = setup([response([[{ text: "never shown" }]])]);
+    const agent = new GeminiCliAgent({ env, fakeResponsesFile: ctx.fake, installOnDemand: false });
+    const ac = new AbortController();
+    const t = turn(ctx, "answer", "chat", { apiKey: "test-key-not-real", signal: ac.signal });
+    const running = agent.runTurn(t.input);
+    // Cancel while the CLI is still starting (it takes seconds); its process carries the clone as cwd.
+    const started = Date.now();
+    while (Date.now() - started < 20_000 && !cliProcesses(ctx.repo).length) await sleep(100);
+    assert.ok(cliProcesses(ctx.repo).length > 0, "the CLI was running");
+    ac.abort();
+    assert.deepEqual(await running, { status: "cancelled" });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && cliProcesses(ctx.repo).length) await sleep(100);
+    assert.deepEqual(cliProcesses(ctx.repo), [], "no CLI process is left");
   });
 
   test("no API key: exit 41 becomes an auth message with the fix", { timeout: TURN_MS }, async () => {
