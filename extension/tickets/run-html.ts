@@ -47,7 +47,9 @@ main > * { margin: 10px 0; }
 .text { white-space: pre-wrap; line-height: 1.45; }
 .status-line { opacity: .75; font-style: italic; }
 details { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 4px 8px; }
-details summary { cursor: pointer; }
+details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.card.confirm button { margin-top: 6px; }
+.args { opacity: .8; }
 .ok { color: var(--vscode-testing-iconPassed, #388e3c); } .bad { color: var(--vscode-testing-iconFailed, #d32f2f); }
 pre { white-space: pre-wrap; word-break: break-word; background: var(--vscode-textCodeBlock-background); padding: 8px; border-radius: 4px; max-height: 480px; overflow: auto; margin: 6px 0; }
 .add { color: var(--vscode-gitDecoration-addedResourceForeground, #2e7d32); } .del { color: var(--vscode-gitDecoration-deletedResourceForeground, #c62828); } .hunk { opacity: .7; }
@@ -87,14 +89,14 @@ function render(ev) {
     case "token": if (!textEl) { textEl = el("div", "text"); log.appendChild(textEl); } textEl.textContent += ev.text; break;
     case "tool_call": {
       const d = el("details"); d.dataset.call = ev.call_id;
-      const s = el("summary"); s.appendChild(el("span", "label", "⚙ " + ev.tool)); s.appendChild(el("span", "", brief(ev.args)));
+      const s = el("summary"); s.appendChild(el("span", "label", "⚙ " + ev.tool)); s.appendChild(el("span", "args", brief(ev.args)));
       d.appendChild(s); const args = el("pre", "", JSON.stringify(ev.args, null, 2)); d.appendChild(args);
       tools.set(ev.call_id, { d, s }); add(d); break; }
     case "tool_result": {
       const t = tools.get(ev.call_id);
-      const mark = el("span", ev.ok ? "ok" : "bad", ev.ok ? "  ✓" : "  ✗ failed");
+      const mark = el("span", ev.ok ? "ok" : "bad", ev.ok ? " ✓ " : " ✗ failed ");
       const out = el("pre", "", ev.output + (ev.truncated ? "\\n… (truncated)" : ""));
-      if (t) { t.s.appendChild(mark); t.d.appendChild(out); if (!ev.ok) t.d.open = true; }
+      if (t) { t.s.insertBefore(mark, t.s.children[1] || null); t.d.appendChild(out); if (!ev.ok) t.d.open = true; }
       else { const d = el("details"); const s = el("summary"); s.appendChild(el("span", "label", ev.tool)); s.appendChild(mark); d.appendChild(s); d.appendChild(out); add(d); }
       textEl = null; break; }
     case "confirm": {
@@ -123,7 +125,7 @@ function render(ev) {
       break; }
   }
 }
-function brief(args) { try { const s = Object.entries(args).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v))).join(" "); return "  " + (s.length > 120 ? s.slice(0, 120) + "…" : s); } catch { return ""; } }
+function brief(args) { try { const s = Object.entries(args).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v))).join("  ").replace(/\\s*\\n\\s*/g, " ⏎ "); return "  " + (s.length > 120 ? s.slice(0, 120) + "…" : s); } catch { return ""; } }
 $("cancel").addEventListener("click", () => vscode.postMessage({ type: "cancel" }));
 window.addEventListener("message", (e) => {
   const m = e.data;
