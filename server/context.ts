@@ -9,6 +9,7 @@ import type { GatewayService } from "./gateway/service";
 import type { Hosts } from "./hosts/service";
 import type { ContainerService } from "./containers/service";
 import type { TaskService } from "./tasks/service";
+import type { TicketService } from "./tickets/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -31,4 +32,6 @@ export interface AppContext {
   containers: () => Promise<ContainerService>;
   /** Host tasks (plan, confirm, run, check, summarise); created on first use, which marks leftovers `interrupted`. */
   tasks: () => Promise<TaskService>;
+  /** Ticket agents (clones, runs, events); created on first use, which marks cut-off runs `interrupted`. */
+  tickets: () => Promise<TicketService>;
 }

@@ -56,6 +56,7 @@ function main(): void {
   let gateway: ReturnType<AppContext["gateway"]> | undefined;
   let containers: ReturnType<AppContext["containers"]> | undefined;
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
+  let tickets: ReturnType<AppContext["tickets"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   const ctx: AppContext = {
     config,
@@ -83,6 +84,17 @@ function main(): void {
       (tasks ??= import("./tasks/service.js").then(
         (m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }),
       )),
+    tickets: () =>
+      (tickets ??= Promise.all([import("./tickets/service.js"), import("./tickets/agents.js")]).then(
+        ([m, a]) =>
+          new m.TicketService({
+            dataDir: config.dataDir,
+            ...config.tickets,
+            llm,
+            workspaces: ctx.workspaces,
+            agents: a.createAgents({ llm, workspaces: ctx.workspaces, dataDir: config.dataDir }),
+          }),
+      )),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
@@ -103,6 +115,13 @@ function main(): void {
         void ctx
           .tasks()
           .catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+    // Same for ticket runs cut off by the previous backend.
+    setImmediate(
+      () =>
+        void ctx
+          .tickets()
+          .catch((err: unknown) => log.error(`tickets: ${err instanceof Error ? err.message : String(err)}`)),
     );
   });
   server.on("error", (err: NodeJS.ErrnoException) => {

@@ -4,7 +4,7 @@
  */
 import { isHttpUrl } from "../../common/url";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { PROVIDER_KINDS, type ProviderKind } from "../api/providers";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../llm/limits";
 
@@ -47,6 +47,15 @@ export interface ServerConfig {
     confirmTtlMs: number;
     /** Container aliases as a JSON object (AICOCKPIT_GATEWAY_ALIASES), on top of <dataDir>/gateway-aliases.json. */
     aliasesJson?: string;
+  };
+  /** Ticket agents (server/tickets/). */
+  tickets: {
+    /** Where ticket clones live (AICOCKPIT_TICKETS_ROOT, default <dataDir>/ticket-repos). */
+    root: string;
+    /** Local paths and file:// URLs as repositories (AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS; off by default). */
+    allowLocalRepos: boolean;
+    /** GitHub REST API base for pull requests (AICOCKPIT_GITHUB_API_URL, default https://api.github.com). */
+    forgeApiUrl: string;
   };
 }
 
@@ -163,16 +172,26 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
   const allowHostNetwork = hostNetRaw === "1" || hostNetRaw === "true";
 
+  const localRaw = (env.AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(localRaw))
+    problems.push(`AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS must be 1/true or 0/false (got "${localRaw}")`);
+  const forgeApiUrl = env.AICOCKPIT_GITHUB_API_URL?.trim() || "https://api.github.com";
+  if (!isHttpUrl(forgeApiUrl)) problems.push(`AICOCKPIT_GITHUB_API_URL must be an http(s) URL (got "${forgeApiUrl}")`);
+  const ticketsRoot = env.AICOCKPIT_TICKETS_ROOT?.trim() || undefined;
+  if (ticketsRoot !== undefined && !isAbsolute(ticketsRoot))
+    problems.push(`AICOCKPIT_TICKETS_ROOT must be an absolute path (got "${ticketsRoot}")`);
+
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
   if (httpsProxy !== undefined && !isHttpUrl(httpsProxy))
     problems.push(`HTTPS_PROXY must be an http(s) URL (got "${httpsProxy}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const dataDir = env.AICOCKPIT_DATA_DIR?.trim() || join(homedir(), ".aicockpit");
   return {
     port,
     token,
-    dataDir: env.AICOCKPIT_DATA_DIR?.trim() || join(homedir(), ".aicockpit"),
+    dataDir,
     allowedOrigins,
     maxBodyBytes,
     requestTimeoutMs,
@@ -182,6 +201,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
     allowHostNetwork,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
+    tickets: {
+      root: ticketsRoot ?? join(dataDir, "ticket-repos"),
+      allowLocalRepos: localRaw === "1" || localRaw === "true",
+      forgeApiUrl: forgeApiUrl.replace(/\/+$/, ""),
+    },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),

@@ -18,6 +18,7 @@ import { hostsRouter } from "./routes/hosts";
 import { gatewayRouter } from "./routes/gateway";
 import { containersRouter } from "./routes/containers";
 import { tasksRouter } from "./routes/tasks";
+import { ticketsRouter } from "./routes/tickets";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -67,6 +68,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(gatewayRouter(ctx));
   app.use(containersRouter(ctx));
   app.use(tasksRouter(ctx));
+  app.use(ticketsRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

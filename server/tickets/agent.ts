@@ -10,7 +10,8 @@
  * events — belongs to the run, so an agent only works the repository and reports.
  *
  * An agent:
- * - emits only `token`, `tool_call`, `tool_result` and `error` events through `emit`;
+ * - emits only `token`, `tool_call`, `tool_result` and `error` events through `emit` (the run
+ *   itself reports a `failed` result's error: the agent need not emit it as well);
  * - calls `meter.step()` after every tool call and stops the turn (`stopped`) when it returns
  *   a reason — the meter counts steps, writes the checkpoint ref `refs/aicockpit/<run>/<n>`,
  *   runs the stuck detector and emits `budget`; reports model tokens with `meter.tokens()`;
@@ -70,6 +71,8 @@ export interface StepRecord {
   /** What the tool returned, as the model saw it. */
   observation: string;
   failed: boolean;
+  /** False when the tool could not have changed a file (the checkpoint then reuses the last one). */
+  mutated?: boolean;
 }
 
 export interface StepMeter {

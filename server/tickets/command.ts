@@ -1,0 +1,136 @@
+/**
+ * Runs one command for an agent: inside the ticket's Docker workspace when one is attached,
+ * else on this machine in the ticket's folder (only after the user confirmed it — the caller's
+ * job). Locally it is `sh -c` in its own process group: no output for `idleMs` (120 s) or
+ * `hardMs` (600 s) in all, or the run's signal, kills the whole group. Output is kept bounded
+ * (the tail, which is where failures are).
+ */
+import { spawn } from "node:child_process";
+import type { WorkspaceService } from "../workspaces/service";
+
+export interface CommandOutcome {
+  exitCode: number | null;
+  /** stdout+stderr interleaved, the last `maxChars`. */
+  output: string;
+  truncated: boolean;
+  /** Why it was killed, when it was. */
+  killed?: "idle" | "timeout" | "cancelled";
+}
+
+export interface CommandOptions {
+  cwd: string;
+  signal: AbortSignal;
+  idleMs?: number;
+  hardMs?: number;
+  maxChars?: number;
+  env?: Record<string, string>;
+}
+
+export const COMMAND_IDLE_MS = 120_000;
+export const COMMAND_HARD_MS = 600_000;
+const KILL_GRACE_MS = 2_000;
+
+class Tail {
+  text = "";
+  truncated = false;
+  constructor(private readonly max: number) {}
+  add(s: string): void {
+    this.text += s;
+    if (this.text.length > this.max * 2) this.cut();
+  }
+  cut(): string {
+    if (this.text.length > this.max) {
+      this.text = this.text.slice(-this.max);
+      this.truncated = true;
+    }
+    return this.text;
+  }
+}
+
+/** Process groups still running: they go down with the backend. */
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const g of liveGroups) {
+    try {
+      process.kill(-g, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+});
+
+export function runLocalCommand(command: string, opts: CommandOptions): Promise<CommandOutcome> {
+  const tail = new Tail(opts.maxChars ?? 16_384);
+  const child = spawn("sh", ["-c", command], {
+    cwd: opts.cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", CI: "1", ...opts.env },
+  });
+  const pgid = child.pid;
+  if (pgid !== undefined) liveGroups.add(pgid);
+  let killed: CommandOutcome["killed"];
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (pgid !== undefined) process.kill(-pgid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  const kill = (why: NonNullable<CommandOutcome["killed"]>) => {
+    if (killed) return;
+    killed = why;
+    signalGroup("SIGTERM");
+    setTimeout(() => signalGroup("SIGKILL"), KILL_GRACE_MS).unref();
+  };
+  const idleMs = opts.idleMs ?? COMMAND_IDLE_MS;
+  let idle = setTimeout(() => kill("idle"), idleMs);
+  const hard = setTimeout(() => kill("timeout"), opts.hardMs ?? COMMAND_HARD_MS);
+  const onAbort = () => kill("cancelled");
+  opts.signal.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal.aborted) onAbort();
+  const onData = (b: Buffer) => {
+    tail.add(b.toString("utf8"));
+    clearTimeout(idle);
+    idle = setTimeout(() => kill("idle"), idleMs);
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  return new Promise((resolve) => {
+    const finish = (exitCode: number | null) => {
+      clearTimeout(idle);
+      clearTimeout(hard);
+      opts.signal.removeEventListener("abort", onAbort);
+      if (pgid !== undefined) liveGroups.delete(pgid);
+      // Background children of the command go with it.
+      signalGroup("SIGKILL");
+      resolve({ exitCode, output: tail.cut(), truncated: tail.truncated, ...(killed ? { killed } : {}) });
+    };
+    child.on("error", (e) => {
+      tail.add(`${e.message}\n`);
+      finish(127);
+    });
+    child.on("close", (code) => finish(code));
+  });
+}
+
+export async function runWorkspaceCommand(
+  ws: WorkspaceService,
+  workspaceId: string,
+  command: string,
+  opts: CommandOptions,
+): Promise<CommandOutcome> {
+  const tail = new Tail(opts.maxChars ?? 16_384);
+  const r = await ws.exec(
+    workspaceId,
+    { cmd: ["sh", "-c", command], cwd: opts.cwd, timeoutMs: opts.hardMs ?? COMMAND_HARD_MS },
+    opts.signal,
+    (_k, b) => tail.add(b.toString("utf8")),
+  );
+  return {
+    exitCode: r.exitCode,
+    output: tail.cut(),
+    truncated: tail.truncated,
+    ...(r.timedOut ? { killed: "timeout" as const } : opts.signal.aborted ? { killed: "cancelled" as const } : {}),
+  };
+}

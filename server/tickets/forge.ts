@@ -1,0 +1,128 @@
+/**
+ * Draft pull requests through the GitHub REST API (`POST /repos/{owner}/{repo}/pulls`); the
+ * base URL is configurable for GitHub Enterprise (`https://host/api/v3`) and compatible
+ * forges. A PR that already exists for the branch answers with its URL. The token goes in
+ * the Authorization header only; answers are bounded and their messages quoted, never the
+ * token.
+ */
+import { AppError } from "../errors";
+
+export interface PullRequestInput {
+  apiUrl: string;
+  token: string;
+  owner: string;
+  repo: string;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  signal?: AbortSignal;
+}
+
+export interface PullRequestResult {
+  url: string;
+  number?: number;
+  created: boolean;
+}
+
+const TIMEOUT_MS = 30_000;
+const MAX_BODY = 1024 * 1024;
+
+async function call(
+  method: "GET" | "POST",
+  url: string,
+  token: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; json: unknown }> {
+  const timeout = AbortSignal.timeout(TIMEOUT_MS);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${token}`,
+        "x-github-api-version": "2022-11-28",
+        "user-agent": "AiCockpit",
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      redirect: "error",
+    });
+  } catch (e) {
+    if (signal?.aborted) throw new AppError("CANCELLED", "Opening the pull request was cancelled.");
+    throw new AppError(
+      "FORGE_UNREACHABLE",
+      `The forge API at ${new URL(url).origin} did not answer: ${(e as Error).message}.`,
+    );
+  }
+  const text = (await res.text()).slice(0, MAX_BODY);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json };
+}
+
+function messageOf(json: unknown): string {
+  const j = json as { message?: unknown; errors?: { message?: unknown; code?: unknown }[] } | undefined;
+  const parts = [typeof j?.message === "string" ? j.message : ""];
+  for (const e of Array.isArray(j?.errors) ? j.errors : []) if (typeof e?.message === "string") parts.push(e.message);
+  return parts
+    .filter((p) => p !== "")
+    .join("; ")
+    .slice(0, 500);
+}
+
+export async function openDraftPullRequest(p: PullRequestInput): Promise<PullRequestResult> {
+  const base = `${p.apiUrl.replace(/\/+$/, "")}/repos/${encodeURIComponent(p.owner)}/${encodeURIComponent(p.repo)}/pulls`;
+  const r = await call(
+    "POST",
+    base,
+    p.token,
+    { title: p.title, head: p.head, base: p.base, body: p.body, draft: true },
+    p.signal,
+  );
+  const json = r.json as { html_url?: unknown; number?: unknown } | undefined;
+  if (r.status === 201 && typeof json?.html_url === "string")
+    return { url: json.html_url, created: true, ...(typeof json.number === "number" ? { number: json.number } : {}) };
+  const msg = messageOf(r.json);
+  if (r.status === 401)
+    throw new AppError(
+      "FORGE_AUTH_FAILED",
+      "The forge rejected the token (401).",
+      "Set a valid GitHub token (AiCockpit: Set GitHub Token); it needs the repo / pull requests scope.",
+    );
+  if (r.status === 403 || r.status === 404)
+    throw new AppError(
+      "FORGE_FORBIDDEN",
+      `The token may not open pull requests on ${p.owner}/${p.repo} (${r.status}${msg ? `: ${msg}` : ""}).`,
+      "Give the token write access to pull requests (fine-grained: Pull requests → Read and write) for this repository.",
+    );
+  if (r.status === 422 && /already exists/i.test(msg)) {
+    const q = `${base}?state=open&head=${encodeURIComponent(`${p.owner}:${p.head}`)}`;
+    const found = await call("GET", q, p.token, undefined, p.signal);
+    const first = Array.isArray(found.json) ? (found.json[0] as { html_url?: unknown; number?: unknown }) : undefined;
+    if (typeof first?.html_url === "string")
+      return {
+        url: first.html_url,
+        created: false,
+        ...(typeof first.number === "number" ? { number: first.number } : {}),
+      };
+    throw new AppError(
+      "FORGE_REJECTED",
+      `A pull request for ${p.head} already exists, but it could not be found: ${msg}.`,
+    );
+  }
+  if (r.status === 422)
+    throw new AppError(
+      "FORGE_REJECTED",
+      `The forge refused the pull request: ${msg || "unprocessable"}.`,
+      "Check that the branch was pushed and that the base branch exists.",
+    );
+  throw new AppError("FORGE_REJECTED", `The forge answered ${r.status}${msg ? `: ${msg}` : ""}.`);
+}

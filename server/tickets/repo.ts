@@ -1,0 +1,174 @@
+/**
+ * Git operations on a ticket's clone. What this file never does, by design: `git clean`,
+ * `reset --hard`, a force push, deleting a branch, or touching anything outside the clone.
+ * Checkpoints are commits made from a temporary index (the user's index, HEAD and working
+ * tree stay as they are) and kept under `refs/aicockpit/<run>/<n>`, so any step can be
+ * restored with `git checkout refs/aicockpit/<run>/<n> -- .`.
+ */
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
+import { AppError } from "../errors";
+import { git, type GitOptions } from "./git";
+
+/** Commits made for the user when git has no identity configured. */
+const AGENT_IDENTITY = {
+  GIT_AUTHOR_NAME: "AiCockpit agent",
+  GIT_AUTHOR_EMAIL: "agent@aicockpit.invalid",
+  GIT_COMMITTER_NAME: "AiCockpit agent",
+  GIT_COMMITTER_EMAIL: "agent@aicockpit.invalid",
+};
+
+export class TicketRepo {
+  constructor(
+    readonly path: string,
+    private readonly token?: string,
+  ) {}
+
+  private run(args: string[], extra: Partial<GitOptions> = {}) {
+    return git(args, { cwd: this.path, ...(this.token !== undefined ? { token: this.token } : {}), ...extra });
+  }
+
+  static async clone(url: string, path: string, token: string | undefined, signal?: AbortSignal): Promise<TicketRepo> {
+    await mkdir(dirname(path), { recursive: true });
+    await git(["clone", "--origin", "origin", "--", url, path], {
+      cwd: dirname(path),
+      ...(token !== undefined ? { token } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return new TicketRepo(path, token);
+  }
+
+  async originUrl(): Promise<string> {
+    return (await this.run(["remote", "get-url", "origin"])).stdout.trim();
+  }
+
+  async fetch(signal?: AbortSignal): Promise<void> {
+    await this.run(["fetch", "--prune", "origin"], signal ? { signal } : {});
+  }
+
+  /** The remote's default branch (origin/HEAD), else main/master, whichever exists. */
+  async defaultBranch(): Promise<string> {
+    const r = await this.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { okCodes: [1, 128] });
+    if (r.code === 0 && r.stdout.trim().startsWith("origin/")) return r.stdout.trim().slice("origin/".length);
+    for (const b of ["main", "master"]) if (await this.hasRef(`refs/remotes/origin/${b}`)) return b;
+    throw new AppError("TICKET_GIT_FAILED", "The repository has no default branch.", "Give base_branch explicitly.");
+  }
+
+  async hasRef(ref: string): Promise<boolean> {
+    return (await this.run(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { okCodes: [1, 128] })).code === 0;
+  }
+
+  async currentBranch(): Promise<string> {
+    return (await this.run(["rev-parse", "--abbrev-ref", "HEAD"])).stdout.trim();
+  }
+
+  async head(): Promise<string> {
+    return (await this.run(["rev-parse", "HEAD"])).stdout.trim();
+  }
+
+  /** `git status --porcelain` lines (untracked files included). */
+  async dirtyFiles(): Promise<string[]> {
+    return (await this.run(["status", "--porcelain", "--untracked-files=all"])).stdout
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+  }
+
+  /**
+   * Puts the clone on `branch`: checks it out when it exists locally; else creates it from the
+   * remote's branch of that name, else from origin/<base>. Fast-forwards to the remote branch
+   * when possible; a local branch that has diverged is kept as it is (said in the message).
+   */
+  async checkoutTicketBranch(branch: string, base: string): Promise<string> {
+    const remote = `refs/remotes/origin/${branch}`;
+    if (await this.hasRef(`refs/heads/${branch}`)) {
+      if ((await this.currentBranch()) !== branch) await this.run(["checkout", "--quiet", branch, "--"]);
+      if (!(await this.hasRef(remote))) return `checked out ${branch}`;
+      const ff = await this.run(["merge", "--ff-only", "--quiet", remote], { okCodes: [1, 128] });
+      return ff.code === 0
+        ? `checked out ${branch}, fast-forwarded to origin/${branch}`
+        : `checked out ${branch}; it has diverged from origin/${branch} and was left as it is`;
+    }
+    if (await this.hasRef(remote)) {
+      await this.run(["checkout", "--quiet", "-b", branch, "--track", `origin/${branch}`]);
+      return `created ${branch} from origin/${branch}`;
+    }
+    if (!(await this.hasRef(`refs/remotes/origin/${base}`)))
+      throw new AppError("BAD_REQUEST", `The remote has no branch ${JSON.stringify(base)}.`);
+    await this.run(["checkout", "--quiet", "--no-track", "-b", branch, `origin/${base}`]);
+    return `created ${branch} from origin/${base}`;
+  }
+
+  private async identityEnv(): Promise<Record<string, string>> {
+    const r = await this.run(["config", "user.email"], { okCodes: [1] });
+    return r.code === 0 && r.stdout.trim() !== "" ? {} : AGENT_IDENTITY;
+  }
+
+  /** Stages everything and commits; undefined when there was nothing to commit. */
+  async commitAll(message: string): Promise<string | undefined> {
+    await this.run(["add", "--all"]);
+    const staged = await this.run(["diff", "--cached", "--quiet"], { okCodes: [1] });
+    if (staged.code === 0) return undefined;
+    await this.run(["commit", "--quiet", "--no-verify", "-m", message], {
+      env: await this.identityEnv(),
+    });
+    return this.head();
+  }
+
+  /** Commits only these paths (the plan file), leaving the rest of the index alone. */
+  async commitPaths(paths: string[], message: string): Promise<string | undefined> {
+    await this.run(["add", "--", ...paths]);
+    const staged = await this.run(["diff", "--cached", "--quiet", "--", ...paths], { okCodes: [1] });
+    if (staged.code === 0) return undefined;
+    await this.run(["commit", "--quiet", "--no-verify", "-m", message, "--", ...paths], {
+      env: await this.identityEnv(),
+    });
+    return this.head();
+  }
+
+  /** A commit of the working tree as it is, made from a temporary index; HEAD, index and files untouched. */
+  async checkpoint(ref: string): Promise<string> {
+    const index = join(tmpdir(), `aicockpit-index-${randomUUID()}`);
+    try {
+      const env = { GIT_INDEX_FILE: index, ...(await this.identityEnv()) };
+      // Starting from a copy of the real index keeps its stat cache: only changed files are hashed.
+      const real = join(this.path, ".git", "index");
+      if (existsSync(real)) await copyFile(real, index);
+      else await this.run(["read-tree", "HEAD"], { env });
+      await this.run(["add", "--all"], { env });
+      const tree = (await this.run(["write-tree"], { env })).stdout.trim();
+      const commit = (
+        await this.run(["commit-tree", tree, "-p", "HEAD", "-m", `AiCockpit checkpoint ${ref}`], { env })
+      ).stdout.trim();
+      await this.run(["update-ref", ref, commit]);
+      return commit;
+    } finally {
+      await rm(index, { force: true });
+    }
+  }
+
+  async pointRef(ref: string, commit: string): Promise<void> {
+    await this.run(["update-ref", ref, commit]);
+  }
+
+  /** Patch of the working tree (untracked files included) against `base`. */
+  async diffAgainst(base: string): Promise<{ files: string[]; patch: string }> {
+    await this.run(["add", "--all", "--intent-to-add"]);
+    const names = (await this.run(["diff", "--name-only", base, "--"])).stdout.split("\n").filter((l) => l !== "");
+    const patch = (await this.run(["diff", "--no-color", "--no-ext-diff", base, "--"])).stdout;
+    return { files: names, patch };
+  }
+
+  /** Never forced: a rejected push is an error the user sees. */
+  async push(branch: string, signal?: AbortSignal): Promise<void> {
+    await this.run(["push", "--porcelain", "origin", `refs/heads/${branch}:refs/heads/${branch}`], {
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  static exists(path: string): boolean {
+    return existsSync(join(path, ".git"));
+  }
+}
