@@ -35,6 +35,18 @@ const IDLE_MS = 5 * 60_000;
 const KILL_GRACE_MS = 3_000;
 const STDERR_TAIL = 4_096;
 const PLAN_CHARS = 200_000;
+const READ_ONLY_TOOLS = new Set([
+  "read_file",
+  "read_many_files",
+  "list_directory",
+  "glob",
+  "grep_search",
+  "search_file_content",
+  "google_web_search",
+  "web_fetch",
+  "write_todos",
+  "update_topic",
+]);
 
 export interface GeminiAgentOptions {
   env?: Record<string, string | undefined>;
@@ -273,7 +285,14 @@ class Turn {
           output: out.text,
           ...(out.truncated ? { truncated: true } : {}),
         });
-        const rec = { tool: tool.name, args: tool.args, observation: out.text, failed: !ok };
+        const rec = {
+          tool: tool.name,
+          args: tool.args,
+          observation: out.text,
+          failed: !ok,
+          // Only the CLI's read tools are known not to change files; anything else gets a checkpoint.
+          ...(!ok || READ_ONLY_TOOLS.has(tool.name) ? { mutated: false } : {}),
+        };
         this.pending = this.pending.then(async () => {
           if (this.stop) return;
           const reason = await meter.step(rec);
