@@ -132,6 +132,7 @@ window.addEventListener("message", (e) => {
   if (m.type === "reset") { vscode.setState({ ticketId: m.ticketId, runId: m.runId }); log.textContent = ""; tools.clear(); textEl = null; $("end").hidden = true; $("title").textContent = m.title; $("budget").textContent = ""; }
   else if (m.type === "events") for (const ev of m.events) render(ev);
   else if (m.type === "connection") $("conn").textContent = m.text;
+  else if (m.type === "title") $("title").textContent = m.title;
 });
 vscode.postMessage({ type: "ready" });
 `;

@@ -6,13 +6,14 @@
  * from its first event, so the whole run shows. Dropped connections resume by Last-Event-ID.
  */
 import * as vscode from "vscode";
-import type { TicketRunEvent } from "../../server/api/tickets";
+import type { TicketAction, TicketRunEvent } from "../../server/api/tickets";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { runHtml } from "./run-html";
 import { followRun } from "./run-stream";
 
 export const RUN_VIEW_TYPE = "aicockpit.ticketRun";
+const ACTION_LABEL: Record<TicketAction, string> = { chat: "Chat", make_plan: "Make Plan", dev: "Dev" };
 
 type FromPage =
   | { type: "ready" }
@@ -40,14 +41,30 @@ class RunPanel {
     /** Brought back after a window reload: replayed, not announced again. */
     private readonly restored: boolean,
   ) {
+    this.title = `Ticket ${ticketId}`;
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     panel.webview.html = runHtml(this.title);
     panel.webview.onDidReceiveMessage((m: FromPage) => void this.fromPage(m));
+    void this.describe();
     void this.follow();
   }
 
-  get title(): string {
-    return `Ticket ${this.ticketId} · ${this.runId}`;
+  private title: string;
+
+  /** The panel's title names the action and the agent (the run's view has them). */
+  private async describe(): Promise<void> {
+    try {
+      const run = await this.client.call("GET /api/tickets/:id/runs/:run", {
+        params: { id: this.ticketId, run: this.runId },
+        timeoutMs: 20_000,
+      });
+      const action = ACTION_LABEL[run.action];
+      this.title = `Ticket ${this.ticketId} · ${action} (${run.agent === "builtin" ? "built-in agent" : "Gemini CLI"})`;
+      this.panel.title = `${this.ticketId} · ${action}`;
+      this.post({ type: "title", title: this.title });
+    } catch {
+      /* the events still show; the title stays generic */
+    }
   }
 
   dispose(): void {

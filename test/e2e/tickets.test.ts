@@ -233,7 +233,6 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await frame.locator(".card.plan pre", { hasText: "friendly greeting line" }).waitFor({ timeout: 10_000 });
       await frame.locator("#end", { hasText: "Finished" }).waitFor({ timeout: 10_000 });
       await vs.screenshot("plan-done");
-      assert.match(git(bare, "show", `${BRANCH}:.aicockpit/plan.md`).trim() || "", /friendly greeting/);
 
       // ---- 3. Dev: the model edits README.md, then finishes; the run commits, pushes, opens the PR
       ai.enqueue(
@@ -270,6 +269,7 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
 
       // the commit is in the bare remote, on the ticket branch, with the model's edit
       assert.match(git(bare, "show", `${BRANCH}:README.md`), /Hello from AiCockpit!/);
+      assert.match(git(bare, "show", `${BRANCH}:.aicockpit/plan.md`), /friendly greeting line/, "the plan went along");
       assert.equal(git(bare, "show", "main:README.md").includes("Hello"), false, "main is untouched");
       const prs = gh.requests.filter((r) => r.method === "POST");
       assert.equal(prs.length, 1);
