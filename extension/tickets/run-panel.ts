@@ -45,7 +45,6 @@ class RunPanel {
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     panel.webview.html = runHtml(this.title);
     panel.webview.onDidReceiveMessage((m: FromPage) => void this.fromPage(m));
-    void this.describe();
     void this.follow();
   }
 
@@ -83,6 +82,8 @@ class RunPanel {
         after: 0,
         signal: this.abort.signal,
         onEvent: (ev) => {
+          // The first event proves the backend is up (after a reload it may not be at first).
+          if (this.events.length === 0) void this.describe();
           this.events.push(ev);
           if (this.ready) this.post({ type: "events", events: [ev] });
           if (ev.type === "end") {

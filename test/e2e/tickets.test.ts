@@ -104,8 +104,8 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
     git(seed, "commit", "-qm", "Initial commit");
     git(seed, "push", "-q", bare, "main");
     ai = await startScriptedAI({ models: [MODEL] });
-    // Any model call the test did not script (a review, a commit message): a short plain answer.
-    ai.setDefault({ text: "Looks good: the greeting is added and nothing else changed." });
+    // Any model call the test did not script (the review, which also gives the commit message): a short plain answer.
+    ai.setDefault({ text: "Add a friendly greeting to the README" });
     gh = await fakeGitHub();
   });
 
