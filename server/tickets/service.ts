@@ -297,6 +297,16 @@ export class TicketService {
     if (!agent) throw new AppError("AGENT_UNAVAILABLE", `The ${kind} agent is not available in this backend.`);
     const avail = await agent.available();
     if (!avail.ok) throw new AppError(avail.error.code, avail.error.message, avail.error.hint);
+    if ((req.dirty ?? "refuse") === "refuse" && this.busy.get(id) === undefined) {
+      // Said now, as a 409, rather than as a run that fails at once (the run checks again).
+      const dirty = await new TicketRepo(t.path).dirtyFiles();
+      if (dirty.length > 0)
+        throw new AppError(
+          "TICKET_DIRTY_TREE",
+          `The ticket's working tree has ${dirty.length} uncommitted change(s); the agent will not start on top of them.`,
+          'Commit or stash them, or send dirty: "commit" to commit them as your own commit first.',
+        );
+    }
     const runId = randomUUID();
     this.hold(id, runId);
     const budgets = clampBudgets(req.budgets);
