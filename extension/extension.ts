@@ -23,6 +23,7 @@ import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
+import { registerTasksFeature } from "./tasks/feature";
 import { registerTicketsFeature } from "./tickets/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
@@ -173,6 +174,8 @@ export function activate(context: vscode.ExtensionContext): void {
     () => sup.current(),
   );
   step("remote");
+  const tasks = registerTasksFeature(context, client, (m) => logger.info(m));
+  step("tasks");
   const tickets = registerTicketsFeature(context, client, new TicketSecretStore(context.secrets), (m) =>
     logger.info(m),
   );
@@ -183,6 +186,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.type !== "ready") return;
       workspaces.refresh();
       remote.refresh();
+      tasks.refresh();
       tickets.refresh();
     }),
   );

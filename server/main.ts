@@ -14,6 +14,7 @@ import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
+import { createTaskMetrics } from "./tasks/metrics";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
@@ -58,6 +59,8 @@ function main(): void {
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
   let tickets: ReturnType<AppContext["tickets"]> | undefined;
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
+  // The gauge reads the tasks only once the service exists (it loads right after the ready line).
+  const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
     config,
     metrics,
@@ -82,7 +85,15 @@ function main(): void {
       )),
     tasks: () =>
       (tasks ??= import("./tasks/service.js").then(
-        (m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }),
+        (m) =>
+          new m.TaskService({
+            dataDir: config.dataDir,
+            llm,
+            hosts: ctx.hosts,
+            workspaces: ctx.workspaces,
+            metrics: taskMetrics,
+            keep: config.tasksKeep,
+          }),
       )),
     tickets: () =>
       (tickets ??= Promise.all([import("./tickets/service.js"), import("./tickets/agents.js")]).then(
