@@ -163,7 +163,7 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
       const header = page.locator(".pane-header", { hasText: /^Tickets/i }).first();
       await header.waitFor({ timeout: 20_000 });
-      for (const other of [/^Chat/i, /^Workspaces/i, /^Remote Hosts/i]) {
+      for (const other of [/^Chat/i, /^Workspaces/i, /^Remote Hosts/i, /^Tasks/i]) {
         const h = page.locator(".pane-header", { hasText: other }).first();
         if ((await h.count()) > 0 && (await h.getAttribute("aria-expanded")) === "true") await h.click();
       }
