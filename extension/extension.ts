@@ -14,7 +14,7 @@ import { testConnection } from "./commands/test-connection";
 import { e2eReport } from "./e2e-report";
 import { createLogger } from "./log/output";
 import { Redactor } from "../common/redact";
-import { ApiKeyStore, HostSecretStore } from "./secrets";
+import { ApiKeyStore, HostSecretStore, TicketSecretStore } from "./secrets";
 import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/feature";
@@ -25,6 +25,7 @@ import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 import { registerSetupFeature } from "./setup/feature";
 import { registerTasksFeature } from "./tasks/feature";
+import { registerTicketsFeature } from "./tickets/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
 const bundleEvalEnd = performance.now();
@@ -32,7 +33,14 @@ const bundleEvalCpuMs = cpuSince(bundleEvalStartCpu);
 
 /** Settings edits arrive as bursts (one event per key written); restart once per burst. */
 const RESTART_DEBOUNCE_MS = 500;
-const BACKEND_SETTINGS = ["provider", "local", "network", "logLevel", "workspaces.allowHostNetwork"];
+const BACKEND_SETTINGS = [
+  "provider",
+  "local",
+  "network",
+  "logLevel",
+  "workspaces.allowHostNetwork",
+  "tickets.allowLocalRepositories",
+];
 
 let supervisor: BackendSupervisor | undefined;
 
@@ -200,6 +208,10 @@ export function activate(context: vscode.ExtensionContext): void {
   step("remote");
   const tasks = registerTasksFeature(context, client, (m) => logger.info(m));
   step("tasks");
+  const tickets = registerTicketsFeature(context, client, new TicketSecretStore(context.secrets), (m) =>
+    logger.info(m),
+  );
+  step("tickets");
   // The trees' first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(
     sup.onEvent((e) => {
@@ -207,6 +219,7 @@ export function activate(context: vscode.ExtensionContext): void {
       workspaces.refresh();
       remote.refresh();
       tasks.refresh();
+      tickets.refresh();
     }),
   );
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");

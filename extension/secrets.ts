@@ -94,3 +94,34 @@ export class HostSecretStore {
     return out;
   }
 }
+
+const TICKET_PREFIX = "aicockpit.tickets.";
+
+/**
+ * The ticket agents' secrets: the GitHub (or compatible forge) token for push and pull
+ * requests, and the Gemini API key for the gemini-cli agent. Sent only in a ticket request's
+ * `secrets`; the backend keeps them in memory for that request or run.
+ */
+export class TicketSecretStore {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  get(kind: "githubToken" | "geminiApiKey"): Thenable<string | undefined> {
+    return this.secrets.get(TICKET_PREFIX + kind);
+  }
+
+  set(kind: "githubToken" | "geminiApiKey", value: string): Thenable<void> {
+    return this.secrets.store(TICKET_PREFIX + kind, value);
+  }
+
+  delete(kind: "githubToken" | "geminiApiKey"): Thenable<void> {
+    return this.secrets.delete(TICKET_PREFIX + kind);
+  }
+
+  /** The `secrets` object of a ticket request: only what is stored. */
+  async forRequest(): Promise<{ forge_token?: string; gemini_api_key?: string } | undefined> {
+    const forge = await this.get("githubToken");
+    const gemini = await this.get("geminiApiKey");
+    if (forge === undefined && gemini === undefined) return undefined;
+    return { ...(forge ? { forge_token: forge } : {}), ...(gemini ? { gemini_api_key: gemini } : {}) };
+  }
+}

@@ -25,6 +25,7 @@ export function readSettings(): AiCockpitSettings {
       contextSize: c.get<number>("local.contextSize", 4096),
       idleUnloadSeconds: c.get<number>("local.idleUnloadSeconds", 600),
     },
+    allowLocalRepositories: c.inspect<boolean>("tickets.allowLocalRepositories")?.globalValue === true,
   };
 }
 

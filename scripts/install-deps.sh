@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything AiCockpit's start and test commands need on a fresh Debian
 # (bookworm) machine: Debian packages (as root; re-runs itself under sudo when needed),
-# then code-server into a cache folder outside the repo. Idempotent: a second run only
+# then code-server and the pinned Gemini CLI into a cache folder outside the repo. Idempotent: a second run only
 # checks and is done in well under a second.
 #
 #   bash scripts/install-deps.sh
 #
 # Env: AICOCKPIT_CACHE (default ~/.cache/aicockpit of the invoking user),
-#      AICOCKPIT_SKIP_CODE_SERVER=1 to install only the Debian packages.
+#      AICOCKPIT_SKIP_CODE_SERVER=1 / AICOCKPIT_SKIP_GEMINI_CLI=1 to leave those out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -104,6 +104,33 @@ else
   fi
   # (not `code-server --version`: that writes ~/.config/code-server/config.yaml)
   aic_log "code-server $(node -p "require('$cs_dir/node_modules/code-server/package.json').version") at $cs_bin"
+fi
+
+# --- Gemini CLI (ticket agents; the integration tests run it offline). Same folder and
+# flags as the backend's on-demand install; --ignore-scripts: it is one prebuilt bundle.
+if [ "${AICOCKPIT_SKIP_GEMINI_CLI:-}" = 1 ]; then
+  aic_log "gemini-cli: skipped (AICOCKPIT_SKIP_GEMINI_CLI=1)"
+else
+  gm_dir=$(aic_gemini_cli_dir)
+  gm_pkg="$gm_dir/node_modules/@google/gemini-cli/package.json"
+  if [ -f "$gm_pkg" ] && [ "$(node -p "require('$gm_pkg').version")" = "$AIC_GEMINI_CLI_VERSION" ]; then
+    aic_log "gemini-cli ${AIC_GEMINI_CLI_VERSION}: already in $gm_dir"
+  else
+    t=$(aic_now)
+    staging="$gm_dir.partial.$$"
+    rm -rf "$staging"
+    mkdir -p "$staging"
+    printf '{"name":"aicockpit-gemini-cli","private":true}\n' >"$staging/package.json"
+    (cd "$staging" && npm_config_update_notifier=false npm install --no-save --ignore-scripts --no-audit --no-fund \
+      --loglevel=warn "@google/gemini-cli@${AIC_GEMINI_CLI_VERSION}" </dev/null) ||
+      { rm -rf "$staging"; aic_die "gemini-cli install failed (see npm output above)"; }
+    rm -rf "$gm_dir"
+    mv "$staging" "$gm_dir"
+    if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && [ -z "${AICOCKPIT_CACHE:-}" ]; then
+      chown -R "$SUDO_USER:" "$(aic_cache_dir)"
+    fi
+    did+=("gemini-cli ${AIC_GEMINI_CLI_VERSION} ($(aic_since "$t") s)")
+  fi
 fi
 
 if [ ${#did[@]} -eq 0 ]; then

@@ -21,6 +21,11 @@ aic_cache_dir() {
 aic_code_server_dir() { printf '%s/code-server-%s\n' "$(aic_cache_dir)" "$AIC_CODE_SERVER_VERSION"; }
 aic_code_server_bin() { printf '%s/node_modules/.bin/code-server\n' "$(aic_code_server_dir)"; }
 
+# The Gemini CLI for the ticket agents' gemini-cli adapter (server/tickets/gemini/install.ts
+# pins the same version and looks in the same folder).
+AIC_GEMINI_CLI_VERSION="${AIC_GEMINI_CLI_VERSION:-0.61.0}"
+aic_gemini_cli_dir() { printf '%s/gemini-cli-%s\n' "$(aic_cache_dir)" "$AIC_GEMINI_CLI_VERSION"; }
+
 aic_now() { date +%s.%N; }
 # aic_since START -> seconds with one decimal
 aic_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }

@@ -31,6 +31,8 @@ export interface AiCockpitSettings {
   /** aicockpit.workspaces.allowHostNetwork (application scope): a workspace may use Docker's host network. */
   allowHostNetwork?: boolean;
   local?: LocalModelSettingsValues;
+  /** aicockpit.tickets.allowLocalRepositories (application scope): tickets may clone local paths / file:// URLs. */
+  allowLocalRepositories?: boolean;
 }
 
 /** The model a `local` provider runs: the GGUF path when one is set, else the catalog id in provider.model. */
@@ -80,6 +82,7 @@ export function backendEnv(
     delete env.https_proxy;
   }
   if (settings.allowHostNetwork === true) env.AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK = "1";
+  if (settings.allowLocalRepositories === true) env.AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS = "1";
   const caFile = settings.caFile.trim();
   if (caFile !== "") env.AICOCKPIT_CA_FILE = caFile;
 

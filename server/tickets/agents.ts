@@ -4,6 +4,7 @@ import type { LlmService } from "../llm/service";
 import type { WorkspaceService } from "../workspaces/service";
 import type { TicketAgent } from "./agent";
 import { BuiltinAgent } from "./builtin/agent";
+import { GeminiCliAgent } from "./gemini/agent";
 
 export interface AgentDeps {
   llm: LlmService;
@@ -14,5 +15,6 @@ export interface AgentDeps {
 export function createAgents(deps: AgentDeps): Partial<Record<TicketAgentKind, TicketAgent>> {
   return {
     builtin: new BuiltinAgent(deps.llm, deps.workspaces),
+    "gemini-cli": new GeminiCliAgent(),
   };
 }
