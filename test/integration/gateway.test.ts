@@ -47,11 +47,12 @@ describe("OpenAI-compatible gateway", () => {
     );
     assert.equal(finish, "stop");
     // Had the gateway buffered, the chunks would land together. Each should trail the last
-    // by about the scripted delay; one pair may merge when a loaded machine starves a process.
+    // by about the scripted delay; on a loaded machine a starved process may merge a pair or two
+    // (seen in CI: 7.8, 75.3, 204.1, 11.9 ms), so ask for half the gaps spaced plus the span below.
     const gaps = arrivals.slice(1).map((a, i) => a.at - arrivals[i]!.at);
     const spaced = gaps.filter((g) => g >= 40).length;
     assert.ok(
-      spaced >= gaps.length - 1,
+      spaced >= gaps.length / 2,
       `gaps between chunks were ${gaps.map((g) => g.toFixed(1)).join(", ")} ms; expected ~80 ms each`,
     );
     // 4 gaps of 80 ms; with one merged pair the span is ~240 ms, so ask for two gaps' worth.
