@@ -203,7 +203,16 @@ export class LocalModelRuntime {
           completion: new LlamaCompletion({ contextSequence: completionSeq }),
           chat: new LlamaCompletion({ contextSequence: chatSeq }),
         },
-        chat: new LlamaChat({ contextSequence: chatSeq, autoDisposeSequence: false }),
+        chat: new LlamaChat({
+          contextSequence: chatSeq,
+          autoDisposeSequence: false,
+          // The model's own Jinja chat template, used as is. The default ("auto") first renders that
+          // template against every built-in chat format to find an equivalent one: synchronous work
+          // that held the event loop 2.8 s on a 2-core box (more under load), so /health went
+          // unanswered and the extension's supervisor killed the backend. Without a template in
+          // the GGUF this falls back to the cheap name-based choice.
+          chatWrapper: native.mod.resolveChatWrapper(model, { type: "jinjaTemplate", warningLogs: false }),
+        }),
         sequences: { completion: completionSeq, chat: chatSeq },
         contextBytes,
         contextSize: context.contextSize,

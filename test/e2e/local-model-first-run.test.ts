@@ -117,7 +117,10 @@ describe("E2E: first run with the built-in model", () => {
       for (const line of ["function mul(a, b) {", "  return a", "const x = "]) {
         await page.keyboard.type(line, { delay: 60 });
         const r = await vs.waitForReport(
-          (e) => e.event === "completion-shown" || (e.event === "completion-none" && e.source === "model"),
+          // A request superseded by the next keystroke is no answer from the model: wait for the last one's.
+          (e) =>
+            e.event === "completion-shown" ||
+            (e.event === "completion-none" && e.source === "model" && e.reason !== "superseded"),
           90_000,
           at,
         );
