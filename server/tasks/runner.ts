@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import type { TaskTarget } from "../api/tasks";
+import type { CredentialsByHost } from "../api/hosts";
 import type { Hosts } from "../hosts/service";
 import type { WorkspaceService } from "../workspaces/service";
 import { AppError } from "../errors";
@@ -36,6 +37,8 @@ export interface RunOptions {
 export interface TargetDeps {
   hosts: () => Promise<Hosts>;
   workspaces: () => Promise<WorkspaceService>;
+  /** The task's SSH secrets (memory only), for when the pooled connection has to be reopened. */
+  credentials?: CredentialsByHost;
 }
 
 const KILL_GRACE_MS = 2_000;
@@ -129,6 +132,7 @@ export function startCommand(deps: TargetDeps, target: TaskTarget, command: stri
         onStderr: out,
         maxOutputBytes: 64 * 1024,
         keepStdinOpen: true,
+        ...(deps.credentials ? { credentials: deps.credentials } : {}),
         onStarted: (w) => {
           started(w);
           opts.onStarted?.();
