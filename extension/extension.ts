@@ -206,7 +206,7 @@ export function activate(context: vscode.ExtensionContext): void {
     () => sup.current(),
   );
   step("remote");
-  const tasks = registerTasksFeature(context, client, (m) => logger.info(m));
+  const tasks = registerTasksFeature(context, client, (m) => logger.info(m), hostSecrets);
   step("tasks");
   const tickets = registerTicketsFeature(context, client, new TicketSecretStore(context.secrets), (m) =>
     logger.info(m),

@@ -8,6 +8,7 @@ import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
 import { TaskPanels } from "./panel";
 import { runTaskFlow } from "./run-flow";
+import type { HostSecretStore } from "../secrets";
 import { OPEN_TASK_COMMAND, RUN_TASK_COMMAND, TasksTree, type TaskNode } from "./tree";
 
 export const TASK_COMMANDS = {
@@ -24,6 +25,8 @@ export function registerTasksFeature(
   context: vscode.ExtensionContext,
   client: BackendClient,
   log: (m: string) => void,
+  /** An SSH host's key passphrase / password (Remote Hosts' SecretStorage), sent with the task. */
+  hostSecrets?: HostSecretStore,
 ): { refresh(): void } {
   const tree = new TasksTree(() => client.call("GET /api/tasks", { timeoutMs: 20_000 }));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
@@ -66,7 +69,7 @@ export function registerTasksFeature(
     panels,
     { dispose: () => clearInterval(timer) },
     command(TASK_COMMANDS.run, "Starting the task", async () => {
-      const started = await runTaskFlow(client);
+      const started = await runTaskFlow(client, undefined, hostSecrets);
       if (!started) return;
       refresh();
       await panels.show(started.task_id);

@@ -8,6 +8,8 @@ import type { TaskTarget, TaskView } from "../../server/api/tasks";
 import { TASK_LIMITS } from "../../server/api/tasks";
 import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
+import type { CredentialsByHost } from "../../server/api/hosts";
+import type { HostSecretStore } from "../secrets";
 
 interface TargetItem extends vscode.QuickPickItem {
   target?: TaskTarget;
@@ -55,8 +57,27 @@ export async function pickTarget(client: BackendClient, preset?: TaskTarget): Pr
   return pick?.target;
 }
 
+/**
+ * The secrets an SSH host target needs (its own and its jump hops'), from SecretStorage, as the
+ * Remote Hosts view sends them; the backend keeps them in memory for this task only.
+ */
+async function credentialsFor(
+  client: BackendClient,
+  secrets: HostSecretStore | undefined,
+  target: TaskTarget,
+): Promise<CredentialsByHost | undefined> {
+  if (!secrets || target.kind !== "host") return undefined;
+  const view = (await client.call("GET /api/hosts", { timeoutMs: 20_000 })).hosts.find((h) => h.id === target.hostId);
+  const creds = await secrets.credentials([...(view?.jump ?? []), target.hostId]);
+  return Object.keys(creds).length > 0 ? creds : undefined;
+}
+
 /** Returns the started task, or undefined when the user backed out. */
-export async function runTaskFlow(client: BackendClient, preset?: TaskTarget): Promise<TaskView | undefined> {
+export async function runTaskFlow(
+  client: BackendClient,
+  preset?: TaskTarget,
+  secrets?: HostSecretStore,
+): Promise<TaskView | undefined> {
   const target = await pickTarget(client, preset);
   if (!target) return undefined;
   const where = target.kind === "local" ? "this machine" : target.kind === "host" ? target.hostId : target.workspaceId;
@@ -74,8 +95,9 @@ export async function runTaskFlow(client: BackendClient, preset?: TaskTarget): P
   });
   if (!prompt?.trim()) return undefined;
   const cwd = target.kind === "local" ? localCwd() : undefined;
+  const credentials = await credentialsFor(client, secrets, target);
   const view = await client.call("POST /api/tasks", {
-    body: { prompt: prompt.trim(), target, ...(cwd ? { cwd } : {}) },
+    body: { prompt: prompt.trim(), target, ...(cwd ? { cwd } : {}), ...(credentials ? { credentials } : {}) },
     timeoutMs: 30_000,
   });
   e2eReport("task-started", { task: view.task_id, target: where, prompt: view.original_prompt });

@@ -60,7 +60,6 @@ export type ErrorCode =
   // host tasks (server/tasks/)
   | "TASK_NOT_FOUND"
   | "TASK_DECISION_STALE"
-  | "TASK_INPUT_UNSUPPORTED"
   // embedded local model (server/local-model/)
   | "LOCAL_MODEL_UNAVAILABLE"
   | "LOCAL_MODEL_NOT_DOWNLOADED"

@@ -17,6 +17,7 @@
  * edited command is assessed again and gets a new confirmation id (the old one is void).
  * Checks run without asking only when `safe`; otherwise they are confirmed like commands.
  */
+import type { CredentialsByHost } from "./hosts";
 import type { ShellRisk as Risk } from "./shell";
 
 export type TaskTarget =
@@ -58,6 +59,11 @@ export interface StartTaskRequest {
   /** Working directory for local commands and the risk assessment (default: the backend's home). */
   cwd?: string;
   model?: string;
+  /**
+   * Key passphrase / password of an SSH host target and its jump hops (as in the gateway's
+   * body). Kept in memory for this task's commands only: never logged, stored or echoed.
+   */
+  credentials?: CredentialsByHost;
 }
 
 export interface Attempt {

@@ -55,7 +55,6 @@ const STATUS: Record<ErrorCode, number> = {
   CONTAINER_SHELL_NOT_FOUND: 409,
   TASK_NOT_FOUND: 404,
   TASK_DECISION_STALE: 409,
-  TASK_INPUT_UNSUPPORTED: 409,
   // the native module does not load on this platform: the other providers still work
   LOCAL_MODEL_UNAVAILABLE: 503,
   // the user must download it first (POST /api/local-model/download) or pick a .gguf

@@ -59,7 +59,6 @@ export class TaskRun {
   private readonly budget: TokenBudget;
   private readonly deadline: number;
   private readonly wallTimer: NodeJS.Timeout;
-  private hangInput = false;
 
   constructor(
     private readonly h: TaskHeader,
@@ -105,13 +104,6 @@ export class TaskRun {
       throw new AppError("BAD_REQUEST", "The task is waiting for a confirmation: answer run, edit, skip or stop.");
     if (w.pending.kind === "hang" && !("hang_id" in req))
       throw new AppError("BAD_REQUEST", "The task is waiting about a silent command: answer wait, input or kill.");
-    if (req.action === "input" && !this.hangInput) {
-      throw new AppError(
-        "TASK_INPUT_UNSUPPORTED",
-        "Input cannot be sent to a command on this target while it runs (a workspace command has no stdin).",
-        "Wait, or kill the command.",
-      );
-    }
     if (
       req.action === "run" &&
       w.pending.kind === "confirmation" &&
@@ -436,7 +428,7 @@ export class TaskRun {
     command: string,
     output: string,
     silentMs: number,
-    input: ((t: string) => void) | undefined,
+    input: (t: string) => void,
     live: () => boolean,
     kill: () => void,
   ): Promise<void> {
@@ -450,14 +442,13 @@ export class TaskRun {
     // It ended (or is being killed) while the model was asked: there is nothing to decide.
     if (this.outcome || !live()) return;
     this.emit({ type: "hang_suspected", pending: p, last_lines: lastLines, analysis, silent_ms: silentMs });
-    this.hangInput = input !== undefined;
     let a: Answer;
     try {
       a = await this.ask(p);
     } catch {
       return;
     }
-    if (a.req.action === "input") input?.(a.req.text.endsWith("\n") ? a.req.text : `${a.req.text}\n`);
+    if (a.req.action === "input") input(a.req.text.endsWith("\n") ? a.req.text : `${a.req.text}\n`);
     else if (a.req.action === "kill") kill();
     a.ack({ accepted: true });
     this.emit({ type: "task_status_update", status: "running" });

@@ -3,11 +3,12 @@
  *   local     — `sh -c` spawned detached (its own process group); kill = TERM then KILL to -pgid
  *   host      — the host layer (`SshPool.exec`), whose cancel ends the remote process group
  *   workspace — a workspace exec, whose cancel signals the exec's session in the container
- * A command on this machine or an SSH host keeps stdin open (so `read x` waits, and a hung
- * command can be sent input); a workspace exec has no stdin.
+ * On every target the command's stdin stays open while it runs (so `read x` waits, and a hung
+ * command can be sent input); input typed before the command has started waits for it.
  */
 import { spawn } from "node:child_process";
 import type { TaskTarget } from "../api/tasks";
+import type { CredentialsByHost } from "../api/hosts";
 import type { Hosts } from "../hosts/service";
 import type { WorkspaceService } from "../workspaces/service";
 import { AppError } from "../errors";
@@ -20,8 +21,8 @@ export interface RunOutcome {
 export interface Running {
   done: Promise<RunOutcome>;
   kill(): void;
-  /** Undefined when the target cannot take input while the command runs. */
-  input?: (text: string) => void;
+  /** Writes to the command's stdin (queued until the command has started). */
+  input: (text: string) => void;
 }
 
 export interface RunOptions {
@@ -36,6 +37,8 @@ export interface RunOptions {
 export interface TargetDeps {
   hosts: () => Promise<Hosts>;
   workspaces: () => Promise<WorkspaceService>;
+  /** The task's SSH secrets (memory only), for when the pooled connection has to be reopened. */
+  credentials?: CredentialsByHost;
 }
 
 const KILL_GRACE_MS = 2_000;
@@ -95,52 +98,60 @@ function runLocal(command: string, opts: RunOptions): Running {
   return { done, kill, input: (text) => child.stdin.write(text) };
 }
 
-function runRemote(exec: (signal: AbortSignal) => Promise<RunOutcome>, input?: (text: string) => void): Running {
+/**
+ * `exec` runs the command and calls `started` with its stdin writer once it runs on the target;
+ * input given before that is queued and written then.
+ */
+function runRemote(
+  exec: (signal: AbortSignal, started: (write: (text: string) => void) => void) => Promise<RunOutcome>,
+): Running {
   const ac = new AbortController();
-  const done = exec(ac.signal).catch((e: unknown): RunOutcome => {
+  let write: ((text: string) => void) | undefined;
+  const early: string[] = [];
+  const done = exec(ac.signal, (w) => {
+    write = w;
+    for (const t of early.splice(0)) w(t);
+  }).catch((e: unknown): RunOutcome => {
     const code = e instanceof AppError ? e.code : "INTERNAL";
     if (code === "CANCELLED" || code === "HOST_COMMAND_TIMEOUT") return { exitCode: null, signal: "KILL" };
     throw e;
   });
-  return { done, kill: () => ac.abort(), ...(input ? { input } : {}) };
+  return { done, kill: () => ac.abort(), input: (text) => (write ? write(text) : early.push(text)) };
 }
 
 export function startCommand(deps: TargetDeps, target: TaskTarget, command: string, opts: RunOptions): Running {
   if (target.kind === "local") return runLocal(command, opts);
   const out = (b: Buffer) => opts.onOutput(b.toString("utf8"));
   if (target.kind === "host") {
-    // Input typed before the command has started on the host waits for it.
-    let write: ((d: string) => void) | undefined;
-    const early: string[] = [];
-    return runRemote(
-      async (signal) => {
-        const { pool } = await deps.hosts();
-        const r = await pool.exec(target.hostId, ["sh", "-c", command], {
-          signal,
-          timeoutMs: opts.timeoutMs,
-          onStdout: out,
-          onStderr: out,
-          maxOutputBytes: 64 * 1024,
-          keepStdinOpen: true,
-          onStarted: (w) => {
-            write = w;
-            for (const t of early.splice(0)) w(t);
-            opts.onStarted?.();
-          },
-        });
-        return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
-      },
-      (text) => (write ? write(text) : early.push(text)),
-    );
+    return runRemote(async (signal, started) => {
+      const { pool } = await deps.hosts();
+      const r = await pool.exec(target.hostId, ["sh", "-c", command], {
+        signal,
+        timeoutMs: opts.timeoutMs,
+        onStdout: out,
+        onStderr: out,
+        maxOutputBytes: 64 * 1024,
+        keepStdinOpen: true,
+        ...(deps.credentials ? { credentials: deps.credentials } : {}),
+        onStarted: (w) => {
+          started(w);
+          opts.onStarted?.();
+        },
+      });
+      return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
+    });
   }
-  opts.onStarted?.();
-  return runRemote(async (signal) => {
+  return runRemote(async (signal, started) => {
     const ws = await deps.workspaces();
     const r = await ws.exec(
       target.workspaceId,
       { cmd: ["sh", "-c", command], timeoutMs: opts.timeoutMs },
       signal,
       (_k, b) => out(b),
+      (w) => {
+        started(w);
+        opts.onStarted?.();
+      },
     );
     return r.timedOut ? { exitCode: null, signal: "KILL" } : { exitCode: r.exitCode };
   });

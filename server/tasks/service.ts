@@ -143,7 +143,12 @@ export class TaskService {
       header,
       () => rec.view,
       (b) => this.emit(rec, b),
-      { ...this.deps, ...(req.model ? { model: req.model } : {}) },
+      // The secrets live in this run's deps only: the header (and so the log) never holds them.
+      {
+        ...this.deps,
+        ...(req.model ? { model: req.model } : {}),
+        ...(req.credentials ? { credentials: req.credentials } : {}),
+      },
     );
     void rec.run.run().finally(() => {
       rec.run = undefined;

@@ -111,25 +111,34 @@ export async function waitExitCode(exec: Docker.Exec): Promise<number | null> {
   return null;
 }
 
-/** `onChunk` sees every chunk as it arrives (before the cap), for callers that stream (host tasks). */
+/**
+ * `onChunk` sees every chunk as it arrives (before the cap), for callers that stream (host tasks).
+ * `onStdin`, when given, keeps the command's stdin open while it runs (so `read x` waits) and
+ * receives the writer once the command has started; stdin is closed when the command ends.
+ * It excludes `req.stdin` (a fixed input written and closed at once).
+ */
 export async function runExec(
   container: Docker.Container,
   req: ExecRequest,
   signal?: AbortSignal,
   onChunk?: (kind: 1 | 2, chunk: Buffer) => void,
+  onStdin?: (write: (text: string) => void) => void,
 ): Promise<ExecResult> {
   const started = Date.now();
   const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const withStdin = req.stdin !== undefined || onStdin !== undefined;
   const exec = await container.exec({
     Cmd: ["sh", "-c", WRAPPER, "sh", ...req.cmd],
     AttachStdout: true,
     AttachStderr: true,
-    AttachStdin: req.stdin !== undefined,
+    AttachStdin: withStdin,
     Tty: false,
     WorkingDir: req.cwd ?? "/workspace",
     ...(env.length > 0 ? { Env: env } : {}),
   });
-  const stream = (await exec.start({ hijack: true, stdin: req.stdin !== undefined })) as NodeJS.ReadWriteStream;
+  const stream = (await exec.start({ hijack: true, stdin: withStdin })) as NodeJS.ReadWriteStream & {
+    destroy?: () => void;
+  };
   const out = new Capped();
   const err = new Capped();
   let pid: number | undefined;
@@ -168,6 +177,14 @@ export async function runExec(
   if (req.stdin !== undefined) {
     stream.write(req.stdin);
     stream.end();
+  } else if (onStdin) {
+    stream.on("error", () => undefined); // a write racing the command's end
+    let open = true;
+    stream.on("end", () => (open = false));
+    stream.on("close", () => (open = false));
+    onStdin((text) => {
+      if (open) stream.write(text);
+    });
   }
 
   let timedOut = false;
@@ -199,6 +216,8 @@ export async function runExec(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    // Docker ends only its side of a hijacked exec; our side (stdin) would keep the socket open.
+    if (onStdin && req.stdin === undefined) stream.destroy?.();
   }
   if (cancelled) throw new AppError("CANCELLED", "The command was cancelled.");
   const exitCode = timedOut ? null : await waitExitCode(exec);

@@ -398,10 +398,11 @@ export class WorkspaceService {
     req: ExecRequest,
     signal?: AbortSignal,
     onChunk?: (kind: 1 | 2, chunk: Buffer) => void,
+    onStdin?: (write: (text: string) => void) => void,
   ): Promise<ExecResult> {
     const { engine, container } = await this.running(id);
     try {
-      return await runExec(container, req, signal, onChunk);
+      return await runExec(container, req, signal, onChunk, onStdin);
     } catch (err) {
       throw fromDockerError(err, engine.ref, "exec");
     }

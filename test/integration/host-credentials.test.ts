@@ -2,15 +2,17 @@
  * Hosts whose key is encrypted: the gateway and the container routes take the passphrase per
  * request (body `credentials` / header X-AiCockpit-Host-Credentials), answer
  * HOST_SECRET_REQUIRED without it, work with it, and the passphrase appears neither in the
- * gateway's audit log nor in the backend's output.
+ * gateway's audit log nor in the backend's output. Host tasks take it in POST /api/tasks'
+ * body and keep it out of the task's log and view.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import type { ContainerList } from "../../server/api/containers";
 import type { GatewayExecuteResponse } from "../../server/api/gateway";
+import type { TaskView } from "../../server/api/tasks";
 import { IN_CI, requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "./helpers/backend";
@@ -110,5 +112,58 @@ describe("per-request credentials for a host with an encrypted key", () => {
     assert.equal(list.status, 200, JSON.stringify(list.body));
     assert.ok(list.body.containers.some((c) => c.name === APP && c.state === "running"));
     assert.ok(!(b.stdout() + b.stderr()).includes(env.sshExtras!.passphrase), "not in the backend's output");
+  });
+
+  test("host task: HOST_SECRET_REQUIRED without the passphrase, runs with it; never in its log or view", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    assert.equal((await addHost("enctask")).status, 200);
+    const marker = `enc-task-${process.pid}`;
+    ai.setDefault({
+      echo: (req) => {
+        const sys = (req.body as { messages?: { content: string }[] }).messages?.[0]?.content ?? "";
+        if (sys.startsWith("TASK-PLANNER"))
+          return JSON.stringify({
+            subtasks: [{ description: "say it", command: `echo ${marker}`, check: "true" }],
+          });
+        return "Done.";
+      },
+    });
+    const body = { prompt: "say the marker", target: { kind: "host", hostId: "enctask" } };
+    const without = await b.call<Err>("POST", "/api/tasks", body);
+    assert.equal(without.status, 428, JSON.stringify(without.body));
+    assert.equal(without.body.error.code, "HOST_SECRET_REQUIRED");
+
+    const passphrase = env.sshExtras!.passphrase;
+    const started = await b.call<TaskView>("POST", "/api/tasks", {
+      ...body,
+      credentials: { enctask: { passphrase } },
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const id = started.body.task_id;
+    let view: TaskView | undefined;
+    for (const end = Date.now() + 60_000; Date.now() < end;) {
+      view = (await b.call<TaskView>("GET", `/api/tasks/${id}`)).body;
+      if (["completed", "failed", "cancelled"].includes(view.status)) break;
+      const p = view.pending;
+      if (p?.kind === "confirmation") {
+        const r = await b.call("POST", `/api/tasks/${id}/decision`, {
+          confirmation_id: p.confirmation_id,
+          action: "run",
+        });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(view?.status, "completed", JSON.stringify(view));
+    assert.equal(view.subtasks[0]!.attempts[0]!.exit_code, 0);
+    assert.match(view.subtasks[0]!.attempts[0]!.output, new RegExp(marker));
+    assert.ok(!JSON.stringify(view).includes(passphrase), "not in the task's view");
+    const logs = readdirSync(join(b.dataDir, "tasks")).map((f) => readFileSync(join(b.dataDir, "tasks", f), "utf8"));
+    assert.ok(
+      logs.some((l) => l.includes(marker)),
+      "the task was logged",
+    );
+    assert.ok(!logs.some((l) => l.includes(passphrase) || l.includes("credentials")), "its secret was not");
+    assert.ok(!(b.stdout() + b.stderr()).includes(passphrase), "nor in the backend's output");
   });
 });

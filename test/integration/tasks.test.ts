@@ -413,6 +413,84 @@ describe("host tasks with the real backend", () => {
     assert.equal((await psPool!.exec("rig", ["cat", `${dir}/answer`])).stdout, "sesame\n");
   });
 
+  test("`read x` in a workspace container: hang_suspected, wait asks again, the input sent is read, the step passes", async (t) => {
+    if (!env) return t.skip("no infrastructure");
+    const name = `task-rd-${randomBytes(3).toString("hex")}`;
+    const made = await createWorkspace(b, { name, stack: "custom", image: env.image, network: "none" });
+    assert.equal(made.error, undefined, JSON.stringify(made));
+    try {
+      model.plans.push([
+        {
+          description: "answer the prompt",
+          command: `echo 'name?'; read x; echo "$x" > /workspace/answer; echo "got $x" >&2`,
+          check: "grep -qx sesame /workspace/answer",
+        },
+      ]);
+      const answers: string[] = [];
+      const { view, events } = await runTask(
+        b,
+        { prompt: "answer the prompt", target: { kind: "workspace", workspaceId: name }, limits: { hangMs: 1_000 } },
+        runIt,
+        async (h) => {
+          assert.deepEqual(h.last_lines, ["name?"]);
+          const action = answers.length === 0 ? "wait" : "input";
+          answers.push(action);
+          const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
+            hang_id: h.pending.hang_id,
+            action,
+            ...(action === "input" ? { text: "sesame" } : {}),
+          });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+        },
+      );
+      assert.equal(view.status, "completed", JSON.stringify(view));
+      assert.deepEqual(answers, ["wait", "input"], "the command waited for its input (stdin open)");
+      assert.equal(events.filter((e) => e.type === "hang_suspected").length, 2);
+      assert.match(
+        view.subtasks[0]!.attempts[0]!.output,
+        /name\?\n[\s\S]*got sesame/,
+        "stdout and stderr both streamed",
+      );
+      const wsExec = async (cmd: string[]) => {
+        const r = await b.call<{ stdout: string }>("POST", `/api/workspaces/${name}/exec`, { cmd });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.stdout;
+      };
+      assert.equal(await wsExec(["cat", "/workspace/answer"]), "sesame\n");
+
+      // kill still ends the whole command (and what it started) inside the container
+      const secs = 600 + Math.floor(Math.random() * 300);
+      model.plans.push([{ description: "wait", command: `read y; sleep ${secs}`, check: "true" }]);
+      const killed = await runTask(
+        b,
+        {
+          prompt: "wait",
+          target: { kind: "workspace", workspaceId: name },
+          limits: { hangMs: 1_000, maxAttempts: 1 },
+        },
+        runIt,
+        async (h) => {
+          const input = answers.length === 2;
+          answers.push(input ? "input" : "kill");
+          const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
+            hang_id: h.pending.hang_id,
+            ...(input ? { action: "input", text: "go" } : { action: "kill" }),
+          });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+        },
+      );
+      assert.equal(killed.view.status, "failed");
+      assert.equal(killed.view.subtasks[0]!.attempts[0]!.validation_result, "killed");
+      const ps = async () =>
+        (await wsExec(["ps", "-o", "args"])).split("\n").filter((l) => l.startsWith(`sleep ${secs}`));
+      const end = Date.now() + 10_000;
+      while ((await ps()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(await ps(), [], "no process left in the container");
+    } finally {
+      await b.call("DELETE", `/api/workspaces/${name}`, { removeVolume: true });
+    }
+  });
+
   test("a local command waiting for input gets it after hang_suspected, and the step passes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "task-read-"));
     model.plans.push([

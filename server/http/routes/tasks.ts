@@ -14,6 +14,8 @@ import { parseBody } from "../../validate";
 import { AppError } from "../../errors";
 import { SSE_HEADERS } from "../sse";
 import { TERMINAL } from "../../tasks/store";
+import { credentials } from "./hosts";
+import { connectWithCredentials } from "../host-credentials";
 
 const Id = z.string().min(1).max(200);
 const StartSchema = z
@@ -37,6 +39,7 @@ const StartSchema = z
       .optional(),
     cwd: z.string().min(1).max(4_096).optional(),
     model: z.string().min(1).max(200).optional(),
+    credentials,
   })
   .strict();
 
@@ -82,6 +85,9 @@ export function tasksRouter(ctx: AppContext): Router {
           "Add it with POST /api/hosts first.",
         );
       }
+      // Likewise a host that needs a secret (HOST_SECRET_REQUIRED) or whose key is not trusted; the
+      // connection opened here is the pooled one the task's first command uses.
+      if (body.target.kind === "host") await connectWithCredentials(ctx, body.target.hostId, body.credentials);
       if (body.target.kind === "workspace") await (await ctx.workspaces()).inspect(body.target.workspaceId);
       const out: TaskView = (await ctx.tasks()).start(body);
       res.json(out);
