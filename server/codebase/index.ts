@@ -10,11 +10,11 @@
 import { IGNORE_FILE } from "../../common/ignore";
 import { Bm25 } from "./bm25";
 import { chunkRanges } from "./chunks";
-import type { Graph } from "./pagerank";
+import { graphOf, type GraphCache } from "./graph";
 import { runQuery } from "./query";
 import { decodeText, GITIGNORE, IndexRules, isIgnoreFile } from "./rules";
 import { extractTags, type Definition } from "./tags";
-import { splitIdentifier, stem, termsOf, identifiersOf } from "./terms";
+import { identifiersOf, ownString, splitIdentifier, stem, termsOf } from "./terms";
 import {
   DEFAULT_PRUNED_DIRS,
   type BuildOptions,
@@ -40,6 +40,8 @@ export interface FileRec {
   size: number;
   mtimeMs: number;
   defs: Definition[];
+  /** Identifier id of each definition's name (aligned with `defs`). */
+  defIds: Int32Array;
   chunks: number[];
   /** Interned identifier ids this file uses, with counts (its outgoing references). */
   refIds: Int32Array;
@@ -65,8 +67,10 @@ export class Index implements CodebaseIndex {
   readonly bm25 = new Bm25();
   readonly identIds = new Map<string, number>();
   readonly identNames: string[] = [];
-  /** Identifier name → files defining it. */
-  readonly definers = new Map<string, Set<number>>();
+  /** Identifier id → the file (or files) defining it; one number in the common single-definer case. */
+  readonly definers: Array<number | number[] | undefined> = [];
+  /** Bumped on every change; a graph built for an older generation is not cached. */
+  generation = 0;
   private rules: IndexRules | undefined;
   private skipped: Skipped = noSkips();
   private buildMs = 0;
@@ -74,16 +78,8 @@ export class Index implements CodebaseIndex {
   /** Serialises mutations: builds, updates. */
   private chain: Promise<unknown> = Promise.resolve();
   /** The reference graph, rebuilt lazily after a change. */
-  graphCache:
-    | {
-        graph: Graph;
-        nodeOf: Int32Array;
-        fileOf: Int32Array;
-        refWeight: Map<string, number>;
-        /** Stemmed path term → files whose path has it. */
-        pathIndex: Map<string, number[]>;
-      }
-    | undefined;
+  graphCache: GraphCache | undefined;
+  graphBuilding: Promise<GraphCache> | undefined;
 
   constructor(options: CodebaseIndexOptions) {
     this.source = options.source;
@@ -224,7 +220,7 @@ export class Index implements CodebaseIndex {
       if ((i + 1) % 100 === 0) onProgress?.({ phase: "indexing", done: i + 1, total });
     }
     onProgress?.({ phase: "ranking", done: 0 });
-    this.graphCache = undefined;
+    await graphOf(this, signal);
     this.skipped = skipped;
     this.buildMs = performance.now() - started;
     onProgress?.({ phase: "done", done: total, total });
@@ -272,6 +268,8 @@ export class Index implements CodebaseIndex {
       refCounts[k++] = Math.min(n, 0xffff);
     }
     const base = e.path.slice(e.path.lastIndexOf("/") + 1);
+    const defIds = Int32Array.from(tags.defs, (d) => this.intern(d.name));
+    tags.defs.forEach((d, k) => (d.name = this.identNames[defIds[k]!]!)); // the interned copy, not a slice of the text
     const pathTerms = [...new Set(e.path.split("/").flatMap((p) => splitIdentifier(p).map(stem)))];
     const rec: FileRec = {
       id,
@@ -279,6 +277,7 @@ export class Index implements CodebaseIndex {
       size: e.size,
       mtimeMs: e.mtimeMs,
       defs: tags.defs,
+      defIds,
       chunks: [],
       refIds,
       refCounts,
@@ -292,12 +291,13 @@ export class Index implements CodebaseIndex {
     }
     this.files[id] = rec;
     this.byPath.set(e.path, rec);
-    for (const d of tags.defs) {
-      let s = this.definers.get(d.name);
-      if (!s) this.definers.set(d.name, (s = new Set()));
-      s.add(id);
+    for (const n of defIds) {
+      const cur = this.definers[n];
+      if (cur === undefined) this.definers[n] = id;
+      else if (typeof cur === "number") this.definers[n] = cur === id ? id : [cur, id];
+      else if (!cur.includes(id)) cur.push(id);
     }
-    this.graphCache = undefined;
+    this.changed();
     // Yield between files: a build never holds the loop longer than one file's work.
     await new Promise<void>((resolve) => setImmediate(resolve));
     return tags.parseFailed ? "parseFailed" : "ok";
@@ -307,27 +307,35 @@ export class Index implements CodebaseIndex {
     let id = this.identIds.get(name);
     if (id === undefined) {
       id = this.identNames.length;
-      this.identIds.set(name, id);
-      this.identNames.push(name);
+      // A match or a tree node's text is a slice that would keep the whole file's text alive.
+      const owned = ownString(name);
+      this.identIds.set(owned, id);
+      this.identNames.push(owned);
     }
     return id;
+  }
+
+  private changed(): void {
+    this.graphCache = undefined;
+    this.generation++;
   }
 
   private removeFile(path: string): void {
     const rec = this.byPath.get(path);
     if (!rec) return;
     for (const c of rec.chunks) this.bm25.remove(c);
-    for (const d of rec.defs) {
-      const s = this.definers.get(d.name);
-      if (s) {
-        s.delete(rec.id);
-        if (s.size === 0) this.definers.delete(d.name);
+    for (const n of rec.defIds) {
+      const cur = this.definers[n];
+      if (cur === rec.id) this.definers[n] = undefined;
+      else if (Array.isArray(cur)) {
+        const rest = cur.filter((f) => f !== rec.id);
+        this.definers[n] = rest.length === 1 ? rest[0] : rest;
       }
     }
     this.byPath.delete(path);
     this.files[rec.id] = undefined;
     this.freeIds.push(rec.id);
-    this.graphCache = undefined;
+    this.changed();
   }
 }
 

@@ -7,7 +7,8 @@
  */
 import { estimateTokens } from "../../common/tokens";
 import type { Index } from "./index";
-import { pageRank, type Graph } from "./pagerank";
+import { graphOf } from "./graph";
+import { pageRank } from "./pagerank";
 import { decodeText } from "./rules";
 import { splitIdentifier, stem, termsOf } from "./terms";
 import type { QueryFile, QueryOptions, QueryResult } from "./types";
@@ -15,8 +16,6 @@ import type { QueryFile, QueryOptions, QueryResult } from "./types";
 const CANDIDATE_CHUNKS = 400;
 const PER_FILE = 2;
 const DEFAULT_MAX_FILES = 12;
-/** A name defined in more files than this says nothing about which one is meant. */
-const MAX_DEFINERS = 50;
 const MAP_DEFS_PER_FILE = 10;
 const SNIPPET_SHARE = 0.65;
 /** Files considered for the map, best-ranked first (a map rarely fits more than a few dozen). */
@@ -32,7 +31,7 @@ export async function runQuery(ix: Index, question: string, opts: QueryOptions):
     const rec = ix.byPath.get(p.replace(/\\/g, "/").replace(/^\.\//, ""));
     if (rec) mentioned.add(rec.id);
   }
-  const { graph, nodeOf, fileOf, refWeight, pathIndex } = graphOf(ix);
+  const { graph, nodeOf, fileOf, refWeight, pathIndex } = await graphOf(ix, opts.signal);
 
   // Lexical hits, best chunk per file.
   const scored = ix.bm25.top(qTerms, CANDIDATE_CHUNKS);
@@ -57,14 +56,14 @@ export async function runQuery(ix: Index, question: string, opts: QueryOptions):
   // Snippets: BM25 and rank combined, a few per file.
   const candidates = scored.map(([c, s]) => {
     const info = ix.bm25.chunk(c)!;
-    const score = (0.7 * s) / maxBm + 0.3 * rankOf(info.file) + (mentioned.has(info.file) ? 0.5 : 0);
+    const score = (0.7 * s) / maxBm + 0.3 * rankOf(info.file) + (mentioned.has(info.file) ? 1 : 0);
     return { ...info, score, mentioned: mentioned.has(info.file) };
   });
   for (const f of mentioned) {
     if (fileBest.has(f)) continue;
     const rec = ix.files[f]!;
     const first = rec.chunks.map((c) => ix.bm25.chunk(c)).find((x) => x !== undefined);
-    if (first) candidates.push({ ...first, score: 0.5 + 0.3 * rankOf(f), mentioned: true });
+    if (first) candidates.push({ ...first, score: 1 + 0.3 * rankOf(f), mentioned: true });
   }
   candidates.sort((a, b) => b.score - a.score);
   const maxFiles = opts.maxFiles ?? DEFAULT_MAX_FILES;
@@ -136,9 +135,9 @@ export async function runQuery(ix: Index, question: string, opts: QueryOptions):
     const rec = ix.files[f];
     if (!rec || rec.defs.length === 0) continue;
     const defs = rec.defs
-      .map((d) => ({
+      .map((d, k) => ({
         d,
-        s: (refWeight.get(d.name) ?? 0) + (splitIdentifier(d.name).some((w) => q.has(stem(w))) ? 100 : 0),
+        s: (refWeight[rec.defIds[k]!] ?? 0) + (splitIdentifier(d.name).some((w) => q.has(stem(w))) ? 100 : 0),
       }))
       .sort((a, b) => b.s - a.s)
       .slice(0, MAP_DEFS_PER_FILE)
@@ -167,60 +166,4 @@ function bestFiles(rank: Float64Array, fileOf: Int32Array, limit: number): numbe
     nodes = nodes.filter((n) => rank[n]! >= cut);
   }
   return nodes.sort((a, b) => rank[b]! - rank[a]!).map((n) => fileOf[n]!);
-}
-
-function graphOf(ix: Index): NonNullable<Index["graphCache"]> {
-  if (ix.graphCache) return ix.graphCache;
-  const fileOf = Int32Array.from([...ix.byPath.values()].map((r) => r.id));
-  const nodeOf = new Int32Array(ix.files.length).fill(-1);
-  fileOf.forEach((f, i) => (nodeOf[f] = i));
-  const refWeight = new Map<string, number>();
-  const offsets = new Int32Array(fileOf.length + 1);
-  const targets: number[] = [];
-  const weights: number[] = [];
-  const outWeight = new Float64Array(fileOf.length);
-  const edges = new Map<number, number>();
-  for (let i = 0; i < fileOf.length; i++) {
-    const rec = ix.files[fileOf[i]!]!;
-    edges.clear();
-    for (let k = 0; k < rec.refIds.length; k++) {
-      const name = ix.identNames[rec.refIds[k]!]!;
-      const definers = ix.definers.get(name);
-      if (!definers || definers.size > MAX_DEFINERS) continue;
-      let mul = 1 / definers.size;
-      if (name.length >= 8 && /[a-z][A-Z]|_/.test(name)) mul *= 3;
-      if (name.startsWith("_")) mul *= 0.1;
-      if (definers.size > 5) mul *= 0.1;
-      const w = mul * Math.sqrt(rec.refCounts[k]!);
-      for (const g of definers) {
-        if (g === rec.id) continue;
-        const n = nodeOf[g]!;
-        edges.set(n, (edges.get(n) ?? 0) + w);
-        refWeight.set(name, (refWeight.get(name) ?? 0) + w);
-      }
-    }
-    for (const [n, w] of edges) {
-      targets.push(n);
-      weights.push(w);
-      outWeight[i]! += w;
-    }
-    offsets[i + 1] = targets.length;
-  }
-  const graph: Graph = {
-    nodes: fileOf.length,
-    offsets,
-    targets: Int32Array.from(targets),
-    weights: Float64Array.from(weights),
-    outWeight,
-  };
-  const pathIndex = new Map<string, number[]>();
-  for (const f of fileOf) {
-    for (const t of ix.files[f]!.pathTerms) {
-      let list = pathIndex.get(t);
-      if (!list) pathIndex.set(t, (list = []));
-      list.push(f);
-    }
-  }
-  ix.graphCache = { graph, nodeOf, fileOf, refWeight, pathIndex };
-  return ix.graphCache;
 }

@@ -14,6 +14,7 @@ import { Parser } from "web-tree-sitter";
 import { languageFor, type Grammar } from "../syntax/languages";
 import { loadLanguage } from "../syntax/runtime";
 import { SCOPE_KINDS, WRAPPERS, type ScopeKind } from "../syntax/scope-kinds";
+import { ownString } from "./terms";
 
 export type DefKind = ScopeKind | "const";
 
@@ -147,6 +148,10 @@ function treeDefs(grammar: Grammar, tree: Tree, text: string): Definition[] {
     const type = node.type;
     const kind = kinds[type];
     if (kind === "closure" || kind === "block") return;
+    if (grammar === "go" && type === "type_declaration") {
+      for (const c of node.namedChildren) if (c && nameOf(c)) add(nameOf(c)!, "type", c);
+      return;
+    }
     if (kind) {
       const name = nameOf(node);
       if (name) add(name, kind, node);
@@ -167,10 +172,6 @@ function treeDefs(grammar: Grammar, tree: Tree, text: string): Definition[] {
       const a = node.namedChild(0);
       const left = a?.type === "assignment" ? a.childForFieldName("left") : null;
       if (left?.type === "identifier") add(left.text, "const", node);
-      return;
-    }
-    if (grammar === "go" && type === "type_declaration") {
-      for (const c of node.namedChildren) if (c && nameOf(c)) add(nameOf(c)!, "type", c);
       return;
     }
     const stillTop = topLevel && (depth === 0 || WRAPPERS.has(type) || type === "program" || type === "module");
@@ -203,7 +204,7 @@ function signatureAt(text: string, starts: readonly number[], line: number): str
   const from = starts[line - 1] ?? 0;
   const end = text.indexOf("\n", from);
   const raw = text.slice(from, end === -1 ? undefined : end).trimEnd();
-  return raw.length > MAX_SIGNATURE ? raw.slice(0, MAX_SIGNATURE) + "…" : raw;
+  return ownString(raw.length > MAX_SIGNATURE ? raw.slice(0, MAX_SIGNATURE) + "…" : raw);
 }
 
 const FALLBACK_DEF =
@@ -237,7 +238,7 @@ export function regexDefs(text: string): Definition[] {
       kind,
       line: i + 1,
       endLine: i + 1,
-      signature: t.length > MAX_SIGNATURE ? t.slice(0, MAX_SIGNATURE) + "…" : t,
+      signature: ownString(t.length > MAX_SIGNATURE ? t.slice(0, MAX_SIGNATURE) + "…" : t),
     });
   }
   // Each definition runs until the next one at the same or a smaller indent (good enough for ranges).
@@ -252,6 +253,7 @@ export function regexDefs(text: string): Definition[] {
         break;
       }
     }
+    while (end > d.line && lines[end - 1]!.trim() === "") end--;
     d.endLine = Math.max(d.line, end);
   }
   return defs;

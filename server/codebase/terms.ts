@@ -57,7 +57,7 @@ function identTerms(ident: string): readonly string[] {
       .filter((p) => p.length >= 2 && p.length <= 32 && !STOP.has(p))
       .map(stem);
     if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
-    termCache.set(ident, terms);
+    termCache.set(ownString(ident), terms);
   }
   return terms;
 }
@@ -81,4 +81,12 @@ export function identifiersOf(text: string): Map<string, number> {
     counts.set(ident, (counts.get(ident) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * A copy of `s` that does not point into a bigger string. V8 makes substrings (regex
+ * matches, `slice`) views of their parent; keeping one would keep a whole file's text.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, "utf8").toString("utf8");
 }
