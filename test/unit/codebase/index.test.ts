@@ -108,7 +108,7 @@ test("update and remove change answers without a rebuild", async () => {
     "new/c.go": "package c\n\n// QuasarFlux keeps the quasar flux stable.\nfunc QuasarFlux() int {\n\treturn 3\n}\n",
   });
   await ix.update(["new/c.go"]);
-  let r = await ix.query("quasar flux", { budgetTokens: 500 });
+  const r = await ix.query("quasar flux", { budgetTokens: 500 });
   assert.deepEqual(
     r.files.map((f) => f.path),
     ["new/c.go"],
