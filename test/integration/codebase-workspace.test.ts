@@ -104,6 +104,7 @@ describe("@codebase over a Docker workspace (real engine)", () => {
 
   test("indexes the workspace's folder; a behaviour question brings the two files in, nothing forbidden", async (t) => {
     if (!env) return t.skip("no test infrastructure");
+    const t0 = Date.now();
     const view = await client.call("POST /api/codebase/index", { body: { workspace_id: NAME } });
     assert.equal(view.workspace_id, NAME);
     assert.equal(view.root, "/workspace");
@@ -116,6 +117,7 @@ describe("@codebase over a Docker workspace (real engine)", () => {
     const end = events.at(-1) as { type: "end"; index: CodebaseIndexView };
     assert.equal(end.type, "end");
     assert.equal(end.index.status, "ready", JSON.stringify(end.index));
+    t.diagnostic(`indexed ${end.index.files_indexed} files in ${Date.now() - t0} ms`);
     assert.ok(end.index.files_indexed >= 60 && end.index.files_indexed <= 70, JSON.stringify(end.index));
 
     const { events: chatEvents, prompt } = await chat(indexId);
@@ -127,6 +129,13 @@ describe("@codebase over a Docker workspace (real engine)", () => {
     assert.match(prompt, new RegExp(BACKOFF_MARKER));
     assert.doesNotMatch(prompt, new RegExp(FORBIDDEN));
 
+    // A client naming symlinked paths as changed: the reads refuse what leaves the root.
+    await client.call("POST /api/codebase/changes", {
+      body: {
+        index_id: indexId,
+        changed: ["src/linked/leak.ts", "src/leak-link.ts", ".env", "logs/payment-retry.log"],
+      },
+    });
     const q = await client.call("POST /api/codebase/query", {
       body: { index_id: indexId, question: `${FORBIDDEN} declined payment retry wait key leak`, budget_tokens: 20_000 },
     });

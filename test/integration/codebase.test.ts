@@ -106,6 +106,13 @@ test("the index reports its size, its id is stable per root, and progress ends w
 });
 
 test("ignored, secret and out-of-root files are never indexed nor sent", async () => {
+  // Even when a client names them as changed.
+  await suite.client.call("POST /api/codebase/changes", {
+    body: {
+      index_id: indexId,
+      changed: ["src/linked/leak.ts", "src/leak-link.ts", ".env", "deploy/id_rsa", "private/retry-plan.md"],
+    },
+  });
   const q = await suite.client.call("POST /api/codebase/query", {
     body: {
       index_id: indexId,
