@@ -39,10 +39,12 @@ export interface CodebaseServiceDeps {
   localSource: CreateLocalFileSource;
   workspaceSource?: WorkspaceSourceFactory;
   metrics?: CodebaseMetrics;
-  limits?: Partial<typeof CODEBASE_LIMITS>;
+  limits?: Partial<Limits>;
   /** Home folder that may not be indexed (default os.homedir()). */
   home?: string;
 }
+
+type Limits = Record<keyof typeof CODEBASE_LIMITS, number>;
 
 /** A second ensure within this time does not rescan again (clients call it on every chat). */
 const RESCAN_AFTER_MS = 10_000;
@@ -74,7 +76,7 @@ export interface Retrieved {
 
 export class CodebaseService {
   private readonly entries = new Map<string, Entry>();
-  private readonly limits: typeof CODEBASE_LIMITS;
+  private readonly limits: Limits;
   private readonly metrics: CodebaseMetrics;
   private readonly sweeper: NodeJS.Timeout;
 
