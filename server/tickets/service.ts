@@ -41,12 +41,7 @@ import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
 import { executeRun, type RunEnd } from "./run";
 import { forgetSecret, log, registerSecret } from "../log";
-import {
-  TICKET_WORKSPACE_PATH,
-  createTicketWorkspace,
-  ensureRunning,
-  verifyTicketWorkspace,
-} from "./workspace";
+import { TICKET_WORKSPACE_PATH, createTicketWorkspace, ensureRunning, verifyTicketWorkspace } from "./workspace";
 
 interface StoredTicket extends Omit<TicketView, "active_run"> {
   forge_owner?: string;

@@ -274,12 +274,12 @@ export class WorkspaceService {
     try {
       if (opts.bindFolder === undefined)
         volumeExisted = await engine.docker
-        .getVolume(volume)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        );
+          .getVolume(volume)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          );
       if (!volumeExisted)
         await withTimeout(
           engine.docker.createVolume({ Name: volume, Labels: { [LABEL.marker]: "1", [LABEL.name]: req.name } }),

@@ -79,7 +79,10 @@ export class BuiltinAgent implements TicketAgent {
       }
       const answer = await input.confirm({ command, cwd });
       if (!answer.run) return { ok: false, output: `The user did not run it: ${answer.reason}`, mutated: false };
-      return describe(await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal, ...limits }), limits.idleMs);
+      return describe(
+        await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal, ...limits }),
+        limits.idleMs,
+      );
     };
     try {
       for (;;) {
