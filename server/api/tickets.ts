@@ -150,6 +150,8 @@ export interface DeleteTicketResponse {
   deleted: true;
   /** Always true: deleting a ticket never touches the remote branch. */
   remote_branch_kept: true;
+  /** The workspace created for the ticket was removed with it (an attached one of yours is kept). */
+  workspace_removed?: true;
 }
 
 export interface TicketConfirmResponse {

@@ -41,7 +41,13 @@ import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
 import { executeRun, type RunEnd } from "./run";
 import { forgetSecret, log, registerSecret } from "../log";
-import { TICKET_WORKSPACE_PATH, createTicketWorkspace, ensureRunning, verifyTicketWorkspace } from "./workspace";
+import {
+  TICKET_WORKSPACE_PATH,
+  createTicketWorkspace,
+  ensureRunning,
+  removeTicketWorkspace,
+  verifyTicketWorkspace,
+} from "./workspace";
 
 interface StoredTicket extends Omit<TicketView, "active_run"> {
   forge_owner?: string;
@@ -291,10 +297,19 @@ export class TicketService {
     return { ...this.view(t), runs };
   }
 
-  delete(id: string): DeleteTicketResponse {
+  async delete(id: string): Promise<DeleteTicketResponse> {
     const t = this.ticket(id);
     this.hold(id, "create");
+    let workspaceRemoved = false;
     try {
+      if (t.workspace_id) {
+        try {
+          workspaceRemoved = await removeTicketWorkspace(await this.deps.workspaces(), id, t.workspace_id);
+        } catch (e) {
+          // Docker being away must not keep the user from deleting the ticket.
+          log.warn(`ticket ${id}: its workspace was not removed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       // The clone only: the remote and its branch are never touched.
       rmSync(join(this.deps.root, id), { recursive: true, force: true });
       rmSync(join(this.meta, id), { recursive: true, force: true });
@@ -303,7 +318,7 @@ export class TicketService {
     } finally {
       this.busy.delete(id);
     }
-    return { deleted: true, remote_branch_kept: true };
+    return { deleted: true, remote_branch_kept: true, ...(workspaceRemoved ? { workspace_removed: true } : {}) };
   }
 
   private record(ticketId: string, runId: string): RunRecord {

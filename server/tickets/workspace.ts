@@ -144,3 +144,16 @@ export async function ensureRunning(ws: WorkspaceService, id: string): Promise<v
   const v = await ws.inspect(id);
   if (v.state !== "running") await ws.start(id);
 }
+
+/**
+ * When a ticket is deleted: its workspace goes too if it was created for this ticket (its
+ * /workspace was the clone, now gone); an attached workspace of the user's stays. Returns
+ * whether it was removed.
+ */
+export async function removeTicketWorkspace(ws: WorkspaceService, ticketId: string, id: string): Promise<boolean> {
+  const loc = await ws.locate(id);
+  const labels = (await loc.container.inspect()).Config.Labels ?? {};
+  if (labels[TICKET_LABEL] !== ticketId) return false;
+  await ws.remove(id, false);
+  return true;
+}

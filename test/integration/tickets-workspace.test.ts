@@ -28,7 +28,7 @@ type Err = { error: { code: string; message: string } };
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
 
-describe("tickets in a Docker workspace (real engine)", () => {
+describe("tickets in a Docker workspace (real engine)", { timeout: 300_000 }, () => {
   let env: InfraEnv | undefined;
   let docker: Docker;
   let ai: ScriptedAI;
@@ -193,5 +193,16 @@ describe("tickets in a Docker workspace (real engine)", () => {
     assert.equal(events.filter((e) => e.type === "confirm").length, 0);
     const ps = await execIn(WS, "ps -o pid,args");
     assert.doesNotMatch(ps.stdout, /sleep 29[67]|while true/, ps.stdout);
+  });
+
+  test("deleting the ticket removes the workspace created for it and no other", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    const del = await b.call<{ deleted: boolean; workspace_removed?: boolean }>("DELETE", `/api/tickets/${ID}`);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.equal(del.body.workspace_removed, true);
+    const left = await docker.listContainers({ all: true, filters: { label: ["aicockpit.workspace=1"] } });
+    const names = left.map((c) => c.Labels["aicockpit.workspace.name"]);
+    assert.equal(names.includes(WS), false);
+    assert.ok(names.includes(SHARED) && names.includes(OTHER), names.join(" "));
   });
 });
