@@ -351,6 +351,22 @@ export class LocalModelRuntime {
       evaluatedAtAbort = sequence?.nextTokenIndex;
       wake?.();
     };
+    // Text is handed on two turns of the event loop after llama.cpp made it, not at once. Waking
+    // the reader at once ran the whole path to the socket (generator hops, JSON, SSE frame, write)
+    // in microtasks *before* node-llama-cpp's batch dispatch (a setImmediate) sent the next token
+    // to the native thread, so that cost was added to every token. Deferred, it runs while the next
+    // token is computed, and the tokens that are ready by then go out as one chunk (one SSE frame).
+    let flushing = false;
+    const flushSoon = (): void => {
+      if (flushing) return;
+      flushing = true;
+      setImmediate(() =>
+        setImmediate(() => {
+          flushing = false;
+          wake?.();
+        }),
+      );
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     // Also stopped when the consumer stops reading without aborting (the lane must come free).
     const stop = new AbortController();
@@ -366,7 +382,7 @@ export class LocalModelRuntime {
         {
           onTextChunk: (t) => {
             queue.push(t);
-            wake?.();
+            flushSoon();
           },
           onToken: (t) => {
             tokens += t.length;
