@@ -18,13 +18,13 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import { startBackend, tempDir, type Backend } from "../test/integration/helpers/backend";
 import { tinyGguf } from "../test/fixtures/tiny-gguf";
-import { realSizeGguf } from "./lib/real-size-gguf";
+import { realSizeGguf } from "../test/fixtures/q8-gguf";
 import { nowIso, pct, r1, writeSection } from "./lib/results";
 import { loadNote } from "./lib/load-note";
 import type { LocalModelStatus } from "../server/api/local-model";
 
 const ROUNDS = 5;
-const MAX_TOKENS = 48;
+const MAX_TOKENS = 32;
 const THREADS = 1;
 const CONTEXT = 4096;
 /** One prompt per round (same on both sides): nothing is reused from the round before, so TTFT includes evaluating it. */
