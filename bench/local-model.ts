@@ -23,8 +23,8 @@ import { nowIso, pct, r1, writeSection } from "./lib/results";
 import { loadNote } from "./lib/load-note";
 import type { LocalModelStatus } from "../server/api/local-model";
 
-const ROUNDS = 5;
-const MAX_TOKENS = 32;
+const ROUNDS = 4;
+const MAX_TOKENS = 16;
 const THREADS = 1;
 const CONTEXT = 4096;
 /** One prompt per round (same on both sides): nothing is reused from the round before, so TTFT includes evaluating it. */
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     const health: number[] = [];
     let chunks = 0;
     const PHASES = 3;
-    const PER_PHASE = 5;
+    const PER_PHASE = 4;
     // Alone and during-chat phases alternate, so a change of the machine's load hits both.
     for (let phase = 0; phase < PHASES; phase++) {
       for (let i = 0; i < PER_PHASE; i++) alone.push(await ghost(b, phase * 100 + i));
