@@ -35,8 +35,14 @@ interface Run {
   ttftMs: number;
   totalMs: number;
 }
-const tps = (r: Run) => ((r.tokens - 1) / (r.totalMs - r.ttftMs)) * 1000;
-const median = (xs: number[]) => pct(xs, 50);
+/** Tokens after the first per second; NaN when the answer came in one piece (coalesced: nothing to divide by). */
+const tps = (r: Run) =>
+  r.tokens >= 2 && r.totalMs - r.ttftMs >= 1 ? ((r.tokens - 1) / (r.totalMs - r.ttftMs)) * 1000 : NaN;
+const median = (xs: number[]) =>
+  pct(
+    xs.filter((x) => Number.isFinite(x)),
+    50,
+  );
 
 async function directModel(path: string) {
   const { getLlama, LlamaCompletion } = await import("node-llama-cpp");
@@ -245,16 +251,20 @@ async function main(): Promise<void> {
       loads.push(loadavg()[0] ?? 0);
       const tpsRatios = pairs.map((p) => tps(p.backend) / tps(p.direct));
       const ttftRatios = pairs.map((p) => p.direct.ttftMs / p.backend.ttftMs);
+      const wholeRatios = pairs.map((p) => p.direct.totalMs / p.backend.totalMs);
       const tpsRatio = median(tpsRatios);
       const ttftRatio = median(ttftRatios);
       const fmt = (x: number) => x.toFixed(3);
-      const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+      const range = (xs: number[]) => {
+        const ok = xs.filter((x) => Number.isFinite(x));
+        return ok.length === 0 ? "n/a" : `${fmt(Math.min(...ok))}–${fmt(Math.max(...ok))}`;
+      };
       if (target && tpsRatio < 0.95) failures.push(`tokens/s ratio ${fmt(tpsRatio)} < 0.95`);
       if (target && ttftRatio < 0.95) failures.push(`TTFT ratio ${fmt(ttftRatio)} < 0.95`);
       const t = target ? " (≥ 0.95)" : "";
       rows.push(
         `| ${label} | ${r1(median(pairs.map((p) => tps(p.backend))))} | ${r1(median(pairs.map((p) => tps(p.direct))))} | **${fmt(tpsRatio)}**${t} (${range(tpsRatios)}) | ` +
-          `${r1(median(pairs.map((p) => p.backend.ttftMs)))} ms | ${r1(median(pairs.map((p) => p.direct.ttftMs)))} ms | **${fmt(ttftRatio)}**${t} (${range(ttftRatios)}) |`,
+          `${r1(median(pairs.map((p) => p.backend.ttftMs)))} ms | ${r1(median(pairs.map((p) => p.direct.ttftMs)))} ms | **${fmt(ttftRatio)}**${t} (${range(ttftRatios)}) | ${fmt(median(wholeRatios))} (${range(wholeRatios)}) |`,
       );
     } finally {
       await b.stop();
@@ -265,8 +275,8 @@ async function main(): Promise<void> {
       "Backend: streamed /v1/completions read by a client in another process; direct: node-llama-cpp's LlamaCompletion in the bench process. " +
       "Ratios are per round (backend tokens/s ÷ direct tokens/s; direct TTFT ÷ backend TTFT: 1 = no cost), median with the range over the rounds; tokens/s counts the tokens after the first.",
     "",
-    "| model | backend tokens/s | direct tokens/s | tokens/s ratio | backend TTFT | direct TTFT | TTFT ratio |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| model | backend tokens/s | direct tokens/s | tokens/s ratio | backend TTFT | direct TTFT | TTFT ratio | whole answer, direct ÷ backend |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
     loadLine,
