@@ -56,8 +56,9 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ["server/main.ts"],
-    outfile: "dist/server.js",
+    // The local-model worker thread is its own bundle next to it (server/local-model/native.ts).
+    entryPoints: { server: "server/main.ts", "local-model-worker": "server/local-model/worker.ts" },
+    outdir: "dist",
     platform: "node",
     format: "cjs",
     target: "node20",
