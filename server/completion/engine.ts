@@ -24,7 +24,7 @@ import { findCut, postprocess, type PostprocessContext, type Postprocessed } fro
 import { prefilter } from "./prefilter";
 import { importedDefinitions } from "./definitions";
 import { importBindings } from "../../common/imports";
-import { WorkspaceFiles } from "./workspace-reader";
+import { directoryLister, WorkspaceFiles } from "./workspace-reader";
 import { renderPrompt, templateForModel, type ChatMessage, type RenderedPrompt } from "./templates";
 
 export interface UpstreamCompletionParams {
@@ -238,6 +238,8 @@ export class CompletionEngine {
               known: req.snippets ?? [],
               read:
                 loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
+              list:
+                loadedRules === null ? () => Promise.resolve(undefined) : directoryLister(req.workspaceRoot, ignore),
             }),
             this.options.sourceTimeBoxMs,
             [],
@@ -393,5 +395,6 @@ function clampTimeout(ms: number): number {
 
 /** Most documents import nothing local: then there is nothing to look up, and no await on the way to the model. */
 function importsSomething(prefix: string, languageId: string): boolean {
-  return importBindings(prefix, languageId).length > 0;
+  // Java classes of the file's own package are used without an import.
+  return languageId === "java" || importBindings(prefix, languageId).length > 0;
 }
