@@ -109,7 +109,9 @@ async function session(
   tally: Tally,
 ): Promise<void> {
   const auth = `Bearer ${backend.token}`;
-  const docId = `file://${file.path}#${multiline}`;
+  // Its own path per mode: the backend's completion cache must not serve one run's answers to the other.
+  const path = file.path.replace(/^\/bench\//, `/bench/${multiline}/`);
+  const docId = `file://${path}`;
   const decisions = new CompletionDecisions();
 
   const provide = async (prefix: string, tok: Token): Promise<void> => {
@@ -121,7 +123,7 @@ async function session(
       await tokenSleep(d.waitMs, tok);
       if (tok.cancelled) return;
       const body: CompletionRequest = {
-        filepath: file.path,
+        filepath: path,
         languageId: file.languageId,
         prefix,
         // The editor keeps the file's last newline after the cursor.
