@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RpcHost, type RequestHandlers, type StreamHandlers } from "../../../extension/chat/rpc-host";
 import {
+  isChatSource,
   isMention,
   isToExtension,
   isToWebview,
@@ -219,4 +220,23 @@ test("envelope guards", () => {
   assert.equal(isMention({ kind: "workspace" }), true);
   assert.equal(isMention({ kind: "workspace", name: "py-api" }), true);
   assert.equal(isMention({ kind: "workspace", name: "../x" }), false);
+});
+
+test("codebase mentions and the sources the webview may ask to open", () => {
+  assert.equal(isMention({ kind: "codebase" }), true);
+  assert.equal(isToExtension({ kind: "request", id: 2, method: "source/open", params: {} }), true);
+  assert.equal(isChatSource({ path: "src/auth/session.ts", startLine: 3, endLine: 9 }), true);
+  assert.equal(isChatSource({ path: "a.py", startLine: 4, endLine: 4 }), true);
+  for (const bad of [
+    { path: "../etc/passwd", startLine: 1, endLine: 1 },
+    { path: "src/../../x", startLine: 1, endLine: 1 },
+    { path: "/etc/passwd", startLine: 1, endLine: 1 },
+    { path: "C:/x", startLine: 1, endLine: 1 },
+    { path: "a.ts", startLine: 0, endLine: 1 },
+    { path: "a.ts", startLine: 5, endLine: 4 },
+    { path: "a.ts", startLine: 1.5, endLine: 2 },
+    { path: "", startLine: 1, endLine: 1 },
+    { path: "a.ts" },
+  ])
+    assert.equal(isChatSource(bad), false, JSON.stringify(bad));
 });
