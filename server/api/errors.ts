@@ -81,7 +81,13 @@ export type ErrorCode =
   | "FORGE_REJECTED"
   | "FORGE_UNREACHABLE"
   | "AGENT_UNAVAILABLE"
-  | "AGENT_FAILED";
+  | "AGENT_FAILED"
+  // @codebase indexes (server/codebase/)
+  | "CODEBASE_NOT_FOUND"
+  | "CODEBASE_ROOT_INVALID"
+  | "CODEBASE_ROOT_REFUSED"
+  | "CODEBASE_BUSY"
+  | "CODEBASE_BUILD_FAILED";
 
 export interface ApiError {
   code: ErrorCode;

@@ -79,6 +79,15 @@ const STATUS: Record<ErrorCode, number> = {
   FORGE_UNREACHABLE: 502,
   AGENT_UNAVAILABLE: 503,
   AGENT_FAILED: 502,
+  // unknown or evicted: POST /api/codebase/index again
+  CODEBASE_NOT_FOUND: 404,
+  // not absolute, missing, or not a folder
+  CODEBASE_ROOT_INVALID: 400,
+  // a root the backend will not index (/, a symlink leading out)
+  CODEBASE_ROOT_REFUSED: 403,
+  // every index slot holds a build in progress
+  CODEBASE_BUSY: 429,
+  CODEBASE_BUILD_FAILED: 502,
 };
 
 export function statusFor(code: ErrorCode): number {
