@@ -120,7 +120,7 @@ function send(text: string, mentions: Mention[]): void {
         transcript.addNotice(e.notice);
         break;
       case "sources":
-        transcript.addSources(e.sources);
+        transcript.addSources(e.sources, e.partial);
         break;
       case "delta":
         transcript.appendDelta(e.text);

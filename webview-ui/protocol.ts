@@ -124,7 +124,7 @@ export type ChatStreamEvent =
   | { type: "user"; message: StoredMessage }
   | { type: "notice"; notice: TruncationNotice }
   /** The files retrieved for @codebase, before the answer streams. */
-  | { type: "sources"; sources: ChatSource[] }
+  | { type: "sources"; sources: ChatSource[]; partial: boolean }
   | { type: "delta"; text: string }
   /** The assistant message as stored, once finished (done, stopped or failed). */
   | { type: "final"; message: StoredMessage; session: SessionSummary };
@@ -229,7 +229,8 @@ const MAX_SOURCE_LINE = 10_000_000;
 /** True for a source the extension may open: a relative path without `..`, sane lines. */
 export function isChatSource(v: unknown): v is ChatSource {
   if (!isObj(v) || typeof v.path !== "string" || v.path.length === 0 || v.path.length > 4096) return false;
-  const line = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= MAX_SOURCE_LINE;
+  const line = (n: unknown): n is number =>
+    typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= MAX_SOURCE_LINE;
   if (!line(v.startLine) || !line(v.endLine) || v.endLine < v.startLine) return false;
   const p = v.path.replace(/\\/g, "/");
   return !p.startsWith("/") && !/^[a-zA-Z]:/.test(p) && !p.split("/").includes("..");

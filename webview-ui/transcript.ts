@@ -159,8 +159,20 @@ export class Transcript {
     );
   }
 
-  addSources(sources: readonly ChatSource[]): void {
-    if (this.live) this.showSources(this.live.el, sources);
+  addSources(sources: readonly ChatSource[], partial: boolean): void {
+    const live = this.live;
+    if (!live) return;
+    this.showSources(live.el, sources);
+    // Said while it matters (this answer); the stored message keeps only the list.
+    if (partial)
+      live.notices.append(
+        h(
+          "div",
+          { class: "notice" },
+          icon("info"),
+          h("span", {}, "The codebase index is still being built: the answer may miss files."),
+        ),
+      );
   }
 
   addAssistant(m: StoredMessage): void {

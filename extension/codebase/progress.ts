@@ -30,7 +30,7 @@ export function progressLook(p: IndexProgress, name: string): ProgressLook {
     case "failed":
       return {
         text: "$(warning) Index failed",
-        tooltip: `AiCockpit could not index "${name}": ${p.message ?? "unknown error"}. Click to try again.`,
+        tooltip: `AiCockpit could not index "${name}": ${(p.message ?? "unknown error").replace(/\.$/, "")}. Click to try again.`,
       };
   }
 }

@@ -16,14 +16,15 @@ export interface FolderInfo {
 
 export type CodebaseTarget =
   | { kind: "local"; root: string; name: string }
-  | { kind: "workspace"; workspaceId: string; name: string };
+  /** `root`: the folder inside the container (the Workspaces view adds `/workspace`). */
+  | { kind: "workspace"; workspaceId: string; root: string; name: string };
 
 export function codebaseTarget(folders: readonly FolderInfo[]): CodebaseTarget | { error: string } {
   const f = folders[0];
   if (!f) return { error: "Open a folder first: @codebase searches the open folder." };
   if (f.scheme === "file") return { kind: "local", root: f.path, name: f.name };
   if (f.scheme === WS_SCHEME && f.authority !== "")
-    return { kind: "workspace", workspaceId: idOfAuthority(f.authority), name: f.name };
+    return { kind: "workspace", workspaceId: idOfAuthority(f.authority), root: f.path || "/workspace", name: f.name };
   return { error: `@codebase cannot index a ${f.scheme}: folder.` };
 }
 

@@ -38,6 +38,7 @@ function handlers(over: Partial<RequestHandlers> = {}): RequestHandlers {
       items: [{ mention: { kind: "file", path: `${query}.ts` }, label: `${query}.ts`, detail: "", icon: "file" }],
     }),
     "mentions/resolve": notImplemented,
+    "source/open": notImplemented,
     "models/list": () => ({ models: ["m1"], current: "m1" }),
     "models/select": notImplemented,
     "code/copy": notImplemented,

@@ -66,7 +66,10 @@ test("more paths than a batch holds are split; more than maxPending ask for a re
   advance(500);
   assert.deepEqual(
     sent.map((s) => s.changed),
-    [["a", "b", "c"], ["d", "e"]],
+    [
+      ["a", "b", "c"],
+      ["d", "e"],
+    ],
   );
   sent.length = 0;
   for (let i = 0; i < 11; i++) b.add(`x${i}`, "changed");
