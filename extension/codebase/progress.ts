@@ -24,7 +24,7 @@ export function progressLook(p: IndexProgress, name: string): ProgressLook {
       };
     case "ready":
       return {
-        text: `$(database) ${n(p.indexed)} files`,
+        text: `$(database) Indexed ${n(p.indexed)} files`,
         tooltip: `AiCockpit: "${name}" is indexed for @codebase (${n(p.indexed)} files). Click to re-index.`,
       };
     case "failed":
