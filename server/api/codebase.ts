@@ -58,7 +58,9 @@ export interface CodebaseIndexView {
 export type CodebaseProgressEvent =
   | { type: "progress"; index: CodebaseIndexView }
   /** Last event: the build finished (`ready`) or failed (`index.error`). */
-  | { type: "end"; index: CodebaseIndexView };
+  | { type: "end"; index: CodebaseIndexView }
+  /** The stream itself failed (rare: the index was dropped meanwhile gives `end`). */
+  | { type: "error"; error: ApiError };
 
 export interface CodebaseChangesResponse {
   index: CodebaseIndexView;
