@@ -214,16 +214,31 @@ export function registerChatFeature(
       let error: string | undefined;
       let answeredBy: string | undefined = model;
       try {
-        const events = client.events("POST /api/chat", {
-          body: {
-            messages: [...history, { role: "user", content: text }],
-            context: resolved.context,
-            ...(resolved.codebase ? { codebase: codebase.chatField(resolved.codebase) } : {}),
-            ...(model ? { model } : {}),
-          },
-          signal,
-        });
-        for await (const ev of events) {
+        const request = (fresh: boolean) =>
+          client.events("POST /api/chat", {
+            body: {
+              messages: [...history, { role: "user", content: text }],
+              context: resolved.context,
+              ...(resolved.codebase ? { codebase: codebase.chatField(resolved.codebase, fresh) } : {}),
+              ...(model ? { model } : {}),
+            },
+            signal,
+          });
+        let events = request(false);
+        // The index id we hold was evicted (idle) or the backend restarted: retrieval fails before
+        // any event, so ask once more by folder, which ensures the index again.
+        const first = resolved.codebase
+          ? await events.next().catch(async (err: unknown) => {
+              if (!(err instanceof BackendError && err.code === "CODEBASE_NOT_FOUND")) throw err;
+              events = request(true);
+              return events.next();
+            })
+          : undefined;
+        const all = async function* () {
+          if (first && !first.done) yield first.value;
+          yield* events;
+        };
+        for await (const ev of all()) {
           if (ev.type === "delta") {
             answer += ev.text;
             emit({ type: "delta", text: ev.text });

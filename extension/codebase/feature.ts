@@ -24,8 +24,8 @@ const NOISE = /(^|\/)(\.git|node_modules|\.venv|__pycache__|dist|build|out|targe
 export interface CodebaseService {
   /** What @codebase means in this window, or why it means nothing. */
   target(): CodebaseTarget | { error: string };
-  /** The `codebase` field of a chat request for a target (the known index when it is this one). */
-  chatField(t: CodebaseTarget): ChatCodebase;
+  /** The `codebase` field of a chat request for a target: the known index when it is this one, unless `fresh`. */
+  chatField(t: CodebaseTarget, fresh?: boolean): ChatCodebase;
   /** Retrieved context for a question (Ctrl+K's @codebase): text for the prompt plus the files used. */
   retrieve(question: string, budgetTokens: number, signal?: AbortSignal): Promise<{ context: string; files: string[] }>;
 }
@@ -117,6 +117,7 @@ export function registerCodebaseFeature(
           signal: ctl.signal,
         })) {
           const ev = JSON.parse(m.data) as CodebaseProgressEvent;
+          if (ev.type === "error") throw new BackendError(ev.error.code, ev.error.message, ev.error.hint);
           view = ev.index;
           show(asProgress(view), t.name);
           if (ev.type === "end") break;
@@ -249,9 +250,12 @@ export function registerCodebaseFeature(
 
   return {
     target: folderTarget,
-    chatField(t) {
+    chatField(t, fresh = false) {
+      if (fresh && index?.key === targetKey(t)) index = undefined;
       if (index && index.key === targetKey(t)) return { index_id: index.id };
-      return indexBody(t);
+      const { root, ...rest } = indexBody(t);
+      // ignore_patterns belong to POST /api/codebase/index only.
+      return "workspace_id" in rest ? { root, workspace_id: rest.workspace_id } : { root };
     },
     async retrieve(question, budgetTokens, signal) {
       const t = folderTarget();
