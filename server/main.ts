@@ -15,6 +15,8 @@ import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { createTaskMetrics } from "./tasks/metrics";
+import { createCodebaseMetrics } from "./codebase/service-metrics";
+import type { CodebaseService } from "./codebase/service";
 import { attachWebSockets } from "./http/ws-upgrade";
 import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
@@ -58,6 +60,10 @@ function main(): void {
   let containers: ReturnType<AppContext["containers"]> | undefined;
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
   let tickets: ReturnType<AppContext["tickets"]> | undefined;
+  let codebase: ReturnType<AppContext["codebase"]> | undefined;
+  let codebaseService: CodebaseService | undefined;
+  // Registered now so /metrics shows the lines (zeros) before the first @codebase request.
+  const codebaseMetrics = createCodebaseMetrics(metrics.registry, () => codebaseService?.views() ?? []);
   const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   // The gauge reads the tasks only once the service exists (it loads right after the ready line).
   const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
@@ -106,6 +112,22 @@ function main(): void {
             agents: a.createAgents({ llm, workspaces: ctx.workspaces, dataDir: config.dataDir }),
           }),
       )),
+    // The engine (tree-sitter, BM25, PageRank) loads with the first @codebase request.
+    codebase: () =>
+      (codebase ??= Promise.all([
+        import("./codebase/service.js"),
+        import("./codebase/index.js"),
+        import("./codebase/local-source.js"),
+        import("./workspaces/codebase-source.js"),
+      ]).then(([svc, engine, local, ws]) => {
+        codebaseService = new svc.CodebaseService({
+          createIndex: engine.createCodebaseIndex,
+          localSource: local.createLocalFileSource,
+          workspaceSource: ws.workspaceSourceFactory(ctx.workspaces),
+          metrics: codebaseMetrics,
+        });
+        return codebaseService;
+      })),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

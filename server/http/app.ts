@@ -22,6 +22,7 @@ import { tasksRouter } from "./routes/tasks";
 import { localModelRouter } from "./routes/local-model";
 import { ticketsRouter } from "./routes/tickets";
 import { codeRouter } from "./routes/code";
+import { codebaseRouter } from "./routes/codebase";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -75,6 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(localModelRouter(ctx));
   app.use(ticketsRouter(ctx));
   app.use(codeRouter());
+  app.use(codebaseRouter(ctx));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

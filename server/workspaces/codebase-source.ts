@@ -18,6 +18,7 @@ import type { FileSource, ListOptions, SourceEntry } from "../codebase/types";
 import { DEFAULT_PRUNED_DIRS } from "../codebase/types";
 import type { ExecRequest, ExecResult } from "../api/workspaces";
 import { checkPath } from "./files";
+import type { WorkspaceService } from "./service";
 
 /** The part of WorkspaceService this source needs (its `exec`: resolves the workspace, maps Docker errors). */
 export interface WorkspaceExec {
@@ -222,4 +223,18 @@ export function splitBatch(out: Buffer, boundary: string, paths: string[]): Map<
     at = next;
   }
   return result;
+}
+
+/** The factory CodebaseService takes for `workspace_id` roots: the running workspace, its real folder, a source over it. */
+export function workspaceSourceFactory(workspaces: () => Promise<WorkspaceService>) {
+  return async (id: string, root: string) => {
+    const svc = await workspaces();
+    const { view } = await svc.running(id);
+    const real = await resolveWorkspaceRoot(svc, view.id, root);
+    return {
+      source: createWorkspaceFileSource({ workspaces: svc, workspaceId: view.id, root: real }),
+      workspaceId: view.id,
+      root: real,
+    };
+  };
 }
