@@ -27,9 +27,39 @@ export interface MentionChip {
 export interface ChatSource {
   /** Relative to the codebase root (the window's folder or the Docker workspace's /workspace). */
   path: string;
-  /** 1-based, inclusive. */
+  /** 1-based, inclusive: the first range used (what a click opens). */
   startLine: number;
   endLine: number;
+  /** Further ranges of the same file the answer was given, for the row's label. */
+  also?: { startLine: number; endLine: number }[];
+}
+
+/**
+ * The retrieved ranges as one source per file (first-seen order), overlapping or touching
+ * ranges merged: a file the index returned in three chunks is one row, not three.
+ */
+export function groupSources(files: readonly { path: string; start_line: number; end_line: number }[]): ChatSource[] {
+  const byPath = new Map<string, [number, number][]>();
+  for (const f of files) {
+    const list = byPath.get(f.path) ?? [];
+    list.push([f.start_line, Math.max(f.start_line, f.end_line)]);
+    byPath.set(f.path, list);
+  }
+  return [...byPath].map(([path, ranges]) => {
+    const merged: [number, number][] = [];
+    for (const r of ranges.sort((a, b) => a[0] - b[0])) {
+      const last = merged.at(-1);
+      if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    const [[startLine, endLine], ...rest] = merged as [[number, number], ...[number, number][]];
+    return {
+      path,
+      startLine,
+      endLine,
+      ...(rest.length > 0 ? { also: rest.map(([a, b]) => ({ startLine: a, endLine: b })) } : {}),
+    };
+  });
 }
 
 export interface MentionCandidate {

@@ -18,7 +18,9 @@ function tokens(n: number): string {
 
 /** "12–40", or "12" for one line: what a source row says next to its path. */
 export function sourceLines(s: ChatSource): string {
-  return s.startLine === s.endLine ? String(s.startLine) : `${s.startLine}–${s.endLine}`;
+  const one = (r: { startLine: number; endLine: number }) =>
+    r.startLine === r.endLine ? String(r.startLine) : `${r.startLine}–${r.endLine}`;
+  return [s, ...(s.also ?? [])].map(one).join(", ");
 }
 
 export function noticeText(n: TruncationNotice): string {

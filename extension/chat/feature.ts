@@ -9,6 +9,7 @@ import { e2eReport } from "../e2e-report";
 import type { TruncationNotice } from "../../server/api/chat";
 import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
 import {
+  groupSources,
   isChatSource,
   isMention,
   type ChatSource,
@@ -243,7 +244,7 @@ export function registerChatFeature(
             answer += ev.text;
             emit({ type: "delta", text: ev.text });
           } else if (ev.type === "sources") {
-            sources = ev.files.map((f) => ({ path: f.path, startLine: f.start_line, endLine: f.end_line }));
+            sources = groupSources(ev.files);
             emit({ type: "sources", sources, partial: ev.partial });
             e2eReport("chat-sources", { files: sources.map((f) => f.path).join(","), partial: ev.partial });
           } else if (ev.type === "truncated") {

@@ -148,6 +148,11 @@ describe("E2E: @codebase", () => {
       const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
       const input = frame.locator("textarea.input");
       await input.waitFor({ timeout: 15_000 });
+      // The container's other views share the side bar: fold them so the chat has the height a user gives it.
+      for (const name of ["Workspaces", "Remote Hosts", "Tasks", "Tickets"]) {
+        const header = page.locator('.pane-header[aria-expanded="true"]', { hasText: name });
+        if ((await header.count()) > 0) await header.first().click();
+      }
       await input.click();
       await page.keyboard.type("@codeb");
       const row = frame.locator(".picker-row", { hasText: "@codebase" });

@@ -5,7 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RpcHost, type RequestHandlers, type StreamHandlers } from "../../../extension/chat/rpc-host";
+import { sourceLines } from "../../../webview-ui/transcript";
 import {
+  groupSources,
   isChatSource,
   isMention,
   isToExtension,
@@ -240,4 +242,20 @@ test("codebase mentions and the sources the webview may ask to open", () => {
     { path: "a.ts" },
   ])
     assert.equal(isChatSource(bad), false, JSON.stringify(bad));
+});
+
+test("retrieved ranges become one source per file, overlapping ranges merged", () => {
+  const grouped = groupSources([
+    { path: "src/billing/gateway.ts", start_line: 1, end_line: 17 },
+    { path: "src/billing/backoff.ts", start_line: 8, end_line: 17 },
+    { path: "src/billing/gateway.ts", start_line: 6, end_line: 11 },
+    { path: "src/billing/backoff.ts", start_line: 1, end_line: 7 },
+    { path: "src/billing/gateway.ts", start_line: 40, end_line: 52 },
+  ]);
+  assert.deepEqual(grouped, [
+    { path: "src/billing/gateway.ts", startLine: 1, endLine: 17, also: [{ startLine: 40, endLine: 52 }] },
+    { path: "src/billing/backoff.ts", startLine: 1, endLine: 17 },
+  ]);
+  assert.equal(sourceLines(grouped[0]!), "1–17, 40–52");
+  assert.equal(sourceLines({ path: "a.ts", startLine: 3, endLine: 3 }), "3");
 });
