@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import type { ActionResult, ChatSource } from "../../webview-ui/protocol";
+import { e2eReport } from "../e2e-report";
 
 export async function openSource(source: ChatSource): Promise<ActionResult> {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -20,14 +21,18 @@ export async function openSource(source: ChatSource): Promise<ActionResult> {
   const start = Math.min(source.startLine - 1, last);
   const end = Math.min(source.endLine - 1, last);
   const range = new vscode.Range(start, 0, end, doc.lineAt(end).text.length);
+  // Like "Go to Reference": the lines the answer used are selected and in view.
   const editor = await vscode.window.showTextDocument(doc, {
     preview: true,
     // The chat stays beside the code it talks about.
     viewColumn: vscode.ViewColumn.Active,
-    selection: new vscode.Selection(range.start, range.start),
+    selection: range,
   });
-  // Like "Go to Reference": the lines the answer used are selected and in view.
-  editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  e2eReport("chat-source-selection", {
+    path: source.path,
+    startLine: editor.selection.start.line + 1,
+    endLine: editor.selection.end.line + 1,
+  });
   return { ok: true };
 }

@@ -201,6 +201,8 @@ describe("E2E: @codebase", () => {
       assert.equal(opened.ok, true);
       assert.equal(opened.path, "src/billing/gateway.ts");
       await page.locator('.tab.active[aria-label^="gateway.ts"]').waitFor({ timeout: 15_000 });
+      // The range the answer used is selected, as "Go to Reference" does (VS Code: "Ln 12, Col 2 (… selected)").
+      await vs.waitForStatusBar(/^Ln \d+, Col \d+ \(\d+ selected\)$/, 10_000);
       await vs.screenshot("source-opened");
 
       // ---- 3. a new file on disk reaches the index through the watcher
