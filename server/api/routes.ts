@@ -71,6 +71,8 @@ import type {
   TicketList,
   TicketRunEvent,
   TicketRunView,
+  TicketView,
+  TicketWorkspaceRequest,
 } from "./tickets";
 import type {
   CompletionFeedback,
@@ -188,6 +190,8 @@ export interface ApiRoutes {
   "GET /api/tickets/:id/runs/:run": [Empty, TicketRunView];
   "POST /api/tickets/:id/runs/:run/confirm": [TicketConfirmRequest, TicketConfirmResponse];
   "POST /api/tickets/:id/runs/:run/cancel": [Empty, TicketRunView];
+  "POST /api/tickets/:id/workspace": [TicketWorkspaceRequest, TicketView];
+  "DELETE /api/tickets/:id/workspace": [Empty, TicketView];
   /** @codebase indexes (server/api/codebase.ts): ensure + build, status, forwarded file changes, retrieval. */
   "POST /api/codebase/index": [CodebaseIndexRequest, CodebaseIndexView];
   "GET /api/codebase/:id": [Empty, CodebaseIndexView];
