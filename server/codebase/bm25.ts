@@ -86,28 +86,43 @@ export class Bm25 {
     const avg = this.totalLen / this.live || 1;
     const acc = new Float64Array(this.chunkFile.length);
     const touched: number[] = [];
-    for (const t of new Set(terms)) {
+    const known = [...new Set(terms)].flatMap((t) => {
       const tid = this.termIds.get(t);
-      if (tid === undefined) continue;
+      return tid === undefined ? [] : [tid];
+    });
+    // A term in most chunks ranks nothing and costs the most: dropped when rarer terms are there.
+    const rare = known.filter((tid) => this.lens[tid]! <= this.live / 2);
+    const chunkFile = this.chunkFile;
+    const chunkLen = this.chunkLen;
+    const checkDead = this.dead > 0;
+    const lenNorm = (K1 * B) / avg;
+    const base = K1 * (1 - B);
+    for (const tid of rare.length > 0 ? rare : known) {
       const list = this.lists[tid]!;
       const len = this.lens[tid]!;
-      let df = 0;
-      for (let i = 0; i < len; i++) if (this.chunkFile[(list[i]! / TF_BITS) | 0] !== -1) df++;
+      let df = len;
+      if (checkDead) {
+        df = 0;
+        for (let i = 0; i < len; i++) if (chunkFile[(list[i]! / TF_BITS) | 0] !== -1) df++;
+      }
       if (df === 0) continue;
       const idf = Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
+      const idfK = idf * (K1 + 1);
       for (let i = 0; i < len; i++) {
         const v = list[i]!;
         const c = (v / TF_BITS) | 0;
-        if (this.chunkFile[c] === -1) continue;
+        if (checkDead && chunkFile[c] === -1) continue;
         const tf = v & (TF_BITS - 1);
-        const norm = tf + K1 * (1 - B + (B * this.chunkLen[c]!) / avg);
+        const add = (idfK * tf) / (tf + base + lenNorm * chunkLen[c]!);
         if (acc[c] === 0) touched.push(c);
-        acc[c]! += (idf * (tf * (K1 + 1))) / norm;
+        acc[c]! += add;
       }
     }
     if (touched.length > limit) {
       // Threshold at the limit-th best score (a sort of the scores alone, no pairs), then keep those above it.
-      const sorted = Float64Array.from(touched, (c) => acc[c]!).sort();
+      const sorted = new Float64Array(touched.length);
+      for (let i = 0; i < touched.length; i++) sorted[i] = acc[touched[i]!]!;
+      sorted.sort();
       const cut = sorted[sorted.length - limit]!;
       const kept = touched.filter((c) => acc[c]! >= cut);
       return kept

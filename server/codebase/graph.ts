@@ -34,12 +34,8 @@ async function build(ix: Index, signal?: AbortSignal): Promise<GraphCache> {
   const fileOf = Int32Array.from([...ix.byPath.values()].map((r) => r.id));
   const nodeOf = new Int32Array(ix.files.length).fill(-1);
   fileOf.forEach((f, i) => (nodeOf[f] = i));
-  const heavy = ix.identNames.map((name) => {
-    let mul = 1;
-    if (name.length >= 8 && /[a-z][A-Z]|_/.test(name)) mul *= 3;
-    if (name.startsWith("_")) mul *= 0.1;
-    return mul;
-  });
+  // Per identifier, computed on first use (0 = not yet): a pass over every name would hold the loop.
+  const heavy = new Float32Array(ix.identNames.length);
   const refWeight = new Float64Array(ix.identNames.length);
   const offsets = new Int32Array(fileOf.length + 1);
   let targets = new Int32Array(1024);
@@ -61,7 +57,9 @@ async function build(ix: Index, signal?: AbortSignal): Promise<GraphCache> {
         if (d === undefined) continue;
         const n = typeof d === "number" ? 1 : d.length;
         if (n === 0 || n > MAX_DEFINERS) continue;
-        let mul = heavy[ident]! / n;
+        let h = heavy[ident]!;
+        if (h === 0) heavy[ident] = h = nameWeight(ix.identNames[ident]!);
+        let mul = h / n;
         if (n > 5) mul *= 0.1;
         const w = mul * Math.sqrt(rec.refCounts[k]!);
         if (typeof d === "number") {
@@ -117,4 +115,12 @@ async function build(ix: Index, signal?: AbortSignal): Promise<GraphCache> {
   };
   if (ix.generation === generation) ix.graphCache = cache;
   return cache;
+}
+
+/** Long compound names are specific (3×); `_private` ones are rarely what a question is about (0.1×). */
+function nameWeight(name: string): number {
+  let mul = 1;
+  if (name.length >= 8 && /[a-z][A-Z]|_/.test(name)) mul *= 3;
+  if (name.startsWith("_")) mul *= 0.1;
+  return mul;
 }

@@ -180,7 +180,8 @@ export class Index implements CodebaseIndex {
     }
     this.rules = await this.loadRules(entries, signal);
     const kept: SourceEntry[] = [];
-    for (const e of entries) {
+    for (const [i, e] of entries.entries()) {
+      if (i % 1000 === 999) await new Promise<void>((resolve) => setImmediate(resolve));
       const v = this.verdict(e.path);
       if (v === "secret") skipped.secret++;
       else if (v === "ignored") skipped.ignored++;

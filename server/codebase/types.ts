@@ -82,7 +82,7 @@ export interface BuildProgress {
 
 export interface BuildOptions {
   onProgress?: (p: BuildProgress) => void;
-  /** Aborting rejects `build` with the signal's reason; the index keeps its previous state. */
+  /** Aborting rejects `build` with the signal's reason; files indexed so far stay, the next build completes the rest. */
   signal?: AbortSignal;
 }
 
