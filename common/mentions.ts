@@ -1,11 +1,12 @@
 /**
- * Mentions typed in a chat message: `@selection`, `@problems`, `@terminal`, `@workspace`
+ * Mentions typed in a chat message: `@selection`, `@problems`, `@terminal`, `@codebase` (the
+ * backend retrieves from the open folder's index for the question), `@workspace`
  * (the running Docker workspace) or `@workspace:name`, `@path/to/file.ts`, and
  * `@"path with spaces.txt"` (quotes for paths with spaces; `\"` and `\\` escape inside). IDE-agnostic and DOM-free: the webview parses what the user
  * typed with it, the extension resolves the result.
  */
 
-export const KEYWORD_MENTIONS = ["selection", "problems", "terminal", "workspace"] as const;
+export const KEYWORD_MENTIONS = ["selection", "problems", "terminal", "codebase", "workspace"] as const;
 export type KeywordMention = (typeof KEYWORD_MENTIONS)[number];
 
 export type Mention =

@@ -19,6 +19,7 @@ import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
 import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
+import { registerCodebaseFeature } from "./codebase/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
 import { registerTerminalFeature } from "./shell/feature";
@@ -181,9 +182,20 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   step("core");
-  registerEditFeature(context, client, (m) => logger.info(m));
+  // Indexes only once the backend is ready (never during activation); chat and Ctrl+K use it for @codebase.
+  const codebase = registerCodebaseFeature(
+    context,
+    client,
+    (m) => logger.info(m),
+    (f) =>
+      sup.onEvent((e) => {
+        if (e.type === "ready") f();
+      }),
+  );
+  step("codebase");
+  registerEditFeature(context, client, (m) => logger.info(m), codebase);
   step("edit");
-  registerChatFeature(context, client, (m) => logger.info(m));
+  registerChatFeature(context, client, (m) => logger.info(m), codebase);
   step("chat");
   registerTerminalFeature(context, client, (m) => logger.info(m));
   step("terminal");

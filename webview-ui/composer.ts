@@ -28,7 +28,9 @@ export function chipElement(chip: MentionChip, onRemove?: () => void): HTMLEleme
           ? "warning"
           : kind === "terminal"
             ? "terminal"
-            : "server";
+            : kind === "codebase"
+              ? "repo"
+              : "server";
   const title = chip.error ?? chip.note ?? (kind === "file" ? chip.mention.path : chip.label);
   const el = h(
     "span",
@@ -76,7 +78,7 @@ export class Composer {
     this.input = h("textarea", {
       class: "input",
       rows: "1",
-      placeholder: "Ask about your code — @ to attach files, @selection, @problems, @terminal",
+      placeholder: "Ask about your code — @ to attach files, @codebase, @selection, @problems, @terminal",
       "aria-label": "Message",
     });
     this.chipsRow = h("div", { class: "chips", "aria-label": "Attached context" });

@@ -31,6 +31,13 @@ const history = new HistoryPanel(
 const transcript = new Transcript(
   (action, block, button) => void codeAction(action, block, button),
   (href) => void rpc.request("link/open", { href }),
+  (source) =>
+    void rpc.request("source/open", source).then(
+      (r) => {
+        if (!r.ok) showToast(r.message ?? "Could not open the file.", true);
+      },
+      (err: unknown) => showToast(err instanceof Error ? err.message : String(err), true),
+    ),
 );
 
 const composer = new Composer({
@@ -111,6 +118,9 @@ function send(text: string, mentions: Mention[]): void {
         break;
       case "notice":
         transcript.addNotice(e.notice);
+        break;
+      case "sources":
+        transcript.addSources(e.sources, e.partial);
         break;
       case "delta":
         transcript.appendDelta(e.text);

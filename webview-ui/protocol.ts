@@ -23,6 +23,45 @@ export interface MentionChip {
   note?: string;
 }
 
+/** A file range an @codebase answer was built from: shown under the answer, opens on click. */
+export interface ChatSource {
+  /** Relative to the codebase root (the window's folder or the Docker workspace's /workspace). */
+  path: string;
+  /** 1-based, inclusive: the first range used (what a click opens). */
+  startLine: number;
+  endLine: number;
+  /** Further ranges of the same file the answer was given, for the row's label. */
+  also?: { startLine: number; endLine: number }[];
+}
+
+/**
+ * The retrieved ranges as one source per file (first-seen order), overlapping or touching
+ * ranges merged: a file the index returned in three chunks is one row, not three.
+ */
+export function groupSources(files: readonly { path: string; start_line: number; end_line: number }[]): ChatSource[] {
+  const byPath = new Map<string, [number, number][]>();
+  for (const f of files) {
+    const list = byPath.get(f.path) ?? [];
+    list.push([f.start_line, Math.max(f.start_line, f.end_line)]);
+    byPath.set(f.path, list);
+  }
+  return [...byPath].map(([path, ranges]) => {
+    const merged: [number, number][] = [];
+    for (const r of ranges.sort((a, b) => a[0] - b[0])) {
+      const last = merged.at(-1);
+      if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    const [[startLine, endLine], ...rest] = merged as [[number, number], ...[number, number][]];
+    return {
+      path,
+      startLine,
+      endLine,
+      ...(rest.length > 0 ? { also: rest.map(([a, b]) => ({ startLine: a, endLine: b })) } : {}),
+    };
+  });
+}
+
 export interface MentionCandidate {
   mention: Mention;
   label: string;
@@ -39,6 +78,8 @@ export interface StoredMessage {
   chips?: MentionChip[];
   /** Assistant messages: what was cut from the prompt, and how the answer ended. */
   notices?: TruncationNotice[];
+  /** Assistant messages: the files an @codebase answer was given (clickable). */
+  sources?: ChatSource[];
   status?: "done" | "stopped" | "error";
   error?: string;
   model?: string;
@@ -97,6 +138,7 @@ export interface Requests {
   "code/apply": [CodeActionParams, ActionResult];
   "code/run": [CodeActionParams, ActionResult];
   "link/open": [{ href: string }, ActionResult];
+  "source/open": [ChatSource, ActionResult];
 }
 
 export interface SendParams {
@@ -111,6 +153,8 @@ export type ChatStreamEvent =
   /** The user message as stored (with resolved chips), sent before the answer starts. */
   | { type: "user"; message: StoredMessage }
   | { type: "notice"; notice: TruncationNotice }
+  /** The files retrieved for @codebase, before the answer streams. */
+  | { type: "sources"; sources: ChatSource[]; partial: boolean }
   | { type: "delta"; text: string }
   /** The assistant message as stored, once finished (done, stopped or failed). */
   | { type: "final"; message: StoredMessage; session: SessionSummary };
@@ -168,6 +212,7 @@ const REQUEST_NAMES: ReadonlySet<string> = new Set<RequestName>([
   "code/apply",
   "code/run",
   "link/open",
+  "source/open",
 ]);
 const STREAM_NAMES: ReadonlySet<string> = new Set<StreamName>(["chat/send"]);
 
@@ -209,11 +254,23 @@ export function isToWebview(v: unknown): v is ToWebview {
   }
 }
 
+const MAX_SOURCE_LINE = 10_000_000;
+
+/** True for a source the extension may open: a relative path without `..`, sane lines. */
+export function isChatSource(v: unknown): v is ChatSource {
+  if (!isObj(v) || typeof v.path !== "string" || v.path.length === 0 || v.path.length > 4096) return false;
+  const line = (n: unknown): n is number =>
+    typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= MAX_SOURCE_LINE;
+  if (!line(v.startLine) || !line(v.endLine) || v.endLine < v.startLine) return false;
+  const p = v.path.replace(/\\/g, "/");
+  return !p.startsWith("/") && !/^[a-zA-Z]:/.test(p) && !p.split("/").includes("..");
+}
+
 /** True for a well-formed mention (the extension resolves nothing else). */
 export function isMention(v: unknown): v is Mention {
   if (!isObj(v)) return false;
   if (v.kind === "file") return typeof v.path === "string" && v.path.length > 0 && v.path.length <= 4096;
   if (v.kind === "workspace")
     return v.name === undefined || (typeof v.name === "string" && /^[\w.-]{1,128}$/.test(v.name));
-  return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal";
+  return v.kind === "selection" || v.kind === "problems" || v.kind === "terminal" || v.kind === "codebase";
 }

@@ -1,18 +1,26 @@
 /**
  * The conversation: user messages with their chips, assistant answers rendered as markdown
- * (re-rendered at most once per frame while streaming), truncation notices, and the
- * code-block buttons (Copy, Insert, Apply, Run) wired by event delegation.
+ * (re-rendered at most once per frame while streaming), truncation notices, the Sources an
+ * @codebase answer was given (each opens the file at its lines), and the code-block buttons
+ * (Copy, Insert, Apply, Run) wired by event delegation.
  */
 import { chipElement } from "./composer";
 import { h, icon } from "./dom";
 import { renderMarkdown, type CodeBlock } from "./markdown";
-import type { StoredMessage } from "./protocol";
+import type { ChatSource, StoredMessage } from "./protocol";
 import type { TruncationNotice } from "../server/api/chat";
 
 export type CodeAction = "copy" | "insert" | "apply" | "run";
 
 function tokens(n: number): string {
   return n >= 1000 ? `${(n / 1000).toFixed(n >= 10_000 ? 0 : 1)}k` : String(n);
+}
+
+/** "12–40", or "12" for one line: what a source row says next to its path. */
+export function sourceLines(s: ChatSource): string {
+  const one = (r: { startLine: number; endLine: number }) =>
+    r.startLine === r.endLine ? String(r.startLine) : `${r.startLine}–${r.endLine}`;
+  return [s, ...(s.also ?? [])].map(one).join(", ");
 }
 
 export function noticeText(n: TruncationNotice): string {
@@ -26,11 +34,13 @@ export class Transcript {
   private readonly list: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly blocks = new WeakMap<HTMLElement, CodeBlock[]>();
+  private readonly sources = new WeakMap<HTMLElement, ChatSource[]>();
   private live: { el: HTMLElement; body: HTMLElement; notices: HTMLElement; text: string; frame: number } | undefined;
 
   constructor(
     private readonly onAction: (action: CodeAction, block: CodeBlock, button: HTMLButtonElement) => void,
     private readonly onLink: (href: string) => void,
+    private readonly onSource: (source: ChatSource) => void,
   ) {
     this.empty = h(
       "div",
@@ -42,7 +52,9 @@ export class Transcript {
         {},
         "Questions about your code, explanations, fixes. Type ",
         h("kbd", {}, "@"),
-        " to attach a file, the selection, problems or terminal output.",
+        " to attach a file, the selection, problems or terminal output — or ",
+        h("kbd", {}, "@codebase"),
+        " to let AiCockpit find the relevant code.",
       ),
     );
     this.list = h("div", { class: "messages", role: "log", "aria-live": "polite" });
@@ -56,6 +68,13 @@ export class Transcript {
     if (link) {
       e.preventDefault();
       this.onLink(link.dataset.href!);
+      return;
+    }
+    const src = target.closest<HTMLElement>("button[data-source]");
+    if (src) {
+      const msgEl = src.closest<HTMLElement>(".msg");
+      const source = msgEl ? this.sources.get(msgEl)?.[Number(src.dataset.source)] : undefined;
+      if (source) this.onSource(source);
       return;
     }
     const btn = target.closest<HTMLButtonElement>("button[data-action]");
@@ -108,11 +127,62 @@ export class Transcript {
     );
   }
 
+  /** The files the answer was given, under it; shown once (live from the sources event, or stored). */
+  private showSources(el: HTMLElement, sources: readonly ChatSource[]): void {
+    if (sources.length === 0 || this.sources.has(el)) return;
+    this.sources.set(el, [...sources]);
+    const rows = sources.map((s, i) => {
+      const slash = s.path.lastIndexOf("/");
+      return h(
+        "li",
+        {},
+        h(
+          "button",
+          {
+            class: "source",
+            type: "button",
+            "data-source": String(i),
+            title: `Open ${s.path} at line ${s.startLine}`,
+          },
+          icon("file"),
+          h("span", { class: "source-name" }, s.path.slice(slash + 1)),
+          slash > 0 ? h("span", { class: "source-dir" }, s.path.slice(0, slash)) : null,
+          h("span", { class: "source-lines" }, sourceLines(s)),
+        ),
+      );
+    });
+    el.append(
+      h(
+        "div",
+        { class: "sources", role: "group", "aria-label": "Sources" },
+        h("div", { class: "sources-title" }, icon("references"), `Sources (${sources.length})`),
+        h("ul", {}, ...rows),
+      ),
+    );
+  }
+
+  addSources(sources: readonly ChatSource[], partial: boolean): void {
+    const live = this.live;
+    if (!live) return;
+    this.showSources(live.el, sources);
+    // Said while it matters (this answer); the stored message keeps only the list.
+    if (partial)
+      live.notices.append(
+        h(
+          "div",
+          { class: "notice" },
+          icon("info"),
+          h("span", {}, "The codebase index is still being built: the answer may miss files."),
+        ),
+      );
+  }
+
   addAssistant(m: StoredMessage): void {
     const body = h("div", { class: "md" });
     const el = h("div", { class: "msg assistant" }, body);
     this.fillAssistant(el, body, m.content);
     if (m.notices && m.notices.length > 0) el.prepend(this.noticeList(m.notices));
+    if (m.sources) this.showSources(el, m.sources);
     this.finishStatus(el, m);
     this.list.append(el);
     this.updateEmpty();
@@ -167,6 +237,7 @@ export class Transcript {
     }
     if (live.frame !== 0) cancelAnimationFrame(live.frame);
     this.fillAssistant(live.el, live.body, m.content);
+    if (m.sources) this.showSources(live.el, m.sources);
     this.finishStatus(live.el, m);
     if (this.nearEnd()) this.scrollToEnd();
   }

@@ -1,7 +1,7 @@
 /**
  * The chat panel: a webview view in AiCockpit's activity-bar container, the protocol
  * handlers behind it (sessions, mentions, models, code-block actions, streaming answers
- * from POST /api/chat with Stop), and "Ask AiCockpit about this".
+ * from POST /api/chat with Stop, @codebase with its Sources), and "Ask AiCockpit about this".
  */
 import * as vscode from "vscode";
 import { BackendError, type BackendClient } from "../backend/client";
@@ -9,7 +9,10 @@ import { e2eReport } from "../e2e-report";
 import type { TruncationNotice } from "../../server/api/chat";
 import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
 import {
+  groupSources,
+  isChatSource,
   isMention,
+  type ChatSource,
   type ChatStreamEvent,
   type MentionCandidate,
   type SendParams,
@@ -27,6 +30,8 @@ import { TerminalOutput } from "./terminal-output";
 import { VsCodeMentionHost } from "./vscode-host";
 import { WorkspaceFiles } from "./workspace-files";
 import { ChatWorkspaces } from "./workspaces";
+import type { CodebaseService } from "../codebase/feature";
+import { openSource } from "./open-source";
 
 export const CHAT_VIEW_ID = "aicockpit.chat";
 export const CHAT_COMMANDS = {
@@ -39,6 +44,12 @@ const MAX_MENTIONS = 50;
 const MAX_TEXT = 200_000;
 
 const KEYWORDS: MentionCandidate[] = [
+  {
+    mention: { kind: "codebase" },
+    label: "codebase",
+    detail: "Let AiCockpit find the code that answers the question",
+    icon: "repo",
+  },
   {
     mention: { kind: "selection" },
     label: "selection",
@@ -74,13 +85,20 @@ export function registerChatFeature(
   context: vscode.ExtensionContext,
   client: BackendClient,
   log: (msg: string) => void,
+  codebase: CodebaseService,
 ): void {
   const store = new SessionStore(context.workspaceState);
   const files = new WorkspaceFiles();
   const terminals = new TerminalOutput();
   const actions = new CodeActions();
   const workspaces = new ChatWorkspaces(client);
-  const host = new VsCodeMentionHost(files, terminals, () => actions.lastEditor(), workspaces);
+  const host = new VsCodeMentionHost(
+    files,
+    terminals,
+    () => actions.lastEditor(),
+    workspaces,
+    () => codebase.target(),
+  );
   const models = new ChatModels(client, context.workspaceState);
 
   let rpc: RpcHost | undefined;
@@ -161,6 +179,12 @@ export function registerChatFeature(
         return { ok: false, message: "Only web links open from the chat." };
       return { ok: await vscode.env.openExternal(uri) };
     },
+    "source/open": async (source) => {
+      if (!isChatSource(source)) return { ok: false, message: "Not a file of this codebase." };
+      const r = await openSource(source);
+      e2eReport("chat-source-opened", { path: source.path, line: source.startLine, ok: r.ok });
+      return r;
+    },
   };
 
   const streams: StreamHandlers = {
@@ -185,23 +209,44 @@ export function registerChatFeature(
 
       const model = typeof params.model === "string" && params.model !== "" ? params.model : models.chosen();
       const notices: TruncationNotice[] = [];
+      let sources: ChatSource[] | undefined;
       let answer = "";
       let status: StoredMessage["status"] = "done";
       let error: string | undefined;
       let answeredBy: string | undefined = model;
       try {
-        const events = client.events("POST /api/chat", {
-          body: {
-            messages: [...history, { role: "user", content: text }],
-            context: resolved.context,
-            ...(model ? { model } : {}),
-          },
-          signal,
-        });
-        for await (const ev of events) {
+        const request = (fresh: boolean) =>
+          client.events("POST /api/chat", {
+            body: {
+              messages: [...history, { role: "user", content: text }],
+              context: resolved.context,
+              ...(resolved.codebase ? { codebase: codebase.chatField(resolved.codebase, fresh) } : {}),
+              ...(model ? { model } : {}),
+            },
+            signal,
+          });
+        let events = request(false);
+        // The index id we hold was evicted (idle) or the backend restarted: retrieval fails before
+        // any event, so ask once more by folder, which ensures the index again.
+        const first = resolved.codebase
+          ? await events.next().catch(async (err: unknown) => {
+              if (!(err instanceof BackendError && err.code === "CODEBASE_NOT_FOUND")) throw err;
+              events = request(true);
+              return events.next();
+            })
+          : undefined;
+        const all = async function* () {
+          if (first && !first.done) yield first.value;
+          yield* events;
+        };
+        for await (const ev of all()) {
           if (ev.type === "delta") {
             answer += ev.text;
             emit({ type: "delta", text: ev.text });
+          } else if (ev.type === "sources") {
+            sources = groupSources(ev.files);
+            emit({ type: "sources", sources, partial: ev.partial });
+            e2eReport("chat-sources", { files: sources.map((f) => f.path).join(","), partial: ev.partial });
           } else if (ev.type === "truncated") {
             notices.push(ev.notice);
             emit({ type: "notice", notice: ev.notice });
@@ -225,6 +270,7 @@ export function registerChatFeature(
         content: answer,
         status,
         ...(notices.length > 0 ? { notices } : {}),
+        ...(sources && sources.length > 0 ? { sources } : {}),
         ...(error !== undefined ? { error } : {}),
         ...(answeredBy ? { model: answeredBy } : {}),
       };

@@ -7,6 +7,7 @@ import type { ChatContextItem } from "../../server/api/chat";
 import { containsPrivateKey, isSecretPath } from "../../common/secrets";
 import { normalizePath, uniqueMentions, type Mention } from "../../common/mentions";
 import type { MentionChip } from "../../webview-ui/protocol";
+import type { CodebaseTarget } from "../codebase/target";
 
 /** Per-file cap before the backend's budget: keeps the request body well under its limit. */
 export const MAX_FILE_CHARS = 240_000;
@@ -51,6 +52,8 @@ export interface MentionHost {
   terminal(): { name: string; text: string } | undefined;
   /** A Docker workspace's file tree (the named one, or the only running one), or why not. */
   workspace(name: string | undefined): Promise<WorkspaceSnapshot | { error: string }>;
+  /** What @codebase searches (the window's folder), or why nothing can be. */
+  codebase(): CodebaseTarget | { error: string };
 }
 
 export interface WorkspaceSnapshot {
@@ -63,6 +66,8 @@ export interface WorkspaceSnapshot {
 export interface Resolved {
   chips: MentionChip[];
   context: ChatContextItem[];
+  /** Set by @codebase: the backend retrieves from this codebase's index for the question. */
+  codebase?: CodebaseTarget;
 }
 
 /** NUL bytes or invalid UTF-8 in the first 8 KB: a binary file, never text for a model. */
@@ -155,6 +160,7 @@ export function formatProblems(problems: readonly ProblemInfo[]): string {
 export async function resolveMentions(mentions: readonly Mention[], host: MentionHost): Promise<Resolved> {
   const chips: MentionChip[] = [];
   const context: ChatContextItem[] = [];
+  let codebase: CodebaseTarget | undefined;
   for (const m of uniqueMentions(mentions)) {
     switch (m.kind) {
       case "file": {
@@ -221,6 +227,16 @@ export async function resolveMentions(mentions: readonly Mention[], host: Mentio
         });
         break;
       }
+      case "codebase": {
+        const t = host.codebase();
+        if ("error" in t) {
+          chips.push({ mention: m, label: "codebase", error: t.error });
+          break;
+        }
+        codebase = t;
+        chips.push({ mention: m, label: `codebase: ${t.name}` });
+        break;
+      }
       case "workspace": {
         const w = await host.workspace(m.name);
         if ("error" in w) {
@@ -242,5 +258,5 @@ export async function resolveMentions(mentions: readonly Mention[], host: Mentio
       }
     }
   }
-  return { chips, context };
+  return { chips, context, ...(codebase ? { codebase } : {}) };
 }

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import * as vscode from "vscode";
 import type { FileHead, MentionHost, ProblemInfo, SelectionInfo, WorkspaceSnapshot } from "./resolve";
 import type { ChatWorkspaces } from "./workspaces";
+import type { CodebaseTarget } from "../codebase/target";
 import type { TerminalOutput } from "./terminal-output";
 import type { WorkspaceFiles } from "./workspace-files";
 
@@ -43,7 +44,12 @@ export class VsCodeMentionHost implements MentionHost {
     /** The editor the user worked in last (the chat view has focus while they type). */
     private readonly lastEditor: () => vscode.TextEditor | undefined,
     private readonly workspaces: ChatWorkspaces,
+    private readonly codebaseTarget: () => CodebaseTarget | { error: string },
   ) {}
+
+  codebase(): CodebaseTarget | { error: string } {
+    return this.codebaseTarget();
+  }
 
   workspace(name: string | undefined): Promise<WorkspaceSnapshot | { error: string }> {
     return this.workspaces.snapshot(name);

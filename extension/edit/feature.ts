@@ -10,6 +10,8 @@ import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
 import { findTarget, warmParser, wholeDocument } from "./target";
 import { applyStrategy, mergeInstruction } from "./apply-strategy";
+import { codebaseQuestion, EDIT_CODEBASE_TOKENS, withCodebaseContext } from "./codebase-instruction";
+import type { CodebaseService } from "../codebase/feature";
 
 export const EDIT_COMMANDS = {
   start: "aicockpit.edit.start",
@@ -66,6 +68,7 @@ export function registerEditFeature(
   context: vscode.ExtensionContext,
   backend: EditBackend,
   log: (msg: string) => void,
+  codebase?: CodebaseService,
 ): void {
   const sessions = new Map<string, EditSession>();
   const decos = decorations();
@@ -139,6 +142,33 @@ export function registerEditFeature(
     return u ? sessions.get(u.toString()) : undefined;
   };
 
+  /**
+   * `@codebase` in the instruction: the retrieved code rides along with it. Undefined when the
+   * user must be told why not (no folder, retrieval failed) — the edit does not start then.
+   */
+  const expand = async (instruction: string): Promise<string | undefined> => {
+    const question = codebaseQuestion(instruction);
+    if (question === undefined || !codebase) return instruction;
+    if (question === "") {
+      void vscode.window.showWarningMessage("AiCockpit: say what to change along with @codebase.");
+      return undefined;
+    }
+    try {
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: "AiCockpit: searching the codebase…" },
+        () => codebase.retrieve(question, EDIT_CODEBASE_TOKENS),
+      );
+      e2eReport("edit-codebase", { files: r.files.join(",") });
+      log(`edit: @codebase brought ${r.files.length} file(s): ${r.files.join(", ")}`);
+      return withCodebaseContext(question, r.context);
+    } catch (err) {
+      void vscode.window.showErrorMessage(
+        `AiCockpit: @codebase failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return undefined;
+    }
+  };
+
   const start = async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
@@ -150,9 +180,10 @@ export function registerEditFeature(
       const instruction = await askInstruction(
         context.globalState,
         "AiCockpit: refine the pending edit",
-        "Follow-up instruction (refines the proposal below)",
+        "Follow-up instruction (refines the proposal below); @codebase brings related code",
       );
-      if (instruction) await existing.refine(instruction);
+      const expanded = instruction ? await expand(instruction) : undefined;
+      if (expanded) await existing.refine(expanded);
       return;
     }
     if (existing) return; // still streaming: Esc cancels first
@@ -160,9 +191,11 @@ export function registerEditFeature(
     const instruction = await askInstruction(
       context.globalState,
       `AiCockpit: edit ${target.label}`,
-      "Describe the change, e.g. “add input validation”",
+      "Describe the change, e.g. “add input validation” (@codebase brings related code)",
     );
     if (!instruction) return;
+    const expanded = await expand(instruction);
+    if (!expanded) return;
     if (sessionFor(editor.document.uri)) return;
     // A live selection would paint over the diff colours and swallow typing: collapse it.
     const top = new vscode.Position(target.startLine, 0);
@@ -174,7 +207,7 @@ export function registerEditFeature(
       target: target.label,
       source: target.source ?? "selection",
     });
-    await session.run(instruction);
+    await session.run(expanded);
   };
 
   const reviewProposal = async (args: ReviewProposalArgs) => {

@@ -88,3 +88,10 @@ test("the picker opens on the @ being typed before the caret", () => {
   assert.equal(activeMentionQuery("@src/app.ts done", 16), undefined, "a space ends an unquoted query");
   assert.equal(activeMentionQuery('@"closed name" ', 15), undefined);
 });
+
+test("@codebase is a keyword, also at the end of a sentence; @codebase.ts stays a file", () => {
+  assert.deepEqual(mentions("where do we retry payments? @codebase"), [{ kind: "codebase" }]);
+  assert.deepEqual(mentions("@codebase, where is the login?"), [{ kind: "codebase" }]);
+  assert.deepEqual(mentions("@codebase.ts"), [{ kind: "file", path: "codebase.ts" }]);
+  assert.equal(formatMention({ kind: "codebase" }), "@codebase");
+});

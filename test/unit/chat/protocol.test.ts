@@ -5,7 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RpcHost, type RequestHandlers, type StreamHandlers } from "../../../extension/chat/rpc-host";
+import { sourceLines } from "../../../webview-ui/transcript";
 import {
+  groupSources,
+  isChatSource,
   isMention,
   isToExtension,
   isToWebview,
@@ -37,6 +40,7 @@ function handlers(over: Partial<RequestHandlers> = {}): RequestHandlers {
       items: [{ mention: { kind: "file", path: `${query}.ts` }, label: `${query}.ts`, detail: "", icon: "file" }],
     }),
     "mentions/resolve": notImplemented,
+    "source/open": notImplemented,
     "models/list": () => ({ models: ["m1"], current: "m1" }),
     "models/select": notImplemented,
     "code/copy": notImplemented,
@@ -219,4 +223,39 @@ test("envelope guards", () => {
   assert.equal(isMention({ kind: "workspace" }), true);
   assert.equal(isMention({ kind: "workspace", name: "py-api" }), true);
   assert.equal(isMention({ kind: "workspace", name: "../x" }), false);
+});
+
+test("codebase mentions and the sources the webview may ask to open", () => {
+  assert.equal(isMention({ kind: "codebase" }), true);
+  assert.equal(isToExtension({ kind: "request", id: 2, method: "source/open", params: {} }), true);
+  assert.equal(isChatSource({ path: "src/auth/session.ts", startLine: 3, endLine: 9 }), true);
+  assert.equal(isChatSource({ path: "a.py", startLine: 4, endLine: 4 }), true);
+  for (const bad of [
+    { path: "../etc/passwd", startLine: 1, endLine: 1 },
+    { path: "src/../../x", startLine: 1, endLine: 1 },
+    { path: "/etc/passwd", startLine: 1, endLine: 1 },
+    { path: "C:/x", startLine: 1, endLine: 1 },
+    { path: "a.ts", startLine: 0, endLine: 1 },
+    { path: "a.ts", startLine: 5, endLine: 4 },
+    { path: "a.ts", startLine: 1.5, endLine: 2 },
+    { path: "", startLine: 1, endLine: 1 },
+    { path: "a.ts" },
+  ])
+    assert.equal(isChatSource(bad), false, JSON.stringify(bad));
+});
+
+test("retrieved ranges become one source per file, overlapping ranges merged", () => {
+  const grouped = groupSources([
+    { path: "src/billing/gateway.ts", start_line: 1, end_line: 17 },
+    { path: "src/billing/backoff.ts", start_line: 8, end_line: 17 },
+    { path: "src/billing/gateway.ts", start_line: 6, end_line: 11 },
+    { path: "src/billing/backoff.ts", start_line: 1, end_line: 7 },
+    { path: "src/billing/gateway.ts", start_line: 40, end_line: 52 },
+  ]);
+  assert.deepEqual(grouped, [
+    { path: "src/billing/gateway.ts", startLine: 1, endLine: 17, also: [{ startLine: 40, endLine: 52 }] },
+    { path: "src/billing/backoff.ts", startLine: 1, endLine: 17 },
+  ]);
+  assert.equal(sourceLines(grouped[0]!), "1–17, 40–52");
+  assert.equal(sourceLines({ path: "a.ts", startLine: 3, endLine: 3 }), "3");
 });

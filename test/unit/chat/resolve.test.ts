@@ -11,6 +11,7 @@ import {
   type ProblemInfo,
   type SelectionInfo,
 } from "../../../extension/chat/resolve";
+import type { CodebaseTarget } from "../../../extension/codebase/target";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -22,6 +23,7 @@ function host(
     problems?: ProblemInfo[];
     terminal?: { name: string; text: string };
     workspaces?: Record<string, string>;
+    codebase?: CodebaseTarget | { error: string };
   } = {},
 ): MentionHost & { reads: { path: string; max: number }[] } {
   const reads: { path: string; max: number }[] = [];
@@ -39,6 +41,7 @@ function host(
     selection: () => opts.selection,
     problems: () => opts.problems ?? [],
     terminal: () => opts.terminal,
+    codebase: () => opts.codebase ?? { error: "Open a folder first: @codebase searches the open folder." },
     async workspace(name) {
       const all = opts.workspaces ?? {};
       const key = name ?? Object.keys(all)[0];
@@ -238,4 +241,15 @@ test("@workspace attaches the workspace's file tree; unknown or none is a chip e
   assert.deepEqual(r.chips[0], { mention: { kind: "workspace", name: "api" }, label: "workspace:api" });
   assert.match(r.context[0]!.content, /Docker workspace "api"[\s\S]*requirements.txt/);
   assert.match(r.chips[1]!.error!, /No Docker workspace/);
+});
+
+test("@codebase names what the backend searches (no file content is attached), or why it cannot", async () => {
+  const target: CodebaseTarget = { kind: "local", root: "/home/u/shop", name: "shop" };
+  const r = await resolveMentions([{ kind: "codebase" }, { kind: "codebase" }], host({}, { codebase: target }));
+  assert.deepEqual(r.codebase, target);
+  assert.deepEqual(r.chips, [{ mention: { kind: "codebase" }, label: "codebase: shop" }]);
+  assert.deepEqual(r.context, [], "retrieval happens in the backend, not here");
+  const none = await resolveMentions([{ kind: "codebase" }], host({}));
+  assert.equal(none.codebase, undefined);
+  assert.match(none.chips[0]?.error ?? "", /Open a folder/);
 });
