@@ -31,6 +31,9 @@ function describe(r: CommandOutcome): ToolOutcome {
   };
 }
 
+/** Tools that never change a file: they need not wait for the checkpoints. */
+const READ_TOOLS: ReadonlySet<string> = new Set(["list_files", "read_file", "search"]);
+
 function parseArgs(raw: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(raw === "" ? "{}" : raw);
@@ -115,6 +118,8 @@ export class BuiltinAgent implements TicketAgent {
             emit({ type: "tool_result", call_id: call.id, tool: call.name, ok: true, output: "done" });
             return { status: "completed", text: args.summary };
           }
+          // The previous steps' checkpoints must hold the tree before this tool may change it.
+          if (args && !READ_TOOLS.has(call.name)) await meter.settled();
           const outcome: ToolOutcome = args
             ? await runTool(call.name, args, { root: ticket.path, readOnly, runCommand, signal })
             : { ok: false, output: "The arguments were not a JSON object; send valid JSON.", mutated: false };
