@@ -77,7 +77,12 @@ export class BuiltinAgent implements TicketAgent {
         );
       }
       const answer = await input.confirm({ command, cwd });
-      if (!answer.run) return { ok: false, output: `The user did not run it: ${answer.reason}`, mutated: false };
+      if (!answer.run)
+        return {
+          ok: false,
+          output: `Not run: the command was ${answer.reason}. Do not ask for it again; go on without it or finish.`,
+          mutated: false,
+        };
       return describe(await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal }));
     };
     try {

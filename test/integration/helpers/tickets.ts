@@ -53,9 +53,29 @@ export interface ForgeCall {
   body: unknown;
 }
 
-/** GitHub's pulls API as far as AiCockpit uses it: the first PR per head is created, the next gets 422 "already exists". */
-export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; close(): Promise<void> }> {
+/** An answer the forge gives instead of its normal one (GitHub's error shapes: status, JSON body, headers). */
+export interface ForgeFailure {
+  status: number;
+  json: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Forge {
+  url: string;
+  calls: ForgeCall[];
+  /** The next POSTs (after the contract checks pass) get these answers, in order. */
+  failNext(...f: ForgeFailure[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * GitHub's pulls API as far as AiCockpit uses it: the first PR per head is created, the next
+ * gets 422 "already exists". Requests that break the contract (no Bearer token, wrong path,
+ * no JSON head/base/title) get GitHub's own 401/404/422.
+ */
+export async function startForge(): Promise<Forge> {
   const calls: ForgeCall[] = [];
+  const failures: ForgeFailure[] = [];
   const open = new Map<string, { html_url: string; number: number }>();
   const server = createServer((req, res) => {
     let raw = "";
@@ -64,8 +84,8 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
       const url = new URL(req.url ?? "/", "http://x");
       const body: unknown = raw ? JSON.parse(raw) : undefined;
       calls.push({ method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body });
-      const send = (status: number, json: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
+      const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(JSON.stringify(json));
       };
       if (!/^Bearer \S+$/.test(req.headers.authorization ?? "")) return send(401, { message: "Bad credentials" });
@@ -78,6 +98,8 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
       }
       const b = body as { head?: string; base?: string; title?: string; draft?: boolean };
       if (!b.head || !b.base || !b.title) return send(422, { message: "Validation Failed" });
+      const f = failures.shift();
+      if (f) return send(f.status, f.json, f.headers);
       const key = `${m[1]}:${b.head}`;
       if (open.has(key))
         return send(422, {
@@ -93,6 +115,7 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    failNext: (...f) => failures.push(...f),
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
