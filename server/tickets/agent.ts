@@ -74,6 +74,8 @@ export interface StepRecord {
   failed: boolean;
   /** False when the tool could not have changed a file (the checkpoint then reuses the last one). */
   mutated?: boolean;
+  /** The only files the tool changed, when it knows exactly (relative, `/`-separated): a cheaper checkpoint. */
+  paths?: string[];
 }
 
 export interface StepMeter {

@@ -1,7 +1,9 @@
 /**
  * Budgets, the stuck detector and checkpoints of one run, behind the agent's StepMeter.
  * Every step gets its checkpoint ref `refs/aicockpit/<run>/<n>`; a step that could not have
- * changed a file points at the previous checkpoint instead of hashing the tree again.
+ * changed a file points at the previous checkpoint instead of hashing the tree again, and one
+ * that names the files it changed (edit_file) is written in-process from the previous one
+ * (tree-mirror.ts) instead of by git.
  * The wall-clock budget is enforced by the run (it aborts the agent's signal).
  *
  * Checkpoints are off the critical path: `step()` queues the checkpoint and returns at once,
@@ -48,10 +50,13 @@ export class RunMeter implements StepMeter {
     this.steps += 1;
     const ref = `refs/aicockpit/${this.runId}/${this.steps}`;
     const mutated = rec.mutated !== false;
+    const paths = rec.paths;
     this.queue = this.queue.then(async () => {
       if (this.failure !== undefined) return;
       try {
         if (!mutated && this.lastCheckpoint) await this.repo.pointRef(ref, this.lastCheckpoint);
+        else if (paths && this.lastCheckpoint)
+          this.lastCheckpoint = await this.repo.checkpointPaths(ref, this.lastCheckpoint, paths);
         else this.lastCheckpoint = await this.repo.checkpoint(ref);
       } catch (e) {
         this.failure = e;

@@ -145,6 +145,7 @@ export class BuiltinAgent implements TicketAgent {
             observation: outcome.output,
             failed: !outcome.ok,
             mutated: outcome.mutated,
+            ...(outcome.paths ? { paths: outcome.paths } : {}),
           });
           if (stop) return { status: "stopped", reason: stop };
         }
