@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     await b.call("POST", "/api/tickets", { ticket_id: "bench", repo_url: bare });
     const enqueue = (rs: ScriptedReply[]) => ai.enqueue(...rs);
     const rows: string[] = [];
-    let hidden = 0;
+    let worst = 0;
     for (const [kind, make] of [
       ["read (list_files)", (i: number) => call("list_files", { depth: 1 + (i % 3) })],
       [
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
         dirty: "commit",
       });
       const per = stepMs - modelPerReply;
-      hidden = per;
+      worst = Math.max(worst, per);
       rows.push(`| ${kind} | ${STEPS} | ${r1(stepMs)} ms | ${r1(modelPerReply)} ms | **${r1(per)} ms** |`);
       console.log(`${kind}: step ${r1(stepMs)} ms, model ${r1(modelPerReply)} ms, overhead/step ${r1(per)} ms`);
     }
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const full = await timedReplay(b, "bench", big.run, 0);
     const tail = await timedReplay(b, "bench", big.run, full.n - 100);
     console.log(`replay ${full.n} events: ${r1(full.ms)} ms; tail of 100: ${r1(tail.ms)} ms`);
-    const ok = hidden <= TARGET_STEP_MS && full.ms <= TARGET_FULL_MS && tail.ms <= TARGET_TAIL_MS;
+    const ok = worst <= TARGET_STEP_MS && full.ms <= TARGET_FULL_MS && tail.ms <= TARGET_TAIL_MS;
     writeSection(
       "tickets",
       [
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
         "| --- | --- | --- | --- | --- |",
         ...rows,
         "",
-        `Target: ≤ ${TARGET_STEP_MS} ms per step with a model that takes the time real ones do (the last row) ${hidden <= TARGET_STEP_MS ? "✅" : "❌"}. An edit step's checkpoint is three git processes (\`add --all\` into a temporary index, \`write-tree\`, \`commit-tree\`; ~170 ms at load 3, most of a second at load 30). It is written in the background, serialised, while the next model call runs; the agent waits for it only before the next tool that may change files. With a model that answers instantly (the middle row) that wait is still paid; with one that takes ${SLOW_MODEL_MS} ms it is hidden. Before (checkpoint on the critical path, load 29.6): 788 ms per edit step.`,
+        `Target: ≤ ${TARGET_STEP_MS} ms per step ${worst <= TARGET_STEP_MS ? "✅" : "❌"}. Before (2026-11-30, load 29.6) an edit step cost **788 ms**: its checkpoint was three git processes (\`add --all\` into a temporary index, \`write-tree\`, \`commit-tree\`) on the critical path. Now an \`edit_file\` checkpoint is written in-process from the previous one (\`server/tickets/tree-mirror.ts\`: the changed file's blob, the trees on its path and the commit as loose objects; one \`git ls-tree\` when the mirror is stale), and every checkpoint is queued off the critical path, serialised, with the agent waiting for it only before the next tool that may change files (a \`run_command\` step still takes the three-process route, overlapped with the next model call).`,
         "",
         `Resuming a run of ${full.n} events over SSE (\`GET /api/tickets/:id/runs/:run/events\`): the whole log from \`Last-Event-ID: 0\` in **${r1(full.ms)} ms** (target ≤ ${TARGET_FULL_MS} ms ${full.ms <= TARGET_FULL_MS ? "✅" : "❌"}), the last ${tail.n} after a dropped connection in **${r1(tail.ms)} ms** (target ≤ ${TARGET_TAIL_MS} ms ${tail.ms <= TARGET_TAIL_MS ? "✅" : "❌"}).`,
       ].join("\n"),
