@@ -167,17 +167,22 @@ describe("ticket runs against a hostile model and a remote that drops the connec
     ai.reset();
     ai.enqueue(
       call("read_file", '{"path": "lib.js"'),
-      call("search", JSON.stringify({ pattern: "x".repeat(2_000_000) })),
+      call("search", JSON.stringify({ pattern: "x".repeat(300_000) })),
       call("rm_rf", { path: "/" }),
     );
     ai.setDefault(call("list_files", { depth: 1 }));
     try {
-      const { events, end } = await run("G1", { action: "chat", message: "misbehave" });
+      const { events, end } = await run("G1", {
+        action: "chat",
+        message: "misbehave",
+        budgets: { maxTokens: 20_000_000 },
+      });
       const r = results(events);
       if (r.length < 3)
         console.log(JSON.stringify(events.filter((e) => e.type !== "token").slice(0, 30)).slice(0, 3000));
       assert.match(r[0]!.output, /not a JSON object/);
-      assert.match(r[1]!.output, /not a JSON object/, "an argument cut at the limit is not JSON any more");
+      // Arguments are kept to 256 KiB while they stream in: this one, cut there, is not JSON any more.
+      assert.match(r[1]!.output, /not a JSON object/);
       assert.match(r[2]!.output, /There is no tool "rm_rf"/);
       assert.ok(r.slice(0, 3).every((x) => !x.ok));
       const big = events.find((e) => e.type === "tool_call" && e.tool === "search");
