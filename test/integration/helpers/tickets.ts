@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import assert from "node:assert/strict";
 import type { Backend } from "./backend";
+import { followSse, type Follow as SseFollow } from "./sse";
 import type { TicketRunEvent } from "../../../server/api/tickets";
 
 export function sh(cwd: string, ...args: string[]): string {
@@ -120,71 +120,27 @@ export async function startForge(): Promise<Forge> {
   };
 }
 
-export interface Follow {
-  events: TicketRunEvent[];
-  error?: unknown;
-  ended: Promise<void>;
-  abort(): void;
-}
+export type Follow = SseFollow<TicketRunEvent>;
 
-/**
- * Reads a run's events from after `lastId`; answers every `confirm` with `answer` (default: run it).
- * Checks each SSE message's `id:` equals its seq.
- */
+/** Reads a run's events from after `lastId`; answers every `confirm` with `answer` (default: run it). */
 export function follow(
   b: Backend,
   ticket: string,
   run: string,
   opts: { lastId?: number; answer?: "run" | "reject" | "none" } = {},
 ): Follow {
-  const events: TicketRunEvent[] = [];
-  const ac = new AbortController();
-  const f: Follow = { events, ended: Promise.resolve(), abort: () => ac.abort() };
-  f.ended = (async () => {
-    const res = await fetch(`${b.url}/api/tickets/${ticket}/runs/${run}/events`, {
-      headers: {
-        authorization: `Bearer ${b.token}`,
-        accept: "text/event-stream",
-        ...(opts.lastId !== undefined ? { "last-event-id": String(opts.lastId) } : {}),
-      },
-      signal: ac.signal,
-    });
-    assert.equal(res.status, 200);
-    const dec = new TextDecoder();
-    let buf = "";
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += dec.decode(chunk, { stream: true });
-        let at;
-        while ((at = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          const data = block
-            .split("\n")
-            .find((l) => l.startsWith("data: "))
-            ?.slice(6);
-          if (!data || data === "[DONE]") continue;
-          const ev = JSON.parse(data) as TicketRunEvent;
-          if (ev.type === "heartbeat") continue;
-          assert.equal(
-            block.split("\n").find((l) => l.startsWith("id: ")),
-            `id: ${ev.seq}`,
-          );
-          events.push(ev);
-          const answer = opts.answer ?? "run";
-          if (ev.type === "confirm" && answer !== "none")
-            void b.call("POST", `/api/tickets/${ticket}/runs/${run}/confirm`, {
-              confirmation_id: ev.pending.confirmation_id,
-              action: answer,
-              ...(ev.pending.risk === "dangerous" ? { confirmDangerous: true } : {}),
-            });
-        }
-      }
-    } catch (e) {
-      if (!ac.signal.aborted) f.error = e;
-    }
-  })();
-  return f;
+  const answer = opts.answer ?? "run";
+  return followSse<TicketRunEvent>(b, `/api/tickets/${ticket}/runs/${run}/events`, {
+    ...(opts.lastId !== undefined ? { lastId: opts.lastId } : {}),
+    onEvent: (ev) => {
+      if (ev.type === "confirm" && answer !== "none")
+        void b.call("POST", `/api/tickets/${ticket}/runs/${run}/confirm`, {
+          confirmation_id: ev.pending.confirmation_id,
+          action: answer,
+          ...(ev.pending.risk === "dangerous" ? { confirmDangerous: true } : {}),
+        });
+    },
+  });
 }
 
 export async function waitUntil<T>(what: string, get: () => T | undefined, ms = 60_000): Promise<T> {
