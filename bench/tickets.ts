@@ -144,7 +144,7 @@ async function main(): Promise<void> {
         "",
         `Command: \`node --import tsx bench/tickets.ts\` — ${nowIso()}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}.`,
         "",
-        `Agent overhead per step beyond the model's own time: a run of ${STEPS} tool steps against the real backend and real git, the scripted AI answering at once. One step = the gap between two consecutive steps' \`budget\` events; the model's time = the same replies fetched directly from the bench. It covers parsing the streamed tool call, running the tool, writing the events to the run's log, the checkpoint ref (\`refs/aicockpit/<run>/<n>\`: a tree written from a temporary index for an edit, the previous one re-pointed for a read), and the budget and stuck checks.`,
+        `Agent overhead per step beyond the model's own time: a run of ${STEPS} tool steps against the real backend and real git, the scripted AI answering at once. One step = the gap between two consecutive steps' \`budget\` events; the model's time = the same replies fetched directly from the bench. It covers parsing the streamed tool call, running the tool, writing the events to the run's log, the checkpoint ref (\`refs/aicockpit/<run>/<n>\`: for an edit, a commit written in-process from the previous checkpoint; for a read, the previous one re-pointed), and the budget and stuck checks.`,
         "",
         "| steps | n | one step | model per reply | overhead / step |",
         "| --- | --- | --- | --- | --- |",
