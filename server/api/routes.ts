@@ -71,6 +71,8 @@ import type {
   TicketList,
   TicketRunEvent,
   TicketRunView,
+  TicketView,
+  TicketWorkspaceRequest,
 } from "./tickets";
 import type {
   CompletionFeedback,
@@ -179,6 +181,8 @@ export interface ApiRoutes {
   "GET /api/tickets/:id/runs/:run": [Empty, TicketRunView];
   "POST /api/tickets/:id/runs/:run/confirm": [TicketConfirmRequest, TicketConfirmResponse];
   "POST /api/tickets/:id/runs/:run/cancel": [Empty, TicketRunView];
+  "POST /api/tickets/:id/workspace": [TicketWorkspaceRequest, TicketView];
+  "DELETE /api/tickets/:id/workspace": [Empty, TicketView];
 }
 
 /**

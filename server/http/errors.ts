@@ -73,6 +73,8 @@ const STATUS: Record<ErrorCode, number> = {
   TICKET_DIRTY_TREE: 409,
   TICKET_GIT_FAILED: 502,
   TICKET_CONFIRMATION_STALE: 409,
+  // the workspace does not contain the ticket's clone (or is on another host)
+  TICKET_WORKSPACE_REFUSED: 400,
   FORGE_AUTH_FAILED: 502,
   FORGE_FORBIDDEN: 502,
   FORGE_REJECTED: 502,
