@@ -21,6 +21,8 @@ import { nowIso, r1, writeSection } from "./lib/results";
 const STEPS = 30;
 const EVENTS = 10_000;
 const TARGET_STEP_MS = 100;
+/** A fast hosted model's time to a tool call; the checkpoint should hide behind it. */
+const SLOW_MODEL_MS = 500;
 const TARGET_TAIL_MS = 500;
 const TARGET_FULL_MS = 3_000;
 
@@ -98,6 +100,13 @@ async function main(): Promise<void> {
         "edit (edit_file + checkpoint)",
         (i: number) => call("edit_file", { path: `f${i}.txt`, new_str: `${i}\n`, create: true }),
       ],
+      [
+        `edit, the model taking ${SLOW_MODEL_MS} ms a reply`,
+        (i: number): ScriptedReply => ({
+          ...call("edit_file", { path: `g${i}.txt`, new_str: `${i}\n`, create: true }),
+          latencyMs: SLOW_MODEL_MS,
+        }),
+      ],
     ] as const) {
       const replies = [...Array.from({ length: STEPS }, (_, i) => make(i)), call("finish", { summary: "done" })];
       const modelPerReply = (await modelAlone(ai.url, replies, enqueue)) / replies.length;
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
       // Edits need a dev run; its review turn finishes at once, and with package.json gone no tests are found.
       const action = kind.startsWith("read") ? "chat" : "dev";
       if (action === "dev") {
-        rmSync(join(dir, "root", "bench", "package.json"));
+        rmSync(join(dir, "root", "bench", "package.json"), { force: true });
         enqueue([call("finish", { summary: "Bench edits" })]);
       }
       const { stepMs } = await timedRun(b, "bench", {
@@ -135,13 +144,13 @@ async function main(): Promise<void> {
         "",
         `Command: \`node --import tsx bench/tickets.ts\` — ${nowIso()}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}.`,
         "",
-        `Agent overhead per step beyond the model's own time: a run of ${STEPS} tool steps against the real backend and real git, the scripted AI answering at once. One step = the gap between two consecutive steps' \`budget\` events; the model's time = the same replies fetched directly from the bench. It covers parsing the streamed tool call, running the tool, writing the events to the run's log, the checkpoint ref (\`refs/aicockpit/<run>/<n>\`: a tree written from a temporary index for an edit, the previous one re-pointed for a read), and the budget and stuck checks.`,
+        `Agent overhead per step beyond the model's own time: a run of ${STEPS} tool steps against the real backend and real git, the scripted AI answering at once. One step = the gap between two consecutive steps' \`budget\` events; the model's time = the same replies fetched directly from the bench. It covers parsing the streamed tool call, running the tool, writing the events to the run's log, the checkpoint ref (\`refs/aicockpit/<run>/<n>\`: for an edit, a commit written in-process from the previous checkpoint; for a read, the previous one re-pointed), and the budget and stuck checks.`,
         "",
         "| steps | n | one step | model per reply | overhead / step |",
         "| --- | --- | --- | --- | --- |",
         ...rows,
         "",
-        `Target: ≤ ${TARGET_STEP_MS} ms per step ${worst <= TARGET_STEP_MS ? "✅" : "❌"}. An edit step's checkpoint is three git processes (\`add --all\` into a temporary index, \`write-tree\`, \`commit-tree\`): about 80 ms of CPU in all, the rest of the figure on a loaded machine is waiting for a CPU. Overlapping the checkpoint with the next model call would hide it (the model takes seconds per step); not done yet.`,
+        `Target: ≤ ${TARGET_STEP_MS} ms per step ${worst <= TARGET_STEP_MS ? "✅" : "❌"}. Before (2026-11-30, load 29.6) an edit step cost **788 ms**: its checkpoint was three git processes (\`add --all\` into a temporary index, \`write-tree\`, \`commit-tree\`) on the critical path. Now an \`edit_file\` checkpoint is written in-process from the previous one (\`server/tickets/tree-mirror.ts\`: the changed file's blob, the trees on its path and the commit as loose objects; one \`git ls-tree\` when the mirror is stale), and every checkpoint is queued off the critical path, serialised, with the agent waiting for it only before the next tool that may change files (a \`run_command\` step still takes the three-process route, overlapped with the next model call).`,
         "",
         `Resuming a run of ${full.n} events over SSE (\`GET /api/tickets/:id/runs/:run/events\`): the whole log from \`Last-Event-ID: 0\` in **${r1(full.ms)} ms** (target ≤ ${TARGET_FULL_MS} ms ${full.ms <= TARGET_FULL_MS ? "✅" : "❌"}), the last ${tail.n} after a dropped connection in **${r1(tail.ms)} ms** (target ≤ ${TARGET_TAIL_MS} ms ${tail.ms <= TARGET_TAIL_MS ? "✅" : "❌"}).`,
       ].join("\n"),

@@ -13,8 +13,9 @@
  * - emits only `token`, `tool_call`, `tool_result` and `error` events through `emit` (the run
  *   itself reports a `failed` result's error: the agent need not emit it as well);
  * - calls `meter.step()` after every tool call and stops the turn (`stopped`) when it returns
- *   a reason — the meter counts steps, writes the checkpoint ref `refs/aicockpit/<run>/<n>`,
- *   runs the stuck detector and emits `budget`; reports model tokens with `meter.tokens()`;
+ *   a reason — the meter counts steps, queues the checkpoint ref `refs/aicockpit/<run>/<n>`,
+ *   runs the stuck detector and emits `budget`; awaits `meter.settled()` before a tool that
+ *   may change files; reports model tokens with `meter.tokens()`;
  * - never runs a command on this machine without `confirm()` answering `{ run: true }`
  *   (inside the ticket's workspace container it may run without asking);
  * - touches nothing outside `ticket.path` (realpath containment) and never runs git itself
@@ -73,11 +74,21 @@ export interface StepRecord {
   failed: boolean;
   /** False when the tool could not have changed a file (the checkpoint then reuses the last one). */
   mutated?: boolean;
+  /** The only files the tool changed, when it knows exactly (relative, `/`-separated): a cheaper checkpoint. */
+  paths?: string[];
 }
 
 export interface StepMeter {
-  /** After every tool call. Returns why the run must stop now, if it must. */
+  /**
+   * After every tool call: counts it, queues its checkpoint (written in the background) and
+   * returns why the run must stop now, if it must.
+   */
   step(rec: StepRecord): Promise<TicketStopReason | undefined>;
+  /**
+   * Resolves once every queued checkpoint is written (rejects with the first that failed).
+   * Await it before a tool that may change files, so no checkpoint sees a later step's edits.
+   */
+  settled(): Promise<void>;
   /** Model tokens used (prompt + completion). Returns `tokens` once over the budget. */
   tokens(n: number): TicketStopReason | undefined;
 }

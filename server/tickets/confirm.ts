@@ -65,7 +65,7 @@ export class RunConfirmations {
       throw new AppError("TICKET_CONFIRMATION_STALE", "No command of this run waits for that confirmation.");
     if (req.action === "reject") {
       this.tokens.redeem(req.confirmation_id, this.binding());
-      w.resolve({ run: false, reason: "the user rejected the command" });
+      w.resolve({ run: false, reason: "declined by the user" });
       return;
     }
     if (w.pending.risk === "dangerous" && req.confirmDangerous !== true)

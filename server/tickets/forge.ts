@@ -34,7 +34,7 @@ async function call(
   token: string,
   body: unknown,
   signal?: AbortSignal,
-): Promise<{ status: number; json: unknown }> {
+): Promise<{ status: number; json: unknown; headers: Headers }> {
   const timeout = AbortSignal.timeout(TIMEOUT_MS);
   let res: Response;
   try {
@@ -65,17 +65,63 @@ async function call(
   } catch {
     json = undefined;
   }
-  return { status: res.status, json };
+  return { status: res.status, json, headers: res.headers };
 }
 
+/** GitHub's error body: `message` plus `errors[]` whose entries carry a `message` or a `field`/`code` pair. */
 function messageOf(json: unknown): string {
-  const j = json as { message?: unknown; errors?: { message?: unknown; code?: unknown }[] } | undefined;
+  const j = json as
+    { message?: unknown; errors?: { message?: unknown; field?: unknown; code?: unknown }[] } | undefined;
   const parts = [typeof j?.message === "string" ? j.message : ""];
-  for (const e of Array.isArray(j?.errors) ? j.errors : []) if (typeof e?.message === "string") parts.push(e.message);
+  for (const e of Array.isArray(j?.errors) ? j.errors : []) {
+    if (typeof e?.message === "string") parts.push(e.message);
+    else if (typeof e?.field === "string" && typeof e.code === "string") parts.push(`${e.field}: ${e.code}`);
+  }
   return parts
     .filter((p) => p !== "")
     .join("; ")
+    .replace(/[\u0000-\u001f]/g, " ")
     .slice(0, 500);
+}
+
+/**
+ * A 403 (or 429) means one of three things on GitHub, told apart by its headers and wording:
+ * the rate limit (`x-ratelimit-remaining: 0`, or "rate limit" / `retry-after` for the secondary
+ * limit), an organisation's SAML SSO not yet authorised for the token (`x-github-sso`), or a
+ * token without the right scope or repository access.
+ */
+function forbidden(status: number, msg: string, headers: Headers, where: string): AppError {
+  const detail = `${status}${msg ? `: ${msg}` : ""}`;
+  const remaining = headers.get("x-ratelimit-remaining");
+  const retryAfter = headers.get("retry-after");
+  if (status === 429 || remaining === "0" || /rate limit/i.test(msg)) {
+    const reset = Number(headers.get("x-ratelimit-reset"));
+    const when =
+      retryAfter !== null && /^\d{1,6}$/.test(retryAfter)
+        ? `in ${retryAfter} s`
+        : Number.isFinite(reset) && reset > 0
+          ? `after ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
+          : "later";
+    return new AppError(
+      "FORGE_FORBIDDEN",
+      `The forge's API rate limit is exhausted (${detail}).`,
+      `Retry ${when} (run Dev again: it finds the pushed branch and opens the pull request).`,
+    );
+  }
+  const sso = headers.get("x-github-sso");
+  if (sso !== null || /SAML|SSO/.test(msg)) {
+    const url = /url=(https:\/\/[^\s;,]+)/.exec(sso ?? "")?.[1];
+    return new AppError(
+      "FORGE_FORBIDDEN",
+      `The organisation of ${where} enforces SAML single sign-on and the token is not authorised for it (${detail}).`,
+      `Authorise the token for the organisation${url ? ` at ${url.slice(0, 300)}` : " (GitHub → Settings → Tokens → Configure SSO)"}, then run Dev again.`,
+    );
+  }
+  return new AppError(
+    "FORGE_FORBIDDEN",
+    `The token may not open pull requests on ${where} (${detail}).`,
+    "Give the token write access to pull requests (fine-grained: Pull requests → Read and write) for this repository.",
+  );
 }
 
 export async function openDraftPullRequest(p: PullRequestInput): Promise<PullRequestResult> {
@@ -91,17 +137,19 @@ export async function openDraftPullRequest(p: PullRequestInput): Promise<PullReq
   if (r.status === 201 && typeof json?.html_url === "string")
     return { url: json.html_url, created: true, ...(typeof json.number === "number" ? { number: json.number } : {}) };
   const msg = messageOf(r.json);
+  const where = `${p.owner}/${p.repo}`;
   if (r.status === 401)
     throw new AppError(
       "FORGE_AUTH_FAILED",
-      "The forge rejected the token (401).",
+      `The forge rejected the token (401${msg ? `: ${msg}` : ""}).`,
       "Set a valid GitHub token (AiCockpit: Set GitHub Token); it needs the repo / pull requests scope.",
     );
-  if (r.status === 403 || r.status === 404)
+  if (r.status === 403 || r.status === 429) throw forbidden(r.status, msg, r.headers, where);
+  if (r.status === 404)
     throw new AppError(
       "FORGE_FORBIDDEN",
-      `The token may not open pull requests on ${p.owner}/${p.repo} (${r.status}${msg ? `: ${msg}` : ""}).`,
-      "Give the token write access to pull requests (fine-grained: Pull requests → Read and write) for this repository.",
+      `The forge does not show ${where} to this token (404${msg ? `: ${msg}` : ""}).`,
+      "Check the repository's owner/name and that the token may see it (private repositories answer 404 without access).",
     );
   if (r.status === 422 && /already exists/i.test(msg)) {
     const q = `${base}?state=open&head=${encodeURIComponent(`${p.owner}:${p.head}`)}`;
@@ -121,8 +169,8 @@ export async function openDraftPullRequest(p: PullRequestInput): Promise<PullReq
   if (r.status === 422)
     throw new AppError(
       "FORGE_REJECTED",
-      `The forge refused the pull request: ${msg || "unprocessable"}.`,
-      "Check that the branch was pushed and that the base branch exists.",
+      `The forge refused the pull request (422 validation failed): ${msg || "unprocessable"}.`,
+      "Check that the base branch exists on the forge and that the branch has commits it does not.",
     );
   throw new AppError("FORGE_REJECTED", `The forge answered ${r.status}${msg ? `: ${msg}` : ""}.`);
 }

@@ -1,8 +1,16 @@
 /**
  * Budgets, the stuck detector and checkpoints of one run, behind the agent's StepMeter.
  * Every step gets its checkpoint ref `refs/aicockpit/<run>/<n>`; a step that could not have
- * changed a file points at the previous checkpoint instead of hashing the tree again.
+ * changed a file points at the previous checkpoint instead of hashing the tree again, and one
+ * that names the files it changed (edit_file) is written in-process from the previous one
+ * (tree-mirror.ts) instead of by git.
  * The wall-clock budget is enforced by the run (it aborts the agent's signal).
+ *
+ * Checkpoints are off the critical path: `step()` queues the checkpoint and returns at once,
+ * so writing it (git processes: ~170 ms on a quiet machine, most of a second on a loaded one)
+ * overlaps the next model call. The queue is serial (step n's ref is written before n+1's),
+ * and `settled()` is the barrier: the agent awaits it before a tool that may change files,
+ * and the run after every turn, so a checkpoint always holds the tree as its step left it.
  */
 import type { TicketBudgets, TicketBudgetState, TicketRunEventBody, TicketStopReason } from "../api/tickets";
 import type { StepMeter, StepRecord } from "./agent";
@@ -15,6 +23,9 @@ export class RunMeter implements StepMeter {
   tokensUsed = 0;
   stuckReason: string | undefined;
   private lastCheckpoint: string | undefined;
+  /** The checkpoints queued so far, written one after the other. */
+  private queue: Promise<void> = Promise.resolve();
+  private failure: unknown;
   private readonly stuck = new StuckDetector();
   private readonly startedAt = Date.now();
 
@@ -39,8 +50,19 @@ export class RunMeter implements StepMeter {
   async step(rec: StepRecord): Promise<TicketStopReason | undefined> {
     this.steps += 1;
     const ref = `refs/aicockpit/${this.runId}/${this.steps}`;
-    if (rec.mutated === false && this.lastCheckpoint) await this.repo.pointRef(ref, this.lastCheckpoint);
-    else this.lastCheckpoint = await this.repo.checkpoint(ref);
+    const mutated = rec.mutated !== false;
+    const paths = rec.paths;
+    this.queue = this.queue.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        if (!mutated && this.lastCheckpoint) await this.repo.pointRef(ref, this.lastCheckpoint);
+        else if (paths && this.lastCheckpoint)
+          this.lastCheckpoint = await this.repo.checkpointPaths(ref, this.lastCheckpoint, paths);
+        else this.lastCheckpoint = await this.repo.checkpoint(ref);
+      } catch (e) {
+        this.failure = e;
+      }
+    });
     this.emit({ type: "budget", ...this.state() });
     const why = this.stuck.record(`${rec.tool} ${rec.args}`, rec.observation, rec.failed);
     if (why) {
@@ -48,6 +70,11 @@ export class RunMeter implements StepMeter {
       return "stuck";
     }
     return this.steps >= this.budgets.maxSteps ? "steps" : undefined;
+  }
+
+  async settled(): Promise<void> {
+    await this.queue;
+    if (this.failure !== undefined) throw this.failure;
   }
 
   tokens(n: number): TicketStopReason | undefined {

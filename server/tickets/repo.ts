@@ -7,11 +7,17 @@
  */
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors";
 import { git, type GitOptions } from "./git";
+import { TreeMirror } from "./tree-mirror";
+
+/** A git failure with what the user can do about it (other errors pass through as they are). */
+function withHint(e: unknown, hint: string): unknown {
+  return e instanceof AppError && e.code === "TICKET_GIT_FAILED" ? new AppError(e.code, e.message, hint) : e;
+}
 
 /** Commits made for the user when git has no identity configured. */
 const AGENT_IDENTITY = {
@@ -31,13 +37,25 @@ export class TicketRepo {
     return git(args, { cwd: this.path, ...(this.token !== undefined ? { token: this.token } : {}), ...extra });
   }
 
+  /**
+   * Clones beside the ticket's folder and renames it into place: git removes a failed clone's
+   * folder itself, but not when it is killed (time limit, cancel) or the machine stops, and a
+   * half-cloned folder would block the next try. So `path` appears whole or not at all.
+   */
   static async clone(url: string, path: string, token: string | undefined, signal?: AbortSignal): Promise<TicketRepo> {
     await mkdir(dirname(path), { recursive: true });
-    await git(["clone", "--origin", "origin", "--", url, path], {
-      cwd: dirname(path),
-      ...(token !== undefined ? { token } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const partial = join(dirname(path), `.partial-${basename(path)}-${randomUUID().slice(0, 8)}`);
+    try {
+      await git(["clone", "--origin", "origin", "--", url, partial], {
+        cwd: dirname(path),
+        ...(token !== undefined ? { token } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      await rename(partial, path);
+    } catch (e) {
+      await rm(partial, { recursive: true, force: true });
+      throw withHint(e, "Nothing was left behind: create the ticket again once the remote answers.");
+    }
     return new TicketRepo(path, token);
   }
 
@@ -46,7 +64,9 @@ export class TicketRepo {
   }
 
   async fetch(signal?: AbortSignal): Promise<void> {
-    await this.run(["fetch", "--prune", "origin"], signal ? { signal } : {});
+    await this.run(["fetch", "--prune", "origin"], signal ? { signal } : {}).catch((e: unknown) => {
+      throw withHint(e, "The clone was left as it was: create the ticket again once the remote answers.");
+    });
   }
 
   /** The remote's default branch (origin/HEAD), else main/master, whichever exists. */
@@ -151,6 +171,30 @@ export class TicketRepo {
     }
   }
 
+  private mirror: { commit: string; tree: TreeMirror } | undefined;
+
+  /**
+   * A checkpoint from the previous one (`from`) with only `paths` taken from the working tree,
+   * written in-process (tree-mirror.ts); its parent is `from`, so a run's checkpoints form a
+   * chain. Falls back to the full checkpoint when the repository is not SHA-1.
+   */
+  async checkpointPaths(ref: string, from: string, paths: string[]): Promise<string> {
+    if (this.mirror?.commit !== from) {
+      const listing = (await this.run(["ls-tree", "-r", "-z", "--full-tree", from])).stdout;
+      const tree = TreeMirror.fromListing(join(this.path, ".git"), listing);
+      this.mirror = tree ? { commit: from, tree } : undefined;
+    }
+    if (!this.mirror) return this.checkpoint(ref);
+    for (const p of paths) await this.mirror.tree.update(this.path, p);
+    const commit = await this.mirror.tree.commit(from, `AiCockpit checkpoint ${ref}`, {
+      name: AGENT_IDENTITY.GIT_AUTHOR_NAME,
+      email: AGENT_IDENTITY.GIT_AUTHOR_EMAIL,
+    });
+    this.mirror.commit = commit;
+    await this.pointRef(ref, commit);
+    return commit;
+  }
+
   /**
    * Writes a loose ref file directly: a git process per agent step costs tens of milliseconds
    * on a busy machine, a file write microseconds, and git reads loose refs first. Only our own
@@ -178,6 +222,8 @@ export class TicketRepo {
   async push(branch: string, signal?: AbortSignal): Promise<void> {
     await this.run(["push", "--porcelain", "origin", `refs/heads/${branch}:refs/heads/${branch}`], {
       ...(signal ? { signal } : {}),
+    }).catch((e: unknown) => {
+      throw withHint(e, `The commit is kept on ${branch} here; the next Dev run with a change pushes it.`);
     });
   }
 

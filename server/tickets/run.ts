@@ -84,6 +84,15 @@ function commitMessage(review: string, ticketId: string, request: string | undef
 }
 
 export async function executeRun(s: RunSpec): Promise<RunEnd> {
+  try {
+    return await execute(s);
+  } finally {
+    // A stopped or failed run says its checkpoints are kept: they are all written before it ends.
+    await s.meter.settled().catch(() => undefined);
+  }
+}
+
+async function execute(s: RunSpec): Promise<RunEnd> {
   const { repo, emit, ticket } = s;
   const turn = async (step: AgentStep, prompt: string): Promise<string> => {
     const r = await s.agent.runTurn({
@@ -101,6 +110,7 @@ export async function executeRun(s: RunSpec): Promise<RunEnd> {
     });
     s.followUp = true;
     if (r.status !== "completed") throw new Halt(r);
+    await s.meter.settled();
     return r.text;
   };
   const phase = (p: string) => emit({ type: "status", status: "running", phase: p });
@@ -224,17 +234,20 @@ export async function executeRun(s: RunSpec): Promise<RunEnd> {
         }.`,
       };
     phase("opening the pull request");
-    const pr = await openDraftPullRequest({
-      apiUrl: s.forgeApiUrl,
-      token: s.token,
-      owner: s.forgeRepo.owner,
-      repo: s.forgeRepo.name,
-      head: ticket.branch,
-      base: s.baseBranch,
-      title: message.split("\n")[0]!,
-      body: `${message.split("\n").slice(2).join("\n")}\n\nTicket: ${ticket.ticketId}\nTests: ${testsNote}.\n\n_Opened as a draft by the AiCockpit agent._`,
-      signal: s.signal,
-    });
+    const pr = await prOrKept(
+      ticket.branch,
+      openDraftPullRequest({
+        apiUrl: s.forgeApiUrl,
+        token: s.token,
+        owner: s.forgeRepo.owner,
+        repo: s.forgeRepo.name,
+        head: ticket.branch,
+        base: s.baseBranch,
+        title: message.split("\n")[0]!,
+        body: `${message.split("\n").slice(2).join("\n")}\n\nTicket: ${ticket.ticketId}\nTests: ${testsNote}.\n\n_Opened as a draft by the AiCockpit agent._`,
+        signal: s.signal,
+      }),
+    );
     emit({
       type: "pr",
       url: pr.url,
@@ -273,6 +286,23 @@ export async function executeRun(s: RunSpec): Promise<RunEnd> {
       stop_reason: reason,
       message: `Stopped: ${why[reason]}. ${kept(ticket.branch, ticket.runId)}`,
     };
+  }
+}
+
+/** A forge error after the push: the message says the work is safe on the pushed branch. */
+async function prOrKept(
+  branch: string,
+  pr: Promise<Awaited<ReturnType<typeof openDraftPullRequest>>>,
+): Promise<Awaited<ReturnType<typeof openDraftPullRequest>>> {
+  try {
+    return await pr;
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code === "CANCELLED") throw e;
+    throw new AppError(
+      e.code,
+      `No pull request: ${e.message} The commit is pushed to ${branch}, which is kept.`,
+      e.hint,
+    );
   }
 }
 

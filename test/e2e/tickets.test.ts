@@ -11,6 +11,9 @@
  *     draft PR link; the commit is in the bare remote on ticket_<id>; the fake GitHub got the
  *     PR request with the token in its Authorization header only.
  *  4. Reload the window: the run panel comes back and shows the whole run again.
+ *  5. Chat: a question from the row's Chat action; the answer streams into the run panel.
+ *  6. Dev whose agent asks for two commands: Reject the first (the panel shows it was declined
+ *     by the user, nothing ran), Run the second (its output shows; its file is committed).
  * Screenshots land in .test-artifacts/e2e/ (look at them).
  */
 import { after, before, describe, test } from "node:test";
@@ -305,6 +308,62 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await page.mouse.move(5, 5);
       await sleep(500);
       await vs.screenshot("after-reload");
+
+      // ---- 5. Chat: a question, the answer streams into the run panel
+      ai.enqueue({ chunks: ["The README ", "greets ", "whoever ", "reads it."], chunkDelayMs: 500 });
+      mark = vs.readReport().length;
+      await inline("Ticket: Chat");
+      await quick.locator(".quick-input-title", { hasText: "Chat" }).waitFor({ timeout: 15_000 });
+      await answer("What does the README say?");
+      const chatRun = await vs.waitForReport((e) => e.event === "ticket-run-started", 30_000, mark);
+      assert.equal(chatRun.action, "chat");
+      frame = panel();
+      await frame.locator(".text", { hasText: "The README" }).first().waitFor({ timeout: 60_000 });
+      await vs.screenshot("chat-streaming");
+      const chatEnd = await vs.waitForReport(
+        (e) => e.event === "ticket-run-end" && e.run === chatRun.run,
+        120_000,
+        mark,
+      );
+      assert.equal(chatEnd.status, "completed");
+      await frame.locator(".text", { hasText: "The README greets whoever reads it." }).waitFor({ timeout: 10_000 });
+      await vs.screenshot("chat-done");
+
+      // ---- 6. Dev with commands: Reject one (the agent is told it was declined), Run the next (its output shows)
+      ai.enqueue(
+        { toolCalls: [{ name: "run_command", arguments: { command: "touch rejected-marker" } }] },
+        {
+          toolCalls: [
+            {
+              name: "run_command",
+              arguments: { command: "echo hello-from-the-command > greeting.txt; cat greeting.txt" },
+            },
+          ],
+        },
+        { toolCalls: [{ name: "finish", arguments: { summary: "Wrote greeting.txt." } }] },
+      );
+      mark = vs.readReport().length;
+      await inline("Ticket: Dev");
+      const cmdRun = await vs.waitForReport((e) => e.event === "ticket-run-started", 30_000, mark);
+      frame = panel();
+      const rejectCard = frame.locator(".card.confirm", { hasText: "rejected-marker" });
+      await rejectCard.waitFor({ timeout: 60_000 });
+      await vs.screenshot("confirm-before-reject");
+      await rejectCard.locator("button", { hasText: "Reject" }).click();
+      await frame.locator("details", { hasText: "declined by the user" }).first().waitFor({ timeout: 30_000 });
+      const runCard = frame.locator(".card.confirm", { hasText: "greeting.txt" });
+      await runCard.waitFor({ timeout: 60_000 });
+      await runCard.locator("button", { hasText: /^Run/ }).click();
+      await frame.locator("details", { hasText: "hello-from-the-command" }).first().waitFor({ timeout: 60_000 });
+      const cmdEnd = await vs.waitForReport((e) => e.event === "ticket-run-end" && e.run === cmdRun.run, 240_000, mark);
+      assert.equal(cmdEnd.status, "completed", JSON.stringify(cmdEnd));
+      await page.mouse.move(5, 5);
+      await vs.screenshot("confirm-reject-then-run");
+      assert.equal(git(bare, "show", `${BRANCH}:greeting.txt`), "hello-from-the-command", "the command that ran");
+      assert.ok(
+        !git(bare, "ls-tree", "--name-only", BRANCH).split("\n").includes("rejected-marker"),
+        "the rejected one never ran",
+      );
     },
   );
 });

@@ -16,6 +16,7 @@ import { startScriptedAI, type RecordedRequest, type ScriptedAI } from "../fixtu
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/backend";
 import { createWorkspace } from "./helpers/workspaces";
+import { followSse, type Follow as SseFollow } from "./helpers/sse";
 import { HostRegistry, SshPool } from "../../server/hosts";
 
 type Step = { description: string; command: string; check: string };
@@ -51,55 +52,11 @@ function userOf(req: RecordedRequest): string {
   return body?.messages?.[1]?.content ?? "";
 }
 
-interface Follow {
-  events: TaskEvent[];
-  /** Set when the stream broke (e.g. the backend went away); `ended` itself never rejects. */
-  error?: unknown;
-  ended: Promise<void>;
-  abort(): void;
-}
+type Follow = SseFollow<TaskEvent>;
 
 /** Reads the task's event stream (from after `lastId`) into `events`. */
-function follow(b: Backend, id: string, lastId?: number): Follow {
-  const events: TaskEvent[] = [];
-  const ac = new AbortController();
-  const f: Follow = { events, ended: Promise.resolve(), abort: () => ac.abort() };
-  f.ended = (async () => {
-    const res = await fetch(`${b.url}/api/tasks/${id}/events`, {
-      headers: {
-        authorization: `Bearer ${b.token}`,
-        accept: "text/event-stream",
-        ...(lastId !== undefined ? { "last-event-id": String(lastId) } : {}),
-      },
-      signal: ac.signal,
-    });
-    assert.equal(res.status, 200);
-    const dec = new TextDecoder();
-    let buf = "";
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += dec.decode(chunk, { stream: true });
-        let at;
-        while ((at = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          const data = block
-            .split("\n")
-            .find((l) => l.startsWith("data: "))
-            ?.slice(6);
-          if (!data || data === "[DONE]") continue;
-          const ev = JSON.parse(data) as TaskEvent;
-          const idLine = block.split("\n").find((l) => l.startsWith("id: "));
-          if (ev.type !== "heartbeat") assert.equal(idLine, `id: ${ev.seq}`);
-          events.push(ev);
-        }
-      }
-    } catch (e) {
-      if (!ac.signal.aborted) f.error = e;
-    }
-  })();
-  return f;
-}
+const follow = (b: Backend, id: string, lastId?: number): Follow =>
+  followSse<TaskEvent>(b, `/api/tasks/${id}/events`, lastId !== undefined ? { lastId } : {});
 
 async function waitFor<T extends TaskEvent>(
   f: Follow,
@@ -116,12 +73,43 @@ async function waitFor<T extends TaskEvent>(
   }
 }
 
+const isQuestion = (e: TaskEvent): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> =>
+  e.type === "awaiting_confirmation";
+
 type Answer = (p: PendingConfirmation) => Record<string, unknown>;
 const runIt: Answer = (p) => ({
   confirmation_id: p.confirmation_id,
   action: "run",
   ...(p.risk === "dangerous" ? { confirmDangerous: true } : {}),
 });
+
+type HangEvent = Extract<TaskEvent, { type: "hang_suspected" }>;
+type HangAnswer = "wait" | "kill" | { input: string };
+
+/**
+ * Answers the task's hang questions in turn with `script` (the last answer repeats), checking
+ * each shows `lastLines` when given; `answered` records what was sent.
+ */
+function answerHangs(
+  b: Backend,
+  script: HangAnswer[],
+  lastLines?: string[],
+): { onHang: (h: HangEvent) => Promise<void>; answered: string[] } {
+  const answered: string[] = [];
+  return {
+    answered,
+    onHang: async (h) => {
+      if (lastLines) assert.deepEqual(h.last_lines, lastLines);
+      const a = script[Math.min(answered.length, script.length - 1)]!;
+      answered.push(typeof a === "string" ? a : "input");
+      const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
+        hang_id: h.pending.hang_id,
+        ...(typeof a === "string" ? { action: a } : { action: "input", text: a.input }),
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    },
+  };
+}
 
 /** Starts a task and answers every confirmation with `answer` until it ends. */
 async function runTask(
@@ -205,6 +193,13 @@ describe("host tasks with the real backend", () => {
     await b?.stop();
     await ai?.close();
   });
+
+  /** Waits for the task's next confirmation question (after event `from`) and answers "run". */
+  async function runNextConfirmation(f: Follow, id: string, from = 0): Promise<void> {
+    const q = await waitFor(f, isQuestion, from);
+    const r = await b.call("POST", `/api/tasks/${id}/decision`, runIt(q.pending));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
 
   const threeSteps = (dir: string): Step[] => [
     { description: "make the site folder", command: `mkdir -p ${dir}/site`, check: `test -d ${dir}/site` },
@@ -356,11 +351,7 @@ describe("host tasks with the real backend", () => {
       runIt,
       async (h) => {
         before = await remotePs(`sleep ${secs}`);
-        const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
-          hang_id: h.pending.hang_id,
-          action: "kill",
-        });
-        assert.equal(r.status, 200, JSON.stringify(r.body));
+        await answerHangs(b, ["kill"]).onHang(h);
       },
     );
     const hangs = events.filter(
@@ -390,25 +381,15 @@ describe("host tasks with the real backend", () => {
         check: `grep -qx sesame ${dir}/answer`,
       },
     ]);
-    const answers: string[] = [];
+    const hangs = answerHangs(b, ["wait", { input: "sesame" }], ["name?"]);
     const { view, events } = await runTask(
       b,
       { prompt: "answer the prompt", target: hostTarget, limits: { hangMs: 1_000 } },
       runIt,
-      async (h) => {
-        assert.deepEqual(h.last_lines, ["name?"]);
-        const action = answers.length === 0 ? "wait" : "input";
-        answers.push(action);
-        const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
-          hang_id: h.pending.hang_id,
-          action,
-          ...(action === "input" ? { text: "sesame" } : {}),
-        });
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-      },
+      hangs.onHang,
     );
     assert.equal(view.status, "completed", JSON.stringify(view));
-    assert.deepEqual(answers, ["wait", "input"], "after wait the silence is watched again");
+    assert.deepEqual(hangs.answered, ["wait", "input"], "after wait the silence is watched again");
     assert.equal(events.filter((e) => e.type === "hang_suspected").length, 2);
     assert.equal((await psPool!.exec("rig", ["cat", `${dir}/answer`])).stdout, "sesame\n");
   });
@@ -426,25 +407,15 @@ describe("host tasks with the real backend", () => {
           check: "grep -qx sesame /workspace/answer",
         },
       ]);
-      const answers: string[] = [];
+      const hangs = answerHangs(b, ["wait", { input: "sesame" }], ["name?"]);
       const { view, events } = await runTask(
         b,
         { prompt: "answer the prompt", target: { kind: "workspace", workspaceId: name }, limits: { hangMs: 1_000 } },
         runIt,
-        async (h) => {
-          assert.deepEqual(h.last_lines, ["name?"]);
-          const action = answers.length === 0 ? "wait" : "input";
-          answers.push(action);
-          const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
-            hang_id: h.pending.hang_id,
-            action,
-            ...(action === "input" ? { text: "sesame" } : {}),
-          });
-          assert.equal(r.status, 200, JSON.stringify(r.body));
-        },
+        hangs.onHang,
       );
       assert.equal(view.status, "completed", JSON.stringify(view));
-      assert.deepEqual(answers, ["wait", "input"], "the command waited for its input (stdin open)");
+      assert.deepEqual(hangs.answered, ["wait", "input"], "the command waited for its input (stdin open)");
       assert.equal(events.filter((e) => e.type === "hang_suspected").length, 2);
       assert.match(
         view.subtasks[0]!.attempts[0]!.output,
@@ -469,15 +440,7 @@ describe("host tasks with the real backend", () => {
           limits: { hangMs: 1_000, maxAttempts: 1 },
         },
         runIt,
-        async (h) => {
-          const input = answers.length === 2;
-          answers.push(input ? "input" : "kill");
-          const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
-            hang_id: h.pending.hang_id,
-            ...(input ? { action: "input", text: "go" } : { action: "kill" }),
-          });
-          assert.equal(r.status, 200, JSON.stringify(r.body));
-        },
+        answerHangs(b, [{ input: "go" }, "kill"]).onHang,
       );
       assert.equal(killed.view.status, "failed");
       assert.equal(killed.view.subtasks[0]!.attempts[0]!.validation_result, "killed");
@@ -504,15 +467,7 @@ describe("host tasks with the real backend", () => {
       b,
       { prompt: "answer the prompt", target: { kind: "local" }, limits: { hangMs: 1_000 } },
       runIt,
-      async (h) => {
-        assert.deepEqual(h.last_lines, ["name?"]);
-        const r = await b.call("POST", `/api/tasks/${h.task_id}/decision`, {
-          hang_id: h.pending.hang_id,
-          action: "input",
-          text: "sesame",
-        });
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-      },
+      answerHangs(b, [{ input: "sesame" }], ["name?"]).onHang,
     );
     assert.equal(view.status, "completed", JSON.stringify(view));
     assert.equal(readFileSync(join(dir, "answer"), "utf8"), "sesame\n");
@@ -557,10 +512,7 @@ describe("host tasks with the real backend", () => {
     const started = await b.call<TaskView>("POST", "/api/tasks", { prompt: "resume me", target: { kind: "local" } });
     const id = started.body.task_id;
     const first = follow(b, id);
-    const q = await waitFor(
-      first,
-      (e): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> => e.type === "awaiting_confirmation",
-    );
+    const q = await waitFor(first, isQuestion);
     first.abort();
     await first.ended;
     const seen = first.events.filter((e) => e.type !== "heartbeat");
@@ -637,11 +589,7 @@ describe("host tasks with the real backend", () => {
     const started = await b.call<TaskView>("POST", "/api/tasks", { prompt: "long one", target: { kind: "local" } });
     const id = started.body.task_id;
     const f = follow(b, id);
-    const q = await waitFor(
-      f,
-      (e): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> => e.type === "awaiting_confirmation",
-    );
-    await b.call("POST", `/api/tasks/${id}/decision`, runIt(q.pending));
+    await runNextConfirmation(f, id);
     const ps = () =>
       execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
         .split("\n")
@@ -666,17 +614,8 @@ describe("host tasks with the real backend", () => {
     const started = await b.call<TaskView>("POST", "/api/tasks", { prompt: "restart me", target: { kind: "local" } });
     const id = started.body.task_id;
     const f = follow(b, id);
-    const q1 = await waitFor(
-      f,
-      (e): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> => e.type === "awaiting_confirmation",
-    );
-    await b.call("POST", `/api/tasks/${id}/decision`, runIt(q1.pending));
-    const at = f.events.length;
-    await waitFor(
-      f,
-      (e): e is Extract<TaskEvent, { type: "awaiting_confirmation" }> => e.type === "awaiting_confirmation",
-      at,
-    );
+    await runNextConfirmation(f, id);
+    await waitFor(f, isQuestion, f.events.length);
     const beforeView = (await b.call<TaskView>("GET", `/api/tasks/${id}`)).body;
     await b.stop();
     await f.ended;

@@ -128,7 +128,7 @@ describe(
         followUp: false,
         model: { model: "gemini-2.5-flash", apiKey: "test-key-not-real" },
         budgets: { maxSteps: 50, maxTokens: 400_000, maxMs: 1_800_000 },
-        meter: { step: () => Promise.resolve(undefined), tokens: () => undefined },
+        meter: { step: () => Promise.resolve(undefined), settled: () => Promise.resolve(), tokens: () => undefined },
         confirm: () => Promise.resolve({ run: false, reason: "never asked" }),
         emit: (ev) => events.push(ev),
         signal: new AbortController().signal,

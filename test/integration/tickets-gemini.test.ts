@@ -93,6 +93,7 @@ function turn(
         steps.push(rec);
         return Promise.resolve(undefined);
       },
+      settled: () => Promise.resolve(),
       tokens: (k) => {
         tokens.push(k);
         return undefined;

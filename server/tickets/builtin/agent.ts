@@ -31,6 +31,9 @@ function describe(r: CommandOutcome, idleMs: number): ToolOutcome {
   };
 }
 
+/** Tools that never change a file: they need not wait for the checkpoints. */
+const READ_TOOLS: ReadonlySet<string> = new Set(["list_files", "read_file", "search"]);
+
 function parseArgs(raw: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(raw === "" ? "{}" : raw);
@@ -78,7 +81,12 @@ export class BuiltinAgent implements TicketAgent {
         );
       }
       const answer = await input.confirm({ command, cwd });
-      if (!answer.run) return { ok: false, output: `The user did not run it: ${answer.reason}`, mutated: false };
+      if (!answer.run)
+        return {
+          ok: false,
+          output: `Not run: the command was ${answer.reason}. Do not ask for it again; go on without it or finish.`,
+          mutated: false,
+        };
       return describe(
         await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal, ...limits }),
         limits.idleMs,
@@ -122,6 +130,8 @@ export class BuiltinAgent implements TicketAgent {
             emit({ type: "tool_result", call_id: call.id, tool: call.name, ok: true, output: "done" });
             return { status: "completed", text: args.summary };
           }
+          // The previous steps' checkpoints must hold the tree before this tool may change it.
+          if (args && !READ_TOOLS.has(call.name)) await meter.settled();
           const outcome: ToolOutcome = args
             ? await runTool(call.name, args, { root: ticket.path, readOnly, runCommand, signal })
             : { ok: false, output: "The arguments were not a JSON object; send valid JSON.", mutated: false };
@@ -142,6 +152,7 @@ export class BuiltinAgent implements TicketAgent {
             observation: outcome.output,
             failed: !outcome.ok,
             mutated: outcome.mutated,
+            ...(outcome.paths ? { paths: outcome.paths } : {}),
           });
           if (stop) return { status: "stopped", reason: stop };
         }

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { readdir, readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { TICKET_LIMITS } from "../../api/tickets";
 import { PathError, relToTicket, resolveInTicket } from "../paths";
 
@@ -15,6 +15,8 @@ export interface ToolOutcome {
   output: string;
   /** The tool may have changed files (a checkpoint is worth writing). */
   mutated: boolean;
+  /** Exactly the files it changed (relative, `/`-separated), when it knows: the checkpoint then hashes only these. */
+  paths?: string[];
 }
 
 export interface ToolEnv {
@@ -222,7 +224,12 @@ async function editFile(root: string, a: Json): Promise<ToolOutcome> {
     if (existsSync(p)) return fail(`${a.path} already exists; edit it with old_str/new_str instead.`);
     await mkdir(dirname(p), { recursive: true });
     await writeFile(p, a.new_str, { flag: "wx" });
-    return { ok: true, output: `Created ${a.path} (${a.new_str.split("\n").length} lines).`, mutated: true };
+    return {
+      ok: true,
+      output: `Created ${a.path} (${a.new_str.split("\n").length} lines).`,
+      mutated: true,
+      paths: [gitPath(root, p)],
+    };
   }
   if (typeof a.old_str !== "string" || a.old_str === "") return fail("edit_file needs `old_str` (or create=true).");
   if (!existsSync(p)) return fail(`${a.path} does not exist; use create=true to make it.`);
@@ -232,7 +239,12 @@ async function editFile(root: string, a: Json): Promise<ToolOutcome> {
   const count = text.split(a.old_str).length - 1;
   if (count > 1) return fail(`old_str occurs ${count} times in ${a.path}; include more context so it is unique.`);
   await writeFile(p, text.slice(0, first) + a.new_str + text.slice(first + a.old_str.length));
-  return { ok: true, output: `Edited ${a.path}.`, mutated: true };
+  return { ok: true, output: `Edited ${a.path}.`, mutated: true, paths: [gitPath(root, p)] };
+}
+
+/** The path as git names it: relative to the clone, `/`-separated. */
+function gitPath(root: string, abs: string): string {
+  return relToTicket(root, abs).split(sep).join("/");
 }
 
 export async function runTool(name: string, args: Json, env: ToolEnv): Promise<ToolOutcome> {

@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import assert from "node:assert/strict";
 import type { Backend } from "./backend";
+import { followSse, type Follow as SseFollow } from "./sse";
 import type { TicketRunEvent } from "../../../server/api/tickets";
 
 export function sh(cwd: string, ...args: string[]): string {
@@ -53,9 +53,29 @@ export interface ForgeCall {
   body: unknown;
 }
 
-/** GitHub's pulls API as far as AiCockpit uses it: the first PR per head is created, the next gets 422 "already exists". */
-export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; close(): Promise<void> }> {
+/** An answer the forge gives instead of its normal one (GitHub's error shapes: status, JSON body, headers). */
+export interface ForgeFailure {
+  status: number;
+  json: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Forge {
+  url: string;
+  calls: ForgeCall[];
+  /** The next POSTs (after the contract checks pass) get these answers, in order. */
+  failNext(...f: ForgeFailure[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * GitHub's pulls API as far as AiCockpit uses it: the first PR per head is created, the next
+ * gets 422 "already exists". Requests that break the contract (no Bearer token, wrong path,
+ * no JSON head/base/title) get GitHub's own 401/404/422.
+ */
+export async function startForge(): Promise<Forge> {
   const calls: ForgeCall[] = [];
+  const failures: ForgeFailure[] = [];
   const open = new Map<string, { html_url: string; number: number }>();
   const server = createServer((req, res) => {
     let raw = "";
@@ -64,8 +84,8 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
       const url = new URL(req.url ?? "/", "http://x");
       const body: unknown = raw ? JSON.parse(raw) : undefined;
       calls.push({ method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body });
-      const send = (status: number, json: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
+      const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(JSON.stringify(json));
       };
       if (!/^Bearer \S+$/.test(req.headers.authorization ?? "")) return send(401, { message: "Bad credentials" });
@@ -78,6 +98,8 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
       }
       const b = body as { head?: string; base?: string; title?: string; draft?: boolean };
       if (!b.head || !b.base || !b.title) return send(422, { message: "Validation Failed" });
+      const f = failures.shift();
+      if (f) return send(f.status, f.json, f.headers);
       const key = `${m[1]}:${b.head}`;
       if (open.has(key))
         return send(422, {
@@ -93,75 +115,32 @@ export async function startForge(): Promise<{ url: string; calls: ForgeCall[]; c
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    failNext: (...f) => failures.push(...f),
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
 
-export interface Follow {
-  events: TicketRunEvent[];
-  error?: unknown;
-  ended: Promise<void>;
-  abort(): void;
-}
+export type Follow = SseFollow<TicketRunEvent>;
 
-/**
- * Reads a run's events from after `lastId`; answers every `confirm` with `answer` (default: run it).
- * Checks each SSE message's `id:` equals its seq.
- */
+/** Reads a run's events from after `lastId`; answers every `confirm` with `answer` (default: run it). */
 export function follow(
   b: Backend,
   ticket: string,
   run: string,
   opts: { lastId?: number; answer?: "run" | "reject" | "none" } = {},
 ): Follow {
-  const events: TicketRunEvent[] = [];
-  const ac = new AbortController();
-  const f: Follow = { events, ended: Promise.resolve(), abort: () => ac.abort() };
-  f.ended = (async () => {
-    const res = await fetch(`${b.url}/api/tickets/${ticket}/runs/${run}/events`, {
-      headers: {
-        authorization: `Bearer ${b.token}`,
-        accept: "text/event-stream",
-        ...(opts.lastId !== undefined ? { "last-event-id": String(opts.lastId) } : {}),
-      },
-      signal: ac.signal,
-    });
-    assert.equal(res.status, 200);
-    const dec = new TextDecoder();
-    let buf = "";
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += dec.decode(chunk, { stream: true });
-        let at;
-        while ((at = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          const data = block
-            .split("\n")
-            .find((l) => l.startsWith("data: "))
-            ?.slice(6);
-          if (!data || data === "[DONE]") continue;
-          const ev = JSON.parse(data) as TicketRunEvent;
-          if (ev.type === "heartbeat") continue;
-          assert.equal(
-            block.split("\n").find((l) => l.startsWith("id: ")),
-            `id: ${ev.seq}`,
-          );
-          events.push(ev);
-          const answer = opts.answer ?? "run";
-          if (ev.type === "confirm" && answer !== "none")
-            void b.call("POST", `/api/tickets/${ticket}/runs/${run}/confirm`, {
-              confirmation_id: ev.pending.confirmation_id,
-              action: answer,
-              ...(ev.pending.risk === "dangerous" ? { confirmDangerous: true } : {}),
-            });
-        }
-      }
-    } catch (e) {
-      if (!ac.signal.aborted) f.error = e;
-    }
-  })();
-  return f;
+  const answer = opts.answer ?? "run";
+  return followSse<TicketRunEvent>(b, `/api/tickets/${ticket}/runs/${run}/events`, {
+    ...(opts.lastId !== undefined ? { lastId: opts.lastId } : {}),
+    onEvent: (ev) => {
+      if (ev.type === "confirm" && answer !== "none")
+        void b.call("POST", `/api/tickets/${ticket}/runs/${run}/confirm`, {
+          confirmation_id: ev.pending.confirmation_id,
+          action: answer,
+          ...(ev.pending.risk === "dangerous" ? { confirmDangerous: true } : {}),
+        });
+    },
+  });
 }
 
 export async function waitUntil<T>(what: string, get: () => T | undefined, ms = 60_000): Promise<T> {
