@@ -119,11 +119,13 @@ function main(): void {
         import("./codebase/index.js"),
         import("./codebase/local-source.js"),
         import("./workspaces/codebase-source.js"),
-      ]).then(([svc, engine, local, ws]) => {
+        import("./codebase/host-source.js"),
+      ]).then(([svc, engine, local, ws, host]) => {
         codebaseService = new svc.CodebaseService({
           createIndex: engine.createCodebaseIndex,
           localSource: local.createLocalFileSource,
           workspaceSource: ws.workspaceSourceFactory(ctx.workspaces),
+          hostSource: host.hostSourceFactory(ctx.hosts),
           metrics: codebaseMetrics,
         });
         return codebaseService;

@@ -3,7 +3,8 @@
  * retrieval) the chat asks with the user's question. Built by the backend in the background.
  *
  * Flow for a client:
- *   1. `POST /api/codebase/index { root }` (or `{ workspace_id }` for a Docker workspace) ensures
+ *   1. `POST /api/codebase/index { root }` (or `{ workspace_id }` for a Docker workspace, local or on a
+ *      remote Docker host, or `{ host_id, root }` for a folder on a registered SSH host) ensures
  *      an index and starts its build; the same target always gets the same `index_id`, so the
  *      call is idempotent and cheap once built (it then rescans for changes missed meanwhile).
  *   2. Progress: poll `GET /api/codebase/:id`, or follow `GET /api/codebase/:id/progress`
@@ -47,9 +48,11 @@ export interface CodebaseIndexView {
   files_total: number;
   /** More files than the backend indexes per root (CODEBASE_LIMITS.maxFiles): the rest were left out. */
   truncated: boolean;
-  /** The folder indexed (resolved, absolute; inside the container for a workspace). */
+  /** The folder indexed (resolved, absolute; inside the container for a workspace, on the host for `host_id`). */
   root: string;
   workspace_id: string | null;
+  /** The SSH host (GET /api/hosts) whose folder this is; null for a local folder or a workspace. */
+  host_id: string | null;
   /** When the last build or update finished (ms since epoch); null before the first. */
   updated_at: number | null;
   error?: ApiError;
@@ -95,6 +98,8 @@ export interface ChatSourcesEvent {
   index_id: string;
   root: string;
   workspace_id: string | null;
+  /** Set when the index is a folder on an SSH host. */
+  host_id?: string | null;
   files: CodebaseSource[];
   partial: boolean;
 }

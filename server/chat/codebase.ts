@@ -54,6 +54,7 @@ export function codebaseBlock(r: Retrieved, budgetTokens: number): CodebaseBlock
     index_id: r.view.index_id,
     root: r.view.root,
     workspace_id: r.view.workspace_id,
+    host_id: r.view.host_id,
     files: r.response.files,
     partial: r.response.partial,
   };

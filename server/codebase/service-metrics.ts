@@ -10,7 +10,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { CodebaseIndexView, CodebaseStatus } from "../api/codebase";
 
-export type SourceKind = "local" | "workspace";
+export type SourceKind = "local" | "workspace" | "host";
 
 export interface CodebaseMetrics {
   build(source: SourceKind, outcome: "ok" | "failed" | "cancelled", seconds: number): void;

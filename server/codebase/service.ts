@@ -1,6 +1,6 @@
 /**
- * The @codebase indexes the backend keeps: one per root (a local folder, or a folder inside a
- * Docker workspace), keyed so the same root always gets the same id. Builds run in the
+ * The @codebase indexes the backend keeps: one per root (a local folder, a folder inside a
+ * Docker workspace, or a folder on a registered SSH host), keyed so the same root always gets the same id. Builds run in the
  * background and report progress; queries wait (bounded) for a first build; updates come from
  * the client's file watcher or a rescan. Bounded in number (least recently used idle index
  * evicted) and dropped when idle. The engine itself (tags, repository map, BM25) is
@@ -34,10 +34,17 @@ export type WorkspaceSourceFactory = (
   root: string,
 ) => Promise<{ source: FileSource; workspaceId: string; root: string }>;
 
+/** A folder on a registered SSH host as a FileSource: checks the host and the folder or throws. */
+export type HostSourceFactory = (
+  hostId: string,
+  root: string,
+) => Promise<{ source: FileSource; hostId: string; root: string }>;
+
 export interface CodebaseServiceDeps {
   createIndex: CreateCodebaseIndex;
   localSource: CreateLocalFileSource;
   workspaceSource?: WorkspaceSourceFactory;
+  hostSource?: HostSourceFactory;
   metrics?: CodebaseMetrics;
   limits?: Partial<Limits>;
   /** Home folder that may not be indexed (default os.homedir()). */
@@ -55,6 +62,7 @@ interface Entry {
   kind: SourceKind;
   root: string;
   workspaceId: string | null;
+  hostId: string | null;
   index: CodebaseIndex;
   status: CodebaseStatus;
   filesIndexed: number;
@@ -113,6 +121,7 @@ export class CodebaseService {
       kind: target.kind,
       root: target.root,
       workspaceId: target.workspaceId,
+      hostId: target.hostId,
       index,
       status: "building",
       filesIndexed: 0,
@@ -199,6 +208,7 @@ export class CodebaseService {
         : await this.ensure({
             ...(cb.root !== undefined ? { root: cb.root } : {}),
             ...(cb.workspace_id !== undefined ? { workspace_id: cb.workspace_id } : {}),
+            ...(cb.host_id !== undefined ? { host_id: cb.host_id } : {}),
           });
     const e = this.get(view.index_id);
     const response = await this.retrieve(e, question, budgetTokens, signal, "chat", mentionedPaths);
@@ -305,9 +315,27 @@ export class CodebaseService {
     })();
   }
 
-  private async resolve(
-    req: CodebaseIndexRequest,
-  ): Promise<{ key: string; kind: SourceKind; root: string; workspaceId: string | null; source: FileSource }> {
+  private async resolve(req: CodebaseIndexRequest): Promise<{
+    key: string;
+    kind: SourceKind;
+    root: string;
+    workspaceId: string | null;
+    hostId: string | null;
+    source: FileSource;
+  }> {
+    if (req.host_id !== undefined) {
+      if (!this.deps.hostSource)
+        throw new AppError("CODEBASE_ROOT_REFUSED", "Folders on SSH hosts cannot be indexed by this backend.");
+      const h = await this.deps.hostSource(req.host_id, req.root ?? "");
+      return {
+        key: `host\0${h.hostId}\0${h.root}`,
+        kind: "host",
+        root: h.root,
+        workspaceId: null,
+        hostId: h.hostId,
+        source: h.source,
+      };
+    }
     if (req.workspace_id !== undefined) {
       if (!this.deps.workspaceSource)
         throw new AppError("CODEBASE_ROOT_REFUSED", "Docker workspaces cannot be indexed by this backend.");
@@ -317,11 +345,19 @@ export class CodebaseService {
         kind: "workspace",
         root: ws.root,
         workspaceId: ws.workspaceId,
+        hostId: null,
         source: ws.source,
       };
     }
     const root = await resolveLocalRoot(req.root ?? "", this.deps.home);
-    return { key: `local\0${root}`, kind: "local", root, workspaceId: null, source: this.deps.localSource(root) };
+    return {
+      key: `local\0${root}`,
+      kind: "local",
+      root,
+      workspaceId: null,
+      hostId: null,
+      source: this.deps.localSource(root),
+    };
   }
 
   private get(id: string): Entry {
@@ -340,7 +376,7 @@ export class CodebaseService {
     let rel: string;
     if (e.kind === "local" && isAbsolute(p)) {
       rel = relative(e.root, p).split(sep).join("/");
-    } else if (e.kind === "workspace" && p.startsWith("/")) {
+    } else if ((e.kind === "workspace" || e.kind === "host") && p.startsWith("/")) {
       rel = posix.relative(e.root, posix.normalize(p));
     } else {
       rel = posix.normalize(p.replace(/\\/g, "/"));
@@ -387,6 +423,7 @@ export class CodebaseService {
       truncated: e.truncated,
       root: e.root,
       workspace_id: e.workspaceId,
+      host_id: e.hostId,
       updated_at: e.updatedAt,
       ...(e.error ? { error: e.error } : {}),
     };

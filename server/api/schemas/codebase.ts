@@ -19,14 +19,21 @@ export const indexId = () =>
 const relPaths = () => z.array(z.string().min(1).max(4096)).max(5000);
 
 /**
- * Where an index lives: a local folder (`root`), or a Docker workspace (`workspace_id`, with
- * `root` the folder inside its container, default `/workspace`).
+ * Where an index lives: a local folder (`root`), a Docker workspace (`workspace_id`, with
+ * `root` the folder inside its container, default `/workspace`), or a folder on a registered
+ * SSH host (`host_id` + `root`, absolute on that host).
  */
 const target = {
   root: absPath().optional(),
   /** A workspace id as in GET /api/workspaces (`api` or `api@hostId`). */
   workspace_id: z.string().min(1).max(300).optional(),
+  /** A host id as in GET /api/hosts. */
+  host_id: z.string().min(1).max(100).optional(),
 };
+
+type Target = { root?: string | undefined; workspace_id?: string | undefined; host_id?: string | undefined };
+const oneTarget = (b: Target) => !(b.workspace_id !== undefined && b.host_id !== undefined);
+const hostHasRoot = (b: Target) => b.host_id === undefined || b.root !== undefined;
 
 export const CodebaseIndexRequestSchema = z
   .object({
@@ -36,7 +43,9 @@ export const CodebaseIndexRequestSchema = z
   })
   .refine((b) => b.root !== undefined || b.workspace_id !== undefined, {
     message: "give root (an absolute folder) or workspace_id",
-  });
+  })
+  .refine(oneTarget, { message: "give workspace_id or host_id, not both" })
+  .refine(hostHasRoot, { message: "host_id needs root (an absolute folder on that host)" });
 
 export const CodebaseChangesRequestSchema = z.object({
   index_id: indexId(),
@@ -63,4 +72,6 @@ export const ChatCodebaseSchema = z
   })
   .refine((b) => b.index_id !== undefined || b.root !== undefined || b.workspace_id !== undefined, {
     message: "codebase needs index_id, root or workspace_id",
-  });
+  })
+  .refine(oneTarget, { message: "give workspace_id or host_id, not both" })
+  .refine(hostHasRoot, { message: "host_id needs root (an absolute folder on that host)" });

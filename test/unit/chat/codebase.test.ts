@@ -34,6 +34,7 @@ const retrieved = (context: string, partial = false): Retrieved => ({
     truncated: false,
     root: "/repo",
     workspace_id: null,
+    host_id: null,
     updated_at: 1,
   },
 });
