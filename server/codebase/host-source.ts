@@ -32,7 +32,7 @@ export function hostSourceFactory(hosts: () => Promise<Hosts>) {
     if (!root.startsWith("/") || root.includes("\0"))
       throw new AppError("BAD_REQUEST", `The root must be an absolute folder on host ${hostId}, got ${root}.`);
     const exec = shellOn(h, hostId);
-    const real = await resolveShellRoot(exec, posix.normalize(root), `host ${hostId}`);
+    const real = await resolveShellRoot(exec, posix.normalize(root), `host ${hostId}`, true);
     const source: FileSource = createShellFileSource({
       exec,
       root: real,

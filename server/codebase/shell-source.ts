@@ -78,17 +78,26 @@ export interface ShellSourceOptions {
 
 /**
  * The folder's real path where `exec` runs, or a clear error. `path` is already checked to be
- * absolute and NUL-free; `/` is refused (the whole filesystem is never a codebase).
+ * absolute and NUL-free; `/` is refused (the whole filesystem is never a codebase), and with
+ * `refuseHome` the login user's home folder itself too (as for local folders: dotfiles, keys).
  */
-export async function resolveShellRoot(exec: ShellExec, path: string, where: string): Promise<string> {
-  const r = await exec(RESOLVE_ROOT, [path], { timeoutMs: 30_000, maxOutputBytes: 8192 });
-  const out = r.stdout.trim();
-  if (r.exitCode !== 0 || out === "not-a-folder" || !out.startsWith("/") || out.includes("\n"))
+export async function resolveShellRoot(
+  exec: ShellExec,
+  path: string,
+  where: string,
+  refuseHome = false,
+): Promise<string> {
+  const script = refuseHome ? `${RESOLVE_ROOT}; cd ~ 2>/dev/null && pwd -P` : RESOLVE_ROOT;
+  const r = await exec(script, [path], { timeoutMs: 30_000, maxOutputBytes: 16_384 });
+  const lines = r.stdout.trim().split("\n");
+  const [out = "", home] = lines;
+  // More lines than asked for: a folder name with a newline, never indexed.
+  if (r.exitCode !== 0 || out === "not-a-folder" || !out.startsWith("/") || lines.length > (refuseHome ? 2 : 1))
     throw new AppError("CODEBASE_ROOT_INVALID", `${path} is not a folder on ${where}.`);
-  if (out === "/")
+  if (out === "/" || out === home)
     throw new AppError(
       "CODEBASE_ROOT_REFUSED",
-      `Refusing to index the whole filesystem of ${where}.`,
+      `Refusing to index ${out === "/" ? "the whole filesystem" : "the home folder"} of ${where}.`,
       "Index the project folder instead.",
     );
   return out;

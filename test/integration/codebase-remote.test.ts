@@ -200,8 +200,9 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     assert.doesNotMatch(after.prompt, /BASE_WAIT_MS = 1500/);
   });
 
-  test("clear errors for SSH host folders: unknown host, no root, a file as root, the host's /", async (t) => {
+  test("clear errors for SSH host folders: unknown host, no root, a file as root, the host's / and home", async (t) => {
     if (!env) return t.skip("no test infrastructure");
+    const home = await onHost("cd ~ && pwd -P");
     const cases: [unknown, number, string][] = [
       [{ host_id: `${P}nowhere`, root: "/srv/app" }, 404, "HOST_UNKNOWN"],
       [{ host_id: HOST }, 400, "BAD_REQUEST"],
@@ -209,6 +210,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
       [{ host_id: HOST, root: `${remoteDir}/repo/src/shared/math.ts` }, 400, "CODEBASE_ROOT_INVALID"],
       [{ host_id: HOST, root: `${remoteDir}/missing` }, 400, "CODEBASE_ROOT_INVALID"],
       [{ host_id: HOST, root: "/" }, 403, "CODEBASE_ROOT_REFUSED"],
+      [{ host_id: HOST, root: home }, 403, "CODEBASE_ROOT_REFUSED"],
     ];
     for (const [body, status, code] of cases) {
       const r = await b.call<Err>("POST", "/api/codebase/index", body);
