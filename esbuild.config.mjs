@@ -2,6 +2,7 @@
 // (spawned as `node dist/server.js`), and the chat webview (runs in the browser).
 import { readFileSync } from "node:fs";
 import * as esbuild from "esbuild";
+import { cleanServerOutput, serverBuildOptions, writeServerShim } from "./scripts/server-bundle.mjs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -53,17 +54,8 @@ const builds = [
     plugins: [vscodeOnce],
     define,
   },
-  {
-    ...common,
-    entryPoints: ["server/main.ts"],
-    outfile: "dist/server.js",
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
-    external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
-    define,
-  },
+  // dist/server.js (a shim) + dist/server/*.mjs: see scripts/server-bundle.mjs.
+  serverBuildOptions({ production, outdir: "dist", define }),
   {
     ...common,
     entryPoints: ["webview-ui/main.ts"],
@@ -81,6 +73,10 @@ const names = ["extension", "server", "webview"];
 const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
 if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
 
+if (selected.includes(builds[1])) {
+  cleanServerOutput("dist");
+  writeServerShim("dist");
+}
 if (watch) {
   for (const b of selected) {
     const ctx = await esbuild.context(b);
