@@ -67,9 +67,19 @@ const builds = [
     loader: { ".ttf": "file" },
     assetNames: "[name]",
   },
+  {
+    ...common,
+    entryPoints: ["webview-ui/tasks/main.ts"],
+    outfile: "dist/tasks.js",
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    loader: { ".ttf": "file" },
+    assetNames: "[name]",
+  },
 ];
 
-const names = ["extension", "server", "webview"];
+const names = ["extension", "server", "webview", "tasks"];
 const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
 if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
 

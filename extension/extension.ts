@@ -22,6 +22,7 @@ import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
 import { registerCompletionFeature } from "./completion/feature";
 import { lazyFeature } from "./lazy-feature";
+import { registerTasksFeature } from "./tasks/feature";
 
 /** Every import above is evaluated by now: bundleEvalStart → here is the bundle's own evaluation. */
 const bundleEvalEnd = performance.now();
@@ -179,12 +180,15 @@ export function activate(context: vscode.ExtensionContext): void {
     () => sup.current(),
   );
   step("remote");
+  const tasks = registerTasksFeature(context, client, (m) => logger.info(m));
+  step("tasks");
   // The trees' first listing may run before the backend is up; list again once it is.
   context.subscriptions.push(
     sup.onEvent((e) => {
       if (e.type !== "ready") return;
       workspaces.refresh();
       remote.refresh();
+      tasks.refresh();
     }),
   );
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? "dev");

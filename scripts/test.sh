@@ -64,6 +64,9 @@ stage() {
 want() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 run_tests() { node scripts/run-tests.mjs "$@"; }
+# E2E files run two at a time: each has its own code-server, browser profile and free ports
+# (test/e2e/harness), and most of a suite's time is waiting on VS Code, so two share 2 cores well.
+run_e2e() { TEST_CONCURRENCY="${AIC_E2E_CONCURRENCY:-2}" node scripts/run-tests.mjs "$@"; }
 
 with_infra_env() {
   # DOCKER_HOST & co. in the environment, for tests that use `new Docker()` defaults
@@ -135,9 +138,9 @@ else
     if stage package npm run --silent package; then
       export AICOCKPIT_VSIX="$PWD/dist/aicockpit.vsix"
       if [ -n "$INFRA_ENV" ]; then
-        stage e2e with_infra_env run_tests test/e2e
+        stage e2e with_infra_env run_e2e test/e2e
       else
-        stage e2e run_tests test/e2e
+        stage e2e run_e2e test/e2e
       fi
     fi
   fi

@@ -14,6 +14,7 @@ import type { AppContext } from "./context";
 import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
+import { createTaskMetrics } from "./tasks/metrics";
 import { attachOnFirstUpgrade } from "./http/lazy";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
 import type { ConfirmTokens } from "./gateway";
@@ -61,6 +62,8 @@ function main(): void {
     (tokens ??= import("./gateway/confirm-token.js").then(
       (m) => new m.ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs }),
     ));
+  // The gauge reads the tasks only once the service exists (it loads right after the ready line).
+  const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
     config,
     metrics,
@@ -88,7 +91,15 @@ function main(): void {
       )),
     tasks: () =>
       (tasks ??= import("./tasks/service.js").then(
-        (m) => new m.TaskService({ dataDir: config.dataDir, llm, hosts: ctx.hosts, workspaces: ctx.workspaces }),
+        (m) =>
+          new m.TaskService({
+            dataDir: config.dataDir,
+            llm,
+            hosts: ctx.hosts,
+            workspaces: ctx.workspaces,
+            metrics: taskMetrics,
+            keep: config.tasksKeep,
+          }),
       )),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);

@@ -39,6 +39,8 @@ export interface ServerConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Workspaces may use Docker's `host` network (AICOCKPIT_WORKSPACES_ALLOW_HOST_NETWORK; off by default). */
   allowHostNetwork: boolean;
+  /** Finished host tasks kept in history (AICOCKPIT_TASKS_KEEP, default 200); older logs are deleted. */
+  tasksKeep: number;
   /** Command gateway (server/gateway/). */
   gateway: {
     /** Per command (AICOCKPIT_GATEWAY_TIMEOUT_MS, default 30 000). */
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   const gatewayTimeoutMs = intIn(env, "AICOCKPIT_GATEWAY_TIMEOUT_MS", 30_000, 100, 3_600_000, problems);
   const confirmTtlMs = intIn(env, "AICOCKPIT_GATEWAY_CONFIRM_TTL_MS", 120_000, 100, 3_600_000, problems);
+  const tasksKeep = intIn(env, "AICOCKPIT_TASKS_KEEP", 200, 1, 100_000, problems);
   const aliasesJson = env.AICOCKPIT_GATEWAY_ALIASES?.trim() || undefined;
   if (aliasesJson !== undefined) {
     let ok: boolean;
@@ -181,6 +184,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     llmMaxStreamBytes,
     logLevel,
     allowHostNetwork,
+    tasksKeep,
     gateway: { timeoutMs: gatewayTimeoutMs, confirmTtlMs, ...(aliasesJson ? { aliasesJson } : {}) },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),

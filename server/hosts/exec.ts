@@ -141,6 +141,8 @@ export async function runOnConnection(
     const timer = setTimeout(() => stop(timeoutError()), Math.max(0, started + timeoutMs - Date.now()));
     const onAbort = () => stop(new AppError("CANCELLED", "The command was cancelled; it was stopped on the host."));
     opts.signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the channel was opening: the listener above never fires for a past abort.
+    if (opts.signal?.aborted) onAbort();
     const offLost = conn.onLost(() => finish(lost(conn.hostId)));
 
     ch.on("data", (b: Buffer) => {
@@ -169,6 +171,9 @@ export async function runOnConnection(
         );
       pid = Number(line);
       for (const w of pidWaiters.splice(0)) w(pid);
+      opts.onStarted?.((d) => {
+        if (!done && !stopping && opts.keepStdinOpen && opts.stdin === undefined) ch.write(d);
+      });
       if (head.length > nl + 1) out.push(head.subarray(nl + 1));
     });
     ch.stderr.on("data", (b: Buffer) => err.push(b));
@@ -186,6 +191,6 @@ export async function runOnConnection(
       finish();
     });
     if (opts.stdin !== undefined) ch.end(opts.stdin);
-    else ch.end();
+    else if (!opts.keepStdinOpen) ch.end();
   });
 }

@@ -25,6 +25,10 @@ export interface ExecOptions {
   credentials?: CredentialsByHost;
   /** Bytes written to the command's stdin, then stdin is closed. Default: stdin closed at once. */
   stdin?: string | Buffer;
+  /** Leave stdin open while the command runs (write through `onStarted`'s writer); ignored with `stdin`. */
+  keepStdinOpen?: boolean;
+  /** The command has started on the host (its process group exists); `write` feeds its stdin if kept open. */
+  onStarted?: (write: (data: string | Buffer) => void) => void;
 }
 
 export interface ExecResult {

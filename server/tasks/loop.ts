@@ -108,7 +108,7 @@ export class TaskRun {
     if (req.action === "input" && !this.hangInput) {
       throw new AppError(
         "TASK_INPUT_UNSUPPORTED",
-        "Input cannot be sent to a command on this target while it runs (only commands on this machine keep stdin open).",
+        "Input cannot be sent to a command on this target while it runs (a workspace command has no stdin).",
         "Wait, or kill the command.",
       );
     }
@@ -364,10 +364,16 @@ export class TaskRun {
     let output = "";
     let streamed = 0;
     let last = Date.now();
+    // Silence counts from the moment the command runs on the target (an SSH connect is not silence).
+    let started = false;
     let killed = false;
     const running = startCommand(this.deps, this.h.target, command, {
       timeoutMs: Math.max(1_000, this.deadline - Date.now()),
       ...(this.h.cwd ? { cwd: this.h.cwd } : {}),
+      onStarted: () => {
+        started = true;
+        last = Date.now();
+      },
       onOutput: (text) => {
         last = Date.now();
         output = (output + text).slice(-TASK_LIMITS.outputChars);
@@ -394,9 +400,13 @@ export class TaskRun {
     let hang: PendingHang | undefined;
     const watch = setInterval(
       () => {
-        if (hang || finished || this.outcome || Date.now() - last < this.h.limits.hangMs) return;
+        // A command being killed (the user chose kill, or the task stops) is silent on its way
+        // out; asking about it again would be a second question about the same command.
+        if (hang || finished || killed || !started || this.outcome) return;
+        if (Date.now() - last < this.h.limits.hangMs) return;
         hang = { kind: "hang", hang_id: randomUUID(), subtask, command };
-        void this.onHang(hang, command, output, Date.now() - last, running.input, () => {
+        const live = () => !finished && !killed;
+        void this.onHang(hang, command, output, Date.now() - last, running.input, live, () => {
           killed = true;
           running.kill();
         }).then(() => {
@@ -427,6 +437,7 @@ export class TaskRun {
     output: string,
     silentMs: number,
     input: ((t: string) => void) | undefined,
+    live: () => boolean,
     kill: () => void,
   ): Promise<void> {
     const lastLines = output
@@ -436,7 +447,8 @@ export class TaskRun {
     const analysis = this.budget.exceeded
       ? "(no analysis: the model token limit is used up)"
       : await analyseHang(this.model, command, lastLines);
-    if (this.outcome) return;
+    // It ended (or is being killed) while the model was asked: there is nothing to decide.
+    if (this.outcome || !live()) return;
     this.emit({ type: "hang_suspected", pending: p, last_lines: lastLines, analysis, silent_ms: silentMs });
     this.hangInput = input !== undefined;
     let a: Answer;

@@ -3,7 +3,8 @@
  *   local     — `sh -c` spawned detached (its own process group); kill = TERM then KILL to -pgid
  *   host      — the host layer (`SshPool.exec`), whose cancel ends the remote process group
  *   workspace — a workspace exec, whose cancel signals the exec's session in the container
- * Only a local command keeps stdin open, so only there can a hung command be sent input.
+ * A command on this machine or an SSH host keeps stdin open (so `read x` waits, and a hung
+ * command can be sent input); a workspace exec has no stdin.
  */
 import { spawn } from "node:child_process";
 import type { TaskTarget } from "../api/tasks";
@@ -28,6 +29,8 @@ export interface RunOptions {
   cwd?: string;
   /** Upper bound for one command (the task's remaining wall clock). */
   timeoutMs: number;
+  /** The command is running on the target (an SSH connection may take a while before that). */
+  onStarted?: () => void;
 }
 
 export interface TargetDeps {
@@ -75,6 +78,7 @@ function runLocal(command: string, opts: RunOptions): Running {
     setTimeout(() => signalGroup("SIGKILL"), KILL_GRACE_MS).unref();
   };
   const timer = setTimeout(kill, opts.timeoutMs);
+  opts.onStarted?.();
   const done = new Promise<RunOutcome>((resolve) => {
     child.on("error", (e) => {
       opts.onOutput(`${e.message}\n`);
@@ -91,32 +95,45 @@ function runLocal(command: string, opts: RunOptions): Running {
   return { done, kill, input: (text) => child.stdin.write(text) };
 }
 
-function runRemote(exec: (signal: AbortSignal) => Promise<RunOutcome>): Running {
+function runRemote(exec: (signal: AbortSignal) => Promise<RunOutcome>, input?: (text: string) => void): Running {
   const ac = new AbortController();
   const done = exec(ac.signal).catch((e: unknown): RunOutcome => {
     const code = e instanceof AppError ? e.code : "INTERNAL";
     if (code === "CANCELLED" || code === "HOST_COMMAND_TIMEOUT") return { exitCode: null, signal: "KILL" };
     throw e;
   });
-  return { done, kill: () => ac.abort() };
+  return { done, kill: () => ac.abort(), ...(input ? { input } : {}) };
 }
 
 export function startCommand(deps: TargetDeps, target: TaskTarget, command: string, opts: RunOptions): Running {
   if (target.kind === "local") return runLocal(command, opts);
   const out = (b: Buffer) => opts.onOutput(b.toString("utf8"));
   if (target.kind === "host") {
-    return runRemote(async (signal) => {
-      const { pool } = await deps.hosts();
-      const r = await pool.exec(target.hostId, ["sh", "-c", command], {
-        signal,
-        timeoutMs: opts.timeoutMs,
-        onStdout: out,
-        onStderr: out,
-        maxOutputBytes: 64 * 1024,
-      });
-      return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
-    });
+    // Input typed before the command has started on the host waits for it.
+    let write: ((d: string) => void) | undefined;
+    const early: string[] = [];
+    return runRemote(
+      async (signal) => {
+        const { pool } = await deps.hosts();
+        const r = await pool.exec(target.hostId, ["sh", "-c", command], {
+          signal,
+          timeoutMs: opts.timeoutMs,
+          onStdout: out,
+          onStderr: out,
+          maxOutputBytes: 64 * 1024,
+          keepStdinOpen: true,
+          onStarted: (w) => {
+            write = w;
+            for (const t of early.splice(0)) w(t);
+            opts.onStarted?.();
+          },
+        });
+        return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
+      },
+      (text) => (write ? write(text) : early.push(text)),
+    );
   }
+  opts.onStarted?.();
   return runRemote(async (signal) => {
     const ws = await deps.workspaces();
     const r = await ws.exec(

@@ -19,6 +19,7 @@ import type {
 } from "../api/tasks";
 import { initialView, reduce, TaskLog, TERMINAL, type TaskHeader } from "./store";
 import { TaskRun, type LoopDeps } from "./loop";
+import type { TaskMetrics } from "./metrics";
 
 export const DEFAULT_LIMITS: TaskLimits = {
   maxSteps: 10,
@@ -66,7 +67,12 @@ class TaskRecord {
 
 export interface TaskServiceDeps extends LoopDeps {
   dataDir: string;
+  metrics?: TaskMetrics;
+  /** Finished tasks kept (history and logs); older ones are deleted. Default 200. */
+  keep?: number;
 }
+
+export const DEFAULT_KEEP = 200;
 
 export class TaskService {
   private readonly log: TaskLog;
@@ -74,7 +80,8 @@ export class TaskService {
 
   constructor(private readonly deps: TaskServiceDeps) {
     this.log = new TaskLog(join(deps.dataDir, "tasks"));
-    for (const { header, events } of this.log.loadAll()) {
+    const loaded = this.log.loadAll();
+    for (const { header, events } of loaded) {
       const rec = new TaskRecord(header);
       for (const e of events) rec.apply(e);
       this.tasks.set(header.task_id, rec);
@@ -87,13 +94,30 @@ export class TaskService {
         });
       }
     }
+    this.prune();
   }
 
   private emit(rec: TaskRecord, body: TaskEventBody): void {
     const ev = { ...body, seq: rec.seq + 1, task_id: rec.header.task_id, at: new Date().toISOString() } as TaskEvent;
     this.log.append(ev); // on disk before anyone sees it
     rec.apply(ev);
+    this.deps.metrics?.observe(ev, rec.header.target);
     for (const l of rec.listeners) l(ev);
+  }
+
+  /**
+   * History is bounded: beyond `keep` finished tasks, the oldest go (record and log file).
+   * Running tasks are never pruned. Called at start-up and whenever a task ends.
+   */
+  prune(): void {
+    const keep = this.deps.keep ?? DEFAULT_KEEP;
+    const done = [...this.tasks.values()]
+      .filter((r) => TERMINAL.has(r.view.status) && !r.run && r.listeners.size === 0)
+      .sort((a, b) => b.header.created_at.localeCompare(a.header.created_at));
+    for (const r of done.slice(keep)) {
+      this.tasks.delete(r.header.task_id);
+      this.log.remove(r.header.task_id);
+    }
   }
 
   private rec(id: string): TaskRecord {
@@ -121,7 +145,10 @@ export class TaskService {
       (b) => this.emit(rec, b),
       { ...this.deps, ...(req.model ? { model: req.model } : {}) },
     );
-    void rec.run.run().finally(() => (rec.run = undefined));
+    void rec.run.run().finally(() => {
+      rec.run = undefined;
+      this.prune();
+    });
     return view;
   }
 
@@ -141,7 +168,9 @@ export class TaskService {
   decide(id: string, req: TaskDecisionRequest): Promise<TaskDecisionResponse> {
     const r = this.rec(id);
     if (!r.run) throw new AppError("TASK_DECISION_STALE", `Task ${id} is not running (${r.view.status}).`);
-    return r.run.decide(req);
+    const answer = r.run.decide(req);
+    this.deps.metrics?.decision(req.action);
+    return answer;
   }
 
   cancel(id: string): TaskView {

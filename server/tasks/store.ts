@@ -4,7 +4,7 @@
  * client is on disk first. The TaskView is never stored: it is derived by replaying the
  * log (`reduce`), so a crash can lose at most a half-written last line, which replay drops.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   TASK_LIMITS,
@@ -41,6 +41,10 @@ export class TaskLog {
 
   append(ev: TaskEvent): void {
     appendFileSync(this.file(ev.task_id), JSON.stringify(ev) + "\n");
+  }
+
+  remove(id: string): void {
+    rmSync(this.file(id), { force: true });
   }
 
   /** Every task on disk: header and events (a torn last line is dropped). */

@@ -16,6 +16,7 @@ import type { GatewayExecuteRequest, GatewayExecuteResponse } from "../../server
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/backend";
+import { addKeyHost, removeContainers, startContainers } from "./helpers/containers";
 
 const P = `gw${process.pid % 100000}`;
 const APP = `${P}-app`;
@@ -90,28 +91,15 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     return out;
   }
 
-  async function removeContainers(): Promise<void> {
-    for (const name of [APP, OTHER])
-      await docker
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
-  }
-
   before(async () => {
     env = await requireInfraOrSkip("command-gateway.test.ts");
     if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
-    await removeContainers();
-    for (const name of [APP, OTHER]) {
-      const c = await docker.createContainer({
-        name,
-        Image: env.image,
-        Cmd: ["sh", "-c", "echo line1; echo line2; echo line3; touch /tmp/marker; exec sleep 3600"],
-        HostConfig: { Init: true, NetworkMode: "none" },
-      });
-      await c.start();
-    }
+    const script = "echo line1; echo line2; echo line3; touch /tmp/marker; exec sleep 3600";
+    await startContainers(docker, env.image, [
+      { name: APP, script },
+      { name: OTHER, script },
+    ]);
     for (let i = 0; i < 100 && !(await sh(APP, "ls /tmp/marker 2>/dev/null")).includes("marker"); i++)
       await new Promise((r) => setTimeout(r, 50));
     ai = await startScriptedAI();
@@ -127,7 +115,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
   after(async () => {
     await b?.stop();
     await ai?.close();
-    if (env) await removeContainers();
+    if (env) await removeContainers(docker, [APP, OTHER]);
   });
 
   test("injections and overreach from the model: none runs, each is VALIDATION_ERROR with its reason", async (t) => {
@@ -394,14 +382,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
   test("over SSH: legitimate intents run on the host through the host layer; refusals and tokens work the same", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const add = await b.call("POST", "/api/hosts", {
-      id: "box",
-      host: env.ssh.host,
-      port: env.ssh.port,
-      user: env.ssh.user,
-      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
-      hostFingerprint: env.ssh.hostFingerprint,
-    });
+    const add = await addKeyHost(b, env, "box");
     assert.equal(add.status, 200, JSON.stringify(add.body));
     const box = { host: "box", container: APP };
     // The backend's own engine is the same dockerd, so prove the path: the remote user's DOCKER_HOST comes from sshd (SetEnv).
@@ -440,13 +421,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
   test("over SSH: a host whose key nothing vouches for is CONFIGURATION_ERROR with the key's fingerprint; nothing runs", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const add = await b.call("POST", "/api/hosts", {
-      id: "stranger",
-      host: env.ssh.host,
-      port: env.ssh.port,
-      user: env.ssh.user,
-      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
-    });
+    const add = await addKeyHost(b, env, "stranger", false);
     assert.equal(add.status, 200, JSON.stringify(add.body));
     const r = await ask(`docker logs --tail 1 ${APP}`, { target: { host: "stranger", container: APP } });
     assert.equal(r.overall_status, "CONFIGURATION_ERROR", JSON.stringify(r));
@@ -485,14 +460,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
 
     test("over SSH the command runs on the host, whatever this machine's Docker is (here: dead)", async (t) => {
       if (!env) return t.skip("no infrastructure");
-      const add = await dead.call("POST", "/api/hosts", {
-        id: "box",
-        host: env.ssh.host,
-        port: env.ssh.port,
-        user: env.ssh.user,
-        auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
-        hostFingerprint: env.ssh.hostFingerprint,
-      });
+      const add = await addKeyHost(dead, env, "box");
       assert.equal(add.status, 200, JSON.stringify(add.body));
       const r = await ask(
         `docker inspect --format '{{.State.Status}}' ${APP}`,

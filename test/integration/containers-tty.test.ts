@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import type { TtyServerMessage } from "../../server/api/workspaces";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startBackend, type Backend } from "./helpers/backend";
+import { addKeyHost, removeContainers, startContainers } from "./helpers/containers";
 
 const P = `cty${process.pid % 100000}`;
 const APP = `${P}-app`;
@@ -73,36 +74,18 @@ describe("Open Terminal on any container", () => {
     env = await requireInfraOrSkip("containers-tty.test.ts");
     if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
-    for (const n of [APP, NOSH])
-      await docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined);
-    for (const [name, script] of [
-      [APP, "exec sleep 3600"],
+    const busybox = ["/bin/busybox", "sh", "-c"];
+    await startContainers(docker, env.image, [
+      { name: APP, script: "exec sleep 3600", entrypoint: busybox },
       // busybox: sh is one of its links; without it the image has no shell for a terminal.
-      [NOSH, "rm /bin/sh; exec sleep 3600"],
-    ] as const)
-      await (
-        await docker.createContainer({
-          name,
-          Image: env.image,
-          Entrypoint: ["/bin/busybox", "sh", "-c"],
-          Cmd: [script],
-          HostConfig: { Init: true, NetworkMode: "none" },
-        })
-      ).start();
+      { name: NOSH, script: "rm /bin/sh; exec sleep 3600", entrypoint: busybox },
+    ]);
     b = await startBackend({ env: { DOCKER_HOST: env.dockerHost } });
   });
 
   after(async () => {
     await b?.stop();
-    if (env)
-      for (const n of [APP, NOSH])
-        await docker
-          .getContainer(n)
-          .remove({ force: true })
-          .catch(() => undefined);
+    if (env) await removeContainers(docker, [APP, NOSH]);
   });
 
   const session = async (host: string) => {
@@ -112,8 +95,13 @@ describe("Open Terminal on any container", () => {
     await tty.waitFor(/30 100/);
     await tty.waitFor(/hi-42/);
     tty.resize(132, 40);
-    await new Promise((res) => setTimeout(res, 300));
-    tty.send("stty size\r");
+    // The resize reaches the engine asynchronously (over SSH: another round trip through dial-stdio), so ask
+    // again until the shell sees it rather than guessing how long that takes on a loaded machine.
+    const seen = async () => /40 132/.test(await tty.waitFor(/[\s\S]/)); // the output so far
+    for (let i = 0; i < 40 && !(await seen()); i++) {
+      tty.send("stty size\r");
+      await new Promise((res) => setTimeout(res, 500));
+    }
     await tty.waitFor(/40 132/);
     tty.send("exit 4\r");
     assert.deepEqual(await tty.waitMessage("exit"), { type: "exit", exitCode: 4 });
@@ -127,14 +115,7 @@ describe("Open Terminal on any container", () => {
 
   test("the same over SSH (the engine behind sshd, dial-stdio)", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const put = await b.call("POST", "/api/hosts", {
-      id: "ttybox",
-      host: env.ssh.host,
-      port: env.ssh.port,
-      user: env.ssh.user,
-      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
-      hostFingerprint: env.ssh.hostFingerprint,
-    });
+    const put = await addKeyHost(b, env, "ttybox");
     assert.equal(put.status, 200, JSON.stringify(put.body));
     await session("ttybox");
   });

@@ -18,6 +18,7 @@ import type {
 } from "../../server/api/containers";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startBackend, type Backend } from "./helpers/backend";
+import { addKeyHost, removeContainers, startContainers } from "./helpers/containers";
 
 const P = `ct${process.pid % 100000}`;
 const APP = `${P}-app`;
@@ -35,34 +36,17 @@ describe("containers on any host", () => {
     env = await requireInfraOrSkip("containers.test.ts");
     if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
-    for (const n of [APP, TICKER])
-      await docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined);
-    const make = async (name: string, script: string) =>
-      (
-        await docker.createContainer({
-          name,
-          Image: env!.image,
-          Cmd: ["sh", "-c", script],
-          Env: ["SECRET_TOKEN=do-not-show"],
-          HostConfig: { Init: true, NetworkMode: "none" },
-        })
-      ).start();
-    await make(APP, "echo line1; echo line2; echo err1 >&2; echo line3; exec sleep 3600");
-    await make(TICKER, "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.2; done");
+    const env_ = ["SECRET_TOKEN=do-not-show"];
+    await startContainers(docker, env.image, [
+      { name: APP, script: "echo line1; echo line2; echo err1 >&2; echo line3; exec sleep 3600", env: env_ },
+      { name: TICKER, script: "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.2; done", env: env_ },
+    ]);
     b = await startBackend({ env: { DOCKER_HOST: env.dockerHost } });
   });
 
   after(async () => {
     await b?.stop();
-    if (env)
-      for (const n of [APP, TICKER])
-        await docker
-          .getContainer(n)
-          .remove({ force: true })
-          .catch(() => undefined);
+    if (env) await removeContainers(docker, [APP, TICKER]);
   });
 
   test("list shows every container with its state; inspect leaves the environment out", async (t) => {
@@ -212,14 +196,7 @@ describe("containers on any host", () => {
 
   test("the same operations on the SSH host (pinned key; the engine behind sshd)", async (t) => {
     if (!env) return t.skip("no infrastructure");
-    const put = await b.call("POST", "/api/hosts", {
-      id: "box",
-      host: env.ssh.host,
-      port: env.ssh.port,
-      user: env.ssh.user,
-      auth: { kind: "key", privateKeyPath: env.ssh.keyPath },
-      hostFingerprint: env.ssh.hostFingerprint,
-    });
+    const put = await addKeyHost(b, env, "box");
     assert.equal(put.status, 200, JSON.stringify(put.body));
     const list = await b.call<ContainerList>("GET", "/api/hosts/box/containers");
     assert.equal(list.status, 200, JSON.stringify(list.body));

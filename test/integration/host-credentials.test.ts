@@ -14,6 +14,7 @@ import type { GatewayExecuteResponse } from "../../server/api/gateway";
 import { IN_CI, requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "./helpers/backend";
+import { removeContainers, startContainers } from "./helpers/containers";
 
 const P = `hc${process.pid % 100000}`;
 const APP = `${P}-app`;
@@ -44,18 +45,7 @@ describe("per-request credentials for a host with an encrypted key", () => {
       return;
     }
     docker = new Docker({ socketPath: env.dockerSocketPath });
-    await docker
-      .getContainer(APP)
-      .remove({ force: true })
-      .catch(() => undefined);
-    await (
-      await docker.createContainer({
-        name: APP,
-        Image: env.image,
-        Cmd: ["sh", "-c", "echo cred-line; exec sleep 3600"],
-        HostConfig: { Init: true, NetworkMode: "none" },
-      })
-    ).start();
+    await startContainers(docker, env.image, [{ name: APP, script: "echo cred-line; exec sleep 3600" }]);
     ai = await startScriptedAI();
     b = await startBackend({ env: providerEnv(ai.url, { DOCKER_HOST: env.dockerHost }) });
   });
@@ -63,11 +53,7 @@ describe("per-request credentials for a host with an encrypted key", () => {
   after(async () => {
     await b?.stop();
     await ai?.close();
-    if (env)
-      await docker
-        .getContainer(APP)
-        .remove({ force: true })
-        .catch(() => undefined);
+    if (env) await removeContainers(docker, [APP]);
   });
 
   test("gateway: HOST_SECRET_REQUIRED without the passphrase, runs with it; never audited", async (t) => {
