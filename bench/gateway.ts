@@ -139,25 +139,24 @@ function writeResults(section: string, historyRow: string): void {
   writeFileSync(file, text);
 }
 
-/** The bundle the packaged extension ships (`esbuild.config.mjs --production`: minified, no source map). */
+/** The bundle the packaged extension ships (`esbuild.config.mjs --production`), from the same options. */
 async function buildProduction(): Promise<string> {
-  const out = join(tempDir("aicockpit-bench-prod-"), "server.js");
+  const outdir = tempDir("aicockpit-bench-prod-");
   const esbuild = await import("esbuild");
+  // @ts-expect-error -- a plain .mjs build script without type declarations
+  const bundle = (await import("../scripts/server-bundle.mjs")) as ServerBundle;
+  bundle.writeServerShim(outdir);
   await esbuild.build({
+    ...bundle.serverBuildOptions({ production: true, outdir, define: {} }),
     absWorkingDir: ROOT,
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    legalComments: "none",
     logLevel: "warning",
-    entryPoints: ["server/main.ts"],
-    outfile: out,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    external: ["cpu-features", "./crypto/build/Release/sshcrypto.node"],
   });
-  return out;
+  return join(outdir, "server.js");
+}
+
+interface ServerBundle {
+  serverBuildOptions(o: { production: boolean; outdir: string; define: Record<string, string> }): object;
+  writeServerShim(outdir: string): void;
 }
 
 async function main(): Promise<void> {
@@ -259,6 +258,11 @@ async function main(): Promise<void> {
     `| ${date} | ${load} | ${rp.p50.toFixed(1)} ms | ${fmt(added50)} ms | ${fmt(paired.p50)} ms |`,
   );
   console.log("written to bench/RESULTS.md");
+  const ok = rp.p50 <= 300 && added50 <= 0.5;
+  console.log(
+    ok ? "PASS: gateway targets met" : "FAIL: a gateway target was missed (ready ≤ 300 ms, TTFT overhead ≤ 0.5 ms)",
+  );
+  process.exitCode = ok ? 0 : 1;
 }
 
 main().catch((err: unknown) => {

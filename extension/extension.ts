@@ -17,13 +17,12 @@ import { Redactor } from "../common/redact";
 import { ApiKeyStore, HostSecretStore, TicketSecretStore } from "./secrets";
 import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
-import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
-import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 import { registerSetupFeature } from "./setup/feature";
+import { lazyFeature } from "./lazy-feature";
 import { registerTasksFeature } from "./tasks/feature";
 import { registerTicketsFeature } from "./tickets/feature";
 
@@ -181,11 +180,25 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   step("core");
-  registerEditFeature(context, client, (m) => logger.info(m));
+  const log = (m: string) => logger.info(m);
+  // Features that only act through their commands load on first use (lazy-feature.ts; CONTRIBUTING.md).
+  lazyFeature(
+    context,
+    "aicockpit.edit.",
+    () => import("./edit/feature.js"),
+    (m) => m.registerEditFeature(context, client, log),
+    log,
+  );
   step("edit");
   registerChatFeature(context, client, (m) => logger.info(m));
   step("chat");
-  registerTerminalFeature(context, client, (m) => logger.info(m));
+  lazyFeature(
+    context,
+    "aicockpit.terminal.",
+    () => import("./shell/feature.js"),
+    (m) => m.registerTerminalFeature(context, client, log),
+    log,
+  );
   step("terminal");
   registerCompletionFeature(context, client, (m) => logger.info(m));
   step("completion");

@@ -15,10 +15,9 @@ import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { createTaskMetrics } from "./tasks/metrics";
-import { attachWebSockets } from "./http/ws-upgrade";
-import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
+import { attachOnFirstUpgrade } from "./http/lazy";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
-import { ConfirmTokens, createGateway } from "./gateway";
+import type { ConfirmTokens } from "./gateway";
 
 /** package.json's version, defined by esbuild.config.mjs; absent when run from source (tsx). */
 declare const __AICOCKPIT_VERSION__: string | undefined;
@@ -58,7 +57,12 @@ function main(): void {
   let containers: ReturnType<AppContext["containers"]> | undefined;
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
   let tickets: ReturnType<AppContext["tickets"]> | undefined;
-  const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
+  let tokens: Promise<ConfirmTokens> | undefined;
+  // One set of confirm tokens for the gateway and the container routes, made when either first needs it.
+  const confirmTokens = () =>
+    (tokens ??= import("./gateway/confirm-token.js").then(
+      (m) => new m.ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs }),
+    ));
   // The gauge reads the tasks only once the service exists (it loads right after the ready line).
   const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
@@ -77,11 +81,14 @@ function main(): void {
       (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) =>
         m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }),
       )),
-    gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
+    gateway: () =>
+      (gateway ??= Promise.all([ctx.hosts(), confirmTokens(), import("./gateway/index.js")]).then(
+        ([hosts, tokens, m]) => m.createGateway({ config, metrics, llm, hosts, tokens }),
+      )),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
-      (containers ??= import("./containers/service.js").then(
-        (m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens),
+      (containers ??= Promise.all([import("./containers/service.js"), confirmTokens()]).then(
+        ([m, tokens]) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens),
       )),
     tasks: () =>
       (tasks ??= import("./tasks/service.js").then(
@@ -110,7 +117,13 @@ function main(): void {
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
   const server = app.listen(config.port, "127.0.0.1");
-  attachWebSockets(server, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
+  attachOnFirstUpgrade(server, async () => {
+    const [{ attachWebSockets }, { containerTtyRoute, ttyRoute }] = await Promise.all([
+      import("./http/ws-upgrade.js"),
+      import("./http/ws-tty.js"),
+    ]);
+    return (s) => attachWebSockets(s, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
+  });
   server.on("listening", () => {
     boundPort = (server.address() as AddressInfo).port;
     const line: ReadyLine = { port: boundPort };
