@@ -129,24 +129,20 @@ function main(): void {
     const line: ReadyLine = { port: boundPort };
     process.stdout.write(`${READY_LINE_PREFIX}${JSON.stringify(line)}\n`);
     log.info(`listening on 127.0.0.1:${boundPort}`);
-    // Off the startup path but ahead of the first AI request.
-    setImmediate(() => void llm.warm().catch(() => undefined));
-    // Tasks left running by a previous backend are marked `interrupted` right after start, not
-    // when someone asks — but after the ready line: loading the task service pulls in the host
-    // layer (ssh2), which the spawn → ready time should not wait for.
-    setImmediate(
-      () =>
-        void ctx
-          .tasks()
-          .catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`)),
-    );
-    // Same for ticket runs cut off by the previous backend.
-    setImmediate(
-      () =>
-        void ctx
-          .tickets()
-          .catch((err: unknown) => log.error(`tickets: ${err instanceof Error ? err.message : String(err)}`)),
-    );
+    // After the ready line, one module graph after another (each one's evaluation holds the event
+    // loop, so a request arriving meanwhile waits for one at most): first the network stack the
+    // first AI request needs, then tasks and ticket runs left running by a previous backend are
+    // marked `interrupted` (right after start, not when someone asks; their code pulls in the
+    // host layer, ssh2, which the spawn → ready time should not wait for).
+    const failed = (what: string) => (err: unknown) =>
+      log.error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    setImmediate(() => {
+      void llm
+        .warm()
+        .catch(() => undefined)
+        .then(() => ctx.tasks().catch(failed("tasks")))
+        .then(() => ctx.tickets().catch(failed("tickets")));
+    });
   });
   server.on("error", (err: NodeJS.ErrnoException) => {
     process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);
