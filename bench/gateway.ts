@@ -11,7 +11,7 @@ import { loadNote } from "./lib/load-note";
 import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadavg, cpus } from "node:os";
@@ -106,6 +106,26 @@ function ttft(agent: Agent, base: string, headers: Record<string, string>): Prom
   });
 }
 
+/**
+ * CPU time the process has used, in ms, from the kernel's per-thread scheduler figures
+ * (/proc/<pid>/task/<tid>/schedstat, nanoseconds): the event loop's thread and all others
+ * (GC helpers, libuv). Unlike wall time it barely moves with the machine's load. Linux only.
+ */
+function cpuMs(pid: number): { loop: number; all: number } | undefined {
+  try {
+    let all = 0;
+    let loop = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      all += ns;
+      if (tid === String(pid)) loop = ns;
+    }
+    return { loop: loop / 1e6, all: all / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
+
 const HISTORY_HEAD =
   "| date (UTC) | load avg | ready, production p50 | gateway overhead p50 (p50 − p50) | per pair p50 |";
 
@@ -198,11 +218,14 @@ async function main(): Promise<void> {
   const auth = { authorization: `Bearer ${be.token}` };
   const direct: number[] = [];
   const viaGateway: number[] = [];
+  let cpuBefore: ReturnType<typeof cpuMs>;
+  let cpuAfter: ReturnType<typeof cpuMs>;
   try {
     for (let i = 0; i < WARMUP; i++) {
       await ttft(directAgent, fixture.url, {});
       await ttft(gatewayAgent, be.url, auth);
     }
+    cpuBefore = cpuMs(be.child.pid ?? -1);
     for (let i = 0; i < RUNS; i++) {
       // Alternate which path goes first so neither benefits systematically.
       if (i % 2 === 0) {
@@ -213,6 +236,7 @@ async function main(): Promise<void> {
         direct.push(await ttft(directAgent, fixture.url, {}));
       }
     }
+    cpuAfter = cpuMs(be.child.pid ?? -1);
   } finally {
     directAgent.destroy();
     gatewayAgent.destroy();
@@ -226,6 +250,15 @@ async function main(): Promise<void> {
   // Each pair ran back to back, so its difference is the least disturbed by load drifting over the run.
   const paired = stats(viaGateway.map((v, i) => v - direct[i]!));
   const fmt = (x: number) => x.toFixed(3);
+  // The backend's CPU per gateway request (a whole streamed answer), load-independent unlike the wall times above.
+  const cpu =
+    cpuBefore && cpuAfter
+      ? { loop: ((cpuAfter.loop - cpuBefore.loop) * 1000) / RUNS, all: ((cpuAfter.all - cpuBefore.all) * 1000) / RUNS }
+      : undefined;
+  const cpuText = cpu
+    ? `${cpu.loop.toFixed(0)} µs on the event loop, ${cpu.all.toFixed(0)} µs all threads`
+    : "n/a (no /proc)";
+  console.log(`backend CPU per gateway request: ${cpuText}`);
   console.log(`TTFT direct       : p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  (n=${d.n})`);
   console.log(`TTFT via gateway  : p50 ${fmt(g.p50)} ms  p99 ${fmt(g.p99)} ms  (n=${g.n})`);
   console.log(
@@ -251,6 +284,7 @@ async function main(): Promise<void> {
       `| TTFT, scripted AI direct | ${fmt(d.p50)} ms | ${fmt(d.p99)} ms | – |`,
       `| TTFT, via /v1 gateway | ${fmt(g.p50)} ms | ${fmt(g.p99)} ms | – |`,
       `| gateway overhead (p50 via − p50 direct) | ${fmt(added50)} ms | ${fmt(added99)} ms | ≤ 0.5 ms at p50 ${added50 <= 0.5 ? "✅" : "❌"} |`,
+      `| backend CPU per gateway request (whole streamed answer) | ${cpuText} | – | – |`,
       `| gateway overhead (per interleaved pair) | ${fmt(paired.p50)} ms | ${fmt(paired.p99)} ms | ≤ 0.5 ms at p50 ${paired.p50 <= 0.5 ? "✅" : "❌"} |`,
       "",
       `TTFT = request sent → first SSE event received, streaming chat completion, keep-alive connections, ${RUNS} interleaved runs per path after ${WARMUP} warm-up runs; the scripted AI runs in its own process.`,

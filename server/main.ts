@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { ConfigError, loadConfig } from "./config/env";
 import { createMetrics } from "./metrics";
 import { createApp } from "./http/app";
+import { createHttpServer } from "./http/front";
 import { createLlmService } from "./llm/service";
 import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
@@ -116,7 +117,7 @@ function main(): void {
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
-  const server = app.listen(config.port, "127.0.0.1");
+  const server = createHttpServer(ctx, app).listen(config.port, "127.0.0.1");
   attachOnFirstUpgrade(server, async () => {
     const [{ attachWebSockets }, { containerTtyRoute, ttyRoute }] = await Promise.all([
       import("./http/ws-upgrade.js"),

@@ -9,7 +9,7 @@ import { assertJsonDepth } from "./json-body";
 import { lazyRouter } from "./lazy";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
-import { openaiRouter } from "./routes/openai";
+import { openaiHandlers, openaiRouter } from "./routes/openai";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -38,9 +38,9 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   app.use(securityGuard({ token: ctx.config.token, allowedOrigins: ctx.config.allowedOrigins, port: ctx.port }));
-  // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
-  // its own body (http/json-body.ts, same limit and error codes).
-  app.use(openaiRouter(ctx));
+  // The /v1 gateway is served ahead of express (http/front.ts); its handlers are also mounted here,
+  // ahead of express.json() (they read their own body: http/json-body.ts), for other spellings of its paths.
+  app.use(openaiRouter(openaiHandlers(ctx)));
   // Also ahead of express.json(): its large body is parsed in the CPU worker (routes/edit.ts).
   app.use(later(["/api/edit/diff"], async () => (await edit()).diffRouter(ctx)));
   // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
