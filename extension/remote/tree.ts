@@ -2,14 +2,12 @@
 import * as vscode from "vscode";
 import type { ContainerList, ContainerSummary } from "../../server/api/containers";
 import type { HostList, HostView } from "../../server/api/hosts";
-import { BackendError } from "../backend/client";
 import { e2eReport } from "../e2e-report";
-import { containerLook, hostLook, LOCAL, sortContainers, type RowLook } from "./model";
+import { errorRow, lookItem, messageItem, type MessageRow } from "../tree-rows";
+import { containerLook, hostLook, LOCAL, sortContainers } from "./model";
 
 export type RemoteNode =
-  | { kind: "host"; id: string; view?: HostView }
-  | { kind: "container"; host: string; c: ContainerSummary }
-  | { kind: "message"; text: string; detail?: string; icon: string; command?: string };
+  { kind: "host"; id: string; view?: HostView } | { kind: "container"; host: string; c: ContainerSummary } | MessageRow;
 
 export const ADD_HOST_COMMAND = "aicockpit.remote.addHost";
 
@@ -17,26 +15,6 @@ export interface TreeSource {
   hosts(): Promise<HostList>;
   containers(host: string): Promise<ContainerList>;
 }
-
-function item(look: RowLook, state: vscode.TreeItemCollapsibleState, id: string): vscode.TreeItem {
-  const t = new vscode.TreeItem(look.label, state);
-  t.id = id;
-  t.description = look.description;
-  t.tooltip = look.tooltip;
-  t.iconPath = new vscode.ThemeIcon(
-    look.icon,
-    look.color !== undefined ? new vscode.ThemeColor(look.color) : undefined,
-  );
-  t.contextValue = look.contextValue;
-  // Without it screen readers (and tests) get the tooltip, which does not start with the name.
-  t.accessibilityInformation = { label: `${look.label}, ${look.description}` };
-  return t;
-}
-
-const errorRow = (err: unknown): RemoteNode => {
-  const e = err instanceof BackendError ? err : undefined;
-  return { kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" };
-};
 
 export class RemoteHostsTree implements vscode.TreeDataProvider<RemoteNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RemoteNode | undefined>();
@@ -68,22 +46,16 @@ export class RemoteHostsTree implements vscode.TreeDataProvider<RemoteNode>, vsc
 
   getTreeItem(n: RemoteNode): vscode.TreeItem {
     switch (n.kind) {
-      case "message": {
-        const t = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-        t.iconPath = new vscode.ThemeIcon(n.icon);
-        if (n.detail !== undefined) t.tooltip = n.detail;
-        t.contextValue = "message";
-        if (n.command !== undefined) t.command = { command: n.command, title: n.text };
-        return t;
-      }
+      case "message":
+        return messageItem(n);
       case "host":
-        return item(
+        return lookItem(
           hostLook(n.view ?? LOCAL),
-          n.id === LOCAL ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
           `host:${n.id}`,
+          n.id === LOCAL ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
         );
       case "container":
-        return item(containerLook(n.c), vscode.TreeItemCollapsibleState.None, `container:${n.host}/${n.c.id}`);
+        return lookItem(containerLook(n.c), `container:${n.host}/${n.c.id}`);
     }
   }
 

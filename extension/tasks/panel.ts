@@ -5,12 +5,12 @@
  * log and follows it live again. A `dangerous` command needs a second, modal confirmation here,
  * as in the terminal flow; an edit is assessed again by the backend and asked about anew.
  */
-import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { TaskDecisionRequest } from "../../server/api/tasks";
 import type { FromPanel, ToPanel } from "../../webview-ui/tasks/protocol";
 import { BackendError, type BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
+import { webviewHtml } from "../webview-html";
 import { followTask } from "./follow";
 import { applyEvent, initialState, type PanelState } from "./model";
 
@@ -233,26 +233,10 @@ function title(s: PanelState): string {
 }
 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString("base64");
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", name)).toString();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-    `font-src ${webview.cspSource}`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${asset("tasks.css")}">
-<title>AiCockpit Task</title>
-</head>
-<body>
-<div id="app" role="main" aria-label="AiCockpit task"></div>
-<script nonce="${nonce}" src="${asset("tasks.js")}"></script>
-</body>
-</html>`;
+  return webviewHtml(webview, extensionUri, {
+    bundle: "tasks",
+    title: "AiCockpit Task",
+    role: "main",
+    label: "AiCockpit task",
+  });
 }

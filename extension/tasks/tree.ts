@@ -1,13 +1,12 @@
 /** The "Tasks" view: every task of the backend, newest first, from GET /api/tasks (so it survives a reload). */
 import * as vscode from "vscode";
 import type { TaskList, TaskView } from "../../server/api/tasks";
-import { BackendError } from "../backend/client";
 import { e2eReport } from "../e2e-report";
+import { errorRow, lookItem, messageItem, type MessageRow } from "../tree-rows";
 import { taskLook } from "./model";
 
 export type TaskRow = Omit<TaskView, "subtasks">;
-export type TaskNode =
-  { kind: "task"; t: TaskRow } | { kind: "message"; text: string; detail?: string; icon: string; command?: string };
+export type TaskNode = { kind: "task"; t: TaskRow } | MessageRow;
 
 export const RUN_TASK_COMMAND = "aicockpit.tasks.run";
 export const OPEN_TASK_COMMAND = "aicockpit.tasks.open";
@@ -37,25 +36,8 @@ export class TasksTree implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   }
 
   getTreeItem(n: TaskNode): vscode.TreeItem {
-    if (n.kind === "message") {
-      const t = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-      t.iconPath = new vscode.ThemeIcon(n.icon);
-      if (n.detail !== undefined) t.tooltip = n.detail;
-      t.contextValue = "message";
-      if (n.command !== undefined) t.command = { command: n.command, title: n.text };
-      return t;
-    }
-    const look = taskLook(n.t);
-    const t = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
-    t.id = `task:${n.t.task_id}`;
-    t.description = look.description;
-    t.tooltip = look.tooltip;
-    t.iconPath = new vscode.ThemeIcon(
-      look.icon,
-      look.color !== undefined ? new vscode.ThemeColor(look.color) : undefined,
-    );
-    t.contextValue = look.contextValue;
-    t.accessibilityInformation = { label: `${look.label}, ${look.description}` };
+    if (n.kind === "message") return messageItem(n);
+    const t = lookItem(taskLook(n.t), `task:${n.t.task_id}`);
     t.command = { command: OPEN_TASK_COMMAND, title: "Open Task", arguments: [n] };
     return t;
   }
@@ -67,10 +49,7 @@ export class TasksTree implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
       tasks = (await this.list()).tasks;
     } catch (err) {
       this.lastJson = String(err);
-      const e = err instanceof BackendError ? err : undefined;
-      return [
-        { kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" },
-      ];
+      return [errorRow(err)];
     }
     this.lastJson = JSON.stringify(tasks.map((t) => [t.task_id, t.status]));
     e2eReport("tasks-tree", { tasks: tasks.map((t) => `${t.task_id}:${t.status}`).join(",") });

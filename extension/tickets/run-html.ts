@@ -3,10 +3,10 @@
  * that renders the run's events. Everything from the run (model text, tool output, diffs) is
  * untrusted and goes in through `textContent` only — never as HTML.
  */
-import { randomBytes } from "node:crypto";
+import { webviewNonce } from "../webview-html";
 
 export function runHtml(title: string): string {
-  const nonce = randomBytes(16).toString("base64");
+  const nonce = webviewNonce();
   const csp = ["default-src 'none'", `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join("; ");
   return `<!DOCTYPE html>
 <html lang="en">

@@ -1,12 +1,10 @@
 /** The "Tickets" tree: every ticket (id, branch, PR), and under each its runs, newest first. */
 import * as vscode from "vscode";
 import type { TicketDetail, TicketList, TicketRunView, TicketView } from "../../server/api/tickets";
-import { BackendError } from "../backend/client";
+import { errorRow, messageItem, type MessageRow } from "../tree-rows";
 
 export type TicketNode =
-  | { kind: "ticket"; t: TicketView }
-  | { kind: "run"; ticketId: string; r: TicketRunView }
-  | { kind: "message"; text: string; detail?: string; icon: string; command?: string };
+  { kind: "ticket"; t: TicketView } | { kind: "run"; ticketId: string; r: TicketRunView } | MessageRow;
 
 export const NEW_TICKET_COMMAND = "aicockpit.tickets.new";
 export const SHOW_RUN_COMMAND = "aicockpit.tickets.showRun";
@@ -45,14 +43,8 @@ export class TicketsTree implements vscode.TreeDataProvider<TicketNode>, vscode.
 
   getTreeItem(n: TicketNode): vscode.TreeItem {
     switch (n.kind) {
-      case "message": {
-        const t = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-        t.iconPath = new vscode.ThemeIcon(n.icon);
-        if (n.detail !== undefined) t.tooltip = n.detail;
-        t.contextValue = "message";
-        if (n.command !== undefined) t.command = { command: n.command, title: n.text };
-        return t;
-      }
+      case "message":
+        return messageItem(n);
       case "ticket": {
         const { t } = n;
         const item = new vscode.TreeItem(t.ticket_id, vscode.TreeItemCollapsibleState.Collapsed);
@@ -100,10 +92,7 @@ export class TicketsTree implements vscode.TreeDataProvider<TicketNode>, vscode.
       if (d.runs.length === 0) return [{ kind: "message", text: "No runs yet: Chat, Make Plan or Dev", icon: "info" }];
       return d.runs.map((r) => ({ kind: "run", ticketId: d.ticket_id, r }));
     } catch (err) {
-      const e = err instanceof BackendError ? err : undefined;
-      return [
-        { kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" },
-      ];
+      return [errorRow(err)];
     }
   }
 }

@@ -1,11 +1,10 @@
 /** The "Docker Workspaces" tree: one row per workspace, read from the backend (i.e. Docker). */
 import * as vscode from "vscode";
 import type { WorkspaceList, WorkspaceView } from "../../server/api/workspaces";
-import { BackendError } from "../backend/client";
+import { errorRow, lookItem, messageItem, type MessageRow } from "../tree-rows";
 import { rowLook } from "./model";
 
-export type WorkspaceNode =
-  { kind: "workspace"; view: WorkspaceView } | { kind: "message"; text: string; detail?: string; icon: string };
+export type WorkspaceNode = { kind: "workspace"; view: WorkspaceView } | MessageRow;
 
 export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceNode | undefined>();
@@ -35,21 +34,8 @@ export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, v
   }
 
   getTreeItem(n: WorkspaceNode): vscode.TreeItem {
-    if (n.kind === "message") {
-      const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-      item.iconPath = new vscode.ThemeIcon(n.icon);
-      if (n.detail !== undefined) item.tooltip = n.detail;
-      item.contextValue = "message";
-      return item;
-    }
-    const look = rowLook(n.view);
-    const item = new vscode.TreeItem(look.label, vscode.TreeItemCollapsibleState.None);
-    item.id = n.view.id;
-    item.description = look.description;
-    item.tooltip = look.tooltip;
-    item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
-    item.contextValue = look.contextValue;
-    return item;
+    if (n.kind === "message") return messageItem(n);
+    return lookItem(rowLook(n.view), n.view.id);
   }
 
   async getChildren(parent?: WorkspaceNode): Promise<WorkspaceNode[]> {
@@ -58,10 +44,7 @@ export class WorkspacesTree implements vscode.TreeDataProvider<WorkspaceNode>, v
     try {
       list = await this.list();
     } catch (err) {
-      const e = err instanceof BackendError ? err : undefined;
-      return [
-        { kind: "message", text: e?.message ?? String(err), ...(e?.hint ? { detail: e.hint } : {}), icon: "warning" },
-      ];
+      return [errorRow(err)];
     }
     this.last = list.workspaces;
     this.lastJson = JSON.stringify(list);

@@ -111,7 +111,11 @@ export function reduce(v: TaskView, ev: TaskEvent, buf: Pending): void {
           attempts: [],
         }));
       if (ev.error_message !== undefined) v.error_message = ev.error_message;
-      if (TERMINAL.has(ev.status)) v.completed_at = ev.at;
+      if (TERMINAL.has(ev.status)) {
+        v.completed_at = ev.at;
+        // A step stopped mid-way (cancel, crash) did not finish: it must not read "running" forever.
+        for (const s of v.subtasks) if (s.status === "running") s.status = "pending";
+      }
       if (ev.status !== "waiting_for_user") delete v.pending;
       break;
     case "subtask_started": {
