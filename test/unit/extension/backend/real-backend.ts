@@ -64,7 +64,9 @@ export function realBackend(overrides: Partial<SupervisorOptions> = {}): {
     cwd: REPO_ROOT,
     env: async () => backendTestEnv(),
     logger,
-    readyTimeoutMs: 20_000,
+    // Generous: at load 30 on 2 cores a start was seen to take over 20 s (and one timed-out start
+    // holds up every later restart of the same supervisor). Passing runs do not wait for it.
+    readyTimeoutMs: 45_000,
     initialBackoffMs: 100,
     stopGraceMs: 3_000,
     ...overrides,
@@ -78,7 +80,7 @@ export function realBackend(overrides: Partial<SupervisorOptions> = {}): {
 export function nextEvent<T extends SupervisorEvent["type"]>(
   sup: BackendSupervisor,
   type: T,
-  timeoutMs = 25_000,
+  timeoutMs = 60_000,
 ): Promise<Extract<SupervisorEvent, { type: T }>> {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
