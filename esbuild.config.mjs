@@ -94,7 +94,22 @@ function copyWasm() {
   for (const f of Object.values(table.grammars)) copyFileSync(from(f), `dist/grammars/${f.file}`);
 }
 
-const names = ["extension", "server", "webview", "tasks"];
+// The local-model worker thread is its own bundle next to the backend's shim (server/local-model/native.ts).
+builds.push({
+  ...common,
+  entryPoints: { "local-model-worker": "server/local-model/worker.ts" },
+  outdir: "dist",
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // node-llama-cpp (ESM + a native binary per platform) is imported at run time from node_modules.
+  external: ["cpu-features", "./crypto/build/Release/sshcrypto.node", "node-llama-cpp"],
+  // ESM-only code in the bundle gets the bundle's own URL: esbuild leaves `import.meta` empty in CommonJS output.
+  define: { ...define, "import.meta.url": "__aicockpitImportMetaUrl" },
+  banner: { js: 'const __aicockpitImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+
+const names = ["extension", "server", "webview", "tasks", "server"];
 const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
 if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
 if (!only || only === "server") copyWasm();

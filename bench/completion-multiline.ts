@@ -1,7 +1,7 @@
 /**
  * Multi-line completions in a typing session. Run: `node --import tsx bench/completion-multiline.ts`
  *
- * The typing session of bench/completion.ts (human-speed keystrokes through an emulation of
+ * The typing session of bench/completion.ts (bench/lib/typing.ts: human-speed keystrokes through an emulation of
  * VS Code's provider calls into the extension's own CompletionDecisions and the real backend),
  * with a model that writes on like a real one: at every request the scripted model (an
  * oracle for the text being typed) answers with the rest of the line and the next three
@@ -13,12 +13,12 @@
  * `--no-write`: print only. The figures of the backend before the multi-line work come from
  * the same file run in a checkout of the commit before it (see bench/RESULTS.md).
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { loadavg } from "node:os";
 import { startScriptedAI, type RecordedRequest } from "../test/fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "../test/integration/helpers/backend";
 import type { CompletionRequest, CompletionResponse } from "../server/api/completion";
 import { CompletionDecisions } from "../extension/completion/decisions";
+import { Token, tokenSleep, typeLikeVsCode } from "./lib/typing";
 
 const MODEL = "qwen2.5-coder:1.5b-base";
 
@@ -87,55 +87,6 @@ function fimParts(req: RecordedRequest): { prefix: string; suffix: string } | nu
   return m ? { prefix: m[1]!, suffix: m[2]! } : null;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** Gaps between keystrokes: bursts of 45–155 ms, pauses of 0.45–1.55 s (often at a line end). */
-function schedule(text: string, seed: number): number[] {
-  const rand = rng(seed);
-  const gaps: number[] = [];
-  let burst = 0;
-  for (const ch of text) {
-    if (burst <= 0 || (ch === "\n" && rand() < 0.7)) {
-      gaps.push(450 + rand() * 1100);
-      burst = 6 + Math.floor(rand() * 20);
-    } else {
-      gaps.push(45 + rand() * 110);
-      burst--;
-    }
-  }
-  return gaps;
-}
-
-class Token {
-  cancelled = false;
-  private readonly listeners: (() => void)[] = [];
-  onCancel(f: () => void): void {
-    this.listeners.push(f);
-  }
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    for (const f of this.listeners.splice(0)) f();
-  }
-}
-
-function tokenSleep(ms: number, token: Token): Promise<void> {
-  if (ms <= 0 || token.cancelled) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    token.onCancel(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
 interface Tally {
   keystrokes: number;
   modelRequests: number;
@@ -146,18 +97,24 @@ interface Tally {
   acceptedChars: number;
   rejected: number;
   rejectedMultiLine: number;
+  /** Prefixes whose suggestion the user accepted, and whether it was multi-line. */
+  acceptedAt: Map<string, boolean>;
 }
 
-async function session(backend: Backend, file: (typeof FILES)[number], seed: number, tally: Tally): Promise<void> {
+async function session(
+  backend: Backend,
+  file: (typeof FILES)[number],
+  seed: number,
+  multiline: CompletionRequest["multiline"],
+  tally: Tally,
+): Promise<void> {
   const auth = `Bearer ${backend.token}`;
-  const docId = `file://${file.path}`;
+  // Its own path per mode: the backend's completion cache must not serve one run's answers to the other.
+  const path = file.path.replace(/^\/bench\//, `/bench/${multiline}/`);
+  const docId = `file://${path}`;
   const decisions = new CompletionDecisions();
-  const gaps = schedule(file.text, seed);
-  let token: Token | undefined;
-  let vscodeTimer: NodeJS.Timeout | undefined;
-  const pending: Promise<void>[] = [];
 
-  const provide = async (prefix: string, suffix: string, tok: Token): Promise<void> => {
+  const provide = async (prefix: string, tok: Token): Promise<void> => {
     const d = decisions.call(docId, prefix, true, Date.now());
     if (d.kind === "typethrough") return;
     const ticket = d.ticket;
@@ -166,11 +123,13 @@ async function session(backend: Backend, file: (typeof FILES)[number], seed: num
       await tokenSleep(d.waitMs, tok);
       if (tok.cancelled) return;
       const body: CompletionRequest = {
-        filepath: file.path,
+        filepath: path,
         languageId: file.languageId,
         prefix,
-        suffix,
+        // The editor keeps the file's last newline after the cursor.
+        suffix: "\n",
         documentId: docId,
+        multiline,
       };
       let r: CompletionResponse;
       try {
@@ -197,6 +156,7 @@ async function session(backend: Backend, file: (typeof FILES)[number], seed: num
       if (r.replaceSuffixChars === 0 && rest.startsWith(r.completion)) {
         tally.accepted++;
         tally.acceptedChars += r.completion.length;
+        tally.acceptedAt.set(`${file.path}\0${prefix}`, multi);
         if (multi) tally.acceptedMultiLine++;
       } else {
         tally.rejected++;
@@ -207,26 +167,15 @@ async function session(backend: Backend, file: (typeof FILES)[number], seed: num
     }
   };
 
-  const t0 = Date.now();
-  let at = 0;
-  for (let i = 0; i < file.text.length; i++) {
-    at += gaps[i]!;
-    const wait = t0 + at - Date.now();
-    if (wait > 0) await sleep(wait);
-    tally.keystrokes++;
-    decisions.typed(Date.now());
-    token?.cancel();
-    clearTimeout(vscodeTimer);
-    // The document as typed so far; the editor keeps the file's last newline after the cursor.
-    const prefix = file.text.slice(0, i + 1);
-    const suffix = "\n";
-    vscodeTimer = setTimeout(() => {
-      token = new Token();
-      pending.push(provide(prefix, suffix, token));
-    }, 50);
-  }
-  await sleep(1_500);
-  await Promise.all(pending);
+  await typeLikeVsCode({
+    text: file.text,
+    seed,
+    onKeystroke: (_prefix, now) => {
+      tally.keystrokes++;
+      decisions.typed(now);
+    },
+    provide,
+  });
 }
 
 interface PositionTally {
@@ -290,7 +239,7 @@ async function main(): Promise<void> {
   });
   const loadBefore = loadavg()[0]!;
   try {
-    const tally: Tally = {
+    const newTally = (): Tally => ({
       keystrokes: 0,
       modelRequests: 0,
       shown: 0,
@@ -300,32 +249,54 @@ async function main(): Promise<void> {
       acceptedChars: 0,
       rejected: 0,
       rejectedMultiLine: 0,
-    };
-    for (const [n, file] of FILES.entries()) {
-      let answers = 0;
-      ai.reset();
-      ai.setDefault({
-        latencyMs: 250,
-        chunkDelayMs: 15,
-        echo: (req) => {
-          const parts = fimParts(req);
-          answers++;
-          if (!parts || !file.text.startsWith(parts.prefix)) return "";
-          if (answers % 3 === 0) return "wrongGuess();\nmoreWrong();";
-          // A model writes on: the rest of this line and the next three.
-          const rest = file.text.slice(parts.prefix.length);
-          return rest.split("\n").slice(0, 4).join("\n");
-        },
-      });
-      await session(backend, file, 42 + n, tally);
-      tally.modelRequests += ai.completionRequests().length;
+      acceptedAt: new Map(),
+    });
+    // The same sessions twice: single-line only (what the user got at these positions before
+    // multi-line completions were attempted there), then the backend's `auto` decisions.
+    const runs: Record<"single" | "auto", Tally> = { single: newTally(), auto: newTally() };
+    for (const mode of ["single", "auto"] as const) {
+      const tally = runs[mode];
+      for (const [n, file] of FILES.entries()) {
+        let answers = 0;
+        ai.reset();
+        ai.setDefault({
+          latencyMs: 250,
+          chunkDelayMs: 15,
+          echo: (req) => {
+            const parts = fimParts(req);
+            answers++;
+            if (!parts || !file.text.startsWith(parts.prefix)) return "";
+            if (answers % 3 === 0) return "wrongGuess();\nmoreWrong();";
+            // A model writes on: the rest of this line and the next three.
+            const rest = file.text.slice(parts.prefix.length);
+            return rest.split("\n").slice(0, 4).join("\n");
+          },
+        });
+        await session(backend, file, 42 + n, mode === "single" ? "never" : "auto", tally);
+        tally.modelRequests += ai.completionRequests().length;
+      }
     }
+    const { single, auto } = runs;
+    // Positions where the single-line run had a suggestion accepted and the auto run a multi-line one.
+    let upgraded = 0;
+    for (const [at, multi] of auto.acceptedAt) if (multi && single.acceptedAt.get(at) === false) upgraded++;
+    const { acceptedAt: _a, ...typing } = auto;
+    const { acceptedAt: _s, ...typingSingle } = single;
+    console.log(
+      `multi-line accepted: ${auto.acceptedMultiLine} (single-line run: 0); at positions where the single-line run's suggestion was accepted: ${upgraded}; ` +
+        `accepted characters ${single.acceptedChars} → ${auto.acceptedChars}; rejected ${single.rejected} → ${auto.rejected}`,
+    );
     const right = await positions(backend, ai, true);
     const wrong = await positions(backend, ai, false);
     const load = ((loadBefore + loadavg()[0]!) / 2).toFixed(2);
     console.log(
-      JSON.stringify({ typing: tally, positionsRightModel: right, positionsWrongModel: wrong, load }, null, 2),
+      JSON.stringify(
+        { typing, typingSingleLine: typingSingle, positionsRightModel: right, positionsWrongModel: wrong, load },
+        null,
+        2,
+      ),
     );
+    if (auto.rejected > single.rejected || auto.acceptedMultiLine === 0) process.exitCode = 1;
   } finally {
     await backend.stop();
     await ai.close();

@@ -16,6 +16,7 @@
  * second session makes every answer wrong, so only the debounce saves requests.
  */
 import { loadNote } from "./lib/load-note";
+import { Token, tokenSleep, typeLikeVsCode } from "./lib/typing";
 import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "node:http";
@@ -205,63 +206,8 @@ export async function loadConfig(path: string): Promise<Config> {
 }
 `;
 
-/** Deterministic PRNG so every run types the same session. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function schedule(n: number): number[] {
-  const rand = rng(42);
-  const gaps: number[] = [];
-  let burst = 0;
-  for (let i = 0; i < n; i++) {
-    const ch = TARGET[i]!;
-    if (burst <= 0 || (ch === "\n" && rand() < 0.7)) {
-      // A pause: thinking, reading the suggestion, end of a line.
-      gaps.push(450 + rand() * 1100);
-      burst = 6 + Math.floor(rand() * 20);
-    } else {
-      gaps.push(45 + rand() * 110);
-      burst--;
-    }
-  }
-  return gaps;
-}
-
 function supersededCount(metrics: string): number {
   return Number(/aicockpit_completion_upstream_total\{outcome="superseded"\} (\d+)/.exec(metrics)?.[1] ?? 0);
-}
-
-/** VS Code's own debounce before it calls an inline completion provider (1.100: fixed 50 ms). */
-const VSCODE_DEBOUNCE_MS = 50;
-
-/** The part of a CancellationToken the provider uses. */
-class Token {
-  cancelled = false;
-  private readonly listeners: (() => void)[] = [];
-  onCancel(f: () => void): void {
-    this.listeners.push(f);
-  }
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    for (const f of this.listeners.splice(0)) f();
-  }
-}
-
-function tokenSleep(ms: number, token: Token): Promise<void> {
-  if (ms <= 0 || token.cancelled) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    token.onCancel(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }
 
 async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof startScriptedAI>>, wrongEvery: number) {
@@ -303,10 +249,6 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   let httpAborted = 0;
   let shownCount = 0;
   let supersededResponses = 0;
-  let current: string;
-  let vscodeTimer: NodeJS.Timeout | undefined;
-  let token: Token | undefined;
-  const pending: Promise<void>[] = [];
   /** Prefix → when its last keystroke was typed, and when a suggestion for it was shown. */
   const typedAt = new Map<string, number>();
   const shownAt = new Map<string, number>();
@@ -373,29 +315,18 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
     }
   };
 
-  const gaps = schedule(KEYS);
-  const t0 = Date.now();
-  let at = 0;
-  for (let i = 0; i < KEYS; i++) {
-    at += gaps[i]!;
-    const wait = t0 + at - Date.now();
-    if (wait > 0) await sleep(wait);
-    // Every keystroke, as VS Code sees it: the text changes (the extension's typed() listener),
-    // the running provider call is cancelled, and a new call comes 50 ms after the last change.
-    keystrokes++;
-    current = TARGET.slice(0, i + 1);
-    typedAt.set(current, Date.now());
-    decisions.typed(Date.now());
-    token?.cancel();
-    clearTimeout(vscodeTimer);
-    const prefix = current;
-    vscodeTimer = setTimeout(() => {
-      token = new Token();
-      pending.push(provide(prefix, token));
-    }, VSCODE_DEBOUNCE_MS);
-  }
-  await sleep(1_500);
-  await Promise.all(pending);
+  // Every keystroke, as VS Code sees it: the text changes (the extension's typed() listener),
+  // the running provider call is cancelled, and a new call comes 50 ms after the last change.
+  const sessionMs = await typeLikeVsCode({
+    text: TARGET.slice(0, KEYS),
+    seed: 42,
+    onKeystroke: (prefix, now) => {
+      keystrokes++;
+      typedAt.set(prefix, now);
+      decisions.typed(now);
+    },
+    provide,
+  });
   polling = false;
   await poller;
 
@@ -418,7 +349,7 @@ async function typingSession(backend: Backend, ai: Awaited<ReturnType<typeof sta
   const latencies = [...shownAt].map(([prefix, t]) => t - (typedAt.get(prefix) ?? t));
   return {
     keystrokes,
-    sessionSeconds: r2((Date.now() - t0) / 1000),
+    sessionSeconds: r2(sessionMs / 1000),
     providerCalls,
     typeThroughCalls,
     cancelledBeforeSending,

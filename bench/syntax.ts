@@ -1,20 +1,24 @@
 /**
  * Parsing benchmark (server/syntax). Run: `node --import tsx bench/syntax.ts`
  *
- * Per grammar, on a file made by repeating the language's test fixture
- * (test/unit/syntax/fixtures, which parses without errors) to 5,000+ lines:
- *  - grammar load (first use, WebAssembly compile included);
- *  - full parse per 1,000 lines (median of 5, warm, one synchronous parse, CPU time);
- *  - the backend's sliced parse of the 5,000-line file (`parse()`, 4 ms slices): the longest
- *    the event loop was held, as CPU time between two turns of the loop (wall time on a
- *    loaded machine adds other processes' turns), and as wall time;
- *  - re-parse after a one-character edit (the cached tree reused incrementally).
- * Target: no event-loop block over 10 ms CPU ("a few ms") for any grammar.
+ * Per grammar, in the order a user meets them, on a file made by repeating the language's
+ * test fixture (test/unit/syntax/fixtures, which parses without errors) to 5,000+ lines:
+ *  - grammar load (first use in the process: read, WebAssembly compile and instantiate), and
+ *    the longest event-loop block it caused;
+ *  - the FIRST parse through the backend's `parse()` (4 ms slices, cold code), then a second
+ *    parse of the same text as a new document (warm): the longest the event loop was held,
+ *    as main-thread CPU between two turns of the loop (bench/lib/event-loop-block.ts), and
+ *    as wall time (which on a loaded machine adds other processes' turns);
+ *  - re-parse after a one-character edit (the cached tree reused incrementally);
+ *  - full parse per 1,000 lines (median of 5, warm, one synchronous parse, CPU time).
+ * Target: no parse holds the event loop over 10 ms main-thread CPU ("a few ms"), the first
+ * parse of a language included. Grammar load is once per process and reported, not targeted.
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Parser } from "web-tree-sitter";
+import { eventLoopBlock, MAIN_THREAD_CPU, mainThreadCpuMs as cpuMs } from "./lib/event-loop-block";
 import { loadNote } from "./lib/load-note";
 import { nowIso, r1, writeSection } from "./lib/results";
 import { WASM_FILES, type Grammar } from "../server/syntax/languages";
@@ -62,36 +66,6 @@ function bigFile(grammar: Grammar, unit: string): string {
   return [header.join("\n"), ...Array.from({ length: n }, () => body)].join("\n");
 }
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-/** Longest gaps between event-loop turns while `work` runs: CPU time and wall time. */
-async function blocking(work: () => Promise<unknown>): Promise<{ cpu: number; wall: number; total: number }> {
-  let maxCpu = 0;
-  let maxWall = 0;
-  let lastCpu = cpuMs();
-  let lastWall = performance.now();
-  let running = true;
-  const probe = () => {
-    const c = cpuMs();
-    const w = performance.now();
-    maxCpu = Math.max(maxCpu, c - lastCpu);
-    maxWall = Math.max(maxWall, w - lastWall);
-    lastCpu = c;
-    lastWall = w;
-    if (running) setImmediate(probe);
-  };
-  setImmediate(probe);
-  const t0 = performance.now();
-  await work();
-  const total = performance.now() - t0;
-  running = false;
-  probe();
-  return { cpu: maxCpu, wall: maxWall, total };
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -101,47 +75,52 @@ async function main(): Promise<void> {
   const load = loadavg()[0]!;
   const rows: string[] = [];
   let worstBlock = 0;
+  let worstLoad = 0;
   for (const grammar of Object.keys(WASM_FILES.grammars) as Grammar[]) {
     const [file, languageId] = FIXTURE[grammar];
     const text = bigFile(grammar, readFileSync(join(FIXTURES, file), "utf8"));
     const lineCount = text.split("\n").length;
 
-    const l0 = performance.now();
-    const language = await loadLanguage(grammar);
-    const loadMs = performance.now() - l0;
+    const uri = `bench://${grammar}`;
+    let language: Awaited<ReturnType<typeof loadLanguage>> | undefined;
+    const loaded = await eventLoopBlock(async () => {
+      language = await loadLanguage(grammar);
+    });
+    const first = await eventLoopBlock(() => parse(languageId, text, { uri, version: 1 }));
+    const warm = await eventLoopBlock(() => parse(languageId, text, { uri: `${uri}/2`, version: 1 }));
+    const i = text.indexOf("\n", text.length >> 1);
+    const edited = text.slice(0, i) + " " + text.slice(i);
+    const inc = await eventLoopBlock(() => parse(languageId, edited, { uri, version: 2 }));
+    const parseBlock = Math.max(first.cpu, warm.cpu, inc.cpu);
+    worstBlock = Math.max(worstBlock, parseBlock);
+    worstLoad = Math.max(worstLoad, loaded.cpu);
 
     const parser = new Parser();
-    parser.setLanguage(language);
+    parser.setLanguage(language!);
     const runs: number[] = [];
     let hasError = false;
-    for (let i = 0; i < 6; i++) {
+    for (let k = 0; k < 6; k++) {
       const c0 = cpuMs();
       const tree = parser.parse(text)!;
-      if (i > 0) runs.push(cpuMs() - c0); // the first run warms the WebAssembly tiers
+      if (k > 0) runs.push(cpuMs() - c0); // the first run warms the WebAssembly tiers
       hasError = tree.rootNode.hasError;
       tree.delete();
     }
     parser.delete();
     const per1k = (median(runs) / lineCount) * 1000;
 
-    const uri = `bench://${grammar}`;
-    const sliced = await blocking(() => parse(languageId, text, { uri, version: 1 }));
-    const i = text.indexOf("\n", text.length >> 1);
-    const edited = text.slice(0, i) + " " + text.slice(i);
-    const inc = await blocking(() => parse(languageId, edited, { uri, version: 2 }));
-    worstBlock = Math.max(worstBlock, sliced.cpu, inc.cpu);
-
     const line = [
       grammar,
       String(lineCount),
-      `${r1(loadMs)} ms`,
-      `${r1(per1k)} ms`,
-      `${r1(median(runs))} ms`,
-      `${r1(sliced.total)} ms`,
-      `${r1(sliced.cpu)} ms ${sliced.cpu <= TARGET_BLOCK_MS ? "✅" : "❌"}`,
-      `${r1(sliced.wall)} ms`,
+      `${r1(loaded.total)} ms`,
+      `${r1(loaded.cpu)} ms`,
+      `${r1(first.total)} ms`,
+      `${r1(first.cpu)} ms`,
+      `${r1(warm.cpu)} ms`,
       `${r1(inc.total)} ms`,
       `${r1(inc.cpu)} ms`,
+      `${r1(parseBlock)} ms ${parseBlock <= TARGET_BLOCK_MS ? "✅" : "❌"} (wall ${r1(Math.max(first.wall, warm.wall, inc.wall))} ms)`,
+      `${r1(per1k)} ms`,
     ];
     rows.push(`| ${line.join(" | ")} |${hasError ? " (parse had errors)" : ""}`);
     console.log(line.join("\t"));
@@ -152,14 +131,16 @@ async function main(): Promise<void> {
     "",
     `Command: \`node --import tsx bench/syntax.ts\` — ${nowIso()}, Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, ${loadNote(load)}.`,
     "",
-    "Each language's test fixture (test/unit/syntax/fixtures) repeated to 5,000+ lines. *Full parse*: one synchronous parse, warm, median of 5, CPU time. *Sliced*: the backend's `parse()` (4 ms slices, then the event loop turns); *longest block* is the most CPU time spent between two turns of the event loop (wall time also counts other processes on a busy machine). *Incremental*: the same document re-parsed after a one-character edit, reusing the cached tree.",
+    `Each language's test fixture (test/unit/syntax/fixtures) repeated to 5,000+ lines, in the order a user meets it. *Block* = the most ${MAIN_THREAD_CPU ? "main-thread" : "process (no per-thread figure on this OS)"} CPU time between two turns of the event loop (bench/lib/event-loop-block.ts; wall time also counts other processes on a busy machine). *Load*: the grammar's first use in the process (once). *First parse*: the backend's \`parse()\` (4 ms slices) on cold code; *warm*: the same text as another document; *incremental*: the first document re-parsed after a one-character edit, reusing its cached tree. *Full parse*: one synchronous parse, warm, median of 5, CPU time.`,
     "",
-    "| grammar | lines | grammar load (cold) | full parse per 1,000 lines | full parse, whole file | sliced parse, wall | longest block, CPU (≤ 10 ms) | longest block, wall | incremental re-parse, wall | incremental longest block, CPU |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| grammar | lines | load, wall | load, block (once) | first parse, wall | first parse, block | warm parse, block | incremental, wall | incremental, block | worst parse block (≤ 10 ms) | full parse per 1,000 lines |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
   writeSection("syntax", section);
-  console.log(`\nworst event-loop block ${r1(worstBlock)} ms CPU (target ≤ ${TARGET_BLOCK_MS} ms); ${loadNote(load)}`);
+  console.log(
+    `\nworst parse block ${r1(worstBlock)} ms CPU (target ≤ ${TARGET_BLOCK_MS} ms); worst grammar load block ${r1(worstLoad)} ms (once per grammar); ${loadNote(load)}`,
+  );
   if (worstBlock > TARGET_BLOCK_MS) process.exit(1);
 }
 

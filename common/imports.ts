@@ -98,6 +98,66 @@ export function importBindings(text: string, languageId: string): ImportBinding[
       const local = alias ?? mod.split(".").pop()!;
       out.push({ local, exported: local, specifier: `./${mod.replace(/\./g, "/")}`, namespace: true });
     }
+  } else {
+    out.push(...packageImportBindings(text, languageId));
+  }
+  return out;
+}
+
+/**
+ * Go, Rust and Java name modules by package path, not by file: the bindings carry the path
+ * as written (`example.com/shop/cart`, `crate::cart`, `com.shop.cart.Cart`) and the backend
+ * resolves it against the workspace (go.mod's module path, the crate's `src/`, the source
+ * root the file's own `package` line implies).
+ */
+export function packageImportBindings(text: string, languageId: string): ImportBinding[] {
+  const head = text.split("\n", SCAN_LINES).join("\n");
+  const out: ImportBinding[] = [];
+  if (languageId === "go") {
+    // `import "a/b"`, `import x "a/b"`, and the same lines inside `import ( … )`.
+    const specs: string[] = [];
+    for (const m of head.matchAll(/^\s*import\s*\(([^)]*)\)/gm)) specs.push(...m[1]!.split("\n"));
+    for (const m of head.matchAll(/^\s*import\s+((?:[\w.]+\s+)?"[^"\n]+")/gm)) specs.push(m[1]!);
+    for (const line of specs) {
+      const m = /^\s*([\w.]+\s+)?"([^"\n]+)"/.exec(line);
+      if (!m) continue;
+      const alias = m[1]?.trim();
+      const path = m[2]!;
+      if (alias === "_" || alias === ".") continue;
+      const local = alias ?? path.split("/").pop()!;
+      out.push({ local, exported: local, specifier: path, namespace: true });
+    }
+  } else if (languageId === "rust") {
+    // `use crate::a::b::{X, Y as Z};`, `use super::m::X;`, `use crate::a::b;` (then `b::X`).
+    for (const m of head.matchAll(
+      /^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+((?:crate|super|self)(?:::\w+)*)(?:::\{([^}]*)\})?\s*(?:as\s+(\w+))?\s*;/gm,
+    )) {
+      const path = m[1]!;
+      if (m[2] !== undefined) {
+        for (const n of splitNames(m[2])) {
+          if (n.exported === "self") continue;
+          out.push({ ...n, specifier: path, namespace: false });
+          out.push({ local: n.local, exported: n.local, specifier: `${path}::${n.exported}`, namespace: true });
+        }
+        continue;
+      }
+      const parts = path.split("::");
+      if (parts.length < 2) continue;
+      const last = parts[parts.length - 1]!;
+      const local = m[3] ?? last;
+      // The last segment is an item of the module before it, or a module itself.
+      out.push({ local, exported: last, specifier: parts.slice(0, -1).join("::"), namespace: false });
+      out.push({ local, exported: local, specifier: path, namespace: true });
+    }
+  } else if (languageId === "java") {
+    for (const [, path = "", star] of head.matchAll(/^\s*import\s+(?!static\b)([\w.]+?)(\.\*)?\s*;/gm)) {
+      if (star) {
+        out.push({ local: "*", exported: "*", specifier: path, namespace: true });
+      } else {
+        const name = path.split(".").pop()!;
+        out.push({ local: name, exported: name, specifier: path, namespace: false });
+      }
+    }
   }
   return out;
 }

@@ -79,7 +79,11 @@ export function checkVsix(path, target) {
     !binaries[0].startsWith(target.replace("darwin", "mac").replace("win32", "win").replace("armhf", "armv7l"))
   )
     throw new Error(`${path} is for ${target} but carries the ${binaries[0]} binary`);
-  for (const must of ["extension/dist/server.js", "extension/dist/node_modules/node-llama-cpp/package.json"])
+  for (const must of [
+    "extension/dist/server.js",
+    "extension/dist/local-model-worker.js",
+    "extension/dist/node_modules/node-llama-cpp/package.json",
+  ])
     if (!names.includes(must)) throw new Error(`${path} lacks ${must}`);
   return { entries: entries.length, binaries };
 }

@@ -10,6 +10,7 @@ import type { Hosts } from "./hosts/service";
 import type { ContainerService } from "./containers/service";
 import type { TaskService } from "./tasks/service";
 import type { TicketService } from "./tickets/service";
+import type { CodebaseService } from "./codebase/service";
 
 export interface AppContext {
   config: ServerConfig;
@@ -34,4 +35,6 @@ export interface AppContext {
   tasks: () => Promise<TaskService>;
   /** Ticket agents (clones, runs, events); created on first use, which marks cut-off runs `interrupted`. */
   tickets: () => Promise<TicketService>;
+  /** @codebase indexes (server/codebase/service.ts); created on first use (the engine loads tree-sitter). */
+  codebase: () => Promise<CodebaseService>;
 }

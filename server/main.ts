@@ -17,6 +17,8 @@ import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { createTaskMetrics } from "./tasks/metrics";
 import { attachOnFirstUpgrade } from "./http/lazy";
+import { createCodebaseMetrics } from "./codebase/service-metrics";
+import type { CodebaseService } from "./codebase/service";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
 import type { ConfirmTokens } from "./gateway";
 
@@ -64,6 +66,10 @@ function main(): void {
     (tokens ??= import("./gateway/confirm-token.js").then(
       (m) => new m.ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs }),
     ));
+  let codebase: ReturnType<AppContext["codebase"]> | undefined;
+  let codebaseService: CodebaseService | undefined;
+  // Registered now so /metrics shows the lines (zeros) before the first @codebase request.
+  const codebaseMetrics = createCodebaseMetrics(metrics.registry, () => codebaseService?.views() ?? []);
   // The gauge reads the tasks only once the service exists (it loads right after the ready line).
   const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
@@ -114,6 +120,22 @@ function main(): void {
             agents: a.createAgents({ llm, workspaces: ctx.workspaces, dataDir: config.dataDir }),
           }),
       )),
+    // The engine (tree-sitter, BM25, PageRank) loads with the first @codebase request.
+    codebase: () =>
+      (codebase ??= Promise.all([
+        import("./codebase/service.js"),
+        import("./codebase/index.js"),
+        import("./codebase/local-source.js"),
+        import("./workspaces/codebase-source.js"),
+      ]).then(([svc, engine, local, ws]) => {
+        codebaseService = new svc.CodebaseService({
+          createIndex: engine.createCodebaseIndex,
+          localSource: local.createLocalFileSource,
+          workspaceSource: ws.workspaceSourceFactory(ctx.workspaces),
+          metrics: codebaseMetrics,
+        });
+        return codebaseService;
+      })),
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);

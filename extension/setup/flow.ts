@@ -7,7 +7,7 @@
 import * as vscode from "vscode";
 import { BackendError, type BackendClient } from "../backend/client";
 import type { DiscoveredServer, DiscoveryResult } from "../../server/api/discovery";
-import type { LocalModelCatalog, LocalModelCatalogEntry } from "../../server/api/local-model";
+import type { LocalModelCatalog, LocalModelCatalogEntry, LocalModelStatus } from "../../server/api/local-model";
 import { isHttpUrl } from "../../common/url";
 import type { ApiKeyStore } from "../secrets";
 import { setApiKey } from "../commands/set-api-key";
@@ -185,6 +185,7 @@ export async function useCatalogModel(deps: SetupDeps, entry: LocalModelCatalogE
   const outcome = await downloadModel(deps.client, entry, modelsDir);
   if (outcome.kind !== "done") return;
   await deps.applySettings({ "provider.kind": "local", "provider.model": entry.id, "local.modelPath": undefined });
+  void preloadLocalModel(deps, (s) => s.modelId === entry.id);
   return done(`now runs ${entry.name} on this machine.`);
 }
 
@@ -199,7 +200,40 @@ export async function chooseGguf(deps: SetupDeps): Promise<void> {
   const file = picked?.[0];
   if (file === undefined) return;
   await deps.applySettings({ "provider.kind": "local", "local.modelPath": file.fsPath });
+  void preloadLocalModel(deps, (s) => s.modelPath === file.fsPath);
   return done(`now runs ${file.path.split("/").pop() ?? file.fsPath} on this machine.`);
+}
+
+/**
+ * Loads the model the user just chose, in the background, so the first ghost text does not wait
+ * for it (seconds for a 0.5B model). The backend restarts with the new settings first: wait until
+ * the one serving is the one with this model as its active provider. Best effort: any failure
+ * shows up again, with its message, on the first request.
+ */
+export async function preloadLocalModel(
+  deps: SetupDeps,
+  isChosen: (s: LocalModelStatus) => boolean,
+  waitMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    // Fails while the backend restarts: asked again.
+    const s = await deps.client.call("GET /api/local-model/status", { timeoutMs: 5_000 }).catch(() => undefined);
+    if (s?.active === true && isChosen(s)) {
+      if (s.state === "loaded" || s.state === "loading") return;
+      deps.log(`Loading ${s.displayName ?? "the local model"} ahead of the first request.`);
+      e2eReport("local-preload", { phase: "start" });
+      try {
+        const after = await deps.client.call("POST /api/local-model/load", { body: {}, timeoutMs: 300_000 });
+        e2eReport("local-preload", { phase: "done", state: after.state, loadMs: after.loadMs ?? null });
+      } catch (err) {
+        deps.log(`Loading the local model ahead of time failed: ${reason(err)}`);
+        e2eReport("local-preload", { phase: "failed" });
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 function askModelName(title: string, value: string): Thenable<string | undefined> {

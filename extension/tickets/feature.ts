@@ -13,7 +13,8 @@ import type { TicketSecretStore } from "../secrets";
 import { SECTION } from "../settings";
 import { folderRemote } from "./git-remote";
 import { RUN_VIEW_TYPE, RunPanels } from "./run-panel";
-import { NEW_TICKET_COMMAND, SHOW_RUN_COMMAND, TicketsTree, type TicketNode } from "./tree";
+import { ATTACH_WORKSPACE_COMMAND, NEW_TICKET_COMMAND, SHOW_RUN_COMMAND, TicketsTree, type TicketNode } from "./tree";
+import { pickTicketWorkspace } from "./workspace-pick";
 
 export const TICKET_COMMANDS = {
   new: NEW_TICKET_COMMAND,
@@ -25,6 +26,7 @@ export const TICKET_COMMANDS = {
   openPr: "aicockpit.tickets.openPr",
   delete: "aicockpit.tickets.delete",
   showRun: SHOW_RUN_COMMAND,
+  attachWorkspace: ATTACH_WORKSPACE_COMMAND,
   setGithubToken: "aicockpit.tickets.setGithubToken",
   setGeminiApiKey: "aicockpit.tickets.setGeminiApiKey",
 } as const;
@@ -84,7 +86,7 @@ export function registerTicketsFeature(
 
   /** The ticket a command is about: the clicked row, or one picked from the list. */
   const ticketOf = async (node: TicketNode | undefined, title: string): Promise<TicketView | undefined> => {
-    if (node?.kind === "ticket") return node.t;
+    if (node?.kind === "ticket" || node?.kind === "workspace") return node.t;
     const { tickets } = await client.call("GET /api/tickets", { timeoutMs: 20_000 });
     if (node?.kind === "run") return tickets.find((t) => t.ticket_id === node.ticketId);
     if (tickets.length === 0) {
@@ -236,6 +238,19 @@ export function registerTicketsFeature(
       if (ok !== "Delete") return;
       await client.call("DELETE /api/tickets/:id", { params: { id: t.ticket_id } });
       tree.refresh();
+    }),
+    command(TICKET_COMMANDS.attachWorkspace, "Attach workspace", async (n) => {
+      const t = await ticketOf(n, "Attach a workspace to which ticket?");
+      if (!t) return;
+      const after = await pickTicketWorkspace(client, t);
+      if (!after) return;
+      e2eReport("ticket-workspace", { ticket: after.ticket_id, workspace: after.workspace_id ?? null });
+      tree.refresh();
+      void vscode.window.showInformationMessage(
+        after.workspace_id
+          ? `Ticket ${after.ticket_id}: commands run in workspace ${after.workspace_id} (${after.workspace_path ?? ""}).`
+          : `Ticket ${after.ticket_id}: commands run on this machine, each after your confirmation.`,
+      );
     }),
     command(TICKET_COMMANDS.setGithubToken, "Set GitHub token", () => setSecret("githubToken")),
     command(TICKET_COMMANDS.setGeminiApiKey, "Set Gemini API key", () => setSecret("geminiApiKey")),

@@ -4,10 +4,15 @@ import type { TicketDetail, TicketList, TicketRunView, TicketView } from "../../
 import { errorRow, messageItem, type MessageRow } from "../tree-rows";
 
 export type TicketNode =
-  { kind: "ticket"; t: TicketView } | { kind: "run"; ticketId: string; r: TicketRunView } | MessageRow;
+  | { kind: "ticket"; t: TicketView }
+  | { kind: "run"; ticketId: string; r: TicketRunView }
+  /** Where the ticket's agent commands run: its workspace container, or this machine. */
+  | { kind: "workspace"; t: TicketView }
+  | MessageRow;
 
 export const NEW_TICKET_COMMAND = "aicockpit.tickets.new";
 export const SHOW_RUN_COMMAND = "aicockpit.tickets.showRun";
+export const ATTACH_WORKSPACE_COMMAND = "aicockpit.tickets.attachWorkspace";
 
 export interface TicketSource {
   list(): Promise<TicketList>;
@@ -60,6 +65,22 @@ export class TicketsTree implements vscode.TreeDataProvider<TicketNode>, vscode.
         item.accessibilityInformation = { label: `${t.ticket_id}, ${item.description}` };
         return item;
       }
+      case "workspace": {
+        const { t } = n;
+        const item = new vscode.TreeItem(
+          t.workspace_id ? `Workspace: ${t.workspace_id}` : "Commands run on this machine (each confirmed)",
+          vscode.TreeItemCollapsibleState.None,
+        );
+        item.id = `workspace:${t.ticket_id}`;
+        item.description = t.workspace_id ? t.workspace_path : "Attach a workspace…";
+        item.tooltip = t.workspace_id
+          ? `The agent's commands and the tests run in workspace ${t.workspace_id}, the clone mounted at ${t.workspace_path ?? "?"}, without asking. Click to change.`
+          : "Click to create or attach a Docker workspace: the agent's commands then run in the container without asking.";
+        item.iconPath = new vscode.ThemeIcon(t.workspace_id ? "vm-running" : "vm-outline");
+        item.contextValue = "workspaceRow";
+        item.command = { command: ATTACH_WORKSPACE_COMMAND, title: "Attach Workspace…", arguments: [n] };
+        return item;
+      }
       case "run": {
         const { r } = n;
         const item = new vscode.TreeItem(
@@ -89,8 +110,10 @@ export class TicketsTree implements vscode.TreeDataProvider<TicketNode>, vscode.
       }
       if (n.kind !== "ticket") return [];
       const d = await this.source.detail(n.t.ticket_id);
-      if (d.runs.length === 0) return [{ kind: "message", text: "No runs yet: Chat, Make Plan or Dev", icon: "info" }];
-      return d.runs.map((r) => ({ kind: "run", ticketId: d.ticket_id, r }));
+      const ws: TicketNode = { kind: "workspace", t: d };
+      if (d.runs.length === 0)
+        return [ws, { kind: "message", text: "No runs yet: Chat, Make Plan or Dev", icon: "info" }];
+      return [ws, ...d.runs.map((r): TicketNode => ({ kind: "run", ticketId: d.ticket_id, r }))];
     } catch (err) {
       return [errorRow(err)];
     }

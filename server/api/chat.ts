@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import type { ApiError } from "./errors";
 import type { ChatRequestSchema } from "./schemas/chat";
+import type { ChatSourcesEvent } from "./codebase";
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export type ChatTurn = ChatRequest["messages"][number];
@@ -29,6 +30,8 @@ export type ChatEvent =
   /** First event: what the prompt holds, so the UI can show it before the answer starts. */
   | { type: "context"; items: { label: string; tokens: number }[]; budgetTokens: number }
   | { type: "truncated"; notice: TruncationNotice }
+  /** With `codebase` in the request: the files @codebase put into the prompt (after `context`, before the first delta). */
+  | ChatSourcesEvent
   | { type: "delta"; text: string }
   | { type: "done"; model: string | null }
   | { type: "error"; error: ApiError };

@@ -76,12 +76,19 @@ export type ErrorCode =
   | "TICKET_DIRTY_TREE"
   | "TICKET_GIT_FAILED"
   | "TICKET_CONFIRMATION_STALE"
+  | "TICKET_WORKSPACE_REFUSED"
   | "FORGE_AUTH_FAILED"
   | "FORGE_FORBIDDEN"
   | "FORGE_REJECTED"
   | "FORGE_UNREACHABLE"
   | "AGENT_UNAVAILABLE"
-  | "AGENT_FAILED";
+  | "AGENT_FAILED"
+  // @codebase indexes (server/codebase/)
+  | "CODEBASE_NOT_FOUND"
+  | "CODEBASE_ROOT_INVALID"
+  | "CODEBASE_ROOT_REFUSED"
+  | "CODEBASE_BUSY"
+  | "CODEBASE_BUILD_FAILED";
 
 export interface ApiError {
   code: ErrorCode;

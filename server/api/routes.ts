@@ -71,6 +71,8 @@ import type {
   TicketList,
   TicketRunEvent,
   TicketRunView,
+  TicketView,
+  TicketWorkspaceRequest,
 } from "./tickets";
 import type {
   CompletionFeedback,
@@ -88,6 +90,15 @@ import type {
   TestConnectionResult,
 } from "./providers";
 import type { DiscoveryResult } from "./discovery";
+import type {
+  CodebaseChangesRequest,
+  CodebaseChangesResponse,
+  CodebaseIndexRequest,
+  CodebaseIndexView,
+  CodebaseProgressEvent,
+  CodebaseQueryRequest,
+  CodebaseQueryResponse,
+} from "./codebase";
 import type {
   LocalModelCatalog,
   LocalModelDownloadEvent,
@@ -179,6 +190,14 @@ export interface ApiRoutes {
   "GET /api/tickets/:id/runs/:run": [Empty, TicketRunView];
   "POST /api/tickets/:id/runs/:run/confirm": [TicketConfirmRequest, TicketConfirmResponse];
   "POST /api/tickets/:id/runs/:run/cancel": [Empty, TicketRunView];
+  "POST /api/tickets/:id/workspace": [TicketWorkspaceRequest, TicketView];
+  "DELETE /api/tickets/:id/workspace": [Empty, TicketView];
+  /** @codebase indexes (server/api/codebase.ts): ensure + build, status, forwarded file changes, retrieval. */
+  "POST /api/codebase/index": [CodebaseIndexRequest, CodebaseIndexView];
+  "GET /api/codebase/:id": [Empty, CodebaseIndexView];
+  "DELETE /api/codebase/:id": [Empty, { removed: true }];
+  "POST /api/codebase/changes": [CodebaseChangesRequest, CodebaseChangesResponse];
+  "POST /api/codebase/query": [CodebaseQueryRequest, CodebaseQueryResponse];
 }
 
 /**
@@ -196,6 +215,8 @@ export interface StreamRoutes {
   "POST /api/local-model/download": [LocalModelDownloadRequest, LocalModelDownloadEvent];
   /** Each message has `id: <seq>`; send `Last-Event-ID` to resume. Ends with [DONE] after the run's `end` event. */
   "GET /api/tickets/:id/runs/:run/events": [Empty, TicketRunEvent];
+  /** A codebase index's build progress; ends with [DONE] after the `end` event (at once when already built). */
+  "GET /api/codebase/:id/progress": [Empty, CodebaseProgressEvent];
 }
 
 export type RouteKey = keyof ApiRoutes;

@@ -15,6 +15,10 @@
  *                                                [DONE] after the run's `end` event.
  *   POST   /api/tickets/:id/runs/:run/confirm    answer a `confirm` event (run or reject a proposed command)
  *   POST   /api/tickets/:id/runs/:run/cancel     stop the agent and every command it started (process group)
+ *   POST   /api/tickets/:id/workspace            attach the Docker workspace the agent's commands run in: an
+ *                                                existing one that mounts the clone (checked), or a new one
+ *                                                with the clone bind-mounted at /workspace → TicketView
+ *   DELETE /api/tickets/:id/workspace            detach it (the container stays) → TicketView
  *
  * Secrets (the forge token, the Gemini API key) come from the client's SecretStorage in the
  * request body (`secrets`), are used in memory for that request/run only, and never reach a
@@ -29,6 +33,7 @@ import type {
   CreateTicketRequestSchema,
   TicketCommandRequestSchema,
   TicketConfirmRequestSchema,
+  TicketWorkspaceRequestSchema,
 } from "./schemas/tickets";
 
 /** Letters, digits, `-`, `_`; 1–64 characters. */
@@ -77,11 +82,16 @@ export interface TicketBudgets {
   maxTokens: number;
   /** Wall clock of the whole run, waiting for the user included; default 30 min. */
   maxMs: number;
+  /** One agent command (run_command, the tests) with no output for this long is killed; default 120 s. */
+  commandIdleMs?: number;
+  /** One agent command is killed after this long in all; default 600 s. */
+  commandMaxMs?: number;
 }
 
 export type CreateTicketRequest = z.infer<typeof CreateTicketRequestSchema>;
 export type TicketCommandRequest = z.infer<typeof TicketCommandRequestSchema>;
 export type TicketConfirmRequest = z.infer<typeof TicketConfirmRequestSchema>;
+export type TicketWorkspaceRequest = z.infer<typeof TicketWorkspaceRequestSchema>;
 
 export interface TicketView {
   ticket_id: string;
@@ -93,6 +103,8 @@ export interface TicketView {
   path: string;
   /** Docker workspace the agent's commands run in, when attached. */
   workspace_id?: string;
+  /** Where the clone is mounted inside that workspace (e.g. /workspace). */
+  workspace_path?: string;
   created_at: string;
   /** Set once a dev run opened (or found) the pull request. */
   pr_url?: string;
@@ -138,6 +150,8 @@ export interface DeleteTicketResponse {
   deleted: true;
   /** Always true: deleting a ticket never touches the remote branch. */
   remote_branch_kept: true;
+  /** The workspace created for the ticket was removed with it (an attached one of yours is kept). */
+  workspace_removed?: true;
 }
 
 export interface TicketConfirmResponse {

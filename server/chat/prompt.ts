@@ -33,22 +33,28 @@ function heading(item: ChatContextItem): string {
   }
 }
 
-export function contextBlock(fitted: readonly FittedItem[]): string {
-  if (fitted.length === 0) return "";
+/** `extra`: further sections already formatted (the @codebase retrieval, server/chat/codebase.ts). */
+export function contextBlock(fitted: readonly FittedItem[], extra: readonly string[] = []): string {
+  const sections = extra.filter((s) => s !== "");
+  if (fitted.length === 0 && sections.length === 0) return "";
   const parts = fitted.map(({ item, content, cut }) => {
     const fence = fenceFor(content);
     const lang = item.kind === "terminal" ? "text" : (item.languageId ?? "");
     const note = cut ? "\n(Truncated: only the beginning is shown.)" : "";
     return `### ${heading(item)}\n${fence}${lang}\n${content}\n${fence}${note}`;
   });
-  return `The user attached this context:\n\n${parts.join("\n\n")}`;
+  return `The user attached this context:\n\n${[...parts, ...sections].join("\n\n")}`;
 }
 
-export function buildChatMessages(turns: readonly ChatTurn[], fitted: readonly FittedItem[]): ChatMessage[] {
+export function buildChatMessages(
+  turns: readonly ChatTurn[],
+  fitted: readonly FittedItem[],
+  extra: readonly string[] = [],
+): ChatMessage[] {
   const messages: ChatMessage[] = [{ role: "system", content: CHAT_SYSTEM_PROMPT }];
   turns.forEach((t, i) => {
     const isQuestion = i === turns.length - 1 && t.role === "user";
-    const ctx = isQuestion ? contextBlock(fitted) : "";
+    const ctx = isQuestion ? contextBlock(fitted, extra) : "";
     messages.push({ role: t.role, content: ctx === "" ? t.content : `${ctx}\n\n---\n\n${t.content}` });
   });
   return messages;

@@ -14,6 +14,7 @@ import { closerOnly, indentOf, width } from "./filters/lines";
 import type { Snippet } from "./context";
 import { parse } from "../syntax/parse";
 import { scopesAt } from "../syntax/scope";
+import { goPackageFiles, javaClassFile, javaSourceRoot, rustModuleFiles } from "./package-sources";
 
 /** Lines around the cursor whose names count as "used near the cursor". */
 const LINES_BEFORE = 15;
@@ -169,6 +170,8 @@ export interface DefinitionOptions {
   known: readonly Snippet[];
   /** Reads a workspace file; undefined when missing, too big, secret or ignored. */
   read: (path: string) => Promise<string | undefined>;
+  /** Lists a workspace directory's files (Go packages); without it, no package is listed. */
+  list?: (dir: string) => Promise<string[] | undefined>;
 }
 
 function candidates(opts: DefinitionOptions, binding: ImportBinding): string[] {
@@ -181,47 +184,78 @@ function candidates(opts: DefinitionOptions, binding: ImportBinding): string[] {
   return [...new Set(from)];
 }
 
+/** Languages that import packages or modules by path (package-sources.ts). */
+const BY_PACKAGE = new Set(["go", "rust", "java"]);
+
+/** Files that may define `name` as imported through `b`, most likely first. */
+async function sourcePaths(opts: DefinitionOptions, b: ImportBinding, name: string): Promise<string[]> {
+  switch (opts.languageId) {
+    case "go":
+      return goPackageFiles(b.specifier, opts);
+    case "rust":
+      return rustModuleFiles(opts.filepath, b.specifier);
+    case "java": {
+      const root = javaSourceRoot(opts.filepath, opts.prefix);
+      if (root === undefined) return [];
+      if (b.specifier !== "*") return [javaClassFile(root, b.specifier)];
+      // A class used by name without its own import: the file's package, then `import pkg.*;` ones.
+      const own = posix.dirname(opts.filepath.replace(/\\/g, "/"));
+      const wildcards = importBindings(opts.prefix, "java").filter((w) => w.namespace);
+      return [posix.join(own, `${name}.java`), ...wildcards.map((w) => javaClassFile(root, `${w.specifier}.${name}`))];
+    }
+    default:
+      return candidates(opts, b);
+  }
+}
+
 /** Definitions of the imported names used near the cursor, nearest use first. */
 export async function importedDefinitions(opts: DefinitionOptions): Promise<Snippet[]> {
   const bindings = importBindings(opts.prefix, opts.languageId);
-  if (bindings.length === 0) return [];
-  const byLocal = new Map(bindings.map((b) => [b.local, b]));
+  const java = opts.languageId === "java";
+  if (bindings.length === 0 && !java) return [];
+  const byLocal = new Map<string, ImportBinding[]>();
+  for (const b of bindings) byLocal.set(b.local, [...(byLocal.get(b.local) ?? []), b]);
+  // Rust paths read `cart::total`: as `cart.total` they are a namespace and a member.
+  const rust = (t: string) => (opts.languageId === "rust" ? t.replace(/::/g, ".") : t);
   const wanted: { binding: ImportBinding; name: string }[] = [];
-  for (const used of namesNearCursor(opts.prefix, opts.suffix)) {
+  for (const used of namesNearCursor(rust(opts.prefix), rust(opts.suffix))) {
     const [head = "", member] = used.split(".");
-    const b = byLocal.get(head);
-    if (!b) continue;
-    if (b.namespace && member) wanted.push({ binding: b, name: member });
-    else if (!b.namespace && !member) wanted.push({ binding: b, name: b.exported });
+    const bs = byLocal.get(head) ?? [];
+    for (const b of bs) {
+      if (b.namespace && member) wanted.push({ binding: b, name: member });
+      // `Cart.total()` / `Cart::new()`: the class or type itself is what tells the model.
+      else if (!b.namespace && (!member || BY_PACKAGE.has(opts.languageId)))
+        wanted.push({ binding: b, name: b.exported });
+    }
+    if (java && bs.length === 0 && /^[A-Z]\w*$/.test(head))
+      wanted.push({ binding: { local: head, exported: head, specifier: "*", namespace: false }, name: head });
     if (wanted.length >= MAX_DEFINITIONS * 2) break;
   }
-  const files = new Map<string, Promise<{ path: string; text: string } | null>>();
-  const fileOf = (b: ImportBinding) => {
-    let f = files.get(b.specifier);
-    if (!f) {
-      f = (async () => {
-        for (const path of candidates(opts, b)) {
-          const known = opts.known.find((s) => s.filepath.replace(/\\/g, "/") === path);
-          const text = known?.content ?? (await opts.read(path));
-          if (text !== undefined) return { path, text };
-        }
-        return null;
-      })();
-      files.set(b.specifier, f);
+  const texts = new Map<string, Promise<string | undefined>>();
+  const textOf = (path: string) => {
+    let t = texts.get(path);
+    if (!t) {
+      const known = opts.known.find((s) => s.filepath.replace(/\\/g, "/") === path);
+      t = known ? Promise.resolve(known.content) : opts.read(path);
+      texts.set(path, t);
     }
-    return f;
+    return t;
   };
   const out: Snippet[] = [];
   const seen = new Set<string>();
   for (const w of wanted) {
     if (out.length >= MAX_DEFINITIONS) break;
-    const file = await fileOf(w.binding);
-    if (!file) continue;
-    const key = `${file.path}#${w.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const def = await definitionByTree(file.text, w.name, opts.languageId, file.path);
-    if (def) out.push({ filepath: file.path, content: def });
+    for (const path of await sourcePaths(opts, w.binding, w.name)) {
+      const text = await textOf(path);
+      if (text === undefined) continue;
+      const key = `${path}#${w.name}`;
+      if (seen.has(key)) break;
+      const def = await definitionByTree(text, w.name, opts.languageId, path);
+      if (!def) continue;
+      seen.add(key);
+      out.push({ filepath: path, content: def });
+      break;
+    }
   }
   return out;
 }

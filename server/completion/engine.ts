@@ -19,11 +19,12 @@ import { buildWindows, DEFAULT_BUDGET, safeSnippets, type ContextBudget, type Sn
 import { timeBoxed } from "../../common/time-boxed";
 import { Generation, InflightRegistry, type GenerationObserver, type GenerationOutcome } from "./inflight";
 import { IgnoreLoader, matcherFor, relativeTo } from "./ignore-loader";
+import { syntaxHints, type SyntaxHints } from "./syntax-hints";
 import { findCut, postprocess, type PostprocessContext, type Postprocessed } from "./postprocess";
 import { prefilter } from "./prefilter";
 import { importedDefinitions } from "./definitions";
 import { importBindings } from "../../common/imports";
-import { WorkspaceFiles } from "./workspace-reader";
+import { directoryLister, WorkspaceFiles } from "./workspace-reader";
 import { renderPrompt, templateForModel, type ChatMessage, type RenderedPrompt } from "./templates";
 
 export interface UpstreamCompletionParams {
@@ -222,22 +223,41 @@ export class CompletionEngine {
     if (signal.aborted) throw new AppError("CANCELLED", "The client cancelled the completion request.");
 
     // Definitions of the imported names used near the cursor come first: they say what the code calls.
-    const definitions = !importsSomething(req.prefix, req.languageId)
-      ? []
-      : await timeBoxed(
-          importedDefinitions({
-            prefix: req.prefix,
-            suffix: req.suffix,
-            languageId: req.languageId,
-            filepath: req.filepath,
-            ...(req.workspaceRoot !== undefined ? { workspaceRoot: req.workspaceRoot } : {}),
-            known: req.snippets ?? [],
-            read:
-              loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
-          }),
-          this.options.sourceTimeBoxMs,
-          [],
-        );
+    // The parse tree's hints (where the cursor's statement starts) are looked up meanwhile; both
+    // are time-boxed and, when late, go on into the backend's caches for the next keystroke.
+    const [definitions, hints] = await Promise.all([
+      !importsSomething(req.prefix, req.languageId)
+        ? []
+        : timeBoxed(
+            importedDefinitions({
+              prefix: req.prefix,
+              suffix: req.suffix,
+              languageId: req.languageId,
+              filepath: req.filepath,
+              ...(req.workspaceRoot !== undefined ? { workspaceRoot: req.workspaceRoot } : {}),
+              known: req.snippets ?? [],
+              read:
+                loadedRules === null ? () => Promise.resolve(undefined) : this.files.reader(req.workspaceRoot, ignore),
+              list:
+                loadedRules === null ? () => Promise.resolve(undefined) : directoryLister(req.workspaceRoot, ignore),
+            }),
+            this.options.sourceTimeBoxMs,
+            [],
+          ),
+      !pre.situation.multiline
+        ? {}
+        : timeBoxed<SyntaxHints>(
+            syntaxHints({
+              languageId: req.languageId,
+              prefix: req.prefix,
+              suffix: req.suffix,
+              uri: docKey,
+              filename: req.filepath,
+            }),
+            this.options.sourceTimeBoxMs,
+            {},
+          ),
+    ]);
     // A file the definitions came from is better told by them than by its first lines.
     const defined = new Set(definitions.map((d) => d.filepath));
     const others = (req.snippets ?? []).filter((s) => !defined.has(s.filepath.replace(/\\/g, "/")));
@@ -245,7 +265,7 @@ export class CompletionEngine {
       ignore,
       relativize: (p) => relativeTo(req.workspaceRoot, p),
     });
-    const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, template, ck, docKey);
+    const { generation, tracked } = this.startGeneration(req, snippets, pre.situation, hints, template, ck, docKey);
     const final = await this.wait(generation, tracked, signal);
     if (final.outcome === "error")
       throw final.error instanceof AppError
@@ -302,6 +322,7 @@ export class CompletionEngine {
     req: CompletionRequest,
     snippets: Snippet[],
     situation: PostprocessContext["situation"],
+    hints: SyntaxHints,
     template: RenderedPrompt["template"],
     ck: string,
     docKey: string,
@@ -320,6 +341,7 @@ export class CompletionEngine {
       situation,
       template,
       stop: rendered.stop,
+      hints,
     };
     const maxTokens = situation.multiline ? this.options.maxTokensMultiLine : this.options.maxTokensSingleLine;
     const stop = rendered.stop.slice(0, MAX_UPSTREAM_STOPS);
@@ -373,5 +395,6 @@ function clampTimeout(ms: number): number {
 
 /** Most documents import nothing local: then there is nothing to look up, and no await on the way to the model. */
 function importsSomething(prefix: string, languageId: string): boolean {
-  return importBindings(prefix, languageId).length > 0;
+  // Java classes of the file's own package are used without an import.
+  return languageId === "java" || importBindings(prefix, languageId).length > 0;
 }

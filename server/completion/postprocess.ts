@@ -21,6 +21,7 @@ import { tooShort } from "./filters/min-length";
 import { inLineRepetitionCut, patternLinesCut, repeatedBlockCut } from "./filters/repetition";
 import { fitRestOfLine } from "./filters/rest-of-line";
 import { scopeEndCut } from "./filters/scope";
+import type { SyntaxHints } from "./syntax-hints";
 
 export { fitRestOfLine } from "./filters/rest-of-line";
 
@@ -33,6 +34,8 @@ export interface PostprocessContext {
   /** Extra stop sequences (from the request or the service); family stops are always applied. */
   stop?: readonly string[];
   maxLines?: number;
+  /** What the parse tree says about the cursor's place, where a grammar is bundled (syntax-hints.ts). */
+  hints?: SyntaxHints;
 }
 
 export interface CutResult {
@@ -232,7 +235,11 @@ export function findCut(raw: string, ctx: PostprocessContext, final: boolean): C
 
   // A chat model may write in its own indentation frame: its scope is judged after re-indenting (postprocess).
   if (ctx.situation.multiline && ctx.template !== "chat") {
-    const at = scopeEndCut(text, completeLines(), { linePrefix: ctx.situation.linePrefix, languageId: ctx.languageId });
+    const at = scopeEndCut(text, completeLines(), {
+      linePrefix: ctx.situation.linePrefix,
+      languageId: ctx.languageId,
+      ...(ctx.hints?.statementIndent !== undefined ? { statementIndent: ctx.hints.statementIndent } : {}),
+    });
     if (at !== -1) cut(at, "scope");
   }
 
@@ -338,7 +345,11 @@ export function postprocess(raw: string, ctx: PostprocessContext, opts: { partia
 
   if (sit.multiline && ctx.template === "chat") {
     // A chat model's scope, now that its lines stand where they will be inserted.
-    const at = scopeEndCut(text, text.split("\n"), { linePrefix: sit.linePrefix, languageId: ctx.languageId });
+    const at = scopeEndCut(text, text.split("\n"), {
+      linePrefix: sit.linePrefix,
+      languageId: ctx.languageId,
+      ...(ctx.hints?.statementIndent !== undefined ? { statementIndent: ctx.hints.statementIndent } : {}),
+    });
     if (at !== -1) text = text.slice(0, at);
   }
 

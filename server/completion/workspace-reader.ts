@@ -7,7 +7,7 @@
  * files, and the context sources must fit their 50 ms time box even on a loaded machine.
  * Open editors send their current text as snippets, which take precedence over the disk.
  */
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
 import { isSecretPath } from "../../common/secrets";
 import type { IgnoreMatcher } from "../../common/ignore";
@@ -43,6 +43,32 @@ export class WorkspaceFiles {
       return text;
     };
   }
+}
+
+/** Names of the regular files in a workspace directory (a Go package, a Java package), or undefined. */
+export type DirectoryLister = (dir: string) => Promise<string[] | undefined>;
+
+const MAX_LISTED = 200;
+
+/** Lists `dir` under the same rules as the reader: inside the root, not ignored; secret-looking names left out. */
+export function directoryLister(workspaceRoot: string | undefined, ignore: IgnoreMatcher): DirectoryLister {
+  return async (dir) => {
+    if (workspaceRoot === undefined || !isAbsolute(dir)) return undefined;
+    const rel = inside(workspaceRoot, dir);
+    if (rel === null || ignore.ignores(`${rel}/`)) return undefined;
+    try {
+      const real = await realpath(dir);
+      if (inside(await realpath(workspaceRoot), real) === null) return undefined;
+      const entries = await readdir(real, { withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile() && !isSecretPath(e.name) && !ignore.ignores(`${rel}/${e.name}`))
+        .map((e) => e.name)
+        .sort()
+        .slice(0, MAX_LISTED);
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 async function readInside(workspaceRoot: string, path: string): Promise<string | undefined> {

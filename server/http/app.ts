@@ -72,6 +72,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(later(["/api/local-model"], async () => (await import("./routes/local-model.js")).localModelRouter(ctx)));
   app.use(later(["/api/tickets"], async () => (await import("./routes/tickets.js")).ticketsRouter(ctx)));
   app.use(later(["/api/code"], async () => (await import("./routes/code.js")).codeRouter()));
+  app.use(later(["/api/codebase"], async () => (await import("./routes/codebase.js")).codebaseRouter(ctx)));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

@@ -73,12 +73,23 @@ const STATUS: Record<ErrorCode, number> = {
   TICKET_DIRTY_TREE: 409,
   TICKET_GIT_FAILED: 502,
   TICKET_CONFIRMATION_STALE: 409,
+  // the workspace does not contain the ticket's clone (or is on another host)
+  TICKET_WORKSPACE_REFUSED: 400,
   FORGE_AUTH_FAILED: 502,
   FORGE_FORBIDDEN: 502,
   FORGE_REJECTED: 502,
   FORGE_UNREACHABLE: 502,
   AGENT_UNAVAILABLE: 503,
   AGENT_FAILED: 502,
+  // unknown or evicted: POST /api/codebase/index again
+  CODEBASE_NOT_FOUND: 404,
+  // not absolute, missing, or not a folder
+  CODEBASE_ROOT_INVALID: 400,
+  // a root the backend will not index (/, a symlink leading out)
+  CODEBASE_ROOT_REFUSED: 403,
+  // every index slot holds a build in progress
+  CODEBASE_BUSY: 429,
+  CODEBASE_BUILD_FAILED: 502,
 };
 
 export function statusFor(code: ErrorCode): number {

@@ -1,84 +1,104 @@
 /**
- * node-llama-cpp, loaded on first use. It is ESM with a native addon per platform, so the
- * backend bundle keeps it external (esbuild.config.mjs) and imports it here with a real dynamic
- * `import()`: the backend starts, and serves every other provider, whether or not the module or
- * its binary can load on this machine. When it cannot, `reason` says why, once, for /ready,
- * the status route and the error every local request gets.
+ * The HTTP thread's side of the local-model worker (worker.ts): node-llama-cpp is imported and
+ * runs only there, so its seconds of synchronous start-up and model-loading work never hold this
+ * loop (measured before: the import held it 0.5–0.8 s, loading a 150k-token-vocabulary model
+ * 2 s, on a loaded 2-core box). The module is external to the bundles (esbuild.config.mjs): the
+ * backend starts, and serves every other provider, whether or not it or its binary can load on
+ * this machine; when it cannot, `reason` says why, once, for /ready, the status route and the
+ * error every local request gets.
  */
-import type { Llama } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { log } from "../log";
+import type { FromWorker, NativeState, ToWorker } from "./worker-protocol";
 
-export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
+export type { NativeState } from "./worker-protocol";
 
-export interface NativeState {
-  available: boolean | null;
-  reason?: string;
-  gpu: "cuda" | "vulkan" | "metal" | false | null;
-}
+type Listener = (m: FromWorker) => void;
 
-let loading: Promise<{ mod: NodeLlamaCpp; llama: Llama }> | undefined;
+let worker: Worker | undefined;
+let nextId = 1;
+const listeners = new Map<number, Listener>();
 let state: NativeState = { available: null, gpu: null };
+let initing: Promise<NativeState> | undefined;
 
 export function nativeState(): NativeState {
   return state;
 }
 
-/** Module name override for tests (a name that does not exist proves the backend survives). */
-export function nativeModuleName(): string {
-  return process.env.AICOCKPIT_TEST_LOCAL_NATIVE_MODULE || "node-llama-cpp";
+/** The worker's bundle sits next to the backend's shim (dist/server.js → dist/local-model-worker.js); this code runs from a chunk in dist/server/. */
+function workerFile(): string {
+  return join(__dirname, "..", "local-model-worker.js");
 }
 
-/**
- * The module and one Llama instance (CPU only, except Metal on macOS: see gpuOption). Rejects with a plain-words reason.
- */
-export function loadNative(): Promise<{ mod: NodeLlamaCpp; llama: Llama }> {
-  loading ??= (async () => {
-    let mod: NodeLlamaCpp;
+function ensureWorker(): Worker {
+  if (worker) return worker;
+  const file = workerFile();
+  if (!existsSync(file)) throw new Error(`${file} is missing from this installation`);
+  const w = new Worker(file, { stdout: false, stderr: false });
+  // Never keeps the backend alive by itself.
+  w.unref();
+  w.on("message", (m: FromWorker) => listeners.get(m.id)?.(m));
+  const gone = (why: string) => {
+    if (worker !== w) return;
+    worker = undefined;
+    initing = undefined;
+    log.warn("local model worker stopped", { why });
+    // Every request still waiting learns it now instead of hanging.
+    for (const [id, l] of [...listeners]) l({ t: "end", id, tokens: 0, failed: `the model's worker stopped (${why})` });
+    listeners.clear();
+  };
+  w.on("error", (err) => gone(err.message));
+  w.on("exit", (code) => gone(`exit ${code}`));
+  worker = w;
+  return w;
+}
+
+/** Sends `msg` (with a fresh id) and calls `on` for each reply until it returns true. */
+export function request(msg: DistributiveOmit<ToWorker, "id">, on: (m: FromWorker) => boolean): number {
+  const w = ensureWorker();
+  const id = nextId++;
+  listeners.set(id, (m) => {
+    if (on(m)) listeners.delete(id);
+  });
+  w.postMessage({ ...msg, id } as ToWorker);
+  return id;
+}
+
+/** Tells the worker something that has no answer (an abort). */
+export function tell(msg: ToWorker): void {
+  worker?.postMessage(msg);
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Starts the worker and node-llama-cpp in it, once. Rejects with a plain-words reason. */
+export function loadNative(): Promise<NativeState> {
+  initing ??= new Promise<NativeState>((resolve, reject) => {
     try {
-      // esbuild keeps a dynamic import() of an external package as is: a real ESM import at run
-      // time, resolved from dist/ (the .vsix carries dist/node_modules/node-llama-cpp).
-      mod = (await import(nativeModuleName())) as NodeLlamaCpp;
-    } catch (err) {
-      throw unavailable(`the node-llama-cpp module could not be loaded (${firstLine(err)})`);
-    }
-    try {
-      // build: "never" — a user's machine must never start compiling llama.cpp behind their back.
-      const llama = await mod.getLlama({
-        build: "never",
-        gpu: gpuOption(),
-        logLevel: mod.LlamaLogLevel.error,
-        progressLogs: false,
-        skipDownload: true,
+      request({ t: "init" }, (m) => {
+        if (m.t === "native") {
+          state = m.state;
+          if (m.state.available) resolve(m.state);
+          else reject(new Error(m.state.reason ?? "unknown"));
+        } else reject(new Error(m.t === "end" ? (m.failed ?? "no answer") : "unexpected answer"));
+        return true;
       });
-      state = { available: true, gpu: llama.gpu };
-      return { mod, llama };
     } catch (err) {
-      throw unavailable(
-        `no llama.cpp binary for ${process.platform}-${process.arch} could be loaded (${firstLine(err)})`,
-      );
+      state = { available: false, reason: (err as Error).message, gpu: false };
+      reject(err as Error);
     }
-  })();
+  });
   // A failure is remembered (the platform will not change), so every request answers at once.
-  loading.catch(() => undefined);
-  return loading;
+  initing.catch(() => undefined);
+  return initing;
 }
 
-/**
- * Which GPU back end getLlama may try. "auto" probes CUDA and Vulkan on Linux/Windows (looking for
- * their libraries and test-loading each binary): measured on a loaded 2-core box it held the
- * event loop ~5x longer than `false` (0.5 s vs 0.1 s, seconds more in total), and the .vsix
- * carries only the CPU binary there anyway (scripts/package-vsix.mjs), so it could never win.
- * macOS's prebuilt binary has Metal built in: "auto" there costs nothing and uses the GPU.
- */
-function gpuOption(): "auto" | false {
-  return process.platform === "darwin" ? "auto" : false;
-}
-
-function unavailable(reason: string): Error {
-  state = { available: false, reason, gpu: false };
-  return new Error(reason);
-}
-
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split("\n")[0] ?? "").slice(0, 300);
+/** Stops the worker (backend shutdown). */
+export async function stopNative(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  initing = undefined;
+  if (w) await w.terminate();
 }

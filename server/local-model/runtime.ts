@@ -1,7 +1,7 @@
 /**
- * The loaded model and its generations. node-llama-cpp evaluates on its own native threads and
- * resolves promises, so the HTTP loop stays free while tokens are computed (bench/local-model.ts
- * measures /health during generation); only the per-token callbacks run on the loop.
+ * The loaded model and its generations, as the HTTP thread sees them. node-llama-cpp runs in a
+ * worker thread (engine.ts, worker.ts; native.ts talks to it), so neither loading nor
+ * generating holds the HTTP loop; only the text arriving is handled here.
  *
  * One context with two sequences, one per lane: `completion` (ghost text: FIM, /v1/completions)
  * and `chat` (chat, edit, shell, /v1/chat/completions). Both are evaluated in the same batches
@@ -11,50 +11,23 @@
  */
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import type {
-  ChatHistoryItem,
-  LlamaChat,
-  LlamaCompletion,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaModel,
-  Token,
-} from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { LocalModelState } from "../api/local-model";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { loadNative, nativeState } from "./native";
+import { loadNative, nativeState, request, tell } from "./native";
 import { effectiveThreads } from "./threads";
 import type { LocalMetrics } from "./metrics";
+import type { FromWorker, GenerateOptions, Job, Lane, LoadedInfo, LocalChatMessage } from "./worker-protocol";
 
-export type Lane = "completion" | "chat";
-
+export type { GenerateOptions, Lane, LocalChatMessage } from "./worker-protocol";
 export interface LocalSettings {
   threads: number;
   contextSize: number;
   idleUnloadSeconds: number;
 }
 
-export interface GenerateOptions {
-  maxTokens?: number;
-  temperature?: number;
-  stop?: string[];
-}
-
-export interface LocalChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
-
-interface Loaded {
+interface Loaded extends LoadedInfo {
   path: string;
-  model: LlamaModel;
-  context: LlamaContext;
-  completion: Record<Lane, LlamaCompletion>;
-  chat: LlamaChat;
-  sequences: Record<Lane, LlamaContextSequence>;
-  contextBytes: number;
-  contextSize: number;
 }
 
 /** A generation lane: one at a time, in arrival order. */
@@ -69,10 +42,6 @@ class Mutex {
     return release;
   }
 }
-
-/** Default when a request names none: a completion must not run to the context's end. */
-const DEFAULT_MAX_TOKENS = 512;
-const PRIORITY: Record<Lane, 1 | 5> = { completion: 5, chat: 1 };
 
 export class LocalModelRuntime {
   private loaded: Loaded | undefined;
@@ -99,7 +68,7 @@ export class LocalModelRuntime {
     return this.loaded?.path;
   }
   memory(): { modelBytes: number; contextBytes: number } {
-    return { modelBytes: this.loaded?.model.size ?? 0, contextBytes: this.loaded?.contextBytes ?? 0 };
+    return { modelBytes: this.loaded?.modelBytes ?? 0, contextBytes: this.loaded?.contextBytes ?? 0 };
   }
   contextSize(): number {
     return this.loaded?.contextSize ?? this.settings.contextSize;
@@ -141,9 +110,8 @@ export class LocalModelRuntime {
           `The local model file ${path} does not exist.`,
           "Pick a .gguf file in 'AiCockpit: Select Model' (aicockpit.local.modelPath), or download one from the list there.",
         );
-      let native;
       try {
-        native = await loadNative();
+        await loadNative();
       } catch (err) {
         throw new AppError(
           "LOCAL_MODEL_UNAVAILABLE",
@@ -151,72 +119,15 @@ export class LocalModelRuntime {
           "Use another AI service (LM Studio, Ollama, an API key); everything else keeps working.",
         );
       }
-      let model: LlamaModel;
-      try {
-        model = await native.llama.loadModel({ modelPath: path, gpuLayers: native.llama.gpu === false ? 0 : "auto" });
-      } catch (err) {
-        throw new AppError(
-          "LOCAL_MODEL_LOAD_FAILED",
-          `${basename(path)} could not be loaded as a GGUF model: ${firstLine(err)}.`,
-          "Check that the file is a complete .gguf model (download it again, or pick another file).",
-        );
-      }
-      const contextSize = Math.min(this.settings.contextSize, model.trainContextSize || this.settings.contextSize);
-      let context: LlamaContext;
-      try {
-        context = await model.createContext({
-          contextSize,
-          sequences: 2,
-          threads: this.threads(),
-          batchSize: Math.min(512, contextSize),
-        });
-      } catch (err) {
-        await model.dispose();
-        throw new AppError(
-          "LOCAL_MODEL_LOAD_FAILED",
-          `No memory for a ${contextSize}-token context of ${basename(path)}: ${firstLine(err)}.`,
-          "Lower aicockpit.local.contextSize.",
-        );
-      }
-      const seq = (): LlamaContextSequence => context.getSequence();
-      const completionSeq = seq();
-      const chatSeq = seq();
-      const { LlamaCompletion, LlamaChat } = native.mod;
-      let contextBytes = 0;
-      try {
-        contextBytes = (
-          await model.fileInsights.estimateContextResourceRequirementsV2({
-            contextSize: context.contextSize,
-            modelGpuLayers: model.gpuLayers,
-            sequences: 2,
-            batchSize: context.batchSize,
-          })
-        ).cpuRam;
-      } catch {
-        /* an estimate only; 0 = unknown */
-      }
-      const loaded: Loaded = {
-        path,
-        model,
-        context,
-        completion: {
-          completion: new LlamaCompletion({ contextSequence: completionSeq }),
-          chat: new LlamaCompletion({ contextSequence: chatSeq }),
-        },
-        chat: new LlamaChat({
-          contextSequence: chatSeq,
-          autoDisposeSequence: false,
-          // The model's own Jinja chat template, used as is. The default ("auto") first renders that
-          // template against every built-in chat format to find an equivalent one: synchronous work
-          // that held the event loop 2.8 s on a 2-core box (more under load), so /health went
-          // unanswered and the extension's supervisor killed the backend. Without a template in
-          // the GGUF this falls back to the cheap name-based choice.
-          chatWrapper: native.mod.resolveChatWrapper(model, { type: "jinjaTemplate", warningLogs: false }),
+      const info = await new Promise<LoadedInfo>((resolve, reject) =>
+        request({ t: "load", path, threads: this.threads(), contextSize: this.settings.contextSize }, (m) => {
+          if (m.t === "loaded") resolve(m.info);
+          else if (m.t === "error") reject(new AppError(m.error.code, m.error.message, m.error.hint));
+          else reject(new AppError("LOCAL_MODEL_LOAD_FAILED", `Loading ${basename(path)} failed: ${failure(m)}.`));
+          return true;
         }),
-        sequences: { completion: completionSeq, chat: chatSeq },
-        contextBytes,
-        contextSize: context.contextSize,
-      };
+      );
+      const loaded: Loaded = { path, ...info };
       this.loaded = loaded;
       this.loadMs = Math.round(performance.now() - started);
       this.metrics.loadSeconds.observe(this.loadMs / 1000);
@@ -226,7 +137,7 @@ export class LocalModelRuntime {
         model: basename(path),
         ms: this.loadMs,
         threads: this.threads(),
-        contextSize: context.contextSize,
+        contextSize: info.contextSize,
         gpu: String(nativeState().gpu),
       });
       this.armIdle();
@@ -249,12 +160,12 @@ export class LocalModelRuntime {
     if (!l) return;
     this.loaded = undefined;
     if (this.stateValue === "loaded") this.stateValue = "unloaded-idle";
-    try {
-      await l.context.dispose();
-      await l.model.dispose();
-    } catch (err) {
-      log.warn("local model unload failed", { error: firstLine(err) });
-    }
+    await new Promise<void>((resolve) =>
+      request({ t: "unload" }, () => {
+        resolve();
+        return true;
+      }),
+    ).catch((err: unknown) => log.warn("local model unload failed", { error: firstLine(err) }));
     log.info("local model unloaded", { model: basename(l.path) });
   }
 
@@ -273,11 +184,6 @@ export class LocalModelRuntime {
     this.idleTimer.unref();
   }
 
-  /** Never more than the context holds: beyond it llama.cpp would have to shift the context for an answer nobody reads. */
-  private maxTokens(l: Loaded, opts: GenerateOptions): number {
-    return Math.min(opts.maxTokens ?? DEFAULT_MAX_TOKENS, l.contextSize);
-  }
-
   /** Raw completion (FIM when `suffix` is given and the model has FIM tokens). */
   completion(
     path: string,
@@ -287,52 +193,31 @@ export class LocalModelRuntime {
     opts: GenerateOptions,
     signal: AbortSignal,
   ): AsyncGenerator<string> {
-    return this.generate(path, lane, signal, (l, hooks, signal) => {
-      const c = l.completion[lane];
-      const common = {
-        ...hooks,
-        signal,
-        stopOnAbortSignal: true,
-        maxTokens: this.maxTokens(l, opts),
-        temperature: opts.temperature ?? 0,
-        evaluationPriority: PRIORITY[lane],
-        ...(opts.stop && opts.stop.length > 0 ? { customStopTriggers: opts.stop } : {}),
-      };
-      return suffix !== undefined && c.infillSupported
-        ? c.generateInfillCompletion(prompt, suffix, common)
-        : c.generateCompletion(prompt, common);
-    });
+    return this.generate(
+      path,
+      lane,
+      { kind: "completion", prompt, ...(suffix !== undefined ? { suffix } : {}) },
+      opts,
+      signal,
+    );
   }
 
   /** A chat answer in the model's own chat format (its GGUF chat template). */
   chat(path: string, messages: LocalChatMessage[], opts: GenerateOptions, signal: AbortSignal): AsyncGenerator<string> {
-    return this.generate(path, "chat", signal, (l, hooks, signal) =>
-      l.chat.generateResponse(toHistory(messages), {
-        ...hooks,
-        signal,
-        stopOnAbortSignal: true,
-        maxTokens: this.maxTokens(l, opts),
-        temperature: opts.temperature ?? 0.2,
-        evaluationPriority: PRIORITY.chat,
-        ...(opts.stop && opts.stop.length > 0 ? { customStopTriggers: opts.stop } : {}),
-      }),
-    );
+    return this.generate(path, "chat", { kind: "chat", messages }, opts, signal);
   }
 
   /**
-   * Turns node-llama-cpp's callbacks into an async stream of text. Tokens generated after the
-   * caller aborted are counted (aicockpit_local_model_tokens_after_cancel): at most one is the
-   * promise of "stops within one token".
+   * The worker's text messages as an async stream. Tokens generated after the caller aborted are
+   * counted (aicockpit_local_model_tokens_after_cancel): at most one is the promise of "stops
+   * within one token".
    */
   private async *generate(
     path: string,
     lane: Lane,
+    job: Job,
+    opts: GenerateOptions,
     signal: AbortSignal,
-    run: (
-      l: Loaded,
-      hooks: { onTextChunk(t: string): void; onToken(t: Token[]): void },
-      signal: AbortSignal,
-    ) => Promise<unknown>,
   ): AsyncGenerator<string> {
     if (signal.aborted) throw new AppError("CANCELLED", "The request was cancelled.");
     this.inFlight++;
@@ -340,72 +225,55 @@ export class LocalModelRuntime {
     const release = await this.lanes[lane].lock();
     const queue: string[] = [];
     let wake: (() => void) | undefined;
-    let finished = false;
-    let failure: unknown;
-    let tokens = 0;
-    // Tokens evaluated in the sequence, read from llama.cpp's side: onToken may release held-back
-    // tokens late (stop-trigger detection), so it cannot tell when a token was made.
-    let sequence: LlamaContextSequence | undefined;
-    let evaluatedAtAbort: number | undefined;
+    let end: Extract<FromWorker, { t: "end" }> | undefined;
+    let error: AppError | undefined;
+    let id: number | undefined;
     const onAbort = (): void => {
-      evaluatedAtAbort = sequence?.nextTokenIndex;
+      if (id !== undefined) tell({ t: "abort", id });
       wake?.();
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    // Also stopped when the consumer stops reading without aborting (the lane must come free).
-    const stop = new AbortController();
-    const both = AbortSignal.any([signal, stop.signal]);
-    let done: Promise<void> | undefined;
     try {
-      const l = await this.ensureLoaded(path);
-      sequence = l.sequences[lane];
+      await this.ensureLoaded(path);
       this.clearIdle();
       const started = performance.now();
-      done = run(
-        l,
-        {
-          onTextChunk: (t) => {
-            queue.push(t);
-            wake?.();
-          },
-          onToken: (t) => {
-            tokens += t.length;
-          },
-        },
-        both,
-      ).then(
-        () => undefined,
-        (err: unknown) => {
-          failure = err;
-        },
-      );
-      void done.finally(() => {
-        finished = true;
+      id = request({ t: "generate", lane, job, opts }, (m) => {
+        if (m.t === "text") queue.push(m.text);
+        else if (m.t === "end") end = m;
+        else if (m.t === "error") error = new AppError(m.error.code, m.error.message, m.error.hint);
+        else return false;
         wake?.();
+        return m.t !== "text";
       });
+      if (signal.aborted) tell({ t: "abort", id });
       while (true) {
         if (queue.length > 0) {
           yield queue.splice(0).join("");
           continue;
         }
-        if (finished || signal.aborted) break;
+        if (end || error || signal.aborted) break;
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
       }
-      await done;
-      this.metrics.tokens.inc({ lane }, tokens);
-      this.metrics.generationSeconds.observe({ lane }, (performance.now() - started) / 1000);
-      if (evaluatedAtAbort !== undefined)
-        this.metrics.tokensAfterCancel.observe(Math.max(0, sequence.nextTokenIndex - evaluatedAtAbort));
+      // Wait for the worker to stop (an abort ends the generation within a token).
+      while (!end && !error) await new Promise<void>((r) => (wake = r));
+      const done = end as Extract<FromWorker, { t: "end" }> | undefined;
+      if (done) {
+        this.metrics.tokens.inc({ lane }, done.tokens);
+        this.metrics.generationSeconds.observe({ lane }, (performance.now() - started) / 1000);
+        if (done.afterAbort !== undefined) this.metrics.tokensAfterCancel.observe(done.afterAbort);
+      }
       if (signal.aborted) throw new AppError("CANCELLED", "The request was cancelled.");
-      if (failure !== undefined)
-        throw new AppError("PROVIDER_ERROR", `The local model failed while generating: ${firstLine(failure)}.`);
+      if (error) throw error;
+      if (done?.failed !== undefined)
+        throw new AppError("PROVIDER_ERROR", `The local model failed while generating: ${done.failed}.`);
       if (queue.length > 0) yield queue.splice(0).join("");
     } finally {
       signal.removeEventListener("abort", onAbort);
-      if (!finished && done) {
-        stop.abort();
-        await done;
+      // The consumer stopped reading without aborting: stop the generation so the lane comes free.
+      if (id !== undefined && !end && !error) {
+        tell({ t: "abort", id });
+        while (!end && !error) await new Promise<void>((r) => (wake = r));
       }
       release();
       this.inFlight--;
@@ -414,16 +282,8 @@ export class LocalModelRuntime {
   }
 }
 
-function toHistory(messages: LocalChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m) =>
-    m.role === "system"
-      ? { type: "system", text: m.content }
-      : m.role === "user"
-        ? { type: "user", text: m.content }
-        : { type: "model", response: [m.content] },
-  );
-  history.push({ type: "model", response: [] });
-  return history;
+function failure(m: FromWorker): string {
+  return m.t === "end" ? (m.failed ?? "no answer") : `unexpected ${m.t}`;
 }
 
 function firstLine(err: unknown): string {

@@ -21,7 +21,7 @@ import type { Transport } from "../llm/transport";
 import { catalogView, loadCatalog, resolveModel } from "./catalog";
 import { Downloader } from "./download";
 import { createLocalMetrics } from "./metrics";
-import { loadNative, nativeState } from "./native";
+import { loadNative, nativeState, stopNative } from "./native";
 import { DONE_FRAME, OpenAiShaper, readChatBody, readCompletionBody, sseFrame } from "./openai-shape";
 import { LocalModelRuntime, type GenerateOptions, type Lane, type LocalChatMessage } from "./runtime";
 
@@ -278,6 +278,7 @@ export class LocalModels {
 
   async close(): Promise<void> {
     await this.runtime.unload();
+    await stopNative();
   }
 }
 

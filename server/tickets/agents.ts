@@ -15,6 +15,6 @@ export interface AgentDeps {
 export function createAgents(deps: AgentDeps): Partial<Record<TicketAgentKind, TicketAgent>> {
   return {
     builtin: new BuiltinAgent(deps.llm, deps.workspaces),
-    "gemini-cli": new GeminiCliAgent(),
+    "gemini-cli": new GeminiCliAgent({ workspaces: deps.workspaces }),
   };
 }

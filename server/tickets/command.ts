@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import type { WorkspaceService } from "../workspaces/service";
+import { AppError } from "../errors";
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -29,6 +30,14 @@ export interface CommandOptions {
 export const COMMAND_IDLE_MS = 120_000;
 export const COMMAND_HARD_MS = 600_000;
 const KILL_GRACE_MS = 2_000;
+
+/** A run's command limits (its budgets), as CommandOptions. */
+export function commandLimits(b: { commandIdleMs?: number; commandMaxMs?: number }): {
+  idleMs: number;
+  hardMs: number;
+} {
+  return { idleMs: b.commandIdleMs ?? COMMAND_IDLE_MS, hardMs: b.commandMaxMs ?? COMMAND_HARD_MS };
+}
 
 class Tail {
   text = "";
@@ -114,6 +123,12 @@ export function runLocalCommand(command: string, opts: CommandOptions): Promise<
   });
 }
 
+/**
+ * The same inside the ticket's workspace container (`sh -c` in the mounted repository). Docker
+ * has no exec kill: runExec (server/workspaces/exec.ts) signals the command's whole session
+ * inside the container — TERM, then KILL — on the hard limit or an abort; the idle limit here
+ * aborts it the same way.
+ */
 export async function runWorkspaceCommand(
   ws: WorkspaceService,
   workspaceId: string,
@@ -121,16 +136,46 @@ export async function runWorkspaceCommand(
   opts: CommandOptions,
 ): Promise<CommandOutcome> {
   const tail = new Tail(opts.maxChars ?? 16_384);
-  const r = await ws.exec(
-    workspaceId,
-    { cmd: ["sh", "-c", command], cwd: opts.cwd, timeoutMs: opts.hardMs ?? COMMAND_HARD_MS },
-    opts.signal,
-    (_k, b) => tail.add(b.toString("utf8")),
-  );
-  return {
-    exitCode: r.exitCode,
-    output: tail.cut(),
-    truncated: tail.truncated,
-    ...(r.timedOut ? { killed: "timeout" as const } : opts.signal.aborted ? { killed: "cancelled" as const } : {}),
+  const stop = new AbortController();
+  let killed: CommandOutcome["killed"];
+  const end = (why: NonNullable<CommandOutcome["killed"]>) => {
+    killed ??= why;
+    stop.abort();
   };
+  const idleMs = opts.idleMs ?? COMMAND_IDLE_MS;
+  let idle = setTimeout(() => end("idle"), idleMs);
+  const onAbort = () => end("cancelled");
+  opts.signal.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal.aborted) onAbort();
+  try {
+    const r = await ws.exec(
+      workspaceId,
+      {
+        cmd: ["sh", "-c", command],
+        cwd: opts.cwd,
+        timeoutMs: opts.hardMs ?? COMMAND_HARD_MS,
+        env: { GIT_TERMINAL_PROMPT: "0", CI: "1", ...opts.env },
+      },
+      stop.signal,
+      (_k, b) => {
+        tail.add(b.toString("utf8"));
+        clearTimeout(idle);
+        idle = setTimeout(() => end("idle"), idleMs);
+      },
+    );
+    return {
+      exitCode: r.exitCode,
+      output: tail.cut(),
+      truncated: tail.truncated,
+      ...(r.timedOut ? { killed: "timeout" as const } : {}),
+    };
+  } catch (e) {
+    // runExec ends an aborted command with CANCELLED once the session is gone.
+    if (killed && e instanceof AppError && e.code === "CANCELLED")
+      return { exitCode: null, output: tail.cut(), truncated: tail.truncated, killed };
+    throw e;
+  } finally {
+    clearTimeout(idle);
+    opts.signal.removeEventListener("abort", onAbort);
+  }
 }

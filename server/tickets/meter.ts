@@ -8,6 +8,7 @@ import type { TicketBudgets, TicketBudgetState, TicketRunEventBody, TicketStopRe
 import type { StepMeter, StepRecord } from "./agent";
 import type { TicketRepo } from "./repo";
 import { StuckDetector } from "./stuck";
+import { COMMAND_HARD_MS, COMMAND_IDLE_MS } from "./command";
 
 export class RunMeter implements StepMeter {
   steps = 0;
@@ -55,14 +56,22 @@ export class RunMeter implements StepMeter {
   }
 }
 
-export const DEFAULT_BUDGETS: TicketBudgets = { maxSteps: 50, maxTokens: 400_000, maxMs: 30 * 60_000 };
+export const DEFAULT_BUDGETS: Required<TicketBudgets> = {
+  maxSteps: 50,
+  maxTokens: 400_000,
+  maxMs: 30 * 60_000,
+  commandIdleMs: COMMAND_IDLE_MS,
+  commandMaxMs: COMMAND_HARD_MS,
+};
 const BOUNDS: Record<keyof TicketBudgets, [number, number]> = {
   maxSteps: [1, 500],
   maxTokens: [1_000, 20_000_000],
   maxMs: [1_000, 24 * 3_600_000],
+  commandIdleMs: [500, 3_600_000],
+  commandMaxMs: [1_000, 3_600_000],
 };
 
-export function clampBudgets(b: Partial<TicketBudgets> = {}): TicketBudgets {
+export function clampBudgets(b: Partial<TicketBudgets> = {}): Required<TicketBudgets> {
   const out = { ...DEFAULT_BUDGETS };
   for (const k of Object.keys(BOUNDS) as (keyof TicketBudgets)[]) {
     const v = b[k];

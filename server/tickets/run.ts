@@ -23,7 +23,7 @@ import type { RunMeter } from "./meter";
 import type { TicketRepo } from "./repo";
 import { turnPrompt } from "./prompts";
 import { findTestCommand } from "./test-finder";
-import { runLocalCommand, runWorkspaceCommand, type CommandOutcome } from "./command";
+import { commandLimits, runLocalCommand, runWorkspaceCommand, type CommandOutcome } from "./command";
 import { openDraftPullRequest } from "./forge";
 
 export interface RunSpec {
@@ -281,14 +281,16 @@ function kept(branch: string, runId: string): string {
 }
 
 async function runTests(s: RunSpec, command: string): Promise<CommandOutcome | "declined"> {
+  const limits = commandLimits(s.meter.budgets);
   if (s.ticket.workspace) {
     return runWorkspaceCommand(await s.workspaces(), s.ticket.workspace.id, command, {
       cwd: posix.join(s.ticket.workspace.path),
       signal: s.signal,
+      ...limits,
     });
   }
   // The test script is repository content: it runs on this machine only if the user says so.
   const answer = await s.confirmations.ask({ command, cwd: "." }, s.signal);
   if (!answer.run) return "declined";
-  return runLocalCommand(command, { cwd: s.ticket.path, signal: s.signal });
+  return runLocalCommand(command, { cwd: s.ticket.path, signal: s.signal, ...limits });
 }

@@ -31,6 +31,7 @@ import {
   type TicketRunEventBody,
   type TicketRunView,
   type TicketView,
+  type TicketWorkspaceRequest,
 } from "../api/tickets";
 import type { TicketAgent } from "./agent";
 import { assertBranchName, parseRepoUrl } from "./repo-url";
@@ -40,11 +41,17 @@ import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
 import { executeRun, type RunEnd } from "./run";
 import { forgetSecret, log, registerSecret } from "../log";
+import {
+  TICKET_WORKSPACE_PATH,
+  createTicketWorkspace,
+  ensureRunning,
+  removeTicketWorkspace,
+  verifyTicketWorkspace,
+} from "./workspace";
 
 interface StoredTicket extends Omit<TicketView, "active_run"> {
   forge_owner?: string;
   forge_name?: string;
-  workspace_path?: string;
   /** Agent turns so far (the Gemini CLI resumes its session after the first). */
   turns: number;
 }
@@ -146,7 +153,7 @@ export class TicketService {
   }
 
   private view(t: StoredTicket): TicketView {
-    const { forge_owner: _o, forge_name: _n, workspace_path: _w, turns: _t, ...v } = t;
+    const { forge_owner: _o, forge_name: _n, turns: _t, ...v } = t;
     const active = this.busy.get(t.ticket_id);
     return { ...v, ...(active && active !== "create" ? { active_run: active } : {}) };
   }
@@ -210,6 +217,16 @@ export class TicketService {
       }
       const base = req.base_branch ?? existing?.base_branch ?? (await repo.defaultBranch());
       const how = await repo.checkoutTicketBranch(branch, base);
+      const workspace = req.workspace_id
+        ? await verifyTicketWorkspace(
+            await this.deps.workspaces(),
+            realpathSync(path),
+            req.workspace_id,
+            req.workspace_path,
+          )
+        : existing?.workspace_id
+          ? { id: existing.workspace_id, path: existing.workspace_path ?? TICKET_WORKSPACE_PATH }
+          : undefined;
       const stored: StoredTicket = {
         ticket_id: id,
         repo_url: ref.url,
@@ -220,9 +237,7 @@ export class TicketService {
         turns: existing?.turns ?? 0,
         ...(existing?.pr_url ? { pr_url: existing.pr_url } : {}),
         ...(ref.owner && ref.name ? { forge_owner: ref.owner, forge_name: ref.name } : {}),
-        ...(req.workspace_id
-          ? { workspace_id: req.workspace_id, workspace_path: req.workspace_path ?? "/workspace" }
-          : {}),
+        ...(workspace ? { workspace_id: workspace.id, workspace_path: workspace.path } : {}),
       };
       writeJsonFileAtomic(join(this.meta, id, "ticket.json"), stored);
       this.tickets.set(id, stored);
@@ -231,6 +246,38 @@ export class TicketService {
       forgetSecret(token);
       this.busy.delete(id);
     }
+  }
+
+  /** Attaches an existing workspace that mounts the clone (checked), or creates one for the ticket. */
+  async attachWorkspace(id: string, req: TicketWorkspaceRequest, signal?: AbortSignal): Promise<TicketView> {
+    const t = this.ticket(id);
+    this.hold(id, "create");
+    try {
+      const ws = await this.deps.workspaces();
+      const w = req.workspace_id
+        ? await verifyTicketWorkspace(ws, t.path, req.workspace_id, req.workspace_path)
+        : await createTicketWorkspace(ws, id, t.path, req, signal);
+      t.workspace_id = w.id;
+      t.workspace_path = w.path;
+      writeJsonFileAtomic(join(this.meta, id, "ticket.json"), t);
+    } finally {
+      this.busy.delete(id);
+    }
+    return this.view(t);
+  }
+
+  /** The agent's commands run on this machine again (after confirmation); the container is left as it is. */
+  detachWorkspace(id: string): TicketView {
+    const t = this.ticket(id);
+    this.hold(id, "create");
+    try {
+      delete t.workspace_id;
+      delete t.workspace_path;
+      writeJsonFileAtomic(join(this.meta, id, "ticket.json"), t);
+    } finally {
+      this.busy.delete(id);
+    }
+    return this.view(t);
   }
 
   list(): TicketList {
@@ -250,10 +297,19 @@ export class TicketService {
     return { ...this.view(t), runs };
   }
 
-  delete(id: string): DeleteTicketResponse {
+  async delete(id: string): Promise<DeleteTicketResponse> {
     const t = this.ticket(id);
     this.hold(id, "create");
+    let workspaceRemoved = false;
     try {
+      if (t.workspace_id) {
+        try {
+          workspaceRemoved = await removeTicketWorkspace(await this.deps.workspaces(), id, t.workspace_id);
+        } catch (e) {
+          // Docker being away must not keep the user from deleting the ticket.
+          log.warn(`ticket ${id}: its workspace was not removed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       // The clone only: the remote and its branch are never touched.
       rmSync(join(this.deps.root, id), { recursive: true, force: true });
       rmSync(join(this.meta, id), { recursive: true, force: true });
@@ -262,7 +318,7 @@ export class TicketService {
     } finally {
       this.busy.delete(id);
     }
-    return { deleted: true, remote_branch_kept: true };
+    return { deleted: true, remote_branch_kept: true, ...(workspaceRemoved ? { workspace_removed: true } : {}) };
   }
 
   private record(ticketId: string, runId: string): RunRecord {
@@ -307,6 +363,9 @@ export class TicketService {
           'Commit or stash them, or send dirty: "commit" to commit them as your own commit first.',
         );
     }
+    // Said now rather than as a run whose every command fails: a missing workspace is an error,
+    // a stopped one is started.
+    if (t.workspace_id) await ensureRunning(await this.deps.workspaces(), t.workspace_id);
     const runId = randomUUID();
     this.hold(id, runId);
     const budgets = clampBudgets(req.budgets);
@@ -353,7 +412,9 @@ export class TicketService {
         path: t.path,
         branch: t.branch,
         stateDir,
-        ...(t.workspace_id ? { workspace: { id: t.workspace_id, path: t.workspace_path ?? "/workspace" } } : {}),
+        ...(t.workspace_id
+          ? { workspace: { id: t.workspace_id, path: t.workspace_path ?? TICKET_WORKSPACE_PATH } }
+          : {}),
       },
       baseBranch: t.base_branch,
       ...(t.forge_owner && t.forge_name ? { forgeRepo: { owner: t.forge_owner, name: t.forge_name } } : {}),

@@ -68,6 +68,17 @@ export const WORKSPACE_PRIVILEGES = {
   SecurityOpt: ["no-new-privileges"],
 };
 
+/** Options the backend's own features give a workspace; never taken from an HTTP body as is. */
+export interface CreateOptions {
+  /**
+   * A folder of this machine bind-mounted at /workspace instead of the workspace's data volume
+   * (a ticket's clone). Only for the local engine: a remote engine would mount its own disk.
+   */
+  bindFolder?: string;
+  /** Extra labels (e.g. which ticket the workspace belongs to). */
+  labels?: Record<string, string>;
+}
+
 export class WorkspaceService {
   constructor(
     readonly engines: Engines,
@@ -182,6 +193,7 @@ export class WorkspaceService {
     req: CreateWorkspaceRequest,
     onEvent: (e: CreateWorkspaceEvent) => void = () => undefined,
     signal?: AbortSignal,
+    opts: CreateOptions = {},
   ): Promise<WorkspaceView> {
     if (!WORKSPACE_NAME_PATTERN.test(req.name)) {
       throw new AppError(
@@ -198,6 +210,12 @@ export class WorkspaceService {
       );
     }
     const host = req.host ?? LOCAL_HOST;
+    if (opts.bindFolder !== undefined && host !== LOCAL_HOST)
+      throw new AppError(
+        "BAD_REQUEST",
+        `A folder of this machine cannot be mounted into a workspace on ${host}.`,
+        "Create the workspace on the local Docker engine.",
+      );
     const engine = this.engines.get(host);
     const stack = findStack(req.stack);
     const image = req.image ?? stack?.image ?? "";
@@ -244,6 +262,7 @@ export class WorkspaceService {
     onEvent({ type: "phase", phase: "creating", message: `Creating ${name}` });
     const volume = volumeName(req.name);
     const labels: Record<string, string> = {
+      ...opts.labels,
       [LABEL.marker]: "1",
       [LABEL.name]: req.name,
       [LABEL.stack]: req.stack,
@@ -251,15 +270,16 @@ export class WorkspaceService {
       [LABEL.created]: new Date().toISOString(),
       [LABEL.limits]: JSON.stringify(limits),
     };
-    let volumeExisted: boolean;
+    let volumeExisted = true;
     try {
-      volumeExisted = await engine.docker
-        .getVolume(volume)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        );
+      if (opts.bindFolder === undefined)
+        volumeExisted = await engine.docker
+          .getVolume(volume)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          );
       if (!volumeExisted)
         await withTimeout(
           engine.docker.createVolume({ Name: volume, Labels: { [LABEL.marker]: "1", [LABEL.name]: req.name } }),
@@ -292,7 +312,11 @@ export class WorkspaceService {
           HostConfig: {
             Init: true,
             ...WORKSPACE_PRIVILEGES,
-            Mounts: [{ Type: "volume", Source: volume, Target: "/workspace" }],
+            Mounts: [
+              opts.bindFolder === undefined
+                ? { Type: "volume", Source: volume, Target: "/workspace" }
+                : { Type: "bind", Source: opts.bindFolder, Target: "/workspace" },
+            ],
             NanoCpus: Math.round(limits.cpus * 1e9),
             Memory: limits.memoryMb * 1024 * 1024,
             MemorySwap: limits.memoryMb * 1024 * 1024,

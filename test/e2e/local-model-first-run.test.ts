@@ -108,6 +108,10 @@ describe("E2E: first run with the built-in model", () => {
       assert.equal(settings["aicockpit.provider.kind"], "local");
       assert.equal(settings["aicockpit.provider.model"], TINY_MODEL_ID);
       assert.ok(ready.length > 0);
+      // The chosen model is loaded in the background before anyone types (extension/setup/flow.ts).
+      const preloaded = await vs.waitForReport((e) => e.event === "local-preload" && e.phase !== "start", 90_000, mark);
+      assert.equal(preloaded.phase, "done");
+      assert.equal(preloaded.state, "loaded");
 
       // 5. Ghost text from the local model.
       await vs.openFile("calc.js");

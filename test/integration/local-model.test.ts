@@ -12,6 +12,7 @@ import OpenAI from "openai";
 import { startBackend, tempDir, type Backend } from "./helpers/backend";
 import { startTinyModelHost, TINY_MODEL_ID, type TinyModelHost } from "../fixtures/tiny-model-host";
 import { tinyGguf } from "../fixtures/tiny-gguf";
+import { BIG_VOCAB_SHAPE, writeQ8Gguf } from "../fixtures/q8-gguf";
 import { startScriptedAI } from "../fixtures/scripted-ai";
 import type { LocalModelCatalog, LocalModelDownloadEvent, LocalModelStatus } from "../../server/api/local-model";
 import type { ReadyResponse } from "../../server/api/health";
@@ -372,10 +373,12 @@ test("without a loadable native module the backend starts, says why, and serves 
   }
 });
 
-test("/health keeps answering while the model loads and answers its first ghost-text request", async () => {
+test("/health keeps answering while node-llama-cpp is imported, a real-size vocabulary loads and the first ghost text runs", async () => {
   const dir = tempDir("aicockpit-local-loop-");
-  const model = join(dir, "tiny.gguf");
-  writeFileSync(model, tinyGguf(1).bytes);
+  const model = join(dir, "big-vocab.gguf");
+  // Qwen2.5-Coder's 151,936-token vocabulary on tiny layers: node-llama-cpp parses that metadata
+  // in JavaScript at load (2 s of blocked loop on a loaded 2-core box when it ran on the HTTP thread).
+  writeQ8Gguf(model, BIG_VOCAB_SHAPE);
   // As the extension starts it (backend-env.ts): a catalog-less path, one thread, a small context.
   const b = await startBackend({
     env: {
@@ -387,22 +390,25 @@ test("/health keeps answering while the model loads and answers its first ghost-
     readyTimeoutMs: 30_000,
   });
   try {
-    // /ready waits for the native module (imported once at start), so what is measured below is
-    // the model load and generation, which must never hold the event loop: the extension's
-    // supervisor restarts a backend whose /health goes unanswered.
-    const ready = await b.call<ReadyResponse>("GET", "/ready");
-    assert.equal(ready.body.provider.ok, true, ready.body.provider.reason);
+    // The backend imports node-llama-cpp (in its worker) right after the ready line, and loads the
+    // task and ticket services then too: those two are waited for first, so what is measured is
+    // the local model (the import takes seconds more, so it is still under way when polling starts).
+    await Promise.all([b.call("GET", "/api/tasks"), b.call("GET", "/api/tickets")]);
     let polling = true;
     let worst = 0;
+    let probes = 0;
     const poll = (async () => {
       while (polling) {
         const t0 = performance.now();
         const h = await fetch(`${b.url}/health`, { signal: AbortSignal.timeout(20_000) });
         assert.equal(h.status, 200);
         worst = Math.max(worst, performance.now() - t0);
+        probes++;
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
+    const ready = await b.call<ReadyResponse>("GET", "/ready");
+    assert.equal(ready.body.provider.ok, true, ready.body.provider.reason);
     const r = await b.call<CompletionResponse>("POST", "/api/complete", {
       filepath: "/w/calc.js",
       languageId: "javascript",
@@ -415,8 +421,9 @@ test("/health keeps answering while the model loads and answers its first ghost-
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.source, "model");
     assert.ok(b.stderr().includes("local model loaded"));
-    // Before the fix, resolving the chat template at load held the loop 1.3–2.8 s on a 2-core box.
-    assert.ok(worst < 1_000, `/health took ${Math.round(worst)} ms while the model loaded and generated`);
+    assert.ok(probes >= 5, `only ${probes} /health probes ran`);
+    // On the HTTP thread the import held the loop 0.5–0.8 s and this model's load 2 s (bench/RESULTS.md).
+    assert.ok(worst < 1_000, `/health took ${Math.round(worst)} ms while the model was imported, loaded and ran`);
   } finally {
     await b.stop();
   }

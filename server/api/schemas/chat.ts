@@ -1,5 +1,6 @@
 /** Request schema of `POST /api/chat`; server/api/chat.ts derives the request types from it (see schemas/completion.ts). */
 import { z } from "zod";
+import { ChatCodebaseSchema } from "./codebase";
 
 export const ChatRequestSchema = z.object({
   /** Earlier turns, oldest first, then the new user message last. */
@@ -31,4 +32,10 @@ export const ChatRequestSchema = z.object({
   model: z.string().min(1).max(200).optional(),
   /** Token budget for the mentioned context (default: server's). */
   contextBudgetTokens: z.number().int().min(100).max(1_000_000).optional(),
+  /**
+   * "@codebase": retrieve from this index (or this root / workspace, ensured on the fly) with
+   * the user's message; the retrieved code shares `contextBudgetTokens` and a `sources` event
+   * lists the files used (server/api/codebase.ts).
+   */
+  codebase: ChatCodebaseSchema.optional(),
 });

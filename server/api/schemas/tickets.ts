@@ -35,7 +35,17 @@ export const TicketCommandRequestSchema = z
     model: z.string().min(1).max(200).optional(),
     /** Provider id for the builtin agent; default: the active provider. */
     provider_id: z.string().min(1).max(200).optional(),
-    budgets: z.object({ maxSteps: z.number(), maxTokens: z.number(), maxMs: z.number() }).partial().strict().optional(),
+    budgets: z
+      .object({
+        maxSteps: z.number(),
+        maxTokens: z.number(),
+        maxMs: z.number(),
+        commandIdleMs: z.number(),
+        commandMaxMs: z.number(),
+      })
+      .partial()
+      .strict()
+      .optional(),
     /**
      * A dirty working tree at the start: `refuse` (default, TICKET_DIRTY_TREE) or `commit` it as
      * the user's own commit before the agent starts.
@@ -60,3 +70,20 @@ export const TicketConfirmRequestSchema = z.union([
     .strict(),
   z.object({ confirmation_id: z.string().min(1).max(16_384), action: z.literal("reject") }).strict(),
 ]);
+
+/**
+ * Attach a workspace to a ticket: `workspace_id` names an existing one that must mount the
+ * clone (refused otherwise); without it a workspace is created for the ticket on this
+ * machine's engine with the clone bind-mounted at /workspace, from `stack` or `image`.
+ */
+export const TicketWorkspaceRequestSchema = z
+  .object({
+    workspace_id: z.string().min(1).max(200).optional(),
+    /** Where the clone is inside that workspace; default: found from its mounts. */
+    workspace_path: z.string().startsWith("/").max(1_024).optional(),
+    stack: z.string().min(1).max(100).optional(),
+    image: z.string().min(1).max(512).optional(),
+    network: z.enum(["bridge", "none"]).optional(),
+    pull: z.enum(["missing", "never"]).optional(),
+  })
+  .strict();

@@ -13,6 +13,11 @@
  *   completion starts with a definition (`def`, `class`, `function`, `fn`…), the completion
  *   ends with that block: at the base indentation a closer is kept, `else`/`except`/… go on,
  *   anything else is cut.
+ * - Where a grammar is bundled, the parse tree says where the cursor line's statement starts
+ *   (server/syntax/statement.ts): on a wrapped call's second line, in a method chain or at
+ *   the end of a multi-line signature, the base is that first line's indentation, not the
+ *   cursor line's. Without it, `discount int) int {` (Go) or `items):` (Python) took the
+ *   continuation's deep indentation for the scope and cut the body they open.
  */
 import { BLOCK_OPENER, CONTINUATION, closerOnly, indentOf, lineOffsets, width } from "./lines";
 
@@ -20,6 +25,8 @@ export interface ScopeInput {
   /** Text of the cursor's line before the cursor. */
   linePrefix: string;
   languageId: string;
+  /** Indentation of the first line of the statement the cursor's line continues (from the parse tree). */
+  statementIndent?: string;
 }
 
 const DEFINITION =
@@ -40,7 +47,7 @@ export function scopeEndCut(text: string, lines: readonly string[], input: Scope
     if (start === -1) return -1;
     startLine = lines[start]!;
   }
-  const base = width(indentOf(startLine));
+  const base = width(start === 0 && input.statementIndent !== undefined ? input.statementIndent : indentOf(startLine));
   const startCode = startLine.trim();
   const ownBlock = BLOCK_OPENER.test(startCode) && ((cursorHasCode && start === 0) || DEFINITION.test(startCode));
   for (let i = start + 1; i < lines.length; i++) {

@@ -16,7 +16,11 @@ export function chatRouter(ctx: AppContext): Router {
     await streamEvents<ChatEvent>(
       res,
       next,
-      (signal) => runChat(ctx.llm, body, signal),
+      (signal) =>
+        runChat(ctx.llm, body, signal, {
+          codebase: async (cb, question, budget, mentioned, sig) =>
+            (await ctx.codebase()).forChat(cb, question, budget, mentioned, sig),
+        }),
       (error) => ({ type: "error", error }),
     );
   });

@@ -6,6 +6,7 @@ import {
   CreateTicketRequestSchema,
   TicketCommandRequestSchema,
   TicketConfirmRequestSchema,
+  TicketWorkspaceRequestSchema,
 } from "../../api/schemas/tickets";
 import { parseBody } from "../../validate";
 import { route, streamRoute } from "../route";
@@ -49,6 +50,10 @@ export function ticketsRouter(ctx: AppContext): Router {
     );
     return { accepted: true as const };
   });
+  route(r, "POST /api/tickets/:id/workspace", async (req, signal) =>
+    (await svc()).attachWorkspace(String(req.params.id), parseBody(TicketWorkspaceRequestSchema, req.body), signal),
+  );
+  route(r, "DELETE /api/tickets/:id/workspace", async (req) => (await svc()).detachWorkspace(String(req.params.id)));
   route(r, "POST /api/tickets/:id/runs/:run/cancel", async (req) =>
     (await svc()).cancel(String(req.params.id), String(req.params.run)),
   );

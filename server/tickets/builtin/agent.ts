@@ -11,14 +11,14 @@ import { TICKET_LIMITS } from "../../api/tickets";
 import type { AgentTurnInput, AgentTurnResult, TicketAgent } from "../agent";
 import { READ_ONLY_STEPS } from "../agent";
 import { systemPrompt } from "../prompts";
-import { runLocalCommand, runWorkspaceCommand, type CommandOutcome } from "../command";
+import { commandLimits, runLocalCommand, runWorkspaceCommand, type CommandOutcome } from "../command";
 import { modelTurn, type WireMessage } from "./model-turn";
 import { runTool, toolSpecs, type ToolOutcome } from "./tools";
 
-function describe(r: CommandOutcome): ToolOutcome {
+function describe(r: CommandOutcome, idleMs: number): ToolOutcome {
   const why =
     r.killed === "idle"
-      ? " (killed: no output for 120 s)"
+      ? ` (killed: no output for ${Math.round(idleMs / 1000)} s)`
       : r.killed === "timeout"
         ? " (killed: time limit)"
         : r.killed === "cancelled"
@@ -63,19 +63,26 @@ export class BuiltinAgent implements TicketAgent {
       { role: "system", content: systemPrompt(input.step) },
       { role: "user", content: input.prompt },
     ];
+    const limits = commandLimits(input.budgets);
     const runCommand = async (command: string, cwd: string): Promise<ToolOutcome> => {
       if (ticket.workspace) {
+        // Inside the container the command cannot reach this machine: no confirmation needed.
         const ws = await this.workspaces();
         return describe(
           await runWorkspaceCommand(ws, ticket.workspace.id, command, {
             cwd: posix.join(ticket.workspace.path, cwd),
             signal,
+            ...limits,
           }),
+          limits.idleMs,
         );
       }
       const answer = await input.confirm({ command, cwd });
       if (!answer.run) return { ok: false, output: `The user did not run it: ${answer.reason}`, mutated: false };
-      return describe(await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal }));
+      return describe(
+        await runLocalCommand(command, { cwd: join(ticket.path, cwd), signal, ...limits }),
+        limits.idleMs,
+      );
     };
     try {
       for (;;) {

@@ -11,8 +11,12 @@
  * ends `result success` with exit 0 even when its tools were refused, so "success" alone does
  * not mean the work was done.
  *
- * The CLI runs on this machine, never in a pty, stdin /dev/null (it waits on stdin otherwise),
- * detached in its own process group so cancel and budget stops kill it and whatever it started.
+ * Never in a pty, stdin /dev/null (it waits on stdin otherwise). Editing steps (implement,
+ * fix_tests, review) run it inside the ticket's workspace container in `yolo` when the
+ * container has Node.js ≥ 20 (container.ts: the CLI is copied in; a cancel kills the exec's
+ * whole session there); everything else — and editing steps without such a container, in
+ * `auto_edit` — runs it on this machine, detached in its own process group so cancel and
+ * budget stops kill it and whatever it started.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -27,6 +31,15 @@ import { exitError } from "./exit-codes";
 import { ensureGeminiCli, findGeminiCli, GEMINI_CLI_VERSION, type GeminiCli } from "./install";
 import { approvalModeFor, cliArgs, cliEnv, prepareHome, repoConfigProblem, sessionSaved } from "./launch";
 import { GeminiStreamParser, StreamTooLarge, type GeminiEvent } from "./stream";
+import type { WorkspaceService } from "../../workspaces/service";
+import {
+  CONTAINER_CLI_ENTRY,
+  CONTAINER_FAKE_RESPONSES,
+  CONTAINER_HOME,
+  CONTAINER_SETTINGS,
+  containerNode,
+  prepareContainer,
+} from "./container";
 
 /** A concrete model: `auto` would add a routing call per turn. */
 export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash";
@@ -55,6 +68,8 @@ export interface GeminiAgentOptions {
   /** Install into the cache when missing (default true). */
   installOnDemand?: boolean;
   idleMs?: number;
+  /** The Docker workspaces: editing steps run the CLI inside the ticket's container (yolo) when it can. */
+  workspaces?: () => Promise<WorkspaceService>;
 }
 
 export class GeminiCliAgent implements TicketAgent {
@@ -87,31 +102,84 @@ export class GeminiCliAgent implements TicketAgent {
       if (input.signal.aborted) return { status: "cancelled" };
       return { status: "failed", error: e instanceof AppError ? e.toApiError() : unavailable(String(e)) };
     }
-    const { home, systemSettings } = await prepareHome(input.ticket.stateDir);
     const sessionId = await ticketSession(input.ticket.stateDir);
+    const model = input.model.model ?? DEFAULT_GEMINI_MODEL;
+    const apiKey = input.model.apiKey ? { apiKey: input.model.apiKey } : {};
+    const turn = new Turn(input, this.opts.idleMs ?? IDLE_MS);
+
+    // Editing steps run inside the ticket's workspace container when it can run the CLI: only there is yolo allowed.
+    const ws = input.ticket.workspace;
+    if (ws && this.opts.workspaces && approvalModeFor(input.step, true) === "yolo") {
+      const where = await this.containerFor(input, ws.id);
+      if (where === "cancelled") return { status: "cancelled" };
+      if (where.ok) {
+        try {
+          const fake = this.opts.fakeResponsesFile ? await readFile(this.opts.fakeResponsesFile, "utf8") : undefined;
+          const prep = await prepareContainer(where.ws, ws.id, {
+            hostEntry: cli.entry,
+            sessionId,
+            signal: input.signal,
+            ...(fake !== undefined ? { fakeResponses: fake } : {}),
+          });
+          const args = cliArgs({
+            prompt: input.prompt,
+            model,
+            approvalMode: approvalModeFor(input.step, true),
+            sessionId,
+            resume: input.followUp && prep.sessionSaved,
+            ...(fake !== undefined ? { fakeResponsesFile: CONTAINER_FAKE_RESPONSES } : {}),
+          });
+          // Nothing of this machine's environment: the container has its own PATH.
+          const env = cliEnv({ home: CONTAINER_HOME, systemSettings: CONTAINER_SETTINGS, inherited: {}, ...apiKey });
+          return await turn.run(inContainer(where.ws, ws.id, args, env, ws.path));
+        } catch (e) {
+          if (input.signal.aborted) return { status: "cancelled" };
+          return {
+            status: "failed",
+            error: unavailable(`in workspace ${ws.id}: ${e instanceof Error ? e.message : String(e)}`),
+          };
+        }
+      }
+      input.emit({
+        type: "token",
+        text: `(The Gemini CLI runs on this machine in auto_edit mode — no shell commands — because workspace ${ws.id} cannot run it: ${where.why}.)\n`,
+      });
+    }
+
+    const { home, systemSettings } = await prepareHome(input.ticket.stateDir);
     const resume = input.followUp && (await sessionSaved(home, sessionId));
     const args = cliArgs({
       prompt: input.prompt,
-      model: input.model.model ?? DEFAULT_GEMINI_MODEL,
-      // The CLI runs on this machine, not in the workspace container: never yolo here.
+      model,
+      // On this machine a shell command would run on the user's computer: never yolo here.
       approvalMode: approvalModeFor(input.step, false),
       sessionId,
       resume,
       ...(this.opts.fakeResponsesFile ? { fakeResponsesFile: this.opts.fakeResponsesFile } : {}),
     });
-    const env = cliEnv({
-      home,
-      systemSettings,
-      inherited: this.env,
-      ...(input.model.apiKey ? { apiKey: input.model.apiKey } : {}),
-    });
+    const env = cliEnv({ home, systemSettings, inherited: this.env, ...apiKey });
     const started = Date.now();
-    const res = await new Turn(input, this.opts.idleMs ?? IDLE_MS).run(cli.entry, args, env);
+    const res = await turn.run(onThisMachine(cli.entry, args, env, input.ticket.path));
     if (res.status === "completed" && input.step === "plan") {
       const written = await planFileWritten(home, sessionId, started);
       if (written) return { status: "completed", text: written };
     }
     return res;
+  }
+
+  /** The workspace, when it can run the CLI (a running container with Node.js ≥ 20). */
+  private async containerFor(
+    input: AgentTurnInput,
+    id: string,
+  ): Promise<{ ok: true; ws: WorkspaceService } | { ok: false; why: string } | "cancelled"> {
+    try {
+      const ws = await this.opts.workspaces!();
+      const node = await containerNode(ws, id, input.signal);
+      return node.ok ? { ok: true, ws } : node;
+    } catch (e) {
+      if (input.signal.aborted) return "cancelled";
+      return { ok: false, why: e instanceof AppError ? e.message : String(e) };
+    }
   }
 
   private get env(): Record<string, string | undefined> {
@@ -181,6 +249,77 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
+interface TurnIo {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+  /** The process could not be started (then `close` follows). */
+  error(message: string): void;
+  close(code: number | null, signal: NodeJS.Signals | null): void;
+}
+interface Launched {
+  /** Ends the CLI and everything it started. */
+  kill(): void;
+}
+type Launch = (io: TurnIo) => Launched;
+
+/** The CLI on this machine: detached in its own process group, which a kill ends whole. */
+function onThisMachine(entry: string, args: string[], env: Record<string, string>, cwd: string): Launch {
+  return (io) => {
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let killed = false;
+    child.stdout.on("data", io.stdout);
+    child.stderr.on("data", io.stderr);
+    child.on("error", (e) => io.error(e.message));
+    child.on("close", (code, signal) => io.close(code, signal));
+    return {
+      kill: () => {
+        if (killed || child.pid === undefined) return;
+        killed = true;
+        const group = (sig: NodeJS.Signals) => {
+          try {
+            process.kill(-(child.pid as number), sig);
+          } catch {
+            /* gone */
+          }
+        };
+        group("SIGTERM");
+        setTimeout(() => group("SIGKILL"), KILL_GRACE_MS).unref();
+      },
+    };
+  };
+}
+
+/** The CLI inside the workspace container: runExec kills the exec's whole session there on abort. */
+function inContainer(
+  ws: WorkspaceService,
+  id: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Launch {
+  return (io) => {
+    const stop = new AbortController();
+    ws.exec(
+      id,
+      { cmd: ["node", CONTAINER_CLI_ENTRY, ...args], cwd, env, timeoutMs: 24 * 3_600_000 },
+      stop.signal,
+      (kind, chunk) => (kind === 1 ? io.stdout(chunk) : io.stderr(chunk)),
+    ).then(
+      (r) => io.close(r.exitCode, r.timedOut ? "SIGKILL" : null),
+      (e: unknown) => {
+        if (!stop.signal.aborted) io.error(e instanceof Error ? e.message : String(e));
+        io.close(null, "SIGTERM");
+      },
+    );
+    return { kill: () => stop.abort() };
+  };
+}
+
 class Turn {
   private readonly parser = new GeminiStreamParser();
   private readonly tools = new Map<string, { name: string; args: string }>();
@@ -198,29 +337,11 @@ class Turn {
     private readonly idleMs: number,
   ) {}
 
-  run(entry: string, args: string[], env: Record<string, string>): Promise<AgentTurnResult> {
+  run(launch: Launch): Promise<AgentTurnResult> {
     const { input } = this;
     return new Promise<AgentTurnResult>((resolve) => {
-      const child = spawn(process.execPath, [entry, ...args], {
-        cwd: input.ticket.path,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
-      let killed = false;
-      const kill = () => {
-        if (killed || child.pid === undefined) return;
-        killed = true;
-        const group = (sig: NodeJS.Signals) => {
-          try {
-            process.kill(-(child.pid as number), sig);
-          } catch {
-            /* gone */
-          }
-        };
-        group("SIGTERM");
-        setTimeout(() => group("SIGKILL"), KILL_GRACE_MS).unref();
-      };
+      let proc: Launched | undefined;
+      const kill = () => proc?.kill();
       const onAbort = () => kill();
       input.signal.addEventListener("abort", onAbort, { once: true });
       let idle = setTimeout(onIdle, this.idleMs);
@@ -231,27 +352,30 @@ class Turn {
         this.fatal ??= e;
         kill();
       };
-      child.stdout.on("data", (chunk: Buffer) => {
-        clearTimeout(idle);
-        idle = setTimeout(onIdle, this.idleMs);
-        try {
-          for (const ev of this.parser.feed(chunk)) this.onEvent(ev, kill);
-        } catch (e) {
-          if (e instanceof StreamTooLarge)
-            fail({ code: "AGENT_FAILED", message: `The Gemini CLI was stopped: ${e.message}.` });
-          else throw e;
-        }
+      proc = launch({
+        stdout: (chunk) => {
+          clearTimeout(idle);
+          idle = setTimeout(onIdle, this.idleMs);
+          try {
+            for (const ev of this.parser.feed(chunk)) this.onEvent(ev, kill);
+          } catch (e) {
+            if (e instanceof StreamTooLarge)
+              fail({ code: "AGENT_FAILED", message: `The Gemini CLI was stopped: ${e.message}.` });
+            else throw e;
+          }
+        },
+        stderr: (chunk) => {
+          this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
+        },
+        error: (message) => fail(unavailable(message)),
+        close: (code, signal) => {
+          clearTimeout(idle);
+          input.signal.removeEventListener("abort", onAbort);
+          for (const ev of this.parser.end()) this.onEvent(ev, kill);
+          void this.pending.then(() => resolve(this.outcome(code, signal)));
+        },
       });
-      child.stderr.on("data", (chunk: Buffer) => {
-        this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
-      });
-      child.on("error", (e) => fail(unavailable(e.message)));
-      child.on("close", (code, signal) => {
-        clearTimeout(idle);
-        input.signal.removeEventListener("abort", onAbort);
-        for (const ev of this.parser.end()) this.onEvent(ev, kill);
-        void this.pending.then(() => resolve(this.outcome(code, signal)));
-      });
+      if (input.signal.aborted) kill();
     });
   }
 

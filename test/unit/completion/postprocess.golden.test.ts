@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadGolden, splitCursor, CURSOR } from "./golden-format";
 import { describeCursor, type MultilineMode } from "../../../server/completion/prefilter";
 import { postprocess } from "../../../server/completion/postprocess";
+import { syntaxHints } from "../../../server/completion/syntax-hints";
 import { TEMPLATE_NAMES, type TemplateName } from "../../../server/completion/templates";
 
 const cases = loadGolden(join(__dirname, "golden", "postprocess"));
@@ -14,7 +15,7 @@ test("golden postprocess cases exist", () => {
 });
 
 for (const c of cases) {
-  test(`postprocess: ${c.name}`, () => {
+  test(`postprocess: ${c.name}`, async () => {
     const { prefix, suffix } = splitCursor(c);
     const languageId = c.header.language ?? "typescript";
     const template = (c.header.template ?? "qwen") as TemplateName;
@@ -23,9 +24,12 @@ for (const c of cases) {
     const model = c.sections.get("model");
     const expected = c.sections.get("expected");
     assert.ok(model !== undefined && expected !== undefined, "needs --- model and --- expected");
+    // As the engine does: the parse tree's hints where a grammar is bundled.
+    const hints = situation.multiline ? await syntaxHints({ languageId, prefix, suffix }) : {};
     const out = postprocess(
       model,
       {
+        hints,
         prefix,
         suffix,
         languageId,
@@ -47,3 +51,18 @@ for (const c of cases) {
     }
   });
 }
+
+test("the scope-tree cases need the parse tree: by indentation alone each one comes out wrong", async () => {
+  const treeCases = cases.filter((c) => c.name.startsWith("scope-tree-"));
+  assert.ok(treeCases.length >= 8);
+  for (const c of treeCases) {
+    const { prefix, suffix } = splitCursor(c);
+    const languageId = c.header.language ?? "typescript";
+    const situation = describeCursor(prefix, suffix, languageId, (c.header.multiline ?? "auto") as MultilineMode);
+    const ctx = { prefix, suffix, languageId, situation, template: (c.header.template ?? "qwen") as TemplateName };
+    const hints = await syntaxHints({ languageId, prefix, suffix });
+    assert.ok(hints.statementIndent !== undefined, `${c.name}: no statement start from the tree`);
+    const without = postprocess(c.sections.get("model")!, ctx, { partial: false }).completion;
+    assert.notEqual(without, c.sections.get("expected"), `${c.name} passes without the tree`);
+  }
+});

@@ -1,0 +1,172 @@
+/**
+ * @codebase over a Docker workspace (real engine from the shared rig): the backend lists the
+ * workspace's folder with one exec, reads the files in batches through exec, and answers a
+ * chat question with the files that implement the behaviour; ignored, secret and
+ * symlinked-out files stay out; an edit inside the container, forwarded as a change, is seen.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import Docker from "dockerode";
+import { pack } from "tar-stream";
+import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
+import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
+import { providerEnv, startBackend, type Backend } from "./helpers/backend";
+import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
+import { BackendClient } from "../../extension/backend/client";
+import {
+  BACKOFF_FILE,
+  BACKOFF_MARKER,
+  BEHAVIOUR_QUESTION,
+  CHARGE_FILE,
+  CHARGE_MARKER,
+  FORBIDDEN,
+  backoffFile,
+  generateRepo,
+} from "./helpers/codebase-repo";
+import type { ChatEvent } from "../../server/api/chat";
+import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../server/api/codebase";
+
+const P = `cb${process.pid % 10000}-`;
+const NAME = `${P}repo`;
+type Err = { error: { code: string; message: string } };
+
+type Entry = { name: string; text?: string; linkTo?: string };
+
+async function tarOf(entries: Entry[]): Promise<Buffer> {
+  const p = pack();
+  for (const e of entries) {
+    if (e.linkTo !== undefined) p.entry({ name: e.name, type: "symlink", linkname: e.linkTo });
+    else p.entry({ name: e.name, mode: 0o644 }, e.text ?? "");
+  }
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe("@codebase over a Docker workspace (real engine)", () => {
+  let env: InfraEnv | undefined;
+  let docker: Docker;
+  let ai: ScriptedAI;
+  let b: Backend;
+  let client: BackendClient;
+  let container: Docker.Container;
+
+  before(async () => {
+    env = await requireInfraOrSkip("codebase-workspace.test.ts");
+    if (!env) return;
+    docker = new Docker({ socketPath: env.dockerSocketPath });
+    await cleanupWorkspaces(docker, P);
+    ai = await startScriptedAI();
+    b = await startBackend({ env: providerEnv(ai.url, { DOCKER_HOST: env.dockerHost }) });
+    client = new BackendClient(() => ({ baseUrl: b.url, token: b.token }));
+    const made = await createWorkspace(b, { name: NAME, stack: "custom", image: env.image, network: "none" });
+    assert.equal(made.error, undefined, JSON.stringify(made));
+    container = docker.getContainer(`aicockpit-ws-${NAME}`);
+    const files: Entry[] = [...generateRepo(60)].map(([name, text]) => ({ name, text }));
+    await container.putArchive(await tarOf(files), { path: "/workspace" });
+    // Outside the root, reached only through symlinks: must never be read.
+    await container.putArchive(
+      await tarOf([
+        { name: "outside/leak.ts", text: `export const LEAK = "${FORBIDDEN} payment retry wait declined";\n` },
+      ]),
+      { path: "/" },
+    );
+    await container.putArchive(
+      await tarOf([
+        { name: "src/linked", linkTo: "/outside" },
+        { name: "src/leak-link.ts", linkTo: "/outside/leak.ts" },
+      ]),
+      { path: "/workspace" },
+    );
+  });
+
+  after(async () => {
+    if (!env) return;
+    await b?.stop();
+    await ai?.close();
+    await cleanupWorkspaces(docker, P);
+  });
+
+  async function chat(index_id: string): Promise<{ events: ChatEvent[]; prompt: string }> {
+    ai.reset();
+    ai.enqueue({ text: "Retried with a growing wait." });
+    const events: ChatEvent[] = [];
+    for await (const ev of client.events("POST /api/chat", {
+      body: { messages: [{ role: "user", content: BEHAVIOUR_QUESTION }], codebase: { index_id } },
+    }))
+      events.push(ev);
+    const body = ai.completionRequests()[0]!.body as { messages: { content: string }[] };
+    return { events, prompt: body.messages.map((m) => m.content).join("\n") };
+  }
+
+  let indexId = "";
+
+  test("indexes the workspace's folder; a behaviour question brings the two files in, nothing forbidden", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    const t0 = Date.now();
+    const view = await client.call("POST /api/codebase/index", { body: { workspace_id: NAME } });
+    assert.equal(view.workspace_id, NAME);
+    assert.equal(view.root, "/workspace");
+    indexId = view.index_id;
+    const events: CodebaseProgressEvent[] = [];
+    for await (const m of client.stream("GET", `/api/codebase/${indexId}/progress`, {
+      signal: AbortSignal.timeout(120_000),
+    }))
+      events.push(JSON.parse(m.data) as CodebaseProgressEvent);
+    const end = events.at(-1) as { type: "end"; index: CodebaseIndexView };
+    assert.equal(end.type, "end");
+    assert.equal(end.index.status, "ready", JSON.stringify(end.index));
+    t.diagnostic(`indexed ${end.index.files_indexed} files in ${Date.now() - t0} ms`);
+    assert.ok(end.index.files_indexed >= 60 && end.index.files_indexed <= 70, JSON.stringify(end.index));
+
+    const { events: chatEvents, prompt } = await chat(indexId);
+    const sources = chatEvents.find((e): e is ChatSourcesEvent => e.type === "sources");
+    const paths = sources?.files.map((f) => f.path) ?? [];
+    assert.ok(paths.includes(CHARGE_FILE) && paths.includes(BACKOFF_FILE), `sources: ${paths.join(", ")}`);
+    assert.equal(sources?.workspace_id, NAME);
+    assert.match(prompt, new RegExp(CHARGE_MARKER));
+    assert.match(prompt, new RegExp(BACKOFF_MARKER));
+    assert.doesNotMatch(prompt, new RegExp(FORBIDDEN));
+
+    // A client naming symlinked paths as changed: the reads refuse what leaves the root.
+    await client.call("POST /api/codebase/changes", {
+      body: {
+        index_id: indexId,
+        changed: ["src/linked/leak.ts", "src/leak-link.ts", ".env", "logs/payment-retry.log"],
+      },
+    });
+    const q = await client.call("POST /api/codebase/query", {
+      body: { index_id: indexId, question: `${FORBIDDEN} declined payment retry wait key leak`, budget_tokens: 20_000 },
+    });
+    assert.doesNotMatch(q.context, new RegExp(FORBIDDEN));
+    assert.ok(!q.files.some((f) => /^(logs|private|src\/linked)\/|\.env$|id_rsa$|\.tmp$|leak|innocent/.test(f.path)));
+  });
+
+  test("an edit inside the container, forwarded as a change, reaches the next answer", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    await container.putArchive(await tarOf([{ name: BACKOFF_FILE, text: backoffFile(4200) }]), { path: "/workspace" });
+    const r = await client.call("POST /api/codebase/changes", {
+      body: { index_id: indexId, changed: [`/workspace/${BACKOFF_FILE}`] },
+    });
+    assert.equal(r.updated, 1);
+    const { prompt } = await chat(indexId);
+    assert.match(prompt, /BASE_WAIT_MS = 4200/);
+    assert.doesNotMatch(prompt, /BASE_WAIT_MS = 1500/);
+  });
+
+  test("clear errors: unknown workspace, a file as root, the container's /", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    const cases: [unknown, number, string][] = [
+      [{ workspace_id: `${P}missing` }, 404, "WORKSPACE_NOT_FOUND"],
+      [{ workspace_id: NAME, root: "/workspace/src/shared/math.ts" }, 400, "CODEBASE_ROOT_INVALID"],
+      [{ workspace_id: NAME, root: "relative/path" }, 400, "BAD_REQUEST"],
+      [{ workspace_id: NAME, root: "/" }, 403, "CODEBASE_ROOT_REFUSED"],
+    ];
+    for (const [body, status, code] of cases) {
+      const r = await b.call<Err>("POST", "/api/codebase/index", body);
+      assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.code, code);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+/** Small folders for the @codebase engine's tests, and a source that records what was read. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { FileSource } from "../../../server/codebase/types";
+
+export function tmpRepo(files: Record<string, string | Buffer>): { root: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), "aicockpit-codebase-"));
+  writeFiles(root, files);
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function writeFiles(root: string, files: Record<string, string | Buffer>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+/** Wraps a source and remembers every path read through it. */
+export function recording(source: FileSource): FileSource & { reads: Set<string> } {
+  const reads = new Set<string>();
+  return {
+    description: source.description,
+    reads,
+    list: (o) => source.list(o),
+    read: (path, max, signal) => {
+      reads.add(path);
+      return source.read(path, max, signal);
+    },
+  };
+}
