@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as esbuild from "esbuild";
+import { cleanServerOutput, serverBuildOptions, writeServerShim } from "./scripts/server-bundle.mjs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -54,23 +55,8 @@ const builds = [
     plugins: [vscodeOnce],
     define,
   },
-  {
-    ...common,
-    // The local-model worker thread is its own bundle next to it (server/local-model/native.ts).
-    entryPoints: { server: "server/main.ts", "local-model-worker": "server/local-model/worker.ts" },
-    outdir: "dist",
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    // Native addons cannot be bundled; ssh2 falls back to pure JS when these are absent.
-    // node-llama-cpp (ESM + a native binary per platform) is imported at run time from
-    // node_modules (server/local-model/native.ts); the .vsix carries it (scripts/package-vsix.mjs).
-    external: ["cpu-features", "./crypto/build/Release/sshcrypto.node", "node-llama-cpp"],
-    // ESM-only code in the bundle (web-tree-sitter's `createRequire(import.meta.url)`) gets
-    // the bundle's own URL: esbuild leaves `import.meta` empty in CommonJS output.
-    define: { ...define, "import.meta.url": "__aicockpitImportMetaUrl" },
-    banner: { js: 'const __aicockpitImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  },
+  // dist/server.js (a shim) + dist/server/*.mjs: see scripts/server-bundle.mjs.
+  serverBuildOptions({ production, outdir: "dist", define }),
   {
     ...common,
     entryPoints: ["webview-ui/main.ts"],
@@ -108,16 +94,36 @@ function copyWasm() {
   for (const f of Object.values(table.grammars)) copyFileSync(from(f), `dist/grammars/${f.file}`);
 }
 
-const names = ["extension", "server", "webview", "tasks"];
+// The local-model worker thread is its own bundle next to the backend's shim (server/local-model/native.ts).
+builds.push({
+  ...common,
+  entryPoints: { "local-model-worker": "server/local-model/worker.ts" },
+  outdir: "dist",
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // node-llama-cpp (ESM + a native binary per platform) is imported at run time from node_modules.
+  external: ["cpu-features", "./crypto/build/Release/sshcrypto.node", "node-llama-cpp"],
+  // ESM-only code in the bundle gets the bundle's own URL: esbuild leaves `import.meta` empty in CommonJS output.
+  define: { ...define, "import.meta.url": "__aicockpitImportMetaUrl" },
+  banner: { js: 'const __aicockpitImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+
+const names = ["extension", "server", "webview", "tasks", "server"];
 const selected = only ? builds.filter((_, i) => names[i] === only) : builds;
 if (selected.length === 0) throw new Error(`--only=${only}: expected one of ${names.join(", ")}`);
 if (!only || only === "server") copyWasm();
 
+const server = selected.includes(builds[1]);
+if (server) cleanServerOutput("dist");
 if (watch) {
+  if (server) writeServerShim("dist");
   for (const b of selected) {
     const ctx = await esbuild.context(b);
     await ctx.watch();
   }
 } else {
   await Promise.all(selected.map((b) => esbuild.build(b)));
+  // Last: the shim's mtime is what test/integration/helpers/backend.ts compares against the sources.
+  if (server) writeServerShim("dist");
 }

@@ -119,6 +119,13 @@ async function main(): Promise<void> {
   text = old ? text.replace(old, block) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
   console.log("written to bench/RESULTS.md");
+  const ok = [idle, diff, stream].every((st) => st.p99 <= TARGET_P99_MS);
+  console.log(
+    ok
+      ? `PASS: /health p99 ≤ ${TARGET_P99_MS} ms in every phase`
+      : `FAIL: /health p99 > ${TARGET_P99_MS} ms in a phase`,
+  );
+  process.exitCode = ok ? 0 : 1;
 }
 
 main().catch((err: unknown) => {

@@ -17,14 +17,13 @@ import { Redactor } from "../common/redact";
 import { ApiKeyStore, HostSecretStore, TicketSecretStore } from "./secrets";
 import { readSettings, SECTION, updateSettings } from "./settings";
 import { StatusBar } from "./status/status-bar";
-import { registerEditFeature } from "./edit/feature";
 import { registerChatFeature } from "./chat/feature";
 import { registerCodebaseFeature } from "./codebase/feature";
 import { registerWorkspacesFeature } from "./workspaces/feature";
 import { registerRemoteFeature } from "./remote/feature";
-import { registerTerminalFeature } from "./shell/feature";
 import { registerCompletionFeature } from "./completion/feature";
 import { registerSetupFeature } from "./setup/feature";
+import { lazyFeature } from "./lazy-feature";
 import { registerTasksFeature } from "./tasks/feature";
 import { registerTicketsFeature } from "./tickets/feature";
 
@@ -182,22 +181,32 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   step("core");
+  const log = (m: string) => logger.info(m);
   // Indexes only once the backend is ready (never during activation); chat and Ctrl+K use it for @codebase.
-  const codebase = registerCodebaseFeature(
-    context,
-    client,
-    (m) => logger.info(m),
-    (f) =>
-      sup.onEvent((e) => {
-        if (e.type === "ready") f();
-      }),
+  const codebase = registerCodebaseFeature(context, client, log, (f) =>
+    sup.onEvent((e) => {
+      if (e.type === "ready") f();
+    }),
   );
   step("codebase");
-  registerEditFeature(context, client, (m) => logger.info(m), codebase);
+  // Features that only act through their commands load on first use (lazy-feature.ts; CONTRIBUTING.md).
+  lazyFeature(
+    context,
+    "aicockpit.edit.",
+    () => import("./edit/feature.js"),
+    (m) => m.registerEditFeature(context, client, log, codebase),
+    log,
+  );
   step("edit");
   registerChatFeature(context, client, (m) => logger.info(m), codebase);
   step("chat");
-  registerTerminalFeature(context, client, (m) => logger.info(m));
+  lazyFeature(
+    context,
+    "aicockpit.terminal.",
+    () => import("./shell/feature.js"),
+    (m) => m.registerTerminalFeature(context, client, log),
+    log,
+  );
   step("terminal");
   registerCompletionFeature(context, client, (m) => logger.info(m));
   step("completion");

@@ -10,46 +10,35 @@
  * job) and the request fails with a clear error instead of waiting on a stuck thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { runDiffJobFromBody, type JobResult } from "./edit/diff-job";
-import type { DiffBounds } from "./edit/hunks";
-import { assess, type AssessOptions } from "./shell/risk";
+import type { CpuJob, JobResult } from "./cpu-jobs";
 
-export type CpuJob = { kind: "diff"; body: Uint8Array } | { kind: "assess"; command: string; options: AssessOptions };
-export type { JobResult };
+export type { CpuJob, JobResult };
 
-/** Off the loop the exact diff may search longer: a big refactor still gets a precise diff. */
-const WORKER_DIFF_BOUNDS: DiffBounds = { maxEditLength: 20_000, timeoutMs: 2_000 };
-/** Generous over WORKER_DIFF_BOUNDS.timeoutMs: splitting and serialising at the caps takes well under a second. */
+/** Generous over the worker's diff time bound (cpu-jobs.ts): splitting and serialising at the caps takes well under a second. */
 export const JOB_DEADLINE_MS = 15_000;
 
 const ROLE = "aicockpit-cpu-worker";
-
-/** The job itself, pure: what the worker runs, and what runs in-process when there is no worker. */
-export function runJob(job: CpuJob, inWorker = false): JobResult {
-  switch (job.kind) {
-    case "diff":
-      return runDiffJobFromBody(job.body, inWorker ? WORKER_DIFF_BOUNDS : undefined);
-    case "assess":
-      return { ok: true, json: JSON.stringify(assess(job.command, job.options)) };
-  }
-}
 
 /** Called first thing in the bundle's entry: true when this thread is the CPU worker (and now serves jobs). */
 export function serveIfCpuWorker(): boolean {
   if (isMainThread || (workerData as { role?: string } | null)?.role !== ROLE || !parentPort) return false;
   const port = parentPort;
-  port.on("message", (job: CpuJob) => {
-    let result: JobResult;
-    try {
-      result = runJob(job, true);
-    } catch {
-      result = {
-        ok: false,
-        error: { code: "INTERNAL", message: "Internal error in the AiCockpit backend while computing this request." },
-      };
-    }
-    port.postMessage(result);
-  });
+  // The jobs' code (diff, risk assessment) loads here, not in the main thread's startup; messages
+  // posted meanwhile wait in the port until the listener is attached.
+  void import("./cpu-jobs.js").then(({ runJob }) =>
+    port.on("message", (job: CpuJob) => {
+      let result: JobResult;
+      try {
+        result = runJob(job, true);
+      } catch {
+        result = {
+          ok: false,
+          error: { code: "INTERNAL", message: "Internal error in the AiCockpit backend while computing this request." },
+        };
+      }
+      port.postMessage(result);
+    }),
+  );
   return true;
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { ConfigError, loadConfig } from "./config/env";
 import { createMetrics } from "./metrics";
 import { createApp } from "./http/app";
+import { createHttpServer } from "./http/front";
 import { createLlmService } from "./llm/service";
 import { log, registerSecret, setLogLevel } from "./log";
 import { READY_LINE_PREFIX, type ReadyLine } from "./api/routes";
@@ -15,12 +16,11 @@ import type { WorkspaceService } from "./workspaces/service";
 import type { Hosts } from "./hosts/service";
 import { registerWorkspaceGauge } from "./workspaces/metrics";
 import { createTaskMetrics } from "./tasks/metrics";
+import { attachOnFirstUpgrade } from "./http/lazy";
 import { createCodebaseMetrics } from "./codebase/service-metrics";
 import type { CodebaseService } from "./codebase/service";
-import { attachWebSockets } from "./http/ws-upgrade";
-import { containerTtyRoute, ttyRoute } from "./http/ws-tty";
 import { CpuWorker, serveIfCpuWorker } from "./cpu-worker";
-import { ConfirmTokens, createGateway } from "./gateway";
+import type { ConfirmTokens } from "./gateway";
 
 /** package.json's version, defined by esbuild.config.mjs; absent when run from source (tsx). */
 declare const __AICOCKPIT_VERSION__: string | undefined;
@@ -60,11 +60,16 @@ function main(): void {
   let containers: ReturnType<AppContext["containers"]> | undefined;
   let tasks: ReturnType<AppContext["tasks"]> | undefined;
   let tickets: ReturnType<AppContext["tickets"]> | undefined;
+  let tokens: Promise<ConfirmTokens> | undefined;
+  // One set of confirm tokens for the gateway and the container routes, made when either first needs it.
+  const confirmTokens = () =>
+    (tokens ??= import("./gateway/confirm-token.js").then(
+      (m) => new m.ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs }),
+    ));
   let codebase: ReturnType<AppContext["codebase"]> | undefined;
   let codebaseService: CodebaseService | undefined;
   // Registered now so /metrics shows the lines (zeros) before the first @codebase request.
   const codebaseMetrics = createCodebaseMetrics(metrics.registry, () => codebaseService?.views() ?? []);
-  const tokens = new ConfirmTokens({ ttlMs: config.gateway.confirmTtlMs });
   // The gauge reads the tasks only once the service exists (it loads right after the ready line).
   const taskMetrics = createTaskMetrics(metrics.registry, () => tasks?.then((t) => t.list()));
   const ctx: AppContext = {
@@ -83,11 +88,14 @@ function main(): void {
       (workspaces ??= Promise.all([ctx.hosts(), import("./workspaces/service.js")]).then(([h, m]) =>
         m.createWorkspaceService(h, { allowHostNetwork: config.allowHostNetwork }),
       )),
-    gateway: () => (gateway ??= ctx.hosts().then((hosts) => createGateway({ config, metrics, llm, hosts, tokens }))),
+    gateway: () =>
+      (gateway ??= Promise.all([ctx.hosts(), confirmTokens(), import("./gateway/index.js")]).then(
+        ([hosts, tokens, m]) => m.createGateway({ config, metrics, llm, hosts, tokens }),
+      )),
     // Same engines as the workspaces (local socket, remote over SSH dial-stdio); same confirm tokens as the gateway.
     containers: () =>
-      (containers ??= import("./containers/service.js").then(
-        (m) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens),
+      (containers ??= Promise.all([import("./containers/service.js"), confirmTokens()]).then(
+        ([m, tokens]) => new m.ContainerService(async (host) => (await ctx.workspaces()).engines.get(host), tokens),
       )),
     tasks: () =>
       (tasks ??= import("./tasks/service.js").then(
@@ -133,31 +141,33 @@ function main(): void {
   };
   registerWorkspaceGauge(metrics.registry, ctx.workspaces);
   const app = createApp(ctx);
-  const server = app.listen(config.port, "127.0.0.1");
-  attachWebSockets(server, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
+  const server = createHttpServer(ctx, app).listen(config.port, "127.0.0.1");
+  attachOnFirstUpgrade(server, async () => {
+    const [{ attachWebSockets }, { containerTtyRoute, ttyRoute }] = await Promise.all([
+      import("./http/ws-upgrade.js"),
+      import("./http/ws-tty.js"),
+    ]);
+    return (s) => attachWebSockets(s, ctx, [ttyRoute(ctx), containerTtyRoute(ctx)]);
+  });
   server.on("listening", () => {
     boundPort = (server.address() as AddressInfo).port;
     const line: ReadyLine = { port: boundPort };
     process.stdout.write(`${READY_LINE_PREFIX}${JSON.stringify(line)}\n`);
     log.info(`listening on 127.0.0.1:${boundPort}`);
-    // Off the startup path but ahead of the first AI request.
-    setImmediate(() => void llm.warm().catch(() => undefined));
-    // Tasks left running by a previous backend are marked `interrupted` right after start, not
-    // when someone asks — but after the ready line: loading the task service pulls in the host
-    // layer (ssh2), which the spawn → ready time should not wait for.
-    setImmediate(
-      () =>
-        void ctx
-          .tasks()
-          .catch((err: unknown) => log.error(`tasks: ${err instanceof Error ? err.message : String(err)}`)),
-    );
-    // Same for ticket runs cut off by the previous backend.
-    setImmediate(
-      () =>
-        void ctx
-          .tickets()
-          .catch((err: unknown) => log.error(`tickets: ${err instanceof Error ? err.message : String(err)}`)),
-    );
+    // After the ready line, one module graph after another (each one's evaluation holds the event
+    // loop, so a request arriving meanwhile waits for one at most): first the network stack the
+    // first AI request needs, then tasks and ticket runs left running by a previous backend are
+    // marked `interrupted` (right after start, not when someone asks; their code pulls in the
+    // host layer, ssh2, which the spawn → ready time should not wait for).
+    const failed = (what: string) => (err: unknown) =>
+      log.error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    setImmediate(() => {
+      void llm
+        .warm()
+        .catch(() => undefined)
+        .then(() => ctx.tasks().catch(failed("tasks")))
+        .then(() => ctx.tickets().catch(failed("tickets")));
+    });
   });
   server.on("error", (err: NodeJS.ErrnoException) => {
     process.stderr.write(`aicockpit backend: cannot listen on 127.0.0.1:${config.port}: ${err.code ?? err.message}\n`);

@@ -25,14 +25,18 @@ export interface DebounceOptions {
 
 /**
  * Tuned with bench/completion.ts (requests ≤ 25 % of keystrokes even when every answer is
- * wrong): factor 1.4 and a 50 ms floor send a request ~63 ms after the last key of a fast
- * burst (45 ms per key) and ~140 ms after keys at ~100 ms, with 15 % of keystrokes reaching
- * the model in the worst case; 1.25 reached 20 %, too close to the budget on a loaded machine.
+ * wrong) and bench/vscode-ghost-latency.ts (ghost text ≤ the model's first token + 150 ms
+ * after a burst). The budget buys speed: a request that fires inside a burst is cheap (the
+ * backend supersedes it with the next one, or reuses it when it is still right), a late one
+ * after the burst is what the user waits for. Factor 1.1 with a 50 ms floor sends the request
+ * ~50 ms after the last key of a fast burst (45 ms per key) and ~110 ms after keys at ~100 ms;
+ * measured 2026-11-30 under heavy load: requests 5.5 % of keystrokes (22.5 % when every
+ * answer is wrong) against 4.5 % (15.5 %) at factor 1.4, last key → request 119 ms against 143 ms.
  */
 export const DEFAULT_DEBOUNCE: DebounceOptions = {
   minMs: 50,
   maxMs: 350,
-  factor: 1.4,
+  factor: 1.1,
   initialIntervalMs: 150,
   alpha: 0.3,
   pauseMs: 1_000,

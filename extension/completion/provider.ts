@@ -138,13 +138,13 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     try {
       const settings = this.deps.settings();
       const folder = workspaceRootOf(doc);
-      const [ignore] = await Promise.all([
-        timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")),
-        sleep(decision.waitMs, token),
-      ]);
-      if (token.isCancellationRequested || this.deps.context.excluded(doc.uri, ignore)) return undefined;
-      const snippets = await this.deps.context.snippets(doc, pos, ignore);
-      if (token.isCancellationRequested) return undefined;
+      // Context is gathered while the debounce runs, not after it: the request leaves the moment the wait ends.
+      const gathered = timeBoxed(this.deps.context.ignoreFor(folder), SOURCE_TIME_BOX_MS, new IgnoreMatcher("")).then(
+        async (ignore) =>
+          this.deps.context.excluded(doc.uri, ignore) ? undefined : this.deps.context.snippets(doc, pos, ignore),
+      );
+      const [snippets] = await Promise.all([gathered, sleep(decision.waitMs, token)]);
+      if (token.isCancellationRequested || snippets === undefined) return undefined;
 
       const body: CompletionRequest = {
         filepath: docPath(doc),

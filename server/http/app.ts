@@ -6,23 +6,10 @@ import { AppError, toAppError } from "../errors";
 import { httpStatus } from "./errors";
 import { securityGuard } from "./security";
 import { assertJsonDepth } from "./json-body";
+import { lazyRouter } from "./lazy";
 import { healthRouter } from "./routes/health";
 import { providersRouter } from "./routes/providers";
-import { discoveryRouter } from "./routes/discovery";
-import { openaiRouter } from "./routes/openai";
-import { diffRouter, editRouter } from "./routes/edit";
-import { completionRouter } from "./routes/completion";
-import { shellRouter } from "./routes/shell";
-import { workspacesRouter } from "./routes/workspaces";
-import { chatRouter } from "./routes/chat";
-import { hostsRouter } from "./routes/hosts";
-import { gatewayRouter } from "./routes/gateway";
-import { containersRouter } from "./routes/containers";
-import { tasksRouter } from "./routes/tasks";
-import { localModelRouter } from "./routes/local-model";
-import { ticketsRouter } from "./routes/tickets";
-import { codeRouter } from "./routes/code";
-import { codebaseRouter } from "./routes/codebase";
+import { openaiHandlers, openaiRouter } from "./routes/openai";
 
 interface BodyParserError extends Error {
   type?: string;
@@ -31,6 +18,10 @@ interface BodyParserError extends Error {
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
+  // Each domain's routes load on first use (http/lazy.ts): startup compiles only /health, the
+  // provider routes and the /v1 gateway. A new route file goes here with the path prefixes it serves.
+  const later = lazyRouter;
+  const edit = () => import("./routes/edit.js");
   app.disable("x-powered-by");
   app.set("etag", false);
 
@@ -47,11 +38,11 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   app.use(securityGuard({ token: ctx.config.token, allowedOrigins: ctx.config.allowedOrigins, port: ctx.port }));
-  // The /v1 gateway first, ahead of express.json(): it is the latency-sensitive path and reads
-  // its own body (http/json-body.ts, same limit and error codes).
-  app.use(openaiRouter(ctx));
+  // The /v1 gateway is served ahead of express (http/front.ts); its handlers are also mounted here,
+  // ahead of express.json() (they read their own body: http/json-body.ts), for other spellings of its paths.
+  app.use(openaiRouter(openaiHandlers(ctx)));
   // Also ahead of express.json(): its large body is parsed in the CPU worker (routes/edit.ts).
-  app.use(diffRouter(ctx));
+  app.use(later(["/api/edit/diff"], async () => (await edit()).diffRouter(ctx)));
   // verify runs on the raw bytes before parsing; its AppError (too deep) keeps its 400 BAD_REQUEST.
   app.use(
     express.json({
@@ -62,21 +53,26 @@ export function createApp(ctx: AppContext): express.Express {
   );
 
   app.use(healthRouter(ctx));
-  app.use(discoveryRouter(ctx));
+  // Ahead of the provider routes: /api/providers/:id would take "discover" as an id.
+  app.use(later(["/api/providers/discover"], async () => (await import("./routes/discovery.js")).discoveryRouter(ctx)));
   app.use(providersRouter(ctx));
-  app.use(editRouter(ctx));
-  app.use(completionRouter(ctx));
-  app.use(shellRouter(ctx));
-  app.use(workspacesRouter(ctx));
-  app.use(chatRouter(ctx));
-  app.use(hostsRouter(ctx));
-  app.use(gatewayRouter(ctx));
-  app.use(containersRouter(ctx));
-  app.use(tasksRouter(ctx));
-  app.use(localModelRouter(ctx));
-  app.use(ticketsRouter(ctx));
-  app.use(codeRouter());
-  app.use(codebaseRouter(ctx));
+  app.use(later(["/api/edit"], async () => (await edit()).editRouter(ctx)));
+  app.use(later(["/api/complete"], async () => (await import("./routes/completion.js")).completionRouter(ctx)));
+  app.use(later(["/api/shell"], async () => (await import("./routes/shell.js")).shellRouter(ctx)));
+  app.use(
+    later(["/api/workspaces", "/api/workspace-hosts"], async () =>
+      (await import("./routes/workspaces.js")).workspacesRouter(ctx),
+    ),
+  );
+  app.use(later(["/api/chat"], async () => (await import("./routes/chat.js")).chatRouter(ctx)));
+  app.use(later(["/api/hosts"], async () => (await import("./routes/hosts.js")).hostsRouter(ctx)));
+  app.use(later(["/api/gateway"], async () => (await import("./routes/gateway.js")).gatewayRouter(ctx)));
+  app.use(later(["/api/hosts"], async () => (await import("./routes/containers.js")).containersRouter(ctx)));
+  app.use(later(["/api/tasks"], async () => (await import("./routes/tasks.js")).tasksRouter(ctx)));
+  app.use(later(["/api/local-model"], async () => (await import("./routes/local-model.js")).localModelRouter(ctx)));
+  app.use(later(["/api/tickets"], async () => (await import("./routes/tickets.js")).ticketsRouter(ctx)));
+  app.use(later(["/api/code"], async () => (await import("./routes/code.js")).codeRouter()));
+  app.use(later(["/api/codebase"], async () => (await import("./routes/codebase.js")).codebaseRouter(ctx)));
 
   app.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route for ${req.method} ${req.path}.`)));
 

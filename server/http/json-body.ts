@@ -9,7 +9,7 @@
  * copes with any depth, but whatever walks the value later (validation, JSON.stringify on the
  * way to an AI service) recurses and overflows the stack at a few thousand levels.
  */
-import type { Request } from "express";
+import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors";
 
 /** No request of ours nests deeper than ~10 levels; OpenAI tool schemas stay well under 64. */
@@ -47,7 +47,7 @@ export function assertJsonDepth(buf: Uint8Array, max = MAX_JSON_DEPTH): void {
   }
 }
 
-export function readJsonBody(req: Request, limit: number): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     return Promise.reject(new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json)."));

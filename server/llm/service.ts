@@ -154,6 +154,11 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     defaultMaxRetries: 2,
   });
   const clients = new ClientCache();
+  /** The network stack (undici, the OpenAI SDK): loaded once, in the background right after the ready line. */
+  const stackLoaded = async (): Promise<void> => {
+    await transport.warm();
+    await warmSdk();
+  };
   const local = new LocalModels(config.local, transport, metrics.registry);
   /** The local model the status route describes: the active `local` provider, else the first one. */
   const syncLocal = (): void => {
@@ -258,6 +263,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     try {
       assertKey(p);
       const timeoutMs = Math.min(PROBE_TIMEOUT_MS, p.timeoutMs);
+      await stackLoaded(); // the deadline below is the AI service's, not our first-use loading's
       const { json } = await upstream.json(
         { provider: p, path: "/models", body: {}, maxRetries: 0, timeoutMs, probe: true },
         AbortSignal.timeout(timeoutMs + 1_000),
@@ -381,6 +387,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
       }
       try {
         const timeoutMs = Math.min(TEST_TIMEOUT_MS, p.timeoutMs);
+        await stackLoaded(); // the deadline below is the AI service's, not our first-use loading's
         await upstream.json(
           {
             provider: p,
@@ -454,8 +461,7 @@ export function createLlmService(config: ServerConfig, metrics: Metrics, opts: L
     warm: async () => {
       // The native module takes seconds to import on a busy machine: start it now if it will be needed.
       if (registry.list().providers.some((p) => p.kind === "local")) void loadNative().catch(() => undefined);
-      await transport.warm();
-      await warmSdk();
+      await stackLoaded();
     },
     close: async () => {
       await local.close();

@@ -251,6 +251,19 @@ export class Upstream {
   }
 
   /** One attempt on the wire. Resolves with the body of a 2xx answer; throws Upstream*Error otherwise. */
+  /**
+   * Our own network stack (undici, the SDK's request template) is loaded before an attempt's
+   * timer starts: right after the backend starts it may still be loading (and slowly, on a busy
+   * machine), and a timeout measures the AI service, never the backend's first-use loading.
+   * Both are cached: later calls cost two resolved awaits.
+   */
+  private async stackReady(call: UpstreamCall, method: "get" | "post"): Promise<void> {
+    const p = call.provider;
+    const model = typeof call.body.model === "string" ? call.body.model : p.model;
+    await this.deps.clients.prepare(p, method, call.path, model);
+    await this.deps.transport.dispatcher(p.baseUrl);
+  }
+
   private async send(
     call: UpstreamCall,
     method: "get" | "post",
@@ -308,6 +321,7 @@ export class Upstream {
       this.deps.metrics.providerTtft.observe(label(call.provider), pendingTtft);
       pendingTtft = undefined;
     };
+    await this.stackReady(call, "post");
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       let sawDone = false;
@@ -365,6 +379,7 @@ export class Upstream {
     // Gateway bodies already say stream: true; copying them would be per-request work for nothing.
     const body = call.body.stream === true ? call.body : { ...call.body, stream: true };
     let firstOut = false;
+    await this.stackReady(call, "post");
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       let sawDone = false;
@@ -454,6 +469,7 @@ export class Upstream {
     const started = performance.now();
     const policy = this.policy(call);
     const timeoutMs = call.timeoutMs ?? call.provider.timeoutMs;
+    await this.stackReady(call, method);
     for (let attemptNo = 0; ; attemptNo++) {
       const attempt = new Attempt(caller, timeoutMs);
       try {

@@ -27,9 +27,9 @@ export function nativeState(): NativeState {
   return state;
 }
 
-/** The worker's bundle sits next to the backend's (dist/server.js → dist/local-model-worker.js). */
+/** The worker's bundle sits next to the backend's shim (dist/server.js → dist/local-model-worker.js); this code runs from a chunk in dist/server/. */
 function workerFile(): string {
-  return join(__dirname, "local-model-worker.js");
+  return join(__dirname, "..", "local-model-worker.js");
 }
 
 function ensureWorker(): Worker {

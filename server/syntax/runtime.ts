@@ -3,7 +3,7 @@
  * use: the runtime when the first document is parsed, each grammar when the first document
  * of its language is (10–100 ms each; the backend starts without paying for any of them).
  *
- * In the bundle (dist/server.js) the .wasm files sit next to it: dist/tree-sitter.wasm and
+ * In the bundle (dist/server.js + dist/server/*.mjs) the .wasm files sit in dist/: dist/tree-sitter.wasm and
  * dist/grammars/*.wasm, copied by esbuild.config.mjs and shipped in the .vsix. From source
  * (tests, `tsx`) they resolve from node_modules.
  */
@@ -16,8 +16,11 @@ import { WASM_FILES, type Grammar, type WasmFile } from "./languages";
 
 const requireHere = createRequire(__filename);
 
+/** dist/: the bundle's chunks run from dist/server/ (scripts/server-bundle.mjs), the .wasm files sit one level up. */
+const DIST = join(__dirname, "..");
+
 function wasmPath(f: WasmFile, dir = ""): string {
-  const inDist = join(__dirname, dir, f.file);
+  const inDist = join(DIST, dir, f.file);
   return existsSync(inDist) ? inDist : requireHere.resolve(`${f.package}/${f.path}`);
 }
 

@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import type { WorkspaceService } from "../workspaces/service";
 import { AppError } from "../errors";
+import { TICKET_EXEC_HOME, ticketExecUser } from "./exec-user";
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -148,13 +149,16 @@ export async function runWorkspaceCommand(
   opts.signal.addEventListener("abort", onAbort, { once: true });
   if (opts.signal.aborted) onAbort();
   try {
+    // As the backend's user (exec-user.ts), so what the command writes into the clone stays the user's.
+    const user = ticketExecUser();
     const r = await ws.exec(
       workspaceId,
       {
-        cmd: ["sh", "-c", command],
+        cmd: user ? ["sh", "-c", `mkdir -p "$HOME" 2>/dev/null\n${command}`] : ["sh", "-c", command],
         cwd: opts.cwd,
         timeoutMs: opts.hardMs ?? COMMAND_HARD_MS,
-        env: { GIT_TERMINAL_PROMPT: "0", CI: "1", ...opts.env },
+        env: { GIT_TERMINAL_PROMPT: "0", CI: "1", ...(user ? { HOME: TICKET_EXEC_HOME } : {}), ...opts.env },
+        ...(user ? { user } : {}),
       },
       stop.signal,
       (_k, b) => {

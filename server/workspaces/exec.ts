@@ -112,6 +112,14 @@ export async function waitExitCode(exec: Docker.Exec): Promise<number | null> {
 }
 
 /**
+ * An exec as the backend's own callers may ask for it: also `user` (Docker's exec `User`,
+ * `uid:gid`), never settable through the HTTP route (its schema does not have it).
+ */
+export interface InternalExecRequest extends ExecRequest {
+  user?: string;
+}
+
+/**
  * `onChunk` sees every chunk as it arrives (before the cap), for callers that stream (host tasks).
  * `onStdin`, when given, keeps the command's stdin open while it runs (so `read x` waits) and
  * receives the writer once the command has started; stdin is closed when the command ends.
@@ -119,7 +127,7 @@ export async function waitExitCode(exec: Docker.Exec): Promise<number | null> {
  */
 export async function runExec(
   container: Docker.Container,
-  req: ExecRequest,
+  req: InternalExecRequest,
   signal?: AbortSignal,
   onChunk?: (kind: 1 | 2, chunk: Buffer) => void,
   onStdin?: (write: (text: string) => void) => void,
@@ -135,6 +143,7 @@ export async function runExec(
     Tty: false,
     WorkingDir: req.cwd ?? "/workspace",
     ...(env.length > 0 ? { Env: env } : {}),
+    ...(req.user ? { User: req.user } : {}),
   });
   const stream = (await exec.start({ hijack: true, stdin: withStdin })) as NodeJS.ReadWriteStream & {
     destroy?: () => void;

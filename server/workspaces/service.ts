@@ -7,7 +7,6 @@ import type {
   CreateWorkspaceEvent,
   CreateWorkspaceRequest,
   DeleteWorkspaceResponse,
-  ExecRequest,
   ExecResult,
   ResourceLimits,
   WorkspaceList,
@@ -18,7 +17,7 @@ import { AppError } from "../errors";
 import { Engines, LOCAL_HOST, type Engine } from "./engines";
 import type { Hosts } from "../hosts/service";
 import { fromDockerError } from "./errors";
-import { runExec } from "./exec";
+import { runExec, type InternalExecRequest } from "./exec";
 import {
   LABEL,
   MARKER_FILTER,
@@ -419,7 +418,7 @@ export class WorkspaceService {
 
   async exec(
     id: string,
-    req: ExecRequest,
+    req: InternalExecRequest,
     signal?: AbortSignal,
     onChunk?: (kind: 1 | 2, chunk: Buffer) => void,
     onStdin?: (write: (text: string) => void) => void,

@@ -219,5 +219,10 @@ describe("OpenAI-compatible gateway", () => {
       m.body,
       /aicockpit_provider_request_duration_seconds_count\{provider="default",kind="custom",outcome="ok"\} [1-9]/,
     );
+    // Served ahead of express (http/front.ts), still counted under its route.
+    assert.match(
+      m.body,
+      /aicockpit_http_requests_total\{method="POST",route="\/v1\/chat\/completions",status="200"\} [1-9]/,
+    );
   });
 });

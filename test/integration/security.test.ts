@@ -94,6 +94,22 @@ describe("backend security", () => {
     assert.equal(errorOf(r.body).code, "FORBIDDEN_HOST");
   });
 
+  it("/v1 (served ahead of express, http/front.ts) has the same guard: foreign Host, foreign Origin, no token", async () => {
+    const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true });
+    const json = { "content-type": "application/json" };
+    const cases: [Record<string, string>, number, string][] = [
+      [{ ...json, authorization: `Bearer ${be.token}`, host: `evil.example:${be.port}` }, 403, "FORBIDDEN_HOST"],
+      [{ ...json, authorization: `Bearer ${be.token}`, origin: "https://evil.example" }, 403, "FORBIDDEN_ORIGIN"],
+      [json, 401, "UNAUTHORIZED"],
+    ];
+    for (const [headers, status, code] of cases) {
+      const r = await raw(be.port, { method: "POST", path: "/v1/chat/completions", body, headers });
+      assert.equal(r.status, status, code);
+      assert.equal(errorOf(r.body).code, code);
+    }
+    assert.equal(ai.completionRequests().length, 0, "nothing reached the AI service");
+  });
+
   it("an oversized body → 413 PAYLOAD_TOO_LARGE", async () => {
     const body = JSON.stringify({ messages: [{ role: "user", content: "x".repeat(4_000) }] });
     const r = await raw(be.port, {

@@ -12,7 +12,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
@@ -166,6 +166,38 @@ describe(
           events.some((e) => e.type === "token" && /auto_edit/.test(e.text)),
           false,
         );
+      },
+    );
+
+    test(
+      "the CLI runs in the container as the backend's uid:gid: its files in the clone stay the user's",
+      { timeout: TURN_MS },
+      async (t) => {
+        if (!env) return t.skip("no test infrastructure");
+        // Run as root (CI), the test maps the CLI to 1000:1000 (AICOCKPIT_TICKETS_EXEC_USER, read per turn).
+        const asRoot = process.getuid?.() === 0;
+        const [uid, gid] = asRoot ? [1000, 1000] : [process.getuid!(), process.getgid!()];
+        const who = response([[{ functionCall: { name: "run_shell_command", args: { command: "id -u > who.txt" } } }]]);
+        const ctx = setup("user", [who, response([[{ text: "Recorded." }]])]);
+        if (asRoot) execFileSync("chmod", ["-R", "a+rwX", ctx.repo]);
+        await workspace(`${P}-user`, true, ctx.srv);
+        const agent = new GeminiCliAgent({
+          env: cliEnv,
+          fakeResponsesFile: ctx.fake,
+          installOnDemand: false,
+          workspaces: () => Promise.resolve(ws),
+        });
+        const { i, events } = input(ctx, `${P}-user`);
+        if (asRoot) process.env.AICOCKPIT_TICKETS_EXEC_USER = `${uid}:${gid}`;
+        try {
+          const res = await agent.runTurn(i);
+          assert.equal(res.status, "completed", JSON.stringify({ res, events }));
+        } finally {
+          delete process.env.AICOCKPIT_TICKETS_EXEC_USER;
+        }
+        assert.equal(readFileSync(join(ctx.repo, "who.txt"), "utf8").trim(), String(uid));
+        const st = statSync(join(ctx.repo, "who.txt"));
+        assert.deepEqual([st.uid, st.gid], [uid, gid]);
       },
     );
 

@@ -3,7 +3,7 @@ import express, { Router } from "express";
 import { EditRequestSchema } from "../../api/schemas/edit";
 import type { AppContext } from "../../context";
 import type { EditEvent } from "../../api/edit";
-import { runJob } from "../../cpu-worker";
+import { runJob } from "../../cpu-jobs";
 import { AppError } from "../../errors";
 import { runEdit } from "../../edit/session";
 import { parseBody } from "../../validate";

@@ -4,12 +4,19 @@
  * official `openai` client pointed at this backend works unchanged. Streams are forwarded
  * as the service's bytes, not parsed and re-serialised (Upstream.streamRaw checks the first
  * event, the size limits and the idle timeout); a client that disconnects aborts the upstream call.
+ *
+ * The handlers take Node's own request and response, not express's: the HTTP server hands
+ * these three paths to them directly (http/front.ts), ahead of express, whose per-request
+ * layers (request decoration, ~20 middleware checks) were a measurable share of the gateway's
+ * 0.5 ms budget. The same handlers stay mounted in express (openaiRouter) for the requests
+ * the front leaves to it (another spelling of the path, a query string).
  */
-import { Router, type Request, type Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Router } from "express";
 import type { AppContext } from "../../context";
 import { AppError, toAppError } from "../../errors";
 import { httpStatus } from "../errors";
-import { SSE_HEADERS, abortOnClose } from "../sse";
+import { SSE_HEADERS } from "../sse";
 import { loopYielder } from "../../event-loop";
 import { readJsonBody } from "../json-body";
 import { log } from "../../log";
@@ -29,26 +36,42 @@ const GATEWAY_STATUS: Partial<Record<AppError["code"], number>> = {
   PROVIDER_MODEL_NOT_FOUND: 404,
 };
 
-function sendError(res: Response, err: unknown): void {
-  const e = toAppError(err);
-  if (e.code === "INTERNAL") log.error("gateway request failed", { error: String((err as Error)?.stack ?? err) });
-  res
-    .status(GATEWAY_STATUS[e.code] ?? httpStatus(e))
-    .set("x-should-retry", "false")
-    .json(e.toBody());
+/** A JSON answer the way express's res.json() writes it (content type, length; no ETag: app.ts disables them). */
+export function sendJson(res: ServerResponse, status: number, text: string, extra?: Record<string, string>): void {
+  res.writeHead(status, {
+    ...extra,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
-function providerFrom(req: Request): string | undefined {
+function sendError(res: ServerResponse, err: unknown): void {
+  const e = toAppError(err);
+  if (e.code === "INTERNAL") log.error("gateway request failed", { error: String((err as Error)?.stack ?? err) });
+  sendJson(res, GATEWAY_STATUS[e.code] ?? httpStatus(e), JSON.stringify(e.toBody()), { "x-should-retry": "false" });
+}
+
+function providerFrom(req: IncomingMessage): string | undefined {
   const h = req.headers[PROVIDER_HEADER];
   return typeof h === "string" && h.trim() !== "" ? h.trim() : undefined;
 }
 
+/** Aborts when the client goes away before the answer is complete (how OpenAI clients cancel). */
+function abortOnClose(res: ServerResponse): AbortController {
+  const ac = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac;
+}
+
 async function requestBody(
-  req: Request,
+  req: IncomingMessage & { body?: unknown },
   required: "messages" | "prompt",
   limit: number,
 ): Promise<Record<string, unknown>> {
-  // Mounted before express.json() (see app.ts), so the body is read here unless a parser already did.
+  // Ahead of express.json() (front.ts, app.ts), so the body is read here unless a parser already did.
   const b: unknown = req.body !== undefined ? req.body : await readJsonBody(req, limit);
   if (typeof b !== "object" || b === null || Array.isArray(b))
     throw new AppError("BAD_REQUEST", "Send a JSON object body (Content-Type: application/json).");
@@ -57,12 +80,13 @@ async function requestBody(
   return body;
 }
 
-export function openaiRouter(ctx: AppContext): Router {
-  const r = Router();
+export type V1Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** The three /v1 routes by "METHOD path"; made once per backend, shared by the front and express. */
+export function openaiHandlers(ctx: AppContext): ReadonlyMap<string, V1Handler> {
   const forward =
-    (path: "/chat/completions" | "/completions", required: "messages" | "prompt") =>
-    async (req: Request, res: Response): Promise<void> => {
+    (path: "/chat/completions" | "/completions", required: "messages" | "prompt"): V1Handler =>
+    async (req, res) => {
       let body: Record<string, unknown>;
       try {
         body = await requestBody(req, required, ctx.config.maxBodyBytes);
@@ -75,7 +99,7 @@ export function openaiRouter(ctx: AppContext): Router {
       if (body.stream !== true) {
         try {
           const { text } = await ctx.llm.forwardJson(path, body, providerId, ac.signal);
-          res.status(200).type("application/json").send(text);
+          sendJson(res, 200, text);
         } catch (err) {
           if (!ac.signal.aborted) sendError(res, err);
         }
@@ -110,15 +134,30 @@ export function openaiRouter(ctx: AppContext): Router {
       }
     };
 
-  r.post("/v1/chat/completions", forward("/chat/completions", "messages"));
-  r.post("/v1/completions", forward("/completions", "prompt"));
-  r.get("/v1/models", async (req, res) => {
+  const models: V1Handler = async (req, res) => {
     const ac = abortOnClose(res);
     try {
-      res.json(await ctx.llm.forwardModels(providerFrom(req), ac.signal));
+      sendJson(res, 200, JSON.stringify(await ctx.llm.forwardModels(providerFrom(req), ac.signal)));
     } catch (err) {
       if (!ac.signal.aborted) sendError(res, err);
     }
-  });
+  };
+
+  return new Map([
+    ["POST /v1/chat/completions", forward("/chat/completions", "messages")],
+    ["POST /v1/completions", forward("/completions", "prompt")],
+    ["GET /v1/models", models],
+  ]);
+}
+
+/** The same handlers behind express's routing (case-insensitive paths, query strings). */
+export function openaiRouter(handlers: ReadonlyMap<string, V1Handler>): Router {
+  const r = Router();
+  for (const [key, handle] of handlers) {
+    const [method, path] = key.split(" ") as [string, string];
+    const fn = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+    if (method === "GET") r.get(path, fn);
+    else r.post(path, fn);
+  }
   return r;
 }

@@ -32,6 +32,7 @@ import { ensureGeminiCli, findGeminiCli, GEMINI_CLI_VERSION, type GeminiCli } fr
 import { approvalModeFor, cliArgs, cliEnv, prepareHome, repoConfigProblem, sessionSaved } from "./launch";
 import { GeminiStreamParser, StreamTooLarge, type GeminiEvent } from "./stream";
 import type { WorkspaceService } from "../../workspaces/service";
+import { ticketExecUser } from "../exec-user";
 import {
   CONTAINER_CLI_ENTRY,
   CONTAINER_FAKE_RESPONSES,
@@ -302,11 +303,13 @@ function inContainer(
   env: Record<string, string>,
   cwd: string,
 ): Launch {
+  const user = ticketExecUser();
   return (io) => {
     const stop = new AbortController();
     ws.exec(
       id,
-      { cmd: ["node", CONTAINER_CLI_ENTRY, ...args], cwd, env, timeoutMs: 24 * 3_600_000 },
+      // As the backend's user (exec-user.ts): the CLI's edits in the clone stay the user's files.
+      { cmd: ["node", CONTAINER_CLI_ENTRY, ...args], cwd, env, timeoutMs: 24 * 3_600_000, ...(user ? { user } : {}) },
       stop.signal,
       (kind, chunk) => (kind === 1 ? io.stdout(chunk) : io.stderr(chunk)),
     ).then(

@@ -16,6 +16,7 @@ import { pack } from "tar-stream";
 import type { WorkspaceService } from "../../workspaces/service";
 import { GEMINI_CLI_VERSION } from "./install";
 import { SYSTEM_SETTINGS } from "./launch";
+import { ticketExecUser } from "../exec-user";
 
 const BASE = "/opt/aicockpit";
 export const CONTAINER_CLI_DIR = `${BASE}/gemini-cli-${GEMINI_CLI_VERSION}`;
@@ -106,6 +107,9 @@ export async function prepareContainer(
     if (r.code !== 0) throw new Error(`cannot write ${path} in the container: ${r.out}`);
   };
   await sh(`mkdir -p ${CONTAINER_HOME} && chmod 700 ${CONTAINER_HOME}`);
+  // The CLI runs as the backend's user (exec-user.ts): its HOME must be that user's.
+  const user = ticketExecUser();
+  if (user) await sh(`chown -R "$1" ${CONTAINER_HOME}`, [user]);
   await write(CONTAINER_SETTINGS, JSON.stringify(SYSTEM_SETTINGS, null, 2) + "\n");
   if (o.fakeResponses !== undefined) await write(CONTAINER_FAKE_RESPONSES, o.fakeResponses);
   const saved = await sh(`ls ${CONTAINER_HOME}/.gemini/tmp/*/chats/ 2>/dev/null | grep -q "^session-.*$1"`, [

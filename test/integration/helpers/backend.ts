@@ -30,11 +30,12 @@ export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
     let stale: boolean;
     try {
-      // The server bundle is built from server/ and common/, with options (and the version) from these two files.
+      // The server bundle is built from server/ and common/, with options (and the version) from these files.
       const inputs = [
         newestMtime(join(ROOT, "server")),
         newestMtime(join(ROOT, "common")),
         statSync(join(ROOT, "esbuild.config.mjs")).mtimeMs,
+        statSync(join(ROOT, "scripts/server-bundle.mjs")).mtimeMs,
         statSync(join(ROOT, "package.json")).mtimeMs,
       ];
       stale = statSync(SERVER_JS).mtimeMs < Math.max(...inputs);

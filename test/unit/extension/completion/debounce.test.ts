@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AdaptiveDebounce } from "../../../../extension/completion/debounce";
+import { AdaptiveDebounce, DEFAULT_DEBOUNCE } from "../../../../extension/completion/debounce";
 import { ShownSuggestion } from "../../../../extension/completion/shown-suggestion";
 
 test("debounce waits longer while typing fast bursts are ongoing than after a pause, within bounds", () => {
@@ -13,7 +13,8 @@ test("debounce waits longer while typing fast bursts are ongoing than after a pa
   for (let i = 0; i < 10; i++) d.keystroke((t += 400));
   assert.equal(d.delay(), 350, "slow typing is capped at maxMs");
   d.keystroke((t += 5_000));
-  assert.equal(d.delay(), 210, "a long pause restarts the estimate");
+  const restarted = Math.round(DEFAULT_DEBOUNCE.factor * DEFAULT_DEBOUNCE.initialIntervalMs);
+  assert.equal(d.delay(), restarted, "a long pause restarts the estimate");
   for (let i = 0; i < 20; i++) d.keystroke((t += 10));
   assert.equal(d.delay(), 50, "never below minMs");
 });
