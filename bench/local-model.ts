@@ -23,7 +23,7 @@ import { nowIso, pct, r1, writeSection } from "./lib/results";
 import { loadNote } from "./lib/load-note";
 import type { LocalModelStatus } from "../server/api/local-model";
 
-const ROUNDS = 4;
+const ROUNDS = 12;
 const MAX_TOKENS = 16;
 const THREADS = 1;
 const CONTEXT = 4096;
