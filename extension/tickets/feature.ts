@@ -131,11 +131,12 @@ export function registerTicketsFeature(
         });
       },
     );
-    e2eReport("ticket-created", { ticket: res.ticket_id, status: res.status, branch: res.branch });
+    e2eReport("ticket-created", { ticket: res.ticket_id, status: res.status, branch: res.branch, path: res.path });
     tree.refresh();
     void vscode.window.showInformationMessage(`Ticket ${res.ticket_id}: ${res.message}`);
   };
 
+  const COMMIT_AND_START = "Commit My Changes and Start";
   const runAction = async (node: TicketNode | undefined, action: TicketAction) => {
     const label = action === "chat" ? "Chat" : action === "make_plan" ? "Make Plan" : "Dev";
     const t = await ticketOf(node, `${label}: which ticket?`);
@@ -155,18 +156,39 @@ export function registerTicketsFeature(
     }
     const s = ticketSettings();
     const sec = await secrets.forRequest();
-    const run = await client.call("POST /api/tickets/:id/command", {
-      params: { id: t.ticket_id },
-      body: {
-        action,
-        agent: s.agent,
-        ...(message?.trim() ? { message: message.trim() } : {}),
-        ...(s.model ? { model: s.model } : {}),
-        ...(s.forgeApiUrl ? { forge_api_url: s.forgeApiUrl } : {}),
-        ...(sec ? { secrets: sec } : {}),
-      },
-      timeoutMs: 60_000,
-    });
+    const start = (dirty: "refuse" | "commit") =>
+      client.call("POST /api/tickets/:id/command", {
+        params: { id: t.ticket_id },
+        body: {
+          action,
+          agent: s.agent,
+          dirty,
+          ...(message?.trim() ? { message: message.trim() } : {}),
+          ...(s.model ? { model: s.model } : {}),
+          ...(s.forgeApiUrl ? { forge_api_url: s.forgeApiUrl } : {}),
+          ...(sec ? { secrets: sec } : {}),
+        },
+        timeoutMs: 60_000,
+      });
+    let run: Awaited<ReturnType<typeof start>>;
+    try {
+      run = await start("refuse");
+    } catch (err) {
+      // Uncommitted work in the ticket's folder is never touched unasked: the user decides whether
+      // it becomes their own commit on the ticket's branch before the agent starts.
+      if (!(err instanceof BackendError && err.code === "TICKET_DIRTY_TREE")) throw err;
+      e2eReport("ticket-dirty", { ticket: t.ticket_id });
+      const pick = await vscode.window.showWarningMessage(
+        `Ticket ${t.ticket_id}: its folder has uncommitted changes.`,
+        {
+          modal: true,
+          detail: `${err.message}\n\nCommit them as your own commit on ${t.branch}, then start ${label}? Nothing is discarded either way.`,
+        },
+        COMMIT_AND_START,
+      );
+      if (pick !== COMMIT_AND_START) return;
+      run = await start("commit");
+    }
     e2eReport("ticket-run-started", { ticket: t.ticket_id, run: run.run_id, action });
     panels.show(t.ticket_id, run.run_id);
     tree.refresh();

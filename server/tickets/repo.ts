@@ -231,3 +231,16 @@ export class TicketRepo {
     return existsSync(join(path, ".git"));
   }
 }
+
+/**
+ * Uncommitted work found where an agent would start: named (the first five paths) so the user
+ * knows what is theirs; never touched unless they ask for it to become their own commit.
+ */
+export function dirtyTreeError(dirty: string[]): AppError {
+  const names = dirty.slice(0, 5).map((l) => l.slice(3));
+  return new AppError(
+    "TICKET_DIRTY_TREE",
+    `The ticket's working tree has ${dirty.length} uncommitted change(s) (${names.join(", ")}${dirty.length > 5 ? ", …" : ""}); the agent will not start on top of them.`,
+    'Commit or stash them, or run again with dirty: "commit" to commit them as your own commit first.',
+  );
+}

@@ -20,7 +20,7 @@ import type { WorkspaceService } from "../workspaces/service";
 import type { AgentModelConfig, AgentStep, AgentTurnResult, TicketAgent, TicketContext } from "./agent";
 import type { RunConfirmations } from "./confirm";
 import type { RunMeter } from "./meter";
-import type { TicketRepo } from "./repo";
+import { dirtyTreeError, type TicketRepo } from "./repo";
 import { turnPrompt } from "./prompts";
 import { findTestCommand } from "./test-finder";
 import { commandLimits, runLocalCommand, runWorkspaceCommand, type CommandOutcome } from "./command";
@@ -119,15 +119,7 @@ async function execute(s: RunSpec): Promise<RunEnd> {
     phase("preparing");
     const dirty = await repo.dirtyFiles();
     if (dirty.length > 0) {
-      if (s.dirty !== "commit")
-        throw new AppError(
-          "TICKET_DIRTY_TREE",
-          `The ticket's working tree has ${dirty.length} uncommitted change(s) (${dirty
-            .slice(0, 5)
-            .map((l) => l.slice(3))
-            .join(", ")}${dirty.length > 5 ? ", …" : ""}); the agent will not start on top of them.`,
-          'Commit or stash them, or run again with dirty: "commit" to commit them as your own commit first.',
-        );
+      if (s.dirty !== "commit") throw dirtyTreeError(dirty);
       const sha = await repo.commitAll("Work in progress, committed at the user's request before an AiCockpit run");
       if (sha) emit({ type: "commit", sha, branch: ticket.branch, message: "Work in progress (yours)" });
     }

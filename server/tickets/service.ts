@@ -35,7 +35,7 @@ import {
 } from "../api/tickets";
 import type { TicketAgent } from "./agent";
 import { assertBranchName, parseRepoUrl } from "./repo-url";
-import { TicketRepo } from "./repo";
+import { TicketRepo, dirtyTreeError } from "./repo";
 import { RunLog, type RunHeader } from "./run-log";
 import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
@@ -356,12 +356,7 @@ export class TicketService {
     if ((req.dirty ?? "refuse") === "refuse" && this.busy.get(id) === undefined) {
       // Said now, as a 409, rather than as a run that fails at once (the run checks again).
       const dirty = await new TicketRepo(t.path).dirtyFiles();
-      if (dirty.length > 0)
-        throw new AppError(
-          "TICKET_DIRTY_TREE",
-          `The ticket's working tree has ${dirty.length} uncommitted change(s); the agent will not start on top of them.`,
-          'Commit or stash them, or send dirty: "commit" to commit them as your own commit first.',
-        );
+      if (dirty.length > 0) throw dirtyTreeError(dirty);
     }
     // Said now rather than as a run whose every command fails: a missing workspace is an error,
     // a stopped one is started.

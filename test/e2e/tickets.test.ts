@@ -11,7 +11,8 @@
  *     draft PR link; the commit is in the bare remote on ticket_<id>; the fake GitHub got the
  *     PR request with the token in its Authorization header only.
  *  4. Reload the window: the run panel comes back and shows the whole run again.
- *  5. Chat: a question from the row's Chat action; the answer streams into the run panel.
+ *  5. Chat on a folder with the user's uncommitted file: a modal asks first; "Commit My Changes
+ *     and Start" makes it the user's own commit, then the answer streams into the run panel.
  *  6. Dev whose agent asks for two commands: Reject the first (the panel shows it was declined
  *     by the user, nothing ran), Run the second (its output shows; its file is committed).
  * Screenshots land in .test-artifacts/e2e/ (look at them).
@@ -309,12 +310,21 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await sleep(500);
       await vs.screenshot("after-reload");
 
-      // ---- 5. Chat: a question, the answer streams into the run panel
+      // ---- 5. Chat with the user's uncommitted file in the ticket's folder: asked first, then their own commit
+      const ticketPath = String(created.path);
+      writeFileSync(join(ticketPath, "my-notes.txt"), "mine, not the agent's\n");
       ai.enqueue({ chunks: ["The README ", "greets ", "whoever ", "reads it."], chunkDelayMs: 500 });
       mark = vs.readReport().length;
       await inline("Ticket: Chat");
       await quick.locator(".quick-input-title", { hasText: "Chat" }).waitFor({ timeout: 15_000 });
       await answer("What does the README say?");
+      await vs.waitForReport((e) => e.event === "ticket-dirty", 30_000, mark);
+      const dirtyModal = page.locator(".monaco-dialog-box");
+      await dirtyModal.waitFor({ timeout: 15_000 });
+      assert.match(await dirtyModal.innerText(), /uncommitted change/);
+      assert.match(await dirtyModal.innerText(), /my-notes\.txt/, "the modal names the user's file");
+      await vs.screenshot("chat-dirty-tree-question");
+      await dirtyModal.locator(".monaco-button", { hasText: /^Commit My Changes and Start$/ }).click();
       const chatRun = await vs.waitForReport((e) => e.event === "ticket-run-started", 30_000, mark);
       assert.equal(chatRun.action, "chat");
       frame = panel();
@@ -328,6 +338,12 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       assert.equal(chatEnd.status, "completed");
       await frame.locator(".text", { hasText: "The README greets whoever reads it." }).waitFor({ timeout: 10_000 });
       await vs.screenshot("chat-done");
+      assert.equal(
+        git(ticketPath, "show", "HEAD:my-notes.txt"),
+        "mine, not the agent's",
+        "committed as the user's own",
+      );
+      assert.equal(git(ticketPath, "status", "--porcelain"), "", "nothing left behind or discarded");
 
       // ---- 6. Dev with commands: Reject one (the agent is told it was declined), Run the next (its output shows)
       ai.enqueue(

@@ -251,6 +251,7 @@ describe("tickets", () => {
     });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.code, "TICKET_DIRTY_TREE");
+    assert.match(r.body.error.message, /\(notes\.txt\)/, "the message names the user's file");
     assert.equal(readFileSync(join(root, "T1", "notes.txt"), "utf8"), "mine\n");
     ai.reset();
     ai.enqueue({ text: "Hi." });
