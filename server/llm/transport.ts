@@ -92,7 +92,7 @@ let undiciModule: Promise<Undici> | undefined;
  * undici is the largest module in the backend bundle; loading it on first use (or in the
  * background right after the ready line, see `warm`) keeps it off the startup path.
  */
-function loadUndici(): Promise<Undici> {
+export function loadUndici(): Promise<Undici> {
   // undici is CommonJS: in the split ES module bundle (scripts/server-bundle.mjs) import() gives its
   // exports as `default` only, as Node does for a package it cannot analyse; from source they are named too.
   undiciModule ??= import("undici").then((m) => (m as { default?: Undici }).default ?? m);

@@ -11,7 +11,7 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import type { LocalModelCatalogFileEntry, LocalModelDownloadEvent } from "../api/local-model";
 import type { LocalModelConfig } from "../config/env";
 import { AppError } from "../errors";
-import type { Transport } from "../llm/transport";
+import { loadUndici, type Transport } from "../llm/transport";
 import { log } from "../log";
 import { modelFile, modelUrl, partialFile } from "./catalog";
 
@@ -126,7 +126,7 @@ export class Downloader {
       const stall = new AbortController();
       const both = AbortSignal.any([signal, stall.signal]);
       let timer = setTimeout(() => stall.abort(), STALL_MS);
-      const { fetch } = await import("undici");
+      const { fetch } = await loadUndici();
       let res: UndiciResponse;
       try {
         res = await fetch(url, {

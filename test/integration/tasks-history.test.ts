@@ -80,7 +80,7 @@ describe("host tasks: skip, stop, bounded history, metrics", () => {
       [
         ["one", "skipped", 0],
         ["two", "completed", 1],
-        ["three", "running", 0],
+        ["three", "pending", 0], // stopped before its command ran: not left "running"
       ],
     );
     assert.ok(!existsSync(join(dir, "one")), "a skipped step's command never ran");
