@@ -12,7 +12,6 @@ import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { pack } from "tar-stream";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/backend";
@@ -28,6 +27,8 @@ import {
   FORBIDDEN,
   backoffFile,
   generateRepo,
+  tarOf,
+  type Entry,
 } from "./helpers/codebase-repo";
 import type { ChatEvent } from "../../server/api/chat";
 import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../server/api/codebase";
@@ -35,19 +36,6 @@ import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from 
 const P = `cbr${process.pid % 10000}-`;
 const HOST = "box";
 type Err = { error: { code: string; message: string } };
-type Entry = { name: string; text?: string; linkTo?: string };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  for (const e of entries) {
-    if (e.linkTo !== undefined) p.entry({ name: e.name, type: "symlink", linkname: e.linkTo });
-    else p.entry({ name: e.name, mode: 0o644 }, e.text ?? "");
-  }
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 const repoEntries = (): Entry[] => [...generateRepo(80)].map(([name, text]) => ({ name, text }));
 

@@ -7,7 +7,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import { pack } from "tar-stream";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "./helpers/backend";
@@ -22,6 +21,8 @@ import {
   FORBIDDEN,
   backoffFile,
   generateRepo,
+  tarOf,
+  type Entry,
 } from "./helpers/codebase-repo";
 import type { ChatEvent } from "../../server/api/chat";
 import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../server/api/codebase";
@@ -29,20 +30,6 @@ import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from 
 const P = `cb${process.pid % 10000}-`;
 const NAME = `${P}repo`;
 type Err = { error: { code: string; message: string } };
-
-type Entry = { name: string; text?: string; linkTo?: string };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  for (const e of entries) {
-    if (e.linkTo !== undefined) p.entry({ name: e.name, type: "symlink", linkname: e.linkTo });
-    else p.entry({ name: e.name, mode: 0o644 }, e.text ?? "");
-  }
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe("@codebase over a Docker workspace (real engine)", () => {
   let env: InfraEnv | undefined;

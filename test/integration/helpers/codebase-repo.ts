@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { pack } from "tar-stream";
 
 /** Appears only in files that must never be indexed, read or sent. */
 export const FORBIDDEN = "ZEBRACORN";
@@ -142,4 +143,19 @@ export function writeRepo(root: string, files: ReadonlyMap<string, string>): voi
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
   }
+}
+
+/** A file (or a symlink) to put into a container or onto an SSH host as one tar stream. */
+export type Entry = { name: string; text?: string; linkTo?: string };
+
+export async function tarOf(entries: Entry[]): Promise<Buffer> {
+  const p = pack();
+  for (const e of entries) {
+    if (e.linkTo !== undefined) p.entry({ name: e.name, type: "symlink", linkname: e.linkTo });
+    else p.entry({ name: e.name, mode: 0o644 }, e.text ?? "");
+  }
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
