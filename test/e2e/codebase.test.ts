@@ -143,7 +143,7 @@ describe("E2E: @codebase", () => {
 
       // ---- 2. @codebase from the mention menu
       let mark = vs.readReport().length;
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
+      await vs.showAiCockpitSideBar();
       await vs.waitForReport((e) => e.event === "chat-ready", 30_000, mark);
       const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
       const input = frame.locator("textarea.input");

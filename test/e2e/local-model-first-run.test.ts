@@ -142,7 +142,7 @@ describe("E2E: first run with the built-in model", () => {
 
       // 6. A chat answer from the local model.
       at = vs.readReport().length;
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').click();
+      await vs.showAiCockpitSideBar();
       await vs.waitForReport((e) => e.event === "chat-ready", 30_000, at);
       const frame: FrameLocator = page.frameLocator(".webview.ready").first().frameLocator("#active-frame");
       const input = frame.locator("textarea.input");

@@ -95,7 +95,7 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
 
       // ---- the AiCockpit side bar: Remote Hosts open, Chat and Workspaces folded away
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      await vs.showAiCockpitSideBar();
       const header = page.locator(".pane-header", { hasText: /^Remote Hosts/i }).first();
       await header.waitFor({ timeout: 20_000 });
       for (const other of [/^Chat/i, /^Workspaces/i]) {

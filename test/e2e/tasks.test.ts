@@ -288,7 +288,7 @@ describe("E2E: host tasks", () => {
       await vs.runCommand("Developer: Reload Window");
       await vs.waitForWorkbench(60_000);
       await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      await vs.showAiCockpitSideBar();
       const header = page.locator(".pane-header", { hasText: /^Tasks/i }).first();
       await header.waitFor({ timeout: 20_000 });
       for (const other of [/^Chat/i, /^Workspaces/i, /^Remote Hosts/i]) {

@@ -164,7 +164,7 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await vs.waitForReport((e) => e.event === "ticket-secret-set" && e.kind === "githubToken", 15_000, mark);
 
       // ---- the AiCockpit side bar: Tickets open, the other views folded away
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      await vs.showAiCockpitSideBar();
       const header = page.locator(".pane-header", { hasText: /^Tickets/i }).first();
       await header.waitFor({ timeout: 20_000 });
       for (const other of [/^Chat/i, /^Workspaces/i, /^Remote Hosts/i, /^Tasks/i]) {

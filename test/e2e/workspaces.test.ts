@@ -70,7 +70,7 @@ describe("E2E: Docker workspaces", () => {
       await vs.waitForReport((e) => e.event === "backend-ready", 60_000);
 
       // ---- the AiCockpit side bar with its Workspaces view
-      await page.locator('.activitybar .action-item a[aria-label^="AiCockpit"]').first().click();
+      await vs.showAiCockpitSideBar();
       const header = page.locator(".pane-header", { hasText: /^Workspaces/i }).first();
       await header.waitFor({ timeout: 20_000 });
       if ((await header.getAttribute("aria-expanded")) === "false") await header.click();

@@ -343,6 +343,19 @@ export class VSCodeSession {
     await this.page.locator(".part.statusbar").waitFor({ state: "visible", timeout: timeoutMs });
   }
 
+  /**
+   * Shows the AiCockpit side bar. Idempotent: clicking an activity bar item that is already active hides the side bar
+   * (after a reload VS Code restores it on its own, sometimes only after a test has decided to click).
+   */
+  async showAiCockpitSideBar(): Promise<void> {
+    const item = this.page.locator(".activitybar .action-item", {
+      has: this.page.locator('a[aria-label^="AiCockpit"]'),
+    });
+    await item.first().waitFor({ timeout: 20_000 });
+    if ((await item.first().getAttribute("class"))?.split(/\s+/).includes("checked")) return;
+    await item.first().locator("a").click();
+  }
+
   /** Runs a command by its palette title (F1, type, Enter); retries while it is not registered yet. */
   async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
