@@ -71,6 +71,24 @@ async function readyTime(script: string): Promise<number> {
   return ms;
 }
 
+/** bench/lib/bare-pass-through.ts in its own process, in front of `upstream`. */
+async function startBarePassThrough(upstream: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/lib/bare-pass-through.ts"), upstream], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /BARE_READY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`bare pass-through exited (${code}) before it was ready`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+}
+
 /** The floor: spawning a bare node that prints one line, measured the same way. */
 async function nodeFloor(): Promise<number> {
   const started = performance.now();
@@ -224,33 +242,39 @@ async function main(): Promise<void> {
 
   const fixture = await startScriptedAIProcess("The quick brown fox jumps over the lazy dog");
   const be = await startBackend({ env: { ...providerEnv(fixture.url), AICOCKPIT_LOG_LEVEL: "warn" } });
+  const bare = await startBarePassThrough(fixture.url);
   const directAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const bareAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const auth = { authorization: `Bearer ${be.token}` };
   const direct: number[] = [];
   const viaGateway: number[] = [];
+  const viaBare: number[] = [];
   let cpuBefore: ReturnType<typeof cpuMs>;
   let cpuAfter: ReturnType<typeof cpuMs>;
   try {
     for (let i = 0; i < WARMUP; i++) {
       await ttft(directAgent, fixture.url, {});
       await ttft(gatewayAgent, be.url, auth);
+      await ttft(bareAgent, bare.url, {});
     }
+    const paths = [
+      async () => direct.push(await ttft(directAgent, fixture.url, {})),
+      async () => viaGateway.push(await ttft(gatewayAgent, be.url, auth)),
+      async () => viaBare.push(await ttft(bareAgent, bare.url, {})),
+    ];
+    // The backend serves only the gateway's requests: its CPU over the loop is per gateway request.
     cpuBefore = cpuMs(be.child.pid ?? -1);
     for (let i = 0; i < RUNS; i++) {
-      // Alternate which path goes first so neither benefits systematically.
-      if (i % 2 === 0) {
-        direct.push(await ttft(directAgent, fixture.url, {}));
-        viaGateway.push(await ttft(gatewayAgent, be.url, auth));
-      } else {
-        viaGateway.push(await ttft(gatewayAgent, be.url, auth));
-        direct.push(await ttft(directAgent, fixture.url, {}));
-      }
+      // Rotate which path goes first so none benefits systematically.
+      for (let k = 0; k < paths.length; k++) await paths[(i + k) % paths.length]!();
     }
     cpuAfter = cpuMs(be.child.pid ?? -1);
   } finally {
     directAgent.destroy();
     gatewayAgent.destroy();
+    bareAgent.destroy();
+    bare.stop();
     await be.stop();
     fixture.stop();
   }
@@ -260,6 +284,10 @@ async function main(): Promise<void> {
   const added99 = g.p99 - d.p99;
   // Each pair ran back to back, so its difference is the least disturbed by load drifting over the run.
   const paired = stats(viaGateway.map((v, i) => v - direct[i]!));
+  // The floor: what a bare Node.js pass-through adds on this machine, in the same rounds (bench/lib/bare-pass-through.ts).
+  const b = stats(viaBare);
+  const bareAdded50 = b.p50 - d.p50;
+  const beyondFloor = stats(viaGateway.map((v, i) => v - viaBare[i]!));
   const fmt = (x: number) => x.toFixed(3);
   // The backend's CPU per gateway request (a whole streamed answer), load-independent unlike the wall times above.
   const cpu =
@@ -275,6 +303,10 @@ async function main(): Promise<void> {
   console.log(
     `gateway adds      : p50 ${fmt(added50)} ms  p99 ${fmt(added99)} ms  (difference of the percentiles)  target ≤ 0.5 ms at p50 → ${added50 <= 0.5 ? "MET" : "MISSED"}`,
   );
+  console.log(
+    `TTFT via bare pass-through: p50 ${fmt(b.p50)} ms  p99 ${fmt(b.p99)} ms — the floor adds ${fmt(bareAdded50)} ms`,
+  );
+  console.log(`gateway beyond the floor: p50 ${fmt(beyondFloor.p50)} ms per interleaved round (gateway − bare)`);
   console.log(
     `per-pair overhead : p50 ${fmt(paired.p50)} ms  p99 ${fmt(paired.p99)} ms  (median of gateway − direct per interleaved pair) → ${paired.p50 <= 0.5 ? "MET" : "MISSED"}`,
   );
@@ -298,8 +330,12 @@ async function main(): Promise<void> {
       `| gateway overhead (p50 via − p50 direct) | ${fmt(added50)} ms | ${fmt(added99)} ms | ≤ 0.5 ms at p50 ${added50 <= 0.5 ? "✅" : "❌"} |`,
       `| backend CPU per gateway request (whole streamed answer) | ${cpuText} | – | – |`,
       `| gateway overhead (per interleaved pair) | ${fmt(paired.p50)} ms | ${fmt(paired.p99)} ms | ≤ 0.5 ms at p50 ${paired.p50 <= 0.5 ? "✅" : "❌"} |`,
+      `| TTFT, via a bare Node.js pass-through (the floor) | ${fmt(b.p50)} ms | ${fmt(b.p99)} ms | – |`,
+      `| the floor's overhead (p50 bare − p50 direct) | ${fmt(bareAdded50)} ms | – | – |`,
+      `| **gateway beyond the floor** (gateway − bare, per round) | ${fmt(beyondFloor.p50)} ms | ${fmt(beyondFloor.p99)} ms | – |`,
       "",
-      `TTFT = request sent → first SSE event received, streaming chat completion, keep-alive connections, ${RUNS} interleaved runs per path after ${WARMUP} warm-up runs; the scripted AI runs in its own process.`,
+      `TTFT = request sent → first SSE event received, streaming chat completion, keep-alive connections, ${RUNS} rounds after ${WARMUP} warm-up rounds, each round one request per path (direct, gateway, bare pass-through; which goes first rotates); the scripted AI and the bare pass-through run in their own processes. ` +
+        "The bare pass-through (`bench/lib/bare-pass-through.ts`: parse the body, one pooled undici request, write the bytes back; no auth, limits, validation or metrics) is the least any Node.js hop costs on this machine: the part of the gateway's overhead that is ours is the row beyond it.",
     ].join("\n"),
     `| ${date} | ${load} | ${rp.p50.toFixed(1)} ms | ${fmt(added50)} ms | ${fmt(paired.p50)} ms |`,
   );

@@ -28,15 +28,16 @@ export interface DebounceOptions {
  * wrong) and bench/vscode-ghost-latency.ts (ghost text ≤ the model's first token + 150 ms
  * after a burst). The budget buys speed: a request that fires inside a burst is cheap (the
  * backend supersedes it with the next one, or reuses it when it is still right), a late one
- * after the burst is what the user waits for. Factor 1.1 with a 50 ms floor sends the request
- * ~50 ms after the last key of a fast burst (45 ms per key) and ~110 ms after keys at ~100 ms;
- * measured 2026-11-30 under heavy load: requests 5.5 % of keystrokes (22.5 % when every
- * answer is wrong) against 4.5 % (15.5 %) at factor 1.4, last key → request 119 ms against 143 ms.
+ * after the burst is what the user waits for. Factor 1.2 with a 50 ms floor sends the request
+ * ~55–60 ms after the last key of a fast burst (45 ms per key) and ~120 ms after keys at ~100 ms.
+ * Measured 2026-11-30 on a quiet machine (load ~1): requests 4.5 % of keystrokes (22.5 % when every
+ * answer is wrong), ghost text 228 ms after the last key with a 100 ms model; factor 1.1 gave
+ * 31 % when every answer is wrong (over budget), factor 1.4 143 ms from last key to request.
  */
 export const DEFAULT_DEBOUNCE: DebounceOptions = {
   minMs: 50,
   maxMs: 350,
-  factor: 1.1,
+  factor: 1.2,
   initialIntervalMs: 150,
   alpha: 0.3,
   pauseMs: 1_000,
