@@ -5,75 +5,38 @@
  * user"; every step's checkpoint holds exactly that step's tree and restores it. Real backend,
  * real git with a local bare remote, the scripted model, the local GitHub stand-in.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CreateTicketResponse, TicketRunEvent, TicketRunView } from "../../server/api/tickets";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
-import { follow, seedRemote, sh, startForge, type Forge, type ForgeFailure } from "./helpers/tickets";
+import type { CreateTicketResponse } from "../../server/api/tickets";
+import { runTicket, ticketSuite } from "./helpers/ticket-suite";
+import { sh, type ForgeFailure } from "./helpers/tickets";
 
 const TOKEN = "ghp_SafetySecret0123456789abcdef";
 const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
 const finish = (summary: string) => call("finish", { summary });
 
 describe("tickets when things go wrong", () => {
-  let ai: ScriptedAI;
-  let backend: Backend;
-  let forge: Forge;
-  let bare: string;
-  let root: string;
-
-  before(async () => {
-    ai = await startScriptedAI();
-    forge = await startForge();
-    const dir = mkdtempSync(join(tmpdir(), "aicockpit-tickets-safety-"));
-    bare = seedRemote(dir);
-    root = join(dir, "tickets-root");
-    backend = await startBackend({
-      env: providerEnv(ai.url, {
-        AICOCKPIT_TICKETS_ROOT: root,
-        AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS: "1",
-        AICOCKPIT_GITHUB_API_URL: forge.url,
-      }),
-    });
-  });
-  after(async () => {
-    await backend?.stop();
-    await ai?.close();
-    await forge?.close();
-  });
+  const suite = ticketSuite("aicockpit-tickets-safety-");
 
   async function create(id: string): Promise<string> {
-    const r = await backend.call<CreateTicketResponse>("POST", "/api/tickets", {
+    const r = await suite.backend.call<CreateTicketResponse>("POST", "/api/tickets", {
       ticket_id: id,
-      repo_url: bare,
+      repo_url: suite.bare,
       secrets: { forge_token: TOKEN },
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body.path;
   }
 
-  async function run(id: string, body: Record<string, unknown>, answer: "run" | "reject" = "run") {
-    const r = await backend.call<TicketRunView>("POST", `/api/tickets/${id}/command`, {
-      secrets: { forge_token: TOKEN },
-      ...body,
-    });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    const f = follow(backend, id, r.body.run_id, { answer });
-    await f.ended;
-    assert.equal(f.error, undefined);
-    const end = f.events.at(-1)!;
-    assert.equal(end.type, "end");
-    return { runId: r.body.run_id, events: f.events, end: end as Extract<TicketRunEvent, { type: "end" }> };
-  }
+  const run = (id: string, body: Record<string, unknown>, answer: "run" | "reject" = "run") =>
+    runTicket(suite.backend, id, { secrets: { forge_token: TOKEN }, ...body }, answer);
 
   /** A dev run whose one edit makes the tests pass, so it reaches the pull request. */
   function scriptFixingDev(): void {
-    ai.reset();
-    ai.enqueue(
+    suite.ai.reset();
+    suite.ai.enqueue(
       call("edit_file", { path: "lib.js", old_str: "a - b", new_str: "a + b" }),
       finish("Fixed add()."),
       finish("Make add() add"),
@@ -129,8 +92,8 @@ describe("tickets when things go wrong", () => {
       const id = `F${i}`;
       const path = await create(id);
       scriptFixingDev();
-      forge.failNext(failure);
-      const before = forge.calls.length;
+      suite.forge.failNext(failure);
+      const before = suite.forge.calls.length;
       const { events, end } = await run(id, { action: "dev", message: "Fix add()" }, "reject");
       assert.equal(end.status, "failed", JSON.stringify(events.slice(-4)));
       const err = events.find((e) => e.type === "error");
@@ -145,12 +108,12 @@ describe("tickets when things go wrong", () => {
         false,
       );
       // The request itself kept the GitHub contract; the commit is on the remote and on the local branch.
-      const post = forge.calls.slice(before).find((c) => c.method === "POST")!;
+      const post = suite.forge.calls.slice(before).find((c) => c.method === "POST")!;
       assert.equal(post.path, "/repos/acme/widget/pulls");
       assert.equal(post.headers.authorization, `Bearer ${TOKEN}`);
       const commit = events.find((e) => e.type === "commit");
       assert.ok(commit && commit.type === "commit");
-      assert.equal(sh(bare, "rev-parse", `refs/heads/ticket_${id}`), commit.sha);
+      assert.equal(sh(suite.bare, "rev-parse", `refs/heads/ticket_${id}`), commit.sha);
       assert.equal(sh(path, "rev-parse", "HEAD"), commit.sha);
       assert.equal(sh(path, "rev-parse", "--abbrev-ref", "HEAD"), `ticket_${id}`);
       assert.ok(!JSON.stringify(events).includes(TOKEN));
@@ -159,8 +122,8 @@ describe("tickets when things go wrong", () => {
 
   test("after a refused pull request, Dev again opens it; once more finds the existing one", async () => {
     // F3's pull request was refused (422); a later run with a change reaches the forge again.
-    ai.reset();
-    ai.enqueue(
+    suite.ai.reset();
+    suite.ai.enqueue(
       call("edit_file", { path: "lib.js", old_str: "a + b", new_str: "b + a" }),
       finish("Commutative."),
       finish("Write add() as b + a"),
@@ -169,8 +132,8 @@ describe("tickets when things go wrong", () => {
     assert.equal(first.end.status, "completed", JSON.stringify(first.events.slice(-3)));
     const pr = first.events.find((e) => e.type === "pr");
     assert.ok(pr && pr.type === "pr" && pr.created);
-    ai.reset();
-    ai.enqueue(
+    suite.ai.reset();
+    suite.ai.enqueue(
       call("edit_file", { path: "lib.js", old_str: "b + a", new_str: "a + b" }),
       finish("Back."),
       finish("Write add() as a + b again"),
@@ -185,8 +148,8 @@ describe("tickets when things go wrong", () => {
     const path = await create("D1");
     const marker = join(path, "command-ran");
     const testsRan = join(path, "tests-ran");
-    ai.reset();
-    ai.enqueue(
+    suite.ai.reset();
+    suite.ai.enqueue(
       call("run_command", { command: `touch ${marker}` }),
       // Make the project's tests leave a mark, so a declined test run is provably not run.
       call("edit_file", {
@@ -210,7 +173,7 @@ describe("tickets when things go wrong", () => {
     assert.ok(result && result.type === "tool_result" && !result.ok);
     assert.match(result.output, /declined by the user/);
     // The model saw the refusal as the command's observation.
-    const seen = JSON.stringify(ai.completionRequests()[1]!.body);
+    const seen = JSON.stringify(suite.ai.completionRequests()[1]!.body);
     assert.match(seen, /declined by the user/);
     assert.equal(existsSync(marker), false, "the declined command did not run");
     assert.equal(existsSync(testsRan), false, "the declined tests did not run");
@@ -220,13 +183,13 @@ describe("tickets when things go wrong", () => {
     );
     assert.match(end.message, /tests \(`npm test`\) were not run: the user declined/);
     // The run went on: the agent's edits are committed and pushed.
-    assert.equal(sh(bare, "show", "ticket_D1:lib.js"), "exports.add = (a, b) => a + b;");
+    assert.equal(sh(suite.bare, "show", "ticket_D1:lib.js"), "exports.add = (a, b) => a + b;");
   });
 
   test("every step's checkpoint holds that step's tree, even with back-to-back edits, and restores it", async () => {
     const path = await create("C1");
-    ai.reset();
-    ai.enqueue(
+    suite.ai.reset();
+    suite.ai.enqueue(
       call("edit_file", { path: "notes.txt", new_str: "v1\n", create: true }),
       call("read_file", { path: "notes.txt" }),
       call("edit_file", { path: "notes.txt", old_str: "v1", new_str: "v2" }),
@@ -237,9 +200,9 @@ describe("tickets when things go wrong", () => {
       finish("Notes written."),
       finish("Write notes"),
     );
-    const { runId, end } = await run("C1", { action: "dev", message: "notes", open_pr: false });
+    const { run: started, end } = await run("C1", { action: "dev", message: "notes", open_pr: false });
     assert.equal(end.status, "completed");
-    const at = (n: number, file: string) => sh(path, "show", `refs/aicockpit/${runId}/${n}:${file}`);
+    const at = (n: number, file: string) => sh(path, "show", `refs/aicockpit/${started.run_id}/${n}:${file}`);
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6, 7].map((n) => at(n, "notes.txt")),
       ["v1", "v1", "v2", "v3", "v3", "v4", "v4"],
@@ -251,7 +214,7 @@ describe("tickets when things go wrong", () => {
     // Checkpoints never moved the branch, the index or the files.
     assert.equal(sh(path, "status", "--porcelain"), "");
     // Restoring step 3 gives its files back.
-    sh(path, "checkout", `refs/aicockpit/${runId}/3`, "--", ".");
+    sh(path, "checkout", `refs/aicockpit/${started.run_id}/3`, "--", ".");
     assert.equal(readFileSync(join(path, "notes.txt"), "utf8"), "v2\n");
     assert.equal(readFileSync(join(path, "lib.js"), "utf8"), "exports.add = (a, b) => a - b;\n");
     assert.equal(sh(path, "rev-parse", "--abbrev-ref", "HEAD"), "ticket_C1");

@@ -7,15 +7,14 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import type { TicketRunEvent, TicketRunView, TicketView } from "../../server/api/tickets";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
+import type { TicketRunEvent, TicketView } from "../../server/api/tickets";
+import type { ScriptedAI } from "../fixtures/scripted-ai";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
-import { follow, seedRemote } from "./helpers/tickets";
+import type { Backend } from "./helpers/backend";
+import { runTicket, startTicketBackend } from "./helpers/ticket-suite";
 import { cleanupWorkspaces } from "./helpers/workspaces";
 
 const ID = `tu${process.pid % 100000}`;
@@ -47,18 +46,16 @@ describe("ticket commands in the workspace run as the backend's user (real engin
     if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
     await cleanupWorkspaces(docker, WS);
-    ai = await startScriptedAI();
-    const dir = mkdtempSync(join(tmpdir(), "aicockpit-tickets-user-"));
-    const bare = seedRemote(dir);
-    root = join(dir, "tickets-root");
-    b = await startBackend({
-      env: providerEnv(ai.url, {
-        AICOCKPIT_TICKETS_ROOT: root,
-        AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS: "1",
-        DOCKER_HOST: env.dockerHost,
-        ...(asRoot ? { AICOCKPIT_TICKETS_EXEC_USER: `${UID}:${GID}` } : {}),
-      }),
-    });
+    let bare: string;
+    ({
+      ai,
+      backend: b,
+      bare,
+      root,
+    } = await startTicketBackend("aicockpit-tickets-user-", {
+      DOCKER_HOST: env.dockerHost,
+      ...(asRoot ? { AICOCKPIT_TICKETS_EXEC_USER: `${UID}:${GID}` } : {}),
+    }));
     const r = await b.call("POST", "/api/tickets", { ticket_id: ID, repo_url: bare });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     if (asRoot) openUp(join(root, ID));
@@ -91,15 +88,8 @@ describe("ticket commands in the workspace run as the backend's user (real engin
       call("edit_file", { path: "made/inner/note.txt", old_str: "from-container", new_str: "edited-by-agent" }),
       call("finish", { summary: "Wrote and edited made/inner/note.txt" }),
     );
-    const r = await b.call<TicketRunView>("POST", `/api/tickets/${ID}/command`, {
-      action: "dev",
-      message: "Write made/inner/note.txt",
-    });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    const f = follow(b, ID, r.body.run_id, { answer: "none" });
-    await f.ended;
-    assert.equal(f.error, undefined);
-    const events: TicketRunEvent[] = f.events;
+    // "none": a confirmation would hang the run (and fail the test) instead of being answered.
+    const { events } = await runTicket(b, ID, { action: "dev", message: "Write made/inner/note.txt" }, "none");
 
     const results = events.filter((e) => e.type === "tool_result") as Extract<
       TicketRunEvent,

@@ -8,16 +8,16 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import type { TicketRunEvent, TicketRunView, TicketView } from "../../server/api/tickets";
+import type { TicketRunEvent, TicketView } from "../../server/api/tickets";
 import type { ExecResult } from "../../server/api/workspaces";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
+import type { ScriptedAI } from "../fixtures/scripted-ai";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
-import { follow, seedRemote, sh } from "./helpers/tickets";
+import type { Backend } from "./helpers/backend";
+import { runTicket, startTicketBackend } from "./helpers/ticket-suite";
+import { sh } from "./helpers/tickets";
 import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
 
 const ID = `tw${process.pid % 100000}`;
@@ -42,17 +42,14 @@ describe("tickets in a Docker workspace (real engine)", { timeout: 300_000 }, ()
     docker = new Docker({ socketPath: env.dockerSocketPath });
     await cleanupWorkspaces(docker, ID);
     await cleanupWorkspaces(docker, WS);
-    ai = await startScriptedAI();
-    const dir = mkdtempSync(join(tmpdir(), "aicockpit-tickets-ws-"));
-    bare = seedRemote(dir);
-    root = join(dir, "tickets-root");
-    b = await startBackend({
-      env: providerEnv(ai.url, {
-        AICOCKPIT_TICKETS_ROOT: root,
-        AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS: "1",
-        DOCKER_HOST: env.dockerHost,
-      }),
-    });
+    ({
+      ai,
+      backend: b,
+      bare,
+      root,
+    } = await startTicketBackend("aicockpit-tickets-ws-", {
+      DOCKER_HOST: env.dockerHost,
+    }));
     const r = await b.call("POST", "/api/tickets", { ticket_id: ID, repo_url: bare });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   });
@@ -65,15 +62,8 @@ describe("tickets in a Docker workspace (real engine)", { timeout: 300_000 }, ()
     await cleanupWorkspaces(docker, WS);
   });
 
-  async function run(body: Record<string, unknown>): Promise<TicketRunEvent[]> {
-    const r = await b.call<TicketRunView>("POST", `/api/tickets/${ID}/command`, body);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    // "none": a confirmation would hang the run (and fail the test) instead of being answered.
-    const f = follow(b, ID, r.body.run_id, { answer: "none" });
-    await f.ended;
-    assert.equal(f.error, undefined);
-    return f.events;
-  }
+  // "none": a confirmation would hang the run (and fail the test) instead of being answered.
+  const run = async (body: Record<string, unknown>) => (await runTicket(b, ID, body, "none")).events;
 
   const execIn = async (ws: string, script: string) => {
     const r = await b.call<ExecResult>("POST", `/api/workspaces/${ws}/exec`, { cmd: ["sh", "-c", script] });
