@@ -18,26 +18,12 @@ import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/back
 import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
 import { BackendClient } from "../../extension/backend/client";
 import { HostRegistry, SshPool } from "../../server/hosts";
-import {
-  BACKOFF_FILE,
-  BACKOFF_MARKER,
-  BEHAVIOUR_QUESTION,
-  CHARGE_FILE,
-  CHARGE_MARKER,
-  FORBIDDEN,
-  backoffFile,
-  generateRepo,
-  tarOf,
-  type Entry,
-} from "./helpers/codebase-repo";
-import type { ChatEvent } from "../../server/api/chat";
-import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../server/api/codebase";
+import { assertBehaviourFound, assertIndexRefused, askBehaviour, builtIndex } from "./helpers/codebase";
+import { BACKOFF_FILE, FORBIDDEN, backoffFile, repoEntries, tarOf } from "./helpers/codebase-repo";
 
 const P = `cbr${process.pid % 10000}-`;
 const HOST = "box";
 type Err = { error: { code: string; message: string } };
-
-const repoEntries = (): Entry[] => [...generateRepo(80)].map(([name, text]) => ({ name, text }));
 
 describe("@codebase on a remote host over SSH (real sshd)", () => {
   let env: InfraEnv | undefined;
@@ -75,7 +61,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     await onHost(
       `mkdir -p "$0/repo" "$0/outside" && cd "$0/repo" && tar xf -`.replace(/\$0/g, remoteDir),
       await tarOf([
-        ...repoEntries(),
+        ...repoEntries(80),
         { name: "src/linked", linkTo: `${remoteDir}/outside` },
         { name: "src/leak-link.ts", linkTo: `${remoteDir}/outside/leak.ts` },
       ]),
@@ -109,41 +95,6 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     await cleanupWorkspaces(docker, P);
   });
 
-  async function built(view: CodebaseIndexView): Promise<CodebaseIndexView> {
-    const events: CodebaseProgressEvent[] = [];
-    for await (const m of client.stream("GET", `/api/codebase/${view.index_id}/progress`, {
-      signal: AbortSignal.timeout(120_000),
-    }))
-      events.push(JSON.parse(m.data) as CodebaseProgressEvent);
-    const end = events.at(-1) as { type: "end"; index: CodebaseIndexView };
-    assert.equal(end.type, "end");
-    assert.equal(end.index.status, "ready", JSON.stringify(end.index));
-    return end.index;
-  }
-
-  async function chat(index_id: string): Promise<{ sources: ChatSourcesEvent | undefined; prompt: string }> {
-    ai.reset();
-    ai.enqueue({ text: "Retried with a growing wait." });
-    const events: ChatEvent[] = [];
-    for await (const ev of client.events("POST /api/chat", {
-      body: { messages: [{ role: "user", content: BEHAVIOUR_QUESTION }], codebase: { index_id } },
-    }))
-      events.push(ev);
-    const body = ai.completionRequests()[0]!.body as { messages: { content: string }[] };
-    return {
-      sources: events.find((e): e is ChatSourcesEvent => e.type === "sources"),
-      prompt: body.messages.map((m) => m.content).join("\n"),
-    };
-  }
-
-  function assertAnswers(got: { sources: ChatSourcesEvent | undefined; prompt: string }): void {
-    const paths = got.sources?.files.map((f) => f.path) ?? [];
-    assert.ok(paths.includes(CHARGE_FILE) && paths.includes(BACKOFF_FILE), `sources: ${paths.join(", ")}`);
-    assert.match(got.prompt, new RegExp(CHARGE_MARKER));
-    assert.match(got.prompt, new RegExp(BACKOFF_MARKER));
-    assert.doesNotMatch(got.prompt, new RegExp(FORBIDDEN));
-  }
-
   test("a folder on an SSH host: indexed over the host layer, the behaviour's two files found, nothing forbidden", async (t) => {
     if (!env) return t.skip("no test infrastructure");
     const t0 = Date.now();
@@ -152,12 +103,12 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     assert.deepEqual([view.host_id, view.workspace_id, view.root], [HOST, null, root]);
     const again = await client.call("POST /api/codebase/index", { body: { host_id: HOST, root: `${root}/` } });
     assert.equal(again.index_id, view.index_id, "one index per host + folder");
-    const ready = await built(view);
+    const ready = await builtIndex(client, view.index_id);
     t.diagnostic(`indexed ${ready.files_indexed} files over SSH in ${Date.now() - t0} ms`);
     assert.ok(ready.files_indexed >= 80 && ready.files_indexed <= 90, JSON.stringify(ready));
 
-    const got = await chat(view.index_id);
-    assertAnswers(got);
+    const got = await askBehaviour(ai, client, view.index_id);
+    assertBehaviourFound(got);
     assert.equal(got.sources?.host_id, HOST);
 
     // Named as changed by a client: secret, ignored and symlinked-out paths stay out.
@@ -183,7 +134,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
       body: { index_id: view.index_id, changed: [`${root}/${BACKOFF_FILE}`] },
     });
     assert.equal(r.updated, 1);
-    const after = await chat(view.index_id);
+    const after = await askBehaviour(ai, client, view.index_id);
     assert.match(after.prompt, /BASE_WAIT_MS = 4200/);
     assert.doesNotMatch(after.prompt, /BASE_WAIT_MS = 1500/);
   });
@@ -191,7 +142,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
   test("clear errors for SSH host folders: unknown host, no root, a file as root, the host's / and home", async (t) => {
     if (!env) return t.skip("no test infrastructure");
     const home = await onHost("cd ~ && pwd -P");
-    const cases: [unknown, number, string][] = [
+    await assertIndexRefused(b, [
       [{ host_id: `${P}nowhere`, root: "/srv/app" }, 404, "HOST_UNKNOWN"],
       [{ host_id: HOST }, 400, "BAD_REQUEST"],
       [{ host_id: HOST, workspace_id: "x", root: "/srv" }, 400, "BAD_REQUEST"],
@@ -199,12 +150,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
       [{ host_id: HOST, root: `${remoteDir}/missing` }, 400, "CODEBASE_ROOT_INVALID"],
       [{ host_id: HOST, root: "/" }, 403, "CODEBASE_ROOT_REFUSED"],
       [{ host_id: HOST, root: home }, 403, "CODEBASE_ROOT_REFUSED"],
-    ];
-    for (const [body, status, code] of cases) {
-      const r = await b.call<Err>("POST", "/api/codebase/index", body);
-      assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
-      assert.equal(r.body.error.code, code);
-    }
+    ]);
     const unknown = await b.call<Err>("POST", "/api/codebase/index", { host_id: `${P}nowhere`, root: "/srv/app" });
     assert.match(unknown.body.error.message, new RegExp(`${P}nowhere`));
   });
@@ -215,15 +161,15 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     const made = await createWorkspace(b, { name, host: HOST, stack: "custom", image: env.image, network: "none" });
     assert.equal(made.error, undefined, JSON.stringify(made));
     // The engine behind sshd is the rig's: files go in the way a user's tooling would put them.
-    await docker.getContainer(`aicockpit-ws-${name}`).putArchive(await tarOf(repoEntries()), { path: "/workspace" });
+    await docker.getContainer(`aicockpit-ws-${name}`).putArchive(await tarOf(repoEntries(80)), { path: "/workspace" });
     const t0 = Date.now();
     const view = await client.call("POST /api/codebase/index", { body: { workspace_id: `${name}@${HOST}` } });
     assert.deepEqual([view.workspace_id, view.host_id, view.root], [`${name}@${HOST}`, null, "/workspace"]);
-    const ready = await built(view);
+    const ready = await builtIndex(client, view.index_id);
     t.diagnostic(`indexed ${ready.files_indexed} files in a remote workspace in ${Date.now() - t0} ms`);
     assert.ok(ready.files_indexed >= 80 && ready.files_indexed <= 90, JSON.stringify(ready));
-    const got = await chat(view.index_id);
-    assertAnswers(got);
+    const got = await askBehaviour(ai, client, view.index_id);
+    assertBehaviourFound(got);
     assert.equal(got.sources?.workspace_id, `${name}@${HOST}`);
   });
 });

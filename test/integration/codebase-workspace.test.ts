@@ -12,24 +12,11 @@ import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { providerEnv, startBackend, type Backend } from "./helpers/backend";
 import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
 import { BackendClient } from "../../extension/backend/client";
-import {
-  BACKOFF_FILE,
-  BACKOFF_MARKER,
-  BEHAVIOUR_QUESTION,
-  CHARGE_FILE,
-  CHARGE_MARKER,
-  FORBIDDEN,
-  backoffFile,
-  generateRepo,
-  tarOf,
-  type Entry,
-} from "./helpers/codebase-repo";
-import type { ChatEvent } from "../../server/api/chat";
-import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../server/api/codebase";
+import { assertBehaviourFound, assertIndexRefused, askBehaviour, builtIndex } from "./helpers/codebase";
+import { BACKOFF_FILE, FORBIDDEN, backoffFile, repoEntries, tarOf } from "./helpers/codebase-repo";
 
 const P = `cb${process.pid % 10000}-`;
 const NAME = `${P}repo`;
-type Err = { error: { code: string; message: string } };
 
 describe("@codebase over a Docker workspace (real engine)", () => {
   let env: InfraEnv | undefined;
@@ -50,8 +37,7 @@ describe("@codebase over a Docker workspace (real engine)", () => {
     const made = await createWorkspace(b, { name: NAME, stack: "custom", image: env.image, network: "none" });
     assert.equal(made.error, undefined, JSON.stringify(made));
     container = docker.getContainer(`aicockpit-ws-${NAME}`);
-    const files: Entry[] = [...generateRepo(60)].map(([name, text]) => ({ name, text }));
-    await container.putArchive(await tarOf(files), { path: "/workspace" });
+    await container.putArchive(await tarOf(repoEntries(60)), { path: "/workspace" });
     // Outside the root, reached only through symlinks: must never be read.
     await container.putArchive(
       await tarOf([
@@ -75,18 +61,6 @@ describe("@codebase over a Docker workspace (real engine)", () => {
     await cleanupWorkspaces(docker, P);
   });
 
-  async function chat(index_id: string): Promise<{ events: ChatEvent[]; prompt: string }> {
-    ai.reset();
-    ai.enqueue({ text: "Retried with a growing wait." });
-    const events: ChatEvent[] = [];
-    for await (const ev of client.events("POST /api/chat", {
-      body: { messages: [{ role: "user", content: BEHAVIOUR_QUESTION }], codebase: { index_id } },
-    }))
-      events.push(ev);
-    const body = ai.completionRequests()[0]!.body as { messages: { content: string }[] };
-    return { events, prompt: body.messages.map((m) => m.content).join("\n") };
-  }
-
   let indexId = "";
 
   test("indexes the workspace's folder; a behaviour question brings the two files in, nothing forbidden", async (t) => {
@@ -96,25 +70,13 @@ describe("@codebase over a Docker workspace (real engine)", () => {
     assert.equal(view.workspace_id, NAME);
     assert.equal(view.root, "/workspace");
     indexId = view.index_id;
-    const events: CodebaseProgressEvent[] = [];
-    for await (const m of client.stream("GET", `/api/codebase/${indexId}/progress`, {
-      signal: AbortSignal.timeout(120_000),
-    }))
-      events.push(JSON.parse(m.data) as CodebaseProgressEvent);
-    const end = events.at(-1) as { type: "end"; index: CodebaseIndexView };
-    assert.equal(end.type, "end");
-    assert.equal(end.index.status, "ready", JSON.stringify(end.index));
-    t.diagnostic(`indexed ${end.index.files_indexed} files in ${Date.now() - t0} ms`);
-    assert.ok(end.index.files_indexed >= 60 && end.index.files_indexed <= 70, JSON.stringify(end.index));
+    const ready = await builtIndex(client, indexId);
+    t.diagnostic(`indexed ${ready.files_indexed} files in ${Date.now() - t0} ms`);
+    assert.ok(ready.files_indexed >= 60 && ready.files_indexed <= 70, JSON.stringify(ready));
 
-    const { events: chatEvents, prompt } = await chat(indexId);
-    const sources = chatEvents.find((e): e is ChatSourcesEvent => e.type === "sources");
-    const paths = sources?.files.map((f) => f.path) ?? [];
-    assert.ok(paths.includes(CHARGE_FILE) && paths.includes(BACKOFF_FILE), `sources: ${paths.join(", ")}`);
-    assert.equal(sources?.workspace_id, NAME);
-    assert.match(prompt, new RegExp(CHARGE_MARKER));
-    assert.match(prompt, new RegExp(BACKOFF_MARKER));
-    assert.doesNotMatch(prompt, new RegExp(FORBIDDEN));
+    const got = await askBehaviour(ai, client, indexId);
+    assertBehaviourFound(got);
+    assert.equal(got.sources?.workspace_id, NAME);
 
     // A client naming symlinked paths as changed: the reads refuse what leaves the root.
     await client.call("POST /api/codebase/changes", {
@@ -137,23 +99,18 @@ describe("@codebase over a Docker workspace (real engine)", () => {
       body: { index_id: indexId, changed: [`/workspace/${BACKOFF_FILE}`] },
     });
     assert.equal(r.updated, 1);
-    const { prompt } = await chat(indexId);
+    const { prompt } = await askBehaviour(ai, client, indexId);
     assert.match(prompt, /BASE_WAIT_MS = 4200/);
     assert.doesNotMatch(prompt, /BASE_WAIT_MS = 1500/);
   });
 
   test("clear errors: unknown workspace, a file as root, the container's /", async (t) => {
     if (!env) return t.skip("no test infrastructure");
-    const cases: [unknown, number, string][] = [
+    await assertIndexRefused(b, [
       [{ workspace_id: `${P}missing` }, 404, "WORKSPACE_NOT_FOUND"],
       [{ workspace_id: NAME, root: "/workspace/src/shared/math.ts" }, 400, "CODEBASE_ROOT_INVALID"],
       [{ workspace_id: NAME, root: "relative/path" }, 400, "BAD_REQUEST"],
       [{ workspace_id: NAME, root: "/" }, 403, "CODEBASE_ROOT_REFUSED"],
-    ];
-    for (const [body, status, code] of cases) {
-      const r = await b.call<Err>("POST", "/api/codebase/index", body);
-      assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
-      assert.equal(r.body.error.code, code);
-    }
+    ]);
   });
 });

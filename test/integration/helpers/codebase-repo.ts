@@ -148,6 +148,11 @@ export function writeRepo(root: string, files: ReadonlyMap<string, string>): voi
 /** A file (or a symlink) to put into a container or onto an SSH host as one tar stream. */
 export type Entry = { name: string; text?: string; linkTo?: string };
 
+/** generateRepo(fileCount) as tar entries. */
+export function repoEntries(fileCount: number): Entry[] {
+  return [...generateRepo(fileCount)].map(([name, text]) => ({ name, text }));
+}
+
 export async function tarOf(entries: Entry[]): Promise<Buffer> {
   const p = pack();
   for (const e of entries) {
