@@ -2,7 +2,7 @@
  * Steps the @codebase suites share once an index exists: following its build to `ready`,
  * asking the behaviour question over it, checking that the answer's context holds the two
  * files that implement the behaviour and nothing forbidden, and the table of refused
- * index requests. The repository itself is in codebase-repo.ts.
+ * index requests. The repository and its markers are in codebase-repo.ts.
  */
 import assert from "node:assert/strict";
 import type { BackendClient } from "../../../extension/backend/client";
@@ -10,14 +10,7 @@ import type { ChatEvent } from "../../../server/api/chat";
 import type { ChatSourcesEvent, CodebaseIndexView, CodebaseProgressEvent } from "../../../server/api/codebase";
 import type { ScriptedAI } from "../../fixtures/scripted-ai";
 import type { Backend } from "./backend";
-import {
-  BACKOFF_FILE,
-  BACKOFF_MARKER,
-  BEHAVIOUR_QUESTION,
-  CHARGE_FILE,
-  CHARGE_MARKER,
-  FORBIDDEN,
-} from "./codebase-repo";
+import * as repo from "./codebase-repo";
 
 /** Follows the index's build (its progress stream) to the end; it must end `ready`. */
 export async function builtIndex(client: BackendClient, indexId: string): Promise<CodebaseIndexView> {
@@ -44,7 +37,7 @@ export async function askBehaviour(ai: ScriptedAI, client: BackendClient, indexI
   ai.enqueue({ text: "Retried with a growing wait." });
   const events: ChatEvent[] = [];
   for await (const ev of client.events("POST /api/chat", {
-    body: { messages: [{ role: "user", content: BEHAVIOUR_QUESTION }], codebase: { index_id: indexId } },
+    body: { messages: [{ role: "user", content: repo.BEHAVIOUR_QUESTION }], codebase: { index_id: indexId } },
   }))
     events.push(ev);
   const body = ai.completionRequests()[0]!.body as { messages: { content: string }[] };
@@ -57,10 +50,10 @@ export async function askBehaviour(ai: ScriptedAI, client: BackendClient, indexI
 /** `sources` names the two files that implement the behaviour, their code reached the model, nothing forbidden did. */
 export function assertBehaviourFound(got: BehaviourAnswer): void {
   const paths = got.sources?.files.map((f) => f.path) ?? [];
-  assert.ok(paths.includes(CHARGE_FILE) && paths.includes(BACKOFF_FILE), `sources: ${paths.join(", ")}`);
-  assert.match(got.prompt, new RegExp(CHARGE_MARKER));
-  assert.match(got.prompt, new RegExp(BACKOFF_MARKER));
-  assert.doesNotMatch(got.prompt, new RegExp(FORBIDDEN));
+  assert.ok(paths.includes(repo.CHARGE_FILE) && paths.includes(repo.BACKOFF_FILE), `sources: ${paths.join(", ")}`);
+  assert.match(got.prompt, new RegExp(repo.CHARGE_MARKER));
+  assert.match(got.prompt, new RegExp(repo.BACKOFF_MARKER));
+  assert.doesNotMatch(got.prompt, new RegExp(repo.FORBIDDEN));
 }
 
 /** Each POST /api/codebase/index body gets its status and error code. */
