@@ -10,11 +10,10 @@
  *     (the header above the selection): the edit is re-aligned to the method — the file has
  *     exactly one `def total` — and one Ctrl+Z restores it.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession, waitForFile } from "./harness";
+import { scriptedE2E, scriptedProvider, startVSCode, waitForFile } from "./harness";
 
 const MODEL = "scripted-coder-7b";
 const ORIGINAL = [
@@ -50,36 +49,19 @@ const WHOLE_METHOD_FOR_LOOP = [
 ].join("\n");
 
 describe("E2E: Ctrl+K targets the block around the cursor without a language server", () => {
-  let skip: string | undefined;
-  let ai: ScriptedAI | undefined;
-  let vs: VSCodeSession | undefined;
-
-  before(async () => {
-    skip = e2eSkipReason("edit-target.test.ts");
-    if (skip) return;
-    ai = await startScriptedAI({ models: [MODEL] });
-    ai.setDefault({ text: "OK" });
-  });
-
-  after(async () => {
-    await vs?.close();
-    await ai?.close();
-  });
+  const suite = scriptedE2E("edit-target.test.ts", [MODEL], { text: "OK" });
 
   test(
     "method around the cursor rewritten at the class's indentation; overreaching answer re-aligned; one undo each",
     { timeout: 300_000 },
     async (t) => {
-      if (skip || !ai) return t.skip(skip);
-      vs = await startVSCode({
+      const { ai } = suite;
+      if (suite.skip || !ai) return t.skip(suite.skip);
+      const vs = (suite.vs = await startVSCode({
         name: "edit-target",
-        settings: {
-          "aicockpit.provider.kind": "custom",
-          "aicockpit.provider.baseUrl": `${ai.url}/v1`,
-          "aicockpit.provider.model": MODEL,
-        },
+        settings: scriptedProvider(ai, MODEL),
         workspaceFiles: { "cart.py": ORIGINAL },
-      });
+      }));
       const page = vs.page;
       const file = join(vs.workspaceDir, "cart.py");
       await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
@@ -92,7 +74,7 @@ describe("E2E: Ctrl+K targets the block around the cursor without a language ser
           .first()
           .waitFor({ timeout: 15_000 })
           .catch(() => undefined);
-        await vs!.screenshot(name);
+        await vs.screenshot(name);
       };
       const goToLine = async (line: number) => {
         await page.keyboard.press("Control+G");

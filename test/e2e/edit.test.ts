@@ -9,12 +9,11 @@
  *     edit prompt at once (no "waiting for second key"); turned off, Ctrl+K Ctrl+C comments
  *     the line again.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitFor, waitForFile } from "./harness";
+import { scriptedE2E, scriptedProvider, startVSCode, sleep, waitFor, waitForFile } from "./harness";
 
 const MODEL = "scripted-coder-7b";
 const ORIGINAL = [
@@ -38,41 +37,24 @@ const ANSWER = [
 ].join("\n");
 
 describe("E2E: Ctrl+K edit", () => {
-  let skip: string | undefined;
-  let ai: ScriptedAI | undefined;
-  let vs: VSCodeSession | undefined;
-
-  before(async () => {
-    skip = e2eSkipReason("edit.test.ts");
-    if (skip) return;
-    ai = await startScriptedAI({ models: [MODEL] });
-    ai.setDefault({ text: "OK" });
-  });
-
-  after(async () => {
-    await vs?.close();
-    await ai?.close();
-  });
+  const suite = scriptedE2E("edit.test.ts", [MODEL], { text: "OK" });
 
   test(
     "streamed diff, per-hunk accept/reject, one undo step, cancel restores, chords",
     { timeout: 300_000 },
     async (t) => {
-      if (skip || !ai) return t.skip(skip);
-      vs = await startVSCode({
+      const { ai } = suite;
+      if (suite.skip || !ai) return t.skip(suite.skip);
+      const vs = (suite.vs = await startVSCode({
         name: "edit",
-        settings: {
-          "aicockpit.provider.kind": "custom",
-          "aicockpit.provider.baseUrl": `${ai.url}/v1`,
-          "aicockpit.provider.model": MODEL,
-        },
+        settings: scriptedProvider(ai, MODEL),
         workspaceFiles: { "cart.js": ORIGINAL, "notes.js": "let a = 1;\n" },
-      });
+      }));
       const page = vs.page;
       const file = join(vs.workspaceDir, "cart.js");
       await vs.waitForStatusBar(new RegExp(`AiCockpit: ${MODEL}$`), 90_000);
 
-      const open = (name: string) => vs!.openFile(name);
+      const open = (name: string) => vs.openFile(name);
       const lens = (text: string) => page.locator(".codelens-decoration a", { hasText: new RegExp(`^${text}$`) });
       const quickInput = page.locator(".quick-input-widget");
 
