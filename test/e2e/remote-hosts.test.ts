@@ -15,9 +15,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
+import type { InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type RecordedRequest, type ScriptedAI } from "../fixtures/scripted-ai";
-import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+import { e2eInfraOrSkip, startVSCode, type VSCodeSession } from "./harness";
 
 const MODEL = "scripted-gateway-7b";
 const NAME = `e2e-remote${process.pid % 1000}`;
@@ -48,13 +48,8 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       .catch(() => undefined);
 
   before(async () => {
-    skip = e2eSkipReason("remote-hosts.test.ts");
-    if (skip) return;
-    env = await requireInfraOrSkip("remote-hosts.test.ts (e2e)");
-    if (!env) {
-      skip = "no Docker/SSH test infrastructure";
-      return;
-    }
+    ({ skip, env } = await e2eInfraOrSkip("remote-hosts.test.ts", "no Docker/SSH test infrastructure"));
+    if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
     await removeContainer();
     const c = await docker.createContainer({
@@ -186,30 +181,12 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       await page.mouse.move(5, 5);
       await vs.screenshot("host-containers");
 
-      /** Container context menu; retried when a tree refresh re-renders the row under the menu. */
-      const menu = async (label: string, command: string) => {
-        for (let attempt = 1; ; attempt++) {
-          const m = vs!.readReport().length;
-          await item.click({ button: "right" });
-          const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
-          await entry.waitFor({ timeout: 10_000 });
-          await sleep(400); // Monaco menus ignore a click that lands right after they open
-          await entry.hover();
-          await sleep(100);
-          await entry.locator(".action-label").first().click();
-          try {
-            return await vs!.waitForReport(
-              (e) =>
-                e.event === "remote-command" && e.command === `aicockpit.remote.${command}` && e.node === "container",
-              5_000,
-              m,
-            );
-          } catch (err) {
-            if (attempt >= 3) throw err;
-            await page.keyboard.press("Escape");
-          }
-        }
-      };
+      const menu = (label: string, command: string) =>
+        vs!.contextMenu(
+          item,
+          label,
+          (e) => e.event === "remote-command" && e.command === `aicockpit.remote.${command}` && e.node === "container",
+        );
 
       // ---- 3. Ask a Container: the last 20 log lines, over SSH, in an editor
       mark = vs.readReport().length;
@@ -300,26 +277,8 @@ describe("E2E: Remote Hosts and Ask a Container", () => {
       mark = vs.readReport().length;
       await menu("Open Container Terminal", "openTerminal");
       await vs.waitForReport((e) => e.event === "remote-terminal-ready", 30_000, mark);
-      const term = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
-      await term.waitFor({ timeout: 15_000 });
-      await term.click();
-      await sleep(300);
-      await page.keyboard.type("echo hi-$((40+2))");
-      await page.keyboard.press("Enter");
-      const terminalText = async () =>
-        (
-          await page
-            .locator(".xterm-rows")
-            .allInnerTexts()
-            .catch(() => [])
-        ).join("\n");
-      for (let i = 0; !/hi-42/.test(await terminalText()); i++) {
-        if (i > 75) {
-          await vs.screenshot("container-terminal-timeout");
-          assert.fail(`terminal output not seen; terminal shows:\n${await terminalText()}`);
-        }
-        await sleep(200);
-      }
+      await vs.typeInTerminal("echo hi-$((40+2))");
+      await vs.waitForTerminalText(/hi-42/, "container-terminal");
       await vs.screenshot("container-terminal");
     },
   );

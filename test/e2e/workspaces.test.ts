@@ -15,9 +15,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
+import type { InfraEnv } from "../fixtures/infra-env";
 import { cleanupWorkspaces } from "../integration/helpers/workspaces";
-import { e2eSkipReason, startVSCode, type VSCodeSession } from "./harness";
+import { e2eInfraOrSkip, startVSCode, type VSCodeSession } from "./harness";
 
 const NAME = `e2e-ws${process.pid % 1000}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,13 +38,8 @@ describe("E2E: Docker workspaces", () => {
   let vs: VSCodeSession | undefined;
 
   before(async () => {
-    skip = e2eSkipReason("workspaces.test.ts");
-    if (skip) return;
-    env = await requireInfraOrSkip("workspaces.test.ts (e2e)");
-    if (!env) {
-      skip = "no Docker test infrastructure";
-      return;
-    }
+    ({ skip, env } = await e2eInfraOrSkip("workspaces.test.ts", "no Docker test infrastructure"));
+    if (!env) return;
     docker = new Docker({ socketPath: env.dockerSocketPath });
     await cleanupWorkspaces(docker, NAME);
   });
@@ -121,34 +116,13 @@ describe("E2E: Docker workspaces", () => {
       assert.equal(info.HostConfig.Memory, 256 * 1024 * 1024);
       assert.equal(info.HostConfig.NetworkMode, "bridge");
 
-      /** Context menu of the workspace row; retried when a tree refresh re-renders the row under the menu. */
-      const menu = async (label: string, command: string) => {
-        for (let attempt = 1; ; attempt++) {
-          const mark = vs!.readReport().length;
-          await item.click({ button: "right" });
-          const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
-          await entry.waitFor({ timeout: 10_000 });
-          // Monaco menus ignore a click that lands right after they open (the right-click's own mouseup).
-          await sleep(400);
-          await entry.hover();
-          await sleep(100);
-          await entry.locator(".action-label").first().click();
-          try {
-            return await vs!.waitForReport(
-              (e) =>
-                e.event === "workspace-command" &&
-                e.command === `aicockpit.workspaces.${command}` &&
-                e.fromTree === true,
-              5_000,
-              mark,
-            );
-          } catch (err) {
-            if (attempt >= 3) throw err;
-            await vs!.screenshot(`menu-retry-${attempt}`);
-            await page.keyboard.press("Escape");
-          }
-        }
-      };
+      const menu = (label: string, command: string) =>
+        vs!.contextMenu(
+          item,
+          label,
+          (e) =>
+            e.event === "workspace-command" && e.command === `aicockpit.workspaces.${command}` && e.fromTree === true,
+        );
       const clearToasts = () => vs!.runCommand("Notifications: Clear All Notifications").catch(() => undefined);
       await clearToasts();
       await vs.screenshot("tree-running-clean");
@@ -157,28 +131,10 @@ describe("E2E: Docker workspaces", () => {
       let mark = vs.readReport().length;
       await menu("Open Terminal in Workspace", "openTerminal");
       await vs.waitForReport((e) => e.event === "workspace-terminal-ready", 20_000, mark);
-      const term = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
-      await term.waitFor({ timeout: 15_000 });
-      await term.click();
-      await sleep(300);
-      await page.keyboard.type(
+      await vs.typeInTerminal(
         "echo hello-from-terminal > /workspace/notes.txt; echo out-$((6*7)); cat /workspace/notes.txt",
       );
-      await page.keyboard.press("Enter");
-      const terminalText = async () =>
-        (
-          await page
-            .locator(".xterm-rows")
-            .allInnerTexts()
-            .catch(() => [])
-        ).join("\n");
-      for (let i = 0; !/out-42[\s\S]*hello-from-terminal/.test(await terminalText()); i++) {
-        if (i > 75) {
-          await vs.screenshot("terminal-timeout");
-          assert.fail(`terminal output not seen; terminal shows:\n${await terminalText()}`);
-        }
-        await sleep(200);
-      }
+      await vs.waitForTerminalText(/out-42[\s\S]*hello-from-terminal/, "terminal");
       await clearToasts();
       await vs.screenshot("terminal-output");
       assert.equal((await execIn(docker, NAME, ["cat", "/workspace/notes.txt"])).trim(), "hello-from-terminal");
@@ -204,9 +160,7 @@ describe("E2E: Docker workspaces", () => {
 
       // ---- 4. exit closes the terminal; delete with data
       mark = vs.readReport().length;
-      await term.click();
-      await page.keyboard.type("exit 0");
-      await page.keyboard.press("Enter");
+      await vs.typeInTerminal("exit 0");
       const closed = await vs.waitForReport((e) => e.event === "workspace-terminal-closed", 15_000, mark);
       assert.equal(closed.exitCode, 0);
 

@@ -12,3 +12,4 @@ export { ARTIFACTS_DIR, REPO_ROOT, IN_CI, codeServerBin, chromiumBin, missingPre
 export { TAG_VAR, sweepOrphans, makeTag, taggedPids, killAll, waitGone } from "./processes";
 export { sleep, waitFor, waitForFile } from "./wait";
 export { scriptedE2E, scriptedProvider, type ScriptedE2E } from "./scripted";
+export { e2eInfraOrSkip } from "./infra";

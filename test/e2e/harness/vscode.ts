@@ -426,6 +426,62 @@ export class VSCodeSession {
     }
   }
 
+  /**
+   * Runs the context-menu entry `label` of `item` and waits for the report event (`until`) it
+   * causes. Up to 3 tries: a tree refresh can re-render the row under the open menu.
+   */
+  async contextMenu(item: Locator, label: string, until: (e: ReportEvent) => boolean): Promise<ReportEvent> {
+    const page = this.page;
+    for (let attempt = 1; ; attempt++) {
+      const from = this.readReport().length;
+      await item.click({ button: "right" });
+      const entry = page.locator(".context-view .monaco-menu .action-item", { hasText: label }).first();
+      await entry.waitFor({ timeout: 10_000 });
+      // Monaco menus ignore a click that lands right after they open (the right-click's own mouseup).
+      await sleep(400);
+      await entry.hover();
+      await sleep(100);
+      await entry.locator(".action-label").first().click();
+      try {
+        return await this.waitForReport(until, 5_000, from);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.screenshot(`menu-retry-${attempt}`);
+        await page.keyboard.press("Escape");
+      }
+    }
+  }
+
+  /** Clicks into the active terminal, types `line` and presses Enter. */
+  async typeInTerminal(line: string): Promise<void> {
+    const term = this.page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
+    await term.waitFor({ timeout: 15_000 });
+    await term.click();
+    await sleep(300);
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** The terminals' text; readable with the DOM renderer (`terminal.integrated.gpuAcceleration: off`). */
+  async terminalText(): Promise<string> {
+    const rows = await this.page
+      .locator(".xterm-rows")
+      .allInnerTexts()
+      .catch(() => []);
+    return rows.join("\n");
+  }
+
+  /** Waits about 15 s for the terminal text to match; else a screenshot `<shot>-timeout` and an error with the text. */
+  async waitForTerminalText(match: RegExp, shot: string): Promise<void> {
+    for (let i = 0; !match.test(await this.terminalText()); i++) {
+      if (i > 75) {
+        await this.screenshot(`${shot}-timeout`);
+        throw new Error(`terminal output not seen; terminal shows:\n${await this.terminalText()}`);
+      }
+      await sleep(200);
+    }
+  }
+
   /** Saves a full-page PNG into .test-artifacts/e2e/ and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
