@@ -23,6 +23,7 @@ export function runHtml(title: string): string {
   <div id="meta"><span id="status" class="badge">connecting…</span><span id="budget"></span><span id="conn"></span></div>
   <div id="actions"><button id="cancel" class="secondary" hidden>Cancel run</button></div>
 </header>
+<section id="question" class="card question" hidden></section>
 <main id="log" aria-live="polite"></main>
 <footer id="end" hidden></footer>
 <script nonce="${nonce}">${SCRIPT}</script>
@@ -49,6 +50,7 @@ main > * { margin: 10px 0; }
 details { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 4px 8px; }
 details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .card.confirm button { margin-top: 6px; }
+.card.question { margin-top: 12px; } .question-text { white-space: pre-wrap; margin-top: 4px; }
 .args { opacity: .8; }
 .ok { color: var(--vscode-testing-iconPassed, #388e3c); } .bad { color: var(--vscode-testing-iconFailed, #d32f2f); }
 pre { white-space: pre-wrap; word-break: break-word; background: var(--vscode-textCodeBlock-background); padding: 8px; border-radius: 4px; max-height: 480px; overflow: auto; margin: 6px 0; }
@@ -141,6 +143,7 @@ window.addEventListener("message", (e) => {
   else if (m.type === "events") for (const ev of m.events) render(ev);
   else if (m.type === "connection") $("conn").textContent = m.text;
   else if (m.type === "title") $("title").textContent = m.title;
+  else if (m.type === "question") { const q = $("question"); q.textContent = ""; q.appendChild(el("span", "label", m.label)); q.appendChild(el("div", "question-text", m.text)); q.hidden = false; }
 });
 vscode.postMessage({ type: "ready" });
 `;

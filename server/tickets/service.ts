@@ -74,6 +74,8 @@ class RunRecord {
       created_at: header.created_at,
       last_seq: 0,
       budgets: header.budgets,
+      // From our own run log; a header written before this field existed has none.
+      ...(typeof header.message === "string" ? { message: header.message } : {}),
     };
   }
   apply(e: TicketRunEvent): void {
@@ -371,6 +373,7 @@ export class TicketService {
       agent: kind,
       created_at: new Date().toISOString(),
       budgets,
+      ...(req.message?.trim() ? { message: req.message.trim() } : {}),
     };
     const rec = new RunRecord(header);
     try {

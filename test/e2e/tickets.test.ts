@@ -329,6 +329,9 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       assert.equal(chatRun.action, "chat");
       frame = panel();
       await frame.locator(".text", { hasText: "The README" }).first().waitFor({ timeout: 60_000 });
+      // The question stays above the answer.
+      await frame.locator("#question", { hasText: "You asked" }).waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator("#question .question-text").innerText(), "What does the README say?");
       await vs.screenshot("chat-streaming");
       const chatEnd = await vs.waitForReport(
         (e) => e.event === "ticket-run-end" && e.run === chatRun.run,

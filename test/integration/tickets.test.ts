@@ -342,7 +342,12 @@ describe("tickets", () => {
     const data = backend.dataDir;
     ai.reset();
     ai.enqueue({ text: "slow", latencyMs: 20_000 });
-    const r = await backend.call<TicketRunView>("POST", "/api/tickets/T1/command", { action: "chat", message: "x" });
+    const r = await backend.call<TicketRunView>("POST", "/api/tickets/T1/command", {
+      action: "chat",
+      message: "  Why is add() wrong?  ",
+    });
+    // The run keeps what the user asked (the panel shows it above the run), also after a restart.
+    assert.equal(r.body.message, "Why is add() wrong?");
     await ai.waitForRequests(1);
     backend.child.kill("SIGKILL");
     await backend.exited;
@@ -356,6 +361,7 @@ describe("tickets", () => {
     });
     const v = await backend.call<TicketRunView>("GET", `/api/tickets/T1/runs/${r.body.run_id}`);
     assert.equal(v.body.status, "interrupted");
+    assert.equal(v.body.message, "Why is add() wrong?");
     const f = follow(backend, "T1", r.body.run_id);
     await f.ended;
     assert.equal(f.events.at(-1)!.type, "end");
