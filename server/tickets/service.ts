@@ -5,7 +5,8 @@
  *   <dataDir>/tickets/<id>/runs/<run>.jsonl   each run's append-only event log
  *   <dataDir>/tickets/<id>/agent/             the agents' own state (outside the repository)
  * One action at a time per ticket (creating it counts): a second gets TICKET_RUN_ACTIVE (409).
- * On start-up a run whose log has no `end` was cut off by a restart: it ends `interrupted`.
+ * On start-up a run whose log has no `end` was cut off by a restart: it ends `interrupted`, and
+ * the partial clones of a backend that stopped mid-clone are removed (repo.ts).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
@@ -35,7 +36,7 @@ import {
 } from "../api/tickets";
 import type { TicketAgent } from "./agent";
 import { assertBranchName, parseRepoUrl } from "./repo-url";
-import { TicketRepo, dirtyTreeError } from "./repo";
+import { TicketRepo, dirtyTreeError, removeLeftoverClones } from "./repo";
 import { RunLog, type RunHeader } from "./run-log";
 import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
@@ -119,6 +120,12 @@ export class TicketService {
     this.meta = join(deps.dataDir, "tickets");
     mkdirSync(this.meta, { recursive: true, mode: 0o700 });
     mkdirSync(deps.root, { recursive: true });
+    const leftovers = removeLeftoverClones(deps.root);
+    if (leftovers.length > 0)
+      log.info(`tickets: removed ${leftovers.length} half-made clone(s) of a backend that stopped mid-clone`, {
+        root: deps.root,
+        removed: leftovers,
+      });
     for (const id of readdirSync(this.meta)) {
       if (!TICKET_ID_PATTERN.test(id)) continue;
       const t = readJsonFile(join(this.meta, id, "ticket.json")) as StoredTicket | undefined;
