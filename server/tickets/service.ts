@@ -42,6 +42,7 @@ import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
 import { executeRun, type RunEnd } from "./run";
 import { forgetSecret, log, registerSecret } from "../log";
+import { ticketExecUser } from "./exec-user";
 import {
   TICKET_WORKSPACE_PATH,
   createTicketWorkspace,
@@ -101,6 +102,8 @@ export interface TicketServiceDeps {
   root: string;
   allowLocalRepos: boolean;
   forgeApiUrl: string;
+  /** AICOCKPIT_TICKETS_EXEC_USER (checked by the config); default: the backend's own (exec-user.ts). */
+  execUser?: string;
   llm: LlmService;
   workspaces: () => Promise<WorkspaceService>;
   agents: Partial<Record<TicketAgentKind, TicketAgent>>;
@@ -115,9 +118,12 @@ export class TicketService {
   private readonly busy = new Map<string, string>();
   private readonly tokens = new ConfirmTokens({ ttlMs: 24 * 3_600_000 });
   private readonly meta: string;
+  /** Who the commands in a ticket's workspace run as (exec-user.ts). */
+  private readonly execUser: string | undefined;
 
   constructor(private readonly deps: TicketServiceDeps) {
     this.meta = join(deps.dataDir, "tickets");
+    this.execUser = ticketExecUser(deps.execUser);
     mkdirSync(this.meta, { recursive: true, mode: 0o700 });
     mkdirSync(deps.root, { recursive: true });
     const leftovers = removeLeftoverClones(deps.root);
@@ -415,7 +421,13 @@ export class TicketService {
         branch: t.branch,
         stateDir,
         ...(t.workspace_id
-          ? { workspace: { id: t.workspace_id, path: t.workspace_path ?? TICKET_WORKSPACE_PATH } }
+          ? {
+              workspace: {
+                id: t.workspace_id,
+                path: t.workspace_path ?? TICKET_WORKSPACE_PATH,
+                ...(this.execUser ? { user: this.execUser } : {}),
+              },
+            }
           : {}),
       },
       baseBranch: t.base_branch,
