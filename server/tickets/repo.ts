@@ -44,25 +44,31 @@ function processAlive(pid: number): boolean {
  * Removes the partial clones in `root` whose backend is gone (killed or stopped mid-clone; its
  * git may have died with it, and nothing else would ever remove them). Only real folders named
  * exactly as `clone` names them: a symbolic link or a file of that name, and everything else in
- * `root`, is left alone; the removal never follows a link. Returns the names removed.
+ * `root`, is left alone; the removal never follows a link. Returns the names removed, and those
+ * that could not be (with why): the tickets service starts either way.
  */
-export function removeLeftoverClones(root: string): string[] {
+export function removeLeftoverClones(root: string): { removed: string[]; failed: string[] } {
   const removed: string[] = [];
+  const failed: string[] = [];
   let names: string[];
   try {
     names = readdirSync(root);
-  } catch {
-    return removed;
+  } catch (e) {
+    return { removed, failed: [`${root}: ${e instanceof Error ? e.message : String(e)}`] };
   }
   for (const name of names) {
     const m = PARTIAL_CLONE.exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
     const p = join(root, name);
-    if (!lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) continue;
-    rmSync(p, { recursive: true, force: true });
-    removed.push(name);
+    try {
+      if (!lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) continue;
+      rmSync(p, { recursive: true, force: true });
+      removed.push(name);
+    } catch (e) {
+      failed.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
-  return removed;
+  return { removed, failed };
 }
 
 /** Commits made for the user when git has no identity configured. */

@@ -126,12 +126,13 @@ export class TicketService {
     this.execUser = ticketExecUser(deps.execUser);
     mkdirSync(this.meta, { recursive: true, mode: 0o700 });
     mkdirSync(deps.root, { recursive: true });
-    const leftovers = removeLeftoverClones(deps.root);
-    if (leftovers.length > 0)
-      log.info(`tickets: removed ${leftovers.length} half-made clone(s) of a backend that stopped mid-clone`, {
+    const { removed, failed } = removeLeftoverClones(deps.root);
+    if (removed.length > 0)
+      log.info(`tickets: removed ${removed.length} half-made clone(s) of a backend that stopped mid-clone`, {
         root: deps.root,
-        removed: leftovers,
+        removed,
       });
+    if (failed.length > 0) log.warn("tickets: half-made clones that could not be removed", { root: deps.root, failed });
     for (const id of readdirSync(this.meta)) {
       if (!TICKET_ID_PATTERN.test(id)) continue;
       const t = readJsonFile(join(this.meta, id, "ticket.json")) as StoredTicket | undefined;
