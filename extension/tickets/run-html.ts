@@ -96,7 +96,12 @@ function render(ev) {
       const t = tools.get(ev.call_id);
       const mark = el("span", ev.ok ? "ok" : "bad", ev.ok ? " ✓ " : " ✗ failed ");
       const out = el("pre", "", ev.output + (ev.truncated ? "\\n… (truncated)" : ""));
-      if (t) { t.s.insertBefore(mark, t.s.children[1] || null); t.d.appendChild(out); if (!ev.ok) t.d.open = true; }
+      if (t) {
+        t.s.insertBefore(mark, t.s.children[1] || null); t.d.appendChild(out); if (!ev.ok) t.d.open = true;
+        // A call that waited for the user's Run sits above its confirmation card: bring it (open) below the card,
+        // where the user who just clicked looks for the output.
+        if (t.confirmed) { log.appendChild(t.d); t.d.open = true; }
+      }
       else { const d = el("details"); const s = el("summary"); s.appendChild(el("span", "label", ev.tool)); s.appendChild(mark); d.appendChild(s); d.appendChild(out); add(d); }
       textEl = null; break; }
     case "confirm": {
@@ -106,6 +111,9 @@ function render(ev) {
       run.dataset.confirm = p.confirmation_id;
       const done = (what) => { run.disabled = true; rej.disabled = true; c.appendChild(el("div", "status-line", what)); };
       run.addEventListener("click", () => { vscode.postMessage({ type: "confirm", confirmation_id: p.confirmation_id, action: "run", dangerous: p.risk === "dangerous" }); done("sent: run"); });
+      // The tool call this card confirms: the latest one not yet answered.
+      const pendingCall = [...tools.values()].reverse().find((t) => !t.s.querySelector(".ok, .bad"));
+      if (pendingCall) pendingCall.confirmed = true;
       rej.addEventListener("click", () => { vscode.postMessage({ type: "confirm", confirmation_id: p.confirmation_id, action: "reject" }); done("sent: reject"); });
       c.appendChild(run); c.appendChild(rej); add(c); break; }
     case "plan": { const d = card("plan", "Plan", ev.path + (ev.commit ? " (commit " + ev.commit.slice(0, 8) + ")" : "")); d.appendChild(el("pre", "", ev.text)); add(d); break; }
