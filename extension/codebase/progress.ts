@@ -14,6 +14,7 @@ export interface ProgressLook {
 }
 
 const n = (x: number) => x.toLocaleString("en-US");
+const files = (x: number) => `${n(x)} ${x === 1 ? "file" : "files"}`;
 
 export function progressLook(p: IndexProgress, name: string): ProgressLook {
   switch (p.state) {
@@ -24,8 +25,8 @@ export function progressLook(p: IndexProgress, name: string): ProgressLook {
       };
     case "ready":
       return {
-        text: `$(database) Indexed ${n(p.indexed)} files`,
-        tooltip: `AiCockpit: "${name}" is indexed for @codebase (${n(p.indexed)} files). Click to re-index.`,
+        text: `$(database) Indexed ${files(p.indexed)}`,
+        tooltip: `AiCockpit: "${name}" is indexed for @codebase (${files(p.indexed)}). Click to re-index.`,
       };
     case "failed":
       return {

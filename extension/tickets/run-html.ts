@@ -23,6 +23,7 @@ export function runHtml(title: string): string {
   <div id="meta"><span id="status" class="badge">connecting…</span><span id="budget"></span><span id="conn"></span></div>
   <div id="actions"><button id="cancel" class="secondary" hidden>Cancel run</button></div>
 </header>
+<section id="question" class="card question" hidden></section>
 <main id="log" aria-live="polite"></main>
 <footer id="end" hidden></footer>
 <script nonce="${nonce}">${SCRIPT}</script>
@@ -49,6 +50,7 @@ main > * { margin: 10px 0; }
 details { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 4px 8px; }
 details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .card.confirm button { margin-top: 6px; }
+.card.question { margin-top: 12px; } .question-text { white-space: pre-wrap; margin-top: 4px; }
 .args { opacity: .8; }
 .ok { color: var(--vscode-testing-iconPassed, #388e3c); } .bad { color: var(--vscode-testing-iconFailed, #d32f2f); }
 pre { white-space: pre-wrap; word-break: break-word; background: var(--vscode-textCodeBlock-background); padding: 8px; border-radius: 4px; max-height: 480px; overflow: auto; margin: 6px 0; }
@@ -96,7 +98,12 @@ function render(ev) {
       const t = tools.get(ev.call_id);
       const mark = el("span", ev.ok ? "ok" : "bad", ev.ok ? " ✓ " : " ✗ failed ");
       const out = el("pre", "", ev.output + (ev.truncated ? "\\n… (truncated)" : ""));
-      if (t) { t.s.insertBefore(mark, t.s.children[1] || null); t.d.appendChild(out); if (!ev.ok) t.d.open = true; }
+      if (t) {
+        t.s.insertBefore(mark, t.s.children[1] || null); t.d.appendChild(out); if (!ev.ok) t.d.open = true;
+        // A call that waited for the user's Run sits above its confirmation card: bring it (open) below the card,
+        // where the user who just clicked looks for the output.
+        if (t.confirmed) { log.appendChild(t.d); t.d.open = true; }
+      }
       else { const d = el("details"); const s = el("summary"); s.appendChild(el("span", "label", ev.tool)); s.appendChild(mark); d.appendChild(s); d.appendChild(out); add(d); }
       textEl = null; break; }
     case "confirm": {
@@ -106,6 +113,9 @@ function render(ev) {
       run.dataset.confirm = p.confirmation_id;
       const done = (what) => { run.disabled = true; rej.disabled = true; c.appendChild(el("div", "status-line", what)); };
       run.addEventListener("click", () => { vscode.postMessage({ type: "confirm", confirmation_id: p.confirmation_id, action: "run", dangerous: p.risk === "dangerous" }); done("sent: run"); });
+      // The tool call this card confirms: the latest one not yet answered.
+      const pendingCall = [...tools.values()].reverse().find((t) => !t.s.querySelector(".ok, .bad"));
+      if (pendingCall) pendingCall.confirmed = true;
       rej.addEventListener("click", () => { vscode.postMessage({ type: "confirm", confirmation_id: p.confirmation_id, action: "reject" }); done("sent: reject"); });
       c.appendChild(run); c.appendChild(rej); add(c); break; }
     case "plan": { const d = card("plan", "Plan", ev.path + (ev.commit ? " (commit " + ev.commit.slice(0, 8) + ")" : "")); d.appendChild(el("pre", "", ev.text)); add(d); break; }
@@ -133,6 +143,7 @@ window.addEventListener("message", (e) => {
   else if (m.type === "events") for (const ev of m.events) render(ev);
   else if (m.type === "connection") $("conn").textContent = m.text;
   else if (m.type === "title") $("title").textContent = m.title;
+  else if (m.type === "question") { const q = $("question"); q.textContent = ""; q.appendChild(el("span", "label", m.label)); q.appendChild(el("div", "question-text", m.text)); q.hidden = false; }
 });
 vscode.postMessage({ type: "ready" });
 `;

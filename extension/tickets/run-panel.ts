@@ -49,6 +49,8 @@ class RunPanel {
   }
 
   private title: string;
+  /** The user's question or goal for the run (from the run's view), shown above its events. */
+  private question: { label: string; text: string } | undefined;
 
   /** The panel's title names the action and the agent (the run's view has them). */
   private async describe(): Promise<void> {
@@ -61,6 +63,10 @@ class RunPanel {
       this.title = `Ticket ${this.ticketId} · ${action} (${run.agent === "builtin" ? "built-in agent" : "Gemini CLI"})`;
       this.panel.title = `${this.ticketId} · ${action}`;
       this.post({ type: "title", title: this.title });
+      this.question = run.message
+        ? { label: run.action === "chat" ? "You asked" : "Goal", text: run.message }
+        : undefined;
+      if (this.question) this.post({ type: "question", ...this.question });
     } catch {
       /* the events still show; the title stays generic */
     }
@@ -117,6 +123,7 @@ class RunPanel {
           // A fresh page (first load, or shown again after being hidden): the whole run so far.
           this.ready = true;
           this.post({ type: "reset", title: this.title, ticketId: this.ticketId, runId: this.runId });
+          if (this.question) this.post({ type: "question", ...this.question });
           this.post({ type: "events", events: this.events });
           e2eReport("ticket-run-view", { run: this.runId, events: this.events.length });
           return;

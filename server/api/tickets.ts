@@ -138,6 +138,8 @@ export interface TicketRunView {
   /** Sequence number of the last event so far. */
   last_seq: number;
   budgets: TicketBudgets;
+  /** What the user asked for this run as sent (Chat's question, Make Plan's goal); absent when nothing was typed. */
+  message?: string;
   pr_url?: string;
   error?: ApiError;
 }

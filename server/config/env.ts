@@ -61,6 +61,8 @@ export interface ServerConfig {
     allowLocalRepos: boolean;
     /** GitHub REST API base for pull requests (AICOCKPIT_GITHUB_API_URL, default https://api.github.com). */
     forgeApiUrl: string;
+    /** uid:gid the commands in a ticket's workspace run as (AICOCKPIT_TICKETS_EXEC_USER; default: the backend's, see tickets/exec-user.ts). */
+    execUser?: string;
   };
 }
 
@@ -214,6 +216,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     problems.push(`AICOCKPIT_TICKETS_ALLOW_LOCAL_REPOS must be 1/true or 0/false (got "${localRaw}")`);
   const forgeApiUrl = env.AICOCKPIT_GITHUB_API_URL?.trim() || "https://api.github.com";
   if (!isHttpUrl(forgeApiUrl)) problems.push(`AICOCKPIT_GITHUB_API_URL must be an http(s) URL (got "${forgeApiUrl}")`);
+  const execUser = env.AICOCKPIT_TICKETS_EXEC_USER?.trim() || undefined;
+  if (execUser !== undefined && !/^\d{1,10}:\d{1,10}$/.test(execUser))
+    problems.push(`AICOCKPIT_TICKETS_EXEC_USER must be <uid>:<gid> in digits, such as 1000:1000 (got "${execUser}")`);
   const ticketsRoot = env.AICOCKPIT_TICKETS_ROOT?.trim() || undefined;
   if (ticketsRoot !== undefined && !isAbsolute(ticketsRoot))
     problems.push(`AICOCKPIT_TICKETS_ROOT must be an absolute path (got "${ticketsRoot}")`);
@@ -258,6 +263,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       root: ticketsRoot ?? join(dataDir, "ticket-repos"),
       allowLocalRepos: localRaw === "1" || localRaw === "true",
       forgeApiUrl: forgeApiUrl.replace(/\/+$/, ""),
+      ...(execUser ? { execUser } : {}),
     },
     ...(defaultProvider ? { defaultProvider } : {}),
     ...(env.AICOCKPIT_CA_FILE ? { caFile: env.AICOCKPIT_CA_FILE } : {}),

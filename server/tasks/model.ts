@@ -172,12 +172,19 @@ function plain(answer: string, max: number): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-/** Advisory: never throws; a model failure becomes a note. */
-export async function adviseOn(ctx: ModelContext, goal: string, tried: Tried, passed: boolean): Promise<string> {
+/**
+ * A plain-text answer for the user, at most `maxChars`. Advisory: never throws; a model failure
+ * becomes the note `(<failNote>: <why>)`.
+ */
+async function plainNote(
+  ctx: ModelContext,
+  system: string,
+  user: string,
+  failNote: string,
+  maxTokens = 200,
+  maxChars = 600,
+): Promise<string> {
   try {
-    const system =
-      "TASK-VALIDATE. In one or two sentences: did this step achieve its goal, and what should happen next? Plain text.";
-    const user = `Step goal: ${goal}\n${history([tried])}\nExit code and check say: ${passed ? "passed" : "failed"}.`;
     return plain(
       await ask(
         ctx,
@@ -185,53 +192,32 @@ export async function adviseOn(ctx: ModelContext, goal: string, tried: Tried, pa
           { role: "system", content: system },
           { role: "user", content: user },
         ],
-        200,
+        maxTokens,
       ),
-      600,
+      maxChars,
     );
   } catch (e) {
-    return `(no advice: ${e instanceof Error ? e.message : "model unavailable"})`;
+    return `(${failNote}: ${e instanceof Error ? e.message : "model unavailable"})`;
   }
 }
 
-export async function analyseHang(ctx: ModelContext, command: string, lastLines: string[]): Promise<string> {
-  try {
-    const system =
-      "TASK-HANG. A command printed nothing for a while. In one or two sentences: is it waiting for input, a pager, a lock, or just slow? Plain text.";
-    const user = `Command: ${JSON.stringify(command)}\nLast output:\n${quoteData(lastLines.join("\n"))}`;
-    return plain(
-      await ask(
-        ctx,
-        [
-          { role: "system", content: system },
-          { role: "user", content: user },
-        ],
-        200,
-      ),
-      600,
-    );
-  } catch (e) {
-    return `(no analysis: ${e instanceof Error ? e.message : "model unavailable"})`;
-  }
+export function adviseOn(ctx: ModelContext, goal: string, tried: Tried, passed: boolean): Promise<string> {
+  const system =
+    "TASK-VALIDATE. In one or two sentences: did this step achieve its goal, and what should happen next? Plain text.";
+  const user = `Step goal: ${goal}\n${history([tried])}\nExit code and check say: ${passed ? "passed" : "failed"}.`;
+  return plainNote(ctx, system, user, "no advice");
 }
 
-export async function summarise(ctx: ModelContext, prompt: string, facts: string): Promise<string> {
-  try {
-    const system =
-      "TASK-SUMMARY. Summarise for the user what was done, where, and what failed, in at most five sentences. Plain text.";
-    const user = `Task: ${JSON.stringify(prompt)}\nWhat happened (facts):\n${quoteData(facts)}`;
-    return plain(
-      await ask(
-        ctx,
-        [
-          { role: "system", content: system },
-          { role: "user", content: user },
-        ],
-        400,
-      ),
-      2_000,
-    );
-  } catch (e) {
-    return `(no summary from the model: ${e instanceof Error ? e.message : "model unavailable"})`;
-  }
+export function analyseHang(ctx: ModelContext, command: string, lastLines: string[]): Promise<string> {
+  const system =
+    "TASK-HANG. A command printed nothing for a while. In one or two sentences: is it waiting for input, a pager, a lock, or just slow? Plain text.";
+  const user = `Command: ${JSON.stringify(command)}\nLast output:\n${quoteData(lastLines.join("\n"))}`;
+  return plainNote(ctx, system, user, "no analysis");
+}
+
+export function summarise(ctx: ModelContext, prompt: string, facts: string): Promise<string> {
+  const system =
+    "TASK-SUMMARY. Summarise for the user what was done, where, and what failed, in at most five sentences. Plain text.";
+  const user = `Task: ${JSON.stringify(prompt)}\nWhat happened (facts):\n${quoteData(facts)}`;
+  return plainNote(ctx, system, user, "no summary from the model", 400, 2_000);
 }

@@ -40,8 +40,11 @@ export interface TicketContext {
   branch: string;
   /** Per-ticket folder outside the repository for the agent's own state (e.g. the Gemini CLI's HOME). */
   stateDir: string;
-  /** The Docker workspace the clone is mounted in, when one is attached. */
-  workspace?: { id: string; path: string };
+  /**
+   * The Docker workspace the clone is mounted in, when one is attached, and the uid:gid its
+   * commands run as (exec-user.ts; absent: the image's user).
+   */
+  workspace?: { id: string; path: string; user?: string };
 }
 
 /** What one turn is for. `answer` and `plan` may only read; the others may edit files. */

@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import type { WorkspaceService } from "../workspaces/service";
 import { AppError } from "../errors";
-import { TICKET_EXEC_HOME, ticketExecUser } from "./exec-user";
+import { TICKET_EXEC_HOME } from "./exec-user";
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -132,7 +132,7 @@ export function runLocalCommand(command: string, opts: CommandOptions): Promise<
  */
 export async function runWorkspaceCommand(
   ws: WorkspaceService,
-  workspaceId: string,
+  workspace: { id: string; user?: string | undefined },
   command: string,
   opts: CommandOptions,
 ): Promise<CommandOutcome> {
@@ -150,9 +150,9 @@ export async function runWorkspaceCommand(
   if (opts.signal.aborted) onAbort();
   try {
     // As the backend's user (exec-user.ts), so what the command writes into the clone stays the user's.
-    const user = ticketExecUser();
+    const user = workspace.user;
     const r = await ws.exec(
-      workspaceId,
+      workspace.id,
       {
         cmd: user ? ["sh", "-c", `mkdir -p "$HOME" 2>/dev/null\n${command}`] : ["sh", "-c", command],
         cwd: opts.cwd,

@@ -6,18 +6,13 @@
  * folder that user can write (the image's HOME belongs to its own user). A backend that runs as
  * root keeps the image's user.
  *
- * AICOCKPIT_TICKETS_EXEC_USER=<uid>:<gid> sets it explicitly (internal: lets a test that runs as
- * root prove the mapping).
+ * `configured` (AICOCKPIT_TICKETS_EXEC_USER=<uid>:<gid>, checked in server/config/env.ts) sets
+ * it explicitly (internal: lets a test that runs as root prove the mapping).
  */
 export const TICKET_EXEC_HOME = "/tmp/aicockpit-home";
 
-export function ticketExecUser(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const forced = env.AICOCKPIT_TICKETS_EXEC_USER?.trim();
-  if (forced) {
-    if (!/^\d{1,10}:\d{1,10}$/.test(forced))
-      throw new Error(`AICOCKPIT_TICKETS_EXEC_USER must be <uid>:<gid> (got "${forced}")`);
-    return forced;
-  }
+export function ticketExecUser(configured?: string): string | undefined {
+  if (configured) return configured;
   if (typeof process.getuid !== "function" || typeof process.getgid !== "function") return undefined;
   const uid = process.getuid();
   return uid === 0 ? undefined : `${uid}:${process.getgid()}`;

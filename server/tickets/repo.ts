@@ -5,7 +5,7 @@
  * tree stay as they are) and kept under `refs/aicockpit/<run>/<n>`, so any step can be
  * restored with `git checkout refs/aicockpit/<run>/<n> -- .`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, rmSync } from "node:fs";
 import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
@@ -17,6 +17,58 @@ import { TreeMirror } from "./tree-mirror";
 /** A git failure with what the user can do about it (other errors pass through as they are). */
 function withHint(e: unknown, hint: string): unknown {
   return e instanceof AppError && e.code === "TICKET_GIT_FAILED" ? new AppError(e.code, e.message, hint) : e;
+}
+
+/**
+ * A clone in progress: `<parent>/.partial-<ticket id>-<pid>-<8 hex>`. The pid names the backend
+ * cloning there, so a backend starting while another one clones into the same root (a second
+ * VS Code window shares the data folder) leaves that clone alone.
+ */
+const PARTIAL_CLONE = /^\.partial-[A-Za-z0-9_-]{1,64}-(\d{1,10})-[0-9a-f]{8}$/;
+
+function partialClonePath(path: string): string {
+  return join(dirname(path), `.partial-${basename(path)}-${process.pid}-${randomUUID().slice(0, 8)}`);
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+/**
+ * Removes the partial clones in `root` whose backend is gone (killed or stopped mid-clone; its
+ * git may have died with it, and nothing else would ever remove them). Only real folders named
+ * exactly as `clone` names them: a symbolic link or a file of that name, and everything else in
+ * `root`, is left alone; the removal never follows a link. Returns the names removed, and those
+ * that could not be (with why): the tickets service starts either way.
+ */
+export function removeLeftoverClones(root: string): { removed: string[]; failed: string[] } {
+  const removed: string[] = [];
+  const failed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch (e) {
+    return { removed, failed: [`${root}: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  for (const name of names) {
+    const m = PARTIAL_CLONE.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    const p = join(root, name);
+    try {
+      if (!lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) continue;
+      rmSync(p, { recursive: true, force: true });
+      removed.push(name);
+    } catch (e) {
+      failed.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { removed, failed };
 }
 
 /** Commits made for the user when git has no identity configured. */
@@ -44,7 +96,7 @@ export class TicketRepo {
    */
   static async clone(url: string, path: string, token: string | undefined, signal?: AbortSignal): Promise<TicketRepo> {
     await mkdir(dirname(path), { recursive: true });
-    const partial = join(dirname(path), `.partial-${basename(path)}-${randomUUID().slice(0, 8)}`);
+    const partial = partialClonePath(path);
     try {
       await git(["clone", "--origin", "origin", "--", url, partial], {
         cwd: dirname(path),

@@ -14,6 +14,8 @@ export interface RunHeader {
   agent: TicketAgentKind;
   created_at: string;
   budgets: TicketBudgets;
+  /** The user's question or goal for the run, as sent (bounded by the request schema). */
+  message?: string;
 }
 
 export class RunLog {

@@ -305,7 +305,7 @@ function kept(branch: string, runId: string): string {
 async function runTests(s: RunSpec, command: string): Promise<CommandOutcome | "declined"> {
   const limits = commandLimits(s.meter.budgets);
   if (s.ticket.workspace) {
-    return runWorkspaceCommand(await s.workspaces(), s.ticket.workspace.id, command, {
+    return runWorkspaceCommand(await s.workspaces(), s.ticket.workspace, command, {
       cwd: posix.join(s.ticket.workspace.path),
       signal: s.signal,
       ...limits,

@@ -5,7 +5,8 @@
  *   <dataDir>/tickets/<id>/runs/<run>.jsonl   each run's append-only event log
  *   <dataDir>/tickets/<id>/agent/             the agents' own state (outside the repository)
  * One action at a time per ticket (creating it counts): a second gets TICKET_RUN_ACTIVE (409).
- * On start-up a run whose log has no `end` was cut off by a restart: it ends `interrupted`.
+ * On start-up a run whose log has no `end` was cut off by a restart: it ends `interrupted`, and
+ * the partial clones of a backend that stopped mid-clone are removed (repo.ts).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
@@ -35,12 +36,13 @@ import {
 } from "../api/tickets";
 import type { TicketAgent } from "./agent";
 import { assertBranchName, parseRepoUrl } from "./repo-url";
-import { TicketRepo, dirtyTreeError } from "./repo";
+import { TicketRepo, dirtyTreeError, removeLeftoverClones } from "./repo";
 import { RunLog, type RunHeader } from "./run-log";
 import { RunMeter, clampBudgets } from "./meter";
 import { RunConfirmations } from "./confirm";
 import { executeRun, type RunEnd } from "./run";
 import { forgetSecret, log, registerSecret } from "../log";
+import { ticketExecUser } from "./exec-user";
 import {
   TICKET_WORKSPACE_PATH,
   createTicketWorkspace,
@@ -74,6 +76,8 @@ class RunRecord {
       created_at: header.created_at,
       last_seq: 0,
       budgets: header.budgets,
+      // From our own run log; a header written before this field existed has none.
+      ...(typeof header.message === "string" ? { message: header.message } : {}),
     };
   }
   apply(e: TicketRunEvent): void {
@@ -100,6 +104,8 @@ export interface TicketServiceDeps {
   root: string;
   allowLocalRepos: boolean;
   forgeApiUrl: string;
+  /** AICOCKPIT_TICKETS_EXEC_USER (checked by the config); default: the backend's own (exec-user.ts). */
+  execUser?: string;
   llm: LlmService;
   workspaces: () => Promise<WorkspaceService>;
   agents: Partial<Record<TicketAgentKind, TicketAgent>>;
@@ -114,11 +120,21 @@ export class TicketService {
   private readonly busy = new Map<string, string>();
   private readonly tokens = new ConfirmTokens({ ttlMs: 24 * 3_600_000 });
   private readonly meta: string;
+  /** Who the commands in a ticket's workspace run as (exec-user.ts). */
+  private readonly execUser: string | undefined;
 
   constructor(private readonly deps: TicketServiceDeps) {
     this.meta = join(deps.dataDir, "tickets");
+    this.execUser = ticketExecUser(deps.execUser);
     mkdirSync(this.meta, { recursive: true, mode: 0o700 });
     mkdirSync(deps.root, { recursive: true });
+    const { removed, failed } = removeLeftoverClones(deps.root);
+    if (removed.length > 0)
+      log.info(`tickets: removed ${removed.length} half-made clone(s) of a backend that stopped mid-clone`, {
+        root: deps.root,
+        removed,
+      });
+    if (failed.length > 0) log.warn("tickets: half-made clones that could not be removed", { root: deps.root, failed });
     for (const id of readdirSync(this.meta)) {
       if (!TICKET_ID_PATTERN.test(id)) continue;
       const t = readJsonFile(join(this.meta, id, "ticket.json")) as StoredTicket | undefined;
@@ -371,6 +387,7 @@ export class TicketService {
       agent: kind,
       created_at: new Date().toISOString(),
       budgets,
+      ...(req.message?.trim() ? { message: req.message.trim() } : {}),
     };
     const rec = new RunRecord(header);
     try {
@@ -408,7 +425,13 @@ export class TicketService {
         branch: t.branch,
         stateDir,
         ...(t.workspace_id
-          ? { workspace: { id: t.workspace_id, path: t.workspace_path ?? TICKET_WORKSPACE_PATH } }
+          ? {
+              workspace: {
+                id: t.workspace_id,
+                path: t.workspace_path ?? TICKET_WORKSPACE_PATH,
+                ...(this.execUser ? { user: this.execUser } : {}),
+              },
+            }
           : {}),
       },
       baseBranch: t.base_branch,

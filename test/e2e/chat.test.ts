@@ -96,6 +96,14 @@ describe("E2E: chat panel", () => {
       const input = frame.locator("textarea.input");
       await input.waitFor({ timeout: 15_000 });
       await frame.locator(".model option", { hasText: MODEL }).waitFor({ state: "attached", timeout: 15_000 });
+      // On first open the chat has the side bar: the container's other views start folded.
+      for (const name of [/^Workspaces/i, /^Remote Hosts/i, /^Tasks/i, /^Tickets/i]) {
+        const header = page.locator(".sidebar .pane-header", { hasText: name }).first();
+        assert.equal(await header.getAttribute("aria-expanded"), "false", `${String(name)} starts folded`);
+      }
+      const sidebarHeight = (await page.locator(".part.sidebar").boundingBox())?.height ?? 0;
+      const chatHeight = (await page.locator(".webview.ready").first().boundingBox())?.height ?? 0;
+      assert.ok(chatHeight > sidebarHeight * 0.6, `chat ${chatHeight}px of a ${sidebarHeight}px side bar`);
       await vs.screenshot("light-empty");
 
       // ---- type a message, pick the file from the @ popup

@@ -138,7 +138,7 @@ describe("E2E: @codebase", () => {
       const indexed = await vs.waitForReport((e) => e.event === "codebase-indexed", 90_000);
       assert.equal(indexed.status, "ready");
       assert.ok(Number(indexed.files) >= 30, `indexed ${String(indexed.files)} files`);
-      await vs.waitForStatusBar(/^Indexed \d+ files$/, 8_000);
+      await vs.waitForStatusBar(/^Indexed \d+ files?$/, 8_000);
       await vs.screenshot("indexed-status-bar");
 
       // ---- 2. @codebase from the mention menu

@@ -329,6 +329,9 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       assert.equal(chatRun.action, "chat");
       frame = panel();
       await frame.locator(".text", { hasText: "The README" }).first().waitFor({ timeout: 60_000 });
+      // The question stays above the answer.
+      await frame.locator("#question", { hasText: "You asked" }).waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator("#question .question-text").innerText(), "What does the README say?");
       await vs.screenshot("chat-streaming");
       const chatEnd = await vs.waitForReport(
         (e) => e.event === "ticket-run-end" && e.run === chatRun.run,
@@ -370,7 +373,11 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       const runCard = frame.locator(".card.confirm", { hasText: "greeting.txt" });
       await runCard.waitFor({ timeout: 60_000 });
       await runCard.locator("button", { hasText: /^Run/ }).click();
-      await frame.locator("details", { hasText: "hello-from-the-command" }).first().waitFor({ timeout: 60_000 });
+      // The output shows, open, below the card the user clicked (not folded away above it).
+      const output = frame.locator("details[open] pre", { hasText: "hello-from-the-command" }).last();
+      await output.waitFor({ timeout: 60_000 });
+      const below = (await output.boundingBox())!.y > (await runCard.boundingBox())!.y;
+      assert.ok(below, "the command's output is below its confirmation card");
       const cmdEnd = await vs.waitForReport((e) => e.event === "ticket-run-end" && e.run === cmdRun.run, 240_000, mark);
       assert.equal(cmdEnd.status, "completed", JSON.stringify(cmdEnd));
       await page.mouse.move(5, 5);

@@ -20,6 +20,7 @@ import type { TicketRunEventBody } from "../../server/api/tickets";
 import type { AgentTurnInput } from "../../server/tickets/agent";
 import { GeminiCliAgent } from "../../server/tickets/gemini/agent";
 import { findGeminiCli, GEMINI_CLI_VERSION } from "../../server/tickets/gemini/install";
+import { ticketExecUser } from "../../server/tickets/exec-user";
 import { createHosts } from "../../server/hosts/service";
 import { createWorkspaceService, type WorkspaceService } from "../../server/workspaces/service";
 import { IN_CI, requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
@@ -111,7 +112,8 @@ describe(
       return { srv, repo, fake, state };
     }
 
-    function input(ctx: { repo: string; state: string }, workspaceId: string) {
+    /** `user`: who the CLI runs as, default what the tickets service gives it (the backend's uid:gid unless root). */
+    function input(ctx: { repo: string; state: string }, workspaceId: string, user = ticketExecUser()) {
       const events: TicketRunEventBody[] = [];
       const i: AgentTurnInput = {
         ticket: {
@@ -120,7 +122,7 @@ describe(
           path: ctx.repo,
           branch: "ticket_T-1",
           stateDir: ctx.state,
-          workspace: { id: workspaceId, path: "/srv/repo" },
+          workspace: { id: workspaceId, path: "/srv/repo", ...(user ? { user } : {}) },
         },
         action: "dev",
         step: "implement",
@@ -174,7 +176,7 @@ describe(
       { timeout: TURN_MS },
       async (t) => {
         if (!env) return t.skip("no test infrastructure");
-        // Run as root (CI), the test maps the CLI to 1000:1000 (AICOCKPIT_TICKETS_EXEC_USER, read per turn).
+        // Run as root (CI), the test maps the CLI to 1000:1000 (as AICOCKPIT_TICKETS_EXEC_USER would).
         const asRoot = process.getuid?.() === 0;
         const [uid, gid] = asRoot ? [1000, 1000] : [process.getuid!(), process.getgid!()];
         const who = response([[{ functionCall: { name: "run_shell_command", args: { command: "id -u > who.txt" } } }]]);
@@ -187,14 +189,9 @@ describe(
           installOnDemand: false,
           workspaces: () => Promise.resolve(ws),
         });
-        const { i, events } = input(ctx, `${P}-user`);
-        if (asRoot) process.env.AICOCKPIT_TICKETS_EXEC_USER = `${uid}:${gid}`;
-        try {
-          const res = await agent.runTurn(i);
-          assert.equal(res.status, "completed", JSON.stringify({ res, events }));
-        } finally {
-          delete process.env.AICOCKPIT_TICKETS_EXEC_USER;
-        }
+        const { i, events } = input(ctx, `${P}-user`, ticketExecUser(asRoot ? `${uid}:${gid}` : undefined));
+        const res = await agent.runTurn(i);
+        assert.equal(res.status, "completed", JSON.stringify({ res, events }));
         assert.equal(readFileSync(join(ctx.repo, "who.txt"), "utf8").trim(), String(uid));
         const st = statSync(join(ctx.repo, "who.txt"));
         assert.deepEqual([st.uid, st.gid], [uid, gid]);

@@ -327,14 +327,17 @@ describe("tickets", () => {
     suite.ai.enqueue({ text: "slow", latencyMs: 20_000 });
     const r = await suite.backend.call<TicketRunView>("POST", "/api/tickets/T1/command", {
       action: "chat",
-      message: "x",
+      message: "  Why is add() wrong?  ",
     });
+    // The run keeps what the user asked (the panel shows it above the run), also after a restart.
+    assert.equal(r.body.message, "Why is add() wrong?");
     await suite.ai.waitForRequests(1);
     suite.backend.child.kill("SIGKILL");
     await suite.backend.exited;
     suite.backend = await startBackend({ dataDir: data, env: suite.env });
     const v = await suite.backend.call<TicketRunView>("GET", `/api/tickets/T1/runs/${r.body.run_id}`);
     assert.equal(v.body.status, "interrupted");
+    assert.equal(v.body.message, "Why is add() wrong?");
     const f = follow(suite.backend, "T1", r.body.run_id);
     await f.ended;
     assert.equal(f.events.at(-1)!.type, "end");

@@ -72,7 +72,7 @@ export class BuiltinAgent implements TicketAgent {
         // Inside the container the command cannot reach this machine: no confirmation needed.
         const ws = await this.workspaces();
         return describe(
-          await runWorkspaceCommand(ws, ticket.workspace.id, command, {
+          await runWorkspaceCommand(ws, ticket.workspace, command, {
             cwd: posix.join(ticket.workspace.path, cwd),
             signal,
             ...limits,

@@ -32,7 +32,6 @@ import { ensureGeminiCli, findGeminiCli, GEMINI_CLI_VERSION, type GeminiCli } fr
 import { approvalModeFor, cliArgs, cliEnv, prepareHome, repoConfigProblem, sessionSaved } from "./launch";
 import { GeminiStreamParser, StreamTooLarge, type GeminiEvent } from "./stream";
 import type { WorkspaceService } from "../../workspaces/service";
-import { ticketExecUser } from "../exec-user";
 import {
   CONTAINER_CLI_ENTRY,
   CONTAINER_FAKE_RESPONSES,
@@ -118,6 +117,7 @@ export class GeminiCliAgent implements TicketAgent {
           const fake = this.opts.fakeResponsesFile ? await readFile(this.opts.fakeResponsesFile, "utf8") : undefined;
           const prep = await prepareContainer(where.ws, ws.id, {
             hostEntry: cli.entry,
+            ...(ws.user ? { user: ws.user } : {}),
             sessionId,
             signal: input.signal,
             ...(fake !== undefined ? { fakeResponses: fake } : {}),
@@ -132,7 +132,7 @@ export class GeminiCliAgent implements TicketAgent {
           });
           // Nothing of this machine's environment: the container has its own PATH.
           const env = cliEnv({ home: CONTAINER_HOME, systemSettings: CONTAINER_SETTINGS, inherited: {}, ...apiKey });
-          return await turn.run(inContainer(where.ws, ws.id, args, env, ws.path));
+          return await turn.run(inContainer(where.ws, ws, args, env));
         } catch (e) {
           if (input.signal.aborted) return { status: "cancelled" };
           return {
@@ -298,12 +298,11 @@ function onThisMachine(entry: string, args: string[], env: Record<string, string
 /** The CLI inside the workspace container: runExec kills the exec's whole session there on abort. */
 function inContainer(
   ws: WorkspaceService,
-  id: string,
+  workspace: { id: string; path: string; user?: string },
   args: string[],
   env: Record<string, string>,
-  cwd: string,
 ): Launch {
-  const user = ticketExecUser();
+  const { id, path: cwd, user } = workspace;
   return (io) => {
     const stop = new AbortController();
     ws.exec(

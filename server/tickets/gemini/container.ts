@@ -16,7 +16,6 @@ import { pack } from "tar-stream";
 import type { WorkspaceService } from "../../workspaces/service";
 import { GEMINI_CLI_VERSION } from "./install";
 import { SYSTEM_SETTINGS } from "./launch";
-import { ticketExecUser } from "../exec-user";
 
 const BASE = "/opt/aicockpit";
 export const CONTAINER_CLI_DIR = `${BASE}/gemini-cli-${GEMINI_CLI_VERSION}`;
@@ -98,7 +97,7 @@ async function walk(dir: string): Promise<string[]> {
 export async function prepareContainer(
   ws: WorkspaceService,
   id: string,
-  o: { hostEntry: string; sessionId: string; fakeResponses?: string; signal: AbortSignal },
+  o: { hostEntry: string; sessionId: string; user?: string; fakeResponses?: string; signal: AbortSignal },
 ): Promise<{ sessionSaved: boolean }> {
   const sh = shell(ws, id, o.signal);
   await ensureCli(ws, id, o.hostEntry, sh);
@@ -108,8 +107,7 @@ export async function prepareContainer(
   };
   await sh(`mkdir -p ${CONTAINER_HOME} && chmod 700 ${CONTAINER_HOME}`);
   // The CLI runs as the backend's user (exec-user.ts): its HOME must be that user's.
-  const user = ticketExecUser();
-  if (user) await sh(`chown -R "$1" ${CONTAINER_HOME}`, [user]);
+  if (o.user) await sh(`chown -R "$1" ${CONTAINER_HOME}`, [o.user]);
   await write(CONTAINER_SETTINGS, JSON.stringify(SYSTEM_SETTINGS, null, 2) + "\n");
   if (o.fakeResponses !== undefined) await write(CONTAINER_FAKE_RESPONSES, o.fakeResponses);
   const saved = await sh(`ls ${CONTAINER_HOME}/.gemini/tmp/*/chats/ 2>/dev/null | grep -q "^session-.*$1"`, [

@@ -14,6 +14,7 @@ test("indexing shows files indexed of total, or that files are still being liste
 
 test("ready shows the count; a failure says why and offers a retry", () => {
   assert.equal(progressLook({ state: "ready", indexed: 42, total: 42 }, "shop").text, "$(database) Indexed 42 files");
+  assert.equal(progressLook({ state: "ready", indexed: 1, total: 1 }, "shop").text, "$(database) Indexed 1 file");
   const failed = progressLook({ state: "failed", indexed: 0, total: 0, message: "Folder not found." }, "shop");
   assert.equal(failed.text, "$(warning) Index failed");
   assert.match(failed.tooltip, /Folder not found\. Click to try again/);
