@@ -84,9 +84,12 @@ describe("E2E: Docker workspaces", () => {
       await vs.screenshot("create-stack");
       await page.keyboard.type("Custom image");
       await row("Custom image").click();
+      // Each answer clicks into the box first: the walkthrough VS Code opens on a first run may take the
+      // keyboard focus while it renders (late, on a loaded machine), and the keys would go to it.
       const answer = async (text: string, replace = true) => {
         await quick.locator("input").first().waitFor({ state: "visible" });
         await sleep(200);
+        await quick.locator("input").first().click();
         if (replace) await page.keyboard.press("Control+A");
         if (text !== "") await page.keyboard.type(text);
         await page.keyboard.press("Enter");
@@ -100,7 +103,10 @@ describe("E2E: Docker workspaces", () => {
         .first()
         .waitFor({ timeout: 10_000 });
       await vs.screenshot("create-network");
-      await page.keyboard.press("Enter"); // network: bridge (the first, default)
+      await quick
+        .locator(".quick-input-list .monaco-list-row", { hasText: "outbound network allowed" })
+        .first()
+        .click(); // network: bridge
       const created = await vs.waitForReport((e) => e.event === "workspace-created", 60_000);
       assert.equal(created.id, NAME);
       assert.equal(created.state, "running");
