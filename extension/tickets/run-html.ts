@@ -87,7 +87,8 @@ function setStatus(s) { const b = $("status"); b.textContent = s.replace(/_/g, "
 function fmtMs(ms) { const s = Math.max(0, Math.round(ms / 1000)); return Math.floor(s / 60) + "m " + (s % 60) + "s"; }
 function render(ev) {
   switch (ev.type) {
-    case "status": setStatus(ev.status); if (ev.phase || ev.message) add(el("div", "status-line", [ev.phase, ev.message].filter(Boolean).join(" — "))); break;
+    // "Waiting for you" is the confirmation card itself and the badge: a log line would stay behind, stale, once answered.
+    case "status": setStatus(ev.status); if (ev.status !== "waiting_for_user" && (ev.phase || ev.message)) add(el("div", "status-line", [ev.phase, ev.message].filter(Boolean).join(" — "))); break;
     case "token": if (!textEl) { textEl = el("div", "text"); log.appendChild(textEl); } textEl.textContent += ev.text; break;
     case "tool_call": {
       const d = el("details"); d.dataset.call = ev.call_id;

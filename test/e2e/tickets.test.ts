@@ -378,6 +378,8 @@ describe("E2E: ticket agents (Tickets view, Make Plan, Dev, PR, reload)", () => 
       await output.waitFor({ timeout: 60_000 });
       const below = (await output.boundingBox())!.y > (await runCard.boundingBox())!.y;
       assert.ok(below, "the command's output is below its confirmation card");
+      // Answered: no "waits for your confirmation" line stays behind in the log.
+      assert.equal(await frame.locator(".status-line", { hasText: "waits for your confirmation" }).count(), 0);
       const cmdEnd = await vs.waitForReport((e) => e.event === "ticket-run-end" && e.run === cmdRun.run, 240_000, mark);
       assert.equal(cmdEnd.status, "completed", JSON.stringify(cmdEnd));
       await page.mouse.move(5, 5);
