@@ -8,7 +8,7 @@
  * the client. Figures are printed and written into bench/RESULTS.md (own section only).
  */
 import { loadNote } from "./lib/load-note";
-import { startScriptedAIProcess } from "../test/fixtures/scripted-ai-process";
+import { startScriptedAIProcess, startServerProcess } from "../test/fixtures/scripted-ai-process";
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
@@ -69,24 +69,6 @@ async function readyTime(script: string): Promise<number> {
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
   return ms;
-}
-
-/** bench/lib/bare-pass-through.ts in its own process, in front of `upstream`. */
-async function startBarePassThrough(upstream: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/lib/bare-pass-through.ts"), upstream], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /BARE_READY (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`bare pass-through exited (${code}) before it was ready`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
 }
 
 /** The floor: spawning a bare node that prints one line, measured the same way. */
@@ -242,7 +224,7 @@ async function main(): Promise<void> {
 
   const fixture = await startScriptedAIProcess("The quick brown fox jumps over the lazy dog");
   const be = await startBackend({ env: { ...providerEnv(fixture.url), AICOCKPIT_LOG_LEVEL: "warn" } });
-  const bare = await startBarePassThrough(fixture.url);
+  const bare = await startServerProcess("bench/lib/bare-pass-through.ts", [fixture.url], "BARE_READY");
   const directAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const bareAgent = new Agent({ keepAlive: true, maxSockets: 1 });

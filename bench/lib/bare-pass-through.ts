@@ -4,7 +4,7 @@
  * undici connection (as the backend does) and writes the service's bytes back as they come. No
  * auth, limits, timeouts, validation or metrics: whatever the gateway costs beyond this is ours.
  * Run as its own process (like the backend): `node --import tsx bench/lib/bare-pass-through.ts <upstream>`;
- * prints `BARE_READY <port>`.
+ * prints `BARE_READY {"port": N}`.
  */
 import { createServer } from "node:http";
 import { Pool } from "undici";
@@ -37,5 +37,5 @@ const server = createServer((req, res) => {
 process.on("SIGTERM", () => process.exit(0));
 server.listen(0, "127.0.0.1", () => {
   const a = server.address();
-  process.stdout.write(`BARE_READY ${typeof a === "object" && a ? a.port : 0}\n`);
+  process.stdout.write(`BARE_READY ${JSON.stringify({ port: typeof a === "object" && a ? a.port : 0 })}\n`);
 });
