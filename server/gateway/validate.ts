@@ -318,7 +318,8 @@ export function validateArgv(argv: string[], opts: ValidateOptions): Verdict {
         out[f.valueAt] = f.prefix + anchoredName(target);
       }
       if (!named) {
-        out.push("--filter", anchoredName(target));
+        // Right after the subcommand: at the end it could follow `--` and be read as a positional.
+        out = [...argv.slice(0, offset), "--filter", anchoredName(target), ...argv.slice(offset)];
         notes.push(`docker ps is limited to the target container (\`--filter ${anchoredName(target)}\` added).`);
       }
       break;

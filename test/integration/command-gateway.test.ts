@@ -207,7 +207,7 @@ describe("AI Command Gateway against the real Docker Engine", () => {
     // `docker ps` is narrowed to exactly the target (OTHER shares the prefix and is not listed).
     const ps = await ask("docker ps --format '{{.Names}}'", { intent: "is it up?" });
     assert.equal(ps.overall_status, "SUCCESS", JSON.stringify(ps));
-    assert.deepEqual(ps.argv, ["docker", "ps", "--format", "{{.Names}}", "--filter", `name=^/${APP}$`]);
+    assert.deepEqual(ps.argv, ["docker", "ps", "--filter", `name=^/${APP}$`, "--format", "{{.Names}}"]);
     assert.equal(ps.stdout, `${APP}\n`);
     const psNamed = await ask(`docker ps --filter name=${P} --format '{{.Names}}'`);
     assert.equal(psNamed.overall_status, "VALIDATION_ERROR", "a filter wider than the target is refused");

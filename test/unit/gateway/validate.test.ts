@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { validateCommand, splitCommand, type Decision } from "../../../server/gateway/validate";
+import { validateArgv, validateCommand, splitCommand, type Decision } from "../../../server/gateway/validate";
 
 const T = "app";
 const aliases: Record<string, string> = { "market predictor": "app", mp: "app" };
@@ -56,8 +56,10 @@ const CASES: Case[] = [
   {
     cmd: "docker container ls -a",
     decision: "allowed",
-    argv: ["docker", "container", "ls", "-a", "--filter", "name=^/app$"],
+    argv: ["docker", "container", "ls", "--filter", "name=^/app$", "-a"],
   },
+  // The added filter goes right after the subcommand: after `--` it would be a positional (and refused on re-validation).
+  { cmd: "docker ps --", decision: "allowed", argv: ["docker", "ps", "--filter", "name=^/app$", "--"] },
   { cmd: "docker ps --filter name=db", decision: "refused", why: /container `db`, not the target/ },
   { cmd: "docker ps --filter name=app --filter name=db", decision: "refused", why: /`db`/ },
   { cmd: "docker ps app", decision: "refused", why: /takes no container names/ },
@@ -200,7 +202,13 @@ for (const c of CASES) {
         `no reason matches ${c.why}: ${got.reasons.join(" | ")}`,
       );
     if (c.argv) assert.deepEqual(got.argv, c.argv);
-    if (c.decision !== "refused") assert.ok(got.argv && got.argv[0] === "docker");
+    if (c.decision !== "refused") {
+      assert.ok(got.argv && got.argv[0] === "docker");
+      // A confirm token carries this argv and is validated again before it runs: same decision, same argv.
+      const again = validateArgv(got.argv, { container: T, resolveAlias: (n) => aliases[n.toLowerCase()] });
+      assert.equal(again.decision, got.decision, `again: ${again.reasons.join(" | ")}`);
+      assert.deepEqual(again.argv, got.argv);
+    }
   });
 }
 
