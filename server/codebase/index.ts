@@ -12,7 +12,7 @@ import { Bm25 } from "./bm25";
 import { chunkRanges } from "./chunks";
 import { graphOf, type GraphCache } from "./graph";
 import { runQuery } from "./query";
-import { decodeText, GITIGNORE, IndexRules, isIgnoreFile } from "./rules";
+import { decodeText, IndexRules, isIgnoreFile } from "./rules";
 import { extractTags, type Definition } from "./tags";
 import { identifiersOf, ownString, splitIdentifier, stem, termsOf } from "./terms";
 import {
@@ -163,7 +163,7 @@ export class Index implements CodebaseIndex {
 
   private verdict(path: string): "ok" | "ignored" | "secret" {
     if (GENERATED.test(path)) return "ignored";
-    return this.rules ? this.rules.verdict(path) : "ok";
+    return this.rules ? this.rules.fileVerdict(path) : "ok";
   }
 
   private async buildNow({ onProgress, signal }: BuildOptions): Promise<IndexStats> {
@@ -171,14 +171,20 @@ export class Index implements CodebaseIndex {
     const skipped = noSkips();
     onProgress?.({ phase: "listing", done: 0 });
     const entries: SourceEntry[] = [];
-    // Ignored trees are listed too (rules come from files found while listing): allow room for them.
-    for await (const e of this.source.list({ signal, maxFiles: this.maxFiles * 4, prunedDirs: this.pruned })) {
+    // Ignore files are read as they are listed, so a source that walks lazily (the local one) is
+    // told not to enter an excluded directory: a gitignored build/ or out/ tree costs nothing
+    // and cannot use up the listing cap. Ignored files that are listed (*.log…) still count
+    // against the cap, hence the room; the filter below applies the rules for every source.
+    const rules = new IndexRules(new Map(), "", this.extraIgnore, this.pruned);
+    const skipDir = (dir: string) => rules.dirVerdict(dir) === "ignored";
+    for await (const e of this.source.list({ signal, maxFiles: this.maxFiles * 4, prunedDirs: this.pruned, skipDir })) {
       const path = normalise(e.path);
       if (!path) continue;
       entries.push({ path, size: e.size, mtimeMs: e.mtimeMs });
+      if (isIgnoreFile(path)) await this.readIgnoreFile(rules, path, signal);
       if (entries.length % 1000 === 0) onProgress?.({ phase: "listing", done: entries.length });
     }
-    this.rules = await this.loadRules(entries, signal);
+    this.rules = rules;
     const kept: SourceEntry[] = [];
     for (const [i, e] of entries.entries()) {
       if (i % 1000 === 999) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -228,20 +234,18 @@ export class Index implements CodebaseIndex {
     return this.stats();
   }
 
-  private async loadRules(entries: readonly SourceEntry[], signal?: AbortSignal): Promise<IndexRules> {
-    const gitignores = new Map<string, string>();
-    let aicockpit = "";
-    const text = async (path: string) => {
-      const b = await this.source.read(path, IGNORE_FILE_BYTES, signal).catch(() => undefined);
-      return b ? Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, IGNORE_FILE_BYTES)).toString("utf8") : "";
-    };
-    for (const e of entries) {
-      const slash = e.path.lastIndexOf("/");
-      const name = e.path.slice(slash + 1);
-      if (name === GITIGNORE) gitignores.set(slash === -1 ? "" : e.path.slice(0, slash), await text(e.path));
-      else if (e.path === IGNORE_FILE) aicockpit = await text(e.path);
+  /** Adds a listed `.gitignore` (any depth) or the root `.aicockpitignore` to `rules`. */
+  private async readIgnoreFile(rules: IndexRules, path: string, signal?: AbortSignal): Promise<void> {
+    const b = await this.source.read(path, IGNORE_FILE_BYTES, signal).catch(() => undefined);
+    const text = b
+      ? Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, IGNORE_FILE_BYTES)).toString("utf8")
+      : "";
+    if (path === IGNORE_FILE) {
+      rules.setAicockpitIgnore(text);
+    } else {
+      const slash = path.lastIndexOf("/");
+      rules.addGitignore(slash === -1 ? "" : path.slice(0, slash), text);
     }
-    return new IndexRules(gitignores, aicockpit, this.extraIgnore, this.pruned);
   }
 
   private async indexFile(

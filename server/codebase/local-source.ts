@@ -1,6 +1,7 @@
 /**
  * `FileSource` over a folder on this machine. Walks with `opendir` (no full directory
- * listing held in memory), never descends into pruned directories, and never follows a
+ * listing held in memory), never descends into pruned directories or ones the index says
+ * to skip (`ListOptions.skipDir`, gitignored trees), and never follows a
  * symlink out of the root: a symlinked file is listed only when its real path is inside
  * the root, a symlinked directory is not entered at all (loops, and trees indexed twice).
  */
@@ -28,6 +29,8 @@ export function createLocalFileSource(root: string): FileSource {
     while (dirs.length > 0) {
       options.signal?.throwIfAborted();
       const dirRel = dirs.pop()!;
+      // Asked on the way in, not when pushed: the parent's files (its .gitignore) are consumed by now.
+      if (dirRel !== "" && options.skipDir?.(dirRel)) continue;
       let dir;
       try {
         dir = await opendir(join(base, dirRel));

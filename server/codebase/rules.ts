@@ -3,6 +3,10 @@
  * deeper file's rules, negations included, win over a higher one's for paths below it),
  * the root `.aicockpitignore`, extra patterns, secret file names (never read), pruned
  * directory names. Content checks (binary, private-key blocks) happen after reading.
+ *
+ * Built incrementally while the index lists (`addGitignore`, `setAicockpitIgnore`), so a
+ * source can be told not to enter an excluded directory (`dirVerdict`): as with git, nothing
+ * below an excluded directory is listed or can be re-included by a deeper `.gitignore`.
  */
 import ignore, { type Ignore } from "ignore";
 import { IGNORE_FILE } from "../../common/ignore";
@@ -20,35 +24,91 @@ export function isIgnoreFile(path: string): boolean {
 export class IndexRules {
   /** Directory ("" for the root) → its .gitignore rules, relative to that directory. */
   private readonly byDir = new Map<string, Ignore>();
-  private readonly root: Ignore;
+  private root!: Ignore;
+  /** Directory → excluded (itself or an ancestor); cleared whenever rules are added. */
+  private readonly dirCache = new Map<string, boolean>();
 
   constructor(
     gitignores: ReadonlyMap<string, string>,
     aicockpitignore: string,
-    extra: readonly string[],
+    private readonly extra: readonly string[],
     private readonly pruned: ReadonlySet<string>,
   ) {
-    for (const [dir, text] of gitignores) this.byDir.set(dir, ignore({ ignorecase: false }).add(text));
-    this.root = ignore({ ignorecase: false }).add([aicockpitignore, ...extra].join("\n"));
+    for (const [dir, text] of gitignores) this.addGitignore(dir, text);
+    this.setAicockpitIgnore(aicockpitignore);
   }
 
+  /** The rules of the `.gitignore` in `dir` ("" for the root), replacing any earlier ones. */
+  addGitignore(dir: string, text: string): void {
+    this.byDir.set(dir, ignore({ ignorecase: false }).add(text));
+    this.dirCache.clear();
+  }
+
+  /** The root `.aicockpitignore`'s text (the extra patterns always apply with it). */
+  setAicockpitIgnore(text: string): void {
+    this.root = ignore({ ignorecase: false }).add([text, ...this.extra].join("\n"));
+    this.dirCache.clear();
+  }
+
+  /** A file by the ignore files as they read (a deeper .gitignore may re-include it). */
   verdict(path: string): Verdict {
     if (isSecretPath(path)) return "secret";
     const parts = path.split("/");
     for (let i = 0; i < parts.length - 1; i++) if (this.pruned.has(parts[i]!)) return "ignored";
     if (this.root.ignores(path)) return "ignored";
+    return this.gitignored(parts, "") ? "ignored" : "ok";
+  }
+
+  /**
+   * `verdict` plus git's rule that a file below an excluded directory cannot be re-included:
+   * what the index applies, so a source that walks everything (a container, a host) yields the
+   * same files as one that skips excluded directories (`dirVerdict`).
+   */
+  fileVerdict(path: string): Verdict {
+    const v = this.verdict(path);
+    if (v !== "ok") return v;
+    const slash = path.lastIndexOf("/");
+    return slash !== -1 && this.dirExcluded(path.slice(0, slash)) ? "ignored" : "ok";
+  }
+
+  /**
+   * A directory (root-relative, no trailing slash): "ignored" when its name or an ancestor's is
+   * pruned, or the rules exclude it or an ancestor (checked as `dir/`, same precedence as
+   * `verdict`). Final once the .gitignore files of its ancestors have been added.
+   */
+  dirVerdict(dir: string): "ok" | "ignored" {
+    return this.dirExcluded(dir) ? "ignored" : "ok";
+  }
+
+  private dirExcluded(dir: string): boolean {
+    let excluded = this.dirCache.get(dir);
+    if (excluded === undefined) {
+      const slash = dir.lastIndexOf("/");
+      const name = dir.slice(slash + 1);
+      excluded =
+        (slash !== -1 && this.dirExcluded(dir.slice(0, slash))) ||
+        this.pruned.has(name) ||
+        this.root.ignores(`${dir}/`) ||
+        this.gitignored(dir.split("/"), "/");
+      this.dirCache.set(dir, excluded);
+    }
+    return excluded;
+  }
+
+  /** The .gitignore files of the directories above `parts` (a deeper file's decision wins). */
+  private gitignored(parts: readonly string[], suffix: "" | "/"): boolean {
     let ignored = false;
     let dir = "";
     for (let i = 0; i < parts.length; i++) {
       const ig = this.byDir.get(dir);
       if (ig) {
-        const r = ig.test(parts.slice(i).join("/"));
+        const r = ig.test(parts.slice(i).join("/") + suffix);
         if (r.ignored) ignored = true;
         else if (r.unignored) ignored = false;
       }
       dir = dir === "" ? parts[i]! : `${dir}/${parts[i]}`;
     }
-    return ignored ? "ignored" : "ok";
+    return ignored;
   }
 }
 
