@@ -74,6 +74,7 @@ export class Index implements CodebaseIndex {
   private rules: IndexRules | undefined;
   private skipped: Skipped = noSkips();
   private buildMs = 0;
+  private listingCut = false;
   private building: Promise<IndexStats> | undefined;
   /** Serialises mutations: builds, updates. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -149,6 +150,7 @@ export class Index implements CodebaseIndex {
       chunks: this.bm25.chunks,
       terms: this.bm25.terms,
       skipped: { ...this.skipped },
+      listingCut: this.listingCut,
       buildMs: this.buildMs,
       approxBytes:
         this.bm25.approxBytes() + definitions * 160 + refs * 6 + this.byPath.size * 300 + this.identNames.length * 60,
@@ -177,7 +179,8 @@ export class Index implements CodebaseIndex {
     // against the cap, hence the room; the filter below applies the rules for every source.
     const rules = new IndexRules(new Map(), "", this.extraIgnore, this.pruned);
     const skipDir = (dir: string) => rules.dirVerdict(dir) === "ignored";
-    for await (const e of this.source.list({ signal, maxFiles: this.maxFiles * 4, prunedDirs: this.pruned, skipDir })) {
+    const listCap = this.maxFiles * 4;
+    for await (const e of this.source.list({ signal, maxFiles: listCap, prunedDirs: this.pruned, skipDir })) {
       const path = normalise(e.path);
       if (!path) continue;
       entries.push({ path, size: e.size, mtimeMs: e.mtimeMs });
@@ -229,6 +232,7 @@ export class Index implements CodebaseIndex {
     onProgress?.({ phase: "ranking", done: 0 });
     await graphOf(this, signal);
     this.skipped = skipped;
+    this.listingCut = entries.length >= listCap;
     this.buildMs = performance.now() - started;
     onProgress?.({ phase: "done", done: total, total });
     return this.stats();

@@ -291,7 +291,7 @@ export class CodebaseService {
         e.status = "ready";
         e.filesIndexed = stats.files;
         e.filesTotal = stats.files;
-        e.truncated = stats.skipped.overflow > 0;
+        e.truncated = stats.skipped.overflow > 0 || stats.listingCut;
         e.updatedAt = Date.now();
         this.metrics.build(e.kind, "ok", seconds());
         log.info(`codebase: ${e.id} ready, ${stats.files} files in ${stats.buildMs} ms`);

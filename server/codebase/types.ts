@@ -113,6 +113,11 @@ export interface IndexStats {
     parseFailed: number;
     overflow: number;
   };
+  /**
+   * The last build's listing stopped at its cap (4 × maxFiles listed, ignored ones included):
+   * files past it were never seen, so the index may miss some without counting them in `overflow`.
+   */
+  listingCut: boolean;
   /** Duration of the last build, ms (0 before the first one). */
   buildMs: number;
   /** Rough size of the index's own structures, bytes. */

@@ -74,6 +74,7 @@ test("a gitignored tree bigger than the listing cap is never entered; every real
   const stats = await ix.build();
   assert.deepEqual([...ix.byPath.keys()].sort(), [".gitignore", ...real].sort());
   assert.equal(stats.skipped.overflow, 0);
+  assert.equal(stats.listingCut, false);
   assert.deepEqual(
     w.listed.filter((p) => p.includes("generated/")),
     [],
@@ -143,4 +144,14 @@ test("below an excluded directory nothing is re-included, whether or not the sou
   assert.deepEqual(await indexed({ source: eager.source }), want);
   assert.ok(eager.listed.includes("logs/important.ts"), "the eager source did list it: the index filtered it");
   assert.ok(!lazy.listed.some((p) => p.startsWith("logs/")));
+});
+
+test("ignored files that are listed still fill the listing cap: the build says it was cut", async () => {
+  // *.log files are ignored one by one, so they are listed (a directory rule would skip them unlisted).
+  const files: Record<string, string> = { ".gitignore": "*.log\n", "src/app.ts": code("appMain") };
+  for (let i = 0; i < 250; i++) files[`logs-${i % 5}/run${i}.log`] = "line\n";
+  const ix = createCodebaseIndex({ source: createLocalFileSource(repoOf(files)), maxFiles: 50 }) as Index;
+  const stats = await ix.build();
+  assert.equal(stats.listingCut, true, "4 × 50 listed: the rest was never seen");
+  assert.equal(stats.skipped.overflow, 0, "what was listed fit: overflow alone would hide the cut");
 });
