@@ -34,3 +34,10 @@ export function withCodebaseContext(question: string, context: string): string {
   }
   return `${q}\n\n${HEADER}\n${cut}`;
 }
+
+/** What the status bar says after retrieval: which files came along (the first few), or that none did. */
+export function codebaseSourcesLine(files: readonly string[]): string {
+  if (files.length === 0) return "@codebase: nothing related found, editing without it";
+  const shown = files.slice(0, 3).join(", ");
+  return `@codebase: ${shown}${files.length > 3 ? ` and ${files.length - 3} more` : ""}`;
+}

@@ -10,7 +10,12 @@ import { askInstruction } from "./instruction-input";
 import { EditSession, type EditDecorations, type EditStreamer } from "./session";
 import { findTarget, warmParser, wholeDocument } from "./target";
 import { applyStrategy, mergeInstruction } from "./apply-strategy";
-import { codebaseQuestion, EDIT_CODEBASE_TOKENS, withCodebaseContext } from "./codebase-instruction";
+import {
+  codebaseQuestion,
+  codebaseSourcesLine,
+  EDIT_CODEBASE_TOKENS,
+  withCodebaseContext,
+} from "./codebase-instruction";
 import type { CodebaseService } from "../codebase/feature";
 
 export const EDIT_COMMANDS = {
@@ -160,6 +165,8 @@ export function registerEditFeature(
       );
       e2eReport("edit-codebase", { files: r.files.join(",") });
       log(`edit: @codebase brought ${r.files.length} file(s): ${r.files.join(", ")}`);
+      // Chat lists its Sources under the answer; an edit has no such place, so say it where the eye is.
+      vscode.window.setStatusBarMessage(`$(search) ${codebaseSourcesLine(r.files)}`, 15_000);
       return withCodebaseContext(question, r.context);
     } catch (err) {
       void vscode.window.showErrorMessage(

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   codebaseQuestion,
+  codebaseSourcesLine,
   MAX_INSTRUCTION_CHARS,
   withCodebaseContext,
 } from "../../../../extension/edit/codebase-instruction";
@@ -27,4 +28,10 @@ test("the context follows the instruction and is cut at a line to fit the route'
   assert.ok(big.endsWith("\n…"));
   assert.match(big.split("\n").at(-2)!, /^line \d+ of code$/, "cut at a line end");
   assert.equal(withCodebaseContext("q", "   "), "q", "nothing retrieved: the instruction alone");
+});
+
+test("the status line names the first three files, counts the rest, and says when nothing came along", () => {
+  assert.equal(codebaseSourcesLine(["src/a.ts"]), "@codebase: src/a.ts");
+  assert.equal(codebaseSourcesLine(["a.ts", "b.ts", "c.ts", "d.ts", "e.ts"]), "@codebase: a.ts, b.ts, c.ts and 2 more");
+  assert.match(codebaseSourcesLine([]), /nothing related found/);
 });
