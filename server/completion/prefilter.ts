@@ -43,7 +43,16 @@ const BLOCK_OPENER = /(?:[{([:]|=>|->|\bdo|\bthen|\bbegin)\s*$/;
  * `for x in items│`, `while (…)`, `def total│`, `get total│`, `public int size()│`.
  */
 const BLOCK_STATEMENT =
-  /^\s*(?:@\w+\s+)?(?:(?:export|default|pub|public|private|protected|internal|static|async|override|final|abstract|virtual)\s+)*(?:for|foreach|while|if|elif|else|switch|match|try|with|unless|until|loop|def|class|function\*?|fn|func|get|set|interface|struct|enum|impl|trait|module)\b/;
+  /^\s*(?:@\w+\s+)?(?:(?:export|default|pub|public|private|protected|internal|static|async|override|final|abstract|virtual)\s+)*(?:for|foreach|while|if|elif|else|switch|match|try|with|unless|until|loop|def|class|function\*?|fn|fun|func|get|set|interface|struct|enum|impl|trait|module)\b/;
+/**
+ * A typed method or function header with nothing after its parameter list (`public int size()`,
+ * `static std::string name(const Item& i) const`, `Task<int> RunAsync(CancellationToken ct)`):
+ * a return type, a name, balanced parameters. Not `return f(x)`, `new Foo(x)`, `a = f(x)`.
+ */
+const TYPED_SIGNATURE =
+  /^\s*(?:\[[^\]]*\]\s*|@\w+(?:\([^)]*\))?\s+)*(?!(?:return|new|throw|await|yield|case|else|delete|typeof|sizeof|co_return|co_await|goto)\b)[A-Za-z_][\w<>[\],.?*&:]*(?:\s+[A-Za-z_][\w<>[\],.?*&:]*)*\s+[*&]*[A-Za-z_~][\w:~]*\s*\([^()]*\)\s*(?:const\s*|noexcept\s*|override\s*|throws\s+[\w.,\s]+)*$/;
+/** Languages whose definitions start with a type instead of a keyword (TYPED_SIGNATURE). */
+const TYPED_LANGUAGES = new Set(["java", "csharp", "c", "cpp", "objective-c", "objective-cpp", "dart", "groovy"]);
 /** A statement that is finished (`;`, `}` at the end): what follows is the next line(s). */
 const FINISHED_STATEMENT = /[;}]\s*$/;
 /** Languages where a line that balances its brackets is a finished statement (no `;`). */
@@ -110,6 +119,7 @@ export function describeCursor(
  */
 function multilineWorthTrying(linePrefix: string, languageId: string): boolean {
   if (BLOCK_STATEMENT.test(linePrefix)) return true;
+  if (TYPED_LANGUAGES.has(languageId) && linePrefix.length <= 400 && TYPED_SIGNATURE.test(linePrefix)) return true;
   if (FINISHED_STATEMENT.test(linePrefix)) return true;
   if (!NEWLINE_TERMINATED.has(languageId)) return false;
   // `total = price * qty` in Python: brackets balanced, not ending in an operator or a comma.

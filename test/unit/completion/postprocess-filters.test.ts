@@ -118,6 +118,28 @@ test("auto multi-line: after for, a getter name, a finished statement; not mid-e
   assert.ok(!multi("  // for each item"));
 });
 
+test("auto multi-line after a typed method header (Java, C#, C++, C), not after a call or a return", () => {
+  const multi = (linePrefix: string, languageId: string) =>
+    describeCursor(`x\n${linePrefix}`, "\n", languageId, "auto").multiline;
+  assert.ok(multi("  public int total()", "java"));
+  assert.ok(multi("    private static List<Item> load(String path, int n) throws IOException", "java"));
+  assert.ok(multi("    @Override public String toString()", "java"));
+  assert.ok(multi("  public async Task<int> RunAsync(CancellationToken ct)", "csharp"));
+  assert.ok(multi("    [HttpGet] public IActionResult Get(int id)", "csharp"));
+  assert.ok(multi("std::string Cart::name(const Item& item) const", "cpp"));
+  assert.ok(multi("static int *find(struct node *n, int key)", "c"));
+  assert.ok(multi("  fun total(items: List<Item>): Int", "kotlin"));
+  for (const [line, lang] of [
+    ["    return total(items)", "java"],
+    ["    Item item = new Item(name)", "java"],
+    ["    throw new IllegalStateException(msg)", "java"],
+    ["    await RunAsync(ct)", "csharp"],
+    ["    int n = count(xs)", "cpp"],
+    ["    printf(fmt, n)", "c"],
+  ] as const)
+    assert.ok(!multi(line, lang), `${lang}: ${line}`);
+});
+
 test("call arguments: a request is made in front of an existing argument, never inside a word", () => {
   const at = (prefix: string, suffix: string) =>
     prefilter({
