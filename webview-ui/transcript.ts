@@ -218,6 +218,7 @@ export class Transcript {
     this.list.querySelectorAll(".retry-offer").forEach((el) => el.remove());
     const last = this.list.lastElementChild;
     if (!on || !last?.matches(".msg.assistant:not(.streaming)")) return;
+    const stick = this.nearEnd();
     const title = "Retry this answer";
     last.append(
       h(
@@ -233,6 +234,7 @@ export class Transcript {
     last
       .querySelector(".status.error")
       ?.append(h("button", { class: "status-btn retry-offer", type: "button", "data-retry": "", title }, "Retry"));
+    if (stick) this.scrollToEnd();
   }
 
   /** Retry started: the last answer goes, and its question is shown as sent again (chips resolved now). */
@@ -286,9 +288,11 @@ export class Transcript {
       return;
     }
     if (live.frame !== 0) cancelAnimationFrame(live.frame);
+    // Measured before the status line grows the answer: an error below the fold goes unseen.
+    const stick = this.nearEnd();
     this.fillAssistant(live.el, live.body, m.content);
     if (m.sources) this.showSources(live.el, m.sources);
     this.finishStatus(live.el, m);
-    if (this.nearEnd()) this.scrollToEnd();
+    if (stick) this.scrollToEnd();
   }
 }

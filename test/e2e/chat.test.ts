@@ -277,6 +277,12 @@ describe("E2E: chat panel", () => {
       const failedAnswer = frame.locator(".msg.assistant").last();
       const retryLink = failedAnswer.locator(".status.error button", { hasText: "Retry" });
       await retryLink.waitFor({ timeout: 10_000 });
+      const linkBox = (await retryLink.boundingBox())!;
+      const transcriptBox = (await frame.locator(".transcript").boundingBox())!;
+      assert.ok(
+        linkBox.y + linkBox.height <= transcriptBox.y + transcriptBox.height + 1,
+        "the error line with Retry is scrolled into view",
+      );
       assert.equal(
         await failedAnswer.locator('.msg-actions button[aria-label="Retry this answer"] .codicon-refresh').count(),
         1,
