@@ -35,9 +35,13 @@ export function withCodebaseContext(question: string, context: string): string {
   return `${q}\n\n${HEADER}\n${cut}`;
 }
 
-/** What the status bar says after retrieval: which files came along (the first few), or that none did. */
+/**
+ * What the status bar says after retrieval: the files that came along by name (the first few; the
+ * retrieval lists one entry per snippet, so a file appears once), or that none did.
+ */
 export function codebaseSourcesLine(files: readonly string[]): string {
-  if (files.length === 0) return "@codebase: nothing related found, editing without it";
-  const shown = files.slice(0, 3).join(", ");
-  return `@codebase: ${shown}${files.length > 3 ? ` and ${files.length - 3} more` : ""}`;
+  const names = [...new Set(files)].map((f) => f.slice(f.lastIndexOf("/") + 1));
+  if (names.length === 0) return "@codebase: nothing related found, editing without it";
+  const shown = names.slice(0, 3).join(", ");
+  return `@codebase: ${shown}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`;
 }

@@ -234,7 +234,8 @@ describe("E2E: @codebase", () => {
       const viaEdit = await vs.waitForReport((e) => e.event === "edit-codebase", 60_000, mark);
       assert.match(String(viaEdit.files), /src\/billing\/backoff\.ts/);
       // The user sees which files came along (chat has Sources; Ctrl+K says it in the status bar).
-      await vs.waitForStatusBar(/^@codebase: .*src\/billing\/backoff\.ts/, 10_000);
+      const said = await vs.waitForStatusBar(/^@codebase: .*\bbackoff\.ts\b/, 10_000);
+      assert.equal(said.match(/backoff\.ts/g)?.length, 1, `each file once: ${said}`);
       await vs.waitForReport((e) => e.event === "edit-review" || e.event === "edit-finished", 60_000, mark);
       const editPrompt = (ai.completionRequests().at(-1)!.body as Sent).messages.map((m) => m.content).join("\n");
       assert.ok(editPrompt.includes("retryDeclinedCharge"), "the retrieved helper reached the edit prompt");

@@ -30,8 +30,11 @@ test("the context follows the instruction and is cut at a line to fit the route'
   assert.equal(withCodebaseContext("q", "   "), "q", "nothing retrieved: the instruction alone");
 });
 
-test("the status line names the first three files, counts the rest, and says when nothing came along", () => {
-  assert.equal(codebaseSourcesLine(["src/a.ts"]), "@codebase: src/a.ts");
+test("the status line names each file once, the first three, counts the rest, and says when nothing came along", () => {
+  assert.equal(
+    codebaseSourcesLine(["src/billing/gateway.ts", "src/billing/gateway.ts", "src/billing/backoff.ts"]),
+    "@codebase: gateway.ts, backoff.ts",
+  );
   assert.equal(codebaseSourcesLine(["a.ts", "b.ts", "c.ts", "d.ts", "e.ts"]), "@codebase: a.ts, b.ts, c.ts and 2 more");
   assert.match(codebaseSourcesLine([]), /nothing related found/);
 });
