@@ -171,6 +171,8 @@ export function createShellFileSource(opts: ShellSourceOptions): FileSource {
     const addDir = (dir: string) => {
       for (let d = dir; d !== "" && !dirs.has(d); d = parentOf(d)) dirs.add(d);
     };
+    // A name with a newline splits into lines that parse as other paths (or not at all): such a
+    // directory is never asked about nor pruned by its own name; the index filters below it anyway.
     for (const line of tree.lines) {
       if (line.startsWith("d ./")) {
         const dir = line.slice(4);
