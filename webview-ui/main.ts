@@ -38,6 +38,7 @@ const transcript = new Transcript(
       },
       (err: unknown) => showToast(err instanceof Error ? err.message : String(err), true),
     ),
+  () => retry(),
 );
 
 const composer = new Composer({
@@ -77,6 +78,7 @@ function showSession(s: ChatSessionData): void {
     if (m.role === "user") transcript.addUser(m);
     else transcript.addAssistant(m);
   }
+  transcript.offerRetry(!running);
   transcript.scrollToEnd();
 }
 
@@ -105,14 +107,24 @@ async function newChat(): Promise<void> {
   composer.focus();
 }
 
-function send(text: string, mentions: Mention[]): void {
-  if (!session || running) return;
+/**
+ * Shows an answer streaming in: a new question's, or (`retry`) the last question's again, which
+ * replaces the last turn once the extension has accepted it. `refused` runs when the extension
+ * turned the request down before it started.
+ */
+function follow(
+  start: (onEvent: (e: ChatStreamEvent) => void) => StreamHandle,
+  retry: boolean,
+  refused: () => void,
+): void {
   composer.setStreaming(true);
+  transcript.offerRetry(false);
   let started = false;
   const onEvent = (e: ChatStreamEvent) => {
     switch (e.type) {
       case "user":
-        transcript.addUser(e.message);
+        if (retry) transcript.replaceLastTurn(e.message);
+        else transcript.addUser(e.message);
         transcript.startAssistant();
         started = true;
         break;
@@ -134,18 +146,41 @@ function send(text: string, mentions: Mention[]): void {
         break;
     }
   };
-  running = rpc.stream("chat/send", { sessionId: session.id, text, mentions, ...(model ? { model } : {}) }, onEvent);
+  running = start(onEvent);
   running.done
     .catch((err: unknown) => {
-      // Refused before it started (e.g. malformed): give the text back.
-      if (!started) composer.setDraft(text);
+      if (!started) refused();
       showToast(err instanceof Error ? err.message : String(err), true);
     })
     .finally(() => {
       running = undefined;
       composer.setStreaming(false);
+      transcript.offerRetry(true);
       if (history.visible) void refreshHistory();
     });
+}
+
+function send(text: string, mentions: Mention[]): void {
+  if (!session || running) return;
+  const params = { sessionId: session.id, text, mentions, ...(model ? { model } : {}) };
+  // Refused before it started (e.g. malformed): give the text back.
+  follow(
+    (onEvent) => rpc.stream("chat/send", params, onEvent),
+    false,
+    () => composer.setDraft(text),
+  );
+}
+
+/** The last answer again (the extension re-sends its question, with the model it was sent with). */
+function retry(): void {
+  if (!session) return;
+  if (running) return showToast("Wait for the answer to finish, or stop it first.", true);
+  const params = { sessionId: session.id };
+  follow(
+    (onEvent) => rpc.stream("chat/retry", params, onEvent),
+    true,
+    () => undefined,
+  );
 }
 
 async function codeAction(action: CodeAction, block: CodeBlock, button: HTMLButtonElement): Promise<void> {

@@ -82,6 +82,10 @@ export interface StoredMessage {
   sources?: ChatSource[];
   status?: "done" | "stopped" | "error";
   error?: string;
+  /**
+   * Assistant messages: the model that answered, as the service named it. User messages: the
+   * model the question was sent with, so Retry asks the same one.
+   */
   model?: string;
 }
 
@@ -149,8 +153,17 @@ export interface SendParams {
   model?: string;
 }
 
+/** Answer the session's last question again: its answer (if any) is replaced, not kept. */
+export interface RetryParams {
+  sessionId: string;
+}
+
 export type ChatStreamEvent =
-  /** The user message as stored (with resolved chips), sent before the answer starts. */
+  /**
+   * The user message as stored (with resolved chips), sent before the answer starts. For
+   * chat/retry it is the question asked again (chips re-resolved now): it replaces the last
+   * turn on screen, and the old answer is gone from the session by then.
+   */
   | { type: "user"; message: StoredMessage }
   | { type: "notice"; notice: TruncationNotice }
   /** The files retrieved for @codebase, before the answer streams. */
@@ -161,6 +174,7 @@ export type ChatStreamEvent =
 
 export interface Streams {
   "chat/send": [SendParams, ChatStreamEvent];
+  "chat/retry": [RetryParams, ChatStreamEvent];
 }
 
 export interface Notifications {
@@ -214,7 +228,7 @@ const REQUEST_NAMES: ReadonlySet<string> = new Set<RequestName>([
   "link/open",
   "source/open",
 ]);
-const STREAM_NAMES: ReadonlySet<string> = new Set<StreamName>(["chat/send"]);
+const STREAM_NAMES: ReadonlySet<string> = new Set<StreamName>(["chat/send", "chat/retry"]);
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;

@@ -2,7 +2,7 @@
  * The conversation: user messages with their chips, assistant answers rendered as markdown
  * (re-rendered at most once per frame while streaming), truncation notices, the Sources an
  * @codebase answer was given (each opens the file at its lines), and the code-block buttons
- * (Copy, Insert, Apply, Run) wired by event delegation.
+ * (Copy, Insert, Apply, Run) and Retry under the last answer, wired by event delegation.
  */
 import { chipElement } from "./composer";
 import { h, icon } from "./dom";
@@ -41,6 +41,7 @@ export class Transcript {
     private readonly onAction: (action: CodeAction, block: CodeBlock, button: HTMLButtonElement) => void,
     private readonly onLink: (href: string) => void,
     private readonly onSource: (source: ChatSource) => void,
+    private readonly onRetry: () => void,
   ) {
     this.empty = h(
       "div",
@@ -68,6 +69,10 @@ export class Transcript {
     if (link) {
       e.preventDefault();
       this.onLink(link.dataset.href!);
+      return;
+    }
+    if (target.closest("button[data-retry]")) {
+      this.onRetry();
       return;
     }
     const src = target.closest<HTMLElement>("button[data-source]");
@@ -193,8 +198,55 @@ export class Transcript {
     if (m.status === "stopped")
       el.append(h("div", { class: "status stopped" }, icon("circle-slash"), "Stopped — the answer above is partial"));
     if (m.status === "error")
-      el.append(h("div", { class: "status error", role: "alert" }, icon("error"), m.error ?? "The answer failed."));
+      el.append(
+        h(
+          "div",
+          { class: "status error", role: "alert" },
+          icon("error"),
+          h("span", { class: "status-text" }, m.error ?? "The answer failed."),
+        ),
+      );
     if (m.content === "" && m.status === "done") el.append(h("div", { class: "status" }, "(empty answer)"));
+  }
+
+  /**
+   * Retry under the last answer when `on` (nothing streams) and that answer is finished; gone
+   * everywhere else, since only the last answer can be asked again. A failed answer also gets
+   * it as text in its error line, where the eye already is.
+   */
+  offerRetry(on: boolean): void {
+    this.list.querySelectorAll(".retry-offer").forEach((el) => el.remove());
+    const last = this.list.lastElementChild;
+    if (!on || !last?.matches(".msg.assistant:not(.streaming)")) return;
+    const stick = this.nearEnd();
+    const title = "Retry this answer";
+    last.append(
+      h(
+        "div",
+        { class: "msg-actions retry-offer" },
+        h(
+          "button",
+          { class: "msg-btn", type: "button", "data-retry": "", title, "aria-label": title },
+          icon("refresh"),
+        ),
+      ),
+    );
+    last
+      .querySelector(".status.error")
+      ?.append(h("button", { class: "status-btn retry-offer", type: "button", "data-retry": "", title }, "Retry"));
+    if (stick) this.scrollToEnd();
+  }
+
+  /** Retry started: the last answer goes, and its question is shown as sent again (chips resolved now). */
+  replaceLastTurn(question: StoredMessage): void {
+    this.live = undefined;
+    let last = this.list.lastElementChild;
+    while (last?.matches(".msg.assistant")) {
+      last.remove();
+      last = this.list.lastElementChild;
+    }
+    if (last?.matches(".msg.user")) last.remove();
+    this.addUser(question);
   }
 
   startAssistant(): void {
@@ -236,9 +288,11 @@ export class Transcript {
       return;
     }
     if (live.frame !== 0) cancelAnimationFrame(live.frame);
+    // Measured before the status line grows the answer: an error below the fold goes unseen.
+    const stick = this.nearEnd();
     this.fillAssistant(live.el, live.body, m.content);
     if (m.sources) this.showSources(live.el, m.sources);
     this.finishStatus(live.el, m);
-    if (this.nearEnd()) this.scrollToEnd();
+    if (stick) this.scrollToEnd();
   }
 }

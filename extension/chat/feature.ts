@@ -1,31 +1,20 @@
 /**
  * The chat panel: a webview view in AiCockpit's activity-bar container, the protocol
  * handlers behind it (sessions, mentions, models, code-block actions, streaming answers
- * from POST /api/chat with Stop, @codebase with its Sources), and "Ask AiCockpit about this".
+ * with Stop and Retry (answers.ts), @codebase with its Sources), and "Ask AiCockpit about this".
  */
 import * as vscode from "vscode";
-import { BackendError, type BackendClient } from "../backend/client";
+import type { BackendClient } from "../backend/client";
 import { e2eReport } from "../e2e-report";
-import type { TruncationNotice } from "../../server/api/chat";
-import { parseMentions, uniqueMentions, type Mention } from "../../common/mentions";
-import {
-  groupSources,
-  isChatSource,
-  isMention,
-  type ChatSource,
-  type ChatStreamEvent,
-  type MentionCandidate,
-  type SendParams,
-  type StoredMessage,
-  type ToWebview,
-} from "../../webview-ui/protocol";
+import { isChatSource, isMention, type MentionCandidate, type ToWebview } from "../../webview-ui/protocol";
+import { ChatAnswers, MAX_MENTIONS } from "./answers";
 import { CodeActions } from "./code-actions";
 import { fuzzyFilter } from "./fuzzy";
 import { chatHtml } from "./html";
 import { ChatModels } from "./models";
 import { resolveMentions } from "./resolve";
 import { RpcHost, type RequestHandlers, type StreamHandlers } from "./rpc-host";
-import { SessionStore, summary } from "./session-store";
+import { SessionStore } from "./session-store";
 import { TerminalOutput } from "./terminal-output";
 import { VsCodeMentionHost } from "./vscode-host";
 import { WorkspaceFiles } from "./workspace-files";
@@ -39,9 +28,6 @@ export const CHAT_COMMANDS = {
   history: "aicockpit.chat.history",
   askAboutSelection: "aicockpit.chat.askAboutSelection",
 } as const;
-
-const MAX_MENTIONS = 50;
-const MAX_TEXT = 200_000;
 
 const KEYWORDS: MentionCandidate[] = [
   {
@@ -64,22 +50,6 @@ const KEYWORDS: MentionCandidate[] = [
     icon: "terminal",
   },
 ];
-
-function errorText(err: unknown): string {
-  if (err instanceof BackendError) return err.hint ? `${err.message} ${err.hint}` : err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function checkSend(p: SendParams): { text: string; mentions: Mention[] } {
-  if (typeof p.sessionId !== "string" || typeof p.text !== "string") throw new Error("Malformed chat message.");
-  if (p.text.trim() === "") throw new Error("Type a message first.");
-  if (p.text.length > MAX_TEXT) throw new Error("The message is too long.");
-  const given = Array.isArray(p.mentions) ? p.mentions.filter(isMention).slice(0, MAX_MENTIONS) : [];
-  return {
-    text: p.text,
-    mentions: uniqueMentions([...given, ...parseMentions(p.text).map((m) => m.mention)]).slice(0, MAX_MENTIONS),
-  };
-}
 
 export function registerChatFeature(
   context: vscode.ExtensionContext,
@@ -187,99 +157,18 @@ export function registerChatFeature(
     },
   };
 
+  const answers = new ChatAnswers({
+    store,
+    host,
+    client,
+    codebase,
+    model: () => models.chosen(),
+    log,
+    changed: () => rpc?.notify("sessions/changed", { sessions: store.list() }),
+  });
   const streams: StreamHandlers = {
-    "chat/send": async (params, emit: (e: ChatStreamEvent) => void, signal) => {
-      const { text, mentions } = checkSend(params);
-      const session = store.find(params.sessionId) ?? (await store.current());
-      const history = session.messages
-        .filter((m) => m.content.trim() !== "")
-        .map((m) => ({ role: m.role, content: m.content }));
-      const resolved = await resolveMentions(mentions, host);
-      const user: StoredMessage = {
-        role: "user",
-        content: text,
-        ...(resolved.chips.length > 0 ? { chips: resolved.chips } : {}),
-      };
-      session.messages.push(user);
-      // Saved before the answer: a reload mid-answer still finds the question.
-      await store.save(session);
-      await store.setCurrent(session.id);
-      emit({ type: "user", message: user });
-      e2eReport("chat-sent", { session: session.id, mentions: mentions.length, context: resolved.context.length });
-
-      const model = typeof params.model === "string" && params.model !== "" ? params.model : models.chosen();
-      const notices: TruncationNotice[] = [];
-      let sources: ChatSource[] | undefined;
-      let answer = "";
-      let status: StoredMessage["status"] = "done";
-      let error: string | undefined;
-      let answeredBy: string | undefined = model;
-      try {
-        const request = (fresh: boolean) =>
-          client.events("POST /api/chat", {
-            body: {
-              messages: [...history, { role: "user", content: text }],
-              context: resolved.context,
-              ...(resolved.codebase ? { codebase: codebase.chatField(resolved.codebase, fresh) } : {}),
-              ...(model ? { model } : {}),
-            },
-            signal,
-          });
-        let events = request(false);
-        // The index id we hold was evicted (idle) or the backend restarted: retrieval fails before
-        // any event, so ask once more by folder, which ensures the index again.
-        const first = resolved.codebase
-          ? await events.next().catch(async (err: unknown) => {
-              if (!(err instanceof BackendError && err.code === "CODEBASE_NOT_FOUND")) throw err;
-              events = request(true);
-              return events.next();
-            })
-          : undefined;
-        const all = async function* () {
-          if (first && !first.done) yield first.value;
-          yield* events;
-        };
-        for await (const ev of all()) {
-          if (ev.type === "delta") {
-            answer += ev.text;
-            emit({ type: "delta", text: ev.text });
-          } else if (ev.type === "sources") {
-            sources = groupSources(ev.files);
-            emit({ type: "sources", sources, partial: ev.partial });
-            e2eReport("chat-sources", { files: sources.map((f) => f.path).join(","), partial: ev.partial });
-          } else if (ev.type === "truncated") {
-            notices.push(ev.notice);
-            emit({ type: "notice", notice: ev.notice });
-          } else if (ev.type === "error") {
-            status = "error";
-            error = ev.error.hint ? `${ev.error.message} ${ev.error.hint}` : ev.error.message;
-          } else if (ev.type === "done") {
-            answeredBy = ev.model ?? answeredBy;
-          }
-        }
-      } catch (err) {
-        if (!signal.aborted) {
-          status = "error";
-          error = errorText(err);
-          log(`chat failed: ${error}`);
-        }
-      }
-      if (signal.aborted) status = "stopped";
-      const message: StoredMessage = {
-        role: "assistant",
-        content: answer,
-        status,
-        ...(notices.length > 0 ? { notices } : {}),
-        ...(sources && sources.length > 0 ? { sources } : {}),
-        ...(error !== undefined ? { error } : {}),
-        ...(answeredBy ? { model: answeredBy } : {}),
-      };
-      session.messages.push(message);
-      await store.save(session);
-      emit({ type: "final", message, session: summary(session) });
-      e2eReport("chat-finished", { session: session.id, status, chars: answer.length });
-      rpc?.notify("sessions/changed", { sessions: store.list() });
-    },
+    "chat/send": (params, emit, signal) => answers.send(params, emit, signal),
+    "chat/retry": (params, emit, signal) => answers.retry(params, emit, signal),
   };
 
   const provider: vscode.WebviewViewProvider = {

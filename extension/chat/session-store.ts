@@ -24,6 +24,19 @@ export function titleFor(messages: readonly StoredMessage[]): string {
   return first.length > 60 ? `${first.slice(0, 57)}…` : first;
 }
 
+/**
+ * Retry's edit of a session: drops the answer after the last question, keeps everything else,
+ * and returns that question to be asked again. A session that ends in a question (the window
+ * closed mid-answer) gives it as is. Throws, with words for the user, when there is no question.
+ */
+export function dropLastAnswer(messages: StoredMessage[]): StoredMessage {
+  const last = messages.at(-1);
+  const question = last?.role === "assistant" ? messages.at(-2) : last;
+  if (question?.role !== "user") throw new Error("There is no question in this chat to answer again.");
+  if (last !== question) messages.pop();
+  return question;
+}
+
 export function summary(s: ChatSessionData): SessionSummary {
   return { id: s.id, title: s.title, updatedAt: s.updatedAt, messageCount: s.messages.length };
 }

@@ -13,7 +13,7 @@ import type { Node, Parser as ParserT, Tree } from "web-tree-sitter";
 import { Parser } from "web-tree-sitter";
 import { languageFor, type Grammar } from "../syntax/languages";
 import { loadLanguage } from "../syntax/runtime";
-import { SCOPE_KINDS, WRAPPERS, type ScopeKind } from "../syntax/scope-kinds";
+import { MEMBER_OF, SCOPE_KINDS, WRAPPERS, type ScopeKind } from "../syntax/scope-kinds";
 import { ownString } from "./terms";
 
 export type DefKind = ScopeKind | "const";
@@ -41,16 +41,8 @@ const MAX_SIGNATURE = 160;
 const MAX_DEFS = 2_000;
 /** Grammars whose "definitions" are data keys: lexical retrieval only. */
 const NO_DEFS: ReadonlySet<Grammar> = new Set(["json", "yaml"]);
-const CONTAINERS: ReadonlySet<DefKind> = new Set([
-  "class",
-  "interface",
-  "trait",
-  "struct",
-  "record",
-  "impl",
-  "module",
-  "enum",
-]);
+/** Kinds whose members are definitions too: the ones a method belongs to, plus modules. */
+const CONTAINERS: ReadonlySet<DefKind> = new Set<DefKind>([...MEMBER_OF, "module"]);
 const VAR_DECLS = new Set([
   "lexical_declaration",
   "variable_declaration",

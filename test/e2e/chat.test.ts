@@ -7,18 +7,23 @@
  *     the Ctrl+K review on the file the block names; Run goes through the terminal
  *     confirmation (cancelled: nothing runs).
  *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped;
- *     @terminal brings shell-integration output into the prompt.
+ *     @terminal brings shell-integration output into the prompt; an answer that fails
+ *     mid-stream is retried from its error line: the question goes again (its @file read anew,
+ *     same model) and the new answer takes the failed one's place.
  *  4. Dark theme screenshots; "Ask AiCockpit about This" attaches the selection; reload the
- *     window: the session is in the history list; high contrast; delete it from the history.
+ *     window: the session is in the history list, the retried turn with its new answer only;
+ *     high contrast; delete it from the history.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FrameLocator } from "playwright-core";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
 import { e2eSkipReason, startVSCode, type VSCodeSession, sleep, waitForFile } from "./harness";
 
 const MODEL = "scripted-chat-7b";
+type ChatBody = { model: string; messages: { role: string; content: string }[] };
 const FACT = "the launch code is PURPLE-OTTER-42";
 const APP = [
   "export function total(items) {",
@@ -257,6 +262,60 @@ describe("E2E: chat panel", () => {
         .waitFor({ timeout: 10_000 });
       await vs.screenshot("light-terminal-mention");
 
+      // ---- Retry: the connection drops mid-answer; Retry in the error line asks again in place
+      const retryFile = join(vs.workspaceDir, "docs", "retry.txt");
+      await writeFile(retryFile, "FACT: the first draft says BLUE-FINCH-1\n");
+      const answersBefore = await frame.locator(".msg.assistant").count();
+      ai.enqueue({ text: "Reading the file now and", dropAfterChunks: 2, chunkDelayMs: 30 });
+      mark = vs.readReport().length;
+      await input.click();
+      await page.keyboard.type("Quote the fact in @docs/retry.txt ");
+      await frame.locator(".composer .chip", { hasText: "docs/retry.txt" }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press("Enter");
+      const failed = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+      assert.equal(failed.status, "error");
+      const failedAnswer = frame.locator(".msg.assistant").last();
+      const retryLink = failedAnswer.locator(".status.error button", { hasText: "Retry" });
+      await retryLink.waitFor({ timeout: 10_000 });
+      const linkBox = (await retryLink.boundingBox())!;
+      const transcriptBox = (await frame.locator(".transcript").boundingBox())!;
+      assert.ok(
+        linkBox.y + linkBox.height <= transcriptBox.y + transcriptBox.height + 1,
+        "the error line with Retry is scrolled into view",
+      );
+      assert.equal(
+        await failedAnswer.locator('.msg-actions button[aria-label="Retry this answer"] .codicon-refresh').count(),
+        1,
+        "the icon button under the failed answer",
+      );
+      assert.equal(await frame.locator("[data-retry]").count(), 2, "Retry is offered on the last answer only");
+      const failedBody = ai.completionRequests().at(-1)!.body as ChatBody;
+      await vs.screenshot("chat-retry");
+      // The file changes before the retry: the question is sent again with what it says now.
+      await writeFile(retryFile, "FACT: the second draft says RED-KITE-2\n");
+      mark = vs.readReport().length;
+      await retryLink.click();
+      const resent = await vs.waitForReport((e) => e.event === "chat-sent", 15_000, mark);
+      assert.equal(resent.retry, true);
+      const retried = await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark);
+      assert.equal(retried.status, "done");
+      await frame
+        .locator(".msg.assistant")
+        .last()
+        .locator(".md", { hasText: "RED-KITE-2" })
+        .waitFor({ timeout: 10_000 });
+      assert.equal(await frame.locator(".msg.assistant").count(), answersBefore + 1, "replaced, not appended");
+      assert.equal(await frame.locator(".msg.user", { hasText: "Quote the fact in" }).count(), 1);
+      assert.equal(await frame.locator(".status.error").count(), 0, "the failed answer is gone");
+      assert.equal(await frame.locator("[data-retry]").count(), 1, "the new answer offers Retry itself");
+      const retryBody = ai.completionRequests().at(-1)!.body as ChatBody;
+      assert.equal(retryBody.model, failedBody.model, "the same model");
+      assert.deepEqual(retryBody.messages.slice(0, -1), failedBody.messages.slice(0, -1), "the same history");
+      assert.match(retryBody.messages.at(-1)!.content, /Quote the fact in @docs\/retry.txt/);
+      assert.match(retryBody.messages.at(-1)!.content, /RED-KITE-2/, "the mention was read again");
+      assert.doesNotMatch(retryBody.messages.at(-1)!.content, /BLUE-FINCH-1/);
+      await vs.screenshot("chat-retry-done");
+
       // ---- 4. dark theme, then reload: the session is in history
       // Themes switched the way a user does: Preferences: Color Theme.
       await vs.runCommand("Preferences: Color Theme");
@@ -297,7 +356,11 @@ describe("E2E: chat panel", () => {
       await vs.runCommand("AiCockpit: Chat History");
       const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
       await item.waitFor({ timeout: 10_000 });
-      assert.match(await item.locator(".history-meta").innerText(), /8 messages/);
+      // 5 questions and 5 answers: the retried answer replaced the failed one.
+      assert.match(await item.locator(".history-meta").innerText(), /10 messages/);
+      await after.locator(".msg.assistant").last().locator(".md", { hasText: "RED-KITE-2" }).waitFor();
+      assert.equal(await after.locator(".msg.user", { hasText: "Quote the fact in" }).count(), 1);
+      assert.equal(await after.locator(".status.error").count(), 0, "the failed answer is not in the history");
       await vs.screenshot("dark-history-after-reload");
 
       // High contrast: the panel draws with the theme's contrast borders.

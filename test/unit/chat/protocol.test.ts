@@ -73,7 +73,11 @@ function pair(requests: RequestHandlers, streams: StreamHandlers, onReady = () =
   return { client, host, toHost, toClient };
 }
 
-const noStreams: StreamHandlers = { "chat/send": async () => undefined };
+/** Stream handlers that send nothing, but for the ones a test gives. */
+function streamHandlers(over: Partial<StreamHandlers> = {}): StreamHandlers {
+  return { "chat/send": async () => undefined, "chat/retry": async () => undefined, ...over };
+}
+const noStreams = streamHandlers();
 
 test("requests resolve with the handler's result, typed by method", async () => {
   const { client } = pair(handlers(), noStreams);
@@ -111,13 +115,13 @@ test("concurrent requests are paired by id, whatever order they finish in", asyn
 });
 
 test("streams deliver events in order, then end", async () => {
-  const streams: StreamHandlers = {
+  const streams = streamHandlers({
     "chat/send": async (p, emit) => {
       emit({ type: "user", message: { role: "user", content: p.text } });
       emit({ type: "delta", text: "Hel" });
       emit({ type: "delta", text: "lo" });
     },
-  };
+  });
   const { client } = pair(handlers(), streams);
   const got: ChatStreamEvent[] = [];
   const h = client.stream("chat/send", { sessionId: "s1", text: "hi", mentions: [] }, (e) => got.push(e));
@@ -130,7 +134,7 @@ test("streams deliver events in order, then end", async () => {
 
 test("cancel aborts the handler's signal; the stream still ends normally with what it sent", async () => {
   let aborted = false;
-  const streams: StreamHandlers = {
+  const streams = streamHandlers({
     "chat/send": async (_p, emit, signal) => {
       emit({ type: "delta", text: "partial" });
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -141,7 +145,7 @@ test("cancel aborts the handler's signal; the stream still ends normally with wh
         session: { id: "s1", title: "t", updatedAt: 1, messageCount: 2 },
       });
     },
-  };
+  });
   const { client, toHost } = pair(handlers(), streams);
   const got: ChatStreamEvent[] = [];
   const h = client.stream("chat/send", { sessionId: "s1", text: "go", mentions: [] }, (e) => got.push(e));
@@ -156,11 +160,11 @@ test("cancel aborts the handler's signal; the stream still ends normally with wh
 });
 
 test("a failing stream rejects `done` with the error", async () => {
-  const streams: StreamHandlers = {
+  const streams = streamHandlers({
     "chat/send": async () => {
       throw new Error("Type a message first.");
     },
-  };
+  });
   const { client } = pair(handlers(), streams);
   const h = client.stream("chat/send", { sessionId: "s1", text: " ", mentions: [] }, () => undefined);
   await assert.rejects(h.done, /Type a message first/);
@@ -179,10 +183,13 @@ test("notifications reach their handler; ready reaches the host", async () => {
 
 test("dispose aborts running streams", async () => {
   let aborted = false;
-  const { client, host } = pair(handlers(), {
-    "chat/send": (_p, _emit, signal) =>
-      new Promise<void>((r) => signal.addEventListener("abort", () => ((aborted = true), r()), { once: true })),
-  });
+  const { client, host } = pair(
+    handlers(),
+    streamHandlers({
+      "chat/send": (_p, _emit, signal) =>
+        new Promise<void>((r) => signal.addEventListener("abort", () => ((aborted = true), r()), { once: true })),
+    }),
+  );
   const h = client.stream("chat/send", { sessionId: "s1", text: "x", mentions: [] }, () => undefined);
   await tick();
   host.dispose();
@@ -213,6 +220,7 @@ test("envelope guards", () => {
   assert.equal(isToExtension({ kind: "cancel", id: 3 }), true);
   assert.equal(isToExtension({ kind: "cancel", id: 1.5 }), false);
   assert.equal(isToExtension({ kind: "stream", id: 1, method: "chat/send", params: { text: "" } }), true);
+  assert.equal(isToExtension({ kind: "stream", id: 4, method: "chat/retry", params: { sessionId: "s1" } }), true);
   assert.equal(isToWebview({ kind: "response", id: 1, ok: true, result: 1 }), true);
   assert.equal(isToWebview({ kind: "notify", method: "x", params: null }), false);
   assert.equal(isToWebview({ kind: "end" }), false);

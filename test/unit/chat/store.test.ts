@@ -1,7 +1,14 @@
 /** Session persistence (extension/chat/session-store.ts) and the picker's fuzzy ranking (extension/chat/fuzzy.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_SESSIONS, SessionStore, titleFor, type KeyValueStore } from "../../../extension/chat/session-store";
+import {
+  dropLastAnswer,
+  MAX_SESSIONS,
+  SessionStore,
+  titleFor,
+  type KeyValueStore,
+} from "../../../extension/chat/session-store";
+import type { StoredMessage } from "../../../webview-ui/protocol";
 import { fuzzyFilter, fuzzyScore } from "../../../extension/chat/fuzzy";
 import { stripAnsi } from "../../../common/ansi";
 
@@ -64,6 +71,65 @@ test("newest first, delete, and a cap on the number kept", async () => {
   await store.delete(list[0]!.id);
   assert.equal(store.list().length, MAX_SESSIONS - 1);
   assert.equal(store.get(list[0]!.id), undefined);
+});
+
+test("Retry drops only the last answer and gives its question; saved, a reload holds just the question", async () => {
+  const kv = memento();
+  let n = 0;
+  const store = new SessionStore(kv, Date.now, () => `r${++n}`);
+  const other = await store.create();
+  other.messages.push({ role: "user", content: "untouched" }, { role: "assistant", content: "yes", status: "done" });
+  await store.save(other);
+
+  const s = await store.create();
+  const first: StoredMessage[] = [
+    { role: "user", content: "What is 2+2?" },
+    { role: "assistant", content: "4", status: "done", model: "m1" },
+  ];
+  const question: StoredMessage = {
+    role: "user",
+    content: "Explain @src/a.ts",
+    chips: [{ mention: { kind: "file", path: "src/a.ts" }, label: "src/a.ts" }],
+    model: "m1",
+  };
+  s.messages.push(...first, question, {
+    role: "assistant",
+    content: "It def",
+    status: "error",
+    error: "The AI service closed the connection.",
+  });
+  await store.save(s);
+
+  assert.equal(dropLastAnswer(s.messages), question, "the question asked again is the last user message");
+  assert.deepEqual(s.messages, [...first, question], "earlier turns and the question stay as they were");
+  await store.save(s);
+  const reloaded = new SessionStore(kv).get(s.id)!;
+  assert.deepEqual(reloaded.messages, [...first, question]);
+  assert.deepEqual(new SessionStore(kv).get(other.id)!.messages, other.messages, "other chats are untouched");
+
+  // A question whose answer never got stored (the window closed mid-answer) is asked as is.
+  assert.equal(dropLastAnswer(s.messages), question);
+  assert.equal(s.messages.length, 3, "nothing is dropped when there is no answer");
+  // A stopped answer is dropped like a failed one.
+  s.messages.push({ role: "assistant", content: "partial", status: "stopped" });
+  dropLastAnswer(s.messages);
+  assert.equal(s.messages.at(-1), question);
+});
+
+test("Retry with no question to ask again says so and changes nothing", () => {
+  for (const messages of [
+    [] as StoredMessage[],
+    [{ role: "assistant", content: "Hello!", status: "done" }] as StoredMessage[],
+    [
+      { role: "user", content: "q" },
+      { role: "assistant", content: "a", status: "done" },
+      { role: "assistant", content: "b", status: "done" },
+    ] as StoredMessage[],
+  ]) {
+    const before = JSON.stringify(messages);
+    assert.throws(() => dropLastAnswer(messages), /no question in this chat to answer again/);
+    assert.equal(JSON.stringify(messages), before);
+  }
 });
 
 test("titles: first user message, shortened", () => {
