@@ -9,7 +9,9 @@
  *     is measured on a quiet machine by bench/health-under-load.ts). When the box is so busy
  *     that an idle backend alone answers slowly, the bound is 4× the idle p99 measured just
  *     before the test, but never above 1 s: scheduling noise passes, a stall (one request
- *     holding the loop for a second to minutes, as before the fix) fails;
+ *     holding the loop for a second to minutes, as before the fix) fails. A round over the
+ *     bound is measured once more (staysResponsive): a stall repeats, one slow probe from the
+ *     scheduler rarely does;
  *   - backend RSS < 512 MiB throughout (inputs are up to the 4 MiB body limit).
  * Before the bounds existed, the worst-case diff froze the event loop for over ten minutes.
  *
@@ -56,12 +58,29 @@ async function measureBound(be: Backend): Promise<void> {
   );
 }
 
-function assertResponsive(what: string, r: ProbeResult<unknown>): void {
+function detailOf(what: string, r: ProbeResult<unknown>): string {
   const s = r.stats;
-  const detail = `${what}: /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms over ${s.n} probes (bound ${p99Bound.toFixed(0)} ms); peak RSS ${r.peakRssMiB.toFixed(0)} MiB`;
-  process.stderr.write(`  ${detail}\n`);
-  assert.ok(s.p99 < p99Bound, `backend stalled — ${detail}`);
-  assert.ok(r.peakRssMiB < RSS_MIB, `backend memory over ${RSS_MIB} MiB — ${detail}`);
+  return `${what}: /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms over ${s.n} probes (bound ${p99Bound.toFixed(0)} ms); peak RSS ${r.peakRssMiB.toFixed(0)} MiB`;
+}
+
+/**
+ * Runs a heavy request while probing (`run` checks its own answer and returns the probes) and
+ * asserts the backend stayed responsive. A round over the bound is measured once more: a stall
+ * (a request holding the loop, as before the fixes) repeats on every run, while one slow probe
+ * from the scheduler of a shared 2-core box (seen at 200–700 ms once in a while) rarely does
+ * twice. Memory has no second chance.
+ */
+async function staysResponsive(be: Backend, what: string, run: () => Promise<ProbeResult<unknown>>): Promise<void> {
+  for (let round = 1; ; round++) {
+    await measureBound(be);
+    const r = await run();
+    const detail = detailOf(what, r);
+    process.stderr.write(`  ${detail}\n`);
+    assert.ok(r.peakRssMiB < RSS_MIB, `backend memory over ${RSS_MIB} MiB — ${detail}`);
+    if (r.stats.p99 < p99Bound) return;
+    assert.ok(round < 2, `backend stalled in two rounds — ${detail}`);
+    process.stderr.write(`  ${what}: over the bound once; measuring a second round\n`);
+  }
 }
 
 /** The events of an SSE response body (parsed after probing: it is megabytes). */
@@ -108,14 +127,15 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const oldLines = Array.from({ length: 49_000 }, (_, i) => `old ${String(i).padStart(8, "0")} xxxxx`);
     const newLines = Array.from({ length: 49_000 }, (_, i) => `new ${String(i).padStart(8, "0")} yyyyy`);
     const body = JSON.stringify({ code: oldLines.join("\n"), proposed: newLines.join("\n") });
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/edit/diff", body);
-      return { status: res.status, text: await res.text() };
+    await staysResponsive(be, "worst-case diff", async () => {
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const res = await post("/api/edit/diff", body);
+        return { status: res.status, text: await res.text() };
+      });
+      assert.equal(r.value.status, 200);
+      assert.deepEqual(applyAll(oldLines, (JSON.parse(r.value.text) as DiffResponse).hunks), newLines);
+      return r;
     });
-    assert.equal(r.value.status, 200);
-    assert.deepEqual(applyAll(oldLines, (JSON.parse(r.value.text) as DiffResponse).hunks), newLines);
-    assertResponsive("worst-case diff", r);
   });
 
   it("/api/edit/diff beyond its caps is refused with the limit named", async () => {
@@ -137,18 +157,19 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const code = Array.from({ length: 20_000 }, (_, i) => `let a${i} = ${i};`).join("\n") + "\n";
     const answer = Array.from({ length: 20_000 }, (_, i) => `const b${i} = "${i}";`);
     // One line per chunk, no pause: as fast as the service can send.
-    await enqueue({ chunks: ["```ts\n", ...answer.map((l) => `${l}\n`), "```\n"], chunkDelayMs: 0 });
-    const body = JSON.stringify({ filepath: "/w/a.ts", languageId: "typescript", instruction: "rewrite", code });
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/edit", body);
-      return res.text();
+    await staysResponsive(be, "edit with a 20,000-line rewrite", async () => {
+      await enqueue({ chunks: ["```ts\n", ...answer.map((l) => `${l}\n`), "```\n"], chunkDelayMs: 0 });
+      const body = JSON.stringify({ filepath: "/w/a.ts", languageId: "typescript", instruction: "rewrite", code });
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const res = await post("/api/edit", body);
+        return res.text();
+      });
+      const events = sse<EditEvent>(r.value);
+      const done = events.find((e) => e.type === "done");
+      assert.ok(done && done.type === "done", `no done event: ${JSON.stringify(events.at(-1))}`);
+      assert.equal(done.text, answer.join("\n") + "\n");
+      return r;
     });
-    const events = sse<EditEvent>(r.value);
-    const done = events.find((e) => e.type === "done");
-    assert.ok(done && done.type === "done", `no done event: ${JSON.stringify(events.at(-1))}`);
-    assert.equal(done.text, answer.join("\n") + "\n");
-    assertResponsive("edit with a 20,000-line rewrite", r);
   });
 
   // The document is 150 KB a side here: what is tested is the runaway answer (before the fix,
@@ -158,79 +179,83 @@ describe("faults: CPU-heavy and malformed requests", { timeout: 300_000 }, () =>
     const prefix = "x = 1\n".repeat(25_000) + "def f():\n    ";
     const suffix = "\n" + "y = 2\n".repeat(25_000);
     const chunk = "<think> a".repeat(32); // 288 chars per chunk, ~3,600 chunks
-    await enqueue({ chunks: Array.from({ length: 3_600 }, () => chunk), chunkDelayMs: 0 });
-    const body = JSON.stringify({
-      filepath: "/w/a.py",
-      languageId: "python",
-      prefix,
-      suffix,
-      multiline: "always",
-      timeoutMs: 30_000,
+    await staysResponsive(be, "completion with a runaway answer", async () => {
+      await enqueue({ chunks: Array.from({ length: 3_600 }, () => chunk), chunkDelayMs: 0 });
+      const body = JSON.stringify({
+        filepath: "/w/a.py",
+        languageId: "python",
+        prefix,
+        suffix,
+        multiline: "always",
+        timeoutMs: 30_000,
+      });
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const res = await post("/api/complete", body);
+        return { status: res.status, body: (await res.json()) as { completion: string | null } };
+      });
+      assert.equal(r.value.status, 200);
+      assert.equal(r.value.body.completion, null, "nothing usable in an unfinished think block");
+      return r;
     });
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/complete", body);
-      return { status: res.status, body: (await res.json()) as { completion: string | null } };
-    });
-    assert.equal(r.value.status, 200);
-    assert.equal(r.value.body.completion, null, "nothing usable in an unfinished think block");
-    assertResponsive("completion with a runaway answer", r);
   });
 
   it("/api/chat with ~3.5 MB of context and a long fast answer stays responsive", async () => {
     const content = "const value = compute(input);\n".repeat(115_000); // ~3.45 MB
     const answerChunks = Array.from({ length: 20_000 }, (_, i) => `word${i} `);
-    await enqueue({ chunks: answerChunks, chunkDelayMs: 0 });
-    const body = JSON.stringify({
-      messages: [{ role: "user", content: "explain @file" }],
-      context: [{ kind: "file", label: "big.ts", path: "/w/big.ts", content }],
-      contextBudgetTokens: 1_000_000,
+    await staysResponsive(be, "chat with huge context", async () => {
+      await enqueue({ chunks: answerChunks, chunkDelayMs: 0 });
+      const body = JSON.stringify({
+        messages: [{ role: "user", content: "explain @file" }],
+        context: [{ kind: "file", label: "big.ts", path: "/w/big.ts", content }],
+        contextBudgetTokens: 1_000_000,
+      });
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const res = await post("/api/chat", body);
+        return res.text();
+      });
+      const text = sse<{ type: string; text?: string }>(r.value)
+        .filter((e) => e.type === "delta")
+        .map((e) => e.text)
+        .join("");
+      assert.equal(text, answerChunks.join(""));
+      return r;
     });
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/api/chat", body);
-      return res.text();
-    });
-    const text = sse<{ type: string; text?: string }>(r.value)
-      .filter((e) => e.type === "delta")
-      .map((e) => e.text)
-      .join("");
-    assert.equal(text, answerChunks.join(""));
-    assertResponsive("chat with huge context", r);
   });
 
   it("a long answer streamed fast through /v1/chat/completions leaves /health responsive", async () => {
     const chunks = Array.from({ length: 50_000 }, (_, i) => `tok${i} `);
-    await enqueue({ chunks, chunkDelayMs: 0 });
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const res = await post("/v1/chat/completions", {
-        model: "gpt-4o-mini",
-        stream: true,
-        messages: [{ role: "user", content: "long" }],
+    await staysResponsive(be, "long fast stream via /v1", async () => {
+      await enqueue({ chunks, chunkDelayMs: 0 });
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const res = await post("/v1/chat/completions", {
+          model: "gpt-4o-mini",
+          stream: true,
+          messages: [{ role: "user", content: "long" }],
+        });
+        return res.text();
       });
-      return res.text();
+      const streamed = sse<{ choices: { delta: { content?: string } }[] }>(r.value)
+        .map((e) => e.choices[0]?.delta.content ?? "")
+        .join("");
+      assert.equal(streamed, chunks.join(""));
+      return r;
     });
-    const streamed = sse<{ choices: { delta: { content?: string } }[] }>(r.value)
-      .map((e) => e.choices[0]?.delta.content ?? "")
-      .join("");
-    assert.equal(streamed, chunks.join(""));
-    assertResponsive("long fast stream via /v1", r);
   });
 
   it("/api/shell/assess on a 10,000-character command of 2,500 pipeline stages stays responsive", async () => {
     const command = Array.from({ length: 2_500 }, (_, i) => (i % 50 === 0 ? "rm -rf /" : "cat"))
       .join(" | ")
       .slice(0, 10_000);
-    await measureBound(be);
-    const r = await probeWhile(be.url, be.child.pid!, async () => {
-      const statuses: number[] = [];
-      // A few in a row: each is short, the stall would add up.
-      for (let i = 0; i < 5; i++) statuses.push((await post("/api/shell/assess", { command })).status);
-      return statuses;
+    await staysResponsive(be, "assess of a huge pipeline", async () => {
+      const r = await probeWhile(be.url, be.child.pid!, async () => {
+        const statuses: number[] = [];
+        // A few in a row: each is short, the stall would add up.
+        for (let i = 0; i < 5; i++) statuses.push((await post("/api/shell/assess", { command })).status);
+        return statuses;
+      });
+      assert.deepEqual(r.value, [200, 200, 200, 200, 200]);
+      return r;
     });
-    assert.deepEqual(r.value, [200, 200, 200, 200, 200]);
-    assertResponsive("assess of a huge pipeline", r);
   });
 
   it("a malformed percent-encoding in a path is a JSON 400, not a 500 with a stack trace", async () => {
