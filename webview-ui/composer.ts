@@ -16,6 +16,8 @@ export interface ComposerHooks {
   resolve(mention: Mention): Promise<MentionChip>;
   selectModel(model: string): void;
   draftChanged(text: string): void;
+  /** Editing the last question started or ended (sent or cancelled). */
+  editing(on: boolean): void;
 }
 
 export function chipElement(chip: MentionChip, onRemove?: () => void): HTMLElement {
@@ -195,6 +197,7 @@ export class Composer {
     this.setDraft(question.content);
     this.input.focus();
     this.input.setSelectionRange(this.input.value.length, this.input.value.length);
+    this.hooks.editing(true);
   }
 
   /** Stops editing and gives back what the composer held before. */
@@ -208,6 +211,7 @@ export class Composer {
     this.setDraft(before.text);
     this.hooks.draftChanged(before.text);
     this.input.focus();
+    this.hooks.editing(false);
   }
 
   /** Attach a resolved mention that is not written in the text. */

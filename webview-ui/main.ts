@@ -60,6 +60,7 @@ const composer = new Composer({
     void rpc.request("models/select", { model: m }).then((s) => composer.setModels(s));
   },
   draftChanged: (text) => vscodeApi.setState({ draft: text }),
+  editing: (on) => transcript.markEditing(on),
 });
 
 app.append(header, history.root, transcript.root, toast, composer.root);

@@ -263,6 +263,17 @@ export class Transcript {
     if (stick) this.scrollToEnd();
   }
 
+  /** Marks the last question as the one being edited (and brings it into view), or unmarks it. */
+  markEditing(on: boolean): void {
+    this.list.querySelectorAll(".msg.user.editing").forEach((el) => el.classList.remove("editing"));
+    const question = Array.from(this.list.querySelectorAll<HTMLElement>(".msg.user")).at(-1);
+    if (!on || !question) return;
+    question.classList.add("editing");
+    // The composer grew by the edit bar: show the question, and as much of its answer as fits.
+    // (By hand, not scrollIntoView: that would scroll the frames around the webview too.)
+    this.root.scrollTop += question.getBoundingClientRect().top - this.root.getBoundingClientRect().top - 8;
+  }
+
   /**
    * Retry or Edit started: the last answer and its question go, and the question is shown as
    * sent now (again, or edited; chips resolved now).

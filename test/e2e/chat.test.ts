@@ -326,8 +326,10 @@ describe("E2E: chat panel", () => {
       const editBar = frame.locator(".edit-bar", { hasText: "Editing your last question" });
       await editBar.waitFor({ timeout: 5_000 });
       assert.equal(await input.inputValue(), "Quote the fact in @docs/retry.txt");
+      assert.equal(await frame.locator(".msg.user.editing").count(), 1, "the question being edited is marked");
       await page.keyboard.press("Escape");
       await editBar.waitFor({ state: "hidden", timeout: 5_000 });
+      assert.equal(await frame.locator(".msg.user.editing").count(), 0);
       assert.equal(await input.inputValue(), "half-typed draft", "Esc gives back what the composer held");
       await editButton.click();
       await editBar.waitFor({ timeout: 5_000 });
