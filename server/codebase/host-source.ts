@@ -1,8 +1,9 @@
 /**
- * A folder on a registered SSH host (no Docker) as an @codebase `FileSource`: the listing and
- * batched reads of shell-source.ts, run over the one SSH layer (server/hosts/, pooled
- * connection, host key checked, remote process group ended on cancel or timeout).
- * The host needs a POSIX `sh`, `find`, GNU/busybox `stat -c`, `readlink -f` and `head -c`.
+ * A folder on a registered SSH host (no Docker) as an @codebase `FileSource`: the listing
+ * (gitignored trees pruned) and batched reads of shell-source.ts, run over the one SSH layer
+ * (server/hosts/, pooled connection, host key checked, remote process group ended on cancel
+ * or timeout).
+ * The host needs a POSIX `sh`, `find`, `printf`, GNU/busybox `stat -c`, `readlink -f` and `head -c`.
  */
 import { posix } from "node:path";
 import { AppError } from "../errors";

@@ -36,8 +36,8 @@ export interface ListOptions {
    * A directory the index has decided not to enter (root-relative, no trailing slash; a
    * gitignored `build/`, `out/`…); asked when the source is about to open it, so a source
    * that lists lazily must ask after it has yielded every file of the parent directory (the
-   * index reads each `.gitignore` as it is listed). Optional for a source: one that lists in
-   * one go (a container, a host) may ignore it, the index filters again regardless.
+   * index reads each `.gitignore` as it is listed). Optional for a source (the local walk and
+   * the shell source of containers and hosts honour it); the index filters again regardless.
    */
   skipDir?: (dirRel: string) => boolean;
 }
@@ -103,7 +103,7 @@ export interface IndexStats {
   skipped: {
     /**
      * Listed files the ignore rules exclude. Files below a directory the source did not enter
-     * (pruned names, gitignored trees on a local folder) are never listed, so not counted.
+     * (pruned names, gitignored trees) are never listed, so not counted.
      */
     ignored: number;
     secret: number;

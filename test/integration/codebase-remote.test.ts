@@ -1,7 +1,7 @@
 /**
  * @codebase away from the backend's machine, over the real sshd rig (no mocks):
- *   - a folder on a registered SSH host (no Docker): `{ host_id, root }`, listed with one
- *     `find`/`stat` and read in batches over the host layer's pooled connection;
+ *   - a folder on a registered SSH host (no Docker): `{ host_id, root }`, listed with `find`/`stat`
+ *     (gitignored trees pruned) and read in batches over the host layer's pooled connection;
  *   - a Docker workspace on a remote Docker host reached over SSH (`workspace_id: name@host`).
  * The backend's own DOCKER_HOST points nowhere, so whatever works went over SSH. Both answer a
  * behaviour question with the two files that implement it; ignored, secret and symlinked-out
@@ -18,8 +18,10 @@ import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/back
 import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
 import { BackendClient } from "../../extension/backend/client";
 import { HostRegistry, SshPool } from "../../server/hosts";
+import { hostSourceFactory } from "../../server/codebase/host-source";
 import { assertBehaviourFound, assertIndexRefused, askBehaviour, builtIndex } from "./helpers/codebase";
 import { BACKOFF_FILE, FORBIDDEN, backoffFile, repoEntries, tarOf } from "./helpers/codebase-repo";
+import { assertGitignoredTreesPruned, prunedRepoEntries } from "./helpers/codebase-pruned";
 
 const P = `cbr${process.pid % 10000}-`;
 const HOST = "box";
@@ -33,6 +35,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
   let client: BackendClient;
   /** The test's own connection to the host, to write files there as a user would. */
   let pool: SshPool;
+  let reg: HostRegistry;
   let remoteDir = "";
 
   const onHost = async (script: string, stdin?: Buffer): Promise<string> => {
@@ -48,7 +51,7 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     await cleanupWorkspaces(docker, P);
     const dir = tempDir("aicockpit-cbr-");
     copyFileSync(env.ssh.knownHostsPath, join(dir, "known_hosts"));
-    const reg = new HostRegistry(join(dir, "data"));
+    reg = new HostRegistry(join(dir, "data"));
     reg.add(HOST, {
       host: env.ssh.host,
       port: env.ssh.port,
@@ -137,6 +140,15 @@ describe("@codebase on a remote host over SSH (real sshd)", () => {
     const after = await askBehaviour(ai, client, view.index_id);
     assert.match(after.prompt, /BASE_WAIT_MS = 4200/);
     assert.doesNotMatch(after.prompt, /BASE_WAIT_MS = 1500/);
+  });
+
+  test("a gitignored tree bigger than the listing cap is pruned by the host's find, not sent over SSH", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    const root = `${remoteDir}/pruned`;
+    await onHost(`mkdir -p '${root}' && cd '${root}' && tar xf -`, await tarOf(prunedRepoEntries()));
+    // The backend's own host source, in-process, over the test's pooled connection.
+    const { source } = await hostSourceFactory(async () => ({ registry: reg, pool }))(HOST, root);
+    await assertGitignoredTreesPruned(source);
   });
 
   test("clear errors for SSH host folders: unknown host, no root, a file as root, the host's / and home", async (t) => {

@@ -1,19 +1,24 @@
 /**
  * @codebase over a Docker workspace (real engine from the shared rig): the backend lists the
- * workspace's folder with one exec, reads the files in batches through exec, and answers a
+ * workspace's folder with `find` execs, reads the files in batches through exec, and answers a
  * chat question with the files that implement the behaviour; ignored, secret and
- * symlinked-out files stay out; an edit inside the container, forwarded as a change, is seen.
+ * symlinked-out files stay out; an edit inside the container, forwarded as a change, is seen;
+ * a gitignored tree bigger than the listing cap is pruned by the container's busybox `find`.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { requireInfraOrSkip, type InfraEnv } from "../fixtures/infra-env";
 import { startScriptedAI, type ScriptedAI } from "../fixtures/scripted-ai";
-import { providerEnv, startBackend, type Backend } from "./helpers/backend";
+import { providerEnv, startBackend, tempDir, type Backend } from "./helpers/backend";
 import { cleanupWorkspaces, createWorkspace } from "./helpers/workspaces";
 import { BackendClient } from "../../extension/backend/client";
 import { assertBehaviourFound, assertIndexRefused, askBehaviour, builtIndex } from "./helpers/codebase";
 import { BACKOFF_FILE, FORBIDDEN, backoffFile, repoEntries, tarOf } from "./helpers/codebase-repo";
+import { assertGitignoredTreesPruned, prunedRepoEntries } from "./helpers/codebase-pruned";
+import { createHosts } from "../../server/hosts";
+import { workspaceSourceFactory } from "../../server/workspaces/codebase-source";
+import { createWorkspaceService } from "../../server/workspaces/service";
 
 const P = `cb${process.pid % 10000}-`;
 const NAME = `${P}repo`;
@@ -112,5 +117,21 @@ describe("@codebase over a Docker workspace (real engine)", () => {
       [{ workspace_id: NAME, root: "relative/path" }, 400, "BAD_REQUEST"],
       [{ workspace_id: NAME, root: "/" }, 403, "CODEBASE_ROOT_REFUSED"],
     ]);
+  });
+
+  test("a gitignored tree bigger than the listing cap is pruned by the container's find, not listed", async (t) => {
+    if (!env) return t.skip("no test infrastructure");
+    await container.putArchive(await tarOf(prunedRepoEntries("pruned-repo/")), { path: "/" });
+    // The backend's own workspace source, in-process, on the rig's engine (Engines reads DOCKER_HOST).
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = env.dockerHost;
+    try {
+      const svc = createWorkspaceService(createHosts(tempDir("aicockpit-cbp-")));
+      const { source } = await workspaceSourceFactory(async () => svc)(NAME, "/pruned-repo");
+      await assertGitignoredTreesPruned(source);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
 });

@@ -30,3 +30,26 @@ export function recording(source: FileSource): FileSource & { reads: Set<string>
     },
   };
 }
+
+/** Wraps a source: every path listed, and every directory the index was asked about (and its answer). */
+export function watching(source: FileSource, honourSkipDir = true) {
+  const listed: string[] = [];
+  const asked = new Map<string, boolean>();
+  const wrapped: FileSource = {
+    description: source.description,
+    read: (p, max, s) => source.read(p, max, s),
+    async *list(o = {}) {
+      const { skipDir, ...rest } = o;
+      const ask = (dir: string) => {
+        const skip = skipDir?.(dir) ?? false;
+        asked.set(dir, skip);
+        return skip;
+      };
+      for await (const e of source.list(honourSkipDir ? { ...rest, skipDir: ask } : rest)) {
+        listed.push(e.path);
+        yield e;
+      }
+    },
+  };
+  return { source: wrapped, listed, asked };
+}

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createCodebaseIndex, type Index } from "../../../server/codebase/index";
 import { createLocalFileSource } from "../../../server/codebase/local-source";
-import type { CodebaseIndexOptions, FileSource } from "../../../server/codebase/types";
-import { tmpRepo } from "./helpers";
+import type { CodebaseIndexOptions } from "../../../server/codebase/types";
+import { tmpRepo, watching } from "./helpers";
 
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((c) => c()));
@@ -24,29 +24,6 @@ function repoOf(files: Record<string, string>) {
 }
 
 const code = (name: string) => `export function ${name}() {\n  return 1;\n}\n`;
-
-/** Wraps a source: every path listed, and every directory the index was asked about (and its answer). */
-function watching(source: FileSource, honourSkipDir = true) {
-  const listed: string[] = [];
-  const asked = new Map<string, boolean>();
-  const wrapped: FileSource = {
-    description: source.description,
-    read: (p, max, s) => source.read(p, max, s),
-    async *list(o = {}) {
-      const { skipDir, ...rest } = o;
-      const ask = (dir: string) => {
-        const skip = skipDir?.(dir) ?? false;
-        asked.set(dir, skip);
-        return skip;
-      };
-      for await (const e of source.list(honourSkipDir ? { ...rest, skipDir: ask } : rest)) {
-        listed.push(e.path);
-        yield e;
-      }
-    },
-  };
-  return { source: wrapped, listed, asked };
-}
 
 async function indexed(options: CodebaseIndexOptions): Promise<string[]> {
   const ix = createCodebaseIndex(options) as Index;
