@@ -1,6 +1,7 @@
 /**
  * The composer: a growing textarea (Enter sends, Shift+Enter is a newline), chips for
- * attached mentions, the @-picker, the model picker and the Send/Stop button.
+ * attached mentions, the @-picker, the model picker and the Send/Stop button. Editing the last
+ * question borrows it: a bar above says so, and Cancel (or Esc) gives back what it held before.
  */
 import { h, icon } from "./dom";
 import { formatMention, mentionKey, parseMentions, uniqueMentions, type Mention } from "../common/mentions";
@@ -8,12 +9,15 @@ import { activeMentionQuery, type ActiveQuery } from "./mention-query";
 import type { MentionCandidate, MentionChip, ModelState } from "./protocol";
 
 export interface ComposerHooks {
-  send(text: string, mentions: Mention[]): void;
+  /** `replaceLast`: the text is the edited last question, which it replaces. */
+  send(text: string, mentions: Mention[], replaceLast: boolean): void;
   stop(): void;
   search(query: string): Promise<MentionCandidate[]>;
   resolve(mention: Mention): Promise<MentionChip>;
   selectModel(model: string): void;
   draftChanged(text: string): void;
+  /** Editing the last question started or ended (sent or cancelled). */
+  editing(on: boolean): void;
 }
 
 export function chipElement(chip: MentionChip, onRemove?: () => void): HTMLElement {
@@ -73,6 +77,9 @@ export class Composer {
   private query: ActiveQuery | undefined;
   private searchSeq = 0;
   private streaming = false;
+  private readonly editBar: HTMLElement;
+  /** While the last question is being edited: what the composer held before, given back after. */
+  private editing: { text: string; attached: MentionChip[] } | undefined;
 
   constructor(private readonly hooks: ComposerHooks) {
     this.input = h("textarea", {
@@ -89,6 +96,19 @@ export class Composer {
       icon("send"),
     );
     this.modelSelect = h("select", { class: "model", title: "Model", "aria-label": "Model" });
+    const cancelEdit = h(
+      "button",
+      { class: "edit-cancel", type: "button", title: "Cancel editing (Escape)" },
+      "Cancel",
+    );
+    cancelEdit.addEventListener("click", () => this.cancelEdit());
+    this.editBar = h(
+      "div",
+      { class: "edit-bar", role: "status", hidden: "" },
+      icon("edit"),
+      h("span", { class: "edit-bar-text" }, "Editing your last question"),
+      cancelEdit,
+    );
     const atBtn = h(
       "button",
       { class: "icon-btn", type: "button", title: "Attach context (@)", "aria-label": "Attach context" },
@@ -98,6 +118,7 @@ export class Composer {
       "div",
       { class: "composer" },
       this.picker,
+      this.editBar,
       h(
         "div",
         { class: "composer-box" },
@@ -109,7 +130,8 @@ export class Composer {
 
     this.input.addEventListener("input", () => {
       this.autosize();
-      this.hooks.draftChanged(this.input.value);
+      // An edit is not a draft: a reload brings back what the composer held before it.
+      if (!this.editing) this.hooks.draftChanged(this.input.value);
       this.updatePicker();
       this.renderChips();
     });
@@ -156,6 +178,40 @@ export class Composer {
     if (state.current) this.modelSelect.value = state.current;
     this.modelSelect.disabled = state.models.length === 0;
     if (state.models.length === 0) this.modelSelect.append(h("option", { value: "" }, "no model"));
+  }
+
+  get isEditing(): boolean {
+    return this.editing !== undefined;
+  }
+
+  /**
+   * Puts the last question back, its text and its chips as they were, to be sent in its place;
+   * what the composer held is kept for Cancel. Editing again keeps the first thing kept.
+   */
+  beginEdit(question: { content: string; chips?: readonly MentionChip[] }): void {
+    this.editing ??= { text: this.input.value, attached: this.attached };
+    const chips = question.chips ?? [];
+    for (const c of chips) this.resolved.set(mentionKey(c.mention), c);
+    this.attached = [...chips];
+    this.editBar.hidden = false;
+    this.setDraft(question.content);
+    this.input.focus();
+    this.input.setSelectionRange(this.input.value.length, this.input.value.length);
+    this.hooks.editing(true);
+  }
+
+  /** Stops editing and gives back what the composer held before. */
+  cancelEdit(): void {
+    const before = this.editing;
+    if (!before) return;
+    this.editing = undefined;
+    this.editBar.hidden = true;
+    this.attached = before.attached;
+    this.closePicker();
+    this.setDraft(before.text);
+    this.hooks.draftChanged(before.text);
+    this.input.focus();
+    this.hooks.editing(false);
   }
 
   /** Attach a resolved mention that is not written in the text. */
@@ -218,13 +274,19 @@ export class Composer {
     const text = this.input.value.trim();
     if (text === "" || this.streaming) return;
     const mentions = this.mentions();
-    this.input.value = "";
-    this.attached = [];
-    this.renderChips();
-    this.autosize();
-    this.closePicker();
-    this.hooks.draftChanged("");
-    this.hooks.send(text, mentions);
+    const edited = this.editing !== undefined;
+    if (edited) {
+      // Sent in place of the last question: the composer holds again what it held before.
+      this.cancelEdit();
+    } else {
+      this.input.value = "";
+      this.attached = [];
+      this.renderChips();
+      this.autosize();
+      this.closePicker();
+      this.hooks.draftChanged("");
+    }
+    this.hooks.send(text, mentions, edited);
   }
 
   private autosize(): void {
@@ -250,6 +312,11 @@ export class Composer {
     if (!this.picker.hidden && e.key === "Escape") {
       e.preventDefault();
       this.closePicker();
+      return;
+    }
+    if (this.editing && e.key === "Escape") {
+      e.preventDefault();
+      this.cancelEdit();
       return;
     }
     if (e.key === "Enter" && !e.shiftKey) {

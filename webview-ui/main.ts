@@ -4,7 +4,7 @@ import { Composer } from "./composer";
 import { h, icon } from "./dom";
 import { HistoryPanel } from "./history";
 import type { CodeBlock } from "./markdown";
-import type { ChatSessionData, ChatStreamEvent, Mention, SessionSummary } from "./protocol";
+import type { ChatSessionData, ChatStreamEvent, Mention, SendParams, SessionSummary } from "./protocol";
 import { RpcClient, type StreamHandle } from "./rpc";
 import { Transcript, type CodeAction } from "./transcript";
 import { vscodeApi } from "./vscode-api";
@@ -39,10 +39,14 @@ const transcript = new Transcript(
       (err: unknown) => showToast(err instanceof Error ? err.message : String(err), true),
     ),
   () => retry(),
+  (question) => {
+    if (running) return showToast("Wait for the answer to finish, or stop it first.", true);
+    composer.beginEdit(question);
+  },
 );
 
 const composer = new Composer({
-  send: (text, mentions) => send(text, mentions),
+  send: (text, mentions, replaceLast) => send(text, mentions, replaceLast),
   stop: () => running?.cancel(),
   search: async (query) => (await rpc.request("mentions/search", { query })).items,
   resolve: async (mention) =>
@@ -56,6 +60,7 @@ const composer = new Composer({
     void rpc.request("models/select", { model: m }).then((s) => composer.setModels(s));
   },
   draftChanged: (text) => vscodeApi.setState({ draft: text }),
+  editing: (on) => transcript.markEditing(on),
 });
 
 app.append(header, history.root, transcript.root, toast, composer.root);
@@ -70,6 +75,8 @@ function showToast(text: string, error = false): void {
 }
 
 function showSession(s: ChatSessionData): void {
+  // An edit belongs to the chat it was started in.
+  composer.cancelEdit();
   session = s;
   title.textContent = s.title;
   title.title = s.title;
@@ -78,7 +85,7 @@ function showSession(s: ChatSessionData): void {
     if (m.role === "user") transcript.addUser(m);
     else transcript.addAssistant(m);
   }
-  transcript.offerRetry(!running);
+  transcript.offerActions(!running);
   transcript.scrollToEnd();
 }
 
@@ -108,22 +115,22 @@ async function newChat(): Promise<void> {
 }
 
 /**
- * Shows an answer streaming in: a new question's, or (`retry`) the last question's again, which
- * replaces the last turn once the extension has accepted it. `refused` runs when the extension
- * turned the request down before it started.
+ * Shows an answer streaming in: a new question's, or (`replace`: Retry, Edit) the last question
+ * asked again or edited, which replaces the last turn once the extension has accepted it.
+ * `refused` runs when the extension turned the request down before it started.
  */
 function follow(
   start: (onEvent: (e: ChatStreamEvent) => void) => StreamHandle,
-  retry: boolean,
+  replace: boolean,
   refused: () => void,
 ): void {
   composer.setStreaming(true);
-  transcript.offerRetry(false);
+  transcript.offerActions(false);
   let started = false;
   const onEvent = (e: ChatStreamEvent) => {
     switch (e.type) {
       case "user":
-        if (retry) transcript.replaceLastTurn(e.message);
+        if (replace) transcript.replaceLastTurn(e.message);
         else transcript.addUser(e.message);
         transcript.startAssistant();
         started = true;
@@ -155,19 +162,25 @@ function follow(
     .finally(() => {
       running = undefined;
       composer.setStreaming(false);
-      transcript.offerRetry(true);
+      transcript.offerActions(true);
       if (history.visible) void refreshHistory();
     });
 }
 
-function send(text: string, mentions: Mention[]): void {
+function send(text: string, mentions: Mention[], replaceLast: boolean): void {
   if (!session || running) return;
-  const params = { sessionId: session.id, text, mentions, ...(model ? { model } : {}) };
-  // Refused before it started (e.g. malformed): give the text back.
+  const params: SendParams = {
+    sessionId: session.id,
+    text,
+    mentions,
+    ...(model ? { model } : {}),
+    ...(replaceLast ? { replaceLast: true } : {}),
+  };
+  // Refused before it started (e.g. malformed): give the text back (an edit is still one).
   follow(
     (onEvent) => rpc.stream("chat/send", params, onEvent),
-    false,
-    () => composer.setDraft(text),
+    replaceLast,
+    () => (replaceLast ? composer.beginEdit({ content: text }) : composer.setDraft(text)),
   );
 }
 

@@ -151,6 +151,12 @@ export interface SendParams {
   /** Mentions attached as chips (the text's own `@…` mentions are parsed by the extension too). */
   mentions: Mention[];
   model?: string;
+  /**
+   * The user edited the session's last question: this one replaces that turn (question and
+   * answer) instead of following it, and is asked of the model the replaced question was sent
+   * with, as Retry does (`model` is then not used).
+   */
+  replaceLast?: true;
 }
 
 /** Answer the session's last question again: its answer (if any) is replaced, not kept. */
@@ -161,8 +167,9 @@ export interface RetryParams {
 export type ChatStreamEvent =
   /**
    * The user message as stored (with resolved chips), sent before the answer starts. For
-   * chat/retry it is the question asked again (chips re-resolved now): it replaces the last
-   * turn on screen, and the old answer is gone from the session by then.
+   * chat/retry it is the question asked again (chips re-resolved now), for chat/send with
+   * `replaceLast` the edited question: it replaces the last turn on screen, and the old answer
+   * (and, edited, the old question) is gone from the session by then.
    */
   | { type: "user"; message: StoredMessage }
   | { type: "notice"; notice: TruncationNotice }

@@ -2,7 +2,8 @@
  * The conversation: user messages with their chips, assistant answers rendered as markdown
  * (re-rendered at most once per frame while streaming), truncation notices, the Sources an
  * @codebase answer was given (each opens the file at its lines), and the code-block buttons
- * (Copy, Insert, Apply, Run) and Retry under the last answer, wired by event delegation.
+ * (Copy, Insert, Apply, Run), Retry under the last answer and Edit on the last question, wired
+ * by event delegation.
  */
 import { chipElement } from "./composer";
 import { h, icon } from "./dom";
@@ -35,6 +36,8 @@ export class Transcript {
   private readonly empty: HTMLElement;
   private readonly blocks = new WeakMap<HTMLElement, CodeBlock[]>();
   private readonly sources = new WeakMap<HTMLElement, ChatSource[]>();
+  /** User messages as stored: Edit gives the last one back to the composer. */
+  private readonly questions = new WeakMap<HTMLElement, StoredMessage>();
   private live: { el: HTMLElement; body: HTMLElement; notices: HTMLElement; text: string; frame: number } | undefined;
 
   constructor(
@@ -42,6 +45,7 @@ export class Transcript {
     private readonly onLink: (href: string) => void,
     private readonly onSource: (source: ChatSource) => void,
     private readonly onRetry: () => void,
+    private readonly onEdit: (question: StoredMessage) => void,
   ) {
     this.empty = h(
       "div",
@@ -73,6 +77,12 @@ export class Transcript {
     }
     if (target.closest("button[data-retry]")) {
       this.onRetry();
+      return;
+    }
+    const edit = target.closest<HTMLElement>("button[data-edit]")?.closest<HTMLElement>(".msg.user");
+    if (edit) {
+      const question = this.questions.get(edit);
+      if (question) this.onEdit(question);
       return;
     }
     const src = target.closest<HTMLElement>("button[data-source]");
@@ -112,7 +122,9 @@ export class Transcript {
   addUser(m: StoredMessage): void {
     const chips =
       m.chips && m.chips.length > 0 ? h("div", { class: "chips" }, ...m.chips.map((c) => chipElement(c))) : null;
-    this.list.append(h("div", { class: "msg user" }, chips, h("div", { class: "user-text" }, m.content)));
+    const el = h("div", { class: "msg user" }, chips, h("div", { class: "user-text" }, m.content));
+    this.questions.set(el, m);
+    this.list.append(el);
     this.updateEmpty();
     this.scrollToEnd();
   }
@@ -210,14 +222,28 @@ export class Transcript {
   }
 
   /**
-   * Retry under the last answer when `on` (nothing streams) and that answer is finished; gone
-   * everywhere else, since only the last answer can be asked again. A failed answer also gets
-   * it as text in its error line, where the eye already is.
+   * When `on` (nothing streams): Edit on the last question, and Retry under the last answer once
+   * it is finished; gone everywhere else, since only the last turn can be changed. A failed
+   * answer also gets Retry as text in its error line, where the eye already is.
    */
-  offerRetry(on: boolean): void {
-    this.list.querySelectorAll(".retry-offer").forEach((el) => el.remove());
+  offerActions(on: boolean): void {
+    this.list.querySelectorAll(".retry-offer, .edit-offer").forEach((el) => el.remove());
+    this.list.querySelectorAll(".msg.user.editable").forEach((el) => el.classList.remove("editable"));
+    if (!on) return;
+    const question = Array.from(this.list.querySelectorAll(".msg.user")).at(-1);
+    if (question) {
+      const title = "Edit this question";
+      question.classList.add("editable");
+      question.append(
+        h(
+          "button",
+          { class: "msg-btn edit-offer", type: "button", "data-edit": "", title, "aria-label": title },
+          icon("edit"),
+        ),
+      );
+    }
     const last = this.list.lastElementChild;
-    if (!on || !last?.matches(".msg.assistant:not(.streaming)")) return;
+    if (!last?.matches(".msg.assistant:not(.streaming)")) return;
     const stick = this.nearEnd();
     const title = "Retry this answer";
     last.append(
@@ -237,7 +263,21 @@ export class Transcript {
     if (stick) this.scrollToEnd();
   }
 
-  /** Retry started: the last answer goes, and its question is shown as sent again (chips resolved now). */
+  /** Marks the last question as the one being edited (and brings it into view), or unmarks it. */
+  markEditing(on: boolean): void {
+    this.list.querySelectorAll(".msg.user.editing").forEach((el) => el.classList.remove("editing"));
+    const question = Array.from(this.list.querySelectorAll<HTMLElement>(".msg.user")).at(-1);
+    if (!on || !question) return;
+    question.classList.add("editing");
+    // The composer grew by the edit bar: show the question, and as much of its answer as fits.
+    // (By hand, not scrollIntoView: that would scroll the frames around the webview too.)
+    this.root.scrollTop += question.getBoundingClientRect().top - this.root.getBoundingClientRect().top - 8;
+  }
+
+  /**
+   * Retry or Edit started: the last answer and its question go, and the question is shown as
+   * sent now (again, or edited; chips resolved now).
+   */
   replaceLastTurn(question: StoredMessage): void {
     this.live = undefined;
     let last = this.list.lastElementChild;

@@ -1,7 +1,8 @@
 /**
  * The chat/send and chat/retry streams: resolve the question's mentions, ask POST /api/chat,
  * stream the answer to the webview and store question and answer in the session. Retry asks
- * the session's last question again in place of its answer. vscode-free (the editor is behind
+ * the session's last question again in place of its answer; an edited question (chat/send with
+ * `replaceLast`) takes the place of the last turn, question and answer. vscode-free (the editor is behind
  * MentionHost), like the rest of the chat's logic.
  */
 import { BackendError, type BackendClient } from "../backend/client";
@@ -20,7 +21,7 @@ import {
   type StoredMessage,
 } from "../../webview-ui/protocol";
 import { resolveMentions, type MentionHost } from "./resolve";
-import { dropLastAnswer, summary, type SessionStore } from "./session-store";
+import { dropLastAnswer, dropLastTurn, summary, type SessionStore } from "./session-store";
 
 export const MAX_MENTIONS = 50;
 const MAX_TEXT = 200_000;
@@ -31,7 +32,8 @@ function errorText(err: unknown): string {
 }
 
 function checkSend(p: SendParams): { text: string; mentions: Mention[] } {
-  if (typeof p.sessionId !== "string" || typeof p.text !== "string") throw new Error("Malformed chat message.");
+  if (typeof p.sessionId !== "string" || typeof p.text !== "string" || ![undefined, true].includes(p.replaceLast))
+    throw new Error("Malformed chat message.");
   if (p.text.trim() === "") throw new Error("Type a message first.");
   if (p.text.length > MAX_TEXT) throw new Error("The message is too long.");
   const given = Array.isArray(p.mentions) ? p.mentions.filter(isMention).slice(0, MAX_MENTIONS) : [];
@@ -59,7 +61,8 @@ interface Ask {
   text: string;
   mentions: Mention[];
   model: string | undefined;
-  retry: boolean;
+  /** How it was asked: a new question, the last one again, or the last one edited. */
+  via: "send" | "retry" | "edit";
 }
 
 export class ChatAnswers {
@@ -70,20 +73,26 @@ export class ChatAnswers {
 
   async send(params: SendParams, emit: Emit, signal: AbortSignal): Promise<void> {
     const { text, mentions } = checkSend(params);
+    if (params.replaceLast === true) {
+      // Edit: the new text and chips in place of the last turn, asked of the model the replaced
+      // question was sent with, as Retry does (older sessions stored none).
+      await this.lastTurn(params.sessionId, async (session, kept) => {
+        const question = dropLastTurn(kept);
+        const model = question.model ?? this.deps.model();
+        await this.answer(session, kept, { text, mentions, model, via: "edit" }, emit, signal);
+      });
+      return;
+    }
     const { store } = this.deps;
     const session = store.find(params.sessionId) ?? (await store.current());
     const model = typeof params.model === "string" && params.model !== "" ? params.model : this.deps.model();
     await this.exclusive(session.id, () =>
-      this.answer(session, session.messages, { text, mentions, model, retry: false }, emit, signal),
+      this.answer(session, session.messages, { text, mentions, model, via: "send" }, emit, signal),
     );
   }
 
   async retry(params: RetryParams, emit: Emit, signal: AbortSignal): Promise<void> {
-    const session = typeof params.sessionId === "string" ? this.deps.store.find(params.sessionId) : undefined;
-    if (!session) throw new Error("That chat no longer exists.");
-    await this.exclusive(session.id, async () => {
-      // Dropped from a copy: the session changes only once the new question is stored.
-      const kept = [...session.messages];
+    await this.lastTurn(params.sessionId, async (session, kept) => {
       const question = dropLastAnswer(kept);
       // As the first time: its text, the mentions its chips held (resolved again now, since a
       // file may have changed), and the model it was sent with (older sessions stored none).
@@ -93,8 +102,21 @@ export class ChatAnswers {
         mentions: (question.chips ?? []).map((c) => c.mention),
       });
       const model = question.model ?? this.deps.model();
-      await this.answer(session, kept.slice(0, -1), { text, mentions, model, retry: true }, emit, signal);
+      await this.answer(session, kept.slice(0, -1), { text, mentions, model, via: "retry" }, emit, signal);
     });
+  }
+
+  /**
+   * Retry and Edit: `f` changes the last turn of an existing chat, as its one streaming answer.
+   * It gets a copy of the messages: the session changes only once the new question is stored.
+   */
+  private async lastTurn(
+    sessionId: unknown,
+    f: (session: ChatSessionData, kept: StoredMessage[]) => Promise<void>,
+  ): Promise<void> {
+    const session = typeof sessionId === "string" ? this.deps.store.find(sessionId) : undefined;
+    if (!session) throw new Error("That chat no longer exists.");
+    await this.exclusive(session.id, () => f(session, [...session.messages]));
   }
 
   /** Runs `f` as the one answer streaming in the session, or refuses with a reason the user reads. */
@@ -136,7 +158,8 @@ export class ChatAnswers {
       session: session.id,
       mentions: mentions.length,
       context: resolved.context.length,
-      retry: ask.retry,
+      retry: ask.via === "retry",
+      edit: ask.via === "edit",
     });
 
     const notices: TruncationNotice[] = [];

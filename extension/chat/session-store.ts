@@ -27,13 +27,24 @@ export function titleFor(messages: readonly StoredMessage[]): string {
 /**
  * Retry's edit of a session: drops the answer after the last question, keeps everything else,
  * and returns that question to be asked again. A session that ends in a question (the window
- * closed mid-answer) gives it as is. Throws, with words for the user, when there is no question.
+ * closed mid-answer) gives it as is. Throws, with words for the user, when there is no question
+ * (`to` says what it was wanted for).
  */
-export function dropLastAnswer(messages: StoredMessage[]): StoredMessage {
+export function dropLastAnswer(messages: StoredMessage[], to = "answer again"): StoredMessage {
   const last = messages.at(-1);
   const question = last?.role === "assistant" ? messages.at(-2) : last;
-  if (question?.role !== "user") throw new Error("There is no question in this chat to answer again.");
+  if (question?.role !== "user") throw new Error(`There is no question in this chat to ${to}.`);
   if (last !== question) messages.pop();
+  return question;
+}
+
+/**
+ * Edit's change to a session: drops the last turn (the last question and its answer, if any),
+ * returning that question. Throws, changing nothing, when there is no question to edit.
+ */
+export function dropLastTurn(messages: StoredMessage[]): StoredMessage {
+  const question = dropLastAnswer(messages, "edit");
+  messages.pop();
   return question;
 }
 

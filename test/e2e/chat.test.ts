@@ -9,9 +9,10 @@
  *  3. Stop mid-stream: the upstream request is aborted and the answer is marked stopped;
  *     @terminal brings shell-integration output into the prompt; an answer that fails
  *     mid-stream is retried from its error line: the question goes again (its @file read anew,
- *     same model) and the new answer takes the failed one's place.
+ *     same model) and the new answer takes the failed one's place; then that question is
+ *     edited (Edit puts it back in the composer, Esc cancels) and sent in the last turn's place.
  *  4. Dark theme screenshots; "Ask AiCockpit about This" attaches the selection; reload the
- *     window: the session is in the history list, the retried turn with its new answer only;
+ *     window: the session is in the history list, the edited turn with its new answer only;
  *     high contrast; delete it from the history.
  */
 import { after, before, describe, test } from "node:test";
@@ -316,6 +317,44 @@ describe("E2E: chat panel", () => {
       assert.doesNotMatch(retryBody.messages.at(-1)!.content, /BLUE-FINCH-1/);
       await vs.screenshot("chat-retry-done");
 
+      // ---- Edit: the last question back in the composer (Esc gives back the draft), one word
+      // changed, Enter: it replaces the last turn, asked of the same model after the same history.
+      const editButton = frame.locator('.msg.user button[aria-label="Edit this question"] .codicon-edit');
+      assert.equal(await editButton.count(), 1, "Edit is offered on the last question only");
+      await input.fill("half-typed draft");
+      await editButton.click();
+      const editBar = frame.locator(".edit-bar", { hasText: "Editing your last question" });
+      await editBar.waitFor({ timeout: 5_000 });
+      assert.equal(await input.inputValue(), "Quote the fact in @docs/retry.txt");
+      assert.equal(await frame.locator(".msg.user.editing").count(), 1, "the question being edited is marked");
+      await page.keyboard.press("Escape");
+      await editBar.waitFor({ state: "hidden", timeout: 5_000 });
+      assert.equal(await frame.locator(".msg.user.editing").count(), 0);
+      assert.equal(await input.inputValue(), "half-typed draft", "Esc gives back what the composer held");
+      await editButton.click();
+      await editBar.waitFor({ timeout: 5_000 });
+      await frame.locator(".composer .chip", { hasText: "docs/retry.txt" }).waitFor({ timeout: 5_000 });
+      await vs.screenshot("chat-edit");
+      const messagesBefore = await frame.locator(".msg").count();
+      ai.enqueue({ text: "Cited again: GREEN-OWL-3", chunkDelayMs: 20 });
+      mark = vs.readReport().length;
+      await input.fill("Cite the fact in @docs/retry.txt");
+      await page.keyboard.press("Enter");
+      const editSent = await vs.waitForReport((e) => e.event === "chat-sent", 15_000, mark);
+      assert.equal(editSent.edit, true);
+      assert.equal((await vs.waitForReport((e) => e.event === "chat-finished", 30_000, mark)).status, "done");
+      await frame.locator(".msg.assistant").last().locator(".md", { hasText: "GREEN-OWL-3" }).waitFor();
+      assert.equal(await frame.locator(".msg").count(), messagesBefore, "replaced in place, not appended");
+      assert.equal(await frame.locator(".msg.user", { hasText: "Quote the fact in" }).count(), 0);
+      assert.equal(await frame.locator(".msg.user").last().locator(".chip", { hasText: "docs/retry.txt" }).count(), 1);
+      assert.equal(await editBar.isVisible(), false);
+      assert.equal(await input.inputValue(), "half-typed draft", "the draft is back after the edit is sent");
+      const editBody = ai.completionRequests().at(-1)!.body as ChatBody;
+      assert.equal(editBody.model, retryBody.model, "the same model");
+      assert.deepEqual(editBody.messages.slice(0, -1), retryBody.messages.slice(0, -1), "no old turn in the history");
+      assert.match(editBody.messages.at(-1)!.content, /Cite the fact in @docs\/retry.txt/);
+      await input.fill("");
+
       // ---- 4. dark theme, then reload: the session is in history
       // Themes switched the way a user does: Preferences: Color Theme.
       await vs.runCommand("Preferences: Color Theme");
@@ -356,10 +395,11 @@ describe("E2E: chat panel", () => {
       await vs.runCommand("AiCockpit: Chat History");
       const item = after.locator(".history-item", { hasText: 'What does @"docs/secret notes.txt" say' });
       await item.waitFor({ timeout: 10_000 });
-      // 5 questions and 5 answers: the retried answer replaced the failed one.
+      // 5 questions and 5 answers: the retried answer replaced the failed one, the edited turn the retried one.
       assert.match(await item.locator(".history-meta").innerText(), /10 messages/);
-      await after.locator(".msg.assistant").last().locator(".md", { hasText: "RED-KITE-2" }).waitFor();
-      assert.equal(await after.locator(".msg.user", { hasText: "Quote the fact in" }).count(), 1);
+      await after.locator(".msg.assistant").last().locator(".md", { hasText: "GREEN-OWL-3" }).waitFor();
+      assert.equal(await after.locator(".msg.user", { hasText: "Cite the fact in" }).count(), 1);
+      assert.equal(await after.locator(".msg.user", { hasText: "Quote the fact in" }).count(), 0);
       assert.equal(await after.locator(".status.error").count(), 0, "the failed answer is not in the history");
       await vs.screenshot("dark-history-after-reload");
 

@@ -1,8 +1,9 @@
 /**
- * Chat Retry on the extension's side (extension/chat/answers.ts) against the real backend and
- * the scripted AI: the last question is asked again exactly (text, mentions read anew, model),
- * the new answer replaces the failed one in the stored session, and bad states are refused
- * with a reason. The editor is an in-memory MentionHost; everything past it is real.
+ * Chat Retry and Edit on the extension's side (extension/chat/answers.ts) against the real
+ * backend and the scripted AI: Retry asks the last question again exactly (text, mentions read
+ * anew, model) and its new answer replaces the failed one in the stored session; an edited
+ * question (chat/send with replaceLast) replaces the whole last turn, the model asked without
+ * the old one; bad states are refused with a reason. The editor is an in-memory MentionHost; everything past it is real.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { scriptedSuite } from "./helpers/suite";
 import { ChatAnswers } from "../../extension/chat/answers";
 import type { MentionHost } from "../../extension/chat/resolve";
 import { SessionStore, type KeyValueStore } from "../../extension/chat/session-store";
-import type { ChatStreamEvent } from "../../webview-ui/protocol";
+import type { ChatStreamEvent, SendParams } from "../../webview-ui/protocol";
 
 const suite = scriptedSuite();
 
@@ -123,7 +124,60 @@ test("Retry asks the failed question again (mention read anew, same model) and r
   assert.equal(stored[2]!.chips?.[0]?.label, "notes.txt");
 });
 
-test("Retry is refused with a reason: no question yet, an unknown chat, an answer still streaming", async () => {
+test("Edit replaces the last turn: the model gets the history without the old question, the session keeps only the new turn", async () => {
+  suite.ai.reset();
+  const files = new Map([
+    ["notes.txt", "FACT: the notes say BLUE-FINCH-1\n"],
+    ["todo.txt", "FACT: the todo list says AMBER-OWL-5\n"],
+  ]);
+  const { store, answers } = setup(files);
+  const session = await store.create();
+  session.messages.push({ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!", status: "done" });
+  await store.save(session);
+  const signal = new AbortController().signal;
+
+  suite.ai.enqueue({ echo: "fact", chunkDelayMs: 5 }, { echo: "fact", chunkDelayMs: 5 });
+  const first = recorder();
+  await answers.send(
+    { sessionId: session.id, text: "Quote @notes.txt", mentions: [], model: "sent-model" },
+    first.emit,
+    signal,
+  );
+  assert.equal(finalOf(first.events).content, "the notes say BLUE-FINCH-1");
+  const firstBody = suite.ai.completionRequests().at(-1)!.body as ChatBody;
+
+  const edited = recorder();
+  await answers.send(
+    { sessionId: session.id, text: "Quote @todo.txt", mentions: [], model: "picker-model", replaceLast: true },
+    edited.emit,
+    signal,
+  );
+  const user = edited.events[0];
+  assert.equal(user?.type, "user");
+  assert.equal(user.type === "user" && user.message.content, "Quote @todo.txt");
+  assert.equal(finalOf(edited.events).content, "the todo list says AMBER-OWL-5");
+
+  const body = suite.ai.completionRequests().at(-1)!.body as ChatBody;
+  assert.equal(body.model, "sent-model", "the model the replaced question was sent with, as Retry");
+  assert.deepEqual(body.messages.slice(0, -1), firstBody.messages.slice(0, -1), "the history before the old turn");
+  assert.doesNotMatch(JSON.stringify(body.messages), /notes\.txt|BLUE-FINCH/, "nothing of the old turn");
+
+  const stored = store.get(session.id)!.messages;
+  assert.deepEqual(
+    stored.map((m) => [m.role, m.content]),
+    [
+      ["user", "Hi"],
+      ["assistant", "Hello!"],
+      ["user", "Quote @todo.txt"],
+      ["assistant", "the todo list says AMBER-OWL-5"],
+    ],
+    "the edited turn in place of the old one",
+  );
+  assert.equal(stored[2]!.chips?.[0]?.label, "todo.txt");
+  assert.equal(store.list()[0]?.messageCount, 4);
+});
+
+test("Retry and Edit are refused with a reason: no question yet, an unknown chat, an answer still streaming", async () => {
   suite.ai.reset();
   const { store, answers } = setup(new Map());
   const signal = new AbortController().signal;
@@ -136,6 +190,16 @@ test("Retry is refused with a reason: no question yet, an unknown chat, an answe
     answers.retry({ sessionId: "gone" }, () => undefined, signal),
     /no longer exists/,
   );
+  const edit = (sessionId: string, extra: object = {}) =>
+    answers.send(
+      { sessionId, text: "edited", mentions: [], replaceLast: true, ...extra } as SendParams,
+      () => undefined,
+      signal,
+    );
+  await assert.rejects(edit(fresh.id), /no question in this chat to edit/);
+  await assert.rejects(edit("gone"), /no longer exists/);
+  await assert.rejects(edit(fresh.id, { replaceLast: "yes" }), /Malformed/);
+  assert.equal(suite.ai.completionRequests().length, 0, "nothing refused reached the model");
 
   suite.ai.enqueue({ text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(" "), chunkDelayMs: 40 });
   const stop = new AbortController();
@@ -155,6 +219,7 @@ test("Retry is refused with a reason: no question yet, an unknown chat, an answe
     answers.send({ sessionId: fresh.id, text: "another", mentions: [] }, () => undefined, signal),
     /still streaming/,
   );
+  await assert.rejects(edit(fresh.id), /still streaming/);
   stop.abort();
   await running;
   const stored = store.get(fresh.id)!.messages;

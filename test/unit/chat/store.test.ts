@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   dropLastAnswer,
+  dropLastTurn,
   MAX_SESSIONS,
   SessionStore,
   titleFor,
@@ -129,6 +130,31 @@ test("Retry with no question to ask again says so and changes nothing", () => {
     const before = JSON.stringify(messages);
     assert.throws(() => dropLastAnswer(messages), /no question in this chat to answer again/);
     assert.equal(JSON.stringify(messages), before);
+  }
+});
+
+test("Edit drops the last turn (question and answer) and returns the question; nothing to edit says so", () => {
+  const first: StoredMessage[] = [
+    { role: "user", content: "Hi" },
+    { role: "assistant", content: "Hello!", status: "done" },
+  ];
+  const question: StoredMessage = { role: "user", content: "Explain @src/a.ts", model: "m1" };
+  const messages = [...first, question, { role: "assistant", content: "It is", status: "done" } as StoredMessage];
+  assert.equal(dropLastTurn(messages), question);
+  assert.deepEqual(messages, first, "earlier turns stay as they were");
+  // A question whose answer never got stored goes alone.
+  messages.push(question);
+  assert.equal(dropLastTurn(messages), question);
+  assert.deepEqual(messages, first);
+
+  for (const bad of [
+    [] as StoredMessage[],
+    [{ role: "assistant", content: "Hello!", status: "done" }] as StoredMessage[],
+    [...first, { role: "assistant", content: "b", status: "done" }] as StoredMessage[],
+  ]) {
+    const before = JSON.stringify(bad);
+    assert.throws(() => dropLastTurn(bad), /no question in this chat to edit/);
+    assert.equal(JSON.stringify(bad), before);
   }
 });
 
