@@ -67,6 +67,21 @@ function recorder() {
   return { events, emit: (e: ChatStreamEvent) => void events.push(e) };
 }
 
+/** A saved chat that already holds one finished turn ("Hi" → "Hello!"), as the history later turns follow. */
+async function chatWithOneTurn(store: SessionStore) {
+  const session = await store.create();
+  session.messages.push({ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!", status: "done" });
+  await store.save(session);
+  return session;
+}
+
+/** Sends the question both tests replace, with a model other than the picker's ("picker-model"). */
+async function askQuote(answers: ChatAnswers, sessionId: string, signal: AbortSignal) {
+  const rec = recorder();
+  await answers.send({ sessionId, text: "Quote @notes.txt", mentions: [], model: "sent-model" }, rec.emit, signal);
+  return rec;
+}
+
 const finalOf = (events: ChatStreamEvent[]) => {
   const f = events.at(-1);
   assert.equal(f?.type, "final");
@@ -77,18 +92,11 @@ test("Retry asks the failed question again (mention read anew, same model) and r
   suite.ai.reset();
   const files = new Map([["notes.txt", "FACT: the first draft says BLUE-FINCH-1\n"]]);
   const { store, answers } = setup(files);
-  const session = await store.create();
-  session.messages.push({ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!", status: "done" });
-  await store.save(session);
+  const session = await chatWithOneTurn(store);
 
   suite.ai.enqueue({ text: "Reading the file now", dropAfterChunks: 2, chunkDelayMs: 5 });
-  const first = recorder();
   const signal = new AbortController().signal;
-  await answers.send(
-    { sessionId: session.id, text: "Quote @notes.txt", mentions: [], model: "sent-model" },
-    first.emit,
-    signal,
-  );
+  const first = await askQuote(answers, session.id, signal);
   assert.equal(finalOf(first.events).status, "error");
   const failedBody = suite.ai.completionRequests().at(-1)!.body as ChatBody;
 
@@ -131,18 +139,11 @@ test("Edit replaces the last turn: the model gets the history without the old qu
     ["todo.txt", "FACT: the todo list says AMBER-OWL-5\n"],
   ]);
   const { store, answers } = setup(files);
-  const session = await store.create();
-  session.messages.push({ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!", status: "done" });
-  await store.save(session);
+  const session = await chatWithOneTurn(store);
   const signal = new AbortController().signal;
 
   suite.ai.enqueue({ echo: "fact", chunkDelayMs: 5 }, { echo: "fact", chunkDelayMs: 5 });
-  const first = recorder();
-  await answers.send(
-    { sessionId: session.id, text: "Quote @notes.txt", mentions: [], model: "sent-model" },
-    first.emit,
-    signal,
-  );
+  const first = await askQuote(answers, session.id, signal);
   assert.equal(finalOf(first.events).content, "the notes say BLUE-FINCH-1");
   const firstBody = suite.ai.completionRequests().at(-1)!.body as ChatBody;
 
