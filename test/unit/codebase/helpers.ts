@@ -2,12 +2,24 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { after } from "node:test";
 import type { FileSource } from "../../../server/codebase/types";
 
 export function tmpRepo(files: Record<string, string | Buffer>): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), "aicockpit-codebase-"));
   writeFiles(root, files);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A `repoOf(files)` for one test file: each call makes a temp folder holding `files`, all removed when the file's tests end. */
+export function tempRepos(): (files: Record<string, string | Buffer>) => string {
+  const cleanups: Array<() => void> = [];
+  after(() => cleanups.forEach((c) => c()));
+  return (files) => {
+    const r = tmpRepo(files);
+    cleanups.push(r.cleanup);
+    return r.root;
+  };
 }
 
 export function writeFiles(root: string, files: Record<string, string | Buffer>): void {

@@ -8,20 +8,13 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createCodebaseIndex, type Index } from "../../../server/codebase/index";
 import { createLocalFileSource } from "../../../server/codebase/local-source";
 import type { CodebaseIndexOptions } from "../../../server/codebase/types";
-import { tmpRepo, watching } from "./helpers";
+import { tempRepos, watching } from "./helpers";
 
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
-
-function repoOf(files: Record<string, string>) {
-  const r = tmpRepo(files);
-  cleanups.push(r.cleanup);
-  return r.root;
-}
+const repoOf = tempRepos();
 
 const code = (name: string) => `export function ${name}() {\n  return 1;\n}\n`;
 

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { estimateTokens } from "../../../common/tokens";
 import { createCodebaseIndex } from "../../../server/codebase/index";
 import { createLocalFileSource } from "../../../server/codebase/local-source";
@@ -15,16 +15,9 @@ import { pageRank } from "../../../server/codebase/pagerank";
 import type { FileSource } from "../../../server/codebase/types";
 import { generateRepo } from "../../fixtures/generated-repo";
 import { PAYMENT_RETRY_FILES } from "../../fixtures/payment-retry";
-import { tmpRepo, writeFiles } from "./helpers";
+import { tempRepos, writeFiles } from "./helpers";
 
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
-
-function repoOf(files: Record<string, string>) {
-  const r = tmpRepo(files);
-  cleanups.push(r.cleanup);
-  return r.root;
-}
+const repoOf = tempRepos();
 
 test("PageRank: the file every other file references ranks first in the map", async () => {
   const files: Record<string, string> = {

@@ -9,14 +9,13 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createCodebaseIndex, type Index } from "../../../server/codebase/index";
 import { createShellFileSource, type ShellExec } from "../../../server/codebase/shell-source";
 import type { CodebaseIndexOptions, FileSource } from "../../../server/codebase/types";
-import { tmpRepo, watching, writeFiles } from "./helpers";
+import { tempRepos, watching, writeFiles } from "./helpers";
 
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
+const repoOf = tempRepos();
 
 /** `sh -c script sh ...args` here, as a container or host runs it; every exec is kept. */
 function localShell(): { exec: ShellExec; execs: Array<{ script: string; args: string[] }> } {
@@ -55,9 +54,7 @@ function localShell(): { exec: ShellExec; execs: Array<{ script: string; args: s
 }
 
 function shellRepo(files: Record<string, string>) {
-  const r = tmpRepo(files);
-  cleanups.push(r.cleanup);
-  const root = realpathSync(r.root);
+  const root = realpathSync(repoOf(files));
   const shell = localShell();
   const source = createShellFileSource({ exec: shell.exec, root, description: "test", where: "test" });
   const listings = () => shell.execs.filter((e) => e.script.includes("find ."));
