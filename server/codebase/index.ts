@@ -165,7 +165,7 @@ export class Index implements CodebaseIndex {
 
   private verdict(path: string): "ok" | "ignored" | "secret" {
     if (GENERATED.test(path)) return "ignored";
-    return this.rules ? this.rules.fileVerdict(path) : "ok";
+    return this.rules ? this.rules.verdict(path) : "ok";
   }
 
   private async buildNow({ onProgress, signal }: BuildOptions): Promise<IndexStats> {
@@ -177,7 +177,7 @@ export class Index implements CodebaseIndex {
     // told not to enter an excluded directory: a gitignored build/ or out/ tree costs nothing
     // and cannot use up the listing cap. Ignored files that are listed (*.log…) still count
     // against the cap, hence the room; the filter below applies the rules for every source.
-    const rules = new IndexRules(new Map(), "", this.extraIgnore, this.pruned);
+    const rules = new IndexRules(this.extraIgnore, this.pruned);
     const skipDir = (dir: string) => rules.dirVerdict(dir) === "ignored";
     const listCap = this.maxFiles * 4;
     for await (const e of this.source.list({ signal, maxFiles: listCap, prunedDirs: this.pruned, skipDir })) {

@@ -28,14 +28,12 @@ export class IndexRules {
   /** Directory → excluded (itself or an ancestor); cleared whenever rules are added. */
   private readonly dirCache = new Map<string, boolean>();
 
+  /** Empty rules; the index adds each ignore file as it is listed. */
   constructor(
-    gitignores: ReadonlyMap<string, string>,
-    aicockpitignore: string,
     private readonly extra: readonly string[],
     private readonly pruned: ReadonlySet<string>,
   ) {
-    for (const [dir, text] of gitignores) this.addGitignore(dir, text);
-    this.setAicockpitIgnore(aicockpitignore);
+    this.setAicockpitIgnore("");
   }
 
   /** The rules of the `.gitignore` in `dir` ("" for the root), replacing any earlier ones. */
@@ -50,25 +48,18 @@ export class IndexRules {
     this.dirCache.clear();
   }
 
-  /** A file by the ignore files as they read (a deeper .gitignore may re-include it). */
+  /**
+   * A file: secret by name, or ignored when a directory above it is excluded (`dirVerdict`: as in
+   * git, nothing below it can be re-included, so a source that walks everything — a container,
+   * a host — yields the same files as one that skips excluded directories), or by the rules for
+   * the file itself (a deeper .gitignore's decision wins).
+   */
   verdict(path: string): Verdict {
     if (isSecretPath(path)) return "secret";
-    const parts = path.split("/");
-    for (let i = 0; i < parts.length - 1; i++) if (this.pruned.has(parts[i]!)) return "ignored";
-    if (this.root.ignores(path)) return "ignored";
-    return this.gitignored(parts, "") ? "ignored" : "ok";
-  }
-
-  /**
-   * `verdict` plus git's rule that a file below an excluded directory cannot be re-included:
-   * what the index applies, so a source that walks everything (a container, a host) yields the
-   * same files as one that skips excluded directories (`dirVerdict`).
-   */
-  fileVerdict(path: string): Verdict {
-    const v = this.verdict(path);
-    if (v !== "ok") return v;
     const slash = path.lastIndexOf("/");
-    return slash !== -1 && this.dirExcluded(path.slice(0, slash)) ? "ignored" : "ok";
+    if (slash !== -1 && this.dirExcluded(path.slice(0, slash))) return "ignored";
+    if (this.root.ignores(path)) return "ignored";
+    return this.gitignored(path.split("/"), "") ? "ignored" : "ok";
   }
 
   /**
