@@ -180,10 +180,6 @@ export class Composer {
     if (state.models.length === 0) this.modelSelect.append(h("option", { value: "" }, "no model"));
   }
 
-  get isEditing(): boolean {
-    return this.editing !== undefined;
-  }
-
   /**
    * Puts the last question back, its text and its chips as they were, to be sent in its place;
    * what the composer held is kept for Cancel. Editing again keeps the first thing kept.

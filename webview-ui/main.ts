@@ -28,6 +28,9 @@ const history = new HistoryPanel(
   () => history.show(false),
 );
 
+/** Why Retry and Edit do nothing while an answer streams (only the last, finished turn changes). */
+const BUSY_TURN = "Wait for the answer to finish, or stop it first.";
+
 const transcript = new Transcript(
   (action, block, button) => void codeAction(action, block, button),
   (href) => void rpc.request("link/open", { href }),
@@ -40,7 +43,7 @@ const transcript = new Transcript(
     ),
   () => retry(),
   (question) => {
-    if (running) return showToast("Wait for the answer to finish, or stop it first.", true);
+    if (running) return showToast(BUSY_TURN, true);
     composer.beginEdit(question);
   },
 );
@@ -187,7 +190,7 @@ function send(text: string, mentions: Mention[], replaceLast: boolean): void {
 /** The last answer again (the extension re-sends its question, with the model it was sent with). */
 function retry(): void {
   if (!session) return;
-  if (running) return showToast("Wait for the answer to finish, or stop it first.", true);
+  if (running) return showToast(BUSY_TURN, true);
   const params = { sessionId: session.id };
   follow(
     (onEvent) => rpc.stream("chat/retry", params, onEvent),

@@ -21,7 +21,7 @@ import {
   type StoredMessage,
 } from "../../webview-ui/protocol";
 import { resolveMentions, type MentionHost } from "./resolve";
-import { dropLastAnswer, dropLastTurn, summary, type SessionStore } from "./session-store";
+import { dropLastTurn, summary, type SessionStore } from "./session-store";
 
 export const MAX_MENTIONS = 50;
 const MAX_TEXT = 200_000;
@@ -93,7 +93,7 @@ export class ChatAnswers {
 
   async retry(params: RetryParams, emit: Emit, signal: AbortSignal): Promise<void> {
     await this.lastTurn(params.sessionId, async (session, kept) => {
-      const question = dropLastAnswer(kept);
+      const question = dropLastTurn(kept, "answer again");
       // As the first time: its text, the mentions its chips held (resolved again now, since a
       // file may have changed), and the model it was sent with (older sessions stored none).
       const { text, mentions } = checkSend({
@@ -102,7 +102,7 @@ export class ChatAnswers {
         mentions: (question.chips ?? []).map((c) => c.mention),
       });
       const model = question.model ?? this.deps.model();
-      await this.answer(session, kept.slice(0, -1), { text, mentions, model, via: "retry" }, emit, signal);
+      await this.answer(session, kept, { text, mentions, model, via: "retry" }, emit, signal);
     });
   }
 

@@ -39,11 +39,12 @@ export function dropLastAnswer(messages: StoredMessage[], to = "answer again"): 
 }
 
 /**
- * Edit's change to a session: drops the last turn (the last question and its answer, if any),
- * returning that question. Throws, changing nothing, when there is no question to edit.
+ * Edit's and Retry's change to a session: drops the last turn (the last question and its answer,
+ * if any), returning that question to be asked again, edited or as it was. Throws, changing
+ * nothing, when there is no question (`to` says what it was wanted for).
  */
-export function dropLastTurn(messages: StoredMessage[]): StoredMessage {
-  const question = dropLastAnswer(messages, "edit");
+export function dropLastTurn(messages: StoredMessage[], to = "edit"): StoredMessage {
+  const question = dropLastAnswer(messages, to);
   messages.pop();
   return question;
 }
