@@ -69,6 +69,12 @@ describe("E2E: setup → an AI service with a key (OpenAI-compatible URL, Azure)
         await widget
           .locator(".quick-input-title", { hasText: "AiCockpit: Set Up a Model" })
           .waitFor({ state: "visible", timeout: 30_000 });
+        // Rows shift when the server scan and the built-in list arrive: a click while they load can land on
+        // a row being replaced (seen once on a loaded CI box), so pick once both are in.
+        await rows
+          .filter({ hasText: /Looking for model servers|Reading the built-in model list/ })
+          .first()
+          .waitFor({ state: "detached", timeout: 30_000 });
         const row = rows.filter({ hasText: label }).first();
         await row.waitFor({ state: "visible", timeout: 30_000 });
         return row;
